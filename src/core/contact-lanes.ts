@@ -1,0 +1,98 @@
+import type { Clock } from "./ports/clock";
+
+/** An item waiting in a lane: ordered by WhatsApp timestamp, then by arrival. */
+export interface LaneItem {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly receivedAt: number;
+}
+
+export type LaneResult = "done" | "retry";
+
+/**
+ * One lane per contact: a contact's events are handled one at a time in WhatsApp timestamp order, while
+ * different contacts run in parallel (the per-portal event loop of mautrix bridges). An item whose handler
+ * answers `retry` stays at the head of its lane and is tried again after a backoff, so a later message can
+ * never overtake an earlier one that is still failing.
+ */
+export class ContactLanes<T extends LaneItem> {
+  private readonly lanes = new Map<string, { items: T[]; running: boolean }>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private stopped = false;
+  private running = 0;
+  private readonly stopWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly handle: (item: T) => Promise<LaneResult>,
+    private readonly clock: Clock,
+    private readonly backoff: { baseMs: number; capMs: number } = { baseMs: 1_000, capMs: 60_000 },
+  ) {}
+
+  /** Adds an item to its lane unless an item with the same id is already waiting there. */
+  enqueue(laneKey: string, item: T): void {
+    if (this.stopped) return;
+    let lane = this.lanes.get(laneKey);
+    if (!lane) {
+      lane = { items: [], running: false };
+      this.lanes.set(laneKey, lane);
+    }
+    if (lane.items.some((i) => i.id === item.id)) return;
+    // Insert in order; the head is never displaced while it runs (it is already being handled).
+    let at = lane.items.length;
+    while (at > (lane.running ? 1 : 0) && compare(lane.items[at - 1]!, item) > 0) at--;
+    lane.items.splice(at, 0, item);
+    if (!lane.running) void this.run(laneKey, lane);
+  }
+
+  /** Number of items waiting or running, in all lanes. */
+  get size(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.items.length;
+    return n;
+  }
+
+  /** Resolves when every lane is empty. */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking new work; resolves once every lane has finished the item in hand. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.stopWaiters.push(resolve));
+  }
+
+  private async run(key: string, lane: { items: T[]; running: boolean }): Promise<void> {
+    lane.running = true;
+    this.running++;
+    let failures = 0;
+    while (lane.items.length > 0 && !this.stopped) {
+      const head = lane.items[0]!;
+      let result: LaneResult;
+      try {
+        result = await this.handle(head);
+      } catch {
+        // The handler reports its own failures; an escaped error is treated as "try again later".
+        result = "retry";
+      }
+      if (result === "done") {
+        lane.items.shift();
+        failures = 0;
+      } else {
+        failures++;
+        await this.clock.sleep(Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** Math.min(failures - 1, 16)));
+      }
+    }
+    lane.running = false;
+    this.running--;
+    if (this.running === 0) for (const wake of this.stopWaiters.splice(0)) wake();
+    if (lane.items.length === 0) this.lanes.delete(key);
+    if (this.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+function compare(a: LaneItem, b: LaneItem): number {
+  return a.timestamp - b.timestamp || a.receivedAt - b.receivedAt;
+}

@@ -1,0 +1,77 @@
+/**
+ * Branded identifiers. A raw `string` never crosses a port (design.md §2 rule 4): each id is made by
+ * one of the constructors below, so a Teams message id can never be passed where a wamid is expected.
+ */
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** Meta's `phone_number_id` of a business number (digits). */
+export type BusinessNumberId = Brand<string, "BusinessNumberId">;
+/** WhatsApp message id (`wamid.…`), unique per business number. */
+export type WaMessageId = Brand<string, "WaMessageId">;
+/** Business-scoped user id (BSUID, e.g. `US.1349…`), present in webhooks since 2026-03-31. */
+export type WaUserId = Brand<string, "WaUserId">;
+/** The customer's phone number as WhatsApp gives it: digits without `+`. May be absent (usernames). */
+export type WaPhone = Brand<string, "WaPhone">;
+/** One customer of one business number: `<phone_number_id>|<BSUID or wa_id>` (design.md §4). */
+export type ContactKey = Brand<string, "ContactKey">;
+/** Teams tenant id (GUID). */
+export type TenantId = Brand<string, "TenantId">;
+/** Entra object id of a person. */
+export type AadObjectId = Brand<string, "AadObjectId">;
+/** Teams team id (the General channel's id). */
+export type TeamsTeamId = Brand<string, "TeamsTeamId">;
+/** Teams channel conversation id, e.g. `19:abc@thread.tacv2`. */
+export type TeamsChannelId = Brand<string, "TeamsChannelId">;
+/** Teams thread conversation id: `<channelId>;messageid=<rootMessageId>` (design.md §4). */
+export type TeamsThreadRef = Brand<string, "TeamsThreadRef">;
+/** Id of one message (activity) in Teams. */
+export type TeamsMessageId = Brand<string, "TeamsMessageId">;
+
+export const BusinessNumberId = (v: string) => v as BusinessNumberId;
+export const WaMessageId = (v: string) => v as WaMessageId;
+export const WaUserId = (v: string) => v as WaUserId;
+export const WaPhone = (v: string) => v as WaPhone;
+export const TenantId = (v: string) => v as TenantId;
+export const AadObjectId = (v: string) => v as AadObjectId;
+export const TeamsTeamId = (v: string) => v as TeamsTeamId;
+export const TeamsChannelId = (v: string) => v as TeamsChannelId;
+export const TeamsMessageId = (v: string) => v as TeamsMessageId;
+
+/** Key of a contact: the BSUID when WhatsApp gives one (stable across usernames), else the wa_id. */
+export function contactKeyOf(business: BusinessNumberId, who: { userId?: WaUserId; phone?: WaPhone }): ContactKey {
+  const id = who.userId ?? who.phone;
+  if (!id) throw new Error("a contact needs a BSUID or a wa_id");
+  return `${business}|${id}` as ContactKey;
+}
+
+export function businessOfContact(key: ContactKey): BusinessNumberId {
+  return key.slice(0, key.indexOf("|")) as BusinessNumberId;
+}
+
+const THREAD_MARKER = ";messageid=";
+
+/** Builds the thread ref of a root message in a channel. */
+export function threadRefOf(channel: TeamsChannelId, root: TeamsMessageId): TeamsThreadRef {
+  return `${channel}${THREAD_MARKER}${root}` as TeamsThreadRef;
+}
+
+/**
+ * Splits a Teams conversation id into channel and root message id. Returns undefined for a conversation
+ * id that is not a channel thread (personal or group chats). Teams may omit `replyToId` on thread
+ * replies, so the root id is taken from the conversation id, never from `replyToId`.
+ */
+export function parseThreadRef(conversationId: string): { channel: TeamsChannelId; root: TeamsMessageId; thread: TeamsThreadRef } | undefined {
+  const at = conversationId.indexOf(THREAD_MARKER);
+  if (at <= 0) return undefined;
+  const channel = conversationId.slice(0, at);
+  const root = conversationId.slice(at + THREAD_MARKER.length);
+  if (!root || root.includes(";")) return undefined;
+  return { channel: channel as TeamsChannelId, root: root as TeamsMessageId, thread: conversationId as TeamsThreadRef };
+}
+
+/** Shows a phone number or contact key in logs without revealing it: all but the last 4 digits masked. */
+export function maskId(value: string | undefined): string {
+  if (!value) return "-";
+  return value.replace(/[A-Za-z0-9]{5,}/g, (run) => "*".repeat(Math.min(run.length - 4, 8)) + run.slice(-4));
+}

@@ -1,0 +1,88 @@
+import type { FormattedText } from "./formatted-text";
+import type { BusinessNumberId, ContactKey, WaMessageId, WaPhone, WaUserId } from "./ids";
+
+/** Who wrote to the business. Either id may be missing, never both (design.md §4). */
+export interface ContactIdentity {
+  readonly key: ContactKey;
+  readonly userId?: WaUserId;
+  readonly phone?: WaPhone;
+  /** WhatsApp profile name: chosen by the customer, so never trusted for anything but display. */
+  readonly profileName?: string;
+  readonly username?: string;
+}
+
+export type MediaKind = "image" | "audio" | "video" | "document" | "sticker";
+
+/** The content of one inbound WhatsApp message, one variant per type of protocols.md A7. */
+export type InboundContent =
+  | { readonly kind: "text"; readonly body: FormattedText; readonly raw: string }
+  | {
+      readonly kind: "media";
+      readonly media: MediaKind;
+      readonly mediaId: string;
+      readonly mimeType?: string;
+      readonly sha256?: string;
+      readonly caption?: string;
+      readonly filename?: string;
+      readonly voice?: boolean;
+      readonly animated?: boolean;
+    }
+  | { readonly kind: "location"; readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string; readonly url?: string }
+  | { readonly kind: "contacts"; readonly contacts: readonly { readonly name: string; readonly phones: readonly string[]; readonly emails: readonly string[] }[] }
+  | { readonly kind: "interactive"; readonly replyType: string; readonly id?: string; readonly title: string; readonly description?: string }
+  | { readonly kind: "button"; readonly text: string; readonly payload?: string }
+  | { readonly kind: "reaction"; readonly target: WaMessageId; readonly emoji?: string }
+  | { readonly kind: "order"; readonly catalogId: string; readonly text?: string; readonly items: readonly { readonly productId: string; readonly quantity: number; readonly price: number; readonly currency: string }[] }
+  | { readonly kind: "system"; readonly systemType: string; readonly body: string; readonly newPhone?: WaPhone; readonly newUserId?: WaUserId }
+  | { readonly kind: "edit"; readonly target: WaMessageId; readonly newText?: string }
+  | { readonly kind: "revoke"; readonly target: WaMessageId }
+  | { readonly kind: "unsupported"; readonly originalType: string; readonly detail?: string };
+
+/** One customer message as received (already validated by the WhatsApp adapter). */
+export interface InboundMessage {
+  readonly type: "message";
+  readonly business: BusinessNumberId;
+  readonly id: WaMessageId;
+  readonly contact: ContactIdentity;
+  /** WhatsApp's own timestamp, Unix seconds. */
+  readonly timestamp: number;
+  readonly content: InboundContent;
+  readonly replyTo?: WaMessageId;
+  readonly forwarded?: "forwarded" | "frequently";
+}
+
+export type DeliveryState = "sent" | "delivered" | "read" | "played" | "failed";
+
+/** A delivery status of a message the business sent. */
+export interface StatusEvent {
+  readonly type: "status";
+  readonly business: BusinessNumberId;
+  readonly id: WaMessageId;
+  readonly state: DeliveryState;
+  readonly timestamp: number;
+  readonly recipient?: { readonly userId?: WaUserId; readonly phone?: WaPhone };
+  readonly errors: readonly { readonly code: number; readonly title: string; readonly detail?: string }[];
+}
+
+/** An error Meta reports about the number or app, not about one message (`value.errors[]`). */
+export interface AccountErrorEvent {
+  readonly type: "account_error";
+  readonly business: BusinessNumberId;
+  /** Stable key Meta does not give: the adapter derives it from the content, for dedupe. */
+  readonly key: string;
+  readonly timestamp: number;
+  readonly code: number;
+  readonly title: string;
+  readonly detail?: string;
+}
+
+export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent;
+
+/** The dedupe key of an event inside its business number: wamid, wamid+status, or the error key. */
+export function eventKeyOf(event: WhatsAppEvent): string {
+  switch (event.type) {
+    case "message": return `msg:${event.id}`;
+    case "status": return `status:${event.id}:${event.state}`;
+    case "account_error": return `error:${event.key}`;
+  }
+}

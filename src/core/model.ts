@@ -1,0 +1,70 @@
+import type { AadObjectId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type { WhatsAppEvent } from "./messages";
+
+/** Where a channel lives, as the Teams side needs it to post there without an incoming turn. */
+export interface ChannelAddress {
+  readonly channelId: TeamsChannelId;
+  readonly tenantId: TenantId;
+  readonly serviceUrl: string;
+  readonly teamId?: TeamsTeamId;
+  readonly channelName?: string;
+}
+
+/** A business number linked to the standard channel that receives its conversations. */
+export interface ChannelLink {
+  readonly business: BusinessNumberId;
+  readonly channel: ChannelAddress;
+  readonly linkedBy: AadObjectId;
+  /** Epoch milliseconds. */
+  readonly linkedAt: number;
+  readonly displayNumber?: string;
+}
+
+/**
+ * One customer's conversation: the contact and the thread it lives in. `creating` is held while the
+ * thread is being made, so two racing first messages cannot make two threads.
+ */
+export interface Conversation {
+  readonly contact: ContactKey;
+  readonly business: BusinessNumberId;
+  readonly state: "creating" | "active";
+  readonly channelId?: TeamsChannelId;
+  readonly thread?: TeamsThreadRef;
+  readonly rootMessageId?: TeamsMessageId;
+  readonly userId?: WaUserId;
+  readonly phone?: WaPhone;
+  readonly profileName?: string;
+  readonly username?: string;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  /** Epoch milliseconds of the customer's last message (the 24-hour window starts here). */
+  readonly lastInboundAt?: number;
+}
+
+/** One WhatsApp message and its copy in Teams. */
+export interface MessageLink {
+  readonly business: BusinessNumberId;
+  readonly wamid: WaMessageId;
+  readonly thread: TeamsThreadRef;
+  readonly teamsMessageId: TeamsMessageId;
+  readonly contact: ContactKey;
+  readonly direction: "inbound" | "outbound";
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** For outbound messages: who in Teams wrote it. */
+  readonly author?: AadObjectId;
+}
+
+export type InboxState = "pending" | "done" | "unrouted" | "failed";
+
+/** A received WhatsApp event, recorded before the webhook is acknowledged. */
+export interface InboxEntry {
+  readonly business: BusinessNumberId;
+  /** Dedupe key within the business number (see `eventKeyOf`). */
+  readonly key: string;
+  readonly event: WhatsAppEvent;
+  readonly state: InboxState;
+  /** Epoch milliseconds. */
+  readonly receivedAt: number;
+  readonly detail?: string;
+}

@@ -1,0 +1,64 @@
+import type { BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../model";
+
+/**
+ * Store contracts. Every method does I/O and may throw a `TransientError` (storage unreachable, throttled)
+ * or a `PermanentError`; "not found" is `undefined`, never an error. One contract suite
+ * (tests/contract) runs against every implementation.
+ */
+
+/** Business number → channel. One number has at most one channel. */
+export interface LinkStore {
+  get(business: BusinessNumberId): Promise<ChannelLink | undefined>;
+  /** Creates or replaces the link of `link.business`. */
+  put(link: ChannelLink): Promise<void>;
+  /** Removes the link; returns false if there was none. */
+  remove(business: BusinessNumberId): Promise<boolean>;
+  /** All links whose channel is `channel` (a channel may receive several numbers). */
+  listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]>;
+}
+
+/** Contact ⇄ thread. */
+export interface ConversationStore {
+  get(contact: ContactKey): Promise<Conversation | undefined>;
+  /**
+   * Atomically creates `conversation` (in state `creating`). Returns `{ created: false, existing }`
+   * if a conversation for that contact already exists: never check-then-set.
+   */
+  reserve(conversation: Conversation): Promise<{ created: true } | { created: false; existing: Conversation }>;
+  /** Marks a reserved conversation active in `thread` and indexes it by thread. */
+  activate(contact: ContactKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
+  /** Merges the given fields into an existing conversation. Throws if it does not exist. */
+  update(contact: ContactKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt">>): Promise<void>;
+  /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
+  release(contact: ContactKey): Promise<void>;
+  findByThread(thread: TeamsThreadRef): Promise<Conversation | undefined>;
+}
+
+/** wamid ⇄ Teams message, both directions. `put` is idempotent. */
+export interface MessageMapStore {
+  put(link: MessageLink): Promise<void>;
+  byWamid(business: BusinessNumberId, wamid: WaMessageId): Promise<MessageLink | undefined>;
+  byTeamsMessage(thread: TeamsThreadRef, id: TeamsMessageId): Promise<MessageLink | undefined>;
+}
+
+/** Every received WhatsApp event, recorded before the webhook is acknowledged. */
+export interface InboxStore {
+  /** Atomic create keyed by `(business, key)`: `duplicate` if that event was recorded before. */
+  record(entry: InboxEntry): Promise<"created" | "duplicate">;
+  get(business: BusinessNumberId, key: string): Promise<InboxEntry | undefined>;
+  /** Moves an entry to a new state (idempotent). */
+  setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string): Promise<void>;
+  /** Entries in `state`, optionally of one business number, oldest first by WhatsApp timestamp. */
+  list(state: InboxState, business?: BusinessNumberId): Promise<InboxEntry[]>;
+}
+
+/** Everything the core persists, grouped so that composition passes one object. */
+export interface Stores {
+  readonly links: LinkStore;
+  readonly conversations: ConversationStore;
+  readonly messages: MessageMapStore;
+  readonly inbox: InboxStore;
+  /** Resolves if storage answers; throws otherwise (for /readyz). */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+/**
+ * Framework-neutral HTTP types: handlers are plain async functions from request to response, so they can
+ * be tested without a server and restify stays swappable (anchors.md §9.9 example 2).
+ */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  /** The exact bytes received (signatures are checked over these). Empty for GET. */
+  readonly rawBody: Buffer;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A string is sent as is (text/plain unless headers say otherwise); an object as JSON. */
+  readonly body?: string | object;
+}
+
+export interface HttpRoute {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  /** Bodies larger than this are refused with 413 before the handler runs. */
+  readonly maxBodyBytes?: number;
+  handle(request: HttpRequest): Promise<HttpResponse>;
+}

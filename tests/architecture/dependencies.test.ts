@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import ts from "typescript";
+import { ADAPTER_FOLDERS, COMPOSITION_FILES, CONFIG_FILE, CONFIG_IMPORTERS, PORT_TYPE_FILES, SDK_HOMES, SHARED_ADAPTER_FILES } from "./dependency-rules";
+
+const ROOT = resolve(__dirname, "../../..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(ROOT, path)).isDirectory()) return sourceFiles(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+interface Import { readonly from: string; readonly spec: string; /** project-relative path for relative imports */ readonly target?: string }
+
+function importsOf(file: string): Import[] {
+  const info = ts.preProcessFile(readFileSync(join(ROOT, file), "utf8"), true, true);
+  return info.importedFiles.map(({ fileName: spec }) => {
+    if (!spec.startsWith(".")) return { from: file, spec };
+    const target = relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\\/g, "/");
+    return { from: file, spec, target: target.endsWith(".ts") ? target : `${target}.ts` };
+  });
+}
+
+const inside = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+const adapterOf = (path: string) => ADAPTER_FOLDERS.find((f) => inside(path, f));
+const files = sourceFiles("src").map((f) => f.replace(/\\/g, "/"));
+const imports = files.flatMap(importsOf);
+const show = (list: Import[]) => list.map((i) => `${i.from} → ${i.spec}`).join("\n");
+
+describe("architecture (design.md §2)", () => {
+  it("finds the source tree", () => {
+    assert.ok(files.includes("src/core/ids.ts") && files.length > 20, `only ${files.length} files found`);
+  });
+
+  it("rule 1: the core imports only the core (no packages, no node: modules)", () => {
+    const bad = imports.filter((i) => inside(i.from, "src/core") && !(i.target && inside(i.target, "src/core")));
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("rule 2: adapter folders never import each other", () => {
+    const bad = imports.filter((i) => {
+      const from = adapterOf(i.from);
+      if (!from || !i.target) return false;
+      const to = adapterOf(i.target);
+      return to !== undefined && to !== from && !SHARED_ADAPTER_FILES.some((f) => f === i.target);
+    });
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("rule 2: only the composition root and entry point import from more than one adapter folder", () => {
+    const offenders = files.filter((file) => {
+      const folders = new Set(imports.filter((i) => i.from === file && i.target).map((i) => adapterOf(i.target!)).filter(Boolean));
+      return folders.size > 1 && !COMPOSITION_FILES.some((f) => f === file) && !adapterOf(file);
+    });
+    assert.deepEqual(offenders, []);
+  });
+
+  it("rule 3: each SDK stays in its folder", () => {
+    const bad = imports.filter((i) => {
+      const home = SDK_HOMES.find((h) => h.pattern.test(i.spec));
+      return home !== undefined && !home.allowedIn.some((folder) => inside(i.from, folder));
+    });
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("rule 3: only config.ts reads process.env, and only the entry point and composition root import it", () => {
+    const readers = files.filter((f) => f !== CONFIG_FILE && /process\.env\b/.test(readFileSync(join(ROOT, f), "utf8")));
+    assert.deepEqual(readers, []);
+    const importers = imports.filter((i) => i.target === CONFIG_FILE && !CONFIG_IMPORTERS.some((f) => f === i.from));
+    assert.deepEqual(importers, [], show(importers));
+  });
+
+  it("src never imports tests or tools", () => {
+    const bad = imports.filter((i) => i.target && (inside(i.target, "tests") || inside(i.target, "tools")));
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("rule 4: no raw string id crosses a port", () => {
+    const portFiles = files.filter((f) => PORT_TYPE_FILES.some((p) => inside(f, p)));
+    assert.ok(portFiles.length >= 5);
+    const offenders = portFiles.flatMap((file) =>
+      readFileSync(join(ROOT, file), "utf8").split("\n")
+        .map((line, n) => ({ line, n }))
+        .filter(({ line }) => /\b(id|\w+Id|wamid)\??\s*:\s*string\b/.test(line))
+        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it("the checks can fail: a core file importing an SDK would be caught", () => {
+    const fake: Import = { from: "src/core/x.ts", spec: "botbuilder" };
+    const home = SDK_HOMES.find((h) => h.pattern.test(fake.spec));
+    assert.ok(home && !home.allowedIn.some((folder) => inside(fake.from, folder)));
+    assert.equal(adapterOf("src/teams/teams-app.ts"), "src/teams");
+  });
+});

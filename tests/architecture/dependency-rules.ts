@@ -1,0 +1,37 @@
+/**
+ * The layering rules of design.md §2, as data, so the test reads like the design. Folders are relative
+ * to the project root.
+ */
+
+/** Adapter folders: each may import the core and the neutral HTTP route types, never another adapter. */
+export const ADAPTER_FOLDERS = [
+  "src/teams",
+  "src/whatsapp/meta",
+  "src/storage/table",
+  "src/storage/memory",
+  "src/storage/azurite",
+  "src/http",
+  "src/observability",
+  "src/media",
+] as const;
+
+/** Shared by every adapter: pure types of the HTTP shell. */
+export const SHARED_ADAPTER_FILES = ["src/http/http-route.ts"] as const;
+
+/** Files that may know more than one adapter (the composition root and the entry point). */
+export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts"] as const;
+
+/** Each SDK (by package-name pattern) and the only folders that may import it. */
+export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allowedIn: readonly string[] }> = [
+  { pattern: /^(botbuilder|botframework-|@microsoft\/teams-ai|@microsoft\/teams\.|@microsoft\/agents-)/, allowedIn: ["src/teams"] },
+  { pattern: /^@azure\/(data-tables|storage-blob|identity)/, allowedIn: ["src/storage", "src/media"] },
+  { pattern: /^restify/, allowedIn: ["src/http"] },
+  { pattern: /^pino/, allowedIn: ["src/observability"] },
+];
+
+/** Only this file reads process.env; only these import it. */
+export const CONFIG_FILE = "src/config.ts";
+export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts"] as const;
+
+/** Files whose exported types cross ports: an id-like field there must use a branded type, not `string`. */
+export const PORT_TYPE_FILES = ["src/core/ports", "src/core/model.ts", "src/core/staff-message.ts"] as const;

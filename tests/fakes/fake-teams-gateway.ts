@@ -1,0 +1,35 @@
+import type { BridgeError } from "../../src/core/errors";
+import { TeamsMessageId, threadRefOf, type TeamsThreadRef } from "../../src/core/ids";
+import type { ChannelAddress } from "../../src/core/model";
+import type { RootCardModel, TeamsGateway, ThreadPost } from "../../src/core/ports/teams-gateway";
+
+/** Records what the core would post to Teams; failures can be scripted. */
+export class FakeTeamsGateway implements TeamsGateway {
+  readonly threads: Array<{ channel: ChannelAddress; root: RootCardModel; thread: TeamsThreadRef }> = [];
+  readonly posts: Array<{ channel: ChannelAddress; thread: TeamsThreadRef; post: ThreadPost; id: TeamsMessageId }> = [];
+  private readonly failures: BridgeError[] = [];
+  private next = 1000;
+
+  /** The next calls (either method) fail with these errors, in order. */
+  failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
+
+  async startThread(channel: ChannelAddress, root: RootCardModel) {
+    this.throwIfScripted();
+    const rootMessageId = TeamsMessageId(String(this.next++));
+    const thread = threadRefOf(channel.channelId, rootMessageId);
+    this.threads.push({ channel, root, thread });
+    return { thread, rootMessageId };
+  }
+
+  async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost) {
+    this.throwIfScripted();
+    const id = TeamsMessageId(String(this.next++));
+    this.posts.push({ channel, thread, post, id });
+    return id;
+  }
+
+  private throwIfScripted(): void {
+    const err = this.failures.shift();
+    if (err) throw err;
+  }
+}

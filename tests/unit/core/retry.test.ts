@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { PermanentError, TransientError } from "../../../src/core/errors";
+import { withRetry } from "../../../src/core/retry";
+import { ManualClock } from "../../fakes/manual-clock";
+
+const policy = { attempts: 4, baseMs: 100, capMs: 1000, budgetMs: 10_000 };
+
+describe("withRetry", () => {
+  it("retries transient errors with exponential backoff and returns the result", async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    const result = await withRetry(async () => {
+      if (++calls < 3) throw new TransientError("x.busy", "busy");
+      return "ok";
+    }, policy, clock, () => 1);
+    assert.equal(result, "ok");
+    assert.deepEqual(clock.sleeps, [100, 200]);
+  });
+
+  it("never retries a permanent error", async () => {
+    let calls = 0;
+    await assert.rejects(withRetry(async () => { calls++; throw new PermanentError("x.bad", "bad"); }, policy, new ManualClock()), /bad/);
+    assert.equal(calls, 1);
+  });
+
+  it("honours retryAfterMs when it is longer than the backoff", async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    await withRetry(async () => {
+      if (++calls === 1) throw new TransientError("x.throttled", "429", { retryAfterMs: 2500 });
+      return 1;
+    }, policy, clock, () => 0.5);
+    assert.deepEqual(clock.sleeps, [2500]);
+  });
+
+  it("gives up when attempts or the time budget run out", async () => {
+    let calls = 0;
+    await assert.rejects(withRetry(async () => { calls++; throw new TransientError("x.down", "down"); }, policy, new ManualClock(), () => 1), /down/);
+    assert.equal(calls, 4);
+    calls = 0;
+    await assert.rejects(withRetry(async () => { calls++; throw new TransientError("x.down", "down", { retryAfterMs: 60_000 }); }, policy, new ManualClock()), /down/);
+    assert.equal(calls, 1);
+  });
+});
