@@ -2,7 +2,7 @@ import pino from "pino";
 import type { Logger } from "../core/ports/logger";
 
 /** Field names whose values are never written, whatever their content. */
-const SECRET_KEYS = /authorization|token|secret|password|signature|cookie|key$/i;
+const SECRET_KEYS = /authorization|token|secret|password|signature|cookie|accountkey|apikey|privatekey|connectionstring/i;
 /** Digit runs long enough to be a phone number; ids that are known not to be personal are allowed. */
 const PHONE_LIKE = /\+?\d[\d ()-]{7,}\d/g;
 const NOT_PERSONAL_KEYS = new Set(["business", "phoneNumberId", "status", "port", "durationMs", "count", "code", "metaCode", "timestamp", "pid"]);

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../../src/config";
+
+const BASE = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t" };
+const LOCAL = { ...BASE, BOT_AUTH_DISABLED: "true" };
+const PROD = {
+  ...BASE, NODE_ENV: "production", MicrosoftAppId: "app", MicrosoftAppPassword: "pw", MicrosoftAppType: "SingleTenant",
+  MicrosoftAppTenantId: "tenant-1", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore",
+};
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.ok(!err.message.includes("\n"), "one line");
+    return err.message;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("local defaults: loopback, embedded storage, reply mode all, note prefix //", () => {
+    const c = loadConfig(LOCAL);
+    assert.equal(c.mode, "local");
+    assert.deepEqual(c.http, { port: 3978, host: "127.0.0.1" });
+    assert.deepEqual(c.storage, { kind: "embedded", location: ".data/azurite" });
+    assert.equal(c.bridge.replyMode, "all");
+    assert.equal(c.bridge.notePrefix, "//");
+    assert.equal(c.allowedTenantIds, "any");
+    assert.equal(c.whatsapp.graphUrl, "https://graph.facebook.com/v25.0");
+    assert.ok(c.teamsServiceUrlHosts.includes("smba.trafficmanager.net"));
+  });
+
+  it("production: 0.0.0.0, tenants default to the app's tenant, botbuilder keys pass through", () => {
+    const c = loadConfig({ ...PROD, ToBotFromChannelTokenIssuer: "https://issuer.example" });
+    assert.equal(c.http.host, "0.0.0.0");
+    assert.deepEqual([...(c.allowedTenantIds as Set<string>)], ["tenant-1"]);
+    assert.deepEqual(c.storage, { kind: "account", accountName: "bridgestore" });
+    assert.equal(c.bot.auth.ToBotFromChannelTokenIssuer, "https://issuer.example");
+    assert.equal(c.bot.auth.MicrosoftAppPassword, "pw");
+  });
+
+  it("names each missing variable in one line", () => {
+    assert.match(errorOf({}), /WHATSAPP_APP_SECRET is required.*WHATSAPP_VERIFY_TOKEN is required.*WHATSAPP_ACCESS_TOKEN is required/);
+    assert.match(errorOf(BASE), /MicrosoftAppId is required/);
+    assert.match(errorOf({ ...PROD, AZURE_STORAGE_ACCOUNT_NAME: "" }), /AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME is required/);
+  });
+
+  it("names malformed variables", () => {
+    assert.match(errorOf({ ...LOCAL, PORT: "eighty" }), /PORT must be a number/);
+    assert.match(errorOf({ ...LOCAL, PORT: "70000" }), /PORT must be between 1 and 65535/);
+    assert.match(errorOf({ ...LOCAL, REPLY_MODE: "some" }), /REPLY_MODE must be all or mention/);
+    assert.match(errorOf({ ...LOCAL, WHATSAPP_GRAPH_URL: "graph" }), /WHATSAPP_GRAPH_URL must be an http\(s\) URL/);
+    assert.match(errorOf({ ...LOCAL, BOT_AUTH_DISABLED: "yes" }), /BOT_AUTH_DISABLED must be true or false/);
+    assert.match(errorOf({ ...PROD, MicrosoftAppType: "Single" }), /MicrosoftAppType must be SingleTenant, UserAssignedMsi or MultiTenant/);
+  });
+
+  it("refuses disabled bot auth in production, and checks the app type's requirements", () => {
+    assert.match(errorOf({ ...PROD, BOT_AUTH_DISABLED: "true" }), /BOT_AUTH_DISABLED=true is refused when NODE_ENV=production/);
+    assert.match(errorOf({ ...PROD, MicrosoftAppTenantId: "" }), /MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant/);
+    assert.match(errorOf({ ...PROD, MicrosoftAppType: "UserAssignedMsi" }), /MicrosoftAppPassword must be empty/);
+  });
+
+  it("treats empty values as unset", () => {
+    const c = loadConfig({ ...LOCAL, PORT: "", REPLY_MODE: " ", AZURE_STORAGE_CONNECTION_STRING: "" });
+    assert.equal(c.http.port, 3978);
+    assert.equal(c.bridge.replyMode, "all");
+    assert.equal(c.storage.kind, "embedded");
+  });
+
+  it("parses lists", () => {
+    const c = loadConfig({ ...LOCAL, BRIDGE_ADMINS: " a , b,,", ALLOWED_TENANT_IDS: "t1,t2", REPLY_MODE: "mention", NOTE_PREFIX: "!!" });
+    assert.deepEqual(c.bridge.admins, ["a", "b"]);
+    assert.deepEqual([...(c.allowedTenantIds as Set<string>)], ["t1", "t2"]);
+    assert.equal(c.bridge.replyMode, "mention");
+    assert.equal(c.bridge.notePrefix, "!!");
+  });
+});
