@@ -1,0 +1,86 @@
+/**
+ * Builds the Teams app package: appPackage/manifest.json with its {{placeholders}} filled in, plus the two
+ * icons, zipped into appPackage/build/whatsapp-bridge.zip (what a tenant admin uploads in the Teams admin
+ * center). Values come from the environment or a .env file: MicrosoftAppId (required) and optionally
+ * DEVELOPER_NAME, DEVELOPER_WEBSITE_URL, DEVELOPER_PRIVACY_URL, DEVELOPER_TERMS_URL.
+ *
+ *   npm run package:app
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { crc32 } from "node:zlib";
+
+const DEFAULTS: Record<string, string> = {
+  DEVELOPER_NAME: "Your organisation",
+  DEVELOPER_WEBSITE_URL: "https://www.microsoft.com/microsoft-365/microsoft-teams",
+  DEVELOPER_PRIVACY_URL: "https://privacy.microsoft.com/privacystatement",
+  DEVELOPER_TERMS_URL: "https://www.microsoft.com/legal/terms-of-use",
+};
+
+/** Fills `{{NAME}}` placeholders; throws naming any that has no value. */
+export function fillManifest(template: string, values: Record<string, string | undefined>): string {
+  const missing = new Set<string>();
+  const filled = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name] ?? DEFAULTS[name];
+    if (!value) missing.add(name);
+    return value ?? "";
+  });
+  if (missing.size > 0) throw new Error(`missing value for ${[...missing].join(", ")} (set it in the environment or .env)`);
+  return filled;
+}
+
+/** A minimal zip (stored, no compression): enough for a Teams app package of three small files. */
+export function zip(files: ReadonlyArray<{ name: string; data: Buffer }>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const name = Buffer.from(file.name, "utf8");
+    const crc = crc32(file.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x0800, 6);
+    local.writeUInt32LE(crc, 14); local.writeUInt32LE(file.data.length, 18); local.writeUInt32LE(file.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16); central.writeUInt32LE(file.data.length, 20); central.writeUInt32LE(file.data.length, 24);
+    central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
+    locals.push(local, name, file.data);
+    centrals.push(central, name);
+    offset += local.length + name.length + file.data.length;
+  }
+  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(centralSize, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+export function buildAppPackage(root: string, values: Record<string, string | undefined>): { path: string; manifest: unknown } {
+  const dir = join(root, "appPackage");
+  const manifestText = fillManifest(readFileSync(join(dir, "manifest.json"), "utf8"), values);
+  const manifest = JSON.parse(manifestText) as { icons: { color: string; outline: string } };
+  const files = [
+    { name: "manifest.json", data: Buffer.from(manifestText, "utf8") },
+    { name: manifest.icons.color, data: readFileSync(join(dir, manifest.icons.color)) },
+    { name: manifest.icons.outline, data: readFileSync(join(dir, manifest.icons.outline)) },
+  ];
+  mkdirSync(join(dir, "build"), { recursive: true });
+  const path = join(dir, "build", "whatsapp-bridge.zip");
+  writeFileSync(path, zip(files));
+  return { path, manifest };
+}
+
+if (require.main === module) {
+  const root = resolve(__dirname, "../..");
+  const dotEnv = join(root, ".env");
+  const values = { ...(existsSync(dotEnv) ? parseEnv(readFileSync(dotEnv, "utf8")) : {}), ...process.env };
+  try {
+    const { path } = buildAppPackage(root, values);
+    console.log(`Teams app package written to ${path}`);
+  } catch (err) {
+    console.error(`Cannot build the app package: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
