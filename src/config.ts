@@ -8,16 +8,16 @@ import { z } from "zod/v4";
  */
 
 /** botbuilder's own configuration keys, passed through unchanged (protocols.md B16). */
-export const BOTBUILDER_KEYS = [
+export const botbuilderKeys = [
   "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
   "ToBotFromChannelOpenIdMetadataUrl", "ToBotFromChannelTokenIssuer", "ToBotFromEmulatorOpenIdMetadataUrl",
   "ToChannelFromBotLoginUrl", "ToChannelFromBotOAuthScope", "OAuthUrl", "CallerId", "ValidateAuthority",
 ] as const;
 
 /** Microsoft's Teams service hosts (public cloud, GCC, GCC High, DoD; protocols.md B2). */
-const DEFAULT_SERVICE_URL_HOSTS = "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us";
+const defaultServiceUrlHosts = "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us";
 /** Meta's media hosts (protocols.md A12); a leading dot allows subdomains. */
-const DEFAULT_MEDIA_HOSTS = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
+const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
 const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const optional = z.string().optional();
@@ -43,8 +43,8 @@ const schema = z.object({
   ALLOWED_TENANT_IDS: optional,
   REPLY_MODE: z.enum(["all", "mention"], { error: "REPLY_MODE must be all or mention" }).default("all"),
   NOTE_PREFIX: z.string().default("//"),
-  TEAMS_SERVICE_URL_HOSTS: z.string().default(DEFAULT_SERVICE_URL_HOSTS),
-  WHATSAPP_MEDIA_HOSTS: z.string().default(DEFAULT_MEDIA_HOSTS),
+  TEAMS_SERVICE_URL_HOSTS: z.string().default(defaultServiceUrlHosts),
+  WHATSAPP_MEDIA_HOSTS: z.string().default(defaultMediaHosts),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 });
 
@@ -93,7 +93,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const production = e.NODE_ENV === "production";
 
   const auth: Record<string, string> = {};
-  for (const key of BOTBUILDER_KEYS) if (clean[key] !== undefined) auth[key] = clean[key]!;
+  for (const key of botbuilderKeys) if (clean[key] !== undefined) auth[key] = clean[key]!;
   if (e.BOT_AUTH_DISABLED) {
     if (production) problems.push("BOT_AUTH_DISABLED=true is refused when NODE_ENV=production");
   } else {
