@@ -1,0 +1,1 @@
+export { MemoryConversationStore, MemoryInboxStore, MemoryLinkStore, MemoryMessageMapStore, MemoryStores } from "./memory-stores";

@@ -1,0 +1,59 @@
+import type { TableClient, TableEntity } from "@azure/data-tables";
+import type { StoredEntity } from "./entity-codec";
+import { hasStatus, serviceCodeOf, toStorageError } from "./table-errors";
+
+/** Per-request options every call passes: a deadline, so a hung storage cannot hang the bridge. */
+export interface RequestOptions {
+  readonly abortSignal: AbortSignal;
+}
+
+/**
+ * One table plus the plumbing every store needs: a deadline per operation and the translation of SDK
+ * failures into core errors (table-errors.ts). Statuses that carry meaning (404, 409, 412) are inspected
+ * by the stores inside `run` before anything is translated.
+ */
+export class TableAccess {
+  constructor(readonly client: TableClient, private readonly timeoutMs: number) {}
+
+  get name(): string {
+    return this.client.tableName;
+  }
+
+  /** Runs `action` with a fresh deadline; any failure leaves as a TransientError or PermanentError. */
+  async run<T>(operation: string, action: (options: RequestOptions) => Promise<T>): Promise<T> {
+    try {
+      return await action({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw toStorageError(err, operation);
+    }
+  }
+
+  /** Reads one entity; `undefined` when it does not exist. */
+  async get(operation: string, partitionKey: string, rowKey: string): Promise<StoredEntity | undefined> {
+    return this.run(operation, (options) => getOrUndefined(this.client, partitionKey, rowKey, options));
+  }
+
+  /** All entities matching an OData `filter` (built with the `odata` tag), across pages. */
+  async query(operation: string, filter: string): Promise<StoredEntity[]> {
+    return this.run(operation, async (options) => {
+      const rows: StoredEntity[] = [];
+      for await (const row of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: options.abortSignal })) rows.push(row);
+      return rows;
+    });
+  }
+
+  /** Creates or replaces an entity. */
+  async upsert(operation: string, entity: TableEntity<Record<string, unknown>>): Promise<void> {
+    await this.run(operation, (options) => this.client.upsertEntity(entity, "Replace", options));
+  }
+}
+
+/** `getEntity`, with a missing entity as `undefined` (a missing table stays an error), inside a `run`. */
+export async function getOrUndefined(client: TableClient, partitionKey: string, rowKey: string, options: RequestOptions): Promise<StoredEntity | undefined> {
+  try {
+    return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey, options);
+  } catch (err) {
+    if (hasStatus(err, 404) && serviceCodeOf(err) !== "TableNotFound") return undefined;
+    throw err;
+  }
+}

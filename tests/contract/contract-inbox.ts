@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { WaMessageId } from "../../src/core/ids";
+import type { InboxEntry } from "../../src/core/model";
+import type { Stores } from "../../src/core/ports/stores";
+import { rejectsPermanent } from "./contract-assert";
+import { AWKWARD_WAMID, BUSINESS, inboundText, inboxEntry, OTHER_BUSINESS } from "./store-fixtures";
+
+const entryAt = (id: string, timestamp: number, receivedAt: number, business = BUSINESS): InboxEntry =>
+  inboxEntry(inboundText({ id: WaMessageId(id), timestamp, business }), { receivedAt });
+
+export function inboxStoreContract(make: () => Promise<Stores>): void {
+  describe("InboxStore", () => {
+    it("records an event once, round-trips it with unicode intact, and reports later copies as duplicates", async () => {
+      const { inbox } = await make();
+      const entry = inboxEntry();
+      assert.equal(await inbox.get(BUSINESS, entry.key), undefined);
+      assert.equal(await inbox.record(entry), "created");
+      assert.deepEqual(await inbox.get(BUSINESS, entry.key), entry);
+      assert.equal(await inbox.record({ ...entry, receivedAt: entry.receivedAt + 5_000 }), "duplicate");
+      assert.deepEqual(await inbox.get(BUSINESS, entry.key), entry);
+      assert.equal(await inbox.get(OTHER_BUSINESS, entry.key), undefined);
+    });
+
+    it("record is atomic: of 10 concurrent records of one event exactly one is created", async () => {
+      const { inbox } = await make();
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => inbox.record(inboxEntry(inboundText(), { receivedAt: 1_764_000_000_000 + i }))));
+      assert.equal(results.filter((r) => r === "created").length, 1);
+      assert.equal(results.filter((r) => r === "duplicate").length, 9);
+      assert.equal((await inbox.list("pending")).length, 1);
+    });
+
+    it("the same key under two business numbers is two events", async () => {
+      const { inbox } = await make();
+      const a = inboxEntry();
+      const b = inboxEntry(inboundText({ business: OTHER_BUSINESS }));
+      assert.equal(a.key, b.key);
+      assert.equal(await inbox.record(a), "created");
+      assert.equal(await inbox.record(b), "created");
+    });
+
+    it("setState moves an entry, sets or clears its detail, and is idempotent", async () => {
+      const { inbox } = await make();
+      const entry = inboxEntry();
+      await inbox.record(entry);
+      await inbox.setState(BUSINESS, entry.key, "failed", "Teams said 403 — ⚠");
+      assert.deepEqual(await inbox.get(BUSINESS, entry.key), { ...entry, state: "failed", detail: "Teams said 403 — ⚠" });
+      await inbox.setState(BUSINESS, entry.key, "done");
+      await inbox.setState(BUSINESS, entry.key, "done");
+      assert.deepEqual(await inbox.get(BUSINESS, entry.key), { ...entry, state: "done" });
+    });
+
+    it("setState on a missing entry throws a PermanentError", async () => {
+      const { inbox } = await make();
+      await rejectsPermanent(inbox.setState(BUSINESS, "msg:wamid.nothing", "done"), "storage.inbox_entry_missing");
+      assert.equal(await inbox.get(BUSINESS, "msg:wamid.nothing"), undefined);
+    });
+
+    it("clips a very long detail instead of failing", async () => {
+      const { inbox } = await make();
+      const entry = inboxEntry();
+      await inbox.record(entry);
+      await inbox.setState(BUSINESS, entry.key, "failed", "e".repeat(50_000));
+      const detail = (await inbox.get(BUSINESS, entry.key))?.detail ?? "";
+      assert.ok(detail.length > 1_000 && detail.length <= 4_000, `detail length ${detail.length}`);
+    });
+
+    it("lists by state, optionally by business, oldest WhatsApp timestamp first, then by receipt", async () => {
+      const { inbox } = await make();
+      const late = entryAt("wamid.C", 1_764_000_300, 1);
+      const earlyReceivedLast = entryAt("wamid.B", 1_764_000_100, 3_000);
+      const earlyReceivedFirst = entryAt("wamid.A", 1_764_000_100, 2_000);
+      const other = entryAt("wamid.D", 1_764_000_200, 1, OTHER_BUSINESS);
+      const done = entryAt("wamid.E", 1_764_000_000, 1);
+      for (const e of [late, earlyReceivedLast, other, done, earlyReceivedFirst]) await inbox.record(e);
+      await inbox.setState(BUSINESS, done.key, "done");
+      assert.deepEqual((await inbox.list("pending")).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, other, late].map((e) => e.key));
+      assert.deepEqual((await inbox.list("pending", BUSINESS)).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, late].map((e) => e.key));
+      assert.deepEqual((await inbox.list("pending", OTHER_BUSINESS)).map((e) => e.key), [other.key]);
+      assert.deepEqual(await inbox.list("done"), [{ ...done, state: "done" }]);
+      assert.deepEqual(await inbox.list("unrouted"), []);
+    });
+
+    it("handles keys with / + = # ? and keeps escaped look-alikes apart", async () => {
+      const { inbox } = await make();
+      const awkward = inboxEntry(inboundText({ id: AWKWARD_WAMID }));
+      const hashy = inboxEntry(inboundText({ id: WaMessageId("wamid.a#b?c") }));
+      const lookalike = inboxEntry(inboundText({ id: WaMessageId("wamid.a%23b%3Fc") }));
+      for (const e of [awkward, hashy, lookalike]) assert.equal(await inbox.record(e), "created");
+      assert.equal(await inbox.record(awkward), "duplicate");
+      await inbox.setState(BUSINESS, awkward.key, "unrouted", "no channel");
+      assert.deepEqual(await inbox.get(BUSINESS, awkward.key), { ...awkward, state: "unrouted", detail: "no channel" });
+      assert.deepEqual(await inbox.get(BUSINESS, hashy.key), hashy);
+      assert.deepEqual(await inbox.get(BUSINESS, lookalike.key), lookalike);
+      assert.deepEqual((await inbox.list("unrouted", BUSINESS)).map((e) => e.key), [awkward.key]);
+    });
+
+    it("refuses an event too large to store, and records nothing", async () => {
+      const { inbox } = await make();
+      const huge = inboxEntry(inboundText({}, "😀".repeat(20_000)));
+      await rejectsPermanent(inbox.record(huge), "storage.value_too_large");
+      assert.equal(await inbox.get(BUSINESS, huge.key), undefined);
+    });
+
+    it("hands out copies", async () => {
+      const { inbox } = await make();
+      const written = structuredClone(inboxEntry()) as unknown as { event: { timestamp: number } };
+      await inbox.record(written as unknown as InboxEntry);
+      written.event.timestamp = 0;
+      const read = (await inbox.get(BUSINESS, inboxEntry().key)) as unknown as { event: { timestamp: number } };
+      read.event.timestamp = 1;
+      const listed = (await inbox.list("pending"))[0] as unknown as { event: { timestamp: number } };
+      listed.event.timestamp = 2;
+      assert.deepEqual(await inbox.get(BUSINESS, inboxEntry().key), inboxEntry());
+    });
+  });
+}
