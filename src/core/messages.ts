@@ -70,6 +70,7 @@ export interface AccountErrorEvent {
   readonly business: BusinessNumberId;
   /** Stable key Meta does not give: the adapter derives it from the content, for dedupe. */
   readonly key: string;
+  /** When it was received, Unix seconds (Meta gives no time for these). */
   readonly timestamp: number;
   readonly code: number;
   readonly title: string;

@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { acceptedSendResponse, errorEnvelope, invalidParameterEnvelope, invalidTokenEnvelope, newWamid, unsupportedRequestEnvelope } from "./meta-responses";
+import { listPhoneNumbersPage } from "./phone-numbers";
+import { SendLog } from "./send-log";
+import type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber } from "./standin-types";
+
+const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  body: JSON.stringify(value),
+  headers: { "content-type": "application/json; charset=UTF-8", ...headers },
+});
+
+function failureAnswer(failure: ScriptedFailure): Answer {
+  if ("rawBody" in failure) return { status: failure.httpStatus, body: failure.rawBody, headers: { "content-type": failure.contentType ?? "text/html; charset=utf-8" } };
+  return json(failure.httpStatus, errorEnvelope(failure.error), { ...(failure.headers ?? {}) });
+}
+
+function headersOf(request: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  return out;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) request.destroy(new Error("request body too large"));
+      else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString("utf8")) as unknown;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+/** Meta's checks of a send body that tests are likely to trip (A10); everything else is accepted. */
+function validateSend(body: unknown): string | undefined {
+  if (!body || typeof body !== "object") return "The request body must be JSON.";
+  const b = body as Record<string, unknown>;
+  if (b.messaging_product !== "whatsapp") return "The parameter messaging_product is required.";
+  if (b.status === "read") return typeof b.message_id === "string" ? undefined : "The parameter message_id is required.";
+  if (typeof b.to !== "string" && typeof b.recipient !== "string") return "The parameter to is required.";
+  if ((b.type ?? "text") === "text") {
+    const text = b.text as { body?: unknown } | undefined;
+    if (typeof text?.body !== "string" || text.body === "") return "The parameter text['body'] is required.";
+    if (Array.from(text.body).length > 4096) return "Param text['body'] must be at most 4096 characters long.";
+  }
+  return undefined;
+}
+
+/**
+ * Starts a stand-in for Meta's Graph API on 127.0.0.1: `POST /{version}/{phone_number_id}/messages`
+ * (sends and mark-as-read) and `GET /{version}/{waba_id}/phone_numbers`, answering with Meta's shapes.
+ * Tests script failures with `failNext` and delays with `delayNext`. Never contacts anything else.
+ */
+export async function startGraphApiStandin(options: GraphApiStandinOptions = {}): Promise<GraphApiStandin> {
+  const version = options.version ?? "v25.0";
+  const log = new SendLog();
+  const state = { phoneNumbers: [] as StandinPhoneNumber[] };
+  const timers = new Set<NodeJS.Timeout>();
+
+  const authorised = (request: IncomingMessage) => options.accessToken === undefined || request.headers.authorization === `Bearer ${options.accessToken}`;
+
+  async function answer(request: IncomingMessage, url: URL): Promise<{ answer: Answer; delayMs: number }> {
+    const parts = url.pathname.split("/").filter((p) => p !== "");
+    const method = request.method ?? "GET";
+    if (parts[0] !== version || parts.length !== 3) return { answer: json(400, unsupportedRequestEnvelope(method, parts.slice(1).join("/"))), delayMs: 0 };
+    const [, node = "", edge] = parts;
+
+    if (method === "POST" && edge === "messages") {
+      const raw = await readBody(request);
+      const body = parseJson(raw);
+      const base = { phoneNumberId: decodeURIComponent(node), body, headers: headersOf(request), at: Date.now() };
+      let result: Answer;
+      let wamid: string | undefined;
+      // An unauthorised request does not use up a scripted failure or delay.
+      const scripted = authorised(request) ? log.takeScript() : { delayMs: 0 };
+      if (!authorised(request)) result = json(401, invalidTokenEnvelope());
+      else if (scripted.failure) result = failureAnswer(scripted.failure);
+      else {
+        const problem = validateSend(body);
+        const b = body as Record<string, unknown>;
+        if (problem) result = json(400, invalidParameterEnvelope(problem));
+        else if (b.status === "read") result = json(200, { success: true });
+        else {
+          wamid = newWamid();
+          result = json(200, acceptedSendResponse(typeof b.to === "string" ? b.to : undefined, typeof b.recipient === "string" ? b.recipient : undefined, wamid));
+        }
+      }
+      const recorded: RecordedSend = { ...base, status: result.status, ...(wamid ? { wamid } : {}) };
+      log.record(recorded);
+      return { answer: result, delayMs: scripted.delayMs };
+    }
+
+    if (method === "GET" && edge === "phone_numbers") {
+      if (!authorised(request)) return { answer: json(401, invalidTokenEnvelope()), delayMs: 0 };
+      return { answer: json(200, listPhoneNumbersPage(state.phoneNumbers, url)), delayMs: 0 };
+    }
+    return { answer: json(400, unsupportedRequestEnvelope(method, `${node}/${edge ?? ""}`)), delayMs: 0 };
+  }
+
+  const send = (response: ServerResponse, a: Answer) => {
+    if (response.destroyed || response.writableEnded) return;
+    response.writeHead(a.status, { ...a.headers, "content-length": Buffer.byteLength(a.body) });
+    response.end(a.body);
+  };
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
+    answer(request, url).then(
+      ({ answer: a, delayMs }) => {
+        if (delayMs <= 0) return send(response, a);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send(response, a);
+        }, delayMs);
+        timers.add(timer);
+      },
+      (err: unknown) => send(response, json(500, errorEnvelope({ message: `stand-in failure: ${String(err)}`, code: 1 }))),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/${version}`,
+    version,
+    sent: log.sent,
+    get phoneNumbers() {
+      return state.phoneNumbers;
+    },
+    set phoneNumbers(list: StandinPhoneNumber[]) {
+      state.phoneNumbers = list;
+    },
+    failNext: (failure, times = 1) => log.failNext(failure, times),
+    delayNext: (ms, times = 1) => log.delayNext(ms, times),
+    waitForSends: (n, timeoutMs = 2_000) => log.waitFor(n, timeoutMs),
+    reset: () => log.reset(),
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      log.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * A stand-in for Meta's Graph API (WhatsApp Cloud API) on 127.0.0.1, for tests and the local demo.
+ * Dev-only: production code never imports tools/.
+ */
+export { startGraphApiStandin } from "./graph-api-standin";
+export { errorEnvelope, newWamid, type GraphErrorObject } from "./meta-responses";
+export type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, ScriptedGraphError, ScriptedRawFailure, StandinPhoneNumber } from "./standin-types";

@@ -1,0 +1,69 @@
+import type { GraphErrorObject } from "./meta-responses";
+
+/** One request to `POST /{phone_number_id}/messages`, as the stand-in received and answered it. */
+export interface RecordedSend {
+  readonly phoneNumberId: string;
+  /** The request body parsed as JSON (undefined if it was not JSON). */
+  readonly body: unknown;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Epoch milliseconds of arrival. */
+  readonly at: number;
+  /** HTTP status the stand-in answered (200 accepted; 4xx/5xx refused or scripted failure). */
+  readonly status: number;
+  /** The wamid given to an accepted message. */
+  readonly wamid?: string;
+}
+
+/** A Meta-shaped error to answer with: `{ httpStatus, error: { message, code, … } }`. */
+export interface ScriptedGraphError {
+  readonly httpStatus: number;
+  readonly error: GraphErrorObject;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A non-Meta answer, e.g. a proxy's HTML 502 page. */
+export interface ScriptedRawFailure {
+  readonly httpStatus: number;
+  readonly rawBody: string;
+  readonly contentType?: string;
+}
+
+export type ScriptedFailure = ScriptedGraphError | ScriptedRawFailure;
+
+/** One number of the WhatsApp Business Account, as `GET /{waba}/phone_numbers` lists it. */
+export interface StandinPhoneNumber {
+  readonly id: string;
+  readonly display_phone_number: string;
+  readonly verified_name?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface GraphApiStandinOptions {
+  /** Graph API version in the path, default `v25.0`. */
+  readonly version?: string;
+  /** When given, every request must carry `Authorization: Bearer <accessToken>` (else 401, code 190). */
+  readonly accessToken?: string;
+  /** Default 0: an ephemeral port. The stand-in always binds 127.0.0.1. */
+  readonly port?: number;
+}
+
+export interface GraphApiStandin {
+  /** Base URL including the version, e.g. `http://127.0.0.1:PORT/v25.0`. */
+  readonly url: string;
+  readonly version: string;
+  /** Every send request received, in order (accepted or not). */
+  readonly sent: RecordedSend[];
+  /** The numbers `GET /{waba}/phone_numbers` lists (any WABA id), paged 25 at a time. */
+  phoneNumbers: StandinPhoneNumber[];
+  /** The next `times` sends (default 1) are answered with `failure` instead of being accepted. */
+  failNext(failure: ScriptedFailure, times?: number): void;
+  /** The next `times` sends (default 1) are answered only after `ms` milliseconds. */
+  delayNext(ms: number, times?: number): void;
+  /** Resolves with the recorded sends once at least `n` were received; rejects after `timeoutMs` (default 2 s). */
+  waitForSends(n: number, timeoutMs?: number): Promise<RecordedSend[]>;
+  /** Forgets recorded sends, scripted failures and delays (keeps phone numbers and the port). */
+  reset(): void;
+  /** Stops the server, dropping open connections and pending delayed answers. */
+  close(): Promise<void>;
+}
