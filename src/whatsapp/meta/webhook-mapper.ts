@@ -152,10 +152,11 @@ function stableJson(value: unknown): string {
 }
 
 /** Stable key of a value-level error: Meta gives it no id (A9), so the content and the entry id are hashed. */
+/** `receivedAt` in Unix seconds. */
 export function accountErrorKey(entryId: string, error: WebhookError, receivedAt: number): string {
   // Meta gives these errors no id. The hour of receipt is part of the key so that a redelivery is a
   // duplicate while the same error recurring later is recorded again.
-  const hour = Math.floor(receivedAt / 3_600_000);
+  const hour = Math.floor(receivedAt / 3600);
   return createHash("sha256").update(`${entryId}\n${hour}\n${stableJson(error)}`).digest("hex").slice(0, 32);
 }
 
@@ -164,7 +165,7 @@ function accountError(business: BusinessNumberId, entryId: string, error: Webhoo
     type: "account_error" as const,
     business,
     key: accountErrorKey(entryId, error, receivedAt),
-    timestamp: Math.floor(receivedAt / 1000),
+    timestamp: receivedAt,
     code: error.code,
     title: error.title ?? error.message ?? `error ${error.code}`,
     detail: error.error_data?.details,

@@ -190,13 +190,15 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
   it("19 value-level error: an account_error with a stable key and the receipt time", () => {
     const first = mapFixture("19_value_level_error_130429", 1_800_000_000).events[0] as AccountErrorEvent;
     const again = mapFixture("19_value_level_error_130429", 1_800_000_999).events[0] as AccountErrorEvent;
+    const nextDay = mapFixture("19_value_level_error_130429", 1_800_086_400).events[0] as AccountErrorEvent;
     assert.equal(first.type, "account_error");
     assert.equal(first.code, 130429);
     assert.equal(first.title, "Rate limit hit");
     assert.match(first.detail ?? "", /too many messages/);
     assert.equal(first.timestamp, 1_800_000_000);
     assert.match(first.key, /^[0-9a-f]{32}$/);
-    assert.equal(again.key, first.key, "a redelivery later has the same key");
+    assert.equal(again.key, first.key, "a redelivery within the hour has the same key");
+    assert.notEqual(nextDay.key, first.key, "the same error a day later is a new event");
   });
 
   it("20 batch: 3 events across two entries, incl. the username-only contact keyed by BSUID", () => {
