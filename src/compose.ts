@@ -1,0 +1,129 @@
+import type { Config } from "./config";
+import { BridgeService } from "./core/bridge/bridge-service";
+import { AadObjectId } from "./core/ids";
+import type { Clock } from "./core/ports/clock";
+import type { Logger } from "./core/ports/logger";
+import type { Stores } from "./core/ports/stores";
+import { healthRoutes } from "./http/health-routes";
+import { startHttpServer } from "./http/restify-server";
+import { createLogger } from "./observability/logger";
+import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
+import { createTableStores } from "./storage/table/table-stores";
+import { createTeamsBot, type TeamsBotOptions } from "./teams/teams-app";
+import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
+import { createWebhookRoutes } from "./whatsapp/meta/routes";
+
+/** The running bridge, as the entry point and the end-to-end tests see it. */
+export interface RunningBridge {
+  readonly url: string;
+  readonly port: number;
+  readonly bridge: BridgeService;
+  readonly stores: Stores;
+  readonly logger: Logger;
+  /** Stops accepting requests, finishes the work in hand, stops embedded storage. */
+  stop(): Promise<void>;
+}
+
+/** Seams for tests: everything else comes from `Config`. */
+export interface ComposeOverrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Outbound Bot Connector credentials (tests point them at a local token issuer). */
+  readonly teamsCredentialsFactory?: TeamsBotOptions["credentialsFactory"];
+  /** Table name prefix, so that tests sharing one Azurite do not see each other's data. */
+  readonly tablePrefix?: string;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+};
+
+async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: Stores; stop: () => Promise<void> }> {
+  const prefix = tablePrefix ? { tablePrefix } : {};
+  switch (config.storage.kind) {
+    case "connection-string":
+      return { stores: await createTableStores({ connectionString: config.storage.connectionString, ...prefix }), stop: async () => {} };
+    case "account":
+      logger.info("storage.account", { account: config.storage.accountName });
+      return { stores: await createTableStores({ accountName: config.storage.accountName, ...prefix }), stop: async () => {} };
+    case "embedded": {
+      const azurite = await startEmbeddedAzurite({ location: config.storage.location, logger });
+      logger.info("storage.embedded_azurite.started", {
+        location: config.storage.location, tablePort: azurite.tablePort, blobPort: azurite.blobPort,
+        note: "no AZURE_STORAGE_* variable is set, so an embedded Azurite keeps the data on this machine",
+      });
+      try {
+        return { stores: await createTableStores({ connectionString: azurite.connectionString, ...prefix }), stop: () => azurite.stop() };
+      } catch (err) {
+        await azurite.stop();
+        throw err;
+      }
+    }
+  }
+}
+
+/**
+ * The composition root: the only place that picks implementations and wires them to the core.
+ * Starts storage, the HTTP server (Meta webhook, Bot Framework endpoint, health) and resumes pending work.
+ */
+export async function startBridge(config: Config, overrides: ComposeOverrides = {}): Promise<RunningBridge> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const storage = await openStorage(config, logger, overrides.tablePrefix);
+  try {
+    const whatsapp = new CloudApiWhatsAppGateway({
+      graphUrl: config.whatsapp.graphUrl,
+      accessToken: config.whatsapp.accessToken,
+      ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
+    });
+    // The Teams side needs the core's handler and the core needs the Teams gateway: break the cycle lazily.
+    let bridge: BridgeService | undefined;
+    const teams = createTeamsBot({
+      auth: config.bot.auth,
+      authDisabled: config.bot.authDisabled,
+      allowedTenantIds: config.allowedTenantIds,
+      serviceUrlHosts: config.teamsServiceUrlHosts,
+      handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message) },
+      logger,
+      ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
+    });
+    bridge = new BridgeService({
+      stores: storage.stores,
+      teams: teams.gateway,
+      whatsapp,
+      clock,
+      logger,
+      settings: { admins: new Set(config.bridge.admins.map(AadObjectId)), replyMode: config.bridge.replyMode, notePrefix: config.bridge.notePrefix },
+    });
+    const service = bridge;
+    const server = await startHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      logger,
+      routes: [
+        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events) => { await service.ingest(events); }, logger }),
+        ...teams.routes,
+        ...healthRoutes({ ready: () => storage.stores.ping() }),
+      ],
+    });
+    logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
+    if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
+    await service.resumePending();
+    return {
+      url: server.url,
+      port: server.port,
+      bridge: service,
+      stores: storage.stores,
+      logger,
+      stop: async () => {
+        await server.close();
+        await service.stop();
+        await storage.stop();
+      },
+    };
+  } catch (err) {
+    await storage.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+import { Application, TurnState } from "@microsoft/teams-ai";
+import { ActivityTypes, type TurnContext } from "botbuilder";
+import type { ServiceClientCredentialsFactory } from "botframework-connector";
+import { describeError } from "../core/errors";
+import type { Logger } from "../core/ports/logger";
+import type { TeamsGateway } from "../core/ports/teams-gateway";
+import type { StaffMessageHandler } from "../core/staff-message";
+import type { HttpRoute } from "../http/http-route";
+import { tenantOf } from "./activity-mapper";
+import { createMessagesRoute, type TurnOutcome } from "./messages-route";
+import { handleMessageActivity } from "./staff-turn";
+import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
+import { BotBuilderTeamsGateway } from "./teams-gateway";
+
+export interface TeamsBotOptions {
+  /**
+   * botbuilder's own configuration keys, passed through unchanged: MicrosoftAppId, MicrosoftAppPassword,
+   * MicrosoftAppType, MicrosoftAppTenantId and the override keys ToBotFromChannelOpenIdMetadataUrl,
+   * ToBotFromChannelTokenIssuer, ToBotFromEmulatorOpenIdMetadataUrl, ToChannelFromBotLoginUrl,
+   * ToChannelFromBotOAuthScope, OAuthUrl, CallerId, ValidateAuthority (all or none, protocols.md B16).
+   */
+  readonly auth: Readonly<Record<string, string | undefined>>;
+  /** Accept activities without a token (local demo and tests only). */
+  readonly authDisabled: boolean;
+  /** Tenants whose activities are processed; others get 403. */
+  readonly allowedTenantIds: ReadonlySet<string> | "any";
+  /** Hosts (may include a port, e.g. `127.0.0.1:1234`) a serviceUrl may name; the bot calls no other. */
+  readonly serviceUrlHosts: readonly string[];
+  readonly handler: StaffMessageHandler;
+  readonly logger: Logger;
+  /** Test seam: replaces botbuilder's credentials factory (ignored when auth is disabled). */
+  readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  /** Timeout of each call to the Bot Connector; default 30 s. */
+  readonly connectorTimeoutMs?: number;
+}
+
+/**
+ * teams-ai 1.7.4 stores the `startTypingTimer` option but never reads it: `Application.run` always starts
+ * the timer, which sends a `typing` activity every second while a turn runs (and keeps the timer in one
+ * field shared by concurrent turns). Typing activities spend the per-thread rate budget (protocols.md
+ * B7, B13), so this bot never sends them.
+ */
+class NoTypingApplication extends Application<TurnState> {
+  override startTypingTimer(): void {
+    // Deliberately nothing: see the class comment.
+  }
+}
+
+export interface TeamsBot {
+  /** `POST /api/messages`. */
+  readonly routes: HttpRoute[];
+  /** Posts the core starts (new threads, replies in threads). */
+  readonly gateway: TeamsGateway;
+}
+
+/**
+ * Builds the Teams bot: teams-ai's Application over its TeamsAdapter (botbuilder's CloudAdapter), with
+ * typing indicators off (they spend the per-thread rate budget, protocols.md B7/B13) and mention removal
+ * left to our mapper (botbuilder's removes only the first mention and ignores the HTML, B7).
+ * Throws if auth is enabled without an app id (fail closed).
+ */
+export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
+  const { logger, authDisabled } = options;
+  const configuredAppId = options.auth.MicrosoftAppId?.trim();
+  if (!authDisabled && !configuredAppId) throw new Error("MicrosoftAppId is required unless bot authentication is disabled");
+  const botAppId = authDisabled ? AUTH_DISABLED_BOT_APP_ID : configuredAppId!;
+
+  const adapter = new BridgeTeamsAdapter({
+    config: botbuilderAuthConfig(options.auth, authDisabled),
+    ...(options.credentialsFactory && !authDisabled ? { credentialsFactory: options.credentialsFactory } : {}),
+    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, logger },
+  });
+  const app = new NoTypingApplication({
+    adapter,
+    botAppId,
+    startTypingTimer: false,
+    removeRecipientMention: false,
+    longRunningMessages: false,
+  });
+  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, options.handler, logger));
+
+  const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
+    const activity = ctx.activity;
+    const tenant = tenantOf(activity);
+    if (options.allowedTenantIds !== "any" && (!tenant || !options.allowedTenantIds.has(tenant))) {
+      outcome.refused = "tenant";
+      logger.warn("teams.tenant.refused", { tenantId: tenant ?? "-", activityType: activity.type });
+      return;
+    }
+    try {
+      const handled = await app.run(ctx);
+      if (!handled) logger.debug("teams.activity.ignored", { activityType: activity.type, name: activity.name ?? "-" });
+    } catch (err) {
+      outcome.failed = true;
+      logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
+    }
+  };
+
+  if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
+  return {
+    routes: [createMessagesRoute({ adapter, logic, logger })],
+    gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+  };
+}

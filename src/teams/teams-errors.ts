@@ -1,0 +1,94 @@
+import { BridgeError, PermanentError, TransientError } from "../core/errors";
+
+/**
+ * Turns a Bot Connector failure into a core error (protocols.md B13): 429 (with Retry-After), 412, 500,
+ * 502, 503, 504 and network failures may succeed later; other 4xx will not until something changes.
+ */
+
+interface ConnectorFailure {
+  readonly status?: number;
+  readonly code?: string;
+  readonly message: string;
+  readonly retryAfter?: string;
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH",
+  "ECONNABORTED", "UND_ERR_SOCKET", "REQUEST_SEND_ERROR",
+]);
+/** Credential failures (the token endpoint or managed identity is unreachable): worth retrying. */
+const CREDENTIAL_ERRORS = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError"]);
+
+function describe(err: unknown): ConnectorFailure {
+  if (typeof err !== "object" || err === null) return { message: String(err) };
+  const e = err as {
+    statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown;
+    response?: { status?: unknown; headers?: { get?: (name: string) => string | undefined } };
+  };
+  const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.response?.status === "number" ? e.response.status : undefined;
+  const retryAfter = typeof e.response?.headers?.get === "function" ? e.response.headers.get("retry-after") : undefined;
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(typeof e.code === "string" ? { code: e.code } : {}),
+    message: typeof e.message === "string" ? e.message : String(err),
+    ...(retryAfter ? { retryAfter } : {}),
+  };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function statusError(f: ConnectorFailure & { status: number }, operation: string, cause: unknown): BridgeError {
+  const retryAfterMs = parseRetryAfter(f.retryAfter);
+  const detail = `${operation}: Bot Connector answered ${f.status}${f.code ? ` ${f.code}` : ""}`;
+  const transient = (code: string, userMessage: string) =>
+    new TransientError(code, detail, { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), userMessage, cause });
+  switch (f.status) {
+    case 429: return transient("teams.throttled", "Teams is throttling the bot; the message will be retried.");
+    case 412: return transient("teams.precondition_failed", "Teams reported a conflicting change; the message will be retried.");
+    case 500: return transient("teams.server_error", "Teams had an internal error; the message will be retried.");
+    case 502: case 503: case 504: return transient("teams.unavailable", "Teams is unavailable; the message will be retried.");
+  }
+  if (f.status === 403 && f.code === "BotNotInConversationRoster") {
+    return new PermanentError("teams.not_installed", `${detail}: the app is not installed in this team`, {
+      userMessage: "The app is not installed in this team: install it again, then resend.", cause,
+    });
+  }
+  const permanent = (code: string, what: string) => new PermanentError(code, `${detail}: ${what}`, { userMessage: what, cause });
+  switch (f.status) {
+    case 400: return permanent("teams.bad_request", "Teams refused the message as malformed");
+    case 401: return permanent("teams.unauthorized", "Teams refused the bot's credentials (check MicrosoftAppId and its secret or identity)");
+    case 403: return permanent("teams.forbidden", `Teams does not allow the bot to post here${f.code ? ` (${f.code})` : ""}`);
+    case 404: return permanent("teams.not_found", "the Teams conversation or message no longer exists");
+    case 413: return permanent("teams.too_large", "the message is too large for Teams");
+  }
+  if (f.status >= 500) return transient("teams.server_error", "Teams had an error; the message will be retried.");
+  return permanent(`teams.http_${f.status}`, `Teams refused the request (HTTP ${f.status})`);
+}
+
+/**
+ * Classifies any error thrown while calling the Bot Connector. A BridgeError passes through unchanged.
+ * `operation` names the call for the message (e.g. "startThread").
+ */
+export function mapConnectorError(err: unknown, operation: string): BridgeError {
+  if (err instanceof BridgeError) return err;
+  const f = describe(err);
+  if (f.status !== undefined && f.status >= 400) return statusError({ ...f, status: f.status }, operation, err);
+  const name = typeof err === "object" && err !== null ? (err as { name?: unknown }).name : undefined;
+  if ((f.code && NETWORK_CODES.has(f.code)) || name === "AbortError" || name === "TimeoutError") {
+    return new TransientError("teams.network", `${operation}: could not reach the Bot Connector (${f.code ?? name})`, { cause: err });
+  }
+  if (typeof name === "string" && CREDENTIAL_ERRORS.has(name)) {
+    return new TransientError("teams.credentials", `${operation}: could not get a token for the Bot Connector (${name})`, { cause: err });
+  }
+  if (f.status !== undefined) {
+    return new PermanentError("teams.unexpected_response", `${operation}: unexpected Bot Connector answer ${f.status}`, { cause: err });
+  }
+  return new PermanentError("teams.unexpected", `${operation}: ${f.message}`, { cause: err });
+}

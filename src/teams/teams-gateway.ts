@@ -1,0 +1,109 @@
+import { type Activity, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from "botbuilder";
+import { PermanentError } from "../core/errors";
+import { parseThreadRef, TeamsMessageId, threadRefOf, type TeamsThreadRef } from "../core/ids";
+import type { ChannelAddress } from "../core/model";
+import type { Logger } from "../core/ports/logger";
+import type { RootCardModel, TeamsGateway, ThreadPost } from "../core/ports/teams-gateway";
+import { ADAPTIVE_CARD_CONTENT_TYPE, buildRootCard, rootCardSummary } from "./cards/root-card";
+import { allowedServiceUrlHost, hostForLog } from "./service-url";
+import { mapConnectorError } from "./teams-errors";
+import { renderThreadPost } from "./teams-html";
+
+export interface BotBuilderTeamsGatewayOptions {
+  readonly adapter: Pick<CloudAdapter, "createConversationAsync" | "continueConversationAsync">;
+  /** The bot's app id (the placeholder id when auth is disabled). */
+  readonly botAppId: string;
+  readonly serviceUrlHosts: readonly string[];
+  readonly logger: Logger;
+}
+
+/**
+ * The Teams side for posts the core starts (no incoming turn): new threads and replies in threads, sent
+ * through botbuilder's CloudAdapter. Each call is one attempt; failures are classified by
+ * `mapConnectorError` (TransientError for 429/412/5xx/network, PermanentError otherwise).
+ */
+export class BotBuilderTeamsGateway implements TeamsGateway {
+  constructor(private readonly options: BotBuilderTeamsGatewayOptions) {}
+
+  private assertAllowed(channel: ChannelAddress, operation: string): void {
+    if (!allowedServiceUrlHost(channel.serviceUrl, this.options.serviceUrlHosts)) {
+      throw new PermanentError("teams.service_url_refused", `${operation}: serviceUrl host ${hostForLog(channel.serviceUrl)} is not in the allowed list`, {
+        userMessage: "The channel's Teams service address is not allowed by this bridge's configuration.",
+      });
+    }
+  }
+
+  /**
+   * Starts a thread whose root is the customer card, posted alone: an activity with text and a card is
+   * split by Teams and its id is lost (protocols.md B10). botbuilder returns the created conversation id
+   * `<channelId>;messageid=<rootId>` and drops the REST `activityId` (B4), so the root id is parsed from it.
+   */
+  async startThread(channel: ChannelAddress, root: RootCardModel): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
+    this.assertAllowed(channel, "startThread");
+    const activity: Partial<Activity> = {
+      type: "message",
+      summary: rootCardSummary(root),
+      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: buildRootCard(root) }],
+    };
+    const parameters: Partial<ConversationParameters> = {
+      isGroup: true,
+      channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
+      activity: activity as Activity,
+      tenantId: channel.tenantId,
+    };
+    let conversationId: string | undefined;
+    try {
+      // `audience` undefined: botbuilder then uses its configured ToChannelFromBotOAuthScope.
+      await this.options.adapter.createConversationAsync(this.options.botAppId, "msteams", channel.serviceUrl, undefined as unknown as string, parameters as ConversationParameters, async (ctx: TurnContext) => {
+        conversationId = ctx.activity.conversation?.id;
+      });
+    } catch (err) {
+      throw mapConnectorError(err, "startThread");
+    }
+    const parsed = parseThreadRef(conversationId ?? "");
+    if (!parsed || parsed.channel !== channel.channelId) {
+      throw new PermanentError("teams.thread_id_unexpected", `startThread: the Bot Connector returned a conversation id that is not a thread of the channel (${conversationId ?? "none"})`);
+    }
+    this.options.logger.info("teams.thread.started", { rootMessageId: parsed.root });
+    return { thread: parsed.thread, rootMessageId: parsed.root };
+  }
+
+  /**
+   * Posts `post` as a reply in `thread`, addressing the thread by its conversation id (protocols.md B5),
+   * and returns the new message's id.
+   */
+  async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
+    this.assertAllowed(channel, "postInThread");
+    const parsed = parseThreadRef(thread);
+    if (!parsed || parsed.channel !== channel.channelId) {
+      throw new PermanentError("teams.thread_mismatch", "postInThread: the thread does not belong to the channel");
+    }
+    const reference: Partial<ConversationReference> = {
+      channelId: "msteams",
+      serviceUrl: channel.serviceUrl,
+      conversation: { id: threadRefOf(parsed.channel, parsed.root), isGroup: true, conversationType: "channel", tenantId: channel.tenantId, name: "" },
+      bot: { id: `28:${this.options.botAppId}`, name: "" },
+    };
+    const activity: Partial<Activity> = { type: "message", text: renderThreadPost(post), textFormat: "xml" };
+    let id: string | undefined;
+    // Errors inside the callback would go to the adapter's onTurnError; capture and rethrow them instead.
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (ctx: TurnContext) => {
+        try {
+          id = (await ctx.sendActivity(activity))?.id;
+        } catch (err) {
+          failure = { error: err };
+        }
+      });
+    } catch (err) {
+      throw mapConnectorError(err, "postInThread");
+    }
+    if (failure) throw mapConnectorError(failure.error, "postInThread");
+    if (!id) {
+      // The post may exist (Teams has been seen answering 202 without an id, B5): retrying could duplicate it.
+      throw new PermanentError("teams.no_message_id", "postInThread: the Bot Connector accepted the post but returned no id");
+    }
+    return TeamsMessageId(id);
+  }
+}

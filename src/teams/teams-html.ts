@@ -1,0 +1,108 @@
+import type { Block, FormattedText, Inline } from "../core/formatted-text";
+import type { ThreadPost } from "../core/ports/teams-gateway";
+import type { StaffReply } from "../core/staff-message";
+import { formatUtcTime, neutraliseDisplayName } from "./display-text";
+
+/**
+ * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (protocols.md B8). Everything that
+ * comes from a customer is escaped here, in one place, so customer text can never create markup, a
+ * mention (`<at>`) or a hidden link (security-cases 28–29).
+ */
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;",
+  // Square brackets are encoded too: should any Teams client apply Markdown to the text, `[x](url)`
+  // still cannot become a link.
+  "[": "&#91;", "]": "&#93;",
+};
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'[\]]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** Escapes text and turns newlines into `<br>`. */
+function escapeMultiline(text: string): string {
+  return escapeHtml(text).replace(/\r\n|\r|\n/g, "<br>");
+}
+
+const LINK_SCHEMES = /^(https?:|mailto:)/i;
+
+function renderInline(inline: Inline): string {
+  switch (inline.kind) {
+    case "break": return "<br>";
+    case "link": {
+      const href = inline.href.trim();
+      if (!LINK_SCHEMES.test(href)) return escapeMultiline(inline.text === href ? href : `${inline.text} (${href})`);
+      const anchor = `<a href="${escapeHtml(href)}">${escapeHtml(href)}</a>`;
+      // The address is always what is shown: a label never hides where a link goes (security-case 28).
+      return inline.text && inline.text !== href ? `${escapeMultiline(inline.text)} (${anchor})` : anchor;
+    }
+    case "text": {
+      let html = escapeMultiline(inline.text);
+      const m = inline.marks;
+      if (m?.code) html = `<code>${html}</code>`;
+      if (m?.strike) html = `<s>${html}</s>`;
+      if (m?.italic) html = `<em>${html}</em>`;
+      if (m?.bold) html = `<strong>${html}</strong>`;
+      return html;
+    }
+  }
+}
+
+function renderInlines(inlines: readonly Inline[]): string {
+  return inlines.map(renderInline).join("");
+}
+
+function renderBlock(block: Block): string {
+  switch (block.kind) {
+    case "paragraph": return `<p>${renderInlines(block.inlines)}</p>`;
+    case "code": return `<pre>${escapeHtml(block.text)}</pre>`;
+    case "list": {
+      const tag = block.ordered ? "ol" : "ul";
+      return `<${tag}>${block.items.map((item) => `<li>${renderInlines(item)}</li>`).join("")}</${tag}>`;
+    }
+    case "quote": return `<blockquote>${renderFormattedText(block.blocks)}</blockquote>`;
+  }
+}
+
+/** Renders formatted text as Teams HTML. */
+export function renderFormattedText(doc: FormattedText): string {
+  return doc.map(renderBlock).join("");
+}
+
+const TONE_PREFIX: Readonly<Record<"info" | "warning" | "error", string>> = { info: "ℹ️", warning: "⚠️", error: "❌" };
+
+/**
+ * The bridge's own messages (replies, notices): escaped like everything else, then `` `word` `` spans
+ * (command names in help texts) become `<code>`.
+ */
+function renderBridgeText(text: string): string {
+  return escapeMultiline(text).replace(/`([^`<]+)`/g, "<code>$1</code>");
+}
+
+/** A notice from the bridge: an emoji for the tone, then the text in italics. */
+export function renderNotice(tone: "info" | "warning" | "error", text: string): string {
+  return `<p>${TONE_PREFIX[tone]} <em>${renderBridgeText(text)}</em></p>`;
+}
+
+/** Renders what the bot answers a staff member in a thread. */
+export function renderStaffReply(reply: StaffReply): string {
+  return reply.kind === "notice" ? renderNotice(reply.tone, reply.text) : `<p>${renderBridgeText(reply.text)}</p>`;
+}
+
+/**
+ * Renders a post in a customer thread. A customer message starts with "**Name** (+number or @username)
+ * · HH:MM UTC": the name is untrusted, so it is neutralised and always shown beside the handle.
+ */
+export function renderThreadPost(post: ThreadPost): string {
+  if (post.kind === "notice") return renderNotice(post.tone, post.text);
+  const name = neutraliseDisplayName(post.authorName);
+  const handle = neutraliseDisplayName(post.authorHandle);
+  const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;
+  const parts = [`<p>${who} · ${formatUtcTime(post.sentAt)}</p>`];
+  if (post.forwarded) parts.push(`<p><em>${post.forwarded === "frequently" ? "↪ Forwarded many times" : "↪ Forwarded"}</em></p>`);
+  if (post.placeholder) parts.push(`<p><em>${escapeHtml(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`)}</em></p>`);
+  parts.push(renderFormattedText(post.body));
+  return parts.join("");
+}

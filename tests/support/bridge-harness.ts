@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { loadConfig, type Config } from "../../src/config";
+import { startBridge, type RunningBridge } from "../../src/compose";
+import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
+import type { BotConnectorStandin } from "../../tools/bot-connector-standin";
+import { startGraphApiStandin } from "../../tools/graph-api-standin";
+import type { GraphApiStandin } from "../../tools/graph-api-standin/standin-types";
+import { EXAMPLE_BUSINESS, signedWebhook, webhookEnvelope, type WebhookChangeSpec } from "../../tools/sign-webhook";
+import { getAzurite, uniqueTablePrefix } from "./azurite";
+import { CaptureLogger } from "./capture-logger";
+import { sharedTokenIssuer, type TokenIssuer } from "./token-issuer";
+
+export const APP_ID = "5e8a1c7d-4f10-4a51-9c3e-0b1f2a3c4d5e";
+export const TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+export const ADMIN_AAD = "a0a0a0a0-0000-4000-8000-0000000000ad";
+export const STAFF_AAD = "5a5a5a5a-0000-4000-8000-000000000057";
+export const CHANNEL_ID = "19:whatsapp-support@thread.tacv2";
+export const TEAM_ID = "19:general@thread.tacv2";
+export const APP_SECRET = "e2e-app-secret";
+export const ACCESS_TOKEN = "e2e-graph-token";
+
+/**
+ * The whole bridge over real HTTP, with everything around it real or a protocol-faithful stand-in:
+ * Azurite (Table Storage), the Graph API stand-in (Meta), the Bot Connector stand-in (Teams), and a
+ * local OpenID issuer whose tokens botbuilder validates with its own code (inbound) and which hands out
+ * the bot's outbound tokens through the managed-identity endpoint.
+ */
+export interface Harness {
+  readonly bridge: RunningBridge;
+  readonly graph: GraphApiStandin;
+  readonly connector: BotConnectorStandin;
+  readonly issuer: TokenIssuer;
+  readonly logger: CaptureLogger;
+  readonly config: Config;
+  /** POSTs a signed (unless `signature` is given) webhook; returns the status. */
+  postWebhook(body: object | Buffer, options?: { signature?: string }): Promise<number>;
+  /** POSTs an activity to /api/messages with a valid token (unless `token` is given; `null` sends none). */
+  sendActivity(activity: Record<string, unknown>, options?: { token?: string | null }): Promise<{ status: number; body: string }>;
+  /** A message activity in the linked channel: a new post (thread root) unless `thread` is given. */
+  channelMessage(text: string, options?: { thread?: string; from?: string; mentionBot?: boolean; tenantId?: string }): Record<string, unknown>;
+  /** A signed webhook body with these changes (see tools/sign-webhook.ts). */
+  envelope(...changes: WebhookChangeSpec[]): object;
+  stop(): Promise<void>;
+}
+
+let nextActivityId = 1_770_000_000_000;
+
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean } = {}): Promise<Harness> {
+  const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
+  const authDisabled = options.authDisabled ?? false;
+  const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
+  const env: Record<string, string> = {
+    WHATSAPP_APP_SECRET: APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: "e2e-verify",
+    WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
+    WHATSAPP_GRAPH_URL: graph.url,
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    BRIDGE_ADMINS: ADMIN_AAD,
+    ALLOWED_TENANT_IDS: TENANT_ID,
+    REPLY_MODE: options.replyMode ?? "all",
+    TEAMS_SERVICE_URL_HOSTS: connector.host,
+    LOG_LEVEL: "debug",
+    ...(authDisabled ? { BOT_AUTH_DISABLED: "true" } : issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID })),
+  };
+  const loaded = loadConfig(env);
+  const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
+  const logger = new CaptureLogger();
+  const bridge = await startBridge(config, { logger, tablePrefix: uniqueTablePrefix("e2e") });
+  const botId = `28:${APP_ID}`;
+
+  const channelMessage: Harness["channelMessage"] = (text, o = {}) => {
+    const id = String(nextActivityId++);
+    const mention = o.mentionBot ?? false;
+    const at = "<at>WhatsApp Bridge</at>";
+    return {
+      type: "message",
+      id,
+      timestamp: new Date().toISOString(),
+      channelId: "msteams",
+      serviceUrl: connector.serviceUrl,
+      from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff", aadObjectId: o.from ?? STAFF_AAD },
+      conversation: { id: o.thread ?? `${CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
+      recipient: { id: botId, name: "WhatsApp Bridge" },
+      text: mention ? `${at} ${text}` : text,
+      textFormat: "plain",
+      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
+      entities: mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : [],
+      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: { id: CHANNEL_ID, name: "WhatsApp" } },
+      ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
+    };
+  };
+
+  return {
+    bridge, graph, connector, issuer, logger, config,
+    async postWebhook(body, o = {}) {
+      const signed = signedWebhook(body, APP_SECRET);
+      const headers = { ...signed.headers, ...(o.signature !== undefined ? { "x-hub-signature-256": o.signature } : {}) };
+      const res = await fetch(`${bridge.url}/api/whatsapp/webhook`, { method: "POST", headers, body: new Uint8Array(signed.body) });
+      await res.arrayBuffer();
+      return res.status;
+    },
+    async sendActivity(activity, o = {}) {
+      let token = o.token;
+      if (token === undefined && !authDisabled) token = await issuer.mint({ aud: APP_ID, serviceUrl: String(activity.serviceUrl) });
+      const res = await fetch(`${bridge.url}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(activity),
+      });
+      return { status: res.status, body: await res.text() };
+    },
+    channelMessage,
+    envelope: (...changes) => webhookEnvelope(...changes),
+    async stop() {
+      await bridge.stop();
+      await Promise.all([graph.close(), connector.close()]);
+    },
+  };
+}
+
+export { EXAMPLE_BUSINESS, randomUUID };

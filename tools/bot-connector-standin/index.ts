@@ -1,0 +1,15 @@
+/**
+ * A stand-in for the Bot Connector service (Teams' `serviceUrl`) on 127.0.0.1, for tests and the local
+ * demo. Dev-only: production code never imports tools/.
+ */
+export { startBotConnectorStandin } from "./standin-server";
+export type {
+  BotConnectorStandin,
+  BotConnectorStandinOptions,
+  InjectedFailure,
+  RecordedConversation,
+  RecordedPost,
+  RecordedRequest,
+  RecordedUpdate,
+  StandinState,
+} from "./standin-types";

@@ -1,0 +1,134 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { StandinLog } from "./standin-log";
+import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure } from "./standin-types";
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+interface Answer { readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) request.destroy(new Error("request body too large"));
+      else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString("utf8")) as unknown;
+  } catch (err) {
+    return { unparsable: raw.toString("utf8").slice(0, 200), error: String(err) };
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Acts on one request the way the Bot Connector REST API does (the parts the bridge uses). */
+function route(log: StandinLog, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
+  const parts = path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+  const auth = authorization === undefined ? {} : { authorization };
+  if (parts[0] !== "v3" || parts[1] !== "conversations") return { status: 404, body: errorBody("NotFound", `no route for ${method} ${path}`) };
+  if (parts.length === 2 && method === "POST") {
+    const parameters = asRecord(body);
+    const channelId = asRecord(asRecord(parameters.channelData).channel).id;
+    if (typeof channelId !== "string" || !channelId) return { status: 400, body: errorBody("BadArgument", "channelData.channel.id is required") };
+    const activityId = log.newMessageId();
+    const conversationId = `${channelId};messageid=${activityId}`;
+    log.created.push({ conversationId, activityId, parameters, ...auth });
+    return { status: 201, body: { id: conversationId, activityId } };
+  }
+  const conversationId = parts[2];
+  if (conversationId && parts[3] === "activities" && parts.length <= 5) {
+    const targetId = parts[4];
+    if (method === "POST") {
+      const id = log.newMessageId();
+      log.posts.push({ conversationId, ...(targetId ? { replyToId: targetId } : {}), id, activity: asRecord(body), ...auth });
+      return { status: 201, body: { id } };
+    }
+    if (method === "PUT" && targetId) {
+      log.updates.push({ conversationId, activityId: targetId, activity: asRecord(body), ...auth });
+      return { status: 200, body: { id: targetId } };
+    }
+  }
+  return { status: 404, body: errorBody("NotFound", `no route for ${method} ${path}`) };
+}
+
+function send(response: ServerResponse, answer: Answer): void {
+  const payload = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  response.writeHead(answer.status, {
+    ...(payload && typeof answer.body !== "string" ? { "content-type": "application/json; charset=utf-8" } : {}),
+    "content-length": String(Buffer.byteLength(payload)),
+    ...answer.headers,
+  });
+  response.end(payload);
+}
+
+/**
+ * Starts a stand-in for the Bot Connector service (the `serviceUrl` of Teams activities) on 127.0.0.1,
+ * on an ephemeral port: `POST /v3/conversations` creates a channel thread
+ * (`201 {"id":"<channelId>;messageid=<n>","activityId":"<n>"}`, protocols.md B4), `POST
+ * /v3/conversations/:id/activities[/:activityId]` posts (`201 {"id":"<n>"}`), `PUT
+ * …/activities/:activityId` updates (`200 {id}`). Everything is recorded. Dev-only.
+ */
+export async function startBotConnectorStandin(options: BotConnectorStandinOptions = {}): Promise<BotConnectorStandin> {
+  const log = new StandinLog(options.firstMessageId ?? 1_760_000_000_000);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const method = request.method ?? "GET";
+    const path = new URL(request.url ?? "/", "http://standin").pathname.replace(/\/{2,}/g, "/");
+    const authorization = request.headers.authorization;
+    let answer: Answer;
+    let body: unknown;
+    try {
+      body = parseJson(await readBody(request));
+      const failure: InjectedFailure | undefined = log.failures.shift();
+      if (failure) answer = { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
+      else if (options.authorize && !(await options.authorize(authorization))) answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };
+      else answer = route(log, method, path, body, authorization);
+    } catch (err) {
+      answer = { status: 500, body: errorBody("ServiceError", String(err)) };
+    }
+    log.requests.push({ method, path, ...(authorization === undefined ? {} : { authorization }), body, status: answer.status });
+    send(response, answer);
+    log.changed();
+  };
+
+  const server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = `127.0.0.1:${port}`;
+
+  return {
+    serviceUrl: `http://${host}/`,
+    host,
+    get requests() { return log.requests; },
+    get created() { return log.created; },
+    get posts() { return log.posts; },
+    get updates() { return log.updates; },
+    failNext(status, body, headers) {
+      log.failures.push({ status, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
+    },
+    waitFor: (predicate, timeoutMs = 5000) => log.waitFor(predicate, timeoutMs),
+    reset: () => log.reset(),
+    close: () => new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((err) => (err ? reject(err) : resolve()));
+    }),
+  };
+}

@@ -1,0 +1,77 @@
+/** Records and options of the Bot Connector stand-in. */
+
+/** One request, as received (every request is recorded, including refused and failed ones). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly authorization?: string;
+  readonly body: unknown;
+  /** The status the stand-in answered. */
+  readonly status: number;
+}
+
+/** `POST /v3/conversations`: a new conversation (in Teams: a new channel thread). */
+export interface RecordedConversation {
+  /** The created conversation id `<channelId>;messageid=<activityId>`. */
+  readonly conversationId: string;
+  readonly activityId: string;
+  /** The ConversationParameters as sent. */
+  readonly parameters: Record<string, unknown>;
+  readonly authorization?: string;
+}
+
+/** `POST /v3/conversations/:id/activities[/:replyToId]`: a message posted in a conversation. */
+export interface RecordedPost {
+  readonly conversationId: string;
+  /** Present when the post was a reply to an activity (`…/activities/:activityId`). */
+  readonly replyToId?: string;
+  readonly id: string;
+  readonly activity: Record<string, unknown>;
+  readonly authorization?: string;
+}
+
+/** `PUT /v3/conversations/:id/activities/:activityId`: an update of a message. */
+export interface RecordedUpdate {
+  readonly conversationId: string;
+  readonly activityId: string;
+  readonly activity: Record<string, unknown>;
+  readonly authorization?: string;
+}
+
+/** A scripted failure for the next request. */
+export interface InjectedFailure {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface StandinState {
+  readonly requests: readonly RecordedRequest[];
+  readonly created: readonly RecordedConversation[];
+  readonly posts: readonly RecordedPost[];
+  readonly updates: readonly RecordedUpdate[];
+}
+
+export interface BotConnectorStandinOptions {
+  /**
+   * Decides whether a request's Authorization header is acceptable; a refused request gets 401
+   * (`{"error":{"code":"Unauthorized"}}`) and is recorded but not acted on. Default: everything passes.
+   */
+  readonly authorize?: (authorization: string | undefined) => boolean | Promise<boolean>;
+  /** First message id handed out (Teams ids are millisecond timestamps); default 1760000000000. */
+  readonly firstMessageId?: number;
+}
+
+export interface BotConnectorStandin extends StandinState {
+  /** Base URL to use as `serviceUrl`, e.g. `http://127.0.0.1:41234/`. */
+  readonly serviceUrl: string;
+  /** `host:port`, for the bot's allowed serviceUrl hosts. */
+  readonly host: string;
+  /** Answers the next request (whatever it is) with this failure; several calls queue up. */
+  failNext(status: number, body?: unknown, headers?: Readonly<Record<string, string>>): void;
+  /** Resolves when `predicate` holds (checked after each request); rejects after `timeoutMs`. */
+  waitFor(predicate: (state: StandinState) => boolean, timeoutMs?: number): Promise<void>;
+  /** Forgets every record and pending failure. */
+  reset(): void;
+  close(): Promise<void>;
+}
