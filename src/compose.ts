@@ -48,11 +48,8 @@ async function openStorage(config: Config, logger: Logger, tablePrefix?: string)
       logger.info("storage.account", { account: config.storage.accountName });
       return { stores: await createTableStores({ accountName: config.storage.accountName, ...prefix }), stop: async () => {} };
     case "embedded": {
+      // No AZURE_STORAGE_* variable in local mode: keep the data on this machine (the launcher logs it).
       const azurite = await startEmbeddedAzurite({ location: config.storage.location, logger });
-      logger.info("storage.embedded_azurite.started", {
-        location: config.storage.location, tablePort: azurite.tablePort, blobPort: azurite.blobPort,
-        note: "no AZURE_STORAGE_* variable is set, so an embedded Azurite keeps the data on this machine",
-      });
       try {
         return { stores: await createTableStores({ connectionString: azurite.connectionString, ...prefix }), stop: () => azurite.stop() };
       } catch (err) {
