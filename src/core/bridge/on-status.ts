@@ -1,0 +1,56 @@
+import { excerpt } from "../formatted-text";
+import { contactKeyOf, maskId } from "../ids";
+import type { StatusEvent } from "../messages";
+import type { InboxEntry } from "../model";
+import { advance } from "../rules/delivery-state";
+import type { LaneResult } from "../contact-lanes";
+import type { BridgeContext } from "./deps";
+import { refreshRootCard } from "./live-state";
+
+/** A status may overtake the saving of its message's mapping (the send answer and the webhook race). */
+const UNKNOWN_MESSAGE_GRACE_MS = 20_000;
+
+/** The lane of a status: its customer's lane when the recipient is known, so it follows their messages. */
+export function statusLane(event: StatusEvent): string {
+  const r = event.recipient;
+  return r && (r.userId || r.phone) ? contactKeyOf(event.business, r) : `${event.business}|status`;
+}
+
+/**
+ * Applies a delivery status (use case `onWhatsAppStatus`): moves the message's state forward only (late
+ * and duplicate statuses change nothing), updates the root card's live state in place, and on `failed`
+ * posts a notice in the thread that quotes the message and says what happened and what to do.
+ */
+export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: StatusEvent): Promise<LaneResult> {
+  const { stores, logger, clock } = ctx;
+  const done = async (detail: string) => {
+    await stores.inbox.setState(event.business, entry.key, "done", detail);
+    return "done" as const;
+  };
+  const message = await stores.messages.byWamid(event.business, event.id);
+  if (!message || message.direction !== "outbound") {
+    if (clock.now() - entry.receivedAt < UNKNOWN_MESSAGE_GRACE_MS) return "retry";
+    // Invariant I8 (reliability.md): a status for a message we have no record of is worth an alert.
+    logger.warn("whatsapp.status.unknown_message", { business: event.business, state: event.state });
+    return done("status for an unknown message");
+  }
+  const next = advance(message.state ?? "accepted", event.state);
+  if (!next) return done(`ignored: ${event.state} after ${message.state ?? "accepted"}`);
+  await stores.messages.put({ ...message, state: next });
+
+  const conversation = await stores.conversations.get(message.contact);
+  const link = await stores.links.get(event.business);
+  if (conversation?.lastOutbound?.wamid === message.wamid) {
+    const lastOutbound = { ...conversation.lastOutbound, state: next };
+    await stores.conversations.update(conversation.contact, { lastOutbound });
+    await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
+  }
+  if (next === "failed" && link && link.channel.channelId === conversation?.channelId) {
+    const error = event.errors[0];
+    const quoted = message.excerpt ? `“${excerpt(message.excerpt, 80)}”` : "a message";
+    const why = error?.userMessage ?? (error ? `WhatsApp reported error ${error.code}: ${error.title}.` : "WhatsApp gave no reason.");
+    await ctx.teams.postInThread(link.channel, message.thread, { kind: "notice", tone: "error", text: `Not delivered to WhatsApp: ${quoted}. ${why}` });
+    logger.warn("whatsapp.message.failed", { business: event.business, contact: maskId(message.contact), code: error?.code ?? 0 });
+  }
+  return done(`state ${next}`);
+}
