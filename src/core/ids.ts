@@ -25,8 +25,12 @@ export type TeamsTeamId = Brand<string, "TeamsTeamId">;
 export type TeamsChannelId = Brand<string, "TeamsChannelId">;
 /** Teams thread conversation id: `<channelId>;messageid=<rootMessageId>` (design.md §4). */
 export type TeamsThreadRef = Brand<string, "TeamsThreadRef">;
+/** An approved message template of the WhatsApp Business Account: `<name>|<language>`. */
+export type TemplateKey = Brand<string, "TemplateKey">;
 /** Id of one message (activity) in Teams. */
 export type TeamsMessageId = Brand<string, "TeamsMessageId">;
+/** WhatsApp media id: from a webhook (valid 7 days) or from an upload (valid 30 days). */
+export type WaMediaId = Brand<string, "WaMediaId">;
 
 export const BusinessNumberId = (v: string) => v as BusinessNumberId;
 export const WaMessageId = (v: string) => v as WaMessageId;
@@ -37,6 +41,7 @@ export const AadObjectId = (v: string) => v as AadObjectId;
 export const TeamsTeamId = (v: string) => v as TeamsTeamId;
 export const TeamsChannelId = (v: string) => v as TeamsChannelId;
 export const TeamsMessageId = (v: string) => v as TeamsMessageId;
+export const WaMediaId = (v: string) => v as WaMediaId;
 
 /** Key of a contact: the BSUID when WhatsApp gives one (stable across usernames), else the wa_id. */
 export function contactKeyOf(business: BusinessNumberId, who: { userId?: WaUserId; phone?: WaPhone }): ContactKey {

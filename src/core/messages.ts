@@ -23,6 +23,8 @@ export type InboundContent =
       readonly mimeType?: string;
       readonly sha256?: string;
       readonly caption?: string;
+      /** The caption with its WhatsApp markup parsed (the adapter sets it; `caption` keeps the raw text). */
+      readonly captionBody?: FormattedText;
       readonly filename?: string;
       readonly voice?: boolean;
       readonly animated?: boolean;
@@ -49,6 +51,21 @@ export interface InboundMessage {
   readonly content: InboundContent;
   readonly replyTo?: WaMessageId;
   readonly forwarded?: "forwarded" | "frequently";
+  /** Set when the customer came from a click-to-WhatsApp ad or post (`referral`, protocols.md A7). */
+  readonly referral?: AdReferral;
+}
+
+/** Where a customer came from: the ad or post they tapped (every field as Meta gave it, untrusted). */
+export interface AdReferral {
+  readonly headline?: string;
+  readonly body?: string;
+  /** `ad` or `post`. */
+  readonly sourceType?: string;
+  readonly sourceUrl?: string;
+  readonly sourceId?: string;
+  readonly mediaType?: string;
+  /** The click id Meta gives for conversions reporting. */
+  readonly ctwaClid?: string;
 }
 
 export type DeliveryState = "sent" | "delivered" | "read" | "played" | "failed";
@@ -61,7 +78,23 @@ export interface StatusEvent {
   readonly state: DeliveryState;
   readonly timestamp: number;
   readonly recipient?: { readonly userId?: WaUserId; readonly phone?: WaPhone };
-  readonly errors: readonly { readonly code: number; readonly title: string; readonly detail?: string }[];
+  /**
+   * Meta's errors; the adapter adds what they mean for a person (`userMessage`) and whether sending
+   * again later can help (`retryable`), so the core never needs Meta's codes.
+   */
+  readonly errors: readonly { readonly code: number; readonly title: string; readonly detail?: string; readonly userMessage?: string; readonly retryable?: boolean }[];
+  /** `biz_opaque_callback_data` echoed back: the bridge puts the Teams message id there. */
+  readonly callbackData?: string;
+}
+
+/** A customer stopped or resumed marketing messages in WhatsApp's settings (`user_preferences` webhook). */
+export interface PreferenceEvent {
+  readonly type: "preference";
+  readonly business: BusinessNumberId;
+  readonly contact: { readonly userId?: WaUserId; readonly phone?: WaPhone };
+  readonly value: "stop" | "resume";
+  /** Unix seconds. */
+  readonly timestamp: number;
 }
 
 /** An error Meta reports about the number or app, not about one message (`value.errors[]`). */
@@ -77,7 +110,7 @@ export interface AccountErrorEvent {
   readonly detail?: string;
 }
 
-export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent;
+export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent | PreferenceEvent;
 
 /** The dedupe key of an event inside its business number: wamid, wamid+status, or the error key. */
 export function eventKeyOf(event: WhatsAppEvent): string {
@@ -85,5 +118,6 @@ export function eventKeyOf(event: WhatsAppEvent): string {
     case "message": return `msg:${event.id}`;
     case "status": return `status:${event.id}:${event.state}`;
     case "account_error": return `error:${event.key}`;
+    case "preference": return `pref:${event.contact.userId ?? event.contact.phone ?? "-"}:${event.value}:${event.timestamp}`;
   }
 }

@@ -1,5 +1,6 @@
 import type { AadObjectId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
 import type { WhatsAppEvent } from "./messages";
+import type { OutboundState } from "./rules/delivery-state";
 
 /** Where a channel lives, as the Teams side needs it to post there without an incoming turn. */
 export interface ChannelAddress {
@@ -39,6 +40,12 @@ export interface Conversation {
   readonly createdAt: number;
   /** Epoch milliseconds of the customer's last message (the 24-hour window starts here). */
   readonly lastInboundAt?: number;
+  /** Plain-text excerpt of the customer's first message (the root card shows it). */
+  readonly firstMessage?: string;
+  /** The customer opted out of business-initiated messages (STOP keyword or WhatsApp's setting). */
+  readonly optedOut?: boolean;
+  /** The last message the business sent, for the root card's live state. */
+  readonly lastOutbound?: { readonly wamid: WaMessageId; readonly state: OutboundState; readonly at: number; readonly excerpt: string };
 }
 
 /** One WhatsApp message and its copy in Teams. */
@@ -53,6 +60,10 @@ export interface MessageLink {
   readonly at: number;
   /** For outbound messages: who in Teams wrote it. */
   readonly author?: AadObjectId;
+  /** For outbound messages: delivery state, moved forward only by status webhooks. */
+  readonly state?: OutboundState;
+  /** For outbound messages: the start of the text, quoted in failure notices. */
+  readonly excerpt?: string;
 }
 
 export type InboxState = "pending" | "done" | "unrouted" | "failed";

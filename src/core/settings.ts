@@ -1,4 +1,6 @@
 import type { AadObjectId } from "./ids";
+import type { PacingSettings } from "./pacer";
+import type { PolicySettings } from "./rules/outbound-policy";
 
 /** The bridge's behaviour settings (from configuration, handed in by the composition root). */
 export interface BridgeSettings {
@@ -8,4 +10,12 @@ export interface BridgeSettings {
   readonly replyMode: "all" | "mention";
   /** A reply starting with this is an internal note, never sent. */
   readonly notePrefix: string;
+  /** A customer message that is exactly one of these opts out of (or back into) business-initiated messages. */
+  readonly consentKeywords?: { readonly stop: readonly string[]; readonly start: readonly string[] };
+  /** Sent to the customer once when a new conversation starts (e.g. that messages are recorded); off if unset. */
+  readonly firstContactNotice?: string;
+  /** Checks on staff replies before they leave (cards, IBANs, blocked words/patterns). */
+  readonly policy?: PolicySettings;
+  /** Meta's rate limits for outbound sends. */
+  readonly pacing?: PacingSettings;
 }

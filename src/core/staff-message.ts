@@ -1,5 +1,6 @@
 import type { FormattedText } from "./formatted-text";
-import type { AadObjectId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
+import type { MessageTemplate, TemplateValues } from "./templates";
+import type { TemplateKey, AadObjectId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
 
 /** A message a person wrote in a Teams channel the bot can see, already stripped of Teams specifics. */
 export interface StaffMessage {
@@ -19,17 +20,81 @@ export interface StaffMessage {
   /** Plain text of `body`, for command parsing and the note prefix. */
   readonly text: string;
   readonly mentionsBot: boolean;
-  /** Files or images attached (not sent yet: the sender is told). */
+  /** Files attached that the bot cannot fetch (channel files are not delivered to bots): the sender is told. */
   readonly attachmentCount: number;
+  /** The Teams message quoted with "reply with quote", if any: sent as a WhatsApp contextual reply. */
+  readonly quotedMessageId?: TeamsMessageId;
+  /** Images pasted into the message, already fetched by the Teams side: sent to WhatsApp with the text as caption. */
+  readonly images?: readonly StaffImage[];
+  /** Pasted images the Teams side could not fetch, one plain sentence each. */
+  readonly imageProblems?: readonly string[];
+}
+
+/** An image a staff member pasted into a reply. */
+export interface StaffImage {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A staff member added or removed reactions on a message in a customer thread (Teams `messageReaction`). */
+export interface StaffReaction {
+  readonly tenantId: TenantId;
+  readonly channelId: TeamsChannelId;
+  readonly thread: TeamsThreadRef;
+  /** The message reacted to (the activity's `replyToId`). */
+  readonly target: TeamsMessageId;
+  readonly author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+  /** Emoji added (`👍`, …), in order. */
+  readonly added: readonly string[];
+  /** Emoji removed. */
+  readonly removed: readonly string[];
+}
+
+/** A staff member edited or deleted one of their messages in a customer thread (Teams `messageUpdate`/`messageDelete`). */
+export interface StaffMessageChange {
+  readonly tenantId: TenantId;
+  readonly channelId: TeamsChannelId;
+  readonly thread: TeamsThreadRef;
+  readonly messageId: TeamsMessageId;
+  readonly change: "edited" | "deleted";
 }
 
 /** What the bot answers in the same thread, if anything. */
 export type StaffReply =
   | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string };
+  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
+  /** The template card; `replace` updates the card the action came from instead of posting a new one. */
+  | { readonly kind: "template-card"; readonly card: TemplateCardModel; readonly replace?: boolean };
+
+/** The steps of the template card: pick a template, fill and preview it, then the sent confirmation. */
+export type TemplateCardModel =
+  | { readonly step: "pick"; readonly reason?: string; readonly templates: readonly { readonly id: TemplateKey; readonly label: string }[] }
+  | { readonly step: "fill"; readonly template: MessageTemplate; readonly values: TemplateValues; readonly preview?: string; readonly problem?: string }
+  | { readonly step: "sent"; readonly template: MessageTemplate; readonly text: string; readonly by: string };
+
+/**
+ * A button pressed on a card the bot posted (Adaptive Card Action.Submit). `data` is what the client
+ * sent: untrusted. The destination is always derived from the thread, never from `data` (security case 27).
+ */
+export interface StaffCardAction {
+  readonly tenantId: TenantId;
+  readonly channelId: TeamsChannelId;
+  readonly serviceUrl: string;
+  readonly thread: TeamsThreadRef;
+  readonly messageId: TeamsMessageId;
+  readonly author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+  readonly data: Readonly<Record<string, unknown>>;
+}
 
 /** The Teams side calls the core through this. */
 export interface StaffMessageHandler {
   /** Handles one staff message; resolves to what to answer in the thread. Never throws for expected failures. */
   onStaffMessage(message: StaffMessage): Promise<StaffReply | undefined>;
+  /** Handles a card button; resolves to what to answer (usually the card's next step, replacing it). */
+  onCardAction(action: StaffCardAction): Promise<StaffReply | undefined>;
+  /** Handles reactions on a message in a customer thread; resolves to a notice only when something failed. */
+  onStaffReaction?(reaction: StaffReaction): Promise<StaffReply | undefined>;
+  /** Handles an edit or deletion of a staff message; resolves to what to say in the thread, if anything. */
+  onStaffMessageChange?(change: StaffMessageChange): Promise<StaffReply | undefined>;
 }

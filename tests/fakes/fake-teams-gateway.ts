@@ -7,6 +7,7 @@ import type { RootCardModel, TeamsGateway, ThreadPost } from "../../src/core/por
 export class FakeTeamsGateway implements TeamsGateway {
   readonly threads: Array<{ channel: ChannelAddress; root: RootCardModel; thread: TeamsThreadRef }> = [];
   readonly posts: Array<{ channel: ChannelAddress; thread: TeamsThreadRef; post: ThreadPost; id: TeamsMessageId }> = [];
+  readonly rootUpdates: Array<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId; root: RootCardModel }> = [];
   private readonly failures: BridgeError[] = [];
   private next = 1000;
 
@@ -26,6 +27,16 @@ export class FakeTeamsGateway implements TeamsGateway {
     const id = TeamsMessageId(String(this.next++));
     this.posts.push({ channel, thread, post, id });
     return id;
+  }
+
+  async updateRootCard(_channel: ChannelAddress, thread: TeamsThreadRef, rootMessageId: TeamsMessageId, root: RootCardModel) {
+    this.throwIfScripted();
+    this.rootUpdates.push({ thread, rootMessageId, root });
+  }
+
+  /** The root card as last shown for `thread` (the latest update, else as posted). */
+  latestRoot(thread: TeamsThreadRef): RootCardModel | undefined {
+    return [...this.rootUpdates].reverse().find((u) => u.thread === thread)?.root ?? this.threads.find((t) => t.thread === thread)?.root;
   }
 
   private throwIfScripted(): void {

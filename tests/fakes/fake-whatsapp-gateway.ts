@@ -2,25 +2,50 @@ import type { BridgeError } from "../../src/core/errors";
 import { WaMessageId, type BusinessNumberId } from "../../src/core/ids";
 import type { FormattedText } from "../../src/core/formatted-text";
 import type { BusinessNumberInfo, Recipient, WhatsAppGateway } from "../../src/core/ports/whatsapp-gateway";
+import type { MessageTemplate, TemplateValues } from "../../src/core/templates";
+import { FakeWhatsAppMedia } from "./fake-whatsapp-media";
 
 /** Records what the core would send to WhatsApp; failures can be scripted. */
 export class FakeWhatsAppGateway implements WhatsAppGateway {
-  readonly sent: Array<{ business: BusinessNumberId; to: Recipient; body: FormattedText; id: WaMessageId }> = [];
+  readonly sent: Array<{ business: BusinessNumberId; to: Recipient; body: FormattedText; id: WaMessageId; replyTo?: WaMessageId }> = [];
+  readonly templatesSent: Array<{ business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; id: WaMessageId }> = [];
   numbers: BusinessNumberInfo[] = [];
+  templates: MessageTemplate[] = [];
+  templateListings = 0;
   private readonly failures: BridgeError[] = [];
   private next = 1;
 
   failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
 
-  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText }) {
+  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId }) {
     const err = this.failures.shift();
     if (err) throw err;
     const id = WaMessageId(`wamid.out${this.next++}`);
-    this.sent.push({ business: request.business, to: request.to, body: request.body, id });
+    this.sent.push({ business: request.business, to: request.to, body: request.body, id, ...(request.replyTo ? { replyTo: request.replyTo } : {}) });
     return { id };
   }
 
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {
     return this.numbers;
   }
+
+  async sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues }) {
+    const err = this.failures.shift();
+    if (err) throw err;
+    const id = WaMessageId(`wamid.tpl${this.next++}`);
+    this.templatesSent.push({ ...request, id });
+    return { id };
+  }
+
+  async listTemplates(): Promise<MessageTemplate[]> {
+    this.templateListings++;
+    return this.templates;
+  }
+
+  /** Media downloads, uploads, media sends and reactions (see fake-whatsapp-media.ts). */
+  readonly media = new FakeWhatsAppMedia();
+  fetchMedia(request: Parameters<FakeWhatsAppMedia["fetchMedia"]>[0]) { return this.media.fetchMedia(request); }
+  uploadMedia(request: Parameters<FakeWhatsAppMedia["uploadMedia"]>[0]) { return this.media.uploadMedia(request); }
+  sendMedia(request: Parameters<FakeWhatsAppMedia["sendMedia"]>[0]) { return this.media.sendMedia(request); }
+  sendReaction(request: Parameters<FakeWhatsAppMedia["sendReaction"]>[0]) { return this.media.sendReaction(request); }
 }

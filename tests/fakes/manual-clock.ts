@@ -6,7 +6,8 @@ import type { Clock } from "../../src/core/ports/clock";
  */
 export class ManualClock implements Clock {
   readonly sleeps: number[] = [];
-  constructor(private time = Date.UTC(2026, 10, 30, 9, 0, 0)) {}
+  // An hour after the fixtures' default message time (world.ts), so their 24-hour window is open.
+  constructor(private time = (1_789_300_000 + 3600) * 1000) {}
   now(): number { return this.time; }
   advance(ms: number): void { this.time += ms; }
   async sleep(ms: number): Promise<void> {

@@ -1,11 +1,20 @@
 import { ContactLanes, type LaneItem } from "../contact-lanes";
 import { describeError } from "../errors";
+import { contactKeyOf } from "../ids";
 import { eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
-import type { StaffMessage, StaffMessageHandler, StaffReply } from "../staff-message";
-import type { BridgeDeps } from "./deps";
+import { DEFAULT_PACING, OutboundPacer } from "../pacer";
+import { compilePolicy } from "../rules/outbound-policy";
+import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../staff-message";
+import type { BridgeContext, BridgeDeps } from "./deps";
+import { onCardAction } from "./on-card-action";
+import { statusLane } from "./on-status";
+import { TemplateCatalog } from "./template-catalog";
 import { onStaffMessage } from "./on-staff-message";
 import { onWhatsAppEvent } from "./on-whatsapp-event";
+import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./follow-ups";
+import { runMediaRetry } from "./media-retry";
+import { onStaffMessageChange, onStaffReaction } from "./staff-events";
 
 type LaneEntry = InboxEntry & LaneItem;
 
@@ -15,9 +24,34 @@ type LaneEntry = InboxEntry & LaneItem;
  */
 export class BridgeService implements StaffMessageHandler {
   private readonly lanes: ContactLanes<LaneEntry>;
+  private readonly ctx: BridgeContext;
+  private readonly backgroundWork = new Set<Promise<unknown>>();
+  private readonly followUps: FollowUps;
+  /** Staff messages whose edit/deletion the thread was already told about (said once). */
+  private readonly changesTold = new Set<string>();
 
-  constructor(private readonly deps: BridgeDeps) {
-    this.lanes = new ContactLanes<LaneEntry>((entry) => onWhatsAppEvent(deps, entry), deps.clock);
+  /** Throws if a configured policy pattern is not a valid regular expression. */
+  constructor(private readonly deps: BridgeDeps, options: { followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff"> } = {}) {
+    this.followUps = new FollowUps({
+      ...options.followUps,
+      inbox: deps.stores.inbox,
+      clock: deps.clock,
+      logger: deps.logger,
+      schedule: (entry) => this.schedule(entry),
+      runMediaRetry: (entry) => runMediaRetry(this.ctx, entry),
+    });
+    this.ctx = {
+      ...deps,
+      followUps: this.followUps,
+      pacer: new OutboundPacer(deps.settings.pacing ?? DEFAULT_PACING, deps.clock),
+      templates: new TemplateCatalog(deps.whatsapp, deps.clock),
+      checkPolicy: compilePolicy(deps.settings.policy ?? { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] }),
+      background: (work) => {
+        this.backgroundWork.add(work);
+        void work.finally(() => this.backgroundWork.delete(work));
+      },
+    };
+    this.lanes = new ContactLanes<LaneEntry>((entry) => onWhatsAppEvent(this.ctx, entry), deps.clock);
   }
 
   /**
@@ -40,7 +74,24 @@ export class BridgeService implements StaffMessageHandler {
   }
 
   onStaffMessage(message: StaffMessage): Promise<StaffReply | undefined> {
-    return onStaffMessage(this.deps, message, (link) => this.replayUnrouted(link));
+    return onStaffMessage(this.ctx, message, (link) => this.replayUnrouted(link));
+  }
+
+  onStaffReaction(reaction: StaffReaction): Promise<StaffReply | undefined> {
+    return onStaffReaction(this.ctx, reaction);
+  }
+
+  onStaffMessageChange(change: StaffMessageChange): Promise<StaffReply | undefined> {
+    return onStaffMessageChange(this.ctx, change, this.changesTold);
+  }
+
+  onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
+    return onCardAction(this.ctx, action);
+  }
+
+  /** A template changed status at Meta: the cached list is stale. */
+  templatesChanged(): void {
+    this.ctx.templates.invalidate();
   }
 
   /** Schedules every event left pending (e.g. by a restart). Returns how many. */
@@ -51,19 +102,34 @@ export class BridgeService implements StaffMessageHandler {
     return pending.length;
   }
 
-  /** Resolves when no event is waiting or being processed. */
-  idle(): Promise<void> {
-    return this.lanes.idle();
+  /** Resolves when no event is waiting or being processed and no reply is still being sent. */
+  async idle(): Promise<void> {
+    do {
+      await this.lanes.idle();
+      await Promise.all([...this.backgroundWork]);
+    } while (this.lanes.size > 0 || this.backgroundWork.size > 0);
   }
 
-  /** Stops taking new work and waits for the events in hand. */
-  stop(): Promise<void> {
-    return this.lanes.stop();
+  /** Resolves when no media retry is running and no parked event is waiting (tests). */
+  followUpsSettled(): Promise<void> {
+    return this.followUps.settled();
+  }
+
+  /** Stops taking new work and waits for the events and sends in hand. */
+  async stop(): Promise<void> {
+    await this.followUps.stop();
+    await this.lanes.stop();
+    await Promise.all([...this.backgroundWork]);
   }
 
   private schedule(entry: InboxEntry): void {
+    // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
+    if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
     const event = entry.event;
-    const lane = event.type === "message" ? event.contact.key : `${event.business}|${event.type}`;
+    const lane = event.type === "message" ? event.contact.key
+      : event.type === "status" ? statusLane(event)
+      : event.type === "preference" ? contactKeyOf(event.business, event.contact)
+      : `${event.business}|${event.type}`;
     this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
   }
 

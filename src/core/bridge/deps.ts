@@ -4,6 +4,11 @@ import type { Stores } from "../ports/stores";
 import type { TeamsGateway } from "../ports/teams-gateway";
 import type { WhatsAppGateway } from "../ports/whatsapp-gateway";
 import type { BridgeSettings } from "../settings";
+import type { OutboundPacer } from "../pacer";
+import type { PolicyVerdict } from "../rules/outbound-policy";
+import type { TemplateCatalog } from "./template-catalog";
+import type { MediaStore } from "../ports/media-store";
+import type { FollowUpScheduler } from "./follow-ups";
 
 /** Everything a use case may call: ports only (the composition root supplies implementations). */
 export interface BridgeDeps {
@@ -13,4 +18,19 @@ export interface BridgeDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: BridgeSettings;
+  /** Where customers' files are kept; without one, media are recorded as "not kept". */
+  readonly media?: MediaStore;
+}
+
+/** What the bridge service builds from the ports and settings, shared by the use cases. */
+export interface BridgeContext extends BridgeDeps {
+  /** Every outbound send goes through here (Meta's pair rate and throughput limits). */
+  readonly pacer: OutboundPacer;
+  readonly templates: TemplateCatalog;
+  /** The outbound policy, compiled once. */
+  readonly checkPolicy: (text: string) => PolicyVerdict;
+  /** Keeps track of work that outlives the request that started it (so `idle()` and shutdown can wait). */
+  readonly background: (work: Promise<unknown>) => void;
+  /** Parked events (reactions before their target) and media retries. */
+  readonly followUps?: FollowUpScheduler;
 }

@@ -1,6 +1,6 @@
-import { excerpt, toPlainText, type FormattedText } from "../formatted-text";
+import { excerpt, toPlainText } from "../formatted-text";
 import type { InboundContent, InboundMessage } from "../messages";
-import type { RootCardModel, ThreadPost } from "../ports/teams-gateway";
+import type { RootCardModel } from "../ports/teams-gateway";
 
 /** How a contact is shown next to their (untrusted) profile name: the number, else the username. */
 export function handleOf(message: Pick<InboundMessage, "contact">): string {
@@ -39,25 +39,6 @@ export function placeholderOf(content: InboundContent): string | undefined {
         ? "[the customer edited an earlier message; WhatsApp does not share the new text with this number]"
         : `[unsupported message (type ${content.originalType})]`;
   }
-}
-
-/** The text body of a message, if it has one. */
-function bodyOf(content: InboundContent): FormattedText {
-  return content.kind === "text" ? content.body : [];
-}
-
-/** The reply the bridge posts in the thread for one customer message. */
-export function toThreadPost(message: InboundMessage): ThreadPost {
-  const placeholder = placeholderOf(message.content);
-  return {
-    kind: "customer",
-    ...(message.contact.profileName ? { authorName: message.contact.profileName } : {}),
-    authorHandle: handleOf(message),
-    sentAt: message.timestamp * 1000,
-    body: bodyOf(message.content),
-    ...(placeholder ? { placeholder } : {}),
-    ...(message.forwarded ? { forwarded: message.forwarded } : {}),
-  };
 }
 
 /** The root card of a new customer thread. */

@@ -29,7 +29,7 @@ export interface ConversationStore {
   /** Marks a reserved conversation active in `thread` and indexes it by thread. */
   activate(contact: ContactKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
-  update(contact: ContactKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt">>): Promise<void>;
+  update(contact: ContactKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound">>): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
   release(contact: ContactKey): Promise<void>;
   findByThread(thread: TeamsThreadRef): Promise<Conversation | undefined>;

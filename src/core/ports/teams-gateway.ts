@@ -15,6 +15,18 @@ export interface RootCardModel {
   readonly firstMessage: string;
   /** Epoch milliseconds of the first message. */
   readonly startedAt: number;
+  /** Live state, shown once known (the card is updated in place, not re-posted). */
+  readonly live?: ConversationLiveState;
+}
+
+/** The conversation's live state on the root card. */
+export interface ConversationLiveState {
+  /** The 24-hour customer service window: open until `closesAt`, or closed. */
+  readonly window: { readonly open: boolean; readonly closesAt?: number };
+  /** The last message the business sent: its ticks, when, and the start of its text. */
+  readonly lastOutbound?: { readonly ticks: string; readonly at: number; readonly excerpt: string };
+  /** The customer opted out of business-initiated messages. */
+  readonly optedOut: boolean;
 }
 
 /** A message the bridge posts into a thread. */
@@ -32,7 +44,11 @@ export type ThreadPost =
       readonly placeholder?: string;
       readonly forwarded?: "forwarded" | "frequently";
     }
-  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string };
+  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
+  /** The record of something the business sent that no staff message shows (a template, an automatic notice). */
+  | { readonly kind: "sent"; readonly label: string; readonly text: string }
+  /** An image shown inline under the message it came with (its own post: Teams splits text + image). */
+  | { readonly kind: "image"; readonly name: string; readonly mimeType: string; readonly bytes: Uint8Array };
 
 /**
  * The Teams side, for posts the core starts (no incoming Teams turn needed). Implementations classify
@@ -43,4 +59,6 @@ export interface TeamsGateway {
   startThread(channel: ChannelAddress, root: RootCardModel): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }>;
   /** Posts `post` as a reply in `thread`; returns the new message's id. Does I/O. */
   postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId>;
+  /** Replaces the root card of `thread` (a message the bot posted) with `root`. Does I/O. */
+  updateRootCard(channel: ChannelAddress, thread: TeamsThreadRef, rootMessageId: TeamsMessageId, root: RootCardModel): Promise<void>;
 }

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { WhatsAppSendError } from "../../../../src/core/errors";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { BusinessNumberId, TeamsChannelId } from "../../../../src/core/ids";
+import type { StaffReply } from "../../../../src/core/staff-message";
 import { ADMIN, BUSINESS, CHANNEL, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+
+/** The text of a reply (text or notice); "" for none or a card. */
+const replyText = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
 
 /** A world with a linked channel and one customer thread. */
 async function withThread(settings: Parameters<typeof makeWorld>[0] = {}) {
@@ -47,15 +51,16 @@ describe("onStaffMessage", () => {
       w.whatsapp.failNext(new WhatsAppSendError(131047, "Re-engagement message", { retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
       assert.equal(reply?.kind, "notice");
-      assert.match(reply!.text, /Not sent to WhatsApp: more than 24 hours/);
+      assert.match(replyText(reply), /Not sent to WhatsApp: more than 24 hours/);
     });
 
     it("tells the sender that attachments were not sent", async () => {
       const w = await withThread();
       const onlyFile = await w.bridge.onStaffMessage({ ...staffMessage("", { thread: w.thread, attachments: 1 }) });
-      assert.match(onlyFile?.text ?? "", /files and images can't be sent/i);
+      assert.match(replyText(onlyFile), /Files attached in a channel are not given to bots by Teams, so the file was not sent/);
+      assert.match(replyText(onlyFile), /paste an image straight into your reply, or share a link/);
       const withText = await w.bridge.onStaffMessage(staffMessage("see attached", { thread: w.thread, attachments: 1 }));
-      assert.match(withText?.text ?? "", /only the text was sent/);
+      assert.match(replyText(withText), /the file was not sent/);
       assert.equal(w.whatsapp.sent.length, 1);
     });
 
@@ -63,7 +68,7 @@ describe("onStaffMessage", () => {
       const w = await withThread();
       await w.bridge.onStaffMessage(staffMessage("unlink", { author: ADMIN, mentionsBot: true }));
       const reply = await w.bridge.onStaffMessage(staffMessage("hello?", { thread: w.thread }));
-      assert.match(reply?.text ?? "", /no longer linked/);
+      assert.match(replyText(reply), /no longer linked/);
       assert.equal(w.whatsapp.sent.length, 0);
     });
 
@@ -82,10 +87,10 @@ describe("onStaffMessage", () => {
       const w = makeWorld();
       const refused = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { mentionsBot: true }));
       assert.equal(refused?.kind, "notice");
-      assert.match(refused!.text, /only bridge admins/);
+      assert.match(replyText(refused), /only bridge admins/);
       assert.equal(await w.stores.links.get(BUSINESS), undefined);
       const ok = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-      assert.match(ok?.text ?? "", /is linked to this channel/);
+      assert.match(replyText(ok), /is linked to this channel/);
       assert.equal((await w.stores.links.get(BUSINESS))?.channel.channelId, CHANNEL);
     });
 
@@ -93,16 +98,16 @@ describe("onStaffMessage", () => {
       const w = makeWorld();
       w.whatsapp.numbers = [{ id: BUSINESS, displayNumber: "+1 555-078-3881" }];
       const ok = await w.bridge.onStaffMessage(staffMessage("link +1 (555) 078-3881", { author: ADMIN, mentionsBot: true }));
-      assert.match(ok?.text ?? "", /\+1 555-078-3881 is linked/);
+      assert.match(replyText(ok), /\+1 555-078-3881 is linked/);
       const unknown = await w.bridge.onStaffMessage(staffMessage("link 999", { author: ADMIN, mentionsBot: true }));
-      assert.match(unknown?.text ?? "", /can't find/);
+      assert.match(replyText(unknown), /can't find/);
     });
 
     it("link refuses a number already linked to another channel", async () => {
       const w = makeWorld();
       await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
       const reply = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true, channel: TeamsChannelId("19:b@thread.tacv2") }));
-      assert.match(reply?.text ?? "", /already linked to the channel “WhatsApp”/);
+      assert.match(replyText(reply), /already linked to the channel “WhatsApp”/);
     });
 
     it("link delivers messages that arrived before it", async () => {
@@ -110,7 +115,7 @@ describe("onStaffMessage", () => {
       await w.bridge.ingest([customerText("early bird")]);
       await w.bridge.idle();
       const reply = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-      assert.match(reply?.text ?? "", /1 message received before the link/);
+      assert.match(replyText(reply), /1 message received before the link/);
       await w.bridge.idle();
       assert.equal(w.teams.threads.length, 1);
       assert.equal(w.teams.posts.length, 1);
@@ -118,14 +123,14 @@ describe("onStaffMessage", () => {
 
     it("unlink, status and help", async () => {
       const w = makeWorld();
-      assert.match((await w.bridge.onStaffMessage(staffMessage("status", { mentionsBot: true })))?.text ?? "", /No WhatsApp number is linked/);
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("status", { mentionsBot: true }))), /No WhatsApp number is linked/);
       await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-      assert.match((await w.bridge.onStaffMessage(staffMessage("status", { mentionsBot: true })))?.text ?? "", new RegExp(`id ${BUSINESS}`));
-      assert.match((await w.bridge.onStaffMessage(staffMessage("unlink", { mentionsBot: true })))?.text ?? "", /only bridge admins/);
-      assert.match((await w.bridge.onStaffMessage(staffMessage("unlink", { author: ADMIN, mentionsBot: true })))?.text ?? "", /no longer linked/);
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("status", { mentionsBot: true }))), new RegExp(`id ${BUSINESS}`));
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("unlink", { mentionsBot: true }))), /only bridge admins/);
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("unlink", { author: ADMIN, mentionsBot: true }))), /no longer linked/);
       assert.equal(await w.stores.links.get(BusinessNumberId(BUSINESS)), undefined);
-      assert.match((await w.bridge.onStaffMessage(staffMessage("help", { mentionsBot: true })))?.text ?? "", /Commands/);
-      assert.match((await w.bridge.onStaffMessage(staffMessage("dance", { mentionsBot: true })))?.text ?? "", /didn't understand/);
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("help", { mentionsBot: true }))), /Commands/);
+      assert.match(replyText(await w.bridge.onStaffMessage(staffMessage("dance", { mentionsBot: true }))), /didn't understand/);
     });
 
     it("ignores channel posts that do not mention the bot", async () => {

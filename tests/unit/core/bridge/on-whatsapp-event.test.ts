@@ -131,7 +131,12 @@ describe("onWhatsAppEvent (inbound messages)", () => {
     await w.bridge.ingest(variants);
     await w.bridge.idle();
     const placeholders = w.teams.posts.map((p) => (p.post.kind === "customer" ? p.post.placeholder : undefined));
-    assert.deepEqual(placeholders, ["[image] “the box”", "[voice message]", "[unsupported message (type poll_creation)]", "[location] Depot"]);
+    assert.deepEqual(placeholders, ["image", "voice message", "unsupported message (type poll_creation)", "location"]);
+    const bodies = w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : ""));
+    assert.match(bodies[0]!, /the box/);
+    assert.match(bodies[0]!, /not kept/);
+    assert.match(bodies[2]!, /poll_creation/);
+    assert.match(bodies[3]!, /Depot/);
   });
 
   it("a contact without a phone number (username only) is keyed by BSUID and shown by username", async () => {

@@ -1,0 +1,39 @@
+import type { ContactKey, WaMessageId } from "../ids";
+import type { ChannelAddress } from "../model";
+
+/** A file to keep: what a customer sent, already downloaded and checked. */
+export interface MediaToKeep {
+  readonly bytes: Uint8Array;
+  /** The file's name as shown to people (customer-supplied for documents); the store makes it safe to store. */
+  readonly name: string;
+  /** The type the file really is (or, when unknown, what WhatsApp declared). */
+  readonly mimeType: string;
+  /** The channel whose thread shows it: production keeps files in that channel's SharePoint folder. */
+  readonly channel: ChannelAddress;
+  /** One folder per contact. */
+  readonly contact: ContactKey;
+  /** The WhatsApp message the file came with; keeping the same message's file again replaces it. */
+  readonly wamid: WaMessageId;
+  /** The file failed an integrity check: kept apart, and never served as its declared type. */
+  readonly quarantined?: boolean;
+}
+
+/** Where a kept file is. */
+export interface KeptMedia {
+  /** A link people in the channel can open. */
+  readonly link: string;
+  /** SHA-256 of the kept bytes, lower-case hex. */
+  readonly sha256: string;
+  /** Bytes kept. */
+  readonly size: number;
+}
+
+/**
+ * Keeps media files for the record (design.md §3): "keep a file, return a link and its SHA-256".
+ * Production keeps them in the linked channel's SharePoint files folder (Microsoft Graph), local modes in
+ * a folder served by the bridge. `keep` does I/O; it throws a `TransientError` when trying again may
+ * help (throttling, 5xx, network) and a `PermanentError` otherwise (permissions, configuration).
+ */
+export interface MediaStore {
+  keep(file: MediaToKeep): Promise<KeptMedia>;
+}
