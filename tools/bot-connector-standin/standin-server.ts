@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ATTACHMENT_PATH, AttachmentStore } from "./attachments";
 import { StandinLog } from "./standin-log";
 import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure } from "./standin-types";
 
@@ -66,10 +67,19 @@ function route(log: StandinLog, method: string, path: string, body: unknown, aut
   return { status: 404, body: errorBody("NotFound", `no route for ${method} ${path}`) };
 }
 
+/** `GET /v3/attachments/{id}/views/{view}`: a pasted image's bytes (see attachments.ts); undefined for other paths. */
+function answerAttachment(attachments: AttachmentStore, method: string, path: string, authorization: string | undefined): Answer | undefined {
+  const match = method === "GET" ? ATTACHMENT_PATH.exec(path) : null;
+  if (!match) return undefined;
+  attachments.fetches.push({ id: match[1]!, ...(authorization === undefined ? {} : { authorization }) });
+  const file = attachments.get(match[1]!);
+  return file ? { status: 200, body: file.bytes, headers: { "content-type": file.contentType } } : { status: 404, body: errorBody("NotFound", "attachment not found") };
+}
+
 function send(response: ServerResponse, answer: Answer): void {
-  const payload = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  const payload = answer.body === undefined ? "" : typeof answer.body === "string" || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
   response.writeHead(answer.status, {
-    ...(payload && typeof answer.body !== "string" ? { "content-type": "application/json; charset=utf-8" } : {}),
+    ...(payload && typeof answer.body !== "string" && !Buffer.isBuffer(answer.body) ? { "content-type": "application/json; charset=utf-8" } : {}),
     "content-length": String(Buffer.byteLength(payload)),
     ...answer.headers,
   });
@@ -85,6 +95,7 @@ function send(response: ServerResponse, answer: Answer): void {
  */
 export async function startBotConnectorStandin(options: BotConnectorStandinOptions = {}): Promise<BotConnectorStandin> {
   const log = new StandinLog(options.firstMessageId ?? 1_760_000_000_000);
+  const attachments = new AttachmentStore();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? "GET";
@@ -97,7 +108,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
       const failure: InjectedFailure | undefined = log.failures.shift();
       if (failure) answer = { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
       else if (options.authorize && !(await options.authorize(authorization))) answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };
-      else answer = route(log, method, path, body, authorization);
+      else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, method, path, body, authorization);
     } catch (err) {
       answer = { status: 500, body: errorBody("ServiceError", String(err)) };
     }
@@ -121,6 +132,8 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     get created() { return log.created; },
     get posts() { return log.posts; },
     get updates() { return log.updates; },
+    addAttachment: (bytes, contentType) => `http://${host}${attachments.add(bytes, contentType)}`,
+    get attachmentFetches() { return attachments.fetches; },
     failNext(status, body, headers) {
       log.failures.push({ status, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
     },

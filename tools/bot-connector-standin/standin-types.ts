@@ -67,6 +67,10 @@ export interface BotConnectorStandin extends StandinState {
   readonly serviceUrl: string;
   /** `host:port`, for the bot's allowed serviceUrl hosts. */
   readonly host: string;
+  /** Serves `bytes` as a pasted image (`GET /v3/attachments/<id>/views/original`, token required); returns its contentUrl. */
+  addAttachment(bytes: Buffer, contentType: string): string;
+  /** Authorised requests for attachments, in order. */
+  readonly attachmentFetches: ReadonlyArray<{ readonly id: string; readonly authorization?: string }>;
   /** Answers the next request (whatever it is) with this failure; several calls queue up. */
   failNext(status: number, body?: unknown, headers?: Readonly<Record<string, string>>): void;
   /** Resolves when `predicate` holds (checked after each request); rejects after `timeoutMs`. */

@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { faultAnswer, MediaFaults } from "./media-faults";
+import { answerMediaRequest } from "./media-routes";
+import { MEDIA_DOWNLOAD_PATH, MediaStore } from "./media-store";
 import { acceptedSendResponse, errorEnvelope, invalidParameterEnvelope, invalidTokenEnvelope, newWamid, unsupportedRequestEnvelope } from "./meta-responses";
 import { listPhoneNumbersPage } from "./phone-numbers";
+import { listTemplatesPage } from "./templates";
 import { SendLog } from "./send-log";
-import type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber } from "./standin-types";
+import type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber, StandinTemplate } from "./standin-types";
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
 interface Answer {
   readonly status: number;
-  readonly body: string;
+  readonly body: string | Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -70,20 +74,33 @@ function validateSend(body: unknown): string | undefined {
 
 /**
  * Starts a stand-in for Meta's Graph API on 127.0.0.1: `POST /{version}/{phone_number_id}/messages`
- * (sends and mark-as-read) and `GET /{version}/{waba_id}/phone_numbers`, answering with Meta's shapes.
+ * (sends and mark-as-read), `GET /{version}/{waba_id}/phone_numbers` and the media endpoints (upload,
+ * `GET /{media-id}`, download by URL with the token; see media-routes.ts), answering with Meta's shapes.
  * Tests script failures with `failNext` and delays with `delayNext`. Never contacts anything else.
+ * `extraRoutes` lets the WhatsApp simulator serve its page and API from the same server.
  */
 export async function startGraphApiStandin(options: GraphApiStandinOptions = {}): Promise<GraphApiStandin> {
   const version = options.version ?? "v25.0";
   const log = new SendLog();
-  const state = { phoneNumbers: [] as StandinPhoneNumber[] };
+  const state = { phoneNumbers: [] as StandinPhoneNumber[], templates: [] as StandinTemplate[], templateListings: 0 };
   const timers = new Set<NodeJS.Timeout>();
+  const media = new MediaStore(options.mediaUrlTtlMs);
+  const mediaFaults = new MediaFaults();
+  const sendListeners = new Set<(send: RecordedSend) => void>();
+  let origin = "";
 
   const authorised = (request: IncomingMessage) => options.accessToken === undefined || request.headers.authorization === `Bearer ${options.accessToken}`;
 
   async function answer(request: IncomingMessage, url: URL): Promise<{ answer: Answer; delayMs: number }> {
     const parts = url.pathname.split("/").filter((p) => p !== "");
     const method = request.method ?? "GET";
+    // Scripted download faults (media-faults.ts) come before the media endpoints answer.
+    const fault = url.pathname === MEDIA_DOWNLOAD_PATH ? mediaFaults.take() : undefined;
+    const faulty = fault ? faultAnswer(fault) : undefined;
+    if (faulty) return { answer: faulty, delayMs: 0 };
+    const mediaDelayMs = fault && "delayMs" in fault ? fault.delayMs : 0;
+    const mediaAnswer = await answerMediaRequest(request, url, { store: media, version, authorised: authorised(request), now: Date.now(), origin, readBody: () => readBody(request) });
+    if (mediaAnswer) return { answer: mediaAnswer, delayMs: mediaDelayMs };
     if (parts[0] !== version || parts.length !== 3) return { answer: json(400, unsupportedRequestEnvelope(method, parts.slice(1).join("/"))), delayMs: 0 };
     const [, node = "", edge] = parts;
 
@@ -109,9 +126,15 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
       }
       const recorded: RecordedSend = { ...base, status: result.status, ...(wamid ? { wamid } : {}) };
       log.record(recorded);
+      for (const listener of sendListeners) listener(recorded);
       return { answer: result, delayMs: scripted.delayMs };
     }
 
+    if (method === "GET" && edge === "message_templates") {
+      if (!authorised(request)) return { answer: json(401, invalidTokenEnvelope()), delayMs: 0 };
+      state.templateListings++;
+      return { answer: json(200, listTemplatesPage(state.templates, url)), delayMs: 0 };
+    }
     if (method === "GET" && edge === "phone_numbers") {
       if (!authorised(request)) return { answer: json(401, invalidTokenEnvelope()), delayMs: 0 };
       return { answer: json(200, listPhoneNumbersPage(state.phoneNumbers, url)), delayMs: 0 };
@@ -120,15 +143,20 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
   }
 
   const send = (response: ServerResponse, a: Answer) => {
-    if (response.destroyed || response.writableEnded) return;
+    if (response.destroyed || response.writableEnded || response.headersSent) return;
     response.writeHead(a.status, { ...a.headers, "content-length": Buffer.byteLength(a.body) });
     response.end(a.body);
   };
 
+  const graphRequest = (url: URL) => url.pathname.startsWith(`/${version}/`) || url.pathname === MEDIA_DOWNLOAD_PATH;
+  const extraRoutes = options.extraRoutes;
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
-    answer(request, url).then(
-      ({ answer: a, delayMs }) => {
+    const handled = extraRoutes && !graphRequest(url) ? extraRoutes(request, response, url) : Promise.resolve(false);
+    handled.then((done) => (done ? undefined : answer(request, url))).then(
+      (result) => {
+        if (!result) return;
+        const { answer: a, delayMs } = result;
         if (delayMs <= 0) return send(response, a);
         const timer = setTimeout(() => {
           timers.delete(timer);
@@ -145,9 +173,11 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}/${version}`,
+    url: `${origin}/${version}`,
+    origin,
     version,
     sent: log.sent,
     get phoneNumbers() {
@@ -156,14 +186,34 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     set phoneNumbers(list: StandinPhoneNumber[]) {
       state.phoneNumbers = list;
     },
+    get templates() {
+      return state.templates;
+    },
+    set templates(list: StandinTemplate[]) {
+      state.templates = list;
+    },
+    get templateListings() {
+      return state.templateListings;
+    },
     failNext: (failure, times = 1) => log.failNext(failure, times),
     delayNext: (ms, times = 1) => log.delayNext(ms, times),
     waitForSends: (n, timeoutMs = 2_000) => log.waitFor(n, timeoutMs),
     reset: () => log.reset(),
+    addMedia: (file) => media.add(file),
+    getMedia: (id) => media.get(id),
+    failMediaDownload: (fault, times = 1) => mediaFaults.add(fault, times),
+    get mediaDownloads() {
+      return mediaFaults.downloads;
+    },
+    onSend: (listener) => {
+      sendListeners.add(listener);
+      return () => { sendListeners.delete(listener); };
+    },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       log.close();
+      sendListeners.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },

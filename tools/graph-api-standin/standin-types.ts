@@ -1,3 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MediaDownloadFault } from "./media-faults";
+import type { NewMedia, StoredMedia } from "./media-store";
 import type { GraphErrorObject } from "./meta-responses";
 
 /** One request to `POST /{phone_number_id}/messages`, as the stand-in received and answered it. */
@@ -46,24 +49,57 @@ export interface GraphApiStandinOptions {
   readonly accessToken?: string;
   /** Default 0: an ephemeral port. The stand-in always binds 127.0.0.1. */
   readonly port?: number;
+  /** How long a media download URL stays valid; default 5 minutes, as at Meta. */
+  readonly mediaUrlTtlMs?: number;
+  /**
+   * Extra HTTP routes served by the same server (the WhatsApp simulator's page and API). Asked first for
+   * every path outside `/{version}/` and the media download path; resolves true once it has answered.
+   */
+  readonly extraRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface GraphApiStandin {
   /** Base URL including the version, e.g. `http://127.0.0.1:PORT/v25.0`. */
   readonly url: string;
+  /** `http://127.0.0.1:PORT`: where media download URLs and any `extraRoutes` are served. */
+  readonly origin: string;
   readonly version: string;
   /** Every send request received, in order (accepted or not). */
   readonly sent: RecordedSend[];
   /** The numbers `GET /{waba}/phone_numbers` lists (any WABA id), paged 25 at a time. */
   phoneNumbers: StandinPhoneNumber[];
+  /** The templates `GET /{waba}/message_templates` lists (any WABA id), in Meta's wire shape. */
+  templates: StandinTemplate[];
+  /** How many times the template list was requested (to observe caching). */
+  readonly templateListings: number;
   /** The next `times` sends (default 1) are answered with `failure` instead of being accepted. */
   failNext(failure: ScriptedFailure, times?: number): void;
   /** The next `times` sends (default 1) are answered only after `ms` milliseconds. */
   delayNext(ms: number, times?: number): void;
   /** Resolves with the recorded sends once at least `n` were received; rejects after `timeoutMs` (default 2 s). */
   waitForSends(n: number, timeoutMs?: number): Promise<RecordedSend[]>;
-  /** Forgets recorded sends, scripted failures and delays (keeps phone numbers and the port). */
+  /** Forgets recorded sends, scripted failures and delays (keeps phone numbers, media and the port). */
   reset(): void;
+  /** Stores a file as Meta stores a customer's media; its id then answers `GET /{media-id}` (A12). */
+  addMedia(media: NewMedia): StoredMedia;
+  /** A stored file (added, or uploaded through `POST /{phone-number-id}/media`), if it still exists. */
+  getMedia(id: string): StoredMedia | undefined;
+  /** The next `times` (default 1) requests to a media download URL misbehave as scripted (media-faults.ts). */
+  failMediaDownload(fault: MediaDownloadFault, times?: number): void;
+  /** Requests to media download URLs so far. */
+  readonly mediaDownloads: number;
+  /** Calls `listener` with every send request once answered (accepted or not); returns the unsubscribe. */
+  onSend(listener: (send: RecordedSend) => void): () => void;
   /** Stops the server, dropping open connections and pending delayed answers. */
   close(): Promise<void>;
+}
+
+/** A message template as Meta lists it (protocols.md A13). */
+export interface StandinTemplate {
+  readonly id: string;
+  readonly name: string;
+  readonly language: string;
+  readonly status: string;
+  readonly category: string;
+  readonly components: ReadonlyArray<{ readonly type: string; readonly format?: string; readonly text?: string; readonly buttons?: ReadonlyArray<{ readonly type: string; readonly text: string }> }>;
 }

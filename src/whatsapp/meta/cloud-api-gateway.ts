@@ -1,10 +1,16 @@
 import { z } from "zod/v4";
 import { WhatsAppSendError } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
-import { BusinessNumberId, WaMessageId } from "../../core/ids";
+import { BusinessNumberId, WaMessageId, type WaMediaId } from "../../core/ids";
+import type { MediaKind } from "../../core/messages";
 import type { BusinessNumberInfo, Recipient, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
+import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
+import { MetaMediaClient } from "./media-client";
+import { splitWhatsAppText } from "./text-split";
 import { classifyGraphError, parseRetryAfter, transportError } from "./meta-errors";
+import { templatePayload, templatesPageSchema, toMessageTemplate } from "./templates-api";
 import { toWhatsAppText } from "./whatsapp-markup";
+import type { MessageTemplate, TemplateValues } from "../../core/templates";
 
 export interface CloudApiGatewayOptions {
   /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (A1: pin the version). */
@@ -17,10 +23,16 @@ export interface CloudApiGatewayOptions {
   readonly timeoutMs?: number;
   /** Injected for tests; defaults to the global `fetch` (Node 20). */
   readonly fetch?: typeof fetch;
+  /** Hosts customers' media may be downloaded from (WHATSAPP_MEDIA_HOSTS); none: every download is refused. */
+  readonly mediaHosts?: readonly string[];
+  /** Time limit of one media download. Default 60 s. */
+  readonly mediaDownloadTimeoutMs?: number;
 }
 
 /** A text message body may have at most 4,096 characters (A10). */
 export const MAX_TEXT_CHARS = 4096;
+/** A media caption may have at most 1,024 characters (A10). */
+export const MAX_CAPTION_CHARS = 1024;
 /** `biz_opaque_callback_data` is echoed in status webhooks; at most 512 bytes (A8). */
 export const MAX_CALLBACK_BYTES = 512;
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -45,45 +57,101 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly media: MetaMediaClient;
 
   constructor(private readonly options: CloudApiGatewayOptions) {
     this.baseUrl = options.graphUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchFn = options.fetch ?? fetch;
+    this.media = new MetaMediaClient({
+      graphUrl: options.graphUrl,
+      accessToken: options.accessToken,
+      mediaHosts: options.mediaHosts ?? [],
+      ...(options.mediaDownloadTimeoutMs !== undefined ? { downloadTimeoutMs: options.mediaDownloadTimeoutMs } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
   }
 
   /**
    * `POST {graphUrl}/{business}/messages` with a text body rendered as WhatsApp markup. The recipient is
    * `to: "+<phone>"` when the phone is known, else `recipient: <BSUID>` (A6). Resolves with the wamid
-   * once Meta *accepted* the message. Refuses locally, without calling Meta, an empty text, a text over
-   * 4,096 characters, callback data over 512 bytes and a recipient with neither phone nor BSUID.
+   * once Meta *accepted* the message. A text over 4,096 characters is sent as several messages split at
+   * paragraph boundaries, in order (`parts`; `replyTo` applies to the first). Refuses locally, without
+   * calling Meta, an empty text, callback data over 512 bytes and a recipient with neither phone nor
+   * BSUID. If a later part fails, the error says how many parts were sent.
    */
-  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId }> {
+  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId; parts?: readonly WaMessageId[] }> {
     const text = toWhatsAppText(request.body);
-    const length = Array.from(text).length;
-    if (length === 0) throw refuse("empty text message", "Not sent: the message is empty.");
-    if (length > MAX_TEXT_CHARS) {
-      throw refuse(`text of ${length} characters exceeds ${MAX_TEXT_CHARS}`, `Not sent: the message is too long for WhatsApp (${length} characters; at most ${MAX_TEXT_CHARS}). Split it into shorter messages.`);
+    if (Array.from(text).length === 0) throw refuse("empty text message", "Not sent: the message is empty.");
+    this.checkCallbackData(request.callbackData);
+    const parts = splitWhatsAppText(text, MAX_TEXT_CHARS);
+    const ids: WaMessageId[] = [];
+    for (const [n, part] of parts.entries()) {
+      try {
+        ids.push(await this.sendMessage(request.business, request.to, { type: "text", text: { body: part, preview_url: false } }, n === 0 ? request.replyTo : undefined, request.callbackData));
+      } catch (err) {
+        if (n === 0 || !(err instanceof WhatsAppSendError)) throw err;
+        throw new WhatsAppSendError(err.metaCode, `part ${n + 1} of ${parts.length} failed: ${err.message}`, {
+          retryable: false,
+          userMessage: `Only the first ${n} of ${parts.length} parts of this long message reached WhatsApp. ${err.userMessage} Send the rest again as a new message.`,
+          cause: err,
+        });
+      }
     }
-    if (request.callbackData !== undefined && Buffer.byteLength(request.callbackData, "utf8") > MAX_CALLBACK_BYTES) {
+    return ids.length > 1 ? { id: ids[0]!, parts: ids } : { id: ids[0]! };
+  }
+
+  /** `POST …/messages` of an uploaded media file (`{ <kind>: { id, caption?, filename? } }`). */
+  async sendMedia(request: { business: BusinessNumberId; to: Recipient; kind: MediaKind; mediaId: WaMediaId; caption?: FormattedText; filename?: string; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId }> {
+    this.checkCallbackData(request.callbackData);
+    const caption = request.caption ? toWhatsAppText(request.caption) : "";
+    if (Array.from(caption).length > MAX_CAPTION_CHARS) throw refuse(`caption over ${MAX_CAPTION_CHARS} characters`, `Not sent: a caption may have at most ${MAX_CAPTION_CHARS} characters.`);
+    const captioned = request.kind === "image" || request.kind === "video" || request.kind === "document";
+    const media = {
+      id: request.mediaId,
+      ...(caption && captioned ? { caption } : {}),
+      ...(request.kind === "document" && request.filename ? { filename: request.filename } : {}),
+    };
+    return { id: await this.sendMessage(request.business, request.to, { type: request.kind, [request.kind]: media }, request.replyTo, request.callbackData) };
+  }
+
+  /** `POST …/messages` of type `reaction` (an empty emoji removes it). A reaction cannot be a contextual reply (A10). */
+  async sendReaction(request: { business: BusinessNumberId; to: Recipient; target: WaMessageId; emoji: string; callbackData?: string }): Promise<{ id: WaMessageId }> {
+    this.checkCallbackData(request.callbackData);
+    return { id: await this.sendMessage(request.business, request.to, { type: "reaction", reaction: { message_id: request.target, emoji: request.emoji } }, undefined, request.callbackData) };
+  }
+
+  fetchMedia(request: { business: BusinessNumberId; mediaId: WaMediaId; maxBytes: number; expectedSha256?: string }): Promise<DownloadedMedia> {
+    return this.media.fetchMedia(request);
+  }
+
+  uploadMedia(request: { business: BusinessNumberId; bytes: Uint8Array; mimeType: string; filename: string }): Promise<{ id: WaMediaId }> {
+    return this.media.uploadMedia(request);
+  }
+
+  private checkCallbackData(callbackData: string | undefined): void {
+    if (callbackData !== undefined && Buffer.byteLength(callbackData, "utf8") > MAX_CALLBACK_BYTES) {
       throw refuse(`callback data exceeds ${MAX_CALLBACK_BYTES} bytes`, "Not sent: an internal error occurred (tracking data too long).");
     }
+  }
+
+  /** One `POST …/messages` with `payload` (`type` and its object); resolves with the accepted wamid. */
+  private async sendMessage(business: BusinessNumberId, to: Recipient, payload: Record<string, unknown>, replyTo: WaMessageId | undefined, callbackData: string | undefined): Promise<WaMessageId> {
     const body = {
       messaging_product: "whatsapp",
       recipient_type: "individual",
-      ...this.addressOf(request.to),
-      type: "text",
-      text: { body: text, preview_url: false },
-      ...(request.replyTo ? { context: { message_id: request.replyTo } } : {}),
-      ...(request.callbackData !== undefined ? { biz_opaque_callback_data: request.callbackData } : {}),
+      ...this.addressOf(to),
+      ...payload,
+      ...(replyTo ? { context: { message_id: replyTo } } : {}),
+      ...(callbackData !== undefined ? { biz_opaque_callback_data: callbackData } : {}),
     };
-    const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/messages`, body);
+    const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(business)}/messages`, body);
     const parsed = sendResponseSchema.safeParse(answer);
     const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
     if (!id) {
       throw refuse("Graph API accepted the send but returned no message id", "WhatsApp accepted the request but did not confirm the message. Check whether the customer received it before sending again.");
     }
-    return { id: WaMessageId(id) };
+    return WaMessageId(id);
   }
 
   /** `GET {graphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
@@ -105,6 +173,46 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
       url = `${first}&after=${encodeURIComponent(after)}`;
     }
     return numbers;
+  }
+
+  /** `POST {graphUrl}/{business}/messages` of type `template` (the only type allowed outside the 24-hour window). */
+  async sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }> {
+    if (request.callbackData !== undefined && Buffer.byteLength(request.callbackData, "utf8") > MAX_CALLBACK_BYTES) {
+      throw refuse(`callback data exceeds ${MAX_CALLBACK_BYTES} bytes`, "Not sent: an internal error occurred (tracking data too long).");
+    }
+    const body = {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      ...this.addressOf(request.to),
+      type: "template",
+      template: templatePayload(request.template, request.values),
+      ...(request.callbackData !== undefined ? { biz_opaque_callback_data: request.callbackData } : {}),
+    };
+    const parsed = sendResponseSchema.safeParse(await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/messages`, body));
+    const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
+    if (!id) throw refuse("Graph API accepted the template but returned no message id", "WhatsApp accepted the template but did not confirm it. Check whether the customer received it before sending again.");
+    return { id: WaMessageId(id) };
+  }
+
+  /** `GET {graphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
+  async listTemplates(): Promise<MessageTemplate[]> {
+    const waba = this.options.businessAccountId;
+    if (!waba) return [];
+    const first = `${this.baseUrl}/${encodeURIComponent(waba)}/message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100`;
+    const templates: MessageTemplate[] = [];
+    let url = first;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const parsed = templatesPageSchema.safeParse(await this.call("GET", url));
+      if (!parsed.success) throw new WhatsAppSendError(undefined, "Graph API message_templates answer has an unexpected shape", { retryable: false, userMessage: "WhatsApp answered the list of templates in an unexpected form." });
+      for (const row of parsed.data.data) {
+        const template = toMessageTemplate(row);
+        if (template) templates.push(template);
+      }
+      const after = parsed.data.paging?.cursors?.after;
+      if (!parsed.data.paging?.next || !after) break;
+      url = `${first}&after=${encodeURIComponent(after)}`;
+    }
+    return templates;
   }
 
   private addressOf(to: Recipient): { to: string } | { recipient: string } {

@@ -1,15 +1,16 @@
 import type { FormattedText } from "../../core/formatted-text";
-import { paragraph } from "../../core/formatted-text";
 import { WaMessageId, WaPhone, WaUserId } from "../../core/ids";
 import type { InboundContent, MediaKind } from "../../core/messages";
+import { parseWhatsAppMarkup } from "./whatsapp-markup-parser";
 import type { KnownInboundMessage, ParsedInboundMessage, WebhookError } from "./message-schemas";
 
 /**
- * WhatsApp text as the core's FormattedText: one paragraph per non-empty line. WhatsApp markup
- * (`*bold*`, …) is not parsed yet; the text stays literal and `raw` keeps the original.
+ * WhatsApp text as the core's FormattedText: WhatsApp markup (`*bold*`, `_italic_`, `~strike~`, code,
+ * quotes, lists) becomes formatting; everything else stays literal text (see `parseWhatsAppMarkup`).
+ * `raw` keeps the original.
  */
 export function textToFormatted(text: string): FormattedText {
-  return text.split(/\r\n|\r|\n/).flatMap((line) => paragraph(line));
+  return parseWhatsAppMarkup(text);
 }
 
 /** `code: details` of the first error, for an "unsupported" notice (A7, A9). */
@@ -26,7 +27,8 @@ export function compact<T extends object>(value: T): T {
 }
 
 function media(kind: MediaKind, payload: { id: string; mime_type?: string; sha256?: string }, extra: Partial<Extract<InboundContent, { kind: "media" }>> = {}): InboundContent {
-  return compact({ kind: "media", media: kind, mediaId: payload.id, mimeType: payload.mime_type, sha256: payload.sha256, ...extra });
+  const captionBody = extra.caption ? parseWhatsAppMarkup(extra.caption) : undefined;
+  return compact({ kind: "media", media: kind, mediaId: payload.id, mimeType: payload.mime_type, sha256: payload.sha256, ...extra, captionBody });
 }
 
 function contactName(card: Extract<KnownInboundMessage, { type: "contacts" }>["contacts"][number]): string {

@@ -37,6 +37,17 @@ export const messageContextSchema = z.looseObject({
   referred_product: z.looseObject({ catalog_id: z.string().optional(), product_retailer_id: z.string().optional() }).optional(),
 });
 
+/** A click-to-WhatsApp ad or post the customer came from (A7); every field may be missing. */
+export const referralSchema = z.looseObject({
+  source_url: z.string().optional().catch(undefined),
+  source_id: z.string().optional().catch(undefined),
+  source_type: z.string().optional().catch(undefined),
+  headline: z.string().optional().catch(undefined),
+  body: z.string().optional().catch(undefined),
+  media_type: z.string().optional().catch(undefined),
+  ctwa_clid: z.string().optional().catch(undefined),
+});
+
 /** Keys every message has, whatever its type. A bad `context` or `errors` is dropped, not fatal. */
 const commonShape = {
   id: idString,
@@ -47,7 +58,7 @@ const commonShape = {
   group_id: z.string().optional(),
   context: messageContextSchema.optional().catch(undefined),
   errors: z.array(webhookErrorSchema).optional().catch(undefined),
-  referral: z.looseObject({}).optional().catch(undefined),
+  referral: referralSchema.optional().catch(undefined),
 };
 
 /** What is needed to say anything about a message: its id, time, type and sender. */

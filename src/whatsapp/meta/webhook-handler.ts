@@ -18,6 +18,8 @@ export interface WebhookHandlerOptions {
   readonly logger: Logger;
   /** Epoch milliseconds; the receipt time given to value-level errors, which carry no timestamp. */
   readonly now?: () => number;
+  /** Called when Meta reports a template status change (`message_template_status_update`): cached lists are stale. */
+  readonly onTemplatesChanged?: () => void;
 }
 
 /** Meta's challenge is a number in practice; anything else is refused rather than echoed (case 19). */
@@ -82,6 +84,7 @@ export async function handleNotification(request: HttpRequest, options: WebhookH
 
   const receivedAt = Math.floor((options.now ?? Date.now)() / 1000);
   const { events, problems, skippedFields } = mapWebhookEnvelope(parsed.envelope, { receivedAt });
+  if (skippedFields.includes("message_template_status_update")) options.onTemplatesChanged?.();
   if (problems.length > 0) {
     options.logger.warn("whatsapp.webhook.items_skipped", { count: problems.length, problems: problems.slice(0, 5) });
   }
@@ -89,6 +92,7 @@ export async function handleNotification(request: HttpRequest, options: WebhookH
     messages: events.filter((e) => e.type === "message").length,
     statuses: events.filter((e) => e.type === "status").length,
     accountErrors: events.filter((e) => e.type === "account_error").length,
+    preferences: events.filter((e) => e.type === "preference").length,
     skippedFields,
     bytes,
   };

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { BusinessNumberId, WaMessageId, WaPhone, WaUserId, contactKeyOf } from "../../core/ids";
-import type { AccountErrorEvent, ContactIdentity, InboundMessage, StatusEvent, WhatsAppEvent } from "../../core/messages";
+import type { AccountErrorEvent, AdReferral, ContactIdentity, InboundMessage, StatusEvent, WhatsAppEvent } from "../../core/messages";
 import { compact, contentOf } from "./inbound-content";
 import type { BaseInboundMessage, WebhookError } from "./message-schemas";
-import type { MessagesValue, WebhookContact, WebhookEnvelope, WebhookStatus } from "./webhook-schema";
+import { describeMetaErrorCode } from "./meta-errors";
+import type { MessagesValue, PreferencesValue, WebhookContact, WebhookEnvelope, WebhookStatus } from "./webhook-schema";
 
 /** An item that could not become an event. `where` is a JSON path; `reason` never quotes values. */
 export interface MappingProblem {
@@ -44,6 +45,7 @@ export function mapWebhookEnvelope(envelope: WebhookEnvelope, options: MappingOp
       const where = `entry[${e}].changes[${c}]`;
       if (change.kind === "skipped") result.skippedFields.push(change.field);
       else if (change.kind === "invalid") result.problems.push({ where: `${where}.value`, reason: change.reason });
+      else if (change.kind === "preferences") mapPreferences(change.value, where, result);
       else mapMessagesValue(change.value, entry.id, where, options, result);
     });
   });
@@ -79,6 +81,28 @@ function mapMessagesValue(value: MessagesValue, entryId: string, where: string, 
   (value.errors ?? []).forEach((item, i) => {
     if (item.ok) out.events.push(accountError(business, entryId, item.value, options.receivedAt ?? 0));
     else out.problems.push({ where: `${where}.value.errors[${i}]`, reason: item.reason });
+  });
+}
+
+/** `user_preferences` (marketing messages stopped/resumed) → PreferenceEvent; other categories are ignored. */
+function mapPreferences(value: PreferencesValue, where: string, out: MappingResult): void {
+  const business = BusinessNumberId(value.metadata.phone_number_id);
+  value.user_preferences.forEach((item, i) => {
+    const at = `${where}.value.user_preferences[${i}]`;
+    if (!item.ok) return void out.problems.push({ where: at, reason: item.reason });
+    const p = item.value;
+    const preference = p.value.toLowerCase();
+    if ((p.category ?? "marketing_messages") !== "marketing_messages" || (preference !== "stop" && preference !== "resume")) {
+      return void out.problems.push({ where: at, reason: `unknown preference ${p.category ?? "-"}/${p.value}` });
+    }
+    if (!p.wa_id && !p.user_id) return void out.problems.push({ where: at, reason: "preference without wa_id or user_id" });
+    out.events.push({
+      type: "preference",
+      business,
+      contact: compact({ userId: p.user_id ? WaUserId(p.user_id) : undefined, phone: p.wa_id ? WaPhone(p.wa_id) : undefined }),
+      value: preference,
+      timestamp: p.timestamp,
+    });
   });
 }
 
@@ -119,11 +143,32 @@ function inboundMessage(business: BusinessNumberId, message: BaseInboundMessage,
     content,
     replyTo: context?.id ? WaMessageId(context.id) : undefined,
     forwarded,
+    referral: referralOf(message.referral),
   });
 }
 
+/** The ad or post the customer came from; undefined when the webhook names none. */
+function referralOf(referral: BaseInboundMessage["referral"]): AdReferral | undefined {
+  if (!referral) return undefined;
+  const mapped: AdReferral = compact({
+    headline: referral.headline,
+    body: referral.body,
+    sourceType: referral.source_type,
+    sourceUrl: referral.source_url,
+    sourceId: referral.source_id,
+    mediaType: referral.media_type,
+    ctwaClid: referral.ctwa_clid,
+  });
+  return Object.keys(mapped).length > 0 ? mapped : undefined;
+}
+
 function statusErrors(errors: readonly WebhookError[] | undefined): StatusEvent["errors"] {
-  return (errors ?? []).map((e) => compact({ code: e.code, title: e.title ?? e.message ?? `error ${e.code}`, detail: e.error_data?.details }));
+  return (errors ?? []).map((e) => {
+    const title = e.title ?? e.message ?? `error ${e.code}`;
+    // What the code means for a person, in the same words as for a synchronous send error (A16).
+    const meaning = describeMetaErrorCode(e.code, title, e.error_data?.details);
+    return compact({ code: e.code, title, detail: e.error_data?.details, userMessage: meaning.userMessage, retryable: meaning.retryable });
+  });
 }
 
 function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusEvent {
@@ -138,6 +183,7 @@ function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusE
     timestamp: status.timestamp,
     recipient: phone || userId ? compact({ phone, userId }) : undefined,
     errors: statusErrors(status.errors),
+    callbackData: status.biz_opaque_callback_data,
   });
 }
 

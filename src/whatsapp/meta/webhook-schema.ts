@@ -62,16 +62,41 @@ export const messagesValueSchema = z.looseObject({
 });
 export type MessagesValue = z.output<typeof messagesValueSchema>;
 
+/** `user_preferences[]`: a customer stopped or resumed marketing messages (WhatsApp's own setting). */
+export const webhookPreferenceSchema = z.looseObject({
+  wa_id: idString.optional(),
+  user_id: idString.optional(),
+  category: z.string().optional(),
+  value: z.string(),
+  detail: z.string().optional(),
+  timestamp: unixSeconds,
+});
+export type WebhookPreference = z.output<typeof webhookPreferenceSchema>;
+
+/** The `value` of a `user_preferences` change. */
+export const preferencesValueSchema = z.looseObject({
+  metadata: webhookMetadataSchema,
+  user_preferences: z.array(itemOf(webhookPreferenceSchema)),
+});
+export type PreferencesValue = z.output<typeof preferencesValueSchema>;
+
 /**
- * One change. Only `field: "messages"` is read; other fields (message_template_status_update,
- * user_preferences, account_alerts, …: A5) are recognised and skipped without error.
+ * One change. `messages` and `user_preferences` are read; other fields (message_template_status_update,
+ * account_alerts, …: A5) are recognised and reported as skipped, without error.
  */
 export type WebhookChange =
   | { readonly kind: "messages"; readonly field: "messages"; readonly value: MessagesValue }
-  | { readonly kind: "invalid"; readonly field: "messages"; readonly reason: string }
+  | { readonly kind: "preferences"; readonly field: "user_preferences"; readonly value: PreferencesValue }
+  | { readonly kind: "invalid"; readonly field: string; readonly reason: string }
   | { readonly kind: "skipped"; readonly field: string };
 
 const changeSchema = z.looseObject({ field: z.string().min(1), value: z.unknown() }).transform((change): WebhookChange => {
+  if (change.field === "user_preferences") {
+    const prefs = preferencesValueSchema.safeParse(change.value);
+    return prefs.success
+      ? { kind: "preferences", field: "user_preferences", value: prefs.data }
+      : { kind: "invalid", field: change.field, reason: describeIssues(prefs.error) };
+  }
   if (change.field !== "messages") return { kind: "skipped", field: change.field };
   const value = messagesValueSchema.safeParse(change.value);
   return value.success

@@ -144,14 +144,42 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
     assert.match(err.userMessage, /could not be reached/);
   });
 
-  it("refuses locally an empty or over-long text and a recipient without ids, without calling Meta", async () => {
+  it("refuses locally an empty text and a recipient without ids, without calling Meta", async () => {
     assert.equal((await sendError(gateway.sendText({ business: BUSINESS, to: MARIA, body: [] }))).retryable, false);
-    const long = await sendError(gateway.sendText({ business: BUSINESS, to: MARIA, body: paragraph("x".repeat(4097)) }));
-    assert.match(long.userMessage, /too long/);
     await sendError(gateway.sendText({ business: BUSINESS, to: {}, body: hello }));
     assert.equal(standin.sent.length, 0);
     await gateway.sendText({ business: BUSINESS, to: MARIA, body: paragraph("😀".repeat(4096)) });
-    assert.equal(standin.sent.length, 1, "4,096 characters (code points) are allowed");
+    assert.equal(standin.sent.length, 1, "4,096 characters (code points) go as one message");
+  });
+
+  it("sends a text over 4,096 characters as several messages split at paragraph boundaries, in order; only the first is a contextual reply", async () => {
+    const first = "a".repeat(3000);
+    const second = "b".repeat(3000);
+    const third = "c".repeat(100);
+    const sent = await gateway.sendText({ business: BUSINESS, to: MARIA, body: [...paragraph(first), ...paragraph(second), ...paragraph(third)], replyTo: WaMessageId("wamid.quoted") });
+    const bodies = standin.sent.map((s) => s.body as { text: { body: string }; context?: { message_id: string } });
+    assert.deepEqual(bodies.map((b) => b.text.body), [first, `${second}\n\n${third}`]);
+    assert.deepEqual(bodies[0]!.context, { message_id: "wamid.quoted" });
+    assert.equal(bodies[1]!.context, undefined);
+    assert.deepEqual(sent.parts, standin.sent.map((s) => s.wamid));
+    assert.equal(sent.id, standin.sent[0]!.wamid);
+  });
+
+  it("when a later part of a long text fails, the error says how many parts were sent and is not retryable", async () => {
+    // The stand-in answers the first part; the second is answered with Meta's 131000 by a wrapped fetch.
+    let calls = 0;
+    const failing = new CloudApiWhatsAppGateway({
+      graphUrl: standin.url,
+      accessToken: TOKEN,
+      fetch: async (input, init) => (++calls === 2
+        ? new Response(JSON.stringify({ error: { message: "(#131000) Something went wrong", code: 131000 } }), { status: 500 })
+        : fetch(input, init)),
+    });
+    const body = [...paragraph("a".repeat(3000)), ...paragraph("b".repeat(3000))];
+    const err = await sendError(failing.sendText({ business: BUSINESS, to: MARIA, body }));
+    assert.equal(standin.sent.length, 1);
+    assert.equal(err.retryable, false);
+    assert.match(err.userMessage, /Only the first 1 of 2 parts/);
   });
 
   it("lists business numbers across pages; [] without a WABA id", async () => {

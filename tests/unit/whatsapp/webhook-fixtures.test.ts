@@ -64,6 +64,7 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
     assert.deepEqual(message.content, {
       kind: "media", media: "image", mediaId: "1084512932467716", mimeType: "image/jpeg",
       sha256: "2Xc1J8cO6m8Z0X3kq8m1xJ8l0vUuK1d4Wm3V6oYz2Pk=", caption: "This is what arrived",
+      captionBody: [{ kind: "paragraph", inlines: [{ kind: "text", text: "This is what arrived" }] }],
     });
     assert.equal(message.forwarded, "forwarded");
   });
@@ -181,10 +182,14 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
     const { events } = mapFixture("18_status_failed_131047_reengagement");
     const status = events[0] as StatusEvent;
     assert.equal(status.state, "failed");
-    assert.deepEqual(status.errors, [{
-      code: 131047, title: "Re-engagement message",
-      detail: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-    }]);
+    assert.equal(status.errors.length, 1);
+    const [error] = status.errors;
+    assert.equal(error?.code, 131047);
+    assert.equal(error?.title, "Re-engagement message");
+    assert.equal(error?.detail, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.");
+    // What it means for a person, in the same words as a synchronous send error.
+    assert.equal(error?.retryable, false);
+    assert.match(error?.userMessage ?? "", /more than 24 hours.*template/);
   });
 
   it("19 value-level error: an account_error with a stable key and the receipt time", () => {

@@ -69,12 +69,15 @@ describe("webhook schema and mapper: edge cases", () => {
       { kind: "location", latitude: 51.5, longitude: -0.12 });
   });
 
-  it("multi-line text becomes one paragraph per line; raw keeps the original", () => {
+  it("multi-line text: blank lines split paragraphs, line breaks stay, markup is parsed; raw keeps the original", () => {
     const raw = "first line\n\nsecond *line*\r\nthird";
     const message = singleMessage({ type: "text", text: { body: raw } });
     assert.deepEqual(message.content, {
       kind: "text", raw,
-      body: ["first line", "second *line*", "third"].map((text) => ({ kind: "paragraph", inlines: [{ kind: "text", text }] })),
+      body: [
+        { kind: "paragraph", inlines: [{ kind: "text", text: "first line" }] },
+        { kind: "paragraph", inlines: [{ kind: "text", text: "second " }, { kind: "text", text: "line", marks: { bold: true } }, { kind: "break" }, { kind: "text", text: "third" }] },
+      ],
     });
   });
 
@@ -113,15 +116,43 @@ describe("webhook schema and mapper: edge cases", () => {
         id: EXAMPLE_BUSINESS.wabaId,
         changes: [
           { field: "message_template_status_update", value: { event: "APPROVED", message_template_id: 1, message_template_name: "x" } },
-          { field: "user_preferences", value: { user_preferences: [{ wa_id: "1", category: "marketing_messages", value: "stop" }] } },
+          { field: "account_alerts", value: { entity_type: "WABA", alert_info: {} } },
           { field: "messages", value: textMessage({ from: MARIA, text: "hi" }).value },
         ],
       }],
     };
     const result = mapJson(json);
-    assert.deepEqual(result.skippedFields, ["message_template_status_update", "user_preferences"]);
+    assert.deepEqual(result.skippedFields, ["message_template_status_update", "account_alerts"]);
     assert.deepEqual(result.problems, []);
     assert.equal(result.events.length, 1);
+  });
+
+  it("user_preferences (marketing messages stopped / resumed) map to preference events", () => {
+    const metadata = { display_phone_number: EXAMPLE_BUSINESS.displayPhoneNumber, phone_number_id: BUSINESS };
+    const json = {
+      object: "whatsapp_business_account",
+      entry: [{
+        id: EXAMPLE_BUSINESS.wabaId,
+        changes: [{
+          field: "user_preferences",
+          value: {
+            messaging_product: "whatsapp", metadata,
+            contacts: [{ profile: { name: "Maria" }, wa_id: MARIA.phone }],
+            user_preferences: [
+              { wa_id: MARIA.phone, user_id: MARIA.userId, detail: "User requested to stop marketing messages", category: "marketing_messages", value: "stop", timestamp: "1789300100" },
+              { wa_id: MARIA.phone, category: "marketing_messages", value: "resume", timestamp: "1789300200" },
+              { wa_id: MARIA.phone, category: "something_else", value: "stop", timestamp: "1789300300" },
+            ],
+          },
+        }],
+      }],
+    };
+    const result = mapJson(json);
+    assert.deepEqual(result.events, [
+      { type: "preference", business: BUSINESS, contact: { userId: MARIA.userId, phone: MARIA.phone }, value: "stop", timestamp: 1789300100 },
+      { type: "preference", business: BUSINESS, contact: { phone: MARIA.phone }, value: "resume", timestamp: 1789300200 },
+    ]);
+    assert.equal(result.problems.length, 1, "an unknown category is reported, not mapped");
   });
 
   it("a messages change without metadata.phone_number_id is a problem, not a crash", () => {

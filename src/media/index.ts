@@ -1,0 +1,69 @@
+/**
+ * Where customers' files are kept (design.md §2 `media/`): SharePoint through Microsoft Graph in
+ * production, a local folder served by the bridge in local modes. The composition root calls
+ * `createMediaStore`; the rest is exported for tests and tools.
+ */
+import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
+import type { Logger } from "../core/ports/logger";
+import type { MediaStore } from "../core/ports/media-store";
+import type { HttpRoute } from "../http/http-route";
+import { GraphMediaStore } from "./graph-media-store";
+import { LocalMediaStore } from "./local-media-store";
+import { createMediaRoutes } from "./media-routes";
+
+export { GraphMediaStore, type GraphMediaStoreOptions } from "./graph-media-store";
+export { LocalMediaStore, MEDIA_ROUTE_PREFIX, type LocalMediaStoreOptions } from "./local-media-store";
+export { createMediaRoutes } from "./media-routes";
+export { safeFileName } from "./safe-name";
+
+export type MediaStoreSettings =
+  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string }
+  | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string };
+
+/** The bot's Entra identity (botbuilder's keys), reused for Microsoft Graph. */
+export interface GraphIdentity {
+  readonly appType?: string;
+  readonly appId?: string;
+  readonly tenantId?: string;
+  readonly password?: string;
+}
+
+export interface MediaSetup {
+  readonly store: MediaStore;
+  /** Routes serving kept files (local store only). */
+  readonly routes: HttpRoute[];
+  /** Tells a local store the bridge's address once the server listens (unless a public URL is configured). */
+  setServerUrl(url: string): void;
+}
+
+/**
+ * The app token source for Graph: the bot's user-assigned managed identity, or its client secret, else
+ * whatever `DefaultAzureCredential` finds (environment, workload identity, managed identity).
+ */
+export function graphCredential(identity: GraphIdentity): TokenCredential {
+  if (identity.appType === "UserAssignedMsi" && identity.appId) return new ManagedIdentityCredential({ clientId: identity.appId });
+  if (identity.appType === "SingleTenant" && identity.appId && identity.tenantId && identity.password) {
+    return new ClientSecretCredential(identity.tenantId, identity.appId, identity.password);
+  }
+  return new DefaultAzureCredential();
+}
+
+/** Builds the configured media store. `credential` replaces the Graph token source (tests). */
+export function createMediaStore(settings: MediaStoreSettings, identity: GraphIdentity, logger: Logger, credential?: TokenCredential): MediaSetup {
+  if (settings.kind === "sharepoint") {
+    logger.info("media.store", { kind: "sharepoint", folder: settings.folder });
+    return {
+      store: new GraphMediaStore({ graphUrl: settings.graphUrl, credential: credential ?? graphCredential(identity), driveId: settings.driveId, folder: settings.folder }),
+      routes: [],
+      setServerUrl: () => {},
+    };
+  }
+  let base = settings.publicUrl;
+  const store = new LocalMediaStore({ directory: settings.directory, publicBaseUrl: () => base ?? "http://127.0.0.1" });
+  logger.info("media.store", { kind: "local", directory: settings.directory });
+  return {
+    store,
+    routes: createMediaRoutes({ store, logger }),
+    setServerUrl: (url) => { base ??= url; },
+  };
+}

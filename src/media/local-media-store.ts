@@ -1,0 +1,96 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PermanentError, TransientError } from "../core/errors";
+import type { KeptMedia, MediaStore, MediaToKeep } from "../core/ports/media-store";
+import { contactFolder, safeFileName } from "./safe-name";
+
+export interface LocalMediaStoreOptions {
+  /** Folder the files go in (created if missing), e.g. `.data/media`. */
+  readonly directory: string;
+  /** Base URL of the bridge as people in the channel reach it; read at each `keep` (known once the server listens). */
+  readonly publicBaseUrl: () => string;
+}
+
+/** What is stored beside each file: how to serve it. */
+export interface StoredFileInfo {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly quarantined: boolean;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The path prefix the bridge serves kept files under. */
+export const MEDIA_ROUTE_PREFIX = "/media";
+const TOKEN = /^[A-Za-z0-9_-]{32}$/;
+
+/**
+ * `MediaStore` on the local disk, for local modes (demo, development): each file in its own folder named
+ * by an unguessable token (an HMAC of the message id under a secret kept in the folder, so the same
+ * message always maps to the same file), served by the bridge at `/media/<token>/<name>` (see
+ * media-routes.ts). A link is a capability: anyone holding it can open the file, so this store is not
+ * for production (use SharePoint). `keep` does file I/O; disk errors are `TransientError`s.
+ */
+export class LocalMediaStore implements MediaStore {
+  private secret: Promise<Buffer> | undefined;
+
+  constructor(private readonly options: LocalMediaStoreOptions) {}
+
+  async keep(file: MediaToKeep): Promise<KeptMedia> {
+    const token = createHmac("sha256", await this.linkSecret()).update(`${file.contact}\n${file.wamid}`).digest("base64url").slice(0, 32);
+    const name = safeFileName(file.name);
+    const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+    const info: StoredFileInfo = { name, mimeType: file.mimeType, quarantined: file.quarantined ?? false, size: file.bytes.length, sha256 };
+    const folder = join(this.options.directory, token);
+    try {
+      await mkdir(folder, { recursive: true });
+      // Written under a temporary name first: a crash never leaves a half file under the real one.
+      await writeFile(join(folder, "file.part"), file.bytes);
+      await rename(join(folder, "file.part"), join(folder, "file"));
+      await writeFile(join(folder, "info.json"), JSON.stringify({ ...info, contactFolder: contactFolder(file.contact) }));
+    } catch (err) {
+      throw new TransientError("media.local_write_failed", `could not write a media file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    const base = this.options.publicBaseUrl().replace(/\/+$/, "");
+    return { link: `${base}${MEDIA_ROUTE_PREFIX}/${token}/${encodeURIComponent(name)}`, sha256, size: file.bytes.length };
+  }
+
+  /** Reads a kept file by token; undefined when the token is malformed or unknown. Does file I/O. */
+  async read(token: string): Promise<{ info: StoredFileInfo; bytes: Buffer } | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    const folder = join(this.options.directory, token);
+    try {
+      const info = JSON.parse(await readFile(join(folder, "info.json"), "utf8")) as StoredFileInfo;
+      return { info, bytes: await readFile(join(folder, "file")) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  /** The secret the link tokens are derived from: made once, kept in the media folder. */
+  private linkSecret(): Promise<Buffer> {
+    this.secret ??= (async () => {
+      const path = join(this.options.directory, ".link-secret");
+      try {
+        return await readFile(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new PermanentError("media.local_secret_unreadable", `cannot read ${path}`, { cause: err });
+      }
+      await mkdir(this.options.directory, { recursive: true });
+      const fresh = randomBytes(32);
+      try {
+        await writeFile(path, fresh, { mode: 0o600, flag: "wx" });
+        return fresh;
+      } catch (err) {
+        // Another process wrote it first: use theirs.
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return readFile(path);
+        throw err;
+      }
+    })();
+    // A failure (e.g. the folder is not writable yet) is not remembered: the next keep tries again.
+    this.secret.catch(() => { this.secret = undefined; });
+    return this.secret;
+  }
+}
