@@ -3,6 +3,7 @@ import { paragraph, toPlainText } from "../core/formatted-text";
 import { AadObjectId, parseThreadRef, TeamsMessageId, TeamsTeamId, TenantId } from "../core/ids";
 import type { StaffMessage } from "../core/staff-message";
 import { parseTeamsHtml, type MentionPolicy } from "./html/teams-html-parser";
+import { isInlineImage } from "./inline-images";
 
 const HTML_CONTENT_TYPE = "text/html";
 
@@ -79,7 +80,8 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
   if (!parsed || !tenant || !activity.id || !activity.serviceUrl) return undefined;
   const html = htmlAttachment(activity);
   const source = typeof html?.content === "string" ? html.content : activity.text ?? "";
-  const body = source ? parseTeamsHtml(source, botMentionPolicy(activity)).body : paragraph("");
+  const parsedHtml = source ? parseTeamsHtml(source, botMentionPolicy(activity)) : undefined;
+  const body = parsedHtml?.body ?? paragraph("");
   const botId = activity.recipient?.id;
   const channelData = activity.channelData as { team?: { id?: unknown }; channel?: { name?: unknown } } | undefined;
   const teamId = typeof channelData?.team?.id === "string" ? channelData.team.id : undefined;
@@ -98,6 +100,8 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
     body,
     text: toPlainText(body),
     mentionsBot: !!botId && mentionEntities(activity).some((m) => m.mentioned?.id === botId),
-    attachmentCount: (activity.attachments ?? []).filter((a) => a !== html && a?.contentType !== HTML_CONTENT_TYPE).length,
+    // Pasted images are fetched by the turn (inline-images.ts); other attachments are files bots never get.
+    attachmentCount: (activity.attachments ?? []).filter((a) => a !== html && a?.contentType !== HTML_CONTENT_TYPE && !isInlineImage(a)).length,
+    ...(parsedHtml?.quotedMessageId ? { quotedMessageId: TeamsMessageId(parsedHtml.quotedMessageId) } : {}),
   };
 }

@@ -9,5 +9,7 @@ export { MESSAGES_PATH } from "./messages-route";
 export { mapStaffMessage, tenantOf, isFromBot, isChannelActivity } from "./activity-mapper";
 export { renderFormattedText, renderThreadPost, renderStaffReply, renderNotice, escapeHtml } from "./teams-html";
 export { buildRootCard, rootCardSummary, escapeCardMarkdown, ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from "./cards/root-card";
+export { buildTemplateCard, TEMPLATE_ACTIONS } from "./cards/template-card";
+export { mapCardAction, isCardSubmit, isCardActionInvoke } from "./card-action-mapper";
 export { mapConnectorError, parseRetryAfter } from "./teams-errors";
 export { allowedServiceUrlHost } from "./service-url";

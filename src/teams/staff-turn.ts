@@ -3,28 +3,24 @@ import { describeError } from "../core/errors";
 import type { Logger } from "../core/ports/logger";
 import type { StaffMessageHandler, StaffReply } from "../core/staff-message";
 import { isChannelActivity, isFromBot, mapStaffMessage } from "./activity-mapper";
-import { renderStaffReply } from "./teams-html";
+import { fetchInlineImages, isInlineImage } from "./inline-images";
+import { isCardSubmit } from "./card-action-mapper";
+import { handleCardSubmit } from "./card-action-turn";
+import { HANDLER_FAILED_REPLY, sendStaffReply } from "./staff-reply-activity";
+import type { TextStaffReply } from "./teams-html";
+
+export { sendStaffReply } from "./staff-reply-activity";
 
 /** What the bot answers outside channels: it only works in channel threads. */
-export const CHANNELS_ONLY_REPLY: StaffReply = { kind: "text", text: "I work in channels: mention me in a channel with `help`." };
-
-const HANDLER_FAILED_REPLY: StaffReply = {
-  kind: "notice",
-  tone: "error",
-  text: "Something went wrong while handling this message. Check the thread before trying again.",
-};
-
-/** Sends `reply` in the conversation of the turn (for a channel message: its thread) as Teams HTML. */
-export async function sendStaffReply(ctx: TurnContext, reply: StaffReply): Promise<void> {
-  await ctx.sendActivity({ type: "message", text: renderStaffReply(reply), textFormat: "xml" });
-}
+export const CHANNELS_ONLY_REPLY: TextStaffReply = { kind: "text", text: "I work in channels: mention me in a channel with `help`." };
 
 /**
  * Handles one message activity: channel messages from people go to the core as StaffMessages and the
  * core's reply is posted in the same thread; the bot's own messages are ignored; personal and group
- * chats get a short pointer to channels. A failing handler is logged and answered with a notice.
+ * chats get a short pointer to channels; card button presses go to card-action-turn.ts. A failing
+ * handler is logged and answered with a notice. A template card answer is posted as a card.
  */
-export async function handleMessageActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger): Promise<void> {
+export async function handleMessageActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger, options: { serviceUrlHosts?: readonly string[] } = {}): Promise<void> {
   const activity = ctx.activity;
   if (isFromBot(activity)) {
     logger.debug("teams.message.own_ignored", { messageId: activity.id });
@@ -35,10 +31,21 @@ export async function handleMessageActivity(ctx: TurnContext, handler: StaffMess
     await sendStaffReply(ctx, CHANNELS_ONLY_REPLY);
     return;
   }
-  const message = mapStaffMessage(activity);
-  if (!message) {
+  if (isCardSubmit(activity)) {
+    // A card button (Action.Submit): the core's onCardAction, never onStaffMessage.
+    await handleCardSubmit(ctx, handler, logger);
+    return;
+  }
+  const mapped = mapStaffMessage(activity);
+  if (!mapped) {
     logger.debug("teams.message.unmapped", { messageId: activity.id, reason: "no thread, tenant, id or serviceUrl" });
     return;
+  }
+  let message = mapped;
+  if (!mapped.isThreadRoot && options.serviceUrlHosts && (activity.attachments ?? []).some(isInlineImage)) {
+    // Pasted images are fetched here, in the turn, with the bot's token (the core never sees Teams URLs).
+    const { images, problems } = await fetchInlineImages(ctx, { serviceUrlHosts: options.serviceUrlHosts, logger });
+    message = { ...mapped, ...(images.length ? { images } : {}), ...(problems.length ? { imageProblems: problems } : {}) };
   }
   let reply: StaffReply | undefined;
   try {

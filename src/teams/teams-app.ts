@@ -7,8 +7,11 @@ import type { TeamsGateway } from "../core/ports/teams-gateway";
 import type { StaffMessageHandler } from "../core/staff-message";
 import type { HttpRoute } from "../http/http-route";
 import { tenantOf } from "./activity-mapper";
+import { isCardActionInvoke } from "./card-action-mapper";
+import { handleCardInvoke } from "./card-action-turn";
 import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleMessageActivity } from "./staff-turn";
+import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 
@@ -77,7 +80,13 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     removeRecipientMention: false,
     longRunningMessages: false,
   });
-  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, options.handler, logger));
+  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, options.handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
+  // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (issue 3).
+  app.activity(ActivityTypes.MessageReaction, async (ctx: TurnContext) => handleReactionActivity(ctx, options.handler, logger));
+  app.activity(ActivityTypes.MessageUpdate, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
+  app.activity(ActivityTypes.MessageDelete, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
+  // Universal Actions (Action.Execute) arrive as an invoke; Action.Submit presses are messages (above).
+  app.activity(async (ctx: TurnContext) => isCardActionInvoke(ctx.activity), async (ctx: TurnContext) => handleCardInvoke(ctx, options.handler, logger));
 
   const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
     const activity = ctx.activity;

@@ -4,10 +4,20 @@ import { parseThreadRef, TeamsMessageId, threadRefOf, type TeamsThreadRef } from
 import type { ChannelAddress } from "../core/model";
 import type { Logger } from "../core/ports/logger";
 import type { RootCardModel, TeamsGateway, ThreadPost } from "../core/ports/teams-gateway";
+import { cardAttachment } from "./cards/adaptive-card";
 import { ADAPTIVE_CARD_CONTENT_TYPE, buildRootCard, rootCardSummary } from "./cards/root-card";
 import { allowedServiceUrlHost, hostForLog } from "./service-url";
 import { mapConnectorError } from "./teams-errors";
 import { renderThreadPost } from "./teams-html";
+
+/**
+ * An image as an inline attachment: a `data:` URL (protocols.md B10: no Graph permission needed, works in
+ * channels, not counted in the message size limit), posted alone so Teams does not split it.
+ */
+function inlineImageActivity(image: Extract<ThreadPost, { kind: "image" }>): Partial<Activity> {
+  const contentUrl = `data:${image.mimeType};base64,${Buffer.from(image.bytes).toString("base64")}`;
+  return { type: "message", attachments: [{ contentType: image.mimeType, contentUrl, name: image.name }] };
+}
 
 export interface BotBuilderTeamsGatewayOptions {
   readonly adapter: Pick<CloudAdapter, "createConversationAsync" | "continueConversationAsync">;
@@ -18,9 +28,9 @@ export interface BotBuilderTeamsGatewayOptions {
 }
 
 /**
- * The Teams side for posts the core starts (no incoming turn): new threads and replies in threads, sent
- * through botbuilder's CloudAdapter. Each call is one attempt; failures are classified by
- * `mapConnectorError` (TransientError for 429/412/5xx/network, PermanentError otherwise).
+ * The Teams side for posts the core starts (no incoming turn): new threads, replies in threads and root
+ * card updates, sent through botbuilder's CloudAdapter. Each call is one attempt; failures are classified
+ * by `mapConnectorError` (TransientError for 429/412/5xx/network, PermanentError otherwise).
  */
 export class BotBuilderTeamsGateway implements TeamsGateway {
   constructor(private readonly options: BotBuilderTeamsGatewayOptions) {}
@@ -69,14 +79,14 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
   }
 
   /**
-   * Posts `post` as a reply in `thread`, addressing the thread by its conversation id (protocols.md B5),
-   * and returns the new message's id.
+   * Runs `send` in `thread` of `channel` (a proactive turn addressed by the thread's conversation id,
+   * protocols.md B5) and returns its result. One attempt; failures are classified by mapConnectorError.
    */
-  async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
-    this.assertAllowed(channel, "postInThread");
+  private async inThread<T>(channel: ChannelAddress, thread: TeamsThreadRef, operation: string, send: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> {
+    this.assertAllowed(channel, operation);
     const parsed = parseThreadRef(thread);
     if (!parsed || parsed.channel !== channel.channelId) {
-      throw new PermanentError("teams.thread_mismatch", "postInThread: the thread does not belong to the channel");
+      throw new PermanentError("teams.thread_mismatch", `${operation}: the thread does not belong to the channel`);
     }
     const reference: Partial<ConversationReference> = {
       channelId: "msteams",
@@ -84,26 +94,46 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       conversation: { id: threadRefOf(parsed.channel, parsed.root), isGroup: true, conversationType: "channel", tenantId: channel.tenantId, name: "" },
       bot: { id: `28:${this.options.botAppId}`, name: "" },
     };
-    const activity: Partial<Activity> = { type: "message", text: renderThreadPost(post), textFormat: "xml" };
-    let id: string | undefined;
+    let result: T | undefined;
     // Errors inside the callback would go to the adapter's onTurnError; capture and rethrow them instead.
     let failure: { error: unknown } | undefined;
     try {
       await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (ctx: TurnContext) => {
         try {
-          id = (await ctx.sendActivity(activity))?.id;
+          result = await send(ctx);
         } catch (err) {
           failure = { error: err };
         }
       });
     } catch (err) {
-      throw mapConnectorError(err, "postInThread");
+      throw mapConnectorError(err, operation);
     }
-    if (failure) throw mapConnectorError(failure.error, "postInThread");
+    if (failure) throw mapConnectorError(failure.error, operation);
+    return result;
+  }
+
+  /**
+   * Posts `post` as a reply in `thread`, addressing the thread by its conversation id (protocols.md B5),
+   * and returns the new message's id.
+   */
+  async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
+    const activity: Partial<Activity> = post.kind === "image" ? inlineImageActivity(post) : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
+    const id = (await this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(activity)))?.id;
     if (!id) {
       // The post may exist (Teams has been seen answering 202 without an id, B5): retrying could duplicate it.
       throw new PermanentError("teams.no_message_id", "postInThread: the Bot Connector accepted the post but returned no id");
     }
     return TeamsMessageId(id);
+  }
+
+  /**
+   * Replaces the root card of `thread` in place: `PUT /v3/conversations/{thread}/activities/{rootId}`
+   * with an activity holding only the card (text beside a card is refused, toolchain-notes "Updating a
+   * message in place"). Safe to retry: the same PUT twice leaves the same card.
+   */
+  async updateRootCard(channel: ChannelAddress, thread: TeamsThreadRef, rootMessageId: TeamsMessageId, root: RootCardModel): Promise<void> {
+    const activity: Partial<Activity> = { type: "message", id: rootMessageId, attachments: [cardAttachment(buildRootCard(root))] };
+    await this.inThread(channel, thread, "updateRootCard", async (ctx) => ctx.updateActivity(activity));
+    this.options.logger.debug("teams.root_card.updated", { rootMessageId });
   }
 }

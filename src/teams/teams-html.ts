@@ -86,9 +86,21 @@ export function renderNotice(tone: "info" | "warning" | "error", text: string): 
   return `<p>${TONE_PREFIX[tone]} <em>${renderBridgeText(text)}</em></p>`;
 }
 
+/** A reply that is text (the template card is a card, see staff-reply-activity.ts). */
+export type TextStaffReply = Extract<StaffReply, { kind: "text" | "notice" }>;
+
 /** Renders what the bot answers a staff member in a thread. */
-export function renderStaffReply(reply: StaffReply): string {
+export function renderStaffReply(reply: TextStaffReply): string {
   return reply.kind === "notice" ? renderNotice(reply.tone, reply.text) : `<p>${renderBridgeText(reply.text)}</p>`;
+}
+
+/**
+ * The record of what the customer received that no staff message shows (a template, an automatic
+ * notice): "📨 <label>" then the text, as ordinary escaped HTML so that Teams retains it and search
+ * finds it like any other message.
+ */
+function renderSentRecord(label: string, text: string): string {
+  return `<p>📨 <strong>${escapeHtml(label)}</strong></p><p>${escapeMultiline(text)}</p>`;
 }
 
 /**
@@ -97,6 +109,9 @@ export function renderStaffReply(reply: StaffReply): string {
  */
 export function renderThreadPost(post: ThreadPost): string {
   if (post.kind === "notice") return renderNotice(post.tone, post.text);
+  if (post.kind === "sent") return renderSentRecord(post.label, post.text);
+  // Images go out as an attachment (teams-gateway.ts); this text is only their fallback.
+  if (post.kind === "image") return `<p><em>${escapeHtml(`[image: ${post.name}]`)}</em></p>`;
   const name = neutraliseDisplayName(post.authorName);
   const handle = neutraliseDisplayName(post.authorHandle);
   const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;

@@ -1,23 +1,12 @@
 import { excerpt } from "../../core/formatted-text";
-import type { RootCardModel } from "../../core/ports/teams-gateway";
+import type { ConversationLiveState, RootCardModel } from "../../core/ports/teams-gateway";
 import { formatUtcDateTime, neutraliseDisplayName } from "../display-text";
+import { adaptiveCard, escapeCardMarkdown, labelled, type AdaptiveCard, type CardElement } from "./adaptive-card";
 
-/** An Adaptive Card, as JSON. */
-export type AdaptiveCard = Record<string, unknown> & { readonly type: "AdaptiveCard"; readonly version: string };
+export { ADAPTIVE_CARD_CONTENT_TYPE, escapeCardMarkdown, type AdaptiveCard } from "./adaptive-card";
 
-export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
 const FIRST_MESSAGE_MAX = 300;
-
-/**
- * Escapes the Markdown subset that Adaptive Card TextBlocks render (emphasis, links, lists, headings),
- * so customer text shows literally: `[text](url)` cannot become a link, `*x*` cannot become bold.
- */
-export function escapeCardMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_~[\]()<>|{}]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#+-])/gm, "$1\\$2")
-    .replace(/^(\s*\d+)\./gm, "$1\\.");
-}
+const LAST_OUTBOUND_MAX = 120;
 
 /** The customer's name as shown: neutralised (bidi/zero-width removed), or a fallback. */
 function displayName(model: RootCardModel): string {
@@ -42,38 +31,50 @@ export function rootCardSummary(model: RootCardModel): string {
   return `WhatsApp · ${displayName(model)} · ${handleOf(model)}: ${first}`;
 }
 
-/** A label and a value in one line. TextRuns never render Markdown, so values need no escaping. */
-function labelled(label: string, value: string): Record<string, unknown> {
-  return {
-    type: "RichTextBlock",
-    spacing: "Small",
-    inlines: [
-      { type: "TextRun", text: `${label}: `, weight: "Bolder" },
-      { type: "TextRun", text: value },
-    ],
-  };
+/** The window line as shown: "open until … UTC" or "closed — only templates can be sent". */
+export function windowText(window: ConversationLiveState["window"]): string {
+  if (!window.open) return "closed — only templates can be sent";
+  return window.closesAt === undefined ? "open" : `open until ${formatUtcDateTime(window.closesAt)}`;
+}
+
+/**
+ * The live-state lines: the 24-hour window, the last outbound message (ticks, time, start of its text)
+ * and the opt-out. All in TextRuns, which render no Markdown: the excerpt is shown literally.
+ */
+function liveStateElements(live: ConversationLiveState): CardElement[] {
+  const elements: CardElement[] = [
+    { type: "TextBlock", text: "Status", weight: "Bolder", spacing: "Medium", wrap: true },
+    labelled("Window", windowText(live.window), { color: live.window.open ? "Good" : "Warning" }),
+  ];
+  if (live.lastOutbound) {
+    const { ticks, at, excerpt: text } = live.lastOutbound;
+    elements.push(labelled("Last sent", `${neutraliseDisplayName(ticks) || "…"} · ${formatUtcDateTime(at)}`));
+    const start = excerpt(text, LAST_OUTBOUND_MAX);
+    if (start) elements.push({ type: "RichTextBlock", spacing: "None", inlines: [{ type: "TextRun", text: `“${start}”`, italic: true, isSubtle: true }] });
+  }
+  if (live.optedOut) {
+    elements.push({ type: "RichTextBlock", spacing: "Small", inlines: [{ type: "TextRun", text: "⛔ Opted out of business-initiated messages", color: "Attention", weight: "Bolder" }] });
+  }
+  return elements;
 }
 
 /**
  * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (protocols.md B10,
- * B11). Customer-controlled strings go into TextRuns (which do not render Markdown) or, in the summary
- * TextBlock, are Markdown-escaped; names are neutralised (security-case 30).
+ * B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
+ * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names are neutralised
+ * (security-case 30).
  */
 export function buildRootCard(model: RootCardModel): AdaptiveCard {
-  const body: Record<string, unknown>[] = [
+  const body: CardElement[] = [
     { type: "TextBlock", text: "WhatsApp conversation", weight: "Bolder", size: "Medium", wrap: true },
     { type: "RichTextBlock", inlines: [{ type: "TextRun", text: displayName(model), weight: "Bolder", size: "Large" }] },
     labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
   ];
   if (model.businessDisplay) body.push(labelled("Business number", neutraliseDisplayName(model.businessDisplay)));
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
+  if (model.live) body.push(...liveStateElements(model.live));
   body.push({ type: "TextBlock", text: "First message", weight: "Bolder", spacing: "Medium", wrap: true });
   body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: excerpt(model.firstMessage, FIRST_MESSAGE_MAX) || "(no text)" }] });
   body.push({ type: "TextBlock", text: escapeCardMarkdown(rootCardSummary(model)), isSubtle: true, size: "Small", wrap: true, spacing: "Medium" });
-  return {
-    $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
-    type: "AdaptiveCard",
-    version: "1.5",
-    body,
-  };
+  return adaptiveCard(body);
 }

@@ -68,6 +68,53 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     assert.ok(await world.issuer.isConnectorToken(post.authorization));
   });
 
+  it("updates the root card in place: one PUT of the root message holding only the card", async () => {
+    const { bot } = world.createBot();
+    const { thread, rootMessageId } = await bot.gateway.startThread(channel, ROOT);
+    const live: RootCardModel = { ...ROOT, live: { window: { open: false }, lastOutbound: { ticks: "✓✓ delivered", at: ROOT.startedAt, excerpt: "Your order ships today" }, optedOut: true } };
+    await bot.gateway.updateRootCard(channel, thread, rootMessageId, live);
+    assert.equal(world.standin.updates.length, 1);
+    assert.equal(world.standin.posts.length, 0, "no new message");
+    const update = world.standin.updates[0]!;
+    assert.equal(update.conversationId, thread, "addressed by the thread id");
+    assert.equal(update.activityId, rootMessageId);
+    const put = world.standin.requests.at(-1)!;
+    assert.equal(put.method, "PUT");
+    assert.equal(put.path, `/v3/conversations/${encodeURIComponent(thread)}/activities/${rootMessageId}`);
+    assert.equal(update.activity.type, "message");
+    assert.equal(update.activity.text, undefined, "text beside the card is refused by Teams");
+    assert.equal(update.activity.summary, undefined);
+    const attachments = update.activity.attachments as Array<{ contentType: string; content: unknown }>;
+    assert.equal(attachments.length, 1);
+    assert.equal(attachments[0]!.contentType, ADAPTIVE_CARD_CONTENT_TYPE);
+    const card = JSON.stringify(attachments[0]!.content);
+    for (const expected of ["closed — only templates can be sent", "✓✓ delivered", "Opted out of business-initiated messages"]) assert.ok(card.includes(expected), expected);
+    assert.ok(await world.issuer.isConnectorToken(update.authorization), "the call carries the bot's token");
+  });
+
+  it("maps root card update failures like the other calls, in a single attempt", async () => {
+    const { bot } = world.createBot();
+    const thread = threadRefOf(channel.channelId, TeamsMessageId("1760000000123"));
+    world.standin.failNext(404, { error: { code: "ActivityNotFoundInConversation", message: "gone" } });
+    const gone = await rejection(bot.gateway.updateRootCard(channel, thread, TeamsMessageId("1760000000123"), ROOT));
+    assert.ok(gone instanceof PermanentError);
+    assert.equal(gone.code, "teams.not_found");
+    world.standin.failNext(429, { error: { code: "Throttled", message: "slow down" } }, { "Retry-After": "2" });
+    const throttled = await rejection(bot.gateway.updateRootCard(channel, thread, TeamsMessageId("1760000000123"), ROOT));
+    assert.ok(throttled instanceof TransientError);
+    assert.equal(throttled.retryAfterMs, 2000);
+    assert.equal(world.standin.requests.length, 2);
+  });
+
+  it("refuses to update a root card of a thread in another channel, without calling Teams", async () => {
+    const { bot } = world.createBot();
+    const foreign = threadRefOf(TeamsChannelId("19:other@thread.tacv2"), TeamsMessageId("5"));
+    const err = await rejection(bot.gateway.updateRootCard(channel, foreign, TeamsMessageId("5"), ROOT));
+    assert.ok(err instanceof PermanentError);
+    assert.equal(err.code, "teams.thread_mismatch");
+    assert.equal(world.standin.requests.length, 0);
+  });
+
   it("maps 429 with Retry-After to a TransientError, in a single attempt", async () => {
     const { bot } = world.createBot();
     world.standin.failNext(429, { error: { code: "Throttled", message: "slow down" } }, { "Retry-After": "3" });

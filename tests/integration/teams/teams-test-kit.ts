@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Activity } from "botbuilder";
 import { AppCredentials } from "botframework-connector";
-import type { StaffMessage, StaffMessageHandler, StaffReply } from "../../../src/core/staff-message";
+import type { StaffCardAction, StaffMessage, StaffMessageHandler, StaffReply } from "../../../src/core/staff-message";
 import type { HttpResponse, HttpRoute } from "../../../src/http/http-route";
 import { createTeamsBot, type TeamsBot } from "../../../src/teams/teams-app";
 import { startBotConnectorStandin, type BotConnectorStandin } from "../../../tools/bot-connector-standin";
@@ -26,10 +26,16 @@ export function clearConnectorTokenCache(): void {
 /** A StaffMessageHandler that records calls and answers what the test tells it to. */
 export class RecordingHandler implements StaffMessageHandler {
   readonly calls: StaffMessage[] = [];
+  readonly actions: StaffCardAction[] = [];
   answer: (message: StaffMessage) => Promise<StaffReply | undefined> = async () => undefined;
+  answerAction: (action: StaffCardAction) => Promise<StaffReply | undefined> = async () => undefined;
   async onStaffMessage(message: StaffMessage): Promise<StaffReply | undefined> {
     this.calls.push(message);
     return this.answer(message);
+  }
+  async onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
+    this.actions.push(action);
+    return this.answerAction(action);
   }
 }
 

@@ -68,14 +68,14 @@ describe("activity mapper", () => {
     assert.equal(mapStaffMessage(activity)?.text, "status");
   });
 
-  it("counts attachments other than the HTML body", () => {
+  it("counts attachments other than the HTML body and pasted images (files, which bots never get)", () => {
     const activity = loadTeamsActivity("channel-new-post-mention");
     activity.attachments = [
       { contentType: "text/html", content: "<p>see picture</p>" },
       { contentType: "image/png", contentUrl: "https://smba.example/v3/attachments/1/views/original" },
       { contentType: "application/vnd.microsoft.teams.file.download.info", name: "a.pdf" },
     ];
-    assert.equal(mapStaffMessage(activity)?.attachmentCount, 2);
+    assert.equal(mapStaffMessage(activity)?.attachmentCount, 1);
   });
 
   it("takes the tenant from channelData, else from conversation.tenantId", () => {

@@ -1,33 +1,10 @@
 import assert from "node:assert/strict";
-import Ajv, { type ValidateFunction } from "ajv";
-import draft06MetaSchema from "ajv/dist/refs/json-schema-draft-06.json";
+import type { ValidateFunction } from "ajv";
 import type { RootCardModel } from "../../../src/core/ports/teams-gateway";
 import { buildRootCard, escapeCardMarkdown, rootCardSummary } from "../../../src/teams/cards/root-card";
-import { loadAdaptiveCardSchema } from "./teams-fixtures";
+import { compileCardSchema, texts } from "./card-schema";
 
 const STARTED = Date.UTC(2026, 10, 30, 14, 5);
-
-function compileCardSchema(): ValidateFunction {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addMetaSchema(draft06MetaSchema);
-  return ajv.compile(loadAdaptiveCardSchema());
-}
-
-/** Every TextBlock text and every TextRun text in the card. */
-function texts(card: unknown): { blocks: string[]; runs: string[] } {
-  const blocks: string[] = [];
-  const runs: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
-    if (typeof node !== "object" || node === null) return;
-    const n = node as Record<string, unknown>;
-    if (n.type === "TextBlock" && typeof n.text === "string") blocks.push(n.text);
-    if (n.type === "TextRun" && typeof n.text === "string") runs.push(n.text);
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return { blocks, runs };
-}
 
 describe("root card", () => {
   let validate: ValidateFunction;
@@ -38,6 +15,15 @@ describe("root card", () => {
     minimal: { firstMessage: "", startedAt: STARTED },
     usernameOnly: { customerName: "Bo", username: "@bo_b", firstMessage: "hello", startedAt: STARTED },
     hostile: { customerName: "\u202eCEO [Verify](http://evil.example) *urgent*", phone: "+15550100", firstMessage: "[Verify account](https://evil.example) **now** _pls_ <at>General</at>\n# title\n1. one", startedAt: STARTED },
+    liveOpen: {
+      customerName: "Ana Lima", phone: "+5511987654321", firstMessage: "hi", startedAt: STARTED,
+      live: { window: { open: true, closesAt: Date.UTC(2026, 11, 1, 14, 5) }, lastOutbound: { ticks: "✓✓ delivered", at: Date.UTC(2026, 10, 30, 14, 7), excerpt: "Your order ships today" }, optedOut: false },
+    },
+    liveClosedOptedOut: {
+      phone: "+5511987654321", firstMessage: "STOP", startedAt: STARTED,
+      live: { window: { open: false }, lastOutbound: { ticks: "✓ sent", at: STARTED, excerpt: "[Pay here](http://evil.example) **now** {{DATE(2026-01-01T00:00:00Z)}}\nline two" }, optedOut: true },
+    },
+    liveNothingSent: { phone: "+5511987654321", firstMessage: "hi", startedAt: STARTED, live: { window: { open: true, closesAt: STARTED + 86_400_000 }, optedOut: false } },
   };
 
   for (const [name, model] of Object.entries(models)) {
@@ -80,8 +66,42 @@ describe("root card", () => {
     for (const block of blocks) assert.ok(!block.includes("<at>"), "no raw mention markup");
   });
 
+  describe("live state", () => {
+    it("shows the open window with its closing time and the last outbound ticks, time and excerpt", () => {
+      const { runs } = texts(buildRootCard(models.liveOpen!));
+      for (const expected of ["open until 2026-12-01 14:05 UTC", "✓✓ delivered · 2026-11-30 14:07 UTC", "“Your order ships today”"]) {
+        assert.ok(runs.includes(expected), `${expected} shown; runs: ${runs.join(" | ")}`);
+      }
+      assert.ok(!runs.some((r) => /opted out/i.test(r)), "no opt-out line when not opted out");
+    });
+
+    it("shows a closed window, the opt-out and the excerpt literally (TextRuns render no Markdown)", () => {
+      const card = buildRootCard(models.liveClosedOptedOut!);
+      const { blocks, runs } = texts(card);
+      assert.ok(runs.includes("closed — only templates can be sent"));
+      assert.ok(runs.includes("✓ sent · 2026-11-30 14:05 UTC"));
+      assert.ok(runs.includes("⛔ Opted out of business-initiated messages"));
+      assert.ok(runs.includes("“[Pay here](http://evil.example) **now** {{DATE(2026-01-01T00:00:00Z)}} line two”"), runs.join(" | "));
+      assert.ok(!blocks.some((b) => b.includes("evil.example")), "the excerpt never sits in a Markdown TextBlock");
+      const windowRun = JSON.stringify(card).includes('"text":"closed — only templates can be sent","color":"Warning"');
+      assert.ok(windowRun, "the closed window is shown in the warning colour");
+    });
+
+    it("omits the last-sent lines when nothing was sent, and shows nothing live without `live`", () => {
+      assert.ok(!texts(buildRootCard(models.liveNothingSent!)).runs.some((r) => r.startsWith("Last sent")));
+      const { blocks, runs } = texts(buildRootCard(models.full!));
+      assert.ok(!blocks.includes("Status"));
+      assert.ok(!runs.includes("Window: "));
+    });
+
+    it("keeps the search summary the last TextBlock", () => {
+      assert.equal(texts(buildRootCard(models.liveOpen!)).blocks.at(-1), "WhatsApp · Ana Lima · +5511987654321: hi");
+    });
+  });
+
   it("escapes the Markdown that TextBlocks render", () => {
     assert.equal(escapeCardMarkdown("[x](http://evil) *b* _i_ ~s~ `c`"), "\\[x\\]\\(http://evil\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\`");
     assert.equal(escapeCardMarkdown("# h\n- item\n+ item\n12. n"), "\\# h\n\\- item\n\\+ item\n12\\. n");
+    assert.equal(escapeCardMarkdown("{{DATE(2026-01-01T00:00:00Z)}}"), "\\{\\{DATE\\(2026-01-01T00:00:00Z\\)\\}\\}");
   });
 });

@@ -78,6 +78,15 @@ describe("Teams HTML rendering", () => {
     assert.equal(renderStaffReply({ kind: "text", text: "Try `help` or `link <number>`" }), "<p>Try <code>help</code> or <code>link &lt;number&gt;</code></p>");
   });
 
+  it("records what the customer received as \"📨 <label>\" then the text, escaped and plain (no card)", () => {
+    const html = renderThreadPost({ kind: "sent", label: "Template order_update (en_US) <b>", text: "Hi Ana,\nyour order [ABC](http://evil.example) <at>General</at> ships & arrives" });
+    assert.equal(
+      html,
+      "<p>📨 <strong>Template order_update (en_US) &lt;b&gt;</strong></p><p>Hi Ana,<br>your order &#91;ABC&#93;(http://evil.example) &lt;at&gt;General&lt;/at&gt; ships &amp; arrives</p>",
+    );
+    assert.deepEqual([...new Set(tagsOf(html))], ["p", "strong", "br"], "only the bridge's own markup");
+  });
+
   it("neutralises bidi controls, zero-width characters and control characters in names", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\ufeff";
     assert.equal(neutraliseDisplayName(`Ad${bidi}min\n\tTeam`), "Admin Team");
