@@ -5,6 +5,7 @@ import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
 import type { Stores } from "./core/ports/stores";
 import { healthRoutes } from "./http/health-routes";
+import { createMediaStore } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
@@ -32,6 +33,8 @@ export interface ComposeOverrides {
   readonly teamsCredentialsFactory?: TeamsBotOptions["credentialsFactory"];
   /** Table name prefix, so that tests sharing one Azurite do not see each other's data. */
   readonly tablePrefix?: string;
+  /** Microsoft Graph token source for the SharePoint media store (tests). */
+  readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
 }
 
 const systemClock: Clock = {
@@ -73,7 +76,18 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       graphUrl: config.whatsapp.graphUrl,
       accessToken: config.whatsapp.accessToken,
       ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
+      mediaHosts: config.whatsapp.mediaHosts,
+      mediaDownloadTimeoutMs: config.media.downloadTimeoutMs,
     });
+    const media = createMediaStore(
+      config.media,
+      { appType: config.bot.auth.MicrosoftAppType, appId: config.bot.auth.MicrosoftAppId, tenantId: config.bot.auth.MicrosoftAppTenantId, password: config.bot.auth.MicrosoftAppPassword },
+      logger,
+      overrides.mediaCredential,
+    );
+    if (config.mode === "production" && config.media.kind === "local") {
+      logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
+    }
     // The Teams side needs the core's handler and the core needs the Teams gateway: break the cycle lazily.
     let bridge: BridgeService | undefined;
     const teams = createTeamsBot({
@@ -81,7 +95,10 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       authDisabled: config.bot.authDisabled,
       allowedTenantIds: config.allowedTenantIds,
       serviceUrlHosts: config.teamsServiceUrlHosts,
-      handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message) },
+      handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message), onCardAction: (action) => bridge!.onCardAction(action),
+        onStaffReaction: (reaction) => bridge!.onStaffReaction(reaction),
+        onStaffMessageChange: (change) => bridge!.onStaffMessageChange(change),
+      },
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
     });
@@ -89,9 +106,18 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       stores: storage.stores,
       teams: teams.gateway,
       whatsapp,
+      media: media.store,
       clock,
       logger,
-      settings: { admins: new Set(config.bridge.admins.map(AadObjectId)), replyMode: config.bridge.replyMode, notePrefix: config.bridge.notePrefix },
+      settings: {
+        admins: new Set(config.bridge.admins.map(AadObjectId)),
+        replyMode: config.bridge.replyMode,
+        notePrefix: config.bridge.notePrefix,
+        consentKeywords: config.bridge.consentKeywords,
+        ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
+        policy: config.policy,
+        pacing: { ...config.pacing, attempts: 5 },
+      },
     });
     const service = bridge;
     const server = await startHttpServer({
@@ -99,11 +125,13 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       port: config.http.port,
       logger,
       routes: [
-        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events) => { await service.ingest(events); }, logger }),
+        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events) => { await service.ingest(events); }, onTemplatesChanged: () => service.templatesChanged(), logger }),
         ...teams.routes,
         ...healthRoutes({ ready: () => storage.stores.ping() }),
+        ...media.routes,
       ],
     });
+    media.setServerUrl(server.url);
     logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
     if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
     await service.resumePending();

@@ -21,7 +21,9 @@ const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
 const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const optional = z.string().optional();
-const flag = (name: string) => z.enum(["true", "false", "1", "0"], { error: `${name} must be true or false` }).optional().transform((v) => v === "true" || v === "1");
+/** A true/false variable; unset means `otherwise`. */
+const flag = (name: string, otherwise = false) =>
+  z.enum(["true", "false", "1", "0"], { error: `${name} must be true or false` }).optional().transform((v) => (v === undefined ? otherwise : v === "true" || v === "1"));
 
 const schema = z.object({
   NODE_ENV: optional,
@@ -45,6 +47,23 @@ const schema = z.object({
   NOTE_PREFIX: z.string().default("//"),
   TEAMS_SERVICE_URL_HOSTS: z.string().default(defaultServiceUrlHosts),
   WHATSAPP_MEDIA_HOSTS: z.string().default(defaultMediaHosts),
+  STOP_KEYWORDS: z.string().default("STOP,UNSUBSCRIBE,STOPP,ARRÊT,BAJA,PARAR"),
+  START_KEYWORDS: z.string().default("START"),
+  FIRST_CONTACT_NOTICE: optional,
+  POLICY_CARD_NUMBERS: flag("POLICY_CARD_NUMBERS", true),
+  POLICY_IBANS: flag("POLICY_IBANS", true),
+  POLICY_BLOCKED_WORDS: optional,
+  POLICY_BLOCKED_PATTERNS: optional,
+  WHATSAPP_MESSAGES_PER_SECOND: z.coerce.number({ error: "WHATSAPP_MESSAGES_PER_SECOND must be a number" }).positive("WHATSAPP_MESSAGES_PER_SECOND must be positive").max(10_000, "WHATSAPP_MESSAGES_PER_SECOND must be at most 10000").default(80),
+  WHATSAPP_PAIR_INTERVAL_MS: z.coerce.number({ error: "WHATSAPP_PAIR_INTERVAL_MS must be a number" }).int().min(0, "WHATSAPP_PAIR_INTERVAL_MS must not be negative").default(6000),
+  WHATSAPP_PAIR_BURST: z.coerce.number({ error: "WHATSAPP_PAIR_BURST must be a number" }).int().min(1, "WHATSAPP_PAIR_BURST must be at least 1").max(45, "WHATSAPP_PAIR_BURST must be at most 45").default(10),
+  MEDIA_STORE: z.enum(["local", "sharepoint"], { error: "MEDIA_STORE must be local or sharepoint" }).optional(),
+  MEDIA_LOCAL_DIR: z.string().default(".data/media"),
+  MEDIA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "MEDIA_PUBLIC_URL must be an http(s) URL such as https://bridge.example.com" }).optional(),
+  MEDIA_SHAREPOINT_DRIVE_ID: optional,
+  MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
+  MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
+  MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 });
 
@@ -52,6 +71,10 @@ export type StorageConfig =
   | { readonly kind: "connection-string"; readonly connectionString: string }
   | { readonly kind: "account"; readonly accountName: string }
   | { readonly kind: "embedded"; readonly location: string };
+
+export type MediaConfig =
+  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly downloadTimeoutMs: number }
+  | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
 
 export interface Config {
   readonly mode: "production" | "local";
@@ -73,7 +96,17 @@ export interface Config {
     readonly mediaHosts: readonly string[];
   };
   readonly storage: StorageConfig;
-  readonly bridge: { readonly admins: readonly string[]; readonly replyMode: "all" | "mention"; readonly notePrefix: string };
+  /** Where customers' files are kept (see src/media). */
+  readonly media: MediaConfig;
+  readonly bridge: {
+    readonly admins: readonly string[];
+    readonly replyMode: "all" | "mention";
+    readonly notePrefix: string;
+    readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
+    readonly firstContactNotice?: string;
+  };
+  readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
+  readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
   readonly logLevel: string;
 }
 
@@ -118,6 +151,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   else storage = { kind: "embedded", location: ".data/azurite" };
 
   if (!e.NOTE_PREFIX.trim()) problems.push("NOTE_PREFIX must not be blank");
+  const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
+  if (mediaKind === "sharepoint" && !e.MEDIA_SHAREPOINT_DRIVE_ID) problems.push("MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint (the drive id of the team site's document library)");
+  const media: MediaConfig = mediaKind === "sharepoint"
+    ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
+    : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
+  const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
 
   return Object.freeze({
@@ -135,9 +174,42 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       mediaHosts: csv(e.WHATSAPP_MEDIA_HOSTS),
     },
     storage,
-    bridge: { admins: csv(e.BRIDGE_ADMINS), replyMode: e.REPLY_MODE, notePrefix: e.NOTE_PREFIX },
+    media,
+    bridge: {
+      admins: csv(e.BRIDGE_ADMINS),
+      replyMode: e.REPLY_MODE,
+      notePrefix: e.NOTE_PREFIX,
+      consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
+      ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
+    },
+    policy: { cardNumbers: e.POLICY_CARD_NUMBERS, ibans: e.POLICY_IBANS, blockedWords: csv(e.POLICY_BLOCKED_WORDS), blockedPatterns },
+    pacing: { perNumberPerSecond: e.WHATSAPP_MESSAGES_PER_SECOND, pairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS, pairBurst: e.WHATSAPP_PAIR_BURST },
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** POLICY_BLOCKED_PATTERNS: a JSON array of regular expressions; each must compile. */
+function parsePatterns(value: string | undefined, problems: string[]): string[] {
+  if (!value) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(value);
+  } catch {
+    problems.push('POLICY_BLOCKED_PATTERNS must be a JSON array of regular expressions, e.g. ["guaranteed\\s+returns"]');
+    return [];
+  }
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
+    problems.push("POLICY_BLOCKED_PATTERNS must be a JSON array of strings");
+    return [];
+  }
+  for (const pattern of list as string[]) {
+    try {
+      new RegExp(pattern, "iu");
+    } catch {
+      problems.push(`POLICY_BLOCKED_PATTERNS has an invalid regular expression: ${pattern.slice(0, 40)}`);
+    }
+  }
+  return list as string[];
 }
 
 /**

@@ -10,13 +10,15 @@ export interface HttpRequest {
   readonly query: Readonly<Record<string, string | undefined>>;
   /** The exact bytes received (signatures are checked over these). Empty for GET. */
   readonly rawBody: Buffer;
+  /** Values of `:name` segments of the route's path (e.g. `/media/:token/:name`), decoded. */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** A string is sent as is (text/plain unless headers say otherwise); an object as JSON. */
-  readonly body?: string | object;
+  /** A string is sent as is (text/plain unless headers say otherwise); a Buffer as bytes; an object as JSON. */
+  readonly body?: string | Buffer | object;
 }
 
 export interface HttpRoute {

@@ -44,8 +44,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 function send(res: ServerResponse, response: HttpResponse): void {
   const headers: Record<string, string> = { "cache-control": "no-store", "x-content-type-options": "nosniff", ...response.headers };
-  let payload = "";
-  if (typeof response.body === "string") {
+  let payload: string | Buffer = "";
+  if (Buffer.isBuffer(response.body)) {
+    payload = response.body;
+    headers["content-type"] ??= "application/octet-stream";
+  } else if (typeof response.body === "string") {
     payload = response.body;
     headers["content-type"] ??= "text/plain; charset=utf-8";
   } else if (response.body !== undefined) {
@@ -57,11 +60,12 @@ function send(res: ServerResponse, response: HttpResponse): void {
   res.end(payload);
 }
 
-function toRequest(req: IncomingMessage, path: string, rawBody: Buffer): HttpRequest {
+function toRequest(req: IncomingMessage & { params?: Record<string, unknown> }, path: string, rawBody: Buffer): HttpRequest {
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-  return { method: req.method ?? "GET", path, headers, query: Object.fromEntries(url.searchParams), rawBody };
+  const params = Object.fromEntries(Object.entries(req.params ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return { method: req.method ?? "GET", path, headers, query: Object.fromEntries(url.searchParams), rawBody, ...(Object.keys(params).length > 0 ? { params } : {}) };
 }
 
 /**

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
 import { startBridge, type RunningBridge } from "../../src/compose";
 import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
@@ -45,7 +48,8 @@ export interface Harness {
 
 let nextActivityId = 1_770_000_000_000;
 
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean } = {}): Promise<Harness> {
+/** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -59,8 +63,12 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     ALLOWED_TENANT_IDS: TENANT_ID,
     REPLY_MODE: options.replyMode ?? "all",
     TEAMS_SERVICE_URL_HOSTS: connector.host,
+    // Customers' media are downloaded from the Graph stand-in and kept in a fresh folder per harness.
+    WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
+    MEDIA_LOCAL_DIR: mkdtempSync(join(tmpdir(), "bridge-media-")),
     LOG_LEVEL: "debug",
     ...(authDisabled ? { BOT_AUTH_DISABLED: "true" } : issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID })),
+    ...options.env,
   };
   const loaded = loadConfig(env);
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };

@@ -76,4 +76,26 @@ describe("loadConfig", () => {
     assert.equal(c.bridge.replyMode, "mention");
     assert.equal(c.bridge.notePrefix, "!!");
   });
+
+  it("business rules: defaults, lists, and clear errors (issue 4)", () => {
+    const c = loadConfig(LOCAL);
+    assert.deepEqual(c.policy, { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] });
+    assert.deepEqual(c.pacing, { perNumberPerSecond: 80, pairIntervalMs: 6000, pairBurst: 10 });
+    assert.deepEqual(c.bridge.consentKeywords.stop, ["STOP", "UNSUBSCRIBE", "STOPP", "ARRÊT", "BAJA", "PARAR"]);
+    assert.equal(c.bridge.firstContactNotice, undefined);
+    const custom = loadConfig({
+      ...LOCAL, POLICY_CARD_NUMBERS: "false", POLICY_BLOCKED_WORDS: "guaranteed, risk-free", POLICY_BLOCKED_PATTERNS: '["insider\\\\s+tip"]',
+      STOP_KEYWORDS: "ALTO", START_KEYWORDS: "VOLVER", FIRST_CONTACT_NOTICE: "This chat is recorded.", WHATSAPP_PAIR_BURST: "3",
+    });
+    assert.equal(custom.policy.cardNumbers, false);
+    assert.deepEqual(custom.policy.blockedWords, ["guaranteed", "risk-free"]);
+    assert.deepEqual(custom.policy.blockedPatterns, ["insider\\s+tip"]);
+    assert.deepEqual(custom.bridge.consentKeywords, { stop: ["ALTO"], start: ["VOLVER"] });
+    assert.equal(custom.bridge.firstContactNotice, "This chat is recorded.");
+    assert.equal(custom.pacing.pairBurst, 3);
+    assert.match(errorOf({ ...LOCAL, POLICY_BLOCKED_PATTERNS: "insider tip" }), /POLICY_BLOCKED_PATTERNS must be a JSON array/);
+    assert.match(errorOf({ ...LOCAL, POLICY_BLOCKED_PATTERNS: '["(unclosed"]' }), /POLICY_BLOCKED_PATTERNS has an invalid regular expression/);
+    assert.match(errorOf({ ...LOCAL, WHATSAPP_PAIR_BURST: "100" }), /WHATSAPP_PAIR_BURST must be at most 45/);
+    assert.match(errorOf({ ...LOCAL, POLICY_IBANS: "maybe" }), /POLICY_IBANS must be true or false/);
+  });
 });

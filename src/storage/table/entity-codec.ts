@@ -78,6 +78,13 @@ export class EntityReader {
     return n;
   }
 
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.entity[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "boolean") throw this.corrupt(name);
+    return value;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const value = this.string(name);
     if (!(allowed as readonly string[]).includes(value)) throw this.corrupt(name);

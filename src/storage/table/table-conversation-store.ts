@@ -3,7 +3,7 @@ import { PermanentError, TransientError } from "../../core/errors";
 import { BusinessNumberId, maskId, TeamsChannelId, TeamsMessageId, WaPhone, WaUserId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
 import type { Conversation } from "../../core/model";
 import type { ConversationStore } from "../../core/ports/stores";
-import { EntityReader, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
+import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
 import { getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
@@ -69,7 +69,11 @@ export class TableConversationStore implements ConversationStore {
     const defined = withoutUndefined(patch);
     await this.modify(contact, "update", (current) => ({
       next: { ...current, ...defined },
-      changes: withoutUndefined({ ...defined, lastInboundAt: defined.lastInboundAt === undefined ? undefined : toNumberProperty(defined.lastInboundAt) }),
+      changes: withoutUndefined({
+        ...defined,
+        lastInboundAt: defined.lastInboundAt === undefined ? undefined : toNumberProperty(defined.lastInboundAt),
+        lastOutbound: defined.lastOutbound === undefined ? undefined : toJsonProperty("conversations.update", "lastOutbound", defined.lastOutbound),
+      }),
     }));
   }
 
@@ -132,6 +136,9 @@ export class TableConversationStore implements ConversationStore {
       profileName: r.optionalString("profileName"),
       username: r.optionalString("username"),
       lastInboundAt: r.optionalNumber("lastInboundAt"),
+      firstMessage: r.optionalString("firstMessage"),
+      optedOut: r.optionalBoolean("optedOut"),
+      lastOutbound: r.optionalString("lastOutbound"),
     };
     return withoutUndefined<Conversation>({
       contact: r.string("contact") as ContactKey,
@@ -146,6 +153,9 @@ export class TableConversationStore implements ConversationStore {
       username: optional.username,
       createdAt: r.number("createdAt"),
       lastInboundAt: optional.lastInboundAt,
+      firstMessage: optional.firstMessage,
+      optedOut: optional.optedOut,
+      lastOutbound: optional.lastOutbound === undefined ? undefined : r.json<Conversation["lastOutbound"]>("lastOutbound"),
     });
   }
 }
@@ -165,5 +175,8 @@ function toProperties(c: Conversation): Record<string, unknown> {
     username: c.username,
     createdAt: toNumberProperty(c.createdAt),
     lastInboundAt: c.lastInboundAt === undefined ? undefined : toNumberProperty(c.lastInboundAt),
+    firstMessage: c.firstMessage,
+    optedOut: c.optedOut,
+    lastOutbound: c.lastOutbound === undefined ? undefined : toJsonProperty("conversations", "lastOutbound", c.lastOutbound),
   });
 }

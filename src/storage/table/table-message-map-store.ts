@@ -26,6 +26,8 @@ export class TableMessageMapStore implements MessageMapStore {
       direction: link.direction,
       at: toNumberProperty(link.at),
       author: link.author,
+      state: link.state,
+      excerpt: link.excerpt,
     });
     await Promise.all([
       this.table.upsert("messages.put", { partitionKey: encodeKey(link.business), rowKey: encodeKey(link.wamid, "wa:"), ...properties }),
@@ -46,6 +48,8 @@ export class TableMessageMapStore implements MessageMapStore {
   private toLink(row: StoredEntity): MessageLink {
     const r = new EntityReader(row, this.table.name);
     const author = r.optionalString("author");
+    const state = r.optionalString("state");
+    const excerpt = r.optionalString("excerpt");
     return {
       business: BusinessNumberId(r.string("business")),
       wamid: WaMessageId(r.string("wamid")),
@@ -55,6 +59,8 @@ export class TableMessageMapStore implements MessageMapStore {
       direction: r.oneOf("direction", ["inbound", "outbound"] as const),
       at: r.number("at"),
       ...(author === undefined ? {} : { author: AadObjectId(author) }),
+      ...(state === undefined ? {} : { state: r.oneOf("state", ["accepted", "sent", "delivered", "read", "played", "failed"] as const) }),
+      ...(excerpt === undefined ? {} : { excerpt }),
     };
   }
 }
