@@ -1,0 +1,217 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import type { StateEvent } from "./chat-state";
+import type { CustomerMessageInput } from "./customer-message";
+import type { WhatsAppSimulator } from "./simulator";
+
+/**
+ * The simulator's page and its small JSON API, served by the Graph API stand-in's server next to the
+ * Graph paths (which all start with `/{version}/`, so nothing collides):
+ *
+ * - `GET /` (+ `/app.js`, `/style.css`): the page, plain HTML/JS from `public/`;
+ * - `GET /api/state`: business, customers and messages; `GET /api/events`: the same changes, live (SSE);
+ * - `POST /api/customers` `{name, phone?, username?}`;
+ * - `POST /api/customers/{id}/messages` `{type:"text", text}` | `{type:"image"|"document", filename,
+ *   mimeType, dataBase64, caption?}` | `{type:"location", latitude, longitude, name?, address?}` |
+ *   `{type:"reaction", messageId, emoji}`: answers 202 at once, ticks follow on the event stream;
+ * - `POST /api/customers/{id}/read`: the customer has the chat open;
+ * - `GET /api/media/{id}`: a file as the customer's phone shows it.
+ */
+
+/** Files the page may upload: base64 in JSON, so the body is about 4/3 of this. */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+const MAX_BODY_BYTES = Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 64 * 1024;
+const SSE_PING_MS = 15_000;
+
+const STATIC_FILES: Readonly<Record<string, string>> = {
+  "/": "index.html",
+  "/index.html": "index.html",
+  "/app.js": "app.js",
+  "/style.css": "style.css",
+};
+const TYPES: Readonly<Record<string, string>> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+
+/** The `public/` folder: next to this file when run from source, in the source tree when run from dist/. */
+function publicDir(): string {
+  const candidates = [join(__dirname, "public"), resolve(__dirname, "../../../tools/whatsapp-simulator/public")];
+  const found = candidates.find((dir) => existsSync(join(dir, "index.html")));
+  if (!found) throw new Error(`whatsapp simulator: page files not found (looked in ${candidates.join(", ")})`);
+  return found;
+}
+
+class HttpProblem extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+// Never chain `writeHead(...).end()`: restify, when loaded in the same process (tests), patches
+// ServerResponse.writeHead and its version returns nothing.
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  response.end(body);
+}
+
+function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new HttpProblem(413, `the file is too large (at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB here)`));
+      else chunks.push(chunk);
+    });
+    request.on("end", () => {
+      try {
+        const value = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+        if (!value || typeof value !== "object" || Array.isArray(value)) throw new HttpProblem(400, "the body must be a JSON object");
+        resolveBody(value as Record<string, unknown>);
+      } catch (err) {
+        reject(err instanceof SyntaxError ? new HttpProblem(400, "the body is not JSON") : err);
+      }
+    });
+    request.on("error", reject);
+  });
+}
+
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Turns the page's JSON into a customer message; throws HttpProblem(400) on anything malformed. */
+function messageInput(body: Record<string, unknown>): CustomerMessageInput {
+  switch (body.type) {
+    case "text": {
+      const t = text(body.text)?.trim();
+      if (!t) throw new HttpProblem(400, "type a message first");
+      return { type: "text", text: t, ...(text(body.replyTo) ? { replyTo: text(body.replyTo)! } : {}) };
+    }
+    case "image":
+    case "document": {
+      const bytes = Buffer.from(text(body.dataBase64) ?? "", "base64");
+      const mimeType = text(body.mimeType) || "application/octet-stream";
+      if (bytes.length === 0) throw new HttpProblem(400, "the file is empty");
+      if (bytes.length > MAX_UPLOAD_BYTES) throw new HttpProblem(413, `the file is too large (at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB here)`);
+      if (body.type === "image" && !/^image\/(jpeg|png)$/.test(mimeType)) throw new HttpProblem(400, "WhatsApp images are JPEG or PNG; send other files as a document");
+      const filename = text(body.filename);
+      const caption = text(body.caption)?.trim();
+      return { type: body.type, bytes, mimeType, ...(filename ? { filename } : {}), ...(caption ? { caption } : {}) };
+    }
+    case "location": {
+      const latitude = Number(body.latitude);
+      const longitude = Number(body.longitude);
+      if (!Number.isFinite(latitude) || Math.abs(latitude) > 90 || !Number.isFinite(longitude) || Math.abs(longitude) > 180) throw new HttpProblem(400, "latitude and longitude must be numbers");
+      const name = text(body.name)?.trim();
+      const address = text(body.address)?.trim();
+      return { type: "location", latitude, longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) };
+    }
+    case "reaction": {
+      const messageId = text(body.messageId);
+      if (!messageId) throw new HttpProblem(400, "which message?");
+      return { type: "reaction", messageId, emoji: text(body.emoji) ?? "" };
+    }
+    default:
+      throw new HttpProblem(400, "unknown message type");
+  }
+}
+
+/** The route handler to give the Graph API stand-in as `extraRoutes`. */
+export function webRoutes(simulator: () => WhatsAppSimulator): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean> {
+  let dir: string | undefined;
+  return async (request, response, url) => {
+    const method = request.method ?? "GET";
+    const path = url.pathname;
+    const sim = simulator();
+    try {
+      if (method === "GET" && STATIC_FILES[path]) {
+        dir ??= publicDir();
+        const file = STATIC_FILES[path]!;
+        const body = readFileSync(join(dir, file));
+        response.writeHead(200, { "content-type": TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream", "content-length": body.length, "cache-control": "no-store" });
+        response.end(body);
+        return true;
+      }
+      if (method === "GET" && path === "/api/state") {
+        sendJson(response, 200, snapshot(sim));
+        return true;
+      }
+      if (method === "GET" && path === "/api/events") {
+        streamEvents(sim, request, response);
+        return true;
+      }
+      if (method === "POST" && path === "/api/customers") {
+        const body = await readJson(request);
+        try {
+          const customer = sim.addCustomer({ name: text(body.name) ?? "", ...(text(body.phone) ? { phone: text(body.phone)! } : {}), ...(text(body.username) ? { username: text(body.username)! } : {}) });
+          sendJson(response, 201, customer);
+        } catch (err) {
+          if (err instanceof RangeError) throw new HttpProblem(400, err.message);
+          throw err;
+        }
+        return true;
+      }
+      const customerRoute = /^\/api\/customers\/([^/]+)\/(messages|read)$/.exec(path);
+      if (method === "POST" && customerRoute) {
+        const customerId = decodeURIComponent(customerRoute[1]!);
+        if (!sim.state.customer(customerId)) throw new HttpProblem(404, "unknown customer");
+        if (customerRoute[2] === "read") {
+          sim.markRead(customerId);
+          response.writeHead(204);
+          response.end();
+          return true;
+        }
+        const input = messageInput(await readJson(request));
+        if (input.type === "reaction" && sim.state.message(input.messageId)?.direction !== "out") throw new HttpProblem(400, "customers can react to the business's messages only");
+        // Answer at once: delivery (with retries) shows up as ticks on the event stream.
+        const sending = sim.send(customerId, input);
+        sending.catch((err: unknown) => console.warn(`whatsapp simulator: sending failed: ${err instanceof Error ? err.message : String(err)}`));
+        sendJson(response, 202, { accepted: true });
+        return true;
+      }
+      const mediaRoute = /^\/api\/media\/([^/]+)$/.exec(path);
+      if (method === "GET" && mediaRoute) {
+        const media = sim.graph.getMedia(decodeURIComponent(mediaRoute[1]!));
+        if (!media) throw new HttpProblem(404, "no such file");
+        // A media id always names the same bytes: let the page keep it while it re-renders.
+        response.writeHead(200, { "content-type": media.mimeType, "content-length": media.bytes.length, "cache-control": "private, max-age=3600" });
+        response.end(media.bytes);
+        return true;
+      }
+      if (path === "/favicon.ico") {
+        response.writeHead(204);
+        response.end();
+        return true;
+      }
+      return false;
+    } catch (err) {
+      if (response.headersSent) throw err;
+      if (err instanceof HttpProblem) sendJson(response, err.status, { error: err.message });
+      else throw err;
+      return true;
+    }
+  };
+}
+
+function snapshot(sim: WhatsAppSimulator): object {
+  return {
+    business: { name: sim.businessName, displayPhoneNumber: sim.business.displayPhoneNumber, phoneNumberId: sim.business.phoneNumberId },
+    bridgeConnected: sim.webhookUrl !== undefined,
+    customers: sim.state.customers,
+    messages: sim.state.messages,
+  };
+}
+
+/** Server-sent events: one `data:` line of JSON per change, and a comment now and then to keep proxies quiet. */
+function streamEvents(sim: WhatsAppSimulator, request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
+  response.write("retry: 1000\n\n");
+  const write = (event: StateEvent) => response.write(`data: ${JSON.stringify(event)}\n\n`);
+  const unsubscribe = sim.state.subscribe(write);
+  const ping = setInterval(() => response.write(": ping\n\n"), SSE_PING_MS);
+  const stop = () => {
+    clearInterval(ping);
+    unsubscribe();
+  };
+  request.on("close", stop);
+  response.on("close", stop);
+}
