@@ -95,6 +95,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       authDisabled: config.bot.authDisabled,
       allowedTenantIds: config.allowedTenantIds,
       serviceUrlHosts: config.teamsServiceUrlHosts,
+      tenantRequestsPerSecond: config.teamsTenantRequestsPerSecond,
       handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message), onCardAction: (action) => bridge!.onCardAction(action),
         onStaffReaction: (reaction) => bridge!.onStaffReaction(reaction),
         onStaffMessageChange: (change) => bridge!.onStaffMessageChange(change),

@@ -64,6 +64,7 @@ const schema = z.object({
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
   MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
   MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
+  TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 });
 
@@ -87,6 +88,8 @@ export interface Config {
   };
   readonly allowedTenantIds: ReadonlySet<string> | "any";
   readonly teamsServiceUrlHosts: readonly string[];
+  /** Teams' per-app-per-tenant request limit the bot keeps under. */
+  readonly teamsTenantRequestsPerSecond: number;
   readonly whatsapp: {
     readonly appSecret: string;
     readonly verifyToken: string;
@@ -165,6 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bot: { authDisabled: e.BOT_AUTH_DISABLED, auth, ...(e.MicrosoftAppId ? { appId: e.MicrosoftAppId } : {}) },
     allowedTenantIds,
     teamsServiceUrlHosts: csv(e.TEAMS_SERVICE_URL_HOSTS),
+    teamsTenantRequestsPerSecond: e.TEAMS_TENANT_REQUESTS_PER_SECOND,
     whatsapp: {
       appSecret: e.WHATSAPP_APP_SECRET,
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,

@@ -13,6 +13,7 @@ import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleMessageActivity } from "./staff-turn";
 import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
+import { SlidingWindowLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 
 export interface TeamsBotOptions {
@@ -35,6 +36,8 @@ export interface TeamsBotOptions {
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   /** Timeout of each call to the Bot Connector; default 30 s. */
   readonly connectorTimeoutMs?: number;
+  /** Requests per second per tenant the bot keeps under (Teams: about 50 per app per tenant, B13). */
+  readonly tenantRequestsPerSecond?: number;
 }
 
 /**
@@ -108,6 +111,9 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
   return {
     routes: [createMessagesRoute({ adapter, logic, logger })],
-    gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    gateway: new BotBuilderTeamsGateway({
+      adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger,
+      limiter: new SlidingWindowLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(options.tenantRequestsPerSecond ?? 50) }),
+    }),
   };
 }

@@ -8,6 +8,7 @@ import { cardAttachment } from "./cards/adaptive-card";
 import { ADAPTIVE_CARD_CONTENT_TYPE, buildRootCard, rootCardSummary } from "./cards/root-card";
 import { allowedServiceUrlHost, hostForLog } from "./service-url";
 import { mapConnectorError } from "./teams-errors";
+import type { SlidingWindowLimiter } from "./rate-limiter";
 import { renderThreadPost } from "./teams-html";
 
 /**
@@ -25,6 +26,8 @@ export interface BotBuilderTeamsGatewayOptions {
   readonly botAppId: string;
   readonly serviceUrlHosts: readonly string[];
   readonly logger: Logger;
+  /** Keeps calls under Teams' per-thread and per-tenant limits (protocols.md B13); none: unlimited. */
+  readonly limiter?: SlidingWindowLimiter;
 }
 
 /**
@@ -62,6 +65,8 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       tenantId: channel.tenantId,
     };
     let conversationId: string | undefined;
+    // "Create conversation" counts against the channel's limits like a send (B13).
+    await this.options.limiter?.acquire([`thread:${channel.channelId}`, `tenant:${channel.tenantId}`]);
     try {
       // `audience` undefined: botbuilder then uses its configured ToChannelFromBotOAuthScope.
       await this.options.adapter.createConversationAsync(this.options.botAppId, "msteams", channel.serviceUrl, undefined as unknown as string, parameters as ConversationParameters, async (ctx: TurnContext) => {
@@ -94,6 +99,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       conversation: { id: threadRefOf(parsed.channel, parsed.root), isGroup: true, conversationType: "channel", tenantId: channel.tenantId, name: "" },
       bot: { id: `28:${this.options.botAppId}`, name: "" },
     };
+    await this.options.limiter?.acquire([`thread:${thread}`, `tenant:${channel.tenantId}`]);
     let result: T | undefined;
     // Errors inside the callback would go to the adapter's onTurnError; capture and rethrow them instead.
     let failure: { error: unknown } | undefined;
