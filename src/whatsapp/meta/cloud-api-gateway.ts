@@ -156,63 +156,42 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /** `GET {graphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {
-    const waba = this.options.businessAccountId;
-    if (!waba) return [];
-    const first = `${this.baseUrl}/${encodeURIComponent(waba)}/phone_numbers?fields=id,display_phone_number,verified_name`;
-    const numbers: BusinessNumberInfo[] = [];
-    let url = first;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const parsed = phoneNumbersPageSchema.safeParse(await this.call("GET", url));
-      if (!parsed.success) throw new WhatsAppSendError(undefined, "Graph API phone_numbers answer has an unexpected shape", { retryable: false, userMessage: "WhatsApp answered the list of business numbers in an unexpected form." });
-      for (const n of parsed.data.data) {
-        numbers.push({ id: BusinessNumberId(n.id), displayNumber: n.display_phone_number, ...(n.verified_name ? { verifiedName: n.verified_name } : {}) });
-      }
-      const after = parsed.data.paging?.cursors?.after;
-      // Follow the cursor on our own base URL rather than `paging.next`, so the token only goes to graphUrl.
-      if (!parsed.data.paging?.next || !after) break;
-      url = `${first}&after=${encodeURIComponent(after)}`;
-    }
-    return numbers;
+    const rows = await this.wabaPages("phone_numbers?fields=id,display_phone_number,verified_name", phoneNumbersPageSchema, "business numbers");
+    return rows.map((n) => ({ id: BusinessNumberId(n.id), displayNumber: n.display_phone_number, ...(n.verified_name ? { verifiedName: n.verified_name } : {}) }));
   }
 
   /** `POST {graphUrl}/{business}/messages` of type `template` (the only type allowed outside the 24-hour window). */
   async sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }> {
-    if (request.callbackData !== undefined && Buffer.byteLength(request.callbackData, "utf8") > MAX_CALLBACK_BYTES) {
-      throw refuse(`callback data exceeds ${MAX_CALLBACK_BYTES} bytes`, "Not sent: an internal error occurred (tracking data too long).");
-    }
-    const body = {
-      messaging_product: "whatsapp",
-      recipient_type: "individual",
-      ...this.addressOf(request.to),
-      type: "template",
-      template: templatePayload(request.template, request.values),
-      ...(request.callbackData !== undefined ? { biz_opaque_callback_data: request.callbackData } : {}),
-    };
-    const parsed = sendResponseSchema.safeParse(await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/messages`, body));
-    const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
-    if (!id) throw refuse("Graph API accepted the template but returned no message id", "WhatsApp accepted the template but did not confirm it. Check whether the customer received it before sending again.");
-    return { id: WaMessageId(id) };
+    this.checkCallbackData(request.callbackData);
+    const payload = { type: "template", template: templatePayload(request.template, request.values) };
+    return { id: await this.sendMessage(request.business, request.to, payload, undefined, request.callbackData) };
   }
 
   /** `GET {graphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
   async listTemplates(): Promise<MessageTemplate[]> {
+    const rows = await this.wabaPages("message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100", templatesPageSchema, "templates");
+    return rows.map(toMessageTemplate).filter((t): t is MessageTemplate => t !== undefined);
+  }
+
+  /**
+   * Every row of a paged edge of the configured WABA (`[]` without one). The cursor is followed on our own
+   * base URL rather than `paging.next`, so the token only ever goes to graphUrl.
+   */
+  private async wabaPages<Row>(edge: string, schema: z.ZodType<{ data: Row[]; paging?: { cursors?: { after?: string }; next?: string } }>, what: string): Promise<Row[]> {
     const waba = this.options.businessAccountId;
     if (!waba) return [];
-    const first = `${this.baseUrl}/${encodeURIComponent(waba)}/message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100`;
-    const templates: MessageTemplate[] = [];
+    const first = `${this.baseUrl}/${encodeURIComponent(waba)}/${edge}`;
+    const rows: Row[] = [];
     let url = first;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const parsed = templatesPageSchema.safeParse(await this.call("GET", url));
-      if (!parsed.success) throw new WhatsAppSendError(undefined, "Graph API message_templates answer has an unexpected shape", { retryable: false, userMessage: "WhatsApp answered the list of templates in an unexpected form." });
-      for (const row of parsed.data.data) {
-        const template = toMessageTemplate(row);
-        if (template) templates.push(template);
-      }
+      const parsed = schema.safeParse(await this.call("GET", url));
+      if (!parsed.success) throw new WhatsAppSendError(undefined, `Graph API ${what} answer has an unexpected shape`, { retryable: false, userMessage: `WhatsApp answered the list of ${what} in an unexpected form.` });
+      rows.push(...parsed.data.data);
       const after = parsed.data.paging?.cursors?.after;
       if (!parsed.data.paging?.next || !after) break;
-      url = `${first}&after=${encodeURIComponent(after)}`;
+      url = `${first}${edge.includes("?") ? "&" : "?"}after=${encodeURIComponent(after)}`;
     }
-    return templates;
+    return rows;
   }
 
   private addressOf(to: Recipient): { to: string } | { recipient: string } {
