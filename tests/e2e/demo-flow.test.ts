@@ -74,7 +74,7 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     await screenshot(page, "01-customer-message-becomes-thread");
   });
 
-  it("2. a staff reply that mentions the bot reaches the customer, and its ticks advance to read", async () => {
+  it("2. a staff reply that mentions the bot reaches the customer; its ticks advance to read, and the root card shows it", async () => {
     const card = thread();
     await card.getByRole("textbox").click();
     await page.keyboard.type("@WhatsApp");
@@ -91,7 +91,8 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     const shown = stack.simulator.state.messages.find((m) => m.direction === "out" && m.text?.includes("Your order ships"));
     assert.equal(shown?.status, "read");
     await scrollIntoView(card.getByText("Your order ships today.").last());
-    // Not asserted here: the root card showing the ticks (the live root card is another issue in progress).
+    // The root card shows the live state: the last message sent and its ticks, updated in place.
+    await card.getByText(/Last sent:\s*✓✓ read/).first().waitFor({ timeout: 15_000 });
     await screenshot(page, "02-staff-reply-read-by-customer");
   });
 
