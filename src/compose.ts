@@ -9,6 +9,9 @@ import { createMediaStore } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
+import { openBlobReliability, type BlobStorageOptions } from "./storage/blob";
+import type { Leadership } from "./core/ports/leadership";
+import type { WebhookJournal } from "./core/ports/webhook-journal";
 import { createTableStores } from "./storage/table/table-stores";
 import { createTeamsBot, type TeamsBotOptions } from "./teams/teams-app";
 import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
@@ -20,8 +23,14 @@ export interface RunningBridge {
   readonly port: number;
   readonly bridge: BridgeService;
   readonly stores: Stores;
+  readonly journal: WebhookJournal;
+  readonly leadership: Leadership;
   readonly logger: Logger;
-  /** Stops accepting requests, finishes the work in hand, stops embedded storage. */
+  /**
+   * Graceful shutdown: stops accepting requests (those in flight finish), waits a bounded time for the
+   * work in hand (what is not finished stays pending in the inbox), releases the lease so a standby takes
+   * over at once, stops embedded storage. Resolves within about 20 s.
+   */
   stop(): Promise<void>;
 }
 
@@ -37,24 +46,45 @@ export interface ComposeOverrides {
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
 }
 
+/** Shutdown budgets (the platform kills after 30 s; index.ts forces an exit after 25 s). */
+const CLOSE_BUDGET_MS = 5_000;
+const DRAIN_BUDGET_MS = 10_000;
+
+/** Resolves when `work` settles or after `ms`, whichever is first; says which. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
 };
 
-async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: Stores; stop: () => Promise<void> }> {
+/** Tables, and where the blobs (journal, lease) live: the same account. */
+async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: Stores; blob: BlobStorageOptions; stop: () => Promise<void> }> {
   const prefix = tablePrefix ? { tablePrefix } : {};
   switch (config.storage.kind) {
-    case "connection-string":
-      return { stores: await createTableStores({ connectionString: config.storage.connectionString, ...prefix }), stop: async () => {} };
-    case "account":
+    case "connection-string": {
+      const blob = { connectionString: config.storage.connectionString };
+      return { stores: await createTableStores({ ...blob, ...prefix }), blob, stop: async () => {} };
+    }
+    case "account": {
       logger.info("storage.account", { account: config.storage.accountName });
-      return { stores: await createTableStores({ accountName: config.storage.accountName, ...prefix }), stop: async () => {} };
+      const blob = { accountName: config.storage.accountName };
+      return { stores: await createTableStores({ ...blob, ...prefix }), blob, stop: async () => {} };
+    }
     case "embedded": {
       // No AZURE_STORAGE_* variable in local mode: keep the data on this machine (the launcher logs it).
       const azurite = await startEmbeddedAzurite({ location: config.storage.location, logger });
       try {
-        return { stores: await createTableStores({ connectionString: azurite.connectionString, ...prefix }), stop: () => azurite.stop() };
+        const blob = { connectionString: azurite.connectionString };
+        return { stores: await createTableStores({ ...blob, ...prefix }), blob, stop: () => azurite.stop() };
       } catch (err) {
         await azurite.stop();
         throw err;
@@ -71,7 +101,19 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const storage = await openStorage(config, logger, overrides.tablePrefix);
+  let releaseLease = async () => {};
   try {
+    // Tests sharing one Azurite isolate their blobs like their tables: by the prefix.
+    const containers = overrides.tablePrefix
+      ? { journalContainer: `${overrides.tablePrefix.toLowerCase()}-journal`, leaseContainer: `${overrides.tablePrefix.toLowerCase()}-leases` }
+      : { journalContainer: config.reliability.journalContainer, leaseContainer: config.reliability.leaseContainer };
+    const { journal, leadership } = await openBlobReliability({
+      ...storage.blob,
+      ...containers,
+      leaseDurationSeconds: config.reliability.leaseDurationSeconds,
+      leaseRenewMs: config.reliability.leaseRenewMs,
+      logger,
+    });
     const whatsapp = new CloudApiWhatsAppGateway({
       graphUrl: config.whatsapp.graphUrl,
       accessToken: config.whatsapp.accessToken,
@@ -108,6 +150,8 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       teams: teams.gateway,
       whatsapp,
       media: media.store,
+      journal,
+      leadership,
       clock,
       logger,
       settings: {
@@ -117,16 +161,17 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         consentKeywords: config.bridge.consentKeywords,
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
+        reorderHoldMs: config.bridge.reorderHoldMs,
         pacing: { ...config.pacing, attempts: 5 },
       },
-    });
+    }, { pollIntervalMs: config.reliability.inboxPollMs });
     const service = bridge;
     const server = await startHttpServer({
       host: config.http.host,
       port: config.http.port,
       logger,
       routes: [
-        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events) => { await service.ingest(events); }, onTemplatesChanged: () => service.templatesChanged(), logger }),
+        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await service.ingest(events, delivery); }, onTemplatesChanged: () => service.templatesChanged(), logger }),
         ...teams.routes,
         ...healthRoutes({ ready: () => storage.stores.ping() }),
         ...media.routes,
@@ -135,20 +180,29 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     media.setServerUrl(server.url);
     logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
     if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
-    await service.resumePending();
+    releaseLease = () => leadership.stop();
+    // Any instance ingests; the one holding the lease processes (and polls for the others' ingests).
+    await leadership.start();
+    await service.start();
     return {
       url: server.url,
       port: server.port,
       bridge: service,
       stores: storage.stores,
+      journal,
+      leadership,
       logger,
       stop: async () => {
-        await server.close();
-        await service.stop();
+        if (!(await within(server.close(), CLOSE_BUDGET_MS))) logger.warn("bridge.stop.requests_cut", { budgetMs: CLOSE_BUDGET_MS });
+        // What is not finished in time stays pending in the inbox: the next leader resumes it.
+        if (!(await within(service.stop(), DRAIN_BUDGET_MS))) logger.warn("bridge.stop.work_handed_back", { budgetMs: DRAIN_BUDGET_MS });
+        await leadership.stop();
         await storage.stop();
+        logger.info("bridge.stopped");
       },
     };
   } catch (err) {
+    await releaseLease();
     await storage.stop();
     throw err;
   }

@@ -19,6 +19,8 @@ const defaultServiceUrlHosts = "smba.trafficmanager.net,smba.infra.gcc.teams.mic
 /** Meta's media hosts (protocols.md A12); a leading dot allows subdomains. */
 const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
+/** Blob container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9](?:-?[a-z0-9])*$/;
 const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const optional = z.string().optional();
 /** A true/false variable; unset means `otherwise`. */
@@ -64,8 +66,14 @@ const schema = z.object({
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
   MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
   MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
+  INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
   TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+  JOURNAL_CONTAINER: z.string().regex(CONTAINER_NAME, "JOURNAL_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("webhook-journal"),
+  LEASE_CONTAINER: z.string().regex(CONTAINER_NAME, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("bridge-leases"),
+  LEASE_DURATION_SECONDS: z.coerce.number({ error: "LEASE_DURATION_SECONDS must be a number" }).int("LEASE_DURATION_SECONDS must be whole seconds").min(15, "LEASE_DURATION_SECONDS must be between 15 and 60").max(60, "LEASE_DURATION_SECONDS must be between 15 and 60").default(30),
+  LEASE_RENEW_SECONDS: z.coerce.number({ error: "LEASE_RENEW_SECONDS must be a number" }).positive("LEASE_RENEW_SECONDS must be positive").optional(),
+  INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
 });
 
 export type StorageConfig =
@@ -107,9 +115,18 @@ export interface Config {
     readonly notePrefix: string;
     readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
     readonly firstContactNotice?: string;
+    readonly reorderHoldMs: number;
   };
   readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
   readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
+  /** Journal, lease and inbox polling (README "Reliability"). */
+  readonly reliability: {
+    readonly journalContainer: string;
+    readonly leaseContainer: string;
+    readonly leaseDurationSeconds: number;
+    readonly leaseRenewMs: number;
+    readonly inboxPollMs: number;
+  };
   readonly logLevel: string;
 }
 
@@ -160,6 +177,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
+  const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
+  if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
+  if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
 
   return Object.freeze({
@@ -185,9 +205,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       notePrefix: e.NOTE_PREFIX,
       consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
       ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
+      reorderHoldMs: e.INBOUND_REORDER_MS,
     },
     policy: { cardNumbers: e.POLICY_CARD_NUMBERS, ibans: e.POLICY_IBANS, blockedWords: csv(e.POLICY_BLOCKED_WORDS), blockedPatterns },
     pacing: { perNumberPerSecond: e.WHATSAPP_MESSAGES_PER_SECOND, pairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS, pairBurst: e.WHATSAPP_PAIR_BURST },
+    reliability: {
+      journalContainer: e.JOURNAL_CONTAINER,
+      leaseContainer: e.LEASE_CONTAINER,
+      leaseDurationSeconds: e.LEASE_DURATION_SECONDS,
+      leaseRenewMs: Math.round(leaseRenewSeconds * 1000),
+      inboxPollMs: Math.round(e.INBOX_POLL_SECONDS * 1000),
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

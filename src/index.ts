@@ -16,18 +16,28 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startBridge(config);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.info("bridge.stopping", { signal });
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS);
-    force.unref();
-    running.stop().then(() => process.exit(0), () => process.exit(1));
+  // Handlers first: a SIGTERM that arrives while the bridge is still starting (it may already answer
+  // /readyz) is honoured once start-up is done, instead of killing the process mid-way.
+  let requested: string | undefined;
+  let running: Awaited<ReturnType<typeof startBridge>> | undefined;
+  const shutdown = () => {
+    if (!running || !requested) return;
+    const bridge = running;
+    running = undefined;
+    bridge.logger.info("bridge.stopping", { signal: requested });
+    bridge.stop().then(() => process.exit(0), () => process.exit(1));
   };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  const onSignal = (signal: string) => {
+    if (requested) return;
+    requested = signal;
+    // The budget counts from the signal, start-up included.
+    setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS).unref();
+    shutdown();
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  running = await startBridge(config);
+  shutdown();
 }
 
 process.on("unhandledRejection", (reason) => {

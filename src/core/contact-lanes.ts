@@ -16,7 +16,7 @@ export type LaneResult = "done" | "retry";
  * never overtake an earlier one that is still failing.
  */
 export class ContactLanes<T extends LaneItem> {
-  private readonly lanes = new Map<string, { items: T[]; running: boolean }>();
+  private readonly lanes = new Map<string, Lane<T>>();
   private readonly idleWaiters: Array<() => void> = [];
   private stopped = false;
   private running = 0;
@@ -26,6 +26,12 @@ export class ContactLanes<T extends LaneItem> {
     private readonly handle: (item: T) => Promise<LaneResult>,
     private readonly clock: Clock,
     private readonly backoff: { baseMs: number; capMs: number } = { baseMs: 1_000, capMs: 60_000 },
+    /**
+     * How long an idle lane waits before taking its first item. WhatsApp gives no ordering guarantee and
+     * a contact's messages sent together may arrive in separate, concurrent webhooks (protocols.md A4):
+     * a short hold lets them all be sorted by WhatsApp's timestamp before the first is posted.
+     */
+    private readonly reorderHoldMs = 0,
   ) {}
 
   /** Adds an item to its lane unless an item with the same id is already waiting there. */
@@ -33,7 +39,7 @@ export class ContactLanes<T extends LaneItem> {
     if (this.stopped) return;
     let lane = this.lanes.get(laneKey);
     if (!lane) {
-      lane = { items: [], running: false };
+      lane = { items: [], running: false, starting: false };
       this.lanes.set(laneKey, lane);
     }
     if (lane.items.some((i) => i.id === item.id)) return;
@@ -41,7 +47,18 @@ export class ContactLanes<T extends LaneItem> {
     let at = lane.items.length;
     while (at > (lane.running ? 1 : 0) && compare(lane.items[at - 1]!, item) > 0) at--;
     lane.items.splice(at, 0, item);
-    if (!lane.running) void this.run(laneKey, lane);
+    if (!lane.running && !lane.starting) {
+      // Start on the next microtask, not now: items enqueued together (a restart resuming a contact's
+      // backlog, a batch) are all sorted in before the head is taken, so an early one cannot be overtaken.
+      lane.starting = true;
+      const started = lane;
+      const begin = () => {
+        started.starting = false;
+        void this.run(laneKey, started);
+      };
+      if (this.reorderHoldMs > 0) void this.clock.sleep(this.reorderHoldMs).then(begin);
+      else queueMicrotask(begin);
+    }
   }
 
   /** Number of items waiting or running, in all lanes. */
@@ -64,7 +81,7 @@ export class ContactLanes<T extends LaneItem> {
     return new Promise((resolve) => this.stopWaiters.push(resolve));
   }
 
-  private async run(key: string, lane: { items: T[]; running: boolean }): Promise<void> {
+  private async run(key: string, lane: Lane<T>): Promise<void> {
     lane.running = true;
     this.running++;
     let failures = 0;
@@ -91,6 +108,14 @@ export class ContactLanes<T extends LaneItem> {
     if (lane.items.length === 0) this.lanes.delete(key);
     if (this.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+interface Lane<T> {
+  readonly items: T[];
+  /** The head is being handled (it cannot be displaced). */
+  running: boolean;
+  /** A run is scheduled for the next microtask. */
+  starting: boolean;
 }
 
 function compare(a: LaneItem, b: LaneItem): number {

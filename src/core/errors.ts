@@ -7,7 +7,14 @@ export class BridgeError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly options: { readonly retryable?: boolean; readonly retryAfterMs?: number; readonly userMessage?: string; readonly cause?: unknown } = {},
+    readonly options: {
+      readonly retryable?: boolean;
+      readonly retryAfterMs?: number;
+      readonly userMessage?: string;
+      readonly cause?: unknown;
+      /** The request certainly had no effect (refused before acting): retrying cannot duplicate it. */
+      readonly notApplied?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = new.target.name;
@@ -15,18 +22,19 @@ export class BridgeError extends Error {
   get retryable(): boolean { return this.options.retryable ?? false; }
   get retryAfterMs(): number | undefined { return this.options.retryAfterMs; }
   get userMessage(): string { return this.options.userMessage ?? this.message; }
+  get notApplied(): boolean { return this.options.notApplied ?? false; }
 }
 
 /** Worth trying again later (throttling, 5xx, timeouts). */
 export class TransientError extends BridgeError {
-  constructor(code: string, message: string, options: { retryAfterMs?: number; userMessage?: string; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { retryAfterMs?: number; userMessage?: string; cause?: unknown; notApplied?: boolean } = {}) {
     super(code, message, { ...options, retryable: true });
   }
 }
 
 /** Trying again will not help until something changes (bad request, permission, policy). */
 export class PermanentError extends BridgeError {
-  constructor(code: string, message: string, options: { userMessage?: string; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { userMessage?: string; cause?: unknown; notApplied?: boolean } = {}) {
     super(code, message, { ...options, retryable: false });
   }
 }

@@ -66,7 +66,15 @@ export interface MessageLink {
   readonly excerpt?: string;
 }
 
-export type InboxState = "pending" | "done" | "unrouted" | "failed";
+/**
+ * `posting`: a post to Teams was started and its outcome is not recorded yet. Found on recovery, it means
+ * the earlier attempt may have reached Teams: the message is posted again and flagged as a possible
+ * duplicate (design.md §5: a crash between "posted" and "recorded" is detected, never silent).
+ */
+export type InboxState = "pending" | "posting" | "done" | "unrouted" | "failed";
+
+/** Inbox `detail` of an event whose Teams post may exist twice (listed by `npm run reconcile`). */
+export const DUPLICATE_SUSPECTED = "duplicateSuspected";
 
 /** A received WhatsApp event, recorded before the webhook is acknowledged. */
 export interface InboxEntry {
@@ -78,4 +86,6 @@ export interface InboxEntry {
   /** Epoch milliseconds. */
   readonly receivedAt: number;
   readonly detail?: string;
+  /** Where the raw webhook delivery that carried this event was journaled (`WebhookJournal`). */
+  readonly journalRef?: string;
 }

@@ -16,6 +16,8 @@ export interface BridgeSettings {
   readonly firstContactNotice?: string;
   /** Checks on staff replies before they leave (cards, IBANs, blocked words/patterns). */
   readonly policy?: PolicySettings;
+  /** How long a contact's first waiting message is held so that messages arriving together are sorted first. */
+  readonly reorderHoldMs?: number;
   /** Meta's rate limits for outbound sends. */
   readonly pacing?: PacingSettings;
 }

@@ -47,8 +47,10 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 function statusError(f: ConnectorFailure & { status: number }, operation: string, cause: unknown): BridgeError {
   const retryAfterMs = parseRetryAfter(f.retryAfter);
   const detail = `${operation}: Bot Connector answered ${f.status}${f.code ? ` ${f.code}` : ""}`;
+  // 429 and 412 are refusals before anything was written; a 5xx may have been written anyway.
+  const refused = f.status === 429 || f.status === 412;
   const transient = (code: string, userMessage: string) =>
-    new TransientError(code, detail, { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), userMessage, cause });
+    new TransientError(code, detail, { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), userMessage, cause, notApplied: refused });
   switch (f.status) {
     case 429: return transient("teams.throttled", "Teams is throttling the bot; the message will be retried.");
     case 412: return transient("teams.precondition_failed", "Teams reported a conflicting change; the message will be retried.");
@@ -57,10 +59,10 @@ function statusError(f: ConnectorFailure & { status: number }, operation: string
   }
   if (f.status === 403 && f.code === "BotNotInConversationRoster") {
     return new PermanentError("teams.not_installed", `${detail}: the app is not installed in this team`, {
-      userMessage: "The app is not installed in this team: install it again, then resend.", cause,
+      userMessage: "The app is not installed in this team: install it again, then resend.", cause, notApplied: true,
     });
   }
-  const permanent = (code: string, what: string) => new PermanentError(code, `${detail}: ${what}`, { userMessage: what, cause });
+  const permanent = (code: string, what: string) => new PermanentError(code, `${detail}: ${what}`, { userMessage: what, cause, notApplied: f.status < 500 });
   switch (f.status) {
     case 400: return permanent("teams.bad_request", "Teams refused the message as malformed");
     case 401: return permanent("teams.unauthorized", "Teams refused the bot's credentials (check MicrosoftAppId and its secret or identity)");
@@ -85,7 +87,8 @@ export function mapConnectorError(err: unknown, operation: string): BridgeError 
     return new TransientError("teams.network", `${operation}: could not reach the Bot Connector (${f.code ?? name})`, { cause: err });
   }
   if (typeof name === "string" && CREDENTIAL_ERRORS.has(name)) {
-    return new TransientError("teams.credentials", `${operation}: could not get a token for the Bot Connector (${name})`, { cause: err });
+    // No token, so no request was made.
+    return new TransientError("teams.credentials", `${operation}: could not get a token for the Bot Connector (${name})`, { cause: err, notApplied: true });
   }
   if (f.status !== undefined) {
     return new PermanentError("teams.unexpected_response", `${operation}: unexpected Bot Connector answer ${f.status}`, { cause: err });

@@ -1,8 +1,10 @@
 import { ContactLanes, type LaneItem } from "../contact-lanes";
-import { describeError } from "../errors";
+import { describeError, PermanentError } from "../errors";
 import { contactKeyOf } from "../ids";
 import { eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
+import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
+import type { RawDelivery } from "../ports/webhook-journal";
 import { DEFAULT_PACING, OutboundPacer } from "../pacer";
 import { compilePolicy } from "../rules/outbound-policy";
 import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../staff-message";
@@ -18,9 +20,20 @@ import { onStaffMessageChange, onStaffReaction } from "./staff-events";
 
 type LaneEntry = InboxEntry & LaneItem;
 
+/** Options of the service beyond its ports. */
+export interface BridgeServiceOptions {
+  readonly followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff">;
+  /**
+   * While leading, look for pending inbox entries this often (entries other instances ingested, or left
+   * behind). Off when unset (a single instance schedules what it ingests itself).
+   */
+  readonly pollIntervalMs?: number;
+}
+
 /**
  * The facade the adapters call. WhatsApp events are recorded first (`ingest`, which the webhook awaits
  * before answering 200) and processed afterwards in per-contact lanes; staff messages are handled inline.
+ * Any instance ingests; only the leader (`BridgeDeps.leadership`) processes the inbox (design.md §8).
  */
 export class BridgeService implements StaffMessageHandler {
   private readonly lanes: ContactLanes<LaneEntry>;
@@ -29,16 +42,22 @@ export class BridgeService implements StaffMessageHandler {
   private readonly followUps: FollowUps;
   /** Staff messages whose edit/deletion the thread was already told about (said once). */
   private readonly changesTold = new Set<string>();
+  private readonly leadership: Leadership;
+  private stopped = false;
+  private polling = false;
+  private unsubscribe: () => void = () => {};
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
-  constructor(private readonly deps: BridgeDeps, options: { followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff"> } = {}) {
+  constructor(private readonly deps: BridgeDeps, private readonly options: BridgeServiceOptions = {}) {
+    this.leadership = deps.leadership ?? ALWAYS_LEADER;
     this.followUps = new FollowUps({
       ...options.followUps,
       inbox: deps.stores.inbox,
       clock: deps.clock,
       logger: deps.logger,
       schedule: (entry) => this.schedule(entry),
-      runMediaRetry: (entry) => runMediaRetry(this.ctx, entry),
+      // A standby ends the retry loop; the entry stays pending for the leader.
+      runMediaRetry: (entry) => (this.mayWork() ? runMediaRetry(this.ctx, entry) : Promise.resolve("done")),
     });
     this.ctx = {
       ...deps,
@@ -51,16 +70,31 @@ export class BridgeService implements StaffMessageHandler {
         void work.finally(() => this.backgroundWork.delete(work));
       },
     };
-    this.lanes = new ContactLanes<LaneEntry>((entry) => onWhatsAppEvent(this.ctx, entry), deps.clock);
+    // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
+    this.lanes = new ContactLanes<LaneEntry>(
+      (entry) => (this.mayWork() ? onWhatsAppEvent(this.ctx, entry) : Promise.resolve("done")),
+      deps.clock,
+      undefined,
+      deps.settings.reorderHoldMs ?? 0,
+    );
   }
 
   /**
-   * Durably records every event (atomic create keyed by wamid: a redelivery is a no-op) and schedules
-   * the new ones. Resolves only when all are recorded; throws if storage fails (the webhook answers 5xx).
+   * Journals the raw delivery, then durably records every event (atomic create keyed by wamid: a
+   * redelivery is a no-op) with the journal ref, then schedules them if this instance leads. Resolves only
+   * when all is stored; throws if storage fails (the webhook answers 5xx and Meta retries). Nothing is
+   * recorded when the journal fails; a failure after the journal leaves at most some entries recorded,
+   * which Meta's retry completes (records are idempotent and the journal accepts the same bytes again).
+   * `delivery` is required in production (the webhook always passes it); unit tests may leave it out.
    */
-  async ingest(events: readonly WhatsAppEvent[]): Promise<{ recorded: number; duplicates: number }> {
+  async ingest(events: readonly WhatsAppEvent[], delivery?: RawDelivery): Promise<{ recorded: number; duplicates: number; journalRef?: string }> {
     const receivedAt = this.deps.clock.now();
-    const entries = events.map((event): InboxEntry => ({ business: event.business, key: eventKeyOf(event), event, state: "pending", receivedAt }));
+    let journalRef: string | undefined;
+    if (delivery) {
+      if (!this.deps.journal) throw new PermanentError("bridge.no_journal", "ingest: a raw delivery needs a webhook journal, and none is configured");
+      journalRef = await this.deps.journal.append(delivery, receivedAt);
+    }
+    const entries = events.map((event): InboxEntry => ({ business: event.business, key: eventKeyOf(event), event, state: "pending", receivedAt, ...(journalRef ? { journalRef } : {}) }));
     const results = await Promise.all(entries.map(async (entry) => ({ entry, result: await this.deps.stores.inbox.record(entry) })));
     let duplicates = 0;
     for (const { entry, result } of [...results].sort((a, b) => a.entry.event.timestamp - b.entry.event.timestamp)) {
@@ -70,7 +104,7 @@ export class BridgeService implements StaffMessageHandler {
       this.schedule(entry);
     }
     if (duplicates > 0) this.deps.logger.info("whatsapp.webhook.duplicates", { count: duplicates });
-    return { recorded: entries.length - duplicates, duplicates };
+    return { recorded: entries.length - duplicates, duplicates, ...(journalRef ? { journalRef } : {}) };
   }
 
   onStaffMessage(message: StaffMessage): Promise<StaffReply | undefined> {
@@ -94,12 +128,45 @@ export class BridgeService implements StaffMessageHandler {
     this.ctx.templates.invalidate();
   }
 
-  /** Schedules every event left pending (e.g. by a restart). Returns how many. */
+  /**
+   * Begins processing: resumes every unfinished entry if this instance leads, then follows leadership
+   * (resumes again when it is gained; takes no new work while it is lost) and, with `pollIntervalMs`,
+   * polls the inbox while leading. Call once, after the webhook route is up. Throws if storage fails.
+   */
+  async start(): Promise<void> {
+    this.unsubscribe = this.leadership.onChange((leader) => {
+      if (this.stopped) return;
+      if (!leader) {
+        this.deps.logger.warn("bridge.standing_by", { note: "not the leader: new work stays in the inbox for the instance that leads" });
+        return;
+      }
+      this.deps.logger.info("bridge.leading");
+      void this.resumeQuietly().then(() => this.startPolling());
+    });
+    if (!this.mayWork()) return;
+    await this.resumePending();
+    this.startPolling();
+  }
+
+  /**
+   * Schedules every unfinished entry (nothing while not the leader): those left `pending` (a crash, a
+   * restart, another instance's ingest) or `posting`, and those kept `unrouted` although their number is
+   * linked now (a crash between linking and the replay). Returns how many. Throws if storage fails.
+   */
   async resumePending(): Promise<number> {
-    const pending = await this.deps.stores.inbox.list("pending");
+    if (!this.mayWork()) return 0;
+    // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
+    const pending = [...(await this.deps.stores.inbox.list("pending")), ...(await this.deps.stores.inbox.list("posting"))];
     for (const entry of pending) this.schedule(entry);
-    if (pending.length > 0) this.deps.logger.info("bridge.resumed", { count: pending.length });
-    return pending.length;
+    const unrouted = await this.deps.stores.inbox.list("unrouted");
+    let replayed = 0;
+    for (const business of new Set(unrouted.map((e) => e.business))) {
+      const link = await this.deps.stores.links.get(business);
+      if (link) replayed += await this.replayUnrouted(link);
+    }
+    const count = pending.length + replayed;
+    if (count > 0) this.deps.logger.info("bridge.resumed", { count, replayedUnrouted: replayed });
+    return count;
   }
 
   /** Resolves when no event is waiting or being processed and no reply is still being sent. */
@@ -117,12 +184,53 @@ export class BridgeService implements StaffMessageHandler {
 
   /** Stops taking new work and waits for the events and sends in hand. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe();
     await this.followUps.stop();
     await this.lanes.stop();
     await Promise.all([...this.backgroundWork]);
   }
 
+  /** True while this instance may take work: leading and not stopping. */
+  private mayWork(): boolean {
+    return !this.stopped && this.leadership.isLeader();
+  }
+
+  private async resumeQuietly(): Promise<void> {
+    try {
+      await this.resumePending();
+    } catch (err) {
+      // The next poll (or restart) tries again; nothing is lost, entries stay in the inbox.
+      this.deps.logger.warn("bridge.resume_failed", { error: describeError(err) });
+    }
+  }
+
+  /** While leading, picks up pending entries every `pollIntervalMs` (others' ingests, strays). */
+  private startPolling(): void {
+    const every = this.options.pollIntervalMs;
+    if (every === undefined || this.polling) return;
+    this.polling = true;
+    void (async () => {
+      try {
+        while (this.mayWork()) {
+          await this.deps.clock.sleep(every);
+          if (!this.mayWork()) break;
+          try {
+            const pending = await this.deps.stores.inbox.list("pending");
+            for (const entry of pending) this.schedule(entry);
+          } catch (err) {
+            this.deps.logger.warn("bridge.poll_failed", { error: describeError(err) });
+          }
+        }
+      } finally {
+        this.polling = false;
+      }
+    })();
+  }
+
   private schedule(entry: InboxEntry): void {
+    // Not leading: the entry stays pending in the inbox, where the leader finds it.
+    if (!this.mayWork()) return;
     // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
     if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
     const event = entry.event;

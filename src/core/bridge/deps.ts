@@ -9,6 +9,8 @@ import type { PolicyVerdict } from "../rules/outbound-policy";
 import type { TemplateCatalog } from "./template-catalog";
 import type { MediaStore } from "../ports/media-store";
 import type { FollowUpScheduler } from "./follow-ups";
+import type { Leadership } from "../ports/leadership";
+import type { WebhookJournal } from "../ports/webhook-journal";
 
 /** Everything a use case may call: ports only (the composition root supplies implementations). */
 export interface BridgeDeps {
@@ -20,6 +22,10 @@ export interface BridgeDeps {
   readonly settings: BridgeSettings;
   /** Where customers' files are kept; without one, media are recorded as "not kept". */
   readonly media?: MediaStore;
+  /** The raw webhook journal; `ingest` with a raw delivery needs one (compose always gives it). */
+  readonly journal?: WebhookJournal;
+  /** Whether this instance may process work; default: always (a single instance). */
+  readonly leadership?: Leadership;
 }
 
 /** What the bridge service builds from the ports and settings, shared by the use cases. */

@@ -4,7 +4,7 @@ import { maskId } from "../ids";
 import type { StaffCardAction, StaffReply } from "../staff-message";
 import { missingValues, renderTemplate, templateId, type MessageTemplate, type TemplateValues } from "../templates";
 import type { BridgeContext } from "./deps";
-import { refreshRootCard } from "./live-state";
+import { recordOutbound } from "./outbound-record";
 import { recipientOf } from "./recipient";
 import { templatePicker } from "./staff-replies";
 
@@ -69,15 +69,10 @@ export async function onCardAction(ctx: BridgeContext, action: StaffCardAction):
     // The record of what the customer received: ordinary text in the thread, with the template's name.
     const label = `Template “${template.name}” (${template.language}) sent by ${action.author.name}`;
     const postId = await ctx.teams.postInThread(link.channel, conversation.thread, { kind: "sent", label, text: preview });
-    const at = ctx.clock.now();
-    const text = excerpt(preview, 200);
-    await ctx.stores.messages.put({
-      business: conversation.business, wamid: sent.id, thread: conversation.thread, teamsMessageId: postId, contact: conversation.contact,
-      direction: "outbound", at, state: "accepted", excerpt: text, ...(action.author.aadObjectId ? { author: action.author.aadObjectId } : {}),
-    });
-    const lastOutbound = { wamid: sent.id, state: "accepted" as const, at, excerpt: text };
-    await ctx.stores.conversations.update(conversation.contact, { lastOutbound });
-    await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
+    await recordOutbound(ctx, {
+      conversation, thread: conversation.thread, teamsMessageId: postId, wamids: [sent.id], excerpt: excerpt(preview, 200),
+      ...(action.author.aadObjectId ? { author: action.author.aadObjectId } : {}),
+    }, link);
     ctx.logger.info("whatsapp.template.sent", { contact: maskId(conversation.contact), template: templateId(template) });
     return { kind: "template-card", replace: true, card: { step: "sent", template, text: preview, by: action.author.name } };
   } catch (err) {

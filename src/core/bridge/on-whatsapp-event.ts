@@ -1,7 +1,9 @@
 import { BridgeError, describeError } from "../errors";
 import { maskId } from "../ids";
 import type { InboundMessage } from "../messages";
-import type { ChannelLink, Conversation, InboxEntry } from "../model";
+import { DUPLICATE_SUSPECTED, type ChannelLink, type Conversation, type InboxEntry } from "../model";
+import type { ThreadPost } from "../ports/teams-gateway";
+import type { TeamsThreadRef } from "../ids";
 import { BACKGROUND_RETRY, withRetry } from "../retry";
 import type { LaneResult } from "../contact-lanes";
 import type { BridgeContext } from "./deps";
@@ -15,8 +17,6 @@ import { adoptKnownThread } from "./contact-rekey";
 import { prepareInboundPost } from "./inbound-post";
 import { toRootCard } from "./render-inbound";
 
-/** A conversation in state `creating` older than this was left by a crash and may be taken over. */
-const STALE_RESERVATION_MS = 2 * 60_000;
 
 /**
  * Handles one recorded WhatsApp event (use case `onWhatsAppEvent`). Idempotent: an entry that is no
@@ -26,7 +26,7 @@ const STALE_RESERVATION_MS = 2 * 60_000;
 export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): Promise<LaneResult> {
   const { stores, logger } = deps;
   const current = await stores.inbox.get(entry.business, entry.key);
-  if (!current || current.state !== "pending") return "done";
+  if (!current || (current.state !== "pending" && current.state !== "posting")) return "done";
   const event = current.event;
   try {
     switch (event.type) {
@@ -53,7 +53,7 @@ export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): P
 }
 
 async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message: InboundMessage): Promise<LaneResult> {
-  const { stores, teams, clock, logger } = deps;
+  const { stores, clock, logger } = deps;
   const link = await stores.links.get(message.business);
   if (!link) {
     // Not linked (yet): kept, and delivered when an admin links the number (case 13: never posted elsewhere).
@@ -74,8 +74,9 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   const prepared = await prepareInboundPost(deps, link, conversation, entry, message);
   // A reaction/edit/deletion whose target has not arrived stays pending; the follow-ups hand it back.
   if (prepared.kind === "parked") return "done";
-  const posted = await withRetry(() => teams.postInThread(link.channel, thread, prepared.post), BACKGROUND_RETRY, clock);
-  await stores.messages.put({
+  const { posted, flagged } = await postOnce(deps, link, thread, entry, prepared.post);
+  // Posted: from here on a failure must not post it again, so the record is retried, not the event.
+  await withRetry(() => stores.messages.put({
     business: message.business,
     wamid: message.id,
     thread,
@@ -83,7 +84,9 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
     contact: message.contact.key,
     direction: "inbound",
     at: clock.now(),
-  });
+  }), BACKGROUND_RETRY, clock);
+  if (flagged) await flagPossibleDuplicate(deps, link, thread, entry, flagged);
+  if (ensured.takenOver) await flagPossibleDuplicate(deps, link, thread, entry, "thread");
   deps.followUps?.targetPosted(message.business, message.id);
   await prepared.after(posted);
   const lastInboundAt = Math.max(conversation.lastInboundAt ?? 0, message.timestamp * 1000);
@@ -104,7 +107,7 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   if (isNew && deps.settings.firstContactNotice) {
     await sendAutomatic(deps, updated, link, deps.settings.firstContactNotice, "Sent automatically to the customer (first-contact notice)");
   }
-  await stores.inbox.setState(message.business, entry.key, "done");
+  await stores.inbox.setState(message.business, entry.key, "done", flagged ? DUPLICATE_SUSPECTED : undefined);
   logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(message.contact.key), type: message.content.kind });
   return "done";
 }
@@ -114,15 +117,18 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
  * thread is made, so two racing first messages cannot make two threads; a failed start releases it.
  * Returns undefined when another worker holds a fresh reservation (try again later).
  */
-async function ensureThread(deps: BridgeContext, link: ChannelLink, message: InboundMessage): Promise<{ conversation: Conversation; isNew: boolean } | undefined> {
+async function ensureThread(deps: BridgeContext, link: ChannelLink, message: InboundMessage): Promise<{ conversation: Conversation; isNew: boolean; takenOver?: boolean } | undefined> {
   const { stores, teams, clock, logger } = deps;
   const contact = message.contact;
   const existing = await stores.conversations.get(contact.key);
   if (existing?.state === "active") return { conversation: existing, isNew: false };
+  let takenOver = false;
   if (existing) {
-    // Another worker is making the thread, or a crash left the reservation behind.
-    if (clock.now() - existing.createdAt < STALE_RESERVATION_MS) return undefined;
+    // Only the leader processes, one event per contact at a time (this lane): nobody else can be making
+    // this thread, so the reservation was left by a crash or an outage. The earlier attempt may have
+    // posted a root card already; the new thread says so.
     logger.warn("teams.thread.reservation_taken_over", { contact: maskId(contact.key) });
+    takenOver = true;
   } else {
     const reserved = await stores.conversations.reserve({
       contact: contact.key,
@@ -142,9 +148,11 @@ async function ensureThread(deps: BridgeContext, link: ChannelLink, message: Inb
     const root = { ...toRootCard(message, link.displayNumber), live: { window: window.open ? { open: true, closesAt: window.closesAt } : { open: false }, optedOut: false } };
     const started = await withRetry(() => teams.startThread(link.channel, root), BACKGROUND_RETRY, clock);
     logger.info("teams.thread.started", { business: message.business, contact: maskId(contact.key) });
-    return { conversation: await stores.conversations.activate(contact.key, { channelId: link.channel.channelId, ...started }), isNew: true };
+    return { conversation: await stores.conversations.activate(contact.key, { channelId: link.channel.channelId, ...started }), isNew: true, takenOver };
   } catch (err) {
-    await stores.conversations.release(contact.key);
+    // Released only when Teams certainly made no thread; otherwise the reservation stays, and the next
+    // attempt takes it over and says that an empty thread may exist.
+    if (err instanceof BridgeError && err.notApplied) await stores.conversations.release(contact.key);
     throw err;
   }
 }
@@ -153,4 +161,56 @@ async function ensureThread(deps: BridgeContext, link: ChannelLink, message: Inb
 function windowMoved(before: number | undefined, after: number, now: number): boolean {
   if (!serviceWindow(before, now).open) return true;
   return after - (before ?? 0) >= 10 * 60_000;
+}
+
+/**
+ * Posts an inbound message with a record of the attempt: the entry is `posting` while the call is in
+ * flight, so a crash before the outcome is recorded is found on recovery. Then the message is posted again
+ * (nothing is lost) and a notice flags it as a possible duplicate. A failure that certainly wrote nothing
+ * (a refusal) puts the entry back to `pending`, so its retry is not flagged.
+ */
+async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, post: ThreadPost) {
+  const { stores, teams, clock, logger } = deps;
+  const event = entry.event;
+  const suspect = entry.state === "posting";
+  await stores.inbox.setState(entry.business, entry.key, "posting", suspect ? DUPLICATE_SUSPECTED : undefined);
+  // An attempt that failed without certainty (a timeout, a 5xx) may have posted before a retry did.
+  let uncertain = false;
+  let posted;
+  try {
+    posted = await withRetry(async () => {
+      try {
+        return await teams.postInThread(link.channel, thread, post);
+      } catch (err) {
+        if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
+        throw err;
+      }
+    }, BACKGROUND_RETRY, clock);
+  } catch (err) {
+    if (!uncertain && !suspect) await stores.inbox.setState(entry.business, entry.key, "pending");
+    throw err;
+  }
+  return { posted, flagged: suspect ? ("restart" as const) : uncertain ? ("unconfirmed" as const) : undefined };
+}
+
+const DUPLICATE_NOTICES = {
+  restart: "The bridge restarted while posting the message above, so it may appear twice in this thread",
+  unconfirmed: "Teams did not confirm the first attempt to post the message above, so it may appear twice in this thread",
+  thread: "The bridge restarted while starting this thread, so this customer may also have an empty thread just above it in the channel",
+} as const;
+
+/**
+ * Flags a possible duplicate in the thread. Best effort: the message is posted and recorded already, so a
+ * failing notice is logged (and the inbox detail keeps the flag for `npm run reconcile`), never retried by
+ * re-running the event, which would post the message again.
+ */
+async function flagPossibleDuplicate(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, why: keyof typeof DUPLICATE_NOTICES): Promise<void> {
+  const event = entry.event;
+  const id = event.type === "message" && why !== "thread" ? ` (WhatsApp id ${event.id})` : "";
+  deps.logger.warn("teams.post.duplicate_suspected", { business: entry.business, key: maskId(entry.key), why });
+  try {
+    await deps.teams.postInThread(link.channel, thread, { kind: "notice", tone: "warning", text: `${DUPLICATE_NOTICES[why]}${id}.` });
+  } catch (err) {
+    deps.logger.error("teams.post.duplicate_notice_failed", { key: maskId(entry.key), error: describeError(err) });
+  }
 }

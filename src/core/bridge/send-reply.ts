@@ -5,7 +5,7 @@ import type { ChannelLink, Conversation } from "../model";
 import type { Recipient } from "../ports/whatsapp-gateway";
 import type { StaffMessage, StaffReply } from "../staff-message";
 import type { BridgeContext } from "./deps";
-import { refreshRootCard } from "./live-state";
+import { recordOutbound } from "./outbound-record";
 import { quotedWamid } from "./staff-media";
 
 /**
@@ -20,26 +20,11 @@ export async function sendReply(ctx: BridgeContext, message: StaffMessage, conve
     const sent = await ctx.pacer.send(conversation.business, conversation.contact, () =>
       ctx.whatsapp.sendText({ business: conversation.business, to, body: message.body, ...(replyTo ? { replyTo } : {}), callbackData: message.messageId }),
     );
-    const at = ctx.clock.now();
-    const text = excerpt(toPlainText(message.body), 200);
     // A text too long for one WhatsApp message went as several (in order): each part is mapped.
-    for (const wamid of sent.parts ?? [sent.id]) {
-      await ctx.stores.messages.put({
-        business: conversation.business,
-        wamid,
-        thread: message.thread,
-        teamsMessageId: message.messageId,
-        contact: conversation.contact,
-        direction: "outbound",
-        at,
-        state: "accepted",
-        excerpt: text,
-        ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}),
-      });
-    }
-    const lastOutbound = { wamid: sent.id, state: "accepted" as const, at, excerpt: text };
-    await ctx.stores.conversations.update(conversation.contact, { lastOutbound });
-    await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
+    await recordOutbound(ctx, {
+      conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: sent.parts ?? [sent.id],
+      excerpt: excerpt(toPlainText(message.body), 200), ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}),
+    }, link);
     logger.info("teams.reply.sent", { business: conversation.business, contact: maskId(conversation.contact) });
     return undefined;
   } catch (err) {

@@ -9,6 +9,7 @@ import type { Recipient } from "../ports/whatsapp-gateway";
 import { INTERACTIVE_RETRY, withRetry } from "../retry";
 import type { StaffImage, StaffMessage, StaffReply } from "../staff-message";
 import type { BridgeContext } from "./deps";
+import { recordOutbound } from "./outbound-record";
 import { refreshRootCard } from "./live-state";
 
 /**
@@ -41,20 +42,7 @@ export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem
 
 /** Records one outbound message: mapped to the staff message, as the conversation's last outbound. */
 async function record(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, wamid: WaMessageId, summary: string): Promise<void> {
-  const at = ctx.clock.now();
-  await ctx.stores.messages.put({
-    business: conversation.business,
-    wamid,
-    thread: message.thread,
-    teamsMessageId: message.messageId,
-    contact: conversation.contact,
-    direction: "outbound",
-    at,
-    state: "accepted",
-    excerpt: summary,
-    ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}),
-  });
-  await ctx.stores.conversations.update(conversation.contact, { lastOutbound: { wamid, state: "accepted", at, excerpt: summary } });
+  await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
 }
 
 const why = (err: unknown) => (err instanceof BridgeError ? err.userMessage : "an unexpected error occurred");

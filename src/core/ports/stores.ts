@@ -1,5 +1,6 @@
 import type { BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../model";
+import type { OutboundState } from "../rules/delivery-state";
 
 /**
  * Store contracts. Every method does I/O and may throw a `TransientError` (storage unreachable, throttled)
@@ -40,6 +41,12 @@ export interface MessageMapStore {
   put(link: MessageLink): Promise<void>;
   byWamid(business: BusinessNumberId, wamid: WaMessageId): Promise<MessageLink | undefined>;
   byTeamsMessage(thread: TeamsThreadRef, id: TeamsMessageId): Promise<MessageLink | undefined>;
+  /**
+   * Outbound messages (one per wamid) sent before `sentBefore` (epoch ms, by `at`) whose state is none of
+   * `excludeStates` (a link without a state counts as `accepted`), oldest first. Scans the whole map: for
+   * reconciliation, never for the hot path.
+   */
+  listOutbound(filter: { readonly sentBefore: number; readonly excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]>;
 }
 
 /** Every received WhatsApp event, recorded before the webhook is acknowledged. */
@@ -51,6 +58,11 @@ export interface InboxStore {
   setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string): Promise<void>;
   /** Entries in `state`, optionally of one business number, oldest first by WhatsApp timestamp. */
   list(state: InboxState, business?: BusinessNumberId): Promise<InboxEntry[]>;
+  /**
+   * Entries in any state whose `detail` is exactly `detail` (e.g. `DUPLICATE_SUSPECTED`), oldest first like
+   * `list`. Scans the whole inbox: for reconciliation, never for the hot path.
+   */
+  listByDetail(detail: string): Promise<InboxEntry[]>;
 }
 
 /** Everything the core persists, grouped so that composition passes one object. */

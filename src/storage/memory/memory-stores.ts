@@ -2,6 +2,7 @@ import { PermanentError } from "../../core/errors";
 import { maskId, type BusinessNumberId, type ContactKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
+import type { OutboundState } from "../../core/rules/delivery-state";
 import { assertStorableJson, clip, compareInboxEntries, copy, definedFields, INBOX_DETAIL_MAX_CHARS } from "./memory-rules";
 
 /**
@@ -113,6 +114,14 @@ export class MemoryMessageMapStore implements MessageMapStore {
     const row = this.byTeams.get(pairKey(thread, id));
     return row && copy(row);
   }
+
+  async listOutbound(filter: { sentBefore: number; excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]> {
+    const excluded = new Set(filter.excludeStates ?? []);
+    return [...this.byWa.values()]
+      .filter((l) => l.direction === "outbound" && l.at < filter.sentBefore && !excluded.has(l.state ?? "accepted"))
+      .sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0))
+      .map(copy);
+  }
 }
 
 /** Journal of received WhatsApp events. */
@@ -146,6 +155,10 @@ export class MemoryInboxStore implements InboxStore {
       .filter((e) => e.state === state && (business === undefined || e.business === business))
       .sort(compareInboxEntries)
       .map(copy);
+  }
+
+  async listByDetail(detail: string): Promise<InboxEntry[]> {
+    return [...this.rows.values()].filter((e) => e.detail === detail).sort(compareInboxEntries).map(copy);
   }
 }
 

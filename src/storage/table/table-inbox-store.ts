@@ -10,7 +10,7 @@ import { encodeKey } from "./keys";
 import { getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
-const STATES: readonly InboxState[] = ["pending", "done", "unrouted", "failed"];
+const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "failed"];
 
 /**
  * Inbox table: PartitionKey = business number id, RowKey = event key. The event is JSON (checked against
@@ -37,6 +37,7 @@ export class TableInboxStore implements InboxStore {
       state: entry.state,
       receivedAt: toNumberProperty(entry.receivedAt),
       detail: entry.detail ? clip(entry.detail, INBOX_DETAIL_MAX_CHARS) : "",
+      ...(entry.journalRef ? { journalRef: entry.journalRef } : {}),
       opId,
     };
     return this.table.run("inbox.record", async (options) => {
@@ -75,9 +76,15 @@ export class TableInboxStore implements InboxStore {
     return rows.map((row) => this.toEntry(row)).sort(compareInboxEntries);
   }
 
+  async listByDetail(detail: string): Promise<InboxEntry[]> {
+    const rows = await this.table.query("inbox.listByDetail", odata`detail eq ${detail}`);
+    return rows.map((row) => this.toEntry(row)).sort(compareInboxEntries);
+  }
+
   private toEntry(row: StoredEntity): InboxEntry {
     const r = new EntityReader(row, this.table.name);
     const detail = r.optionalString("detail");
+    const journalRef = r.optionalString("journalRef");
     return {
       business: BusinessNumberId(r.string("business")),
       key: r.string("key"),
@@ -85,6 +92,7 @@ export class TableInboxStore implements InboxStore {
       state: r.oneOf("state", STATES),
       receivedAt: r.number("receivedAt"),
       ...(detail ? { detail } : {}),
+      ...(journalRef ? { journalRef } : {}),
     };
   }
 }

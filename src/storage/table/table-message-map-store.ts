@@ -1,6 +1,8 @@
 import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
 import type { MessageLink } from "../../core/model";
 import type { MessageMapStore } from "../../core/ports/stores";
+import type { OutboundState } from "../../core/rules/delivery-state";
+import { odata } from "@azure/data-tables";
 import { EntityReader, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
 import type { TableAccess } from "./table-access";
@@ -43,6 +45,16 @@ export class TableMessageMapStore implements MessageMapStore {
   async byTeamsMessage(thread: TeamsThreadRef, id: TeamsMessageId): Promise<MessageLink | undefined> {
     const row = await this.table.get("messages.byTeamsMessage", encodeKey(thread), encodeKey(id, "teams:"));
     return row && this.toLink(row);
+  }
+
+  async listOutbound(filter: { sentBefore: number; excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]> {
+    // Only the `wa:` rows (one per wamid); time and state are compared here, where numbers stay exact.
+    const rows = await this.table.query("messages.listOutbound", odata`direction eq ${"outbound"} and RowKey ge ${"wa:"} and RowKey lt ${"wa;"}`);
+    const excluded = new Set(filter.excludeStates ?? []);
+    return rows
+      .map((row) => this.toLink(row))
+      .filter((l) => l.at < filter.sentBefore && !excluded.has(l.state ?? "accepted"))
+      .sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0));
   }
 
   private toLink(row: StoredEntity): MessageLink {

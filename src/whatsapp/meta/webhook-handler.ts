@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { describeError } from "../../core/errors";
 import type { WhatsAppEvent } from "../../core/messages";
 import type { Logger } from "../../core/ports/logger";
+import type { RawDelivery } from "../../core/ports/webhook-journal";
 import type { HttpRequest, HttpResponse } from "../../http/http-route";
 import { WEBHOOK_JSON_LIMITS, parseUntrustedJson } from "./safe-json";
 import { verifySignature } from "./signature";
@@ -13,8 +14,12 @@ export interface WebhookHandlerOptions {
   readonly appSecret: string;
   /** The token typed into the App Dashboard for the GET verification handshake. */
   readonly verifyToken: string;
-  /** Durably records the events; resolves only once they are safe (design.md §5 "acknowledged means recorded"). */
-  readonly ingest: (events: WhatsAppEvent[]) => Promise<void>;
+  /**
+   * Journals the raw delivery (exact bytes + signature header) and durably records the events; resolves
+   * only once both are safe (design.md §5 "acknowledged means recorded"). Called for every valid signed
+   * notification, also one that carries no event (its bytes are journaled all the same).
+   */
+  readonly ingest: (events: WhatsAppEvent[], delivery: RawDelivery) => Promise<void>;
   readonly logger: Logger;
   /** Epoch milliseconds; the receipt time given to value-level errors, which carry no timestamp. */
   readonly now?: () => number;
@@ -59,8 +64,8 @@ export function handleVerification(request: HttpRequest, options: Pick<WebhookHa
  * 2. JSON within depth/size limits, without prototype keys → 400;
  * 3. a WhatsApp Business Account envelope → 400;
  * 4. map to events (odd items are logged as skipped, never fail the batch);
- * 5. `await ingest(events)` (skipped when there are no events) → 200 `{}`; if it throws → 503 so Meta
- *    retries. Never 200 before ingest resolved. Logs counts, never bodies.
+ * 5. `await ingest(events, { body, signature })`, which journals the raw bytes and records the events →
+ *    200 `{}`; if it throws → 503 so Meta retries. Never 200 before ingest resolved. Logs counts, never bodies.
  */
 export async function handleNotification(request: HttpRequest, options: WebhookHandlerOptions): Promise<HttpResponse> {
   const started = Date.now();
@@ -97,13 +102,12 @@ export async function handleNotification(request: HttpRequest, options: WebhookH
     bytes,
   };
 
-  if (events.length > 0) {
-    try {
-      await options.ingest(events);
-    } catch (err) {
-      options.logger.error("whatsapp.webhook.ingest_failed", { ...counts, error: describeError(err) });
-      return { status: 503, body: { error: "temporarily unable to record the webhook; retry later" } };
-    }
+  try {
+    // The signature was verified above, so the header is present and well-formed.
+    await options.ingest(events, { body: request.rawBody, signature: header ?? "" });
+  } catch (err) {
+    options.logger.error("whatsapp.webhook.ingest_failed", { ...counts, error: describeError(err) });
+    return { status: 503, body: { error: "temporarily unable to record the webhook; retry later" } };
   }
   options.logger.info("whatsapp.webhook.received", { ...counts, durationMs: Date.now() - started });
   return { status: 200, body: {} };

@@ -1,0 +1,38 @@
+import type { Logger } from "../../core/ports/logger";
+import type { BlobStorageOptions } from "./blob-clients";
+import { BlobLeaseOps } from "./blob-lease-ops";
+import { createBlobWebhookJournal, type BlobWebhookJournal } from "./blob-webhook-journal";
+import { LeaseLeadership } from "./lease-leadership";
+
+export type { BlobStorageOptions } from "./blob-clients";
+export { BlobWebhookJournal, createBlobWebhookJournal, journalBlobName, journalDayPrefix } from "./blob-webhook-journal";
+export { LeaseLeadership, type LeaseOps } from "./lease-leadership";
+export { BlobLeaseOps } from "./blob-lease-ops";
+
+export interface BlobReliabilityOptions extends BlobStorageOptions {
+  /** Container of the webhook journal (immutable in production). */
+  readonly journalContainer: string;
+  /** Container of the leader lease blob (an ordinary, mutable container). */
+  readonly leaseContainer: string;
+  readonly leaseDurationSeconds: number;
+  readonly leaseRenewMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The Blob side of reliability: the webhook journal (container created if missing) and leader election
+ * on a lease blob (not started: call `leadership.start()` once the process is ready to work, and
+ * `leadership.stop()` on shutdown to release the lease). Throws if the journal's container cannot be
+ * reached or created, or the options are invalid.
+ */
+export async function openBlobReliability(options: BlobReliabilityOptions): Promise<{ journal: BlobWebhookJournal; leadership: LeaseLeadership }> {
+  const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, ...storage } = options;
+  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer });
+  const leadership = new LeaseLeadership({
+    ops: new BlobLeaseOps({ ...storage, container: leaseContainer }),
+    logger,
+    leaseDurationSeconds,
+    renewIntervalMs: leaseRenewMs,
+  });
+  return { journal, leadership };
+}
