@@ -13,8 +13,15 @@ export async function opsPerSecond(fn: () => unknown | Promise<unknown>, ms = 15
   return (count * 1000) / (now - start);
 }
 
+/** Operations per second of ours and of the baseline, and ours/baseline. */
+export interface SideBySide {
+  readonly ours: number;
+  readonly baseline: number;
+  readonly ratio: number;
+}
+
 /** Measures two functions in alternating rounds so machine noise hits both alike; returns medians. */
-export async function sideBySide(ours: () => unknown, baseline: () => unknown, rounds = 3, ms = 800): Promise<{ ours: number; baseline: number; ratio: number }> {
+export async function sideBySide(ours: () => unknown, baseline: () => unknown, rounds = 3, ms = 800): Promise<SideBySide> {
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < rounds; r++) {

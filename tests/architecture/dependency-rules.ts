@@ -10,6 +10,7 @@ export const ADAPTER_FOLDERS = [
   "src/storage/table",
   "src/storage/memory",
   "src/storage/azurite",
+  "src/storage/blob",
   "src/http",
   "src/observability",
   "src/media",
@@ -19,19 +20,20 @@ export const ADAPTER_FOLDERS = [
 export const SHARED_ADAPTER_FILES = ["src/http/http-route.ts"] as const;
 
 /** Files that may know more than one adapter (the composition root and the entry point). */
-export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts"] as const;
+export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts"] as const;
 
 /** Each SDK (by package-name pattern) and the only folders that may import it. */
 export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allowedIn: readonly string[] }> = [
   { pattern: /^(botbuilder|botframework-|@microsoft\/teams-ai|@microsoft\/teams\.|@microsoft\/agents-)/, allowedIn: ["src/teams"] },
-  { pattern: /^@azure\/(data-tables|storage-blob|identity)/, allowedIn: ["src/storage", "src/media"] },
+  { pattern: /^@azure\/(data-tables|identity)/, allowedIn: ["src/storage", "src/media"] },
+  { pattern: /^@azure\/storage-blob/, allowedIn: ["src/storage"] },
   { pattern: /^restify/, allowedIn: ["src/http"] },
   { pattern: /^pino/, allowedIn: ["src/observability"] },
 ];
 
 /** Only this file reads process.env; only these import it. */
 export const CONFIG_FILE = "src/config.ts";
-export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts"] as const;
+export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts", "src/reconcile.ts"] as const;
 
 /** Files whose exported types cross ports: an id-like field there must use a branded type, not `string`. */
 export const PORT_TYPE_FILES = ["src/core/ports", "src/core/model.ts", "src/core/staff-message.ts"] as const;

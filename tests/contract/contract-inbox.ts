@@ -101,6 +101,31 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.equal(await inbox.get(BUSINESS, huge.key), undefined);
     });
 
+    it("keeps the journal ref of the delivery that carried an entry", async () => {
+      const { inbox } = await make();
+      const entry = inboxEntry(inboundText(), { journalRef: "journal/2026/11/30/" + "ab".repeat(32) + ".json" });
+      await inbox.record(entry);
+      await inbox.setState(BUSINESS, entry.key, "done");
+      assert.deepEqual(await inbox.get(BUSINESS, entry.key), { ...entry, state: "done" });
+      assert.deepEqual((await inbox.list("done"))[0]?.journalRef, entry.journalRef);
+    });
+
+    it("lists entries by exact detail, in any state, oldest first (reconciliation of duplicate flags)", async () => {
+      const { inbox } = await make();
+      const a = entryAt("wamid.FA", 1_764_000_200, 1);
+      const b = entryAt("wamid.FB", 1_764_000_100, 1, OTHER_BUSINESS);
+      const c = entryAt("wamid.FC", 1_764_000_050, 1);
+      const plain = entryAt("wamid.FD", 1_764_000_000, 1);
+      for (const e of [a, b, c, plain]) await inbox.record(e);
+      await inbox.setState(BUSINESS, a.key, "done", "duplicateSuspected");
+      await inbox.setState(OTHER_BUSINESS, b.key, "posting", "duplicateSuspected");
+      await inbox.setState(BUSINESS, c.key, "failed", "duplicateSuspected but longer");
+      await inbox.setState(BUSINESS, plain.key, "done");
+      const flagged = await inbox.listByDetail("duplicateSuspected");
+      assert.deepEqual(flagged.map((e) => [e.key, e.state]), [[b.key, "posting"], [a.key, "done"]]);
+      assert.deepEqual(await inbox.listByDetail("nothing like it"), []);
+    });
+
     it("hands out copies", async () => {
       const { inbox } = await make();
       const written = structuredClone(inboxEntry()) as unknown as { event: { timestamp: number } };

@@ -44,6 +44,27 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await messages.byTeamsMessage(lookalike.thread, lookalike.teamsMessageId), lookalike);
     });
 
+    it("lists outbound messages sent before a time, without the excluded states, oldest first, one per wamid", async () => {
+      const { messages } = await make();
+      const out = (wamid: string, at: number, state?: MessageLink["state"], teamsMessageId = `17000000${at}`) =>
+        messageLink({ wamid: WaMessageId(wamid), teamsMessageId: TeamsMessageId(teamsMessageId), direction: "outbound", at, ...(state ? { state } : {}) });
+      const old = out("wamid.O1", 1_000, "sent");
+      const older = out("wamid.O2", 500, "accepted");
+      const noState = out("wamid.O3", 700);
+      const delivered = out("wamid.O4", 600, "delivered");
+      const failed = out("wamid.O5", 650, "failed");
+      const recent = out("wamid.O6", 5_000, "sent");
+      // Two parts of one long reply share the Teams message: both wamids are listed.
+      const part1 = out("wamid.P1", 800, "accepted", "1700000000777");
+      const part2 = out("wamid.P2", 800, "accepted", "1700000000777");
+      for (const l of [old, older, noState, delivered, failed, recent, part1, part2, messageLink({ at: 10 })]) await messages.put(l);
+      const listed = await messages.listOutbound({ sentBefore: 2_000, excludeStates: ["delivered", "read", "played", "failed"] });
+      assert.deepEqual(listed.map((l) => l.wamid), [older.wamid, noState.wamid, part1.wamid, part2.wamid, old.wamid]);
+      assert.deepEqual(listed[0], older);
+      assert.deepEqual((await messages.listOutbound({ sentBefore: 10_000 })).length, 8);
+      assert.deepEqual(await messages.listOutbound({ sentBefore: 400 }), []);
+    });
+
     it("hands out copies", async () => {
       const { messages } = await make();
       const written = { ...messageLink() } as { -readonly [K in keyof MessageLink]: MessageLink[K] };

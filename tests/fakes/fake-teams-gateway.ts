@@ -9,6 +9,7 @@ export class FakeTeamsGateway implements TeamsGateway {
   readonly posts: Array<{ channel: ChannelAddress; thread: TeamsThreadRef; post: ThreadPost; id: TeamsMessageId }> = [];
   readonly rootUpdates: Array<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId; root: RootCardModel }> = [];
   private readonly failures: BridgeError[] = [];
+  private readonly postFailures: Array<{ which: (post: ThreadPost) => boolean; error: BridgeError }> = [];
   private next = 1000;
 
   /** The next calls (either method) fail with these errors, in order. */
@@ -22,8 +23,15 @@ export class FakeTeamsGateway implements TeamsGateway {
     return { thread, rootMessageId };
   }
 
+  /** The next post that matches `which` fails with `error` (once). */
+  failPostWhere(which: (post: ThreadPost) => boolean, error: BridgeError): void {
+    this.postFailures.push({ which, error });
+  }
+
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost) {
     this.throwIfScripted();
+    const scripted = this.postFailures.findIndex((f) => f.which(post));
+    if (scripted >= 0) throw this.postFailures.splice(scripted, 1)[0]!.error;
     const id = TeamsMessageId(String(this.next++));
     this.posts.push({ channel, thread, post, id });
     return id;

@@ -11,5 +11,8 @@ export type {
   RecordedPost,
   RecordedRequest,
   RecordedUpdate,
+  StandinCounters,
   StandinState,
 } from "./standin-types";
+export { TEAMS_THREAD_WINDOWS, type TeamsLimitsOptions, type ThrottleWindow } from "./teams-throttle";
+export { TRANSIENT_CONNECTOR_STATUSES, type ConnectorFaultOptions } from "./connector-faults";

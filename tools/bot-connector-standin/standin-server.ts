@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ATTACHMENT_PATH, AttachmentStore } from "./attachments";
+import { ConnectorFaults } from "./connector-faults";
 import { StandinLog } from "./standin-log";
 import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure } from "./standin-types";
+import { throttleAnswer, throttleKeys } from "./throttle-routing";
+import { TeamsThrottle } from "./teams-throttle";
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -96,6 +99,11 @@ function send(response: ServerResponse, answer: Answer): void {
 export async function startBotConnectorStandin(options: BotConnectorStandinOptions = {}): Promise<BotConnectorStandin> {
   const log = new StandinLog(options.firstMessageId ?? 1_760_000_000_000);
   const attachments = new AttachmentStore();
+  // Teams' throttling and random transient faults (chaos tests, benchmarks): off unless asked for.
+  let throttle = options.limits ? new TeamsThrottle(options.limits) : undefined;
+  const faults = new ConnectorFaults();
+  if (options.faults) faults.set(options.faults);
+  const timers = new Set<NodeJS.Timeout>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? "GET";
@@ -103,18 +111,33 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     const authorization = request.headers.authorization;
     let answer: Answer;
     let body: unknown;
+    let delayMs = 0;
     try {
       body = parseJson(await readBody(request));
       const failure: InjectedFailure | undefined = log.failures.shift();
       if (failure) answer = { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
       else if (options.authorize && !(await options.authorize(authorization))) answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };
-      else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, method, path, body, authorization);
+      else {
+        // Only the operations Teams throttles (creates, posts, updates) count, are throttled or fail at random.
+        const keys = throttleKeys(method, path, body);
+        const verdict = throttle && keys ? throttle.check(keys.thread, keys.tenant) : undefined;
+        const roll = keys ? faults.roll() : undefined;
+        delayMs = roll?.delayMs ?? 0;
+        if (verdict && !verdict.ok) answer = throttleAnswer(verdict);
+        else if (roll?.error) answer = roll.error;
+        else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, method, path, body, authorization);
+      }
     } catch (err) {
       answer = { status: 500, body: errorBody("ServiceError", String(err)) };
     }
-    log.requests.push({ method, path, ...(authorization === undefined ? {} : { authorization }), body, status: answer.status });
-    send(response, answer);
-    log.changed();
+    const finish = () => {
+      log.requests.push({ method, path, ...(authorization === undefined ? {} : { authorization }), body, status: answer.status });
+      send(response, answer);
+      log.changed();
+    };
+    if (delayMs <= 0) return finish();
+    const timer = setTimeout(() => { timers.delete(timer); finish(); }, delayMs);
+    timers.add(timer);
   };
 
   const server = createServer((request, response) => void handle(request, response));
@@ -139,7 +162,14 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     },
     waitFor: (predicate, timeoutMs = 5000) => log.waitFor(predicate, timeoutMs),
     reset: () => log.reset(),
+    setLimits(limits) { throttle = limits ? new TeamsThrottle(limits) : undefined; },
+    setFaults: (settings) => faults.set(settings ?? {}),
+    get counters() {
+      return { throttle: throttle?.counters ?? { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 }, faults: faults.counters, injectedErrors: faults.injectedErrors };
+    },
     close: () => new Promise<void>((resolve, reject) => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       server.closeAllConnections();
       server.close((err) => (err ? reject(err) : resolve()));
     }),

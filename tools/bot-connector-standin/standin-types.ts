@@ -1,4 +1,6 @@
 /** Records and options of the Bot Connector stand-in. */
+import type { ConnectorFaultCounters, ConnectorFaultOptions } from "./connector-faults";
+import type { TeamsLimitsOptions, ThrottleCounters } from "./teams-throttle";
 
 /** One request, as received (every request is recorded, including refused and failed ones). */
 export interface RecordedRequest {
@@ -60,6 +62,18 @@ export interface BotConnectorStandinOptions {
   readonly authorize?: (authorization: string | undefined) => boolean | Promise<boolean>;
   /** First message id handed out (Teams ids are millisecond timestamps); default 1760000000000. */
   readonly firstMessageId?: number;
+  /** Enforce Teams' rate limits (teams-throttle.ts): 429 with Retry-After when exceeded. Default: off. */
+  readonly limits?: TeamsLimitsOptions;
+  /** Inject transient errors and latency at random (connector-faults.ts). Default: off. */
+  readonly faults?: ConnectorFaultOptions;
+}
+
+/** What the chaos features did so far. */
+export interface StandinCounters {
+  readonly throttle: Readonly<ThrottleCounters>;
+  readonly faults: Readonly<ConnectorFaultCounters>;
+  /** Injected error answers in all (not counting 429s). */
+  readonly injectedErrors: number;
 }
 
 export interface BotConnectorStandin extends StandinState {
@@ -77,5 +91,11 @@ export interface BotConnectorStandin extends StandinState {
   waitFor(predicate: (state: StandinState) => boolean, timeoutMs?: number): Promise<void>;
   /** Forgets every record and pending failure. */
   reset(): void;
+  /** Turns Teams' rate limits on (with these settings, counters zeroed) or off (undefined). */
+  setLimits(limits: TeamsLimitsOptions | undefined): void;
+  /** Replaces the random-fault settings; undefined turns them off. Counters are kept. */
+  setFaults(faults: ConnectorFaultOptions | undefined): void;
+  /** Throttled requests and injected faults so far. */
+  readonly counters: StandinCounters;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { acceptedSendResponse, errorEnvelope, invalidParameterEnvelope, invalidT
 import { listPhoneNumbersPage } from "./phone-numbers";
 import { listTemplatesPage } from "./templates";
 import { SendLog } from "./send-log";
+import { SendFaults } from "./send-faults";
 import type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber, StandinTemplate } from "./standin-types";
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
@@ -72,6 +73,11 @@ function validateSend(body: unknown): string | undefined {
   return undefined;
 }
 
+/** A scripted delay plus a random fault's delay, and the random fault's error if any. */
+function addRoll(delayMs: number, roll: { failure?: ScriptedFailure; delayMs: number }): { failure?: ScriptedFailure; delayMs: number } {
+  return { ...(roll.failure ? { failure: roll.failure } : {}), delayMs: delayMs + roll.delayMs };
+}
+
 /**
  * Starts a stand-in for Meta's Graph API on 127.0.0.1: `POST /{version}/{phone_number_id}/messages`
  * (sends and mark-as-read), `GET /{version}/{waba_id}/phone_numbers` and the media endpoints (upload,
@@ -86,6 +92,9 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
   const timers = new Set<NodeJS.Timeout>();
   const media = new MediaStore(options.mediaUrlTtlMs);
   const mediaFaults = new MediaFaults();
+  // Random errors and latency on sends (chaos tests): off unless asked for.
+  const sendFaults = new SendFaults();
+  if (options.sendFaults) sendFaults.set(options.sendFaults);
   const sendListeners = new Set<(send: RecordedSend) => void>();
   let origin = "";
 
@@ -111,7 +120,9 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
       let result: Answer;
       let wamid: string | undefined;
       // An unauthorised request does not use up a scripted failure or delay.
-      const scripted = authorised(request) ? log.takeScript() : { delayMs: 0 };
+      const taken = authorised(request) ? log.takeScript() : { delayMs: 0 };
+      // Scripted failures first; otherwise the dice of the random faults.
+      const scripted = authorised(request) && !taken.failure ? addRoll(taken.delayMs, sendFaults.roll()) : taken;
       if (!authorised(request)) result = json(401, invalidTokenEnvelope());
       else if (scripted.failure) result = failureAnswer(scripted.failure);
       else {
@@ -204,6 +215,10 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     failMediaDownload: (fault, times = 1) => mediaFaults.add(fault, times),
     get mediaDownloads() {
       return mediaFaults.downloads;
+    },
+    setSendFaults: (settings) => sendFaults.set(settings ?? {}),
+    get sendFaultCounters() {
+      return sendFaults.counters;
     },
     onSend: (listener) => {
       sendListeners.add(listener);

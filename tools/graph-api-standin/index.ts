@@ -6,3 +6,4 @@ export { startGraphApiStandin } from "./graph-api-standin";
 export { errorEnvelope, newWamid, type GraphErrorObject } from "./meta-responses";
 export { MEDIA_DOWNLOAD_PATH, type NewMedia, type StoredMedia } from "./media-store";
 export type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, ScriptedGraphError, ScriptedRawFailure, StandinPhoneNumber } from "./standin-types";
+export type { InjectedSendError, SendFaultCounters, SendFaultOptions } from "./send-faults";

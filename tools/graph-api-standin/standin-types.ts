@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MediaDownloadFault } from "./media-faults";
 import type { NewMedia, StoredMedia } from "./media-store";
 import type { GraphErrorObject } from "./meta-responses";
+import type { SendFaultCounters, SendFaultOptions } from "./send-faults";
 
 /** One request to `POST /{phone_number_id}/messages`, as the stand-in received and answered it. */
 export interface RecordedSend {
@@ -56,6 +57,8 @@ export interface GraphApiStandinOptions {
    * every path outside `/{version}/` and the media download path; resolves true once it has answered.
    */
   readonly extraRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+  /** Random errors (130429, 131056, 500) and latency on sends (send-faults.ts). Default: off. */
+  readonly sendFaults?: SendFaultOptions;
 }
 
 export interface GraphApiStandin {
@@ -88,6 +91,10 @@ export interface GraphApiStandin {
   failMediaDownload(fault: MediaDownloadFault, times?: number): void;
   /** Requests to media download URLs so far. */
   readonly mediaDownloads: number;
+  /** Replaces the random-fault settings of sends; undefined turns them off. Counters are kept. */
+  setSendFaults(faults: SendFaultOptions | undefined): void;
+  /** What the random faults injected so far. */
+  readonly sendFaultCounters: Readonly<SendFaultCounters>;
   /** Calls `listener` with every send request once answered (accepted or not); returns the unsubscribe. */
   onSend(listener: (send: RecordedSend) => void): () => void;
   /** Stops the server, dropping open connections and pending delayed answers. */

@@ -85,3 +85,26 @@ describe("ContactLanes", () => {
     assert.deepEqual(seen, ["in-hand"]);
   });
 });
+
+describe("ContactLanes reorder hold", () => {
+  /** A clock whose sleeps take real (short) time, so a second webhook can arrive during the hold. */
+  const shortClock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 50))) };
+
+  async function order(holdMs: number): Promise<string[]> {
+    const seen: string[] = [];
+    const lanes = new ContactLanes<LaneItem>(async (i) => { seen.push(i.id); return "done"; }, shortClock, undefined, holdMs);
+    lanes.enqueue("a", item("later", 20));
+    await new Promise((r) => setTimeout(r, 10)); // a separate webhook, a moment later
+    lanes.enqueue("a", item("earlier", 10));
+    await lanes.idle();
+    return seen;
+  }
+
+  it("holds an idle lane so that items arriving separately but together are taken in timestamp order", async () => {
+    assert.deepEqual(await order(500), ["earlier", "later"]);
+  });
+
+  it("without the hold the first arrival is taken at once (what the hold prevents)", async () => {
+    assert.deepEqual(await order(0), ["later", "earlier"]);
+  });
+});

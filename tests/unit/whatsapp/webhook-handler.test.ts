@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { WhatsAppEvent } from "../../../src/core/messages";
+import type { RawDelivery } from "../../../src/core/ports/webhook-journal";
 import type { HttpRequest, HttpRoute } from "../../../src/http/http-route";
 import { createWebhookRoutes, MAX_WEBHOOK_BODY_BYTES, WHATSAPP_WEBHOOK_PATH } from "../../../src/whatsapp/meta/routes";
 import { signWebhook, textMessage, webhookEnvelope } from "../../../tools/sign-webhook";
@@ -15,10 +16,10 @@ interface Harness {
   post: HttpRoute;
   logger: CaptureLogger;
   ingested: WhatsAppEvent[][];
-  ingest: (events: WhatsAppEvent[]) => Promise<void>;
+  ingest: (events: WhatsAppEvent[], delivery: RawDelivery) => Promise<void>;
 }
 
-function harness(ingest?: (events: WhatsAppEvent[]) => Promise<void>): Harness {
+function harness(ingest?: (events: WhatsAppEvent[], delivery: RawDelivery) => Promise<void>): Harness {
   const logger = new CaptureLogger();
   const ingested: WhatsAppEvent[][] = [];
   const record = ingest ?? (async (events: WhatsAppEvent[]) => void ingested.push(events));
@@ -212,14 +213,26 @@ describe("webhook routes", () => {
       assert.equal(failure?.fields.messages, 1);
     });
 
-    it("a webhook with nothing to ingest (only other fields) is acknowledged without calling ingest", async () => {
-      let calls = 0;
-      const h = harness(async () => void calls++);
+    it("a webhook with no event (only other fields) is still handed over for the journal, with no events", async () => {
+      const calls: Array<{ events: number; body: string }> = [];
+      const h = harness(async (events, delivery) => void calls.push({ events: events.length, body: Buffer.from(delivery.body).toString("utf8") }));
       const body = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } }] }] });
       const response = await h.post.handle(postRequest(body));
       assert.equal(response.status, 200);
-      assert.equal(calls, 0);
+      assert.deepEqual(calls, [{ events: 0, body }]);
       assert.deepEqual(h.logger.lines.find((l) => l.event === "whatsapp.webhook.received")?.fields.skippedFields, ["message_template_status_update"]);
+    });
+
+    it("hands ingest the exact raw bytes and the signature header as received (for the journal)", async () => {
+      const seen: Array<{ body: Buffer; signature: string }> = [];
+      const h = harness(async (_events, delivery) => void seen.push({ body: Buffer.from(delivery.body), signature: delivery.signature }));
+      // Escaped unicode and odd spacing: re-serialising the JSON would change these bytes.
+      const raw = Buffer.from(textBody("hello").replace('"object"', ' "object" ').replace("hello", "h\\u00e9llo \\ud83d\\ude00"), "utf8");
+      const signature = signWebhook(raw, SECRET);
+      assert.equal((await h.post.handle(postRequest(raw, signature))).status, 200);
+      assert.equal(seen.length, 1);
+      assert.ok(seen[0]!.body.equals(raw));
+      assert.equal(seen[0]!.signature, signature);
     });
 
     it("value-level errors get the receipt time as timestamp", async () => {

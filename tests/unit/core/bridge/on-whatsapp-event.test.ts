@@ -3,7 +3,7 @@ import { PermanentError, TransientError } from "../../../../src/core/errors";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { WaMessageId } from "../../../../src/core/ids";
 import type { InboundMessage } from "../../../../src/core/messages";
-import type { ChannelLink } from "../../../../src/core/model";
+import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 
@@ -85,7 +85,7 @@ describe("onWhatsAppEvent (inbound messages)", () => {
   it("retries a transient Teams failure without reordering the contact's messages", async () => {
     const w = makeWorld();
     await w.stores.links.put(LINK);
-    w.teams.failNext(...Array.from({ length: 6 }, () => new TransientError("teams.unavailable", "503")));
+    w.teams.failNext(...Array.from({ length: 6 }, () => new TransientError("teams.throttled", "429", { notApplied: true })));
     await w.bridge.ingest([customerText("one", { timestamp: 1 }), customerText("two", { timestamp: 2 })]);
     await w.bridge.idle();
     assert.deepEqual(w.teams.posts.map(textOf), ["one", "two"]);
@@ -108,7 +108,7 @@ describe("onWhatsAppEvent (inbound messages)", () => {
   it("releases the reservation when the thread cannot be started, so a later try can make it", async () => {
     const w = makeWorld();
     await w.stores.links.put(LINK);
-    w.teams.failNext(new PermanentError("teams.forbidden", "not installed"));
+    w.teams.failNext(new PermanentError("teams.forbidden", "not installed", { notApplied: true }));
     const m = customerText("hello");
     await w.bridge.ingest([m]);
     await w.bridge.idle();
@@ -160,5 +160,83 @@ describe("onWhatsAppEvent (inbound messages)", () => {
     assert.equal(await w.bridge.resumePending(), 1);
     await w.bridge.idle();
     assert.equal(w.teams.posts.length, 1);
+  });
+});
+
+describe("crash between posting to Teams and recording it (design.md §5)", () => {
+  it("an event found in `posting` on recovery is posted again and flagged as a possible duplicate", async () => {
+    const w = makeWorld();
+    await w.stores.links.put(LINK);
+    await w.bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+    await w.bridge.idle();
+    // What a crash leaves: the post was started (maybe reached Teams), its outcome never recorded.
+    const m = customerText("cut short", { timestamp: 2 });
+    await w.stores.inbox.record({ business: BUSINESS, key: `msg:${m.id}`, event: m, state: "posting", receivedAt: 0 });
+    assert.equal(await w.bridge.resumePending(), 1);
+    await w.bridge.idle();
+    const texts = w.teams.posts.map((p) => (p.post.kind === "notice" ? `notice: ${p.post.text}` : textOf(p)));
+    assert.equal(texts[1], "cut short");
+    assert.match(texts[2]!, /^notice: The bridge restarted while posting the message above, so it may appear twice/);
+    const entry = await w.stores.inbox.get(BUSINESS, `msg:${m.id}`);
+    assert.equal(entry?.state, "done");
+    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+
+  it("a refusal that certainly wrote nothing (429) is retried without a duplicate flag", async () => {
+    const w = makeWorld();
+    await w.stores.links.put(LINK);
+    await w.bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+    await w.bridge.idle();
+    w.teams.failNext(...Array.from({ length: 6 }, () => new TransientError("teams.throttled", "429", { notApplied: true })));
+    const m = customerText("throttled", { timestamp: 2 });
+    await w.bridge.ingest([m]);
+    await w.bridge.idle();
+    assert.deepEqual(w.teams.posts.map(textOf), ["starts the thread", "throttled"]);
+    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.detail, undefined);
+  });
+
+  it("an uncertain failure (the connector timed out) is flagged when the retry succeeds", async () => {
+    const w = makeWorld();
+    await w.stores.links.put(LINK);
+    await w.bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+    await w.bridge.idle();
+    w.teams.failNext(...Array.from({ length: 5 }, () => new TransientError("teams.network", "timeout")));
+    const m = customerText("maybe twice", { timestamp: 2 });
+    await w.bridge.ingest([m]);
+    await w.bridge.idle();
+    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.detail, DUPLICATE_SUSPECTED);
+  });
+});
+
+describe("a thread whose creation may or may not have happened", () => {
+  it("keeps the reservation after an uncertain failure; the next attempt makes the thread and says an empty one may exist", async () => {
+    const w = makeWorld();
+    await w.stores.links.put(LINK);
+    // Five timeouts use up the first attempt's retries: Teams may have made a thread each time.
+    w.teams.failNext(...Array.from({ length: 5 }, () => new TransientError("teams.network", "timeout")));
+    await w.bridge.ingest([customerText("hello", { timestamp: 1 })]);
+    await w.bridge.idle();
+    assert.equal(w.teams.threads.length, 1);
+    const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => (p.post as { text: string }).text);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!, /restarted while starting this thread, so this customer may also have an empty thread/);
+    assert.deepEqual(w.teams.posts.filter((p) => p.post.kind === "customer").map(textOf), ["hello"]);
+  });
+
+  it("a failing duplicate notice is not retried by posting the message again", async () => {
+    const w = makeWorld();
+    await w.stores.links.put(LINK);
+    await w.bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+    await w.bridge.idle();
+    // The message post times out once (uncertain), succeeds on retry; then the flag notice fails.
+    w.teams.failNext(new TransientError("teams.network", "timeout"));
+    w.teams.failPostWhere((p) => p.kind === "notice", new TransientError("teams.unavailable", "503"));
+    const m = customerText("once only", { timestamp: 2 });
+    await w.bridge.ingest([m]);
+    await w.bridge.idle();
+    assert.equal(w.teams.posts.filter((p) => textOf(p) === "once only").length, 1);
+    assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice").length, 0, "the notice failed");
+    assert.ok(w.logger.events().includes("teams.post.duplicate_notice_failed"));
+    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.detail, DUPLICATE_SUSPECTED);
   });
 });

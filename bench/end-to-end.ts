@@ -1,0 +1,113 @@
+/**
+ * End to end through real processes: signed webhooks into the bridge (a child process), posts out to the
+ * Bot Connector stand-in enforcing Teams' limits. Reports the posting rate against the enforced limit,
+ * the 429s our own bursts caused, the bridge's peak RSS, and its RSS across repeated bursts.
+ */
+import { sleep } from "../tests/chaos/support/bridge-process";
+import { ChaosWorld, CHAOS_SECRET } from "../tests/chaos/support/chaos-world";
+import { chaosBurst } from "../tests/chaos/support/workload";
+import { rssOf, sampleRss } from "./load";
+
+export interface EndToEndReport {
+  readonly messages: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  /** Bot Connector requests admitted (thread creations, posts, card updates) per second, first to last. */
+  readonly requestsPerSecond: number;
+  /** The tenant limit the stand-in enforced (the ceiling when many threads are busy). */
+  readonly enforcedPerSecond: number;
+  readonly ratio: number;
+  readonly throttled: { readonly thread: number; readonly tenant: number };
+  /** Seconds from the first webhook to the last post. */
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly idleRssMb: number;
+}
+
+const TENANT_LIMIT = 50;
+
+/** The 5,000-message burst (500 contacts × 10, over 10 linked numbers) with Teams' limits enforced. */
+export async function endToEndBench(contacts = 500, perContact = 10): Promise<EndToEndReport> {
+  const world = await ChaosWorld.start({ businesses: 10, connector: { limits: { tenantPerSecond: TENANT_LIMIT } }, env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) } });
+  try {
+    await world.bridge.start();
+    const idle = await rssOf(world.bridge.pid!);
+    const burst = chaosBurst({ tag: "e2e", contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
+    const rss = sampleRss(world.bridge.pid!);
+    const started = Date.now();
+    const admittedAt: number[] = [];
+    const watcher = setInterval(() => admittedAt.push(world.connector.counters.throttle.admitted), 100);
+    await world.deliver(burst, "flood");
+    const result = await world.settle("e2e", burst, 600_000, 0);
+    const seconds = (Date.now() - started) / 1000;
+    clearInterval(watcher);
+    const peakRssMb = rss.stop();
+    const counters = world.connector.counters.throttle;
+    // Rate while posting: from the first admitted request to the last.
+    const first = admittedAt.findIndex((n) => n > 0);
+    const last = admittedAt.findIndex((n) => n === counters.admitted);
+    const activeSeconds = Math.max(0.1, ((last < 0 ? admittedAt.length : last) - Math.max(0, first)) / 10);
+    const requestsPerSecond = counters.admitted / activeSeconds;
+    return {
+      messages: burst.length,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      requestsPerSecond,
+      enforcedPerSecond: TENANT_LIMIT,
+      ratio: requestsPerSecond / TENANT_LIMIT,
+      throttled: { thread: counters.throttledThread, tenant: counters.throttledTenant },
+      seconds,
+      peakRssMb,
+      idleRssMb: idle?.rssMb ?? Number.NaN,
+    };
+  } finally {
+    await world.dispose();
+  }
+}
+
+export interface GrowthReport {
+  /** RSS (MB) of the bridge after each burst, once it was idle again. */
+  readonly rssAfterBurstMb: readonly number[];
+  /** Last against the second (the first burst also warms everything up), in percent. */
+  readonly growthPercent: number;
+  readonly lost: number;
+  /** The bridge was still running after the last burst (no out-of-memory crash). */
+  readonly survived: boolean;
+}
+
+/** The V8 old-space cap of the growth run (MB): a leak then shows as growth or an out-of-memory crash. */
+export const GROWTH_HEAP_CAP_MB = 160;
+
+/**
+ * Repeated bursts (same contacts, so threads exist) through one bridge process with Teams' limits lifted,
+ * so the run stays short. V8 grows its heap lazily (RSS of an uncapped process mostly says how much the
+ * collector chose to postpone), so this run caps the old space at GROWTH_HEAP_CAP_MB: live memory that
+ * keeps growing would show as rising RSS or a crash.
+ */
+export async function memoryGrowthBench(bursts = 10, contacts = 100, perContact = 10): Promise<GrowthReport> {
+  const world = await ChaosWorld.start({
+    businesses: 10,
+    connector: { limits: { tenantPerSecond: 1_000 } },
+    env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: "1000" },
+    execArgv: [`--max-old-space-size=${GROWTH_HEAP_CAP_MB}`],
+  });
+  try {
+    await world.bridge.start();
+    const after: number[] = [];
+    let lost = 0;
+    for (let b = 0; b < bursts; b++) {
+      const tag = `mem${b}`;
+      const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
+      await world.deliver(burst, "flood");
+      lost += (await world.settle(tag, burst, 300_000, 0)).lost;
+      await sleep(1_500);
+      after.push((await rssOf(world.bridge.pid!))?.rssMb ?? Number.NaN);
+      // Timestamps are whole seconds: the next burst's messages must come after this one's.
+      await sleep(1_000);
+    }
+    const base = after[Math.min(1, after.length - 1)]!;
+    return { rssAfterBurstMb: after, growthPercent: ((after.at(-1)! - base) / base) * 100, lost, survived: world.bridge.running };
+  } finally {
+    await world.dispose();
+  }
+}

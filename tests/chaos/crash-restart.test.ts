@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { sleep } from "./support/bridge-process";
+import { ChaosWorld, CHAOS_SECRET } from "./support/chaos-world";
+import { reportChaos } from "./support/report";
+import { DELIVERY, runTag, size } from "./support/scale";
+import { chaosBurst } from "./support/workload";
+
+describe("chaos: kill -9 of the bridge at random moments during a burst, each followed by a restart", function () {
+  const contacts = size(20, 400);
+  const perContact = 5;
+  const kills = size(1, 10);
+  // After a crash the restarted process waits for the dead one's lease to lapse (LEASE_DURATION_SECONDS).
+  const leaseSeconds = 15;
+  this.timeout(size(120_000, 1_200_000));
+  let world: ChaosWorld;
+
+  before(async () => {
+    world = await ChaosWorld.start({ businesses: size(2, 10), connector: { limits: {} }, env: { LEASE_DURATION_SECONDS: String(leaseSeconds) } });
+    await world.bridge.start();
+  });
+  let failed = false;
+  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
+  after(async () => { await world?.dispose(failed); });
+
+  it(`${contacts * perContact} messages, ${kills} crashes: nothing lost, order kept, at most 1 duplicate per crash and each flagged`, async () => {
+    const tag = runTag("kr");
+    const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
+    const delivering = world.deliver(burst, DELIVERY);
+    const recoveries: number[] = [];
+    let crashes = 0;
+    for (; crashes < kills; crashes++) {
+      // A random moment while work remains (ingesting, or posting what was ingested).
+      await sleep(size(300, 1_000) + Math.random() * size(1_200, 5_000));
+      if (world.tally(tag, burst).lost === 0) break;
+      const killedAt = Date.now();
+      await world.bridge.kill9();
+      await world.bridge.start();
+      const recovery = await world.firstPostAfter(killedAt, leaseSeconds * 1000 + 45_000);
+      recoveries.push(recovery ?? Number.POSITIVE_INFINITY);
+    }
+    await delivering;
+    const result = await world.settle(tag, burst, size(30_000, 600_000), 2_000);
+    const maxRecoveryMs = Math.max(0, ...recoveries);
+    reportChaos({
+      scenario: `kill -9 ×${crashes}, ${contacts}×${perContact} (${DELIVERY})`,
+      tally: result,
+      maxRecoveryMs,
+      notes: `webhook attempts ${world.sender.stats.attempts} for ${burst.length} deliveries (not answered 200: ${JSON.stringify(world.sender.stats.failures)}); threads created ${world.connector.created.length} for ${contacts} contacts`,
+    });
+    assert.ok(crashes > 0, "the bridge was killed at least once during the burst");
+    assert.equal(world.sender.stats.acknowledged, burst.length, "every webhook was finally acknowledged");
+    assert.equal(result.lost, 0, `lost: ${result.lostSample.join(", ")}`);
+    assert.ok(result.duplicated <= crashes, `at most one duplicate per crash (${result.duplicated} for ${crashes})`);
+    assert.equal(result.duplicatesFlagged, result.duplicated, "every duplicate is flagged in its thread");
+    assert.equal(result.outOfOrder, 0, `out of order: ${result.orderSample.join("; ")}`);
+    assert.equal(result.splitThreads, 0, "one thread per contact");
+  });
+});
