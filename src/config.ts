@@ -20,7 +20,7 @@ const defaultServiceUrlHosts = "smba.trafficmanager.net,smba.infra.gcc.teams.mic
 const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
 /** Blob container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
-const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9](?:-?[a-z0-9])*$/;
+const containerNamePattern = /^(?=.{3,63}$)[a-z0-9](?:-?[a-z0-9])*$/;
 const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const optional = z.string().optional();
 /** A true/false variable; unset means `otherwise`. */
@@ -69,8 +69,8 @@ const schema = z.object({
   INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
   TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
-  JOURNAL_CONTAINER: z.string().regex(CONTAINER_NAME, "JOURNAL_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("webhook-journal"),
-  LEASE_CONTAINER: z.string().regex(CONTAINER_NAME, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("bridge-leases"),
+  JOURNAL_CONTAINER: z.string().regex(containerNamePattern, "JOURNAL_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("webhook-journal"),
+  LEASE_CONTAINER: z.string().regex(containerNamePattern, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("bridge-leases"),
   LEASE_DURATION_SECONDS: z.coerce.number({ error: "LEASE_DURATION_SECONDS must be a number" }).int("LEASE_DURATION_SECONDS must be whole seconds").min(15, "LEASE_DURATION_SECONDS must be between 15 and 60").max(60, "LEASE_DURATION_SECONDS must be between 15 and 60").default(30),
   LEASE_RENEW_SECONDS: z.coerce.number({ error: "LEASE_RENEW_SECONDS must be a number" }).positive("LEASE_RENEW_SECONDS must be positive").optional(),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readBody } from "../standin-http";
 import type { AddressInfo } from "node:net";
 import { ATTACHMENT_PATH, AttachmentStore } from "./attachments";
 import { ConnectorFaults } from "./connector-faults";
@@ -13,19 +14,6 @@ interface Answer { readonly status: number; readonly body?: unknown; readonly he
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) request.destroy(new Error("request body too large"));
-      else chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
-}
 
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
@@ -113,7 +101,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     let body: unknown;
     let delayMs = 0;
     try {
-      body = parseJson(await readBody(request));
+      body = parseJson(await readBody(request, MAX_REQUEST_BYTES));
       const failure: InjectedFailure | undefined = log.failures.shift();
       if (failure) answer = { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
       else if (options.authorize && !(await options.authorize(authorization))) answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };

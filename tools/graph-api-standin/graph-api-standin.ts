@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readBody } from "../standin-http";
 import type { AddressInfo } from "node:net";
 import { faultAnswer, MediaFaults } from "./media-faults";
 import { answerMediaRequest } from "./media-routes";
@@ -35,19 +36,6 @@ function headersOf(request: IncomingMessage): Record<string, string | undefined>
   return out;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) request.destroy(new Error("request body too large"));
-      else chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
-}
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -108,13 +96,13 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     const faulty = fault ? faultAnswer(fault) : undefined;
     if (faulty) return { answer: faulty, delayMs: 0 };
     const mediaDelayMs = fault && "delayMs" in fault ? fault.delayMs : 0;
-    const mediaAnswer = await answerMediaRequest(request, url, { store: media, version, authorised: authorised(request), now: Date.now(), origin, readBody: () => readBody(request) });
+    const mediaAnswer = await answerMediaRequest(request, url, { store: media, version, authorised: authorised(request), now: Date.now(), origin, readBody: () => readBody(request, MAX_REQUEST_BYTES) });
     if (mediaAnswer) return { answer: mediaAnswer, delayMs: mediaDelayMs };
     if (parts[0] !== version || parts.length !== 3) return { answer: json(400, unsupportedRequestEnvelope(method, parts.slice(1).join("/"))), delayMs: 0 };
     const [, node = "", edge] = parts;
 
     if (method === "POST" && edge === "messages") {
-      const raw = await readBody(request);
+      const raw = await readBody(request, MAX_REQUEST_BYTES);
       const body = parseJson(raw);
       const base = { phoneNumberId: decodeURIComponent(node), body, headers: headersOf(request), at: Date.now() };
       let result: Answer;
