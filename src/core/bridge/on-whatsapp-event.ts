@@ -166,12 +166,11 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
 /**
  * Posts an inbound message with a record of the attempt: the entry is `posting` while the call is in
  * flight, so a crash before the outcome is recorded is found on recovery. Then the message is posted again
- * (nothing is lost) and a notice flags it as a possible duplicate. A failure that certainly wrote nothing
+ * (nothing is lost) and the caller flags it as a possible duplicate. A failure that certainly wrote nothing
  * (a refusal) puts the entry back to `pending`, so its retry is not flagged.
  */
 async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, post: ThreadPost) {
-  const { stores, teams, clock, logger } = deps;
-  const event = entry.event;
+  const { stores, teams, clock } = deps;
   const suspect = entry.state === "posting";
   await stores.inbox.setState(entry.business, entry.key, "posting", suspect ? DUPLICATE_SUSPECTED : undefined);
   // An attempt that failed without certainty (a timeout, a 5xx) may have posted before a retry did.
