@@ -1,4 +1,4 @@
-import { pickLatency, type LatencySpec } from "../chaos/seeded-random";
+import { rollLatency, type LatencySpec } from "../chaos/seeded-random";
 
 /**
  * Random misbehaviour of the Bot Connector stand-in, as Teams shows it under load (protocols.md B13):
@@ -55,12 +55,7 @@ export class ConnectorFaults {
   roll(): FaultRoll {
     const o = this.options;
     const random = o.random ?? Math.random;
-    let delayMs = 0;
-    if ((o.latencyRate ?? 0) > 0 && random() < o.latencyRate!) {
-      delayMs = pickLatency(o.latencyMs ?? [50, 500], random);
-      this.counters.delayed++;
-      this.counters.delayedMs += delayMs;
-    }
+    const delayMs = rollLatency(o, random, this.counters);
     if ((o.errorRate ?? 0) > 0 && random() < o.errorRate!) {
       const statuses = o.statuses ?? TRANSIENT_CONNECTOR_STATUSES;
       const status = statuses[Math.floor(random() * statuses.length)] ?? 500;

@@ -22,3 +22,19 @@ export function pickLatency(spec: LatencySpec, random: () => number): number {
   const [min, max] = spec;
   return Math.round(min + (max - min) * random());
 }
+
+/**
+ * Rolls the latency of one faulty request: with probability `latencyRate`, a delay drawn from
+ * `latencyMs` (default 50–500 ms), counted in `counters`. Shared by the stand-ins' fault injectors.
+ */
+export function rollLatency(
+  options: { readonly latencyRate?: number; readonly latencyMs?: LatencySpec },
+  random: () => number,
+  counters: { delayed: number; delayedMs: number },
+): number {
+  if (!((options.latencyRate ?? 0) > 0 && random() < options.latencyRate!)) return 0;
+  const delayMs = pickLatency(options.latencyMs ?? [50, 500], random);
+  counters.delayed++;
+  counters.delayedMs += delayMs;
+  return delayMs;
+}

@@ -1,4 +1,4 @@
-import { pickLatency, type LatencySpec } from "../chaos/seeded-random";
+import { rollLatency, type LatencySpec } from "../chaos/seeded-random";
 import type { ScriptedGraphError } from "./standin-types";
 
 /**
@@ -49,12 +49,7 @@ export class SendFaults {
   roll(): { failure?: ScriptedGraphError; delayMs: number } {
     const o = this.options;
     const random = o.random ?? Math.random;
-    let delayMs = 0;
-    if ((o.latencyRate ?? 0) > 0 && random() < o.latencyRate!) {
-      delayMs = pickLatency(o.latencyMs ?? [50, 500], random);
-      this.counters.delayed++;
-      this.counters.delayedMs += delayMs;
-    }
+    const delayMs = rollLatency(o, random, this.counters);
     if ((o.errorRate ?? 0) > 0 && random() < o.errorRate!) {
       const codes = o.codes ?? [130429, 131056, 500];
       const code = codes[Math.floor(random() * codes.length)] ?? 500;
