@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { PermanentError, TransientError } from "../../src/core/errors";
-import { BlobWebhookJournal, createBlobWebhookJournal, journalBlobName } from "../../src/storage/blob";
+import { BlobWebhookJournal, createBlobWebhookJournal } from "../../src/storage/blob";
 import { getAzurite, uniqueTablePrefix } from "../support/azurite";
 import { webhookJournalContract } from "./journal.contract";
 
@@ -16,34 +16,48 @@ describe("BlobWebhookJournal on Azurite", function () {
     return createBlobWebhookJournal({ connectionString, container: newContainer() });
   });
 
-  it("writes the blob create-only, as JSON, with the signature header and receipt time as metadata", async () => {
+  it("writes the appends that arrive together into one create-only NDJSON segment, with count and first receipt as metadata", async () => {
     const { connectionString } = await getAzurite();
     const container = newContainer();
     const journal = await createBlobWebhookJournal({ connectionString, container });
-    const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
     const at = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
-    const ref = await journal.append({ body, signature: SIGNATURE }, at);
-    const blob = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container).getBlobClient(ref);
-    const properties = await blob.getProperties();
-    assert.equal(properties.contentType, "application/json");
-    assert.deepEqual(properties.metadata, { x_hub_signature_256: SIGNATURE, received_at: "2026-01-02T03:04:05.006Z" });
-    assert.deepEqual(await journal.listDay(at), [ref]);
+    const bodies = Array.from({ length: 30 }, (_, i) => Buffer.from(`{"object":"whatsapp_business_account","entry":[],"n":${i}}`));
+    const refs = await Promise.all(bodies.map((body, i) => journal.append({ body, signature: SIGNATURE }, at + i)));
+    const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+    const names: string[] = [];
+    for await (const item of client.listBlobsFlat()) names.push(item.name);
+    assert.equal(names.length, 1, "thirty appends queued in one turn make one upload");
+    assert.match(names[0]!, /^journal\/2026\/01\/02\/030405006-[0-9a-f]{16}\.jsonl$/);
+    assert.deepEqual(refs, bodies.map((_, i) => `${names[0]}#${i}`));
+    const properties = await client.getBlobClient(names[0]!).getProperties();
+    assert.equal(properties.contentType, "application/x-ndjson");
+    assert.deepEqual(properties.metadata, { deliveries: "30", first_received_at: "2026-01-02T03:04:05.006Z" });
+    assert.deepEqual(await journal.listDay(at), refs);
     assert.deepEqual(await journal.listDay(at + 86_400_000), []);
   });
 
-  it("refuses to overwrite a blob that holds different bytes under the same name", async () => {
+  it("never overwrites a segment name that is taken: it draws another name", async () => {
+    const { connectionString } = await getAzurite();
+    const container = newContainer();
+    const suffixes = ["00000000000000aa", "00000000000000aa", "00000000000000bb"];
+    const journal = await createBlobWebhookJournal({ connectionString, container, segmentSuffix: () => suffixes.shift() ?? "00000000000000cc" });
+    const at = Date.UTC(2026, 0, 2);
+    const first = await journal.append({ body: Buffer.from('{"genuine":1}'), signature: SIGNATURE }, at);
+    assert.equal(first, "journal/2026/01/02/000000000-00000000000000aa.jsonl#0");
+    const second = await journal.append({ body: Buffer.from('{"genuine":2}'), signature: SIGNATURE }, at);
+    assert.equal(second, "journal/2026/01/02/000000000-00000000000000bb.jsonl#0");
+    assert.ok(Buffer.from((await journal.read(first))!.body).equals(Buffer.from('{"genuine":1}')));
+    assert.ok(Buffer.from((await journal.read(second))!.body).equals(Buffer.from('{"genuine":2}')));
+  });
+
+  it("a line whose bytes no longer match their SHA-256 is reported as corrupt, not returned", async () => {
     const { connectionString } = await getAzurite();
     const container = newContainer();
     const journal = await createBlobWebhookJournal({ connectionString, container });
-    const body = Buffer.from('{"genuine":true}');
-    const at = Date.UTC(2026, 0, 2);
-    const name = journalBlobName(body, at);
-    // Something else was put there (tampering, or a corrupted copy): it must stay as it is.
-    const other = Buffer.from('{"genuine":TRUE}'); // same length: only the content differs
-    await BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container).getBlockBlobClient(name).upload(other, other.length);
-    await assert.rejects(journal.append({ body, signature: SIGNATURE }, at), (err: unknown) => err instanceof PermanentError && err.code === "storage.journal_conflict");
-    const kept = await journal.read(name);
-    assert.ok(kept && Buffer.from(kept.body).equals(other));
+    const name = "journal/2026/01/02/000000000-00000000000000dd.jsonl";
+    const tampered = JSON.stringify({ receivedAt: "2026-01-02T00:00:00.000Z", signature: SIGNATURE, sha256: "00".repeat(32), body: Buffer.from('{"genuine":false}').toString("base64") });
+    await BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container).getBlockBlobClient(name).upload(tampered, tampered.length);
+    await assert.rejects(journal.read(`${name}#0`), (err: unknown) => err instanceof PermanentError && err.code === "storage.journal_corrupt");
   });
 
   it("storage that does not answer is a TransientError (the webhook then answers 5xx)", async () => {

@@ -29,6 +29,25 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.equal((await inbox.list("pending")).length, 1);
     });
 
+    it("a burst of 250 concurrent records over two numbers, with repeats and events recorded before, creates each event exactly once", async () => {
+      const { inbox } = await make();
+      // Recorded before the burst: inside the burst they must come back as duplicates.
+      const earlier = [3, 77, 140].map((n) => entryAt(`wamid.burst.${n}`, 1_764_000_000 + n, 1_764_000_000_000));
+      for (const e of earlier) assert.equal(await inbox.record(e), "created");
+      // 220 distinct events (more than one transaction holds), 20 of them sent twice, 10 to another number.
+      const distinct = Array.from({ length: 220 }, (_, n) => entryAt(`wamid.burst.${n}`, 1_764_000_000 + n, 1_764_000_001_000, n % 22 === 0 ? OTHER_BUSINESS : BUSINESS));
+      const burst = [...distinct, ...distinct.slice(100, 120), ...distinct.slice(0, 10)];
+      const results = await Promise.all(burst.map((e) => inbox.record(e)));
+      const createdKeys = burst.filter((_, i) => results[i] === "created").map((e) => `${e.business}/${e.key}`);
+      assert.equal(new Set(createdKeys).size, createdKeys.length, "no event created twice");
+      assert.equal(createdKeys.length, 220 - 3, "every event not recorded before is created once");
+      assert.equal(results.filter((r) => r === "duplicate").length, burst.length - 217);
+      for (const e of earlier) assert.ok(!createdKeys.includes(`${e.business}/${e.key}`), `${e.key} was recorded before`);
+      const stored = [...(await inbox.list("pending", BUSINESS)), ...(await inbox.list("pending", OTHER_BUSINESS))];
+      assert.equal(stored.length, 220);
+      assert.deepEqual(await inbox.get(BUSINESS, "msg:wamid.burst.101"), distinct[101]);
+    });
+
     it("the same key under two business numbers is two events", async () => {
       const { inbox } = await make();
       const a = inboxEntry();

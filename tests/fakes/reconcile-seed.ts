@@ -15,7 +15,7 @@ export async function seedReconcileCases<S extends Stores>(stores: S, now = NOW,
   await stores.links.put({ business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl }, linkedBy: ADMIN, linkedAt: 0 });
   const entry = (text: string, id: string, ageMs: number, business = BUSINESS): InboxEntry => {
     const event = { ...customerText(text, { id }), business };
-    return { business, key: eventKeyOf(event), event, state: "pending", receivedAt: now - ageMs, journalRef: `journal/2026/11/30/${id.replace(/\W/g, "").padEnd(64, "0").slice(0, 64)}.json` };
+    return { business, key: eventKeyOf(event), event, state: "pending", receivedAt: now - ageMs, journalRef: `journal/2026/11/30/${String(ageMs % 1e9).padStart(9, "0")}-${Buffer.from(id).toString("hex").padEnd(16, "0").slice(0, 16)}.jsonl#0` };
   };
   const cases: Array<[InboxEntry, InboxEntry["state"], string?]> = [
     [entry("stuck", "wamid.pending", 90 * MIN), "pending"],

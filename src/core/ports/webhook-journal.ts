@@ -19,15 +19,17 @@ export type JournalRef = string;
 export interface WebhookJournal {
   /**
    * Appends `delivery` durably and returns its ref; resolves only once the bytes are stored. `receivedAt`
-   * (epoch ms) is recorded with it and chooses the day it is filed under. Appending identical bytes again
-   * (Meta's redelivery) is a success, returning the same ref on the same day; nothing is ever overwritten.
+   * (epoch ms) is recorded with it and chooses the day it is filed under. Every call is a record of its
+   * own: Meta's redelivery of identical bytes is journaled again under another ref (the second receipt is
+   * a fact too); nothing is ever overwritten. Implementations may write concurrent appends together.
    * Does I/O. Throws `TransientError` when storage is unreachable (the webhook then answers 5xx and Meta
-   * retries) and `PermanentError` when storage refuses, or holds different bytes under the same name.
+   * retries) and `PermanentError` when storage refuses.
    */
   append(delivery: RawDelivery, receivedAt: number): Promise<JournalRef>;
   /**
    * Reads a journaled delivery back (audits, reconciliation, replay); `undefined` if `ref` names nothing.
-   * `receivedAt` is the first receipt. Does I/O; throws like `append`.
+   * Does I/O; throws like `append`, and `PermanentError("storage.journal_corrupt")` if the stored bytes
+   * no longer match the hash kept with them.
    */
   read(ref: JournalRef): Promise<JournaledDelivery | undefined>;
 }
@@ -35,6 +37,6 @@ export interface WebhookJournal {
 /** A delivery as the journal keeps it. */
 export interface JournaledDelivery extends RawDelivery {
   readonly ref: JournalRef;
-  /** Epoch milliseconds of the first receipt of these bytes on that day. */
+  /** Epoch milliseconds of this receipt. */
   readonly receivedAt: number;
 }

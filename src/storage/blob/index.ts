@@ -5,7 +5,7 @@ import { createBlobWebhookJournal, type BlobWebhookJournal } from "./blob-webhoo
 import { LeaseLeadership } from "./lease-leadership";
 
 export type { BlobStorageOptions } from "./blob-clients";
-export { BlobWebhookJournal, createBlobWebhookJournal, journalBlobName, journalDayPrefix } from "./blob-webhook-journal";
+export { BlobWebhookJournal, createBlobWebhookJournal, journalDayPrefix } from "./blob-webhook-journal";
 export { LeaseLeadership, type LeaseOps } from "./lease-leadership";
 export { BlobLeaseOps } from "./blob-lease-ops";
 

@@ -1,34 +1,28 @@
-import { createHash } from "node:crypto";
-import { PermanentError } from "../../core/errors";
 import type { JournaledDelivery, JournalRef, RawDelivery, WebhookJournal } from "../../core/ports/webhook-journal";
 
 /**
  * In-memory `WebhookJournal` for unit tests and benchmarks, with the Blob journal's semantics (the same
- * contract suite runs against both): refs `journal/yyyy/mm/dd/<sha256>.json`, create-only, identical
- * bytes again on the same day are a success, different bytes under a taken name are refused.
+ * contract suite runs against both): every append is a record of its own, filed under the UTC day of
+ * receipt (`journal/yyyy/mm/dd/…`), and nothing is ever overwritten.
  */
 export class MemoryWebhookJournal implements WebhookJournal {
-  private readonly blobs = new Map<JournalRef, JournaledDelivery>();
+  private readonly records = new Map<JournalRef, JournaledDelivery>();
+  private sequence = 0;
 
   async append(delivery: RawDelivery, receivedAt: number): Promise<JournalRef> {
     const day = new Date(receivedAt).toISOString().slice(0, 10).replace(/-/g, "/");
-    const ref = `journal/${day}/${createHash("sha256").update(delivery.body).digest("hex")}.json`;
-    const existing = this.blobs.get(ref);
-    if (existing) {
-      if (Buffer.from(existing.body).equals(Buffer.from(delivery.body))) return ref;
-      throw new PermanentError("storage.journal_conflict", `journal.append: ${ref} already holds different bytes (never overwritten)`);
-    }
-    this.blobs.set(ref, { ref, body: Uint8Array.from(delivery.body), signature: delivery.signature, receivedAt });
+    const ref = `journal/${day}/${String(++this.sequence).padStart(9, "0")}-memory.jsonl#0`;
+    this.records.set(ref, { ref, body: Uint8Array.from(delivery.body), signature: delivery.signature, receivedAt });
     return ref;
   }
 
   async read(ref: JournalRef): Promise<JournaledDelivery | undefined> {
-    const found = this.blobs.get(ref);
+    const found = this.records.get(ref);
     return found && { ...found, body: Uint8Array.from(found.body) };
   }
 
-  /** Every journaled delivery, in the order they were first appended (tests). */
+  /** Every journaled delivery, in the order they were appended (tests). */
   all(): JournaledDelivery[] {
-    return [...this.blobs.values()];
+    return [...this.records.values()];
   }
 }

@@ -7,7 +7,8 @@ import type { InboxEntry, InboxState } from "../../core/model";
 import type { InboxStore } from "../../core/ports/stores";
 import { clip, EntityReader, INBOX_DETAIL_MAX_CHARS, toJsonProperty, toNumberProperty, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
-import { getOrUndefined, type TableAccess } from "./table-access";
+import { InboxBatchWriter } from "./inbox-batch-writer";
+import type { TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
 const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "failed"];
@@ -17,13 +18,18 @@ const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted",
  * the 32 K-character property limit); `state` and `eventTimestamp` are properties of their own so that
  * `list` can filter on the state and order by WhatsApp time.
  *
- * `record` is one `createEntity`: 409 means the event was recorded before (never check-then-set). Like
+ * `record` is an atomic create: 409 means the event was recorded before (never check-then-set). Like
  * `reserve`, it writes a random `opId`, so an SDK retry of a create that had in fact succeeded is still
- * reported as `created`. An empty `detail` is stored as "" (a Merge cannot remove a property) and read
+ * reported as `created`. Records that arrive together are grouped into one transaction per business
+ * number (`InboxBatchWriter`), with the same outcomes as one create each. An empty `detail` is stored as "" (a Merge cannot remove a property) and read
  * back as absent.
  */
 export class TableInboxStore implements InboxStore {
-  constructor(private readonly table: TableAccess) {}
+  private readonly writer: InboxBatchWriter;
+
+  constructor(private readonly table: TableAccess) {
+    this.writer = new InboxBatchWriter(table);
+  }
 
   async record(entry: InboxEntry): Promise<"created" | "duplicate"> {
     const opId = randomUUID();
@@ -40,16 +46,7 @@ export class TableInboxStore implements InboxStore {
       ...(entry.journalRef ? { journalRef: entry.journalRef } : {}),
       opId,
     };
-    return this.table.run("inbox.record", async (options) => {
-      try {
-        await this.table.client.createEntity(entity, options);
-        return "created";
-      } catch (err) {
-        if (!hasStatus(err, 409)) throw err;
-      }
-      const existing = await getOrUndefined(this.table.client, entity.partitionKey, entity.rowKey, options);
-      return existing?.["opId"] === opId ? "created" : "duplicate";
-    });
+    return this.writer.record(entity);
   }
 
   async get(business: BusinessNumberId, key: string): Promise<InboxEntry | undefined> {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,19 +34,22 @@ describe("journal before acknowledging (real HTTP, Azurite blobs and tables)", f
 
       const entry = await h.bridge.stores.inbox.get(BUSINESS, "msg:wamid.journal.1");
       assert.ok(entry?.journalRef, "the inbox entry names its journal blob");
-      assert.match(entry.journalRef, /^journal\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f]{64}\.json$/);
-      // Read straight from Blob storage, not through the bridge.
+      assert.match(entry.journalRef, /^journal\/\d{4}\/\d{2}\/\d{2}\/\d{9}-[0-9a-f]{16}\.jsonl#\d+$/);
+      // Read straight from Blob storage, not through the bridge: the segment's line holds the exact bytes.
       assert.ok(h.bridge.journal instanceof BlobWebhookJournal);
       assert.equal(h.config.storage.kind, "connection-string");
       const blobs = BlobServiceClient.fromConnectionString(h.config.storage.kind === "connection-string" ? h.config.storage.connectionString : "");
-      const blob = blobs.getContainerClient(h.bridge.journal.containerName).getBlobClient(entry.journalRef);
-      assert.ok((await blob.downloadToBuffer()).equals(bytes));
-      const metadata = (await blob.getProperties()).metadata ?? {};
-      assert.equal(metadata.x_hub_signature_256, signature);
-      assert.ok(Math.abs(Date.parse(metadata.received_at ?? "") - Date.now()) < 60_000);
+      const [segment, line] = entry.journalRef.split("#");
+      const stored = (await blobs.getContainerClient(h.bridge.journal.containerName).getBlobClient(segment!).downloadToBuffer()).toString("utf8").split("\n");
+      const record = JSON.parse(stored[Number(line)]!) as { body: string; signature: string; receivedAt: string; sha256: string };
+      assert.ok(Buffer.from(record.body, "base64").equals(bytes));
+      assert.equal(record.sha256, createHash("sha256").update(bytes).digest("hex"));
+      assert.equal(record.signature, signature);
+      assert.ok(Math.abs(Date.parse(record.receivedAt) - Date.now()) < 60_000);
 
-      // A redelivery of the same bytes meets the same blob and records nothing new.
+      // A redelivery of the same bytes is journaled as a second receipt and records no new event.
       assert.equal(await post(h, bytes), 200);
+      assert.equal((await h.bridge.journal.listDay(Date.now())).length, 2);
       await waitUntil(() => h.connector.posts.length >= 1, "the post");
       await h.bridge.bridge.idle();
       assert.equal(h.connector.posts.filter((p) => JSON.stringify(p.activity).includes("Olá 😀")).length, 1);

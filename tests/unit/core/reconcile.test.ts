@@ -32,7 +32,7 @@ describe("reconcile (nothing stranded, reliability.md I3)", () => {
     const text = renderReport(await reconcile(await seededStores(), { now: NOW, outboundOlderThanMs: 15 * MIN }));
     assert.match(text, /^Reconciliation at 2026-11-30T12:00:00.000Z: 8 item\(s\) to look at/);
     assert.match(text, /Received events without a Teams message \(4\)/);
-    assert.match(text, /\n {2}2d\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\*tray\s+journal\/2026\/11\/30\/wamidstray0+\.json\s+business number not linked/);
+    assert.match(text, /\n {2}2d\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\*tray\s+journal\/2026\/11\/30\/\d{9}-[0-9a-f]{16}\.jsonl#0\s+business number not linked/);
     assert.match(text, /Kept until their number is linked to a channel \(expected\)\n.*\n.*\n {2}209876543210987\s+2\s+3h/);
     assert.match(text, /Outbound messages without a final status after 15m \(3\)/);
     assert.match(text, /Possible duplicate posts, flagged in their thread \(1\)/);

@@ -74,7 +74,7 @@ describe("BridgeService: journal before acknowledging", () => {
     await assert.rejects(w.bridge.ingest([customerText("x")], delivery("x")), (err: unknown) => err instanceof PermanentError && err.code === "bridge.no_journal");
   });
 
-  it("a redelivery of the same bytes is journaled once and recorded once", async () => {
+  it("a redelivery of the same bytes is journaled again (a second receipt) and recorded once", async () => {
     const w = makeWorld();
     const journal = new MemoryWebhookJournal();
     const bridge = new BridgeService({ ...w.deps, journal });
@@ -83,9 +83,9 @@ describe("BridgeService: journal before acknowledging", () => {
     const first = await bridge.ingest([m], delivery("twice"));
     const again = await bridge.ingest([m], delivery("twice"));
     await bridge.idle();
-    assert.equal(again.journalRef, first.journalRef);
+    assert.notEqual(again.journalRef, first.journalRef);
     assert.deepEqual([first.recorded, again.duplicates], [1, 1]);
-    assert.equal(journal.all().length, 1);
+    assert.equal(journal.all().length, 2);
     assert.deepEqual(w.teams.posts.map(textOf), ["twice"]);
   });
 });
