@@ -5,7 +5,7 @@ import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
 import type { Stores } from "./core/ports/stores";
 import { healthRoutes } from "./http/health-routes";
-import { createMediaStore } from "./media";
+import { createMediaStore, graphTokenSource } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
@@ -14,6 +14,7 @@ import type { Leadership } from "./core/ports/leadership";
 import type { WebhookJournal } from "./core/ports/webhook-journal";
 import { createTableStores } from "./storage/table/table-stores";
 import { createTeamsBot, type TeamsBotOptions } from "./teams/teams-app";
+import { GraphThreadHistory } from "./teams/graph-thread-history";
 import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
 import { createWebhookRoutes } from "./whatsapp/meta/routes";
 
@@ -42,7 +43,7 @@ export interface ComposeOverrides {
   readonly teamsCredentialsFactory?: TeamsBotOptions["credentialsFactory"];
   /** Table name prefix, so that tests sharing one Azurite do not see each other's data. */
   readonly tablePrefix?: string;
-  /** Microsoft Graph token source for the SharePoint media store (tests). */
+  /** Microsoft Graph token source for the SharePoint media store and the thread check after a crash (tests). */
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
 }
 
@@ -121,12 +122,12 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       mediaHosts: config.whatsapp.mediaHosts,
       mediaDownloadTimeoutMs: config.media.downloadTimeoutMs,
     });
-    const media = createMediaStore(
-      config.media,
-      { appType: config.bot.auth.MicrosoftAppType, appId: config.bot.auth.MicrosoftAppId, tenantId: config.bot.auth.MicrosoftAppTenantId, password: config.bot.auth.MicrosoftAppPassword },
-      logger,
-      overrides.mediaCredential,
-    );
+    const graphIdentity = { appType: config.bot.auth.MicrosoftAppType, appId: config.bot.auth.MicrosoftAppId, tenantId: config.bot.auth.MicrosoftAppTenantId, password: config.bot.auth.MicrosoftAppPassword };
+    const media = createMediaStore(config.media, graphIdentity, logger, overrides.mediaCredential);
+    // After a crash, a post cut short is looked up in its thread (Graph, RSC) before it is posted again.
+    const graphTokens = graphTokenSource(graphIdentity, overrides.mediaCredential, config.media.kind === "sharepoint");
+    const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
+    logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
       logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
     }
@@ -150,6 +151,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       teams: teams.gateway,
       whatsapp,
       media: media.store,
+      ...(threadHistory ? { threadHistory } : {}),
       journal,
       leadership,
       clock,
@@ -162,7 +164,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
         reorderHoldMs: config.bridge.reorderHoldMs,
-        pacing: { ...config.pacing, attempts: 5 },
+        pacing: { ...config.pacing, attempts: 5, ...config.outbox },
       },
     }, { pollIntervalMs: config.reliability.inboxPollMs });
     const service = bridge;

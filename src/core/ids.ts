@@ -21,6 +21,8 @@ export type TenantId = Brand<string, "TenantId">;
 export type AadObjectId = Brand<string, "AadObjectId">;
 /** Teams team id (the General channel's id). */
 export type TeamsTeamId = Brand<string, "TeamsTeamId">;
+/** The Microsoft 365 group id of a team (`channelData.team.aadGroupId`): what Microsoft Graph calls the team id. */
+export type TeamsGroupId = Brand<string, "TeamsGroupId">;
 /** Teams channel conversation id, e.g. `19:abc@thread.tacv2`. */
 export type TeamsChannelId = Brand<string, "TeamsChannelId">;
 /** Teams thread conversation id: `<channelId>;messageid=<rootMessageId>` (design.md §4). */
@@ -39,6 +41,7 @@ export const WaPhone = (v: string) => v as WaPhone;
 export const TenantId = (v: string) => v as TenantId;
 export const AadObjectId = (v: string) => v as AadObjectId;
 export const TeamsTeamId = (v: string) => v as TeamsTeamId;
+export const TeamsGroupId = (v: string) => v as TeamsGroupId;
 export const TeamsChannelId = (v: string) => v as TeamsChannelId;
 export const TeamsMessageId = (v: string) => v as TeamsMessageId;
 export const WaMediaId = (v: string) => v as WaMediaId;

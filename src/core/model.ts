@@ -1,4 +1,4 @@
-import type { AadObjectId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
 import type { WhatsAppEvent } from "./messages";
 import type { OutboundState } from "./rules/delivery-state";
 
@@ -19,6 +19,11 @@ export interface ChannelLink {
   /** Epoch milliseconds. */
   readonly linkedAt: number;
   readonly displayNumber?: string;
+  /**
+   * The team's group id, seen on the `link` activity: lets the bridge read the thread through Microsoft
+   * Graph after a crash (is the post already there?). Links made without it cannot be checked.
+   */
+  readonly teamGroupId?: TeamsGroupId;
 }
 
 /**

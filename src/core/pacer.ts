@@ -13,9 +13,20 @@ export interface PacingSettings {
   readonly perNumberPerSecond: number;
   /** Attempts per message for retryable Meta errors (130429, 131056, 131000, 2, …). */
   readonly attempts: number;
+  /**
+   * A staff reply left `queued` (or `sending`) in the outbox this long by a pacer that is not this one is
+   * taken to be abandoned (its instance stopped): re-queued here (or, if it was mid-send, flagged).
+   * Default `DEFAULT_OUTBOX_REQUEUE_MS`.
+   */
+  readonly outboxRequeueAfterMs?: number;
+  /** Times a reply Meta later reports failed with a rate-limit code is sent again; default 3. */
+  readonly rateLimitResends?: number;
 }
 
 export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: 5 };
+/** Longer than any wait in a pacer (a 45-message burst at the pair rate, then 4^X backoff) is likely to be. */
+export const DEFAULT_OUTBOX_REQUEUE_MS = 5 * 60_000;
+export const DEFAULT_RATE_LIMIT_RESENDS = 3;
 
 /** Meta's pair-rate error: back off 4^X seconds (A15). */
 const PAIR_RATE_CODE = 131056;
@@ -29,6 +40,8 @@ export class OutboundPacer {
   private readonly contactBuckets = new Map<string, TokenBucket>();
   private readonly numberBuckets = new Map<string, TokenBucket>();
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge). */
+  readonly instanceId: string = globalThis.crypto.randomUUID();
 
   constructor(private readonly settings: PacingSettings, private readonly clock: Clock) {}
 

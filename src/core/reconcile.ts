@@ -1,5 +1,6 @@
 import { maskId, type BusinessNumberId } from "./ids";
 import { DUPLICATE_SUSPECTED, type InboxEntry, type InboxState } from "./model";
+import type { OutboxState } from "./ports/outbox-store";
 import type { Stores } from "./ports/stores";
 import type { OutboundState } from "./rules/delivery-state";
 
@@ -39,6 +40,19 @@ export interface DuplicateFlag {
   readonly journalRef?: string;
 }
 
+/** A staff reply that may not have reached WhatsApp: `uncertain` (cut short mid-send), or still waiting. */
+export interface StrandedReply {
+  readonly business: BusinessNumberId;
+  readonly state: OutboxState;
+  readonly thread: string;
+  readonly teamsMessageId: string;
+  readonly acceptedAt: number;
+  /** Since the row last changed. */
+  readonly ageMs: number;
+  readonly attempts: number;
+  readonly detail?: string;
+}
+
 export interface ReconcileReport {
   readonly generatedAt: number;
   readonly outboundOlderThanMs: number;
@@ -48,23 +62,27 @@ export interface ReconcileReport {
   readonly awaitingLink: ReadonlyArray<{ readonly business: BusinessNumberId; readonly count: number; readonly oldestAgeMs: number }>;
   readonly unsettledOutbound: readonly UnsettledOutbound[];
   readonly duplicateFlags: readonly DuplicateFlag[];
+  /** Staff replies found mid-send after a crash (any age), and replies queued or sending for longer than `outboundOlderThanMs`. */
+  readonly strandedReplies: readonly StrandedReply[];
 }
 
 /**
  * Reconciliation (reliability.md §3.5 step 5, invariant I3 "nothing stranded"): reads the stores and
  * lists every received event without a Teams message, every outbound message without a final status
- * sent more than `outboundOlderThanMs` ago, and every event flagged as a possible duplicate. Read-only;
+ * sent more than `outboundOlderThanMs` ago, every event flagged as a possible duplicate, and every staff
+ * reply that may not have reached WhatsApp (outbox rows `uncertain`, or waiting too long). Read-only;
  * scans whole tables, so it is an operator's command, not something the bridge runs per request.
  */
 export async function reconcile(stores: Stores, options: { now: number; outboundOlderThanMs: number }): Promise<ReconcileReport> {
   const { now } = options;
-  const [pending, posting, failed, unrouted, outbound, flagged] = await Promise.all([
+  const [pending, posting, failed, unrouted, outbound, flagged, outbox] = await Promise.all([
     stores.inbox.list("pending"),
     stores.inbox.list("posting"),
     stores.inbox.list("failed"),
     stores.inbox.list("unrouted"),
     stores.messages.listOutbound({ sentBefore: now - options.outboundOlderThanMs, excludeStates: FINAL_OUTBOUND_STATES }),
     stores.inbox.listByDetail(DUPLICATE_SUSPECTED),
+    stores.outbox.list(["uncertain", "queued", "sending"]),
   ]);
   const linked = new Map<BusinessNumberId, boolean>();
   for (const business of new Set(unrouted.map((e) => e.business))) linked.set(business, (await stores.links.get(business)) !== undefined);
@@ -114,6 +132,13 @@ export async function reconcile(stores: Stores, options: { now: number; outbound
       receivedAt: e.receivedAt,
       ...(e.journalRef ? { journalRef: e.journalRef } : {}),
     })),
+    strandedReplies: outbox
+      .filter((r) => r.state === "uncertain" || now - r.updatedAt > options.outboundOlderThanMs)
+      .map((r) => ({
+        business: r.business, state: r.state, thread: r.thread, teamsMessageId: r.teamsMessageId, acceptedAt: r.createdAt, ageMs: now - r.updatedAt, attempts: r.attempts,
+        ...(r.detail ? { detail: r.detail } : {}),
+      }))
+      .sort((a, b) => b.ageMs - a.ageMs),
   };
 }
 
@@ -143,7 +168,7 @@ export function formatAge(ms: number): string {
 export function renderReport(report: ReconcileReport): string {
   const out: string[] = [];
   const at = new Date(report.generatedAt).toISOString();
-  const total = report.unfinished.length + report.unsettledOutbound.length + report.duplicateFlags.length;
+  const total = report.unfinished.length + report.unsettledOutbound.length + report.duplicateFlags.length + report.strandedReplies.length;
   out.push(`Reconciliation at ${at}: ${total === 0 ? "nothing to report" : `${total} item(s) to look at`}`);
   out.push(
     "",
@@ -165,6 +190,10 @@ export function renderReport(report: ReconcileReport): string {
     section(`Possible duplicate posts, flagged in their thread (${report.duplicateFlags.length})`,
       ["received", "state", "business", "event", "journal"],
       report.duplicateFlags.map((d) => [new Date(d.receivedAt).toISOString(), d.state, d.business, d.key, d.journalRef ?? "-"])),
+    "",
+    section(`Staff replies that may not have reached WhatsApp: cut short mid-send, or waiting longer than ${formatAge(report.outboundOlderThanMs)} (${report.strandedReplies.length})`,
+      ["age", "state", "attempts", "business", "Teams thread", "Teams message", "detail"],
+      report.strandedReplies.map((r) => [formatAge(r.ageMs), r.state, String(r.attempts), r.business, r.thread, r.teamsMessageId, oneLine(r.detail ?? "")])),
   );
   return `${out.join("\n")}\n`;
 }

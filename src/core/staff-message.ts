@@ -1,12 +1,14 @@
 import type { FormattedText } from "./formatted-text";
 import type { MessageTemplate, TemplateValues } from "./templates";
-import type { TemplateKey, AadObjectId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
+import type { TemplateKey, AadObjectId, TeamsGroupId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
 
 /** A message a person wrote in a Teams channel the bot can see, already stripped of Teams specifics. */
 export interface StaffMessage {
   readonly tenantId: TenantId;
   readonly channelId: TeamsChannelId;
   readonly teamId?: TeamsTeamId;
+  /** The team's Microsoft 365 group id (`channelData.team.aadGroupId`), when Teams sends it. */
+  readonly teamGroupId?: TeamsGroupId;
   readonly channelName?: string;
   readonly serviceUrl: string;
   /** The thread the message is in (every channel post is a thread root or a reply in one). */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { TokenCredential } from "@azure/identity";
 import { PermanentError, TransientError } from "../core/errors";
 import type { KeptMedia, MediaStore, MediaToKeep } from "../core/ports/media-store";
+import { graphToken } from "./graph-token";
 import { contactFolder, safeFileName, storedFileName } from "./safe-name";
 
 export interface GraphMediaStoreOptions {
@@ -22,7 +23,6 @@ export interface GraphMediaStoreOptions {
   readonly fetch?: typeof fetch;
 }
 
-const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 const CHUNK_UNIT = 320 * 1024;
 
 interface DriveItem { readonly id?: string; readonly webUrl?: string; readonly size?: number }
@@ -60,14 +60,8 @@ export class GraphMediaStore implements MediaStore {
     return { link: item.webUrl, sha256: createHash("sha256").update(file.bytes).digest("hex"), size: file.bytes.length };
   }
 
-  private async token(): Promise<string> {
-    try {
-      const token = await this.options.credential.getToken(GRAPH_SCOPE);
-      if (!token?.token) throw new Error("no token returned");
-      return token.token;
-    } catch (err) {
-      throw new TransientError("media.graph_token_failed", `could not get a Microsoft Graph token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
+  private token(): Promise<string> {
+    return graphToken(this.options.credential, "media.graph_token_failed");
   }
 
   private async simpleUpload(itemUrl: string, token: string, file: MediaToKeep): Promise<DriveItem> {

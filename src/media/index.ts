@@ -8,6 +8,7 @@ import type { Logger } from "../core/ports/logger";
 import type { MediaStore } from "../core/ports/media-store";
 import type { HttpRoute } from "../http/http-route";
 import { GraphMediaStore } from "./graph-media-store";
+import { graphToken } from "./graph-token";
 import { LocalMediaStore } from "./local-media-store";
 import { createMediaRoutes } from "./media-routes";
 
@@ -15,6 +16,7 @@ export { GraphMediaStore, type GraphMediaStoreOptions } from "./graph-media-stor
 export { LocalMediaStore, MEDIA_ROUTE_PREFIX, type LocalMediaStoreOptions } from "./local-media-store";
 export { createMediaRoutes } from "./media-routes";
 export { safeFileName } from "./safe-name";
+export { graphToken, GRAPH_SCOPE } from "./graph-token";
 
 export type MediaStoreSettings =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string }
@@ -46,6 +48,24 @@ export function graphCredential(identity: GraphIdentity): TokenCredential {
     return new ClientSecretCredential(identity.tenantId, identity.appId, identity.password);
   }
   return new DefaultAzureCredential();
+}
+
+/** True when the bot's identity names how to get a Graph token (not left to `DefaultAzureCredential`'s search). */
+export function hasGraphIdentity(identity: GraphIdentity): boolean {
+  if (identity.appType === "UserAssignedMsi") return !!identity.appId;
+  return identity.appType === "SingleTenant" && !!identity.appId && !!identity.tenantId && !!identity.password;
+}
+
+/**
+ * A Graph app-token function for users outside this folder (the Teams thread check after a crash), so
+ * they need not know @azure/identity. Undefined when there is nothing to get a token with: no `credential`
+ * (tests), no configured identity, and no `fallback` (true when Graph is set up anyway, e.g. the
+ * SharePoint media store, so `DefaultAzureCredential` is expected to work).
+ */
+export function graphTokenSource(identity: GraphIdentity, credential?: TokenCredential, fallback = false): (() => Promise<string>) | undefined {
+  if (!credential && !fallback && !hasGraphIdentity(identity)) return undefined;
+  const source = credential ?? graphCredential(identity);
+  return () => graphToken(source);
 }
 
 /** Builds the configured media store. `credential` replaces the Graph token source (tests). */

@@ -1,6 +1,6 @@
 import type { Activity, Attachment, Entity } from "botbuilder";
 import { paragraph, toPlainText } from "../core/formatted-text";
-import { AadObjectId, parseThreadRef, TeamsMessageId, TeamsTeamId, TenantId } from "../core/ids";
+import { AadObjectId, parseThreadRef, TeamsGroupId, TeamsMessageId, TeamsTeamId, TenantId } from "../core/ids";
 import type { StaffMessage } from "../core/staff-message";
 import { parseTeamsHtml, type MentionPolicy } from "./html/teams-html-parser";
 import { isInlineImage } from "./inline-images";
@@ -83,14 +83,17 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
   const parsedHtml = source ? parseTeamsHtml(source, botMentionPolicy(activity)) : undefined;
   const body = parsedHtml?.body ?? paragraph("");
   const botId = activity.recipient?.id;
-  const channelData = activity.channelData as { team?: { id?: unknown }; channel?: { name?: unknown } } | undefined;
+  const channelData = activity.channelData as { team?: { id?: unknown; aadGroupId?: unknown }; channel?: { name?: unknown } } | undefined;
   const teamId = typeof channelData?.team?.id === "string" ? channelData.team.id : undefined;
+  // Graph addresses a team by its group id (the thread check after a crash reads replies through Graph).
+  const teamGroupId = typeof channelData?.team?.aadGroupId === "string" && channelData.team.aadGroupId ? channelData.team.aadGroupId : undefined;
   const channelName = typeof channelData?.channel?.name === "string" ? channelData.channel.name : undefined;
   const aadObjectId = activity.from?.aadObjectId;
   return {
     tenantId: TenantId(tenant),
     channelId: parsed.channel,
     ...(teamId ? { teamId: TeamsTeamId(teamId) } : {}),
+    ...(teamGroupId ? { teamGroupId: TeamsGroupId(teamGroupId) } : {}),
     ...(channelName ? { channelName } : {}),
     serviceUrl: activity.serviceUrl,
     thread: parsed.thread,

@@ -4,6 +4,8 @@
  */
 export { createTeamsBot, type TeamsBot, type TeamsBotOptions } from "./teams-app";
 export { BotBuilderTeamsGateway, type BotBuilderTeamsGatewayOptions } from "./teams-gateway";
+export { GraphThreadHistory, type GraphThreadHistoryOptions } from "./graph-thread-history";
+export { postMarker, hasPostMarker } from "./post-marker";
 export { AUTH_DISABLED_BOT_APP_ID } from "./teams-adapter";
 export { MESSAGES_PATH } from "./messages-route";
 export { mapStaffMessage, tenantOf, isFromBot, isChannelActivity } from "./activity-mapper";

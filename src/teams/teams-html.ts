@@ -2,6 +2,7 @@ import type { Block, FormattedText, Inline } from "../core/formatted-text";
 import type { ThreadPost } from "../core/ports/teams-gateway";
 import type { StaffReply } from "../core/staff-message";
 import { formatUtcTime, neutraliseDisplayName } from "./display-text";
+import { postMarker } from "./post-marker";
 
 /**
  * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (protocols.md B8). Everything that
@@ -105,7 +106,8 @@ function renderSentRecord(label: string, text: string): string {
 
 /**
  * Renders a post in a customer thread. A customer message starts with "**Name** (+number or @username)
- * · HH:MM UTC": the name is untrusted, so it is neutralised and always shown beside the handle.
+ * · HH:MM UTC · ref 3f9a2c1b04de": the name is untrusted, so it is neutralised and always shown beside
+ * the handle; the reference is derived from the wamid (post-marker.ts).
  */
 export function renderThreadPost(post: ThreadPost): string {
   if (post.kind === "notice") return renderNotice(post.tone, post.text);
@@ -115,7 +117,8 @@ export function renderThreadPost(post: ThreadPost): string {
   const name = neutraliseDisplayName(post.authorName);
   const handle = neutraliseDisplayName(post.authorHandle);
   const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;
-  const parts = [`<p>${who} · ${formatUtcTime(post.sentAt)}</p>`];
+  const ref = post.ref ? ` · ref ${postMarker(post.ref)}` : "";
+  const parts = [`<p>${who} · ${formatUtcTime(post.sentAt)}${ref}</p>`];
   if (post.forwarded) parts.push(`<p><em>${post.forwarded === "frequently" ? "↪ Forwarded many times" : "↪ Forwarded"}</em></p>`);
   if (post.placeholder) parts.push(`<p><em>${escapeHtml(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`)}</em></p>`);
   parts.push(renderFormattedText(post.body));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BusinessNumberId, TeamsChannelId } from "../../src/core/ids";
+import { BusinessNumberId, TeamsChannelId, TeamsGroupId } from "../../src/core/ids";
 import type { ChannelLink } from "../../src/core/model";
 import type { Stores } from "../../src/core/ports/stores";
 import { rejectsPermanent } from "./contract-assert";
@@ -23,6 +23,16 @@ export function linkStoreContract(make: () => Promise<Stores>): void {
       await links.put(minimal);
       assert.deepEqual(await links.get(BUSINESS), full);
       assert.deepEqual(await links.get(OTHER_BUSINESS), minimalWithoutUndefined);
+    });
+
+    it("keeps the team's group id when the link has one (the thread check after a crash needs it)", async () => {
+      const { links } = await make();
+      const withGroup = link({ teamGroupId: TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b") });
+      await links.put(withGroup);
+      await links.put(link({ business: OTHER_BUSINESS }));
+      assert.equal((await links.get(BUSINESS))?.teamGroupId, "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b");
+      assert.deepEqual(await links.get(BUSINESS), withGroup);
+      assert.equal("teamGroupId" in (await links.get(OTHER_BUSINESS))!, false);
     });
 
     it("put replaces the existing link of the same number", async () => {

@@ -4,6 +4,7 @@ import { conversationStoreContract } from "./contract-conversations";
 import { inboxStoreContract } from "./contract-inbox";
 import { linkStoreContract } from "./contract-links";
 import { messageMapStoreContract } from "./contract-messages";
+import { outboxStoreContract } from "./contract-outbox";
 import { BUSINESS } from "./store-fixtures";
 
 /** Makes a fresh, empty `Stores` for one test. */
@@ -26,5 +27,6 @@ export function storesContract(name: string, make: MakeStores): void {
     conversationStoreContract(make);
     messageMapStoreContract(make);
     inboxStoreContract(make);
+    outboxStoreContract(make);
   });
 }

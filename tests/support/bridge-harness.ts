@@ -43,6 +43,8 @@ export interface Harness {
   channelMessage(text: string, options?: { thread?: string; from?: string; mentionBot?: boolean; tenantId?: string }): Record<string, unknown>;
   /** A signed webhook body with these changes (see tools/sign-webhook.ts). */
   envelope(...changes: WebhookChangeSpec[]): object;
+  /** Stops the bridge and starts a new one on the same storage (tables, journal, lease): a restart. `bridge` then is the new one. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,9 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     ALLOWED_TENANT_IDS: TENANT_ID,
     REPLY_MODE: options.replyMode ?? "all",
     TEAMS_SERVICE_URL_HOSTS: connector.host,
+    // The thread check after a crash reads replies through Graph: the stand-in serves them (a test of the
+    // SharePoint media store points MS_GRAPH_URL elsewhere through `env`).
+    MS_GRAPH_URL: connector.graphUrl,
     // Customers' media are downloaded from the Graph stand-in and kept in a fresh folder per harness.
     WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
     MEDIA_LOCAL_DIR: mkdtempSync(join(tmpdir(), "bridge-media-")),
@@ -73,7 +78,8 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const loaded = loadConfig(env);
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
-  const bridge = await startBridge(config, { logger, tablePrefix: uniqueTablePrefix("e2e") });
+  const tablePrefix = uniqueTablePrefix("e2e");
+  let bridge = await startBridge(config, { logger, tablePrefix });
   const botId = `28:${APP_ID}`;
 
   const channelMessage: Harness["channelMessage"] = (text, o = {}) => {
@@ -99,7 +105,8 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   };
 
   return {
-    bridge, graph, connector, issuer, logger, config,
+    get bridge() { return bridge; },
+    graph, connector, issuer, logger, config,
     async postWebhook(body, o = {}) {
       const signed = signedWebhook(body, APP_SECRET);
       const headers = { ...signed.headers, ...(o.signature !== undefined ? { "x-hub-signature-256": o.signature } : {}) };
@@ -119,6 +126,10 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     },
     channelMessage,
     envelope: (...changes) => webhookEnvelope(...changes),
+    async restart() {
+      await bridge.stop();
+      bridge = await startBridge(config, { logger, tablePrefix });
+    },
     async stop() {
       await bridge.stop();
       await Promise.all([graph.close(), connector.close()]);

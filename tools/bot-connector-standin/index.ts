@@ -16,3 +16,4 @@ export type {
 } from "./standin-types";
 export { TEAMS_THREAD_WINDOWS, type TeamsLimitsOptions, type ThrottleWindow } from "./teams-throttle";
 export { TRANSIENT_CONNECTOR_STATUSES, type ConnectorFaultOptions } from "./connector-faults";
+export { GraphReplies, storedHtml, type GraphRepliesOptions, type RecordedGraphRequest } from "./graph-replies";

@@ -3,6 +3,7 @@ import { readBody } from "../standin-http";
 import type { AddressInfo } from "node:net";
 import { ATTACHMENT_PATH, AttachmentStore } from "./attachments";
 import { ConnectorFaults } from "./connector-faults";
+import { GraphReplies } from "./graph-replies";
 import { StandinLog } from "./standin-log";
 import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure } from "./standin-types";
 import { throttleAnswer, throttleKeys } from "./throttle-routing";
@@ -92,10 +93,13 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
   const faults = new ConnectorFaults();
   if (options.faults) faults.set(options.faults);
   const timers = new Set<NodeJS.Timeout>();
+  const graph = new GraphReplies(options.graph);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? "GET";
     const path = new URL(request.url ?? "/", "http://standin").pathname.replace(/\/{2,}/g, "/");
+    // Graph reads of the threads (graph-replies.ts): apart from the Bot Connector's records, faults and limits.
+    if (graph.handles(path)) return graph.serve(request, response, log.posts, `http://${host}`);
     const authorization = request.headers.authorization;
     let answer: Answer;
     let body: unknown;
@@ -128,13 +132,14 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     timers.add(timer);
   };
 
+  let host = "";
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = `127.0.0.1:${port}`;
+  host = `127.0.0.1:${port}`;
 
   return {
     serviceUrl: `http://${host}/`,
@@ -143,6 +148,8 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     get created() { return log.created; },
     get posts() { return log.posts; },
     get updates() { return log.updates; },
+    graphUrl: `http://${host}/v1.0`,
+    graph,
     addAttachment: (bytes, contentType) => `http://${host}${attachments.add(bytes, contentType)}`,
     get attachmentFetches() { return attachments.fetches; },
     failNext(status, body, headers) {

@@ -1,5 +1,6 @@
 /** Records and options of the Bot Connector stand-in. */
 import type { ConnectorFaultCounters, ConnectorFaultOptions } from "./connector-faults";
+import type { GraphReplies, GraphRepliesOptions } from "./graph-replies";
 import type { TeamsLimitsOptions, ThrottleCounters } from "./teams-throttle";
 
 /** One request, as received (every request is recorded, including refused and failed ones). */
@@ -66,6 +67,8 @@ export interface BotConnectorStandinOptions {
   readonly limits?: TeamsLimitsOptions;
   /** Inject transient errors and latency at random (connector-faults.ts). Default: off. */
   readonly faults?: ConnectorFaultOptions;
+  /** The Graph replies endpoint (graph-replies.ts): its token check. */
+  readonly graph?: GraphRepliesOptions;
 }
 
 /** What the chaos features did so far. */
@@ -81,6 +84,10 @@ export interface BotConnectorStandin extends StandinState {
   readonly serviceUrl: string;
   /** `host:port`, for the bot's allowed serviceUrl hosts. */
   readonly host: string;
+  /** Microsoft Graph base URL (MS_GRAPH_URL) for reading the threads back: `http://host:port/v1.0`. */
+  readonly graphUrl: string;
+  /** The Graph side: register teams (`addTeam`), simulate an outage (`setFailure`), see `requests`. */
+  readonly graph: GraphReplies;
   /** Serves `bytes` as a pasted image (`GET /v3/attachments/<id>/views/original`, token required); returns its contentUrl. */
   addAttachment(bytes: Buffer, contentType: string): string;
   /** Authorised requests for attachments, in order. */

@@ -8,6 +8,7 @@ import type { RawDelivery } from "../ports/webhook-journal";
 import { DEFAULT_PACING, OutboundPacer } from "../pacer";
 import { compilePolicy } from "../rules/outbound-policy";
 import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../staff-message";
+import { resumeOutbox, sweepOutbox } from "./outbox-recovery";
 import type { BridgeContext, BridgeDeps } from "./deps";
 import { onCardAction } from "./on-card-action";
 import { statusLane } from "./on-status";
@@ -155,6 +156,8 @@ export class BridgeService implements StaffMessageHandler {
    */
   async resumePending(): Promise<number> {
     if (!this.mayWork()) return 0;
+    // Staff replies accepted but not sent when this instance (or the previous leader) stopped.
+    await resumeOutbox(this.ctx);
     // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
     const pending = [...(await this.deps.stores.inbox.list("pending")), ...(await this.deps.stores.inbox.list("posting"))];
     for (const entry of pending) this.schedule(entry);
@@ -218,6 +221,8 @@ export class BridgeService implements StaffMessageHandler {
           try {
             const pending = await this.deps.stores.inbox.list("pending");
             for (const entry of pending) this.schedule(entry);
+            // Staff replies left queued by an instance that stopped (never throws).
+            await sweepOutbox(this.ctx);
           } catch (err) {
             this.deps.logger.warn("bridge.poll_failed", { error: describeError(err) });
           }

@@ -76,6 +76,7 @@ async function link(deps: BridgeDeps, message: StaffMessage, query: string, repl
     linkedBy: message.author.aadObjectId!,
     linkedAt: deps.clock.now(),
     ...(number.display ? { displayNumber: number.display } : {}),
+    ...(message.teamGroupId ? { teamGroupId: message.teamGroupId } : {}),
   };
   await deps.stores.links.put(created);
   deps.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId });

@@ -11,6 +11,7 @@ import type { MediaStore } from "../ports/media-store";
 import type { FollowUpScheduler } from "./follow-ups";
 import type { Leadership } from "../ports/leadership";
 import type { WebhookJournal } from "../ports/webhook-journal";
+import type { ThreadHistory } from "../ports/thread-history";
 
 /** Everything a use case may call: ports only (the composition root supplies implementations). */
 export interface BridgeDeps {
@@ -26,6 +27,11 @@ export interface BridgeDeps {
   readonly journal?: WebhookJournal;
   /** Whether this instance may process work; default: always (a single instance). */
   readonly leadership?: Leadership;
+  /**
+   * Reads a thread back after a crash (is the post cut short already there?); without one, such a post
+   * is posted again and flagged as a possible duplicate.
+   */
+  readonly threadHistory?: ThreadHistory;
 }
 
 /** What the bridge service builds from the ports and settings, shared by the use cases. */

@@ -45,6 +45,7 @@ export function customerPost(message: InboundMessage, body: FormattedText, label
     body,
     ...(label ? { placeholder: label } : {}),
     ...(message.forwarded ? { forwarded: message.forwarded } : {}),
+    ref: message.id,
   };
 }
 

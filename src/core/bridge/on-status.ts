@@ -6,6 +6,7 @@ import { advance } from "../rules/delivery-state";
 import type { LaneResult } from "../contact-lanes";
 import type { BridgeContext } from "./deps";
 import { refreshRootCard } from "./live-state";
+import { resendIfRateLimited } from "./outbox-resend";
 
 /** A status may overtake the saving of its message's mapping (the send answer and the webhook race). */
 const UNKNOWN_MESSAGE_GRACE_MS = 20_000;
@@ -19,7 +20,8 @@ export function statusLane(event: StatusEvent): string {
 /**
  * Applies a delivery status (use case `onWhatsAppStatus`): moves the message's state forward only (late
  * and duplicate statuses change nothing), updates the root card's live state in place, and on `failed`
- * posts a notice in the thread that quotes the message and says what happened and what to do.
+ * posts a notice in the thread that quotes the message and says what happened and what to do (a staff
+ * reply Meta rate-limited is sent again instead, a bounded number of times).
  */
 export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: StatusEvent): Promise<LaneResult> {
   const { stores, logger, clock } = ctx;
@@ -45,11 +47,15 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
     await stores.conversations.update(conversation.contact, { lastOutbound });
     await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
   }
+  // A rate-limited reply is sent again from the outbox (outbox-resend.ts); the thread hears of it only if that gives up.
+  const decision = next === "failed" ? await resendIfRateLimited(ctx, message, event) : undefined;
+  if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");
   if (next === "failed" && link && link.channel.channelId === conversation?.channelId) {
     const error = event.errors[0];
     const quoted = message.excerpt ? `“${excerpt(message.excerpt, 80)}”` : "a message";
     const why = error?.userMessage ?? (error ? `WhatsApp reported error ${error.code}: ${error.title}.` : "WhatsApp gave no reason.");
-    await ctx.teams.postInThread(link.channel, message.thread, { kind: "notice", tone: "error", text: `Not delivered to WhatsApp: ${quoted}. ${why}` });
+    const tried = decision && decision.resends > 0 ? ` (It was sent again ${decision.resends} time${decision.resends === 1 ? "" : "s"}.)` : "";
+    await ctx.teams.postInThread(link.channel, message.thread, { kind: "notice", tone: "error", text: `Not delivered to WhatsApp: ${quoted}. ${why}${tried}` });
     logger.warn("whatsapp.message.failed", { business: event.business, contact: maskId(message.contact), code: error?.code ?? 0 });
   }
   return done(`state ${next}`);

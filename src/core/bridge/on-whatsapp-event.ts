@@ -15,6 +15,7 @@ import { consentKeyword, DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS } from ".
 import { serviceWindow } from "../rules/service-window";
 import { adoptKnownThread } from "./contact-rekey";
 import { prepareInboundPost } from "./inbound-post";
+import { lookUpCutShortPost } from "./post-recovery";
 import { toRootCard } from "./render-inbound";
 
 
@@ -74,7 +75,7 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   const prepared = await prepareInboundPost(deps, link, conversation, entry, message);
   // A reaction/edit/deletion whose target has not arrived stays pending; the follow-ups hand it back.
   if (prepared.kind === "parked") return "done";
-  const { posted, flagged } = await postOnce(deps, link, thread, entry, prepared.post);
+  const { posted, flagged } = await postOnce(deps, link, thread, entry, message, prepared.post);
   // Posted: from here on a failure must not post it again, so the record is retried, not the event.
   await withRetry(() => stores.messages.put({
     business: message.business,
@@ -165,13 +166,20 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
 
 /**
  * Posts an inbound message with a record of the attempt: the entry is `posting` while the call is in
- * flight, so a crash before the outcome is recorded is found on recovery. Then the message is posted again
- * (nothing is lost) and the caller flags it as a possible duplicate. A failure that certainly wrote nothing
- * (a refusal) puts the entry back to `pending`, so its retry is not flagged.
+ * flight, so a crash before the outcome is recorded is found on recovery. Then the thread is read first
+ * (post-recovery.ts): a post already there is taken as it is, one certainly missing is posted; when the
+ * thread cannot be read the message is posted again (nothing is lost) and the caller flags it as a
+ * possible duplicate. A failure that certainly wrote nothing (a refusal) puts the entry back to
+ * `pending`, so its retry is not flagged.
  */
-async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, post: ThreadPost) {
+async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, message: InboundMessage, post: ThreadPost) {
   const { stores, teams, clock } = deps;
-  const suspect = entry.state === "posting";
+  let suspect = entry.state === "posting";
+  if (suspect) {
+    const lookup = await lookUpCutShortPost(deps, link, thread, message.id);
+    if (lookup.kind === "found") return { posted: lookup.id, flagged: undefined };
+    suspect = lookup.kind === "unknown";
+  }
   await stores.inbox.setState(entry.business, entry.key, "posting", suspect ? DUPLICATE_SUSPECTED : undefined);
   // An attempt that failed without certainty (a timeout, a 5xx) may have posted before a retry did.
   let uncertain = false;

@@ -1,6 +1,7 @@
 import type { BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../model";
 import type { OutboundState } from "../rules/delivery-state";
+import type { OutboxStore } from "./outbox-store";
 
 /**
  * Store contracts. Every method does I/O and may throw a `TransientError` (storage unreachable, throttled)
@@ -71,6 +72,8 @@ export interface Stores {
   readonly conversations: ConversationStore;
   readonly messages: MessageMapStore;
   readonly inbox: InboxStore;
+  /** Staff replies accepted for sending (outbox-store.ts). */
+  readonly outbox: OutboxStore;
   /** Resolves if storage answers; throws otherwise (for /readyz). */
   ping(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { TeamsMessageId, TeamsThreadRef } from "../ids";
+import type { TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
@@ -43,6 +43,11 @@ export type ThreadPost =
       /** Set when the message is a stand-in for content not rendered here (e.g. "image"). */
       readonly placeholder?: string;
       readonly forwarded?: "forwarded" | "frequently";
+      /**
+       * The message's wamid: the adapter shows a short reference derived from it, which lets
+       * `ThreadHistory` find the post again after a crash and lets compliance match it to Meta's id.
+       */
+      readonly ref?: WaMessageId;
     }
   | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
   /** The record of something the business sent that no staff message shows (a template, an automatic notice). */

@@ -71,7 +71,7 @@ export class BlobWebhookJournal implements WebhookJournal {
       maxItems: SEGMENT_MAX_DELIVERIES,
       maxBytes: SEGMENT_MAX_BYTES,
       sizeOf: (p) => p.delivery.body.byteLength,
-      maxInFlight: options.maxInFlight ?? 4,
+      maxInFlight: options.maxInFlight ?? 2,
     });
   }
 

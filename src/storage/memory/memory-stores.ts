@@ -3,6 +3,7 @@ import { maskId, type BusinessNumberId, type ContactKey, type TeamsChannelId, ty
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
+import { MemoryOutboxStore } from "./memory-outbox-store";
 import { assertStorableJson, clip, compareInboxEntries, copy, definedFields, INBOX_DETAIL_MAX_CHARS } from "./memory-rules";
 
 /**
@@ -16,6 +17,7 @@ export class MemoryStores implements Stores {
   readonly conversations = new MemoryConversationStore();
   readonly messages = new MemoryMessageMapStore();
   readonly inbox = new MemoryInboxStore();
+  readonly outbox = new MemoryOutboxStore();
 
   /** Always answers: memory cannot be unreachable. */
   async ping(): Promise<void> {}

@@ -40,7 +40,7 @@ export class InboxBatchWriter {
       maxItems: 500,
       maxBytes: 8 * MAX_TRANSACTION_CHARS,
       sizeOf: approximateChars,
-      maxInFlight: options.maxInFlight ?? 4,
+      maxInFlight: options.maxInFlight ?? 2,
     });
   }
 

@@ -1,5 +1,5 @@
 import { odata } from "@azure/data-tables";
-import { AadObjectId, BusinessNumberId, type TeamsChannelId } from "../../core/ids";
+import { AadObjectId, BusinessNumberId, TeamsGroupId, type TeamsChannelId } from "../../core/ids";
 import type { ChannelAddress, ChannelLink } from "../../core/model";
 import type { LinkStore } from "../../core/ports/stores";
 import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
@@ -32,6 +32,7 @@ export class TableLinkStore implements LinkStore {
       linkedBy: link.linkedBy,
       linkedAt: toNumberProperty(link.linkedAt),
       displayNumber: link.displayNumber,
+      teamGroupId: link.teamGroupId,
     }));
   }
 
@@ -55,12 +56,14 @@ export class TableLinkStore implements LinkStore {
   private toLink(row: StoredEntity): ChannelLink {
     const r = new EntityReader(row, this.table.name);
     const displayNumber = r.optionalString("displayNumber");
+    const teamGroupId = r.optionalString("teamGroupId");
     return {
       business: BusinessNumberId(r.string("business")),
       channel: r.json<ChannelAddress>("channel"),
       linkedBy: AadObjectId(r.string("linkedBy")),
       linkedAt: r.number("linkedAt"),
       ...(displayNumber === undefined ? {} : { displayNumber }),
+      ...(teamGroupId === undefined ? {} : { teamGroupId: TeamsGroupId(teamGroupId) }),
     };
   }
 }

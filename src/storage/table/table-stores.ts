@@ -7,6 +7,7 @@ import { TableConversationStore } from "./table-conversation-store";
 import { TableInboxStore } from "./table-inbox-store";
 import { TableLinkStore } from "./table-link-store";
 import { TableMessageMapStore } from "./table-message-map-store";
+import { TableOutboxStore } from "./table-outbox-store";
 
 /** How to reach Azure Table storage. Give exactly one of `connectionString` and `accountName`. */
 export interface TableStoresOptions {
@@ -26,13 +27,14 @@ export interface TableStoresOptions {
   readonly pingTimeoutMs?: number;
 }
 
-/** Names of the five tables, derived from the prefix. */
+/** Names of the six tables, derived from the prefix. */
 export interface TableNames {
   readonly links: string;
   readonly conversations: string;
   readonly threads: string;
   readonly messages: string;
   readonly inbox: string;
+  readonly outbox: string;
 }
 
 const DEFAULT_PREFIX = "bridge";
@@ -50,6 +52,7 @@ export class TableStores implements Stores {
   readonly conversations: TableConversationStore;
   readonly messages: TableMessageMapStore;
   readonly inbox: TableInboxStore;
+  readonly outbox: TableOutboxStore;
   readonly tableNames: TableNames;
   private readonly tables: readonly TableAccess[];
   private readonly pingTable: TableAccess;
@@ -66,6 +69,7 @@ export class TableStores implements Stores {
       threads: `${prefix}threads`,
       messages: `${prefix}messages`,
       inbox: `${prefix}inbox`,
+      outbox: `${prefix}outbox`,
     };
     const timeoutMs = options.requestTimeoutMs ?? 15_000;
     const makeClient = clientFactory(options);
@@ -75,12 +79,14 @@ export class TableStores implements Stores {
     const threads = access(this.tableNames.threads);
     const messages = access(this.tableNames.messages);
     const inbox = access(this.tableNames.inbox);
-    this.tables = [links, conversations, threads, messages, inbox];
+    const outbox = access(this.tableNames.outbox);
+    this.tables = [links, conversations, threads, messages, inbox, outbox];
     this.pingTable = access(this.tableNames.links, options.pingTimeoutMs ?? 5_000);
     this.links = new TableLinkStore(links);
     this.conversations = new TableConversationStore(conversations, threads);
     this.messages = new TableMessageMapStore(messages);
     this.inbox = new TableInboxStore(inbox);
+    this.outbox = new TableOutboxStore(outbox);
   }
 
   /** Creates the tables that do not exist yet (an existing table is fine: 409 TableAlreadyExists is ignored). */

@@ -2,12 +2,13 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AadObjectId, BusinessNumberId, TeamsChannelId, TenantId } from "../../../src/core/ids";
+import { AadObjectId, BusinessNumberId, TeamsChannelId, TeamsGroupId, TenantId } from "../../../src/core/ids";
 import { findFreePort } from "../../../src/storage/azurite/free-port";
 import { createTableStores } from "../../../src/storage/table/table-stores";
 import { startBotConnectorStandin, type BotConnectorStandin, type BotConnectorStandinOptions } from "../../../tools/bot-connector-standin";
 import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
 import type { WebhookBusiness } from "../../../tools/sign-webhook";
+import { startTokenIssuer, type TokenIssuer } from "../../support/token-issuer";
 import { BridgeProcess, sleep } from "./bridge-process";
 import { ChaosAzurite } from "./chaos-azurite";
 import { MetaSender } from "./meta-sender";
@@ -17,6 +18,20 @@ import { byContact, chaosBusinesses, chaosChannelOf, type ChaosMessage } from ".
 export const CHAOS_SECRET = "chaos-app-secret";
 const ACCESS_TOKEN = "chaos-graph-token";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+/** The team every chaos channel is in (its group id), and the bot's identity that reads it through Graph. */
+const TEAM_GROUP = "c4a05e1d-7b2f-4e3a-9d61-0b8f2e9a7c35";
+const BOT_APP_ID = "5e8a1c7d-4f10-4a51-9c3e-0b1f2a3c4d5e";
+
+/** A Graph token: what the bot's managed identity hands out for Microsoft Graph (read without verifying). */
+function isGraphToken(header: string | undefined): boolean {
+  const payload = (header ?? "").replace(/^Bearer /, "").split(".")[1] ?? "";
+  try {
+    return (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown }).aud === "https://graph.microsoft.com";
+  } catch (err) {
+    if (err instanceof SyntaxError) return false;
+    throw err;
+  }
+}
 
 export interface ChaosWorldOptions {
   /** Business numbers (each linked to a channel of its own). */
@@ -47,6 +62,7 @@ export class ChaosWorld {
     readonly bridge: BridgeProcess,
     readonly sender: MetaSender,
     readonly logDir: string,
+    private readonly issuer: TokenIssuer,
     private readonly bridgeEnv: Readonly<Record<string, string>>,
     businesses: WebhookBusiness[],
   ) {
@@ -56,12 +72,15 @@ export class ChaosWorld {
   static async start(options: ChaosWorldOptions): Promise<ChaosWorld> {
     const azurite = new ChaosAzurite();
     await azurite.start();
-    const [graph, connector, port] = await Promise.all([
+    const [graph, connector, port, issuer] = await Promise.all([
       startGraphApiStandin({ accessToken: ACCESS_TOKEN }),
-      startBotConnectorStandin(options.connector ?? {}),
+      startBotConnectorStandin({ ...options.connector, graph: { authorize: isGraphToken } }),
       findFreePort("127.0.0.1"),
+      startTokenIssuer(),
     ]);
     const businesses = chaosBusinesses(options.businesses);
+    // After a crash the bridge reads each cut-short thread back through Graph (the stand-in serves it).
+    connector.graph.addTeam(TEAM_GROUP, businesses.map(chaosChannelOf));
     const stores = await createTableStores({ connectionString: azurite.connectionString });
     for (const business of businesses) {
       await stores.links.put({
@@ -69,6 +88,7 @@ export class ChaosWorld {
         channel: { channelId: TeamsChannelId(chaosChannelOf(business)), tenantId: TenantId(TENANT), serviceUrl: connector.serviceUrl },
         linkedBy: AadObjectId("a0a0a0a0-0000-4000-8000-0000000000ad"),
         linkedAt: Date.now(),
+        teamGroupId: TeamsGroupId(TEAM_GROUP),
       });
     }
     const logDir = mkdtempSync(join(tmpdir(), "chaos-bridge-"));
@@ -81,6 +101,12 @@ export class ChaosWorld {
       WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
       TEAMS_SERVICE_URL_HOSTS: connector.host,
+      // The bot's managed identity (a local issuer) gets the Graph token of the thread check.
+      MicrosoftAppId: BOT_APP_ID,
+      MicrosoftAppType: "UserAssignedMsi",
+      MicrosoftAppTenantId: TENANT,
+      ...issuer.managedIdentityEnv(),
+      MS_GRAPH_URL: connector.graphUrl,
       MEDIA_LOCAL_DIR: join(logDir, "media"),
       LOG_LEVEL: "info",
       // A restarted (or standby) bridge processes only once the dead holder's lease lapsed: keep that
@@ -95,7 +121,7 @@ export class ChaosWorld {
     };
     const bridge = new BridgeProcess({ env, logFile: join(logDir, "bridge-1.log"), port, ...(options.execArgv ? { execArgv: options.execArgv } : {}) });
     const sender = new MetaSender({ url: `${bridge.url}/api/whatsapp/webhook`, concurrency: options.concurrency ?? 50 });
-    return new ChaosWorld(azurite, graph, connector, bridge, sender, logDir, env, businesses);
+    return new ChaosWorld(azurite, graph, connector, bridge, sender, logDir, issuer, env, businesses);
   }
 
   /** A further bridge instance on the same storage (for multi-instance scenarios). */
@@ -144,7 +170,7 @@ export class ChaosWorld {
   /** Stops everything; removes the bridge logs and Azurite's data unless `keepLogs` (a failed scenario). */
   async dispose(keepLogs = false): Promise<void> {
     await Promise.all([this.bridge.dispose(), ...this.extraBridges.map((b) => b.dispose())]);
-    await Promise.all([this.graph.close(), this.connector.close()]);
+    await Promise.all([this.graph.close(), this.connector.close(), this.issuer.close()]);
     await this.azurite.stop();
     if (keepLogs) {
       console.log(`      bridge logs kept in ${this.logDir}`);

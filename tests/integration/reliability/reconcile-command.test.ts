@@ -45,7 +45,7 @@ describe("npm run reconcile (the command, against seeded Azurite tables)", funct
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^Reconciliation at \S+Z: 8 item\(s\) to look at\n/);
     assert.match(stdout, /Received events without a Teams message \(4\)\n {2}age\s+state\s+type\s+business\s+event\s+journal\s+detail\n/);
-    assert.match(stdout, /\n {2}2d( \d+s)?\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\S+\s+journal\/\S+\.json\s+business number not linked to a channel\n/);
+    assert.match(stdout, /\n {2}2d( \d+s)?\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\S+\s+journal\/\S+\.jsonl#\d+\s+business number not linked to a channel\n/);
     assert.match(stdout, /\n {2}1h 30m\s+pending\s+message/);
     assert.match(stdout, /\n {2}1h( \d+s)?\s+accepted\s+106540352242922\s+wamid\.out\.\*+pted\s/);
     assert.match(stdout, /\n {2}30m( \d+s)?\s+posting\s+message/);

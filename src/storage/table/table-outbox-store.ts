@@ -1,0 +1,171 @@
+import { odata } from "@azure/data-tables";
+import { randomUUID } from "node:crypto";
+import { PermanentError } from "../../core/errors";
+import type { FormattedText } from "../../core/formatted-text";
+import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
+import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
+import { clip, EntityReader, MAX_JSON_PROPERTY_CHARS, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
+import { encodeKey } from "./keys";
+import { getOrUndefined, type TableAccess } from "./table-access";
+import { hasStatus } from "./table-errors";
+
+const STATES: readonly OutboxState[] = ["queued", "sending", "sent", "failed", "uncertain"];
+/**
+ * A reply's body (FormattedText as JSON) is split over `body0`…`body7`, 32 K characters each: an entity
+ * holds at most 1 MiB, and UTF-16 takes two bytes a character, so 8 × 32 K leaves room for the rest.
+ */
+const MAX_BODY_CHUNKS = 8;
+export const MAX_OUTBOX_BODY_CHARS = MAX_BODY_CHUNKS * MAX_JSON_PROPERTY_CHARS;
+const DETAIL_MAX_CHARS = 2000;
+
+/**
+ * Outbox table: PartitionKey = Teams thread ref, RowKey = Teams message id (a redelivered activity maps
+ * to the same row). `state` is a property so that `list` can filter on it (a scan: recovery and
+ * reconciliation only).
+ *
+ * - `create` is one `createEntity` with a random `opId`: 409 means the reply was accepted before, unless
+ *   the row carries our own opId (an SDK retry of a create that had in fact succeeded).
+ * - `update` is a Merge conditional on the row's ETag (`version`). It writes a fresh `opId` too, so a
+ *   412 caused by the SDK retrying our own successful update is still reported as success.
+ * - Empty `wamids` and `detail` are stored as "[]" and "" (a Merge cannot remove a property) and read
+ *   back as absent.
+ */
+export class TableOutboxStore implements OutboxStore {
+  constructor(private readonly table: TableAccess) {}
+
+  async create(entry: NewOutboxEntry): Promise<{ created: true; entry: OutboxEntry } | { created: false; existing: OutboxEntry }> {
+    const opId = randomUUID();
+    const entity = {
+      partitionKey: encodeKey(entry.thread),
+      rowKey: encodeKey(entry.teamsMessageId),
+      business: entry.business,
+      contact: entry.contact,
+      thread: entry.thread,
+      teamsMessageId: entry.teamsMessageId,
+      ...bodyProperties(entry.body),
+      ...withoutUndefined({ author: entry.author, replyTo: entry.replyTo }),
+      // Every changeable property exists from the start, so later Merges and reads never meet a missing one.
+      ...changeProperties({ ...entry, wamids: entry.wamids ?? [], detail: entry.detail ?? "" }),
+      createdAt: toNumberProperty(entry.createdAt),
+      opId,
+    };
+    return this.table.run("outbox.create", async (options) => {
+      try {
+        const created = await this.table.client.createEntity(entity, options);
+        return { created: true, entry: { ...normalise(entry), version: created.etag ?? "" } } as const;
+      } catch (err) {
+        if (!hasStatus(err, 409)) throw err;
+      }
+      const existing = await getOrUndefined(this.table.client, entity.partitionKey, entity.rowKey, options);
+      if (!existing) throw new PermanentError("storage.outbox_vanished", "outbox.create: the row reported as existing could not be read");
+      const stored = this.toEntry(existing);
+      return existing["opId"] === opId ? { created: true, entry: stored } as const : { created: false, existing: stored } as const;
+    });
+  }
+
+  async get(thread: TeamsThreadRef, teamsMessageId: TeamsMessageId): Promise<OutboxEntry | undefined> {
+    const row = await this.table.get("outbox.get", encodeKey(thread), encodeKey(teamsMessageId));
+    return row && this.toEntry(row);
+  }
+
+  async update(entry: OutboxEntry, patch: OutboxPatch): Promise<OutboxEntry | undefined> {
+    const opId = randomUUID();
+    const partitionKey = encodeKey(entry.thread);
+    const rowKey = encodeKey(entry.teamsMessageId);
+    const changes = { partitionKey, rowKey, ...changeProperties(patch), opId };
+    return this.table.run("outbox.update", async (options) => {
+      try {
+        const result = await this.table.client.updateEntity(changes, "Merge", { ...options, etag: entry.version });
+        return { ...normalise({ ...entry, ...withoutUndefined(patch) }), version: result.etag ?? "" };
+      } catch (err) {
+        if (hasStatus(err, 404)) return undefined;
+        if (!hasStatus(err, 412)) throw err;
+      }
+      const current = await getOrUndefined(this.table.client, partitionKey, rowKey, options);
+      return current?.["opId"] === opId ? this.toEntry(current) : undefined;
+    });
+  }
+
+  async list(states: readonly OutboxState[]): Promise<OutboxEntry[]> {
+    if (states.length === 0) return [];
+    const filter = states.map((s) => odata`state eq ${s}`).join(" or ");
+    const rows = await this.table.query("outbox.list", filter);
+    return rows.map((row) => this.toEntry(row)).sort((a, b) => a.createdAt - b.createdAt || (a.teamsMessageId < b.teamsMessageId ? -1 : a.teamsMessageId > b.teamsMessageId ? 1 : 0));
+  }
+
+  private toEntry(row: StoredEntity): OutboxEntry {
+    const r = new EntityReader(row, this.table.name);
+    const chunks = r.number("bodyChunks");
+    let json = "";
+    for (let i = 0; i < chunks; i++) json += r.string(`body${i}`);
+    const body = parseJson<FormattedText>(json, this.table.name);
+    const author = r.optionalString("author");
+    const replyTo = r.optionalString("replyTo");
+    const wamids = r.json<string[]>("wamids");
+    const detail = r.optionalString("detail");
+    return {
+      business: BusinessNumberId(r.string("business")),
+      contact: r.string("contact") as ContactKey,
+      thread: r.string("thread") as TeamsThreadRef,
+      teamsMessageId: TeamsMessageId(r.string("teamsMessageId")),
+      ...(author ? { author: AadObjectId(author) } : {}),
+      body,
+      ...(replyTo ? { replyTo: WaMessageId(replyTo) } : {}),
+      state: r.oneOf("state", STATES),
+      attempts: r.number("attempts"),
+      resends: r.number("resends"),
+      createdAt: r.number("createdAt"),
+      updatedAt: r.number("updatedAt"),
+      owner: r.string("owner"),
+      ...(wamids.length > 0 ? { wamids: wamids.map(WaMessageId) } : {}),
+      ...(detail ? { detail } : {}),
+      version: row.etag,
+    };
+  }
+}
+
+/** The body as `bodyChunks` + `body0…`, each within one string property, never splitting a surrogate pair. */
+function bodyProperties(body: FormattedText): Record<string, unknown> {
+  const json = JSON.stringify(body);
+  if (json.length > MAX_OUTBOX_BODY_CHARS) {
+    throw new PermanentError("storage.value_too_large", `outbox.create: the body is ${json.length} characters as JSON; at most ${MAX_OUTBOX_BODY_CHARS} are kept`);
+  }
+  const chunks: string[] = [];
+  for (let at = 0; at < json.length;) {
+    let end = Math.min(json.length, at + MAX_JSON_PROPERTY_CHARS);
+    if (end < json.length && /[\uD800-\uDBFF]/.test(json[end - 1]!)) end--;
+    chunks.push(json.slice(at, end));
+    at = end;
+  }
+  if (chunks.length > MAX_BODY_CHUNKS) {
+    throw new PermanentError("storage.value_too_large", `outbox.create: the body needs ${chunks.length} properties; at most ${MAX_BODY_CHUNKS} are kept`);
+  }
+  return { bodyChunks: chunks.length, ...Object.fromEntries(chunks.map((c, i) => [`body${i}`, c])) };
+}
+
+/** The changeable properties present in `patch`, in their stored form. */
+function changeProperties(patch: OutboxPatch): Record<string, unknown> {
+  return withoutUndefined({
+    state: patch.state,
+    attempts: patch.attempts === undefined ? undefined : toNumberProperty(patch.attempts),
+    resends: patch.resends === undefined ? undefined : toNumberProperty(patch.resends),
+    updatedAt: patch.updatedAt === undefined ? undefined : toNumberProperty(patch.updatedAt),
+    owner: patch.owner,
+    wamids: patch.wamids === undefined ? undefined : toJsonProperty("outbox", "wamids", patch.wamids),
+    detail: patch.detail === undefined ? undefined : clip(patch.detail, DETAIL_MAX_CHARS),
+  });
+}
+
+/** The entry as `toEntry` would read it back: empty `wamids`/`detail` absent, `detail` clipped. */
+function normalise<T extends OutboxPatch & object>(row: T): T {
+  const { wamids, detail, ...rest } = row;
+  return { ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}) } as T;
+}
+
+function parseJson<T>(text: string, table: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new PermanentError("storage.corrupt_entity", `a row of table ${table} has a malformed body`);
+  }
+}

@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The reference shown in each customer post (`ref 3f9a2c1b04de`): the first 12 hex digits of the SHA-256
+ * of the message's wamid. Deterministic, so after a crash the bridge can search the thread for the post
+ * it may already have made (graph-thread-history.ts), and compliance can match a post to Meta's id by
+ * hashing it. Visible text, because Graph returns the body as Teams stored it: attributes and hidden
+ * elements may not survive, the words do. 48 bits: a collision within one thread is negligible.
+ */
+export function postMarker(wamid: string): string {
+  return createHash("sha256").update(wamid, "utf8").digest("hex").slice(0, 12);
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: "\"", "#39": "'", nbsp: " " };
+
+/** The words of a stored HTML body: tags removed, the common entities decoded. */
+function visibleText(html: string): string {
+  return html.replace(/<[^>]*>/g, " ").replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ENTITIES[name]!);
+}
+
+/** True when the HTML body shows `ref <marker>` (as a word of its own, whatever markup Teams put around it). */
+export function hasPostMarker(html: string, marker: string): boolean {
+  return new RegExp(`(^|[^0-9a-z])ref\\s+${marker}($|[^0-9a-z])`, "i").test(visibleText(html));
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { BridgeService } from "../../../../src/core/bridge/bridge-service";
+import { toPlainText } from "../../../../src/core/formatted-text";
+import { TeamsGroupId, TeamsMessageId } from "../../../../src/core/ids";
+import type { InboundMessage } from "../../../../src/core/messages";
+import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
+import type { PostLookup } from "../../../../src/core/ports/thread-history";
+import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
+import { FakeThreadHistory } from "../../../fakes/fake-thread-history";
+import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
+
+const GROUP = TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b");
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+  teamGroupId: GROUP,
+};
+
+const textOf = ({ post }: { post: ThreadPost }) => (post.kind === "customer" ? toPlainText(post.body) : `notice: ${post.kind === "notice" ? post.text : post.kind}`);
+
+/**
+ * A world where a crash left `cut short` in `posting` (its outcome never recorded) after an earlier
+ * message started the thread; `answer` is what reading the thread says.
+ */
+async function afterCrash(answer: (m: InboundMessage) => PostLookup | Error, link: ChannelLink = LINK, withHistory = true) {
+  const w = makeWorld();
+  let cut: InboundMessage | undefined;
+  const history = new FakeThreadHistory((wamid) => (cut && wamid === cut.id ? answer(cut) : { kind: "absent" }));
+  const bridge = new BridgeService({ ...w.deps, ...(withHistory ? { threadHistory: history } : {}) });
+  await w.stores.links.put(link);
+  await bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+  await bridge.idle();
+  assert.equal(history.calls.length, 0, "the normal path never reads the thread");
+  cut = customerText("cut short", { timestamp: 2 });
+  await w.stores.inbox.record({ business: BUSINESS, key: `msg:${cut.id}`, event: cut, state: "posting", receivedAt: 0 });
+  assert.equal(await bridge.resumePending(), 1);
+  await bridge.idle();
+  const entry = await w.stores.inbox.get(BUSINESS, `msg:${cut.id}`);
+  return { w, history, cut, entry, texts: w.teams.posts.map(textOf) };
+}
+
+describe("resuming a post cut short by a crash: the thread is read first (issue 5)", () => {
+  it("found in the thread: its id is recorded as the post, nothing is posted, nothing flagged", async () => {
+    const { w, history, cut, entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1770000000042") }));
+    assert.deepEqual(texts, ["starts the thread"], "no second post and no notice");
+    assert.equal(history.calls.length, 1);
+    assert.equal(history.calls[0]!.wamid, cut.id);
+    assert.equal(history.calls[0]!.where.teamGroupId, GROUP);
+    assert.equal(history.calls[0]!.where.thread, w.teams.threads[0]!.thread);
+    assert.equal((await w.stores.messages.byWamid(BUSINESS, cut.id))?.teamsMessageId, "1770000000042");
+    assert.equal(entry?.state, "done");
+    assert.equal(entry?.detail, undefined);
+    assert.equal(w.logger.events().filter((e) => e === "teams.post.recovery").length, 1);
+  });
+
+  it("certainly not in the thread: posted once, not flagged", async () => {
+    const { w, cut, entry, texts } = await afterCrash(() => ({ kind: "absent" }));
+    assert.deepEqual(texts, ["starts the thread", "cut short"]);
+    assert.equal((await w.stores.messages.byWamid(BUSINESS, cut.id))?.teamsMessageId, w.teams.posts[1]!.id);
+    assert.equal(entry?.state, "done");
+    assert.equal(entry?.detail, undefined);
+  });
+
+  it("the thread cannot be read: posted again and flagged, as without the check", async () => {
+    const { entry, texts } = await afterCrash(() => ({ kind: "unknown", why: "Graph answered HTTP 503" }));
+    assert.equal(texts[1], "cut short");
+    assert.match(texts[2]!, /^notice: The bridge restarted while posting the message above, so it may appear twice/);
+    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+
+  it("a history that throws counts as unknown: posted again and flagged", async () => {
+    const { entry, texts } = await afterCrash(() => new Error("socket hang up"));
+    assert.deepEqual(texts.slice(1).map((t) => t.slice(0, 20)), ["cut short", "notice: The bridge r"]);
+    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+
+  it("a link made without the team's group id cannot be checked: not asked, posted again and flagged", async () => {
+    const { teamGroupId: _none, ...withoutGroup } = LINK;
+    const { history, entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), withoutGroup);
+    assert.equal(history.calls.length, 0);
+    assert.equal(texts.length, 3);
+    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+
+  it("no thread history configured: posted again and flagged", async () => {
+    const { entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), LINK, false);
+    assert.equal(texts.length, 3);
+    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+});
