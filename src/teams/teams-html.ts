@@ -104,6 +104,12 @@ function renderSentRecord(label: string, text: string): string {
   return `<p>📨 <strong>${escapeHtml(label)}</strong></p><p>${escapeMultiline(text)}</p>`;
 }
 
+/** The flag a second attempt carries in its own text (so it can never be separated from the duplicate). */
+const POSSIBLE_DUPLICATE = {
+  restart: "Posted again after the bridge restarted while posting it: this message may appear twice in this thread.",
+  unconfirmed: "Posted again because Teams did not confirm the first attempt: this message may appear twice in this thread.",
+} as const;
+
 /**
  * Renders a post in a customer thread. A customer message starts with "**Name** (+number or @username)
  * · HH:MM UTC · ref 3f9a2c1b04de": the name is untrusted, so it is neutralised and always shown beside
@@ -119,6 +125,7 @@ export function renderThreadPost(post: ThreadPost): string {
   const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;
   const ref = post.ref ? ` · ref ${postMarker(post.ref)}` : "";
   const parts = [`<p>${who} · ${formatUtcTime(post.sentAt)}${ref}</p>`];
+  if (post.possibleDuplicate) parts.push(`<p><em>⚠ ${POSSIBLE_DUPLICATE[post.possibleDuplicate]}</em></p>`);
   if (post.forwarded) parts.push(`<p><em>${post.forwarded === "frequently" ? "↪ Forwarded many times" : "↪ Forwarded"}</em></p>`);
   if (post.placeholder) parts.push(`<p><em>${escapeHtml(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`)}</em></p>`);
   parts.push(renderFormattedText(post.body));

@@ -10,6 +10,7 @@ export class FakeTeamsGateway implements TeamsGateway {
   readonly rootUpdates: Array<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId; root: RootCardModel }> = [];
   private readonly failures: BridgeError[] = [];
   private readonly postFailures: Array<{ which: (post: ThreadPost) => boolean; error: BridgeError }> = [];
+  private readonly postedThenFailures: BridgeError[] = [];
   private next = 1000;
 
   /** The next calls (either method) fail with these errors, in order. */
@@ -28,12 +29,17 @@ export class FakeTeamsGateway implements TeamsGateway {
     this.postFailures.push({ which, error });
   }
 
+  /** The next post is made, and then its answer is lost: the call fails with `error` (a timeout after Teams accepted it). */
+  postThenFailNext(error: BridgeError): void { this.postedThenFailures.push(error); }
+
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost) {
     this.throwIfScripted();
     const scripted = this.postFailures.findIndex((f) => f.which(post));
     if (scripted >= 0) throw this.postFailures.splice(scripted, 1)[0]!.error;
     const id = TeamsMessageId(String(this.next++));
     this.posts.push({ channel, thread, post, id });
+    const lost = this.postedThenFailures.shift();
+    if (lost) throw lost;
     return id;
   }
 

@@ -2,7 +2,7 @@ import { BridgeError, describeError } from "../errors";
 import { maskId } from "../ids";
 import type { InboundMessage } from "../messages";
 import { DUPLICATE_SUSPECTED, type ChannelLink, type Conversation, type InboxEntry } from "../model";
-import type { ThreadPost } from "../ports/teams-gateway";
+import type { PossibleDuplicate, ThreadPost } from "../ports/teams-gateway";
 import type { TeamsThreadRef } from "../ids";
 import { BACKGROUND_RETRY, withRetry } from "../retry";
 import type { LaneResult } from "../contact-lanes";
@@ -64,7 +64,8 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   }
   const already = await stores.messages.byWamid(message.business, message.id);
   if (already) {
-    await stores.inbox.setState(message.business, entry.key, "done", "already posted");
+    // A flag set while posting stays (reconcile lists it); the post carried it already.
+    await stores.inbox.setState(message.business, entry.key, "done", entry.detail === DUPLICATE_SUSPECTED ? DUPLICATE_SUSPECTED : "already posted");
     return "done";
   }
   await adoptKnownThread(deps, message);
@@ -86,7 +87,7 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
     direction: "inbound",
     at: clock.now(),
   }), BACKGROUND_RETRY, clock);
-  if (flagged) await flagPossibleDuplicate(deps, link, thread, entry, flagged);
+  if (flagged) logger.warn("teams.post.duplicate_suspected", { business: message.business, key: maskId(entry.key), why: flagged });
   if (ensured.takenOver) await flagPossibleDuplicate(deps, link, thread, entry, "thread");
   deps.followUps?.targetPosted(message.business, message.id);
   await prepared.after(posted);
@@ -166,57 +167,64 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
 
 /**
  * Posts an inbound message with a record of the attempt: the entry is `posting` while the call is in
- * flight, so a crash before the outcome is recorded is found on recovery. Then the thread is read first
- * (post-recovery.ts): a post already there is taken as it is, one certainly missing is posted; when the
- * thread cannot be read the message is posted again (nothing is lost) and the caller flags it as a
- * possible duplicate. A failure that certainly wrote nothing (a refusal) puts the entry back to
- * `pending`, so its retry is not flagged.
+ * flight, so a crash before the outcome is recorded is found on recovery. Before any second attempt (an
+ * entry resumed from `posting`, or a retry after an attempt that failed without certainty: a timeout, a
+ * 5xx, a reset connection) the thread is read first (post-recovery.ts): a post already there is taken as
+ * it is, one certainly missing is posted plainly; when the thread cannot be read the message is posted
+ * again (nothing is lost) carrying its own flag (`possibleDuplicate`), so a duplicate never exists without
+ * it. A failure that certainly wrote nothing (a refusal) puts the entry back to `pending`.
  */
 async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, message: InboundMessage, post: ThreadPost) {
   const { stores, teams, clock } = deps;
-  let suspect = entry.state === "posting";
-  if (suspect) {
+  let flag: PossibleDuplicate | undefined;
+  if (entry.state === "posting") {
     const lookup = await lookUpCutShortPost(deps, link, thread, message.id);
-    if (lookup.kind === "found") return { posted: lookup.id, flagged: undefined };
-    suspect = lookup.kind === "unknown";
+    // Found: take it (a flag set by an earlier attempt stays: that attempt may have posted twice).
+    if (lookup.kind === "found") return { posted: lookup.id, flagged: entry.detail === DUPLICATE_SUSPECTED ? ("restart" as const) : undefined };
+    if (lookup.kind === "unknown") flag = "restart";
   }
-  await stores.inbox.setState(entry.business, entry.key, "posting", suspect ? DUPLICATE_SUSPECTED : undefined);
-  // An attempt that failed without certainty (a timeout, a 5xx) may have posted before a retry did.
+  await stores.inbox.setState(entry.business, entry.key, "posting", flag ? DUPLICATE_SUSPECTED : undefined);
+  // An attempt that failed without certainty may have posted: the next attempt looks first.
   let uncertain = false;
   let posted;
   try {
     posted = await withRetry(async () => {
+      if (uncertain) {
+        const lookup = await lookUpCutShortPost(deps, link, thread, message.id);
+        if (lookup.kind === "found") return lookup.id;
+        if (lookup.kind === "unknown" && !flag) {
+          flag = "unconfirmed";
+          await stores.inbox.setState(entry.business, entry.key, "posting", DUPLICATE_SUSPECTED);
+        }
+        uncertain = false;
+      }
       try {
-        return await teams.postInThread(link.channel, thread, post);
+        return await teams.postInThread(link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
       } catch (err) {
         if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
         throw err;
       }
     }, BACKGROUND_RETRY, clock);
   } catch (err) {
-    if (!uncertain && !suspect) await stores.inbox.setState(entry.business, entry.key, "pending");
+    if (!uncertain && !flag) await stores.inbox.setState(entry.business, entry.key, "pending");
     throw err;
   }
-  return { posted, flagged: suspect ? ("restart" as const) : uncertain ? ("unconfirmed" as const) : undefined };
+  return { posted, flagged: flag };
 }
 
 const DUPLICATE_NOTICES = {
-  restart: "The bridge restarted while posting the message above, so it may appear twice in this thread",
-  unconfirmed: "Teams did not confirm the first attempt to post the message above, so it may appear twice in this thread",
   thread: "The bridge restarted while starting this thread, so this customer may also have an empty thread just above it in the channel",
 } as const;
 
 /**
- * Flags a possible duplicate in the thread. Best effort: the message is posted and recorded already, so a
- * failing notice is logged (and the inbox detail keeps the flag for `npm run reconcile`), never retried by
- * re-running the event, which would post the message again.
+ * Says in the thread that an empty thread may exist above it (a thread start cut short). Retried like any
+ * background post; if it still fails it is logged (the inbox detail keeps the flag for `npm run
+ * reconcile`), never retried by re-running the event, which would post the message again.
  */
 async function flagPossibleDuplicate(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, why: keyof typeof DUPLICATE_NOTICES): Promise<void> {
-  const event = entry.event;
-  const id = event.type === "message" && why !== "thread" ? ` (WhatsApp id ${event.id})` : "";
   deps.logger.warn("teams.post.duplicate_suspected", { business: entry.business, key: maskId(entry.key), why });
   try {
-    await deps.teams.postInThread(link.channel, thread, { kind: "notice", tone: "warning", text: `${DUPLICATE_NOTICES[why]}${id}.` });
+    await withRetry(() => deps.teams.postInThread(link.channel, thread, { kind: "notice", tone: "warning", text: `${DUPLICATE_NOTICES[why]}.` }), BACKGROUND_RETRY, deps.clock);
   } catch (err) {
     deps.logger.error("teams.post.duplicate_notice_failed", { key: maskId(entry.key), error: describeError(err) });
   }

@@ -29,6 +29,9 @@ export interface ConversationLiveState {
   readonly optedOut: boolean;
 }
 
+/** Why a post may be a second copy: a restart cut the first attempt short, or Teams did not confirm it. */
+export type PossibleDuplicate = "restart" | "unconfirmed";
+
 /** A message the bridge posts into a thread. */
 export type ThreadPost =
   | {
@@ -48,6 +51,12 @@ export type ThreadPost =
        * `ThreadHistory` find the post again after a crash and lets compliance match it to Meta's id.
        */
       readonly ref?: WaMessageId;
+      /**
+       * This post is a second attempt that may duplicate an earlier one (the bridge restarted mid-post,
+       * or Teams did not confirm an attempt, and the thread could not be checked): the post itself says
+       * so, so a duplicate never exists without its flag.
+       */
+      readonly possibleDuplicate?: PossibleDuplicate;
     }
   | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
   /** The record of something the business sent that no staff message shows (a template, an automatic notice). */

@@ -9,9 +9,9 @@ export interface Tally {
   readonly lost: number;
   /** Extra posts of a message already posted (flag notices not counted). */
   readonly duplicated: number;
-  /** Of those, how many a flag notice in the thread points at. */
+  /** Of those, how many are flagged: the copy carries the flag itself (or a notice names the wamid). */
   readonly duplicatesFlagged: number;
-  /** Notices flagging a possible duplicate (also posted when no duplicate resulted). */
+  /** Posts flagged as a possible duplicate (also when no duplicate resulted). */
   readonly flags: number;
   /** First posts of a message that came after a later message of the same contact. */
   readonly outOfOrder: number;
@@ -65,6 +65,11 @@ export function tally(tag: string, sent: readonly ChaosMessage[], posts: readonl
       continue;
     }
     const wamid = match[1]!;
+    // A second attempt carries its own flag (on-whatsapp-event postOnce).
+    if (textOf(post).includes("may appear twice")) {
+      flagged.add(wamid);
+      flags++;
+    }
     const contact = Number(match[3]);
     const seq = Number(match[4]);
     const seen = copies.get(wamid) ?? 0;

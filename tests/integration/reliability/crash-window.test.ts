@@ -102,7 +102,8 @@ describe("a post cut short by a crash is looked up in its thread before it is po
 
   const textsOf = () => connector.posts.map((p) => (typeof p.activity.text === "string" ? p.activity.text : ""));
   const copiesOf = (text: string) => textsOf().filter((t) => t.includes(`<p>${text}</p>`)).length;
-  const flagsFor = (wamid: string) => textsOf().filter((t) => t.includes("may appear twice") && t.includes(wamid)).length;
+  /** Posts flagged as possible duplicates of `wamid`: the second copy carries the flag beside its reference. */
+  const flagsFor = (wamid: string) => textsOf().filter((t) => t.includes("may appear twice") && t.includes(`ref ${postMarker(wamid)}`)).length;
   const entry = (wamid: string) => stores.inbox.get(BUSINESS, `msg:${wamid}`);
   const isDone = async (wamid: string) => (await entry(wamid))?.state === "done";
 

@@ -3,6 +3,7 @@ import { BridgeService } from "../../../../src/core/bridge/bridge-service";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { TeamsGroupId, TeamsMessageId } from "../../../../src/core/ids";
 import type { InboundMessage } from "../../../../src/core/messages";
+import { TransientError } from "../../../../src/core/errors";
 import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
 import type { PostLookup } from "../../../../src/core/ports/thread-history";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
@@ -18,7 +19,9 @@ const LINK: ChannelLink = {
   teamGroupId: GROUP,
 };
 
-const textOf = ({ post }: { post: ThreadPost }) => (post.kind === "customer" ? toPlainText(post.body) : `notice: ${post.kind === "notice" ? post.text : post.kind}`);
+/** The text of a post, with `[flag: why]` when it carries its own possible-duplicate flag. */
+const textOf = ({ post }: { post: ThreadPost }) =>
+  post.kind === "customer" ? `${toPlainText(post.body)}${post.possibleDuplicate ? ` [flag: ${post.possibleDuplicate}]` : ""}` : `notice: ${post.kind === "notice" ? post.text : post.kind}`;
 
 /**
  * A world where a crash left `cut short` in `posting` (its outcome never recorded) after an earlier
@@ -65,14 +68,13 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
 
   it("the thread cannot be read: posted again and flagged, as without the check", async () => {
     const { entry, texts } = await afterCrash(() => ({ kind: "unknown", why: "Graph answered HTTP 503" }));
-    assert.equal(texts[1], "cut short");
-    assert.match(texts[2]!, /^notice: The bridge restarted while posting the message above, so it may appear twice/);
+    assert.deepEqual(texts, ["starts the thread", "cut short [flag: restart]"], "the second copy carries its own flag; no separate notice");
     assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
   });
 
   it("a history that throws counts as unknown: posted again and flagged", async () => {
     const { entry, texts } = await afterCrash(() => new Error("socket hang up"));
-    assert.deepEqual(texts.slice(1).map((t) => t.slice(0, 20)), ["cut short", "notice: The bridge r"]);
+    assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
     assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
   });
 
@@ -80,13 +82,52 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
     const { teamGroupId: _none, ...withoutGroup } = LINK;
     const { history, entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), withoutGroup);
     assert.equal(history.calls.length, 0);
-    assert.equal(texts.length, 3);
+    assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
     assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
   });
 
   it("no thread history configured: posted again and flagged", async () => {
     const { entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), LINK, false);
-    assert.equal(texts.length, 3);
+    assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
     assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+  });
+
+  describe("an attempt Teams did not confirm (timeout, 5xx, reset), in the same process", () => {
+    /** One message whose first attempt fails without certainty; `answer` is what reading the thread says. */
+    async function unconfirmedOnce(answer: PostLookup | undefined, postedBeforeFailing: boolean) {
+      const w = makeWorld();
+      const history = new FakeThreadHistory(() => answer ?? { kind: "absent" });
+      const bridge = new BridgeService({ ...w.deps, ...(answer ? { threadHistory: history } : {}) });
+      await w.stores.links.put(LINK);
+      await bridge.ingest([customerText("starts the thread", { timestamp: 1 })]);
+      await bridge.idle();
+      if (postedBeforeFailing) w.teams.postThenFailNext(new TransientError("teams.network", "socket hang up"));
+      else w.teams.failNext(new TransientError("teams.network", "socket hang up"));
+      const m = customerText("once only", { timestamp: 2 });
+      await bridge.ingest([m]);
+      await bridge.idle();
+      return { w, history, entry: await w.stores.inbox.get(BUSINESS, `msg:${m.id}`), texts: w.teams.posts.map(textOf) };
+    }
+
+    it("the first attempt did reach the thread: found there, not posted again, not flagged", async () => {
+      const { history, entry, texts } = await unconfirmedOnce({ kind: "found", id: TeamsMessageId("1770000000077") }, true);
+      assert.deepEqual(texts, ["starts the thread", "once only"]);
+      assert.equal(history.calls.length, 1, "read once, before the second attempt");
+      assert.equal(entry?.state, "done");
+      assert.equal(entry?.detail, undefined);
+    });
+
+    it("certainly not in the thread: the retry is posted plainly", async () => {
+      const { history, entry, texts } = await unconfirmedOnce({ kind: "absent" }, false);
+      assert.deepEqual(texts, ["starts the thread", "once only"]);
+      assert.equal(history.calls.length, 1);
+      assert.equal(entry?.detail, undefined);
+    });
+
+    it("the thread cannot be read: the retry carries its own flag, so a duplicate is never unflagged", async () => {
+      const { entry, texts } = await unconfirmedOnce(undefined, true);
+      assert.deepEqual(texts, ["starts the thread", "once only", "once only [flag: unconfirmed]"]);
+      assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    });
   });
 });
