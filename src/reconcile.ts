@@ -13,7 +13,9 @@ const USAGE = `usage: npm run reconcile -- [--older-than <duration>] [--json]
 
 Lists every received WhatsApp event without a Teams message, every outbound message without a final
 status (delivered, read, played, failed) sent longer ago than --older-than (default 15m; e.g. 90s, 2h,
-1d), and every event flagged as a possible duplicate post. --json prints the same as JSON.`;
+1d), every event flagged as a possible duplicate post, and every staff reply stranded in the outbox
+(queued or sending for longer than --older-than, or uncertain: it may not have reached the customer).
+--json prints the same as JSON.`;
 
 interface Arguments {
   readonly olderThanMs: number;
