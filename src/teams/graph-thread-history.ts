@@ -1,7 +1,7 @@
 import { describeError } from "../core/errors";
-import { parseThreadRef, TeamsMessageId, type WaMessageId } from "../core/ids";
+import { parseThreadRef, TeamsMessageId, threadRefOf, type ContactKey, type WaMessageId } from "../core/ids";
 import type { Logger } from "../core/ports/logger";
-import type { PostLookup, ThreadHistory, ThreadLocation } from "../core/ports/thread-history";
+import type { ChannelLocation, PostLookup, RootLookup, ThreadHistory, ThreadLocation } from "../core/ports/thread-history";
 import { hasPostMarker, postMarker } from "./post-marker";
 
 export interface GraphThreadHistoryOptions {
@@ -23,6 +23,7 @@ export interface GraphThreadHistoryOptions {
 /** A reply as Graph returns it (chatMessage), the fields read here. */
 interface ChatMessage {
   readonly id?: unknown;
+  readonly attachments?: ReadonlyArray<{ readonly content?: unknown }> | null;
   readonly from?: { readonly application?: { readonly id?: unknown } | null; readonly user?: unknown } | null;
   readonly body?: { readonly content?: unknown } | null;
 }
@@ -31,6 +32,9 @@ interface RepliesPage {
   readonly value?: readonly ChatMessage[];
   readonly "@odata.nextLink"?: unknown;
 }
+
+/** A start cut short happened after the reservation; a minute of slack for clocks that disagree. */
+const CLOCK_SLACK_MS = 60_000;
 
 const PAGE_SIZE = 50;
 
@@ -74,6 +78,37 @@ export class GraphThreadHistory implements ThreadHistory {
     }
   }
 
+  /**
+   * `GET /teams/{group}/channels/{channel}/messages/delta?$filter=lastModifiedDateTime gt <since>`: the
+   * channel's thread roots changed since the reservation (a root card is created then, or updated since),
+   * following `@odata.nextLink` for at most `maxPages` pages until Graph's `@odata.deltaLink` (the end).
+   * A root counts when an application posted it and its card shows the contact's marker.
+   */
+  async findThreadRoot(where: ChannelLocation, contact: ContactKey, since: number): Promise<RootLookup> {
+    const marker = postMarker(contact);
+    const path = ["teams", where.teamGroupId, "channels", where.channel.channelId, "messages", "delta"].map(encodeURIComponent).join("/");
+    const filter = encodeURIComponent(`lastModifiedDateTime gt ${new Date(since - CLOCK_SLACK_MS).toISOString()}`);
+    let url: string | undefined = `${this.graphUrl}/${path}?$top=${PAGE_SIZE}&$filter=${filter}`;
+    try {
+      const token = await this.options.token();
+      for (let page = 0; page < (this.options.maxPages ?? 10) && url; page++) {
+        const body = await this.getPage(url, token);
+        if (typeof body === "string") return { kind: "unknown", why: body };
+        const found = (body.value ?? []).find((root) => isFromApplication(root) && showsMarker(root, marker));
+        if (found && typeof found.id === "string") {
+          const rootMessageId = TeamsMessageId(found.id);
+          return { kind: "found", thread: threadRefOf(where.channel.channelId, rootMessageId), rootMessageId };
+        }
+        const next = body["@odata.nextLink"];
+        url = typeof next === "string" && next.startsWith(`${this.graphUrl}/`) ? next : undefined;
+      }
+      return url ? { kind: "unknown", why: "more changed threads than the pages read" } : { kind: "absent" };
+    } catch (err) {
+      this.options.logger.warn("teams.history.failed", { error: describeError(err) });
+      return { kind: "unknown", why: err instanceof Error ? err.name : "error" };
+    }
+  }
+
   /** One page, or why it could not be read (a status, never the response text: it may quote content). */
   private async getPage(url: string, token: string): Promise<RepliesPage | string> {
     const response = await this.fetchFn(url, {
@@ -93,4 +128,10 @@ export class GraphThreadHistory implements ThreadHistory {
 /** Posted by an app (the bot), not by a person: Graph sets `from.application` and leaves `from.user` null. */
 function isFromApplication(reply: ChatMessage): boolean {
   return !!reply.from?.application && !reply.from.user;
+}
+
+/** The root card (an attachment whose content is the card's JSON as a string) or the body shows `ref <marker>`. */
+function showsMarker(root: ChatMessage, marker: string): boolean {
+  if (typeof root.body?.content === "string" && hasPostMarker(root.body.content, marker)) return true;
+  return (root.attachments ?? []).some((a) => typeof a.content === "string" && hasPostMarker(a.content, marker));
 }

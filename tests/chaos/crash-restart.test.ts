@@ -63,5 +63,7 @@ describe("chaos: kill -9 of the bridge at random moments during a burst, each fo
     assert.equal(result.duplicated, 0, `the thread check found every post cut short: ${result.duplicateSample.join(", ")}`);
     assert.equal(result.outOfOrder, 0, `out of order: ${result.orderSample.join("; ")}`);
     assert.equal(result.splitThreads, 0, "one thread per contact");
+    // A thread start cut short is looked up among the channel's threads (Graph) before another is made.
+    assert.equal(world.connector.created.length, contacts, "no empty extra thread left by a crash");
   });
 });

@@ -40,7 +40,7 @@ function route(log: StandinLog, method: string, path: string, body: unknown, aut
     if (typeof channelId !== "string" || !channelId) return { status: 400, body: errorBody("BadArgument", "channelData.channel.id is required") };
     const activityId = log.newMessageId();
     const conversationId = `${channelId};messageid=${activityId}`;
-    log.created.push({ conversationId, activityId, parameters, ...auth });
+    log.created.push({ conversationId, activityId, parameters, ...auth, at: Date.now() });
     return { status: 201, body: { id: conversationId, activityId } };
   }
   const conversationId = parts[2];
@@ -52,7 +52,7 @@ function route(log: StandinLog, method: string, path: string, body: unknown, aut
       return { status: 201, body: { id } };
     }
     if (method === "PUT" && targetId) {
-      log.updates.push({ conversationId, activityId: targetId, activity: asRecord(body), ...auth });
+      log.updates.push({ conversationId, activityId: targetId, activity: asRecord(body), ...auth, at: Date.now() });
       return { status: 200, body: { id: targetId } };
     }
   }
@@ -99,7 +99,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     const method = request.method ?? "GET";
     const path = new URL(request.url ?? "/", "http://standin").pathname.replace(/\/{2,}/g, "/");
     // Graph reads of the threads (graph-replies.ts): apart from the Bot Connector's records, faults and limits.
-    if (graph.handles(path)) return graph.serve(request, response, log.posts, `http://${host}`);
+    if (graph.handles(path)) return graph.serve(request, response, log, `http://${host}`);
     const authorization = request.headers.authorization;
     let answer: Answer;
     let body: unknown;

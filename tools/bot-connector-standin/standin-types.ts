@@ -21,6 +21,8 @@ export interface RecordedConversation {
   /** The ConversationParameters as sent. */
   readonly parameters: Record<string, unknown>;
   readonly authorization?: string;
+  /** Epoch ms when the stand-in received it (what Graph shows as createdDateTime). */
+  readonly at?: number;
 }
 
 /** `POST /v3/conversations/:id/activities[/:replyToId]`: a message posted in a conversation. */
@@ -39,6 +41,8 @@ export interface RecordedUpdate {
   readonly activityId: string;
   readonly activity: Record<string, unknown>;
   readonly authorization?: string;
+  /** Epoch ms when the stand-in received it (what Graph shows as lastModifiedDateTime). */
+  readonly at?: number;
 }
 
 /** A scripted failure for the next request. */

@@ -27,6 +27,7 @@ export function rootCardOf(conversation: Conversation, link: ChannelLink, now: n
     firstMessage: conversation.firstMessage ?? "",
     startedAt: conversation.createdAt,
     live: liveStateOf(conversation, now),
+    ref: conversation.contact,
   };
 }
 

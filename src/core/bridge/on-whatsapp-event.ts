@@ -15,7 +15,7 @@ import { consentKeyword, DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS } from ".
 import { serviceWindow } from "../rules/service-window";
 import { adoptKnownThread } from "./contact-rekey";
 import { prepareInboundPost } from "./inbound-post";
-import { lookUpCutShortPost } from "./post-recovery";
+import { lookUpCutShortPost, lookUpCutShortThread } from "./post-recovery";
 import { toRootCard } from "./render-inbound";
 
 
@@ -128,9 +128,15 @@ async function ensureThread(deps: BridgeContext, link: ChannelLink, message: Inb
   if (existing) {
     // Only the leader processes, one event per contact at a time (this lane): nobody else can be making
     // this thread, so the reservation was left by a crash or an outage. The earlier attempt may have
-    // posted a root card already; the new thread says so.
+    // posted a root card already: look for it in the channel first; if the channel cannot be read, the
+    // new thread says that an empty one may exist.
     logger.warn("teams.thread.reservation_taken_over", { contact: maskId(contact.key) });
-    takenOver = true;
+    const lookup = await lookUpCutShortThread(deps, link, contact.key, existing.createdAt);
+    if (lookup.kind === "found") {
+      const conversation = await stores.conversations.activate(contact.key, { channelId: link.channel.channelId, thread: lookup.thread, rootMessageId: lookup.rootMessageId });
+      return { conversation, isNew: true };
+    }
+    takenOver = lookup.kind === "unknown";
   } else {
     const reserved = await stores.conversations.reserve({
       contact: contact.key,

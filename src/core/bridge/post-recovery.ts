@@ -1,8 +1,8 @@
 import { describeError } from "../errors";
-import { maskId, type TeamsThreadRef, type WaMessageId } from "../ids";
+import { maskId, type ContactKey, type TeamsThreadRef, type WaMessageId } from "../ids";
 import type { ChannelLink } from "../model";
 import type { Logger } from "../ports/logger";
-import type { PostLookup, ThreadHistory } from "../ports/thread-history";
+import type { PostLookup, RootLookup, ThreadHistory } from "../ports/thread-history";
 
 /**
  * Decides how to resume a customer post found in `posting` after a crash (reliability.md §3.5 step 6,
@@ -36,4 +36,32 @@ async function lookUp(history: ThreadHistory | undefined, link: ChannelLink, thr
     // The port promises not to throw; should one throw anyway, the safe answer is still "cannot tell".
     return { kind: "unknown", why: describeError(err) };
   }
+}
+
+/**
+ * The same for a thread start cut short: the contact's conversation was reserved (`creating`) at
+ * `since` and never activated, so Teams may or may not hold a root card for it. Found: that thread is
+ * the contact's (no second thread). Absent: start one, nothing to say. Unknown: start one and say in it
+ * that an empty thread may exist above.
+ */
+export async function lookUpCutShortThread(
+  deps: { readonly threadHistory?: ThreadHistory; readonly logger: Logger },
+  link: ChannelLink,
+  contact: ContactKey,
+  since: number,
+): Promise<RootLookup> {
+  let lookup: RootLookup;
+  if (!deps.threadHistory) lookup = { kind: "unknown", why: "no thread history configured" };
+  else if (!link.teamGroupId) lookup = { kind: "unknown", why: "the link has no team group id (link the channel again to record it)" };
+  else {
+    try {
+      lookup = await deps.threadHistory.findThreadRoot({ channel: link.channel, teamGroupId: link.teamGroupId }, contact, since);
+    } catch (err) {
+      lookup = { kind: "unknown", why: describeError(err) };
+    }
+  }
+  const fields = { business: link.business, contact: maskId(contact), outcome: lookup.kind };
+  if (lookup.kind === "unknown") deps.logger.warn("teams.thread.recovery", { ...fields, why: lookup.why });
+  else deps.logger.info("teams.thread.recovery", fields);
+  return lookup;
 }

@@ -52,6 +52,7 @@ export function toRootCard(message: InboundMessage, businessDisplay?: string): R
     ...(businessDisplay ? { businessDisplay } : {}),
     firstMessage: excerpt(first, 500),
     startedAt: message.timestamp * 1000,
+    ref: c.key,
   };
 }
 

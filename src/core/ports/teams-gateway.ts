@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ContactKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
@@ -17,6 +17,11 @@ export interface RootCardModel {
   readonly startedAt: number;
   /** Live state, shown once known (the card is updated in place, not re-posted). */
   readonly live?: ConversationLiveState;
+  /**
+   * The customer's contact key: the adapter shows a short reference derived from it, by which
+   * `ThreadHistory.findThreadRoot` finds a thread whose start a crash cut short.
+   */
+  readonly ref?: ContactKey;
 }
 
 /** The conversation's live state on the root card. */

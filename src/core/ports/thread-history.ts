@@ -1,4 +1,4 @@
-import type { TeamsGroupId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ContactKey, TeamsGroupId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** Where to look: a thread of a channel, in the team known by its group id. */
@@ -7,6 +7,17 @@ export interface ThreadLocation {
   readonly teamGroupId: TeamsGroupId;
   readonly thread: TeamsThreadRef;
 }
+
+/** Where to look for a thread's root: a channel, in the team known by its group id. */
+export type ChannelLocation = Omit<ThreadLocation, "thread">;
+
+/** What the channel says about a customer's root card. */
+export type RootLookup =
+  /** The bot's root card for that customer is in the channel: its thread. */
+  | { readonly kind: "found"; readonly thread: TeamsThreadRef; readonly rootMessageId: TeamsMessageId }
+  /** The channel's messages since the given time were read and no such card is there. */
+  | { readonly kind: "absent" }
+  | { readonly kind: "unknown"; readonly why: string };
 
 /** What the thread says about a customer post. */
 export type PostLookup =
@@ -20,10 +31,17 @@ export type PostLookup =
 /**
  * Reads back what a thread holds, to close the crash window between Teams accepting a post and the
  * bridge recording it (reliability.md §3.5 step 6): each customer post carries a marker derived from its
- * wamid (`ThreadPost.ref`), and this finds the post by that marker. Used only when resuming a post that
- * was cut short, never on the normal path. Never throws: a failure is `unknown`.
+ * wamid (`ThreadPost.ref`), and this finds the post by that marker; each root card carries one derived
+ * from the contact (`RootCardModel.ref`), found the same way among the channel's threads. Used only when
+ * resuming a post or a thread start that was cut short, never on the normal path. Never throws: a
+ * failure is `unknown`.
  */
 export interface ThreadHistory {
   /** Looks in `where` for the bot's post of the customer message `wamid`. Does I/O. */
   findPost(where: ThreadLocation, wamid: WaMessageId): Promise<PostLookup>;
+  /**
+   * Looks in `where` for a root card the bot posted for `contact` (`RootCardModel.ref`) since `since`
+   * (epoch ms): the thread a start cut short by a crash may have made. Does I/O.
+   */
+  findThreadRoot(where: ChannelLocation, contact: ContactKey, since: number): Promise<RootLookup>;
 }

@@ -1,3 +1,4 @@
+import { postMarker } from "../post-marker";
 import { excerpt } from "../../core/formatted-text";
 import type { ConversationLiveState, RootCardModel } from "../../core/ports/teams-gateway";
 import { formatUtcDateTime, neutraliseDisplayName } from "../display-text";
@@ -76,5 +77,7 @@ export function buildRootCard(model: RootCardModel): AdaptiveCard {
   body.push({ type: "TextBlock", text: "First message", weight: "Bolder", spacing: "Medium", wrap: true });
   body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: excerpt(model.firstMessage, FIRST_MESSAGE_MAX) || "(no text)" }] });
   body.push({ type: "TextBlock", text: escapeCardMarkdown(rootCardSummary(model)), isSubtle: true, size: "Small", wrap: true, spacing: "Medium" });
+  // Derived from the contact key: how a thread whose start a crash cut short is found (graph-thread-history.ts).
+  if (model.ref) body.push({ type: "TextBlock", text: `ref ${postMarker(model.ref)}`, isSubtle: true, size: "Small", spacing: "None" });
   return adaptiveCard(body);
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { paragraph } from "../../../src/core/formatted-text";
-import { TeamsChannelId, TeamsGroupId, TenantId, threadRefOf, TeamsMessageId, WaMessageId } from "../../../src/core/ids";
+import { BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsGroupId, TenantId, threadRefOf, TeamsMessageId, WaMessageId } from "../../../src/core/ids";
+import { WaPhone } from "../../../src/core/ids";
+import { ADAPTIVE_CARD_CONTENT_TYPE, buildRootCard } from "../../../src/teams/cards/root-card";
 import type { ThreadLocation } from "../../../src/core/ports/thread-history";
 import { GraphThreadHistory } from "../../../src/teams/graph-thread-history";
 import { renderThreadPost } from "../../../src/teams/teams-html";
@@ -11,6 +13,7 @@ const GROUP = "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b";
 const CHANNEL = TeamsChannelId("19:whatsapp-support@thread.tacv2");
 const ROOT = TeamsMessageId("1760000000000");
 const GOOD_TOKEN = "graph-token-for-the-bot";
+const contactOf = (phone: string) => contactKeyOf(BusinessNumberId("106540352242922"), { phone: WaPhone(phone) });
 
 /**
  * GraphThreadHistory over real HTTP against the Graph replies endpoint of the Bot Connector stand-in:
@@ -75,5 +78,36 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
     assert.equal((await unreachable.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
     const noToken = new GraphThreadHistory({ graphUrl: connector.graphUrl, token: async () => { throw new Error("no identity"); }, logger: new CaptureLogger() });
     assert.equal((await noToken.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
+  });
+
+  describe("finding a thread's root card among the channel's threads (messages/delta)", () => {
+    /** Creates a thread whose root is the customer card of `contact`, as the gateway does. */
+    async function startThreadFor(phone: string): Promise<string> {
+      const card = buildRootCard({ customerName: "Maria", phone: "+5511987654321", firstMessage: "Olá", startedAt: 0, ref: contactOf(phone) });
+      const res = await fetch(`${connector.serviceUrl}v3/conversations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ isGroup: true, channelData: { channel: { id: CHANNEL } }, activity: { type: "message", attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] } }),
+      });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { activityId: string }).activityId;
+    }
+
+    it("finds the root card of a contact by its marker, following pages; others' cards do not match", async () => {
+      const since = Date.now() - 1_000;
+      for (let i = 0; i < 60; i++) await startThreadFor(`55119000${String(i).padStart(5, "0")}`);
+      const rootId = await startThreadFor("5511987654321");
+      const lookup = await history().findThreadRoot({ channel: where.channel, teamGroupId: where.teamGroupId }, contactOf("5511987654321"), since);
+      assert.deepEqual(lookup, { kind: "found", thread: threadRefOf(CHANNEL, TeamsMessageId(rootId)), rootMessageId: rootId });
+      assert.ok(connector.graph.requests.at(-1)!.path.endsWith("/messages/delta"));
+      assert.match(decodeURIComponent(connector.graph.requests.at(-1)!.query), /lastModifiedDateTime gt \d{4}-/);
+    });
+
+    it("absent once every changed thread is read; unknown when more changed than the pages allowed, or Graph refuses", async () => {
+      const location = { channel: where.channel, teamGroupId: where.teamGroupId };
+      assert.deepEqual(await history().findThreadRoot(location, contactOf("449999999999"), Date.now() - 60_000), { kind: "absent" });
+      assert.equal((await history({ maxPages: 1 }).findThreadRoot(location, contactOf("449999999999"), Date.now() - 60_000)).kind, "unknown");
+      assert.deepEqual(await history({ token: "someone-else" }).findThreadRoot(location, contactOf("5511987654321"), 0), { kind: "unknown", why: "Graph answered HTTP 401" });
+    });
   });
 });

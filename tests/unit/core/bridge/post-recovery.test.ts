@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { BridgeService } from "../../../../src/core/bridge/bridge-service";
 import { toPlainText } from "../../../../src/core/formatted-text";
-import { TeamsGroupId, TeamsMessageId } from "../../../../src/core/ids";
+import { TeamsGroupId, TeamsMessageId, threadRefOf } from "../../../../src/core/ids";
 import type { InboundMessage } from "../../../../src/core/messages";
 import { TransientError } from "../../../../src/core/errors";
 import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
-import type { PostLookup } from "../../../../src/core/ports/thread-history";
+import type { PostLookup, RootLookup } from "../../../../src/core/ports/thread-history";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { FakeThreadHistory } from "../../../fakes/fake-thread-history";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
@@ -128,6 +128,44 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
       const { entry, texts } = await unconfirmedOnce(undefined, true);
       assert.deepEqual(texts, ["starts the thread", "once only", "once only [flag: unconfirmed]"]);
       assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    });
+  });
+
+  describe("a thread start cut short: the channel is read before a second thread is made", () => {
+    /** Five uncertain failures of the first start leave the reservation; `answer` is what the channel says. */
+    async function startCutShort(answer: RootLookup | undefined) {
+      const w = makeWorld();
+      const history = new FakeThreadHistory(() => ({ kind: "absent" }), () => answer ?? { kind: "absent" });
+      const bridge = new BridgeService({ ...w.deps, ...(answer ? { threadHistory: history } : {}) });
+      await w.stores.links.put(LINK);
+      w.teams.failNext(...Array.from({ length: 5 }, () => new TransientError("teams.network", "timeout")));
+      const m = customerText("hello", { timestamp: 1 });
+      await bridge.ingest([m]);
+      await bridge.idle();
+      return { w, history, m, conversation: await w.stores.conversations.get(m.contact.key) };
+    }
+
+    it("found in the channel: that thread is the customer's, no second thread, no notice", async () => {
+      const root = TeamsMessageId("1770000000099");
+      const thread = threadRefOf(CHANNEL, root);
+      const { w, history, m, conversation } = await startCutShort({ kind: "found", thread, rootMessageId: root });
+      assert.equal(w.teams.threads.length, 0, "no thread started after the cut-short one");
+      assert.deepEqual(history.rootCalls.map((c) => [c.contact, c.where.teamGroupId]), [[m.contact.key, GROUP]]);
+      assert.equal(conversation?.state, "active");
+      assert.equal(conversation?.thread, thread);
+      assert.deepEqual(w.teams.posts.map((p) => [p.thread, textOf(p)]), [[thread, "hello"]]);
+    });
+
+    it("certainly not in the channel: a thread is started, nothing to say", async () => {
+      const { w } = await startCutShort({ kind: "absent" });
+      assert.equal(w.teams.threads.length, 1);
+      assert.deepEqual(w.teams.posts.map(textOf), ["hello"]);
+    });
+
+    it("the channel cannot be read: a thread is started and says an empty one may exist above", async () => {
+      const { w } = await startCutShort({ kind: "unknown", why: "Graph answered HTTP 503" });
+      assert.equal(w.teams.threads.length, 1);
+      assert.deepEqual(w.teams.posts.map(textOf).map((t) => t.slice(0, 60)), ["hello", "notice: The bridge restarted while starting this thread, so "]);
     });
   });
 });
