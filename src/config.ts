@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { parseEnv } from "node:util";
 import { z } from "zod/v4";
 
@@ -73,6 +74,9 @@ const schema = z.object({
   LEASE_CONTAINER: z.string().regex(containerNamePattern, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("bridge-leases"),
   LEASE_DURATION_SECONDS: z.coerce.number({ error: "LEASE_DURATION_SECONDS must be a number" }).int("LEASE_DURATION_SECONDS must be whole seconds").min(15, "LEASE_DURATION_SECONDS must be between 15 and 60").max(60, "LEASE_DURATION_SECONDS must be between 15 and 60").default(30),
   LEASE_RENEW_SECONDS: z.coerce.number({ error: "LEASE_RENEW_SECONDS must be a number" }).positive("LEASE_RENEW_SECONDS must be positive").optional(),
+  /** Set by Azure App Service / Container Apps: the instance (replica) this process runs on. */
+  WEBSITE_INSTANCE_ID: optional,
+  CONTAINER_APP_REPLICA_NAME: optional,
   OUTBOX_REQUEUE_SECONDS: z.coerce.number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" }).min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1").max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400").default(300),
   WHATSAPP_RATE_LIMIT_RESENDS: z.coerce.number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" }).int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number").min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative").max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10").default(3),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
@@ -124,7 +128,7 @@ export interface Config {
   readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
   readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
   /** Staff replies kept before sending (README "Reliability"): when an abandoned one is taken over, how often a rate-limited one is re-sent. */
-  readonly outbox: { readonly outboxRequeueAfterMs: number; readonly rateLimitResends: number };
+  readonly outbox: { readonly outboxRequeueAfterMs: number; readonly rateLimitResends: number; readonly instanceName: string };
   /** Journal, lease and inbox polling (README "Reliability"). */
   readonly reliability: {
     readonly journalContainer: string;
@@ -216,7 +220,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     policy: { cardNumbers: e.POLICY_CARD_NUMBERS, ibans: e.POLICY_IBANS, blockedWords: csv(e.POLICY_BLOCKED_WORDS), blockedPatterns },
     pacing: { perNumberPerSecond: e.WHATSAPP_MESSAGES_PER_SECOND, pairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS, pairBurst: e.WHATSAPP_PAIR_BURST },
-    outbox: { outboxRequeueAfterMs: Math.round(e.OUTBOX_REQUEUE_SECONDS * 1000), rateLimitResends: e.WHATSAPP_RATE_LIMIT_RESENDS },
+    outbox: {
+      outboxRequeueAfterMs: Math.round(e.OUTBOX_REQUEUE_SECONDS * 1000),
+      rateLimitResends: e.WHATSAPP_RATE_LIMIT_RESENDS,
+      // Stable across restarts of this machine or replica: its earlier process's outbox rows are its own.
+      instanceName: e.WEBSITE_INSTANCE_ID ?? e.CONTAINER_APP_REPLICA_NAME ?? hostname(),
+    },
     reliability: {
       journalContainer: e.JOURNAL_CONTAINER,
       leaseContainer: e.LEASE_CONTAINER,

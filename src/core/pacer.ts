@@ -21,6 +21,12 @@ export interface PacingSettings {
   readonly outboxRequeueAfterMs?: number;
   /** Times a reply Meta later reports failed with a rate-limit code is sent again; default 3. */
   readonly rateLimitResends?: number;
+  /**
+   * The name of the machine or replica this bridge runs on, stable across its restarts (App Service's
+   * WEBSITE_INSTANCE_ID, Container Apps' replica name, the host name). Outbox rows owned by an earlier
+   * process of the same instance are taken over at once on start-up: that process is gone.
+   */
+  readonly instanceName?: string;
 }
 
 export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: 5 };
@@ -40,10 +46,19 @@ export class OutboundPacer {
   private readonly contactBuckets = new Map<string, TokenBucket>();
   private readonly numberBuckets = new Map<string, TokenBucket>();
   private readonly tails = new Map<string, Promise<unknown>>();
-  /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge). */
-  readonly instanceId: string = globalThis.crypto.randomUUID();
+  /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge): `<instance name>#<random>`. */
+  readonly instanceId: string;
 
-  constructor(private readonly settings: PacingSettings, private readonly clock: Clock) {}
+  constructor(private readonly settings: PacingSettings, private readonly clock: Clock) {
+    const boot = globalThis.crypto.randomUUID();
+    this.instanceId = settings.instanceName ? `${settings.instanceName}#${boot}` : boot;
+  }
+
+  /** True when `owner` is an earlier process of this same instance (so certainly not running any more). */
+  isEarlierLife(owner: string): boolean {
+    const name = this.settings.instanceName;
+    return name !== undefined && owner !== this.instanceId && owner.startsWith(`${name}#`);
+  }
 
   /** Runs `send` in `contact`'s queue; resolves or rejects with its final outcome. */
   send<T>(business: BusinessNumberId, contact: ContactKey, send: () => Promise<T>): Promise<T> {

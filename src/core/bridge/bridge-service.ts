@@ -144,7 +144,11 @@ export class BridgeService implements StaffMessageHandler {
       this.deps.logger.info("bridge.leading");
       void this.resumeQuietly().then(() => this.startPolling());
     });
-    if (!this.mayWork()) return;
+    if (!this.mayWork()) {
+      // A standby still sends the staff replies its own earlier process accepted.
+      await resumeOutbox(this.ctx);
+      return;
+    }
     await this.resumePending();
     this.startPolling();
   }

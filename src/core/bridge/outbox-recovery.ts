@@ -10,9 +10,10 @@ import { recipientOf } from "./recipient";
 
 /**
  * Outbox recovery (reliability.md §3.5 step 4, I3 "nothing stranded"): staff replies another pacer held
- * when its instance stopped. A row is taken to be abandoned when its owner is another pacer and it has not
- * changed for `outboxRequeueAfterMs` (no pacer waits that long; and should one still hold it, its claim
- * fails on the changed version and it drops its copy, so the reply still goes once).
+ * when its instance stopped. A row is taken to be abandoned when its owner is an earlier process of this
+ * same instance (`PacingSettings.instanceName`: it restarted, so that process is gone), or another pacer
+ * and it has not changed for `outboxRequeueAfterMs` (no pacer waits that long; and should one still hold
+ * it, its claim fails on the changed version and it drops its copy, so the reply still goes once).
  * - `queued`: re-queued here, in the order the replies were accepted.
  * - `sending`: the instance stopped mid-call and Meta may or may not have the message; the Cloud API has
  *   no idempotency key, so it is NOT sent again: marked `uncertain` and the thread is told.
@@ -31,16 +32,18 @@ export function uncertainNotice(entry: OutboxEntry): string {
 }
 
 /**
- * Takes over abandoned outbox rows (see above). Call on start-up and whenever leadership is gained;
- * does nothing when this instance does not lead. The re-queued sends run in the background (`idle()`
+ * Takes over abandoned outbox rows (see above). Call on start-up and whenever leadership is gained.
+ * A standby takes only the rows of its own earlier process (same instance name). The re-queued sends run in the background (`idle()`
  * waits for them). Resolves to what it did; throws if the outbox cannot be listed.
  */
 export async function resumeOutbox(ctx: BridgeContext): Promise<OutboxResumeResult> {
-  if (ctx.leadership && !ctx.leadership.isLeader()) return { requeued: 0, uncertain: 0 };
-  lastSweep.set(ctx, ctx.clock.now());
+  const leading = !ctx.leadership || ctx.leadership.isLeader();
+  if (leading) lastSweep.set(ctx, ctx.clock.now());
   const rows = await ctx.stores.outbox.list(["queued", "sending"]);
   const now = ctx.clock.now();
-  const stale = rows.filter((r) => r.owner !== ctx.pacer.instanceId && now - r.updatedAt >= requeueAfterOf(ctx));
+  // Rows of an earlier process of this instance are taken at once, by any instance (it is the same
+  // machine, restarted); rows of other instances only by the leader, once they have gone quiet.
+  const stale = rows.filter((r) => ctx.pacer.isEarlierLife(r.owner) || (leading && r.owner !== ctx.pacer.instanceId && now - r.updatedAt >= requeueAfterOf(ctx)));
   let requeued = 0;
   let uncertain = 0;
   const links = new Map<string, ChannelLink | undefined>();

@@ -119,6 +119,31 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.equal(w.whatsapp.sent.length, 2);
     });
 
+    it("after a restart of the same instance, its earlier process's rows are taken at once; other instances' fresh rows are not", async () => {
+      const w = await outboxWorld({ pacing: { ...DEFAULT_PACING, instanceName: "web-1" } });
+      const restarted = instance(w.deps);
+      assert.match(restarted.pacer.instanceId, /^web-1#/);
+      const now = w.clock.now();
+      await w.stores.outbox.create(row(w, "queued just before the crash", { owner: "web-1#a-dead-process", updatedAt: now - 1_000 }));
+      await w.stores.outbox.create(row(w, "held by the other replica", { owner: "web-2#alive", updatedAt: now - 1_000 }));
+      await w.stores.outbox.create(row(w, "held by a similarly named machine", { owner: "web-10#alive", updatedAt: now - 1_000 }));
+      await w.stores.outbox.create(row(w, "mid-send at the crash", { owner: "web-1#a-dead-process", state: "sending", attempts: 1, updatedAt: now - 1_000 }));
+      assert.deepEqual(await resumeOutbox(restarted), { requeued: 1, uncertain: 1 });
+      await settle(restarted);
+      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["queued just before the crash"]);
+    });
+
+    it("a standby takes only its own earlier process's rows, never another instance's", async () => {
+      const w = await outboxWorld({ pacing: { ...DEFAULT_PACING, instanceName: "web-2" } });
+      const standby = { ...instance(w.deps), leadership: { isLeader: () => false, onChange: () => () => {} } };
+      const old = w.clock.now() - 2 * DEFAULT_OUTBOX_REQUEUE_MS;
+      await w.stores.outbox.create(row(w, "mine from before", { owner: "web-2#before", updatedAt: old }));
+      await w.stores.outbox.create(row(w, "the leader's business", { owner: "web-9#gone", updatedAt: old }));
+      assert.deepEqual(await resumeOutbox(standby), { requeued: 1, uncertain: 0 });
+      await settle(standby);
+      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["mine from before"]);
+    });
+
     it("the bound is the configured one", async () => {
       const w = await outboxWorld({ pacing: { ...DEFAULT_PACING, outboxRequeueAfterMs: 30_000 } });
       const ctx = instance(w.deps);
