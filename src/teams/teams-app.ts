@@ -13,7 +13,7 @@ import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleMessageActivity } from "./staff-turn";
 import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
-import { SlidingWindowLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
+import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 
 export interface TeamsBotOptions {
@@ -71,10 +71,13 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   if (!authDisabled && !configuredAppId) throw new Error("MicrosoftAppId is required unless bot authentication is disabled");
   const botAppId = authDisabled ? AUTH_DISABLED_BOT_APP_ID : configuredAppId!;
 
+  // One limiter for every Bot Connector request of this process (proactive posts and turn replies alike),
+  // applied in the connector pipeline where each request's answer is seen (rate-limiter.ts).
+  const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(options.tenantRequestsPerSecond ?? 50) });
   const adapter = new BridgeTeamsAdapter({
     config: botbuilderAuthConfig(options.auth, authDisabled),
     ...(options.credentialsFactory && !authDisabled ? { credentialsFactory: options.credentialsFactory } : {}),
-    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, logger },
+    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, logger, limiter },
   });
   const app = new NoTypingApplication({
     adapter,
@@ -111,9 +114,6 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
   return {
     routes: [createMessagesRoute({ adapter, logic, logger })],
-    gateway: new BotBuilderTeamsGateway({
-      adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger,
-      limiter: new SlidingWindowLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(options.tenantRequestsPerSecond ?? 50) }),
-    }),
+    gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
   };
 }

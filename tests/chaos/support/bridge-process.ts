@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -7,6 +7,18 @@ import { createInterface } from "node:readline";
 const ENTRY = resolve(__dirname, "../../../src/index.js");
 /** The preload that makes a child exit when its parent dies (built from src/storage/azurite). */
 const EXIT_WITH_PARENT = resolve(__dirname, "../../../src/storage/azurite/exit-with-parent.js");
+
+/**
+ * The node flags production runs the bridge with: those of `npm start` (package.json), e.g. the V8 heap
+ * cap, so tests and benchmarks run the same process. Throws if the start script no longer has the shape
+ * `node [flags] dist/src/index.js` (this must then be updated with it).
+ */
+export function productionNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(resolve(__dirname, "../../../../package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts?.start ?? "";
+  const flags = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/index\.js$/.exec(start.trim())?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script is not "node [flags] dist/src/index.js": ${start}`);
+  return flags.split(/\s+/).filter(Boolean);
+}
 
 export interface BridgeProcessOptions {
   /** The bridge's environment (PORT is added); nothing is inherited but PATH. */
@@ -18,12 +30,12 @@ export interface BridgeProcessOptions {
   /** Called with every parsed log line that has one of these events (e.g. to time recovery). */
   readonly watchEvents?: readonly string[];
   readonly onEvent?: (event: string, line: Record<string, unknown>) => void;
-  /** Extra node flags (e.g. `--cpu-prof` to profile the bridge under load). */
+  /** Extra node flags (e.g. `--cpu-prof` to profile the bridge under load), after production's (`npm start`'s). */
   readonly execArgv?: readonly string[];
 }
 
 /**
- * The bridge as a real child process (`node dist/src/index.js`), for chaos tests: start it, wait for
+ * The bridge as a real child process (`node dist/src/index.js` with `npm start`'s flags), for chaos tests: start it, wait for
  * `/readyz`, kill it with SIGKILL (a crash) or SIGTERM (a graceful stop), start it again on the same
  * port. It dies with the test process (an IPC channel and the exit-with-parent preload).
  */
@@ -61,7 +73,8 @@ export class BridgeProcess {
     if (this.running) throw new Error("the bridge process is already running");
     this.starts++;
     const env = { PATH: process.env.PATH ?? "", ...this.options.env, PORT: String(this.options.port), HOST: "127.0.0.1" };
-    const child = spawn(process.execPath, [...(this.options.execArgv ?? []), "--require", EXIT_WITH_PARENT, ENTRY], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const flags = [...productionNodeFlags(), ...(this.options.execArgv ?? [])];
+    const child = spawn(process.execPath, [...flags, "--require", EXIT_WITH_PARENT, ENTRY], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
     this.child = child;
     this.exited = new Promise((ok) => child.once("exit", (code, signal) => ok({ code, signal })));
     this.log.write(`--- start #${this.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { productionNodeFlags } from "../../chaos/support/bridge-process";
 
 const ENTRY = resolve(__dirname, "../../../src/index.js");
 const EXIT_WITH_PARENT = resolve(__dirname, "../../../src/storage/azurite/exit-with-parent.js");
@@ -13,7 +14,7 @@ export interface SeenLine {
 }
 
 /**
- * A bridge as a real process (`node dist/src/index.js`, what `npm start` runs), for the multi-instance and
+ * A bridge as a real process (`node [npm start's flags] dist/src/index.js`, what `npm start` runs), for the multi-instance and
  * shutdown tests: its JSON log lines are kept (with the time seen) so tests can wait for events such as
  * `bridge.leadership.acquired`. It dies with the test process (the exit-with-parent preload).
  */
@@ -24,7 +25,7 @@ export class BridgeChild {
   private readonly child: ChildProcess;
 
   constructor(readonly name: string, readonly port: number, env: Readonly<Record<string, string>>, cwd: string) {
-    this.child = spawn(process.execPath, ["--require", EXIT_WITH_PARENT, ENTRY], {
+    this.child = spawn(process.execPath, [...productionNodeFlags(), "--require", EXIT_WITH_PARENT, ENTRY], {
       cwd,
       env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
