@@ -166,7 +166,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         reorderHoldMs: config.bridge.reorderHoldMs,
         pacing: { ...config.pacing, attempts: 5, ...config.outbox },
       },
-    }, { pollIntervalMs: config.reliability.inboxPollMs });
+    }, { pollIntervalMs: config.reliability.inboxPollMs, maxInMemory: config.reliability.inboxMaxInMemory });
     const service = bridge;
     const server = await startHttpServer({
       host: config.http.host,

@@ -20,6 +20,8 @@ export class ContactLanes<T extends LaneItem> {
   private readonly idleWaiters: Array<() => void> = [];
   private stopped = false;
   private running = 0;
+  /** Items waiting or running in all lanes (kept, not counted on demand: read on every ingest). */
+  private count = 0;
   private readonly stopWaiters: Array<() => void> = [];
 
   constructor(
@@ -47,6 +49,7 @@ export class ContactLanes<T extends LaneItem> {
     let at = lane.items.length;
     while (at > (lane.running ? 1 : 0) && compare(lane.items[at - 1]!, item) > 0) at--;
     lane.items.splice(at, 0, item);
+    this.count++;
     if (!lane.running && !lane.starting) {
       // Start on the next microtask, not now: items enqueued together (a restart resuming a contact's
       // backlog, a batch) are all sorted in before the head is taken, so an early one cannot be overtaken.
@@ -63,9 +66,7 @@ export class ContactLanes<T extends LaneItem> {
 
   /** Number of items waiting or running, in all lanes. */
   get size(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.items.length;
-    return n;
+    return this.count;
   }
 
   /** Resolves when every lane is empty. */
@@ -96,6 +97,7 @@ export class ContactLanes<T extends LaneItem> {
       }
       if (result === "done") {
         lane.items.shift();
+        this.count--;
         failures = 0;
       } else {
         failures++;

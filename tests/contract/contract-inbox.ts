@@ -48,6 +48,22 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await inbox.get(BUSINESS, "msg:wamid.burst.101"), distinct[101]);
     });
 
+    it("oldest gives the N oldest entries in the given states, in inbox order, and how many there are in all", async () => {
+      const { inbox } = await make();
+      // Recorded out of order, over two numbers, in three states.
+      const stamps = [50, 10, 40, 20, 70, 30, 60, 5, 80, 15];
+      for (const [i, t] of stamps.entries()) await inbox.record(entryAt(`wamid.old.${t}`, 1_764_000_000 + t, 1_764_000_000_000 + i, i % 3 === 0 ? OTHER_BUSINESS : BUSINESS));
+      await inbox.setState(BUSINESS, "msg:wamid.old.10", "posting");
+      await inbox.setState(OTHER_BUSINESS, "msg:wamid.old.20", "done");
+      await inbox.setState(BUSINESS, "msg:wamid.old.5", "unrouted");
+      const { entries, total } = await inbox.oldest(["pending", "posting"], 4);
+      assert.equal(total, 8, "every pending or posting entry is counted");
+      assert.deepEqual(entries.map((e) => e.key), ["msg:wamid.old.10", "msg:wamid.old.15", "msg:wamid.old.30", "msg:wamid.old.40"]);
+      assert.equal(entries[0]!.state, "posting");
+      assert.deepEqual((await inbox.oldest(["unrouted"], 10)).entries.map((e) => e.key), ["msg:wamid.old.5"]);
+      assert.deepEqual(await inbox.oldest(["failed"], 10), { entries: [], total: 0 });
+    });
+
     it("the same key under two business numbers is two events", async () => {
       const { inbox } = await make();
       const a = inboxEntry();

@@ -29,7 +29,16 @@ export interface BridgeServiceOptions {
    * behind). Off when unset (a single instance schedules what it ingests itself).
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Most inbox entries held in memory (waiting in the lanes). Beyond it new events wait in the inbox and
+   * are loaded, oldest first, as the backlog drains, so a backlog of any size runs in bounded memory.
+   * Default `DEFAULT_MAX_IN_MEMORY`.
+   */
+  readonly maxInMemory?: number;
 }
+
+/** About 4 KB each while waiting: some 8 MB, and over a minute of work at Teams' 50 posts/s. */
+export const DEFAULT_MAX_IN_MEMORY = 2_000;
 
 /**
  * The facade the adapters call. WhatsApp events are recorded first (`ingest`, which the webhook awaits
@@ -47,10 +56,17 @@ export class BridgeService implements StaffMessageHandler {
   private stopped = false;
   private polling = false;
   private unsubscribe: () => void = () => {};
+  /** The inbox holds pending entries that are not in the lanes (the lanes were full): load them as they drain. */
+  private backlog = false;
+  /** Entries left in the inbox because of the backlog since the last refill began. */
+  private leftInInbox = 0;
+  private refilling = false;
+  private readonly maxInMemory: number;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
   constructor(private readonly deps: BridgeDeps, private readonly options: BridgeServiceOptions = {}) {
     this.leadership = deps.leadership ?? ALWAYS_LEADER;
+    this.maxInMemory = Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY);
     this.followUps = new FollowUps({
       ...options.followUps,
       inbox: deps.stores.inbox,
@@ -73,7 +89,7 @@ export class BridgeService implements StaffMessageHandler {
     };
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.lanes = new ContactLanes<LaneEntry>(
-      (entry) => (this.mayWork() ? onWhatsAppEvent(this.ctx, entry) : Promise.resolve("done")),
+      (entry) => (this.mayWork() ? onWhatsAppEvent(this.ctx, entry).finally(() => this.refillIfDrained()) : Promise.resolve("done")),
       deps.clock,
       undefined,
       deps.settings.reorderHoldMs ?? 0,
@@ -163,15 +179,17 @@ export class BridgeService implements StaffMessageHandler {
     // Staff replies accepted but not sent when this instance (or the previous leader) stopped.
     await resumeOutbox(this.ctx);
     // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
-    const pending = [...(await this.deps.stores.inbox.list("pending")), ...(await this.deps.stores.inbox.list("posting"))];
-    for (const entry of pending) this.schedule(entry);
+    // Oldest first and at most `maxInMemory` of them: the rest of a large backlog is loaded as it drains.
+    const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending", "posting"], this.maxInMemory);
+    for (const entry of pending) this.schedule(entry, true);
+    if (total > pending.length) this.enterBacklog(total);
     const unrouted = await this.deps.stores.inbox.list("unrouted");
     let replayed = 0;
     for (const business of new Set(unrouted.map((e) => e.business))) {
       const link = await this.deps.stores.links.get(business);
       if (link) replayed += await this.replayUnrouted(link);
     }
-    const count = pending.length + replayed;
+    const count = total + replayed;
     if (count > 0) this.deps.logger.info("bridge.resumed", { count, replayedUnrouted: replayed });
     return count;
   }
@@ -181,6 +199,8 @@ export class BridgeService implements StaffMessageHandler {
     do {
       await this.lanes.idle();
       await Promise.all([...this.backgroundWork]);
+      // A backlog still waiting in the inbox is work too (loaded as the lanes drain).
+      if (this.backlog && this.mayWork() && this.lanes.size === 0 && this.backgroundWork.size === 0) this.refillIfDrained();
     } while (this.lanes.size > 0 || this.backgroundWork.size > 0);
   }
 
@@ -223,8 +243,9 @@ export class BridgeService implements StaffMessageHandler {
           await this.deps.clock.sleep(every);
           if (!this.mayWork()) break;
           try {
-            const pending = await this.deps.stores.inbox.list("pending");
-            for (const entry of pending) this.schedule(entry);
+            const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending"], this.maxInMemory);
+            for (const entry of pending) this.schedule(entry, true);
+            if (total > pending.length) this.enterBacklog(total);
             // Staff replies left queued by an instance that stopped (never throws).
             await sweepOutbox(this.ctx);
           } catch (err) {
@@ -237,17 +258,62 @@ export class BridgeService implements StaffMessageHandler {
     })();
   }
 
-  private schedule(entry: InboxEntry): void {
+  /**
+   * Puts an entry in its contact's lane. `fromInbox`: it was just loaded, oldest first, from the inbox
+   * (resume, poll, refill), which bounds how many come. Otherwise (a new event) it is left in the inbox
+   * while the lanes are full or a backlog is being loaded, so that it cannot overtake an older event of its
+   * contact that still waits there.
+   */
+  private schedule(entry: InboxEntry, fromInbox = false): void {
     // Not leading: the entry stays pending in the inbox, where the leader finds it.
     if (!this.mayWork()) return;
     // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
     if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
+    if (!fromInbox && (this.backlog || this.lanes.size >= this.maxInMemory)) {
+      if (!this.backlog) this.enterBacklog(this.lanes.size + 1);
+      this.leftInInbox++;
+      return;
+    }
     const event = entry.event;
     const lane = event.type === "message" ? event.contact.key
       : event.type === "status" ? statusLane(event)
       : event.type === "preference" ? contactKeyOf(event.business, event.contact)
       : `${event.business}|${event.type}`;
     this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
+  }
+
+  private enterBacklog(waiting: number): void {
+    if (!this.backlog) this.deps.logger.warn("bridge.backlog", { waiting, inMemory: this.lanes.size, note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain" });
+    this.backlog = true;
+  }
+
+  /** During a backlog, loads the next oldest entries once the lanes are half empty. */
+  private refillIfDrained(): void {
+    if (!this.backlog || this.refilling || !this.mayWork() || this.lanes.size > this.maxInMemory / 2) return;
+    this.refilling = true;
+    // Background work: `idle()` waits for it, and for what it loads.
+    this.ctx.background(this.refill().finally(() => {
+      this.refilling = false;
+      // Nothing is running that would call again (what was loaded is done already): go on at once.
+      if (this.backlog && this.lanes.size === 0) this.refillIfDrained();
+    }));
+  }
+
+  private async refill(): Promise<void> {
+    try {
+      this.leftInInbox = 0;
+      const { entries, total } = await this.deps.stores.inbox.oldest(["pending"], this.maxInMemory);
+      for (const entry of entries) this.schedule(entry, true);
+      // All of it is in the lanes now, and no new event was left out meanwhile: the backlog is over.
+      if (total <= entries.length && this.leftInInbox === 0) {
+        this.backlog = false;
+        this.deps.logger.info("bridge.backlog_cleared", { inMemory: this.lanes.size });
+      }
+    } catch (err) {
+      // The entries wait in the inbox; look again after a pause (the poll, if any, also finds them).
+      this.deps.logger.warn("bridge.refill_failed", { error: describeError(err) });
+      await this.deps.clock.sleep(1_000);
+    }
   }
 
   /** Messages that arrived before their number was linked are delivered once it is. */

@@ -60,6 +60,11 @@ export interface InboxStore {
   /** Entries in `state`, optionally of one business number, oldest first by WhatsApp timestamp. */
   list(state: InboxState, business?: BusinessNumberId): Promise<InboxEntry[]>;
   /**
+   * The `limit` oldest entries (inbox order) in any of `states`, and how many there are in all: what the
+   * bridge loads into memory from a backlog of any size (the rest waits in storage). Scans the inbox.
+   */
+  oldest(states: readonly InboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }>;
+  /**
    * Entries in any state whose `detail` is exactly `detail` (e.g. `DUPLICATE_SUSPECTED`), oldest first like
    * `list`. Scans the whole inbox: for reconciliation, never for the hot path.
    */

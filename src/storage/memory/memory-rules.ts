@@ -1,5 +1,4 @@
 import { PermanentError } from "../../core/errors";
-import type { InboxEntry } from "../../core/model";
 
 /*
  * Rules the in-memory stores share with the Table stores, restated here because adapter folders may not
@@ -47,7 +46,4 @@ export function clip(text: string, max: number): string {
   return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
-/** Inbox order: WhatsApp timestamp, then time received, then key (so that the order is total). */
-export function compareInboxEntries(a: InboxEntry, b: InboxEntry): number {
-  return a.event.timestamp - b.event.timestamp || a.receivedAt - b.receivedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
+export { compareInboxEntries } from "../../core/inbox-order";

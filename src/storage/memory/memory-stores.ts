@@ -4,6 +4,7 @@ import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } f
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
 import { MemoryOutboxStore } from "./memory-outbox-store";
+import { OldestEntries } from "../../core/inbox-order";
 import { assertStorableJson, clip, compareInboxEntries, copy, definedFields, INBOX_DETAIL_MAX_CHARS } from "./memory-rules";
 
 /**
@@ -157,6 +158,12 @@ export class MemoryInboxStore implements InboxStore {
       .filter((e) => e.state === state && (business === undefined || e.business === business))
       .sort(compareInboxEntries)
       .map(copy);
+  }
+
+  async oldest(states: readonly InboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }> {
+    const oldest = new OldestEntries(limit);
+    for (const row of this.rows.values()) if (states.includes(row.state)) oldest.offer(copy(row));
+    return oldest.result();
   }
 
   async listByDetail(detail: string): Promise<InboxEntry[]> {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { PermanentError } from "../../core/errors";
 import { BusinessNumberId } from "../../core/ids";
 import type { WhatsAppEvent } from "../../core/messages";
+import { compareInboxEntries, OldestEntries } from "../../core/inbox-order";
 import type { InboxEntry, InboxState } from "../../core/model";
 import type { InboxStore } from "../../core/ports/stores";
 import { clip, EntityReader, INBOX_DETAIL_MAX_CHARS, toJsonProperty, toNumberProperty, type StoredEntity } from "./entity-codec";
@@ -73,6 +74,16 @@ export class TableInboxStore implements InboxStore {
     return rows.map((row) => this.toEntry(row)).sort(compareInboxEntries);
   }
 
+  async oldest(states: readonly InboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }> {
+    const filter = states.map((state) => odata`state eq ${state}`).join(" or ");
+    // Streamed: only the oldest `limit` are held, whatever the size of the backlog.
+    return this.table.run("inbox.oldest", async (options) => {
+      const oldest = new OldestEntries(limit);
+      for await (const row of this.table.client.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: options.abortSignal })) oldest.offer(this.toEntry(row));
+      return oldest.result();
+    });
+  }
+
   async listByDetail(detail: string): Promise<InboxEntry[]> {
     const rows = await this.table.query("inbox.listByDetail", odata`detail eq ${detail}`);
     return rows.map((row) => this.toEntry(row)).sort(compareInboxEntries);
@@ -94,7 +105,3 @@ export class TableInboxStore implements InboxStore {
   }
 }
 
-/** Inbox order: WhatsApp timestamp, then time received, then key (so that the order is total). */
-function compareInboxEntries(a: InboxEntry, b: InboxEntry): number {
-  return a.event.timestamp - b.event.timestamp || a.receivedAt - b.receivedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
