@@ -20,7 +20,7 @@ export interface BlobWebhookJournalOptions extends BlobStorageOptions {
   readonly container?: string;
   /** Deadline of one append or read, SDK retries included; default 10 000 ms (Meta waits a few seconds). */
   readonly timeoutMs?: number;
-  /** Segment uploads running at once; default 4. */
+  /** Segment uploads running at once; default 2 (1, 2, 4 and 8 measured alike: bench/ingest). */
   readonly maxInFlight?: number;
   /** The random part of a segment name (16 hex digits); tests pin it to force a name collision. */
   readonly segmentSuffix?: () => string;
