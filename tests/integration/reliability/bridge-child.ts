@@ -1,10 +1,47 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { productionNodeFlags } from "../../chaos/support/bridge-process";
 
 const ENTRY = resolve(__dirname, "../../../src/index.js");
 const EXIT_WITH_PARENT = resolve(__dirname, "../../../src/storage/azurite/exit-with-parent.js");
+
+/** What a multi-process test runs its bridges against. */
+export interface ChildWorld {
+  readonly secret: string;
+  readonly token: string;
+  /** Meta's Graph API stand-in. */
+  readonly graphUrl: string;
+  readonly storageConnectionString: string;
+  /** The Bot Connector stand-in's host. */
+  readonly connectorHost: string;
+  /** Working folder (local media). */
+  readonly cwd: string;
+  readonly leaseSeconds: number;
+}
+
+/**
+ * The environment of a bridge child in a multi-process test: leader lease renewed every 2 s, the inbox
+ * polled every second, info logs (what the tests wait for); `extra` adds or overrides.
+ */
+export function childEnv(world: ChildWorld, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    WHATSAPP_APP_SECRET: world.secret,
+    WHATSAPP_VERIFY_TOKEN: "verify",
+    WHATSAPP_ACCESS_TOKEN: world.token,
+    WHATSAPP_GRAPH_URL: world.graphUrl,
+    AZURE_STORAGE_CONNECTION_STRING: world.storageConnectionString,
+    BOT_AUTH_DISABLED: "true",
+    TEAMS_SERVICE_URL_HOSTS: world.connectorHost,
+    WHATSAPP_MEDIA_HOSTS: new URL(world.graphUrl).host,
+    MEDIA_LOCAL_DIR: join(world.cwd, "media"),
+    LEASE_DURATION_SECONDS: String(world.leaseSeconds),
+    LEASE_RENEW_SECONDS: "2",
+    INBOX_POLL_SECONDS: "1",
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
 
 /** One parsed JSON log line of the child, with the time the test saw it. */
 export interface SeenLine {

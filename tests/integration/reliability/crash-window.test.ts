@@ -15,7 +15,7 @@ import { signedWebhook, textMessage, webhookEnvelope } from "../../../tools/sign
 import { CHANNEL_ID, TENANT_ID } from "../../support/bridge-harness";
 import { CaptureLogger } from "../../support/capture-logger";
 import { startTokenIssuer, type TokenIssuer } from "../../support/token-issuer";
-import { BridgeChild } from "./bridge-child";
+import { BridgeChild, childEnv } from "./bridge-child";
 import { BUSINESS, channelLink, waitUntil } from "./reliability-kit";
 
 const SECRET = "crash-window-secret";
@@ -53,28 +53,18 @@ describe("a post cut short by a crash is looked up in its thread before it is po
   const children: BridgeChild[] = [];
   let sequence = 0;
 
-  const env = (): Record<string, string> => ({
-    WHATSAPP_APP_SECRET: SECRET,
-    WHATSAPP_VERIFY_TOKEN: "verify",
-    WHATSAPP_ACCESS_TOKEN: TOKEN,
-    WHATSAPP_GRAPH_URL: graph.url,
-    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    BOT_AUTH_DISABLED: "true",
-    // The bot's identity: what the thread check gets its Graph token with.
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppType: "UserAssignedMsi",
-    MicrosoftAppTenantId: TENANT_ID,
-    ...issuer.managedIdentityEnv(),
-    MS_GRAPH_URL: connector.graphUrl,
-    TEAMS_SERVICE_URL_HOSTS: connector.host,
-    WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
-    MEDIA_LOCAL_DIR: join(cwd, "media"),
-    LEASE_DURATION_SECONDS: String(LEASE_SECONDS),
-    LEASE_RENEW_SECONDS: "2",
-    INBOX_POLL_SECONDS: "1",
-    INBOUND_REORDER_MS: "0",
-    LOG_LEVEL: "info",
-  });
+  const env = (): Record<string, string> => childEnv(
+    { secret: SECRET, token: TOKEN, graphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS },
+    {
+      // The bot's identity: what the thread check gets its Graph token with.
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppType: "UserAssignedMsi",
+      MicrosoftAppTenantId: TENANT_ID,
+      ...issuer.managedIdentityEnv(),
+      MS_GRAPH_URL: connector.graphUrl,
+      INBOUND_REORDER_MS: "0",
+    },
+  );
 
   async function launch(name: string): Promise<BridgeChild> {
     const child = new BridgeChild(name, await findFreePort("127.0.0.1"), env(), cwd);

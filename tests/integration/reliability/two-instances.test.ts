@@ -10,7 +10,7 @@ import { startGraphApiStandin } from "../../../tools/graph-api-standin";
 import type { GraphApiStandin } from "../../../tools/graph-api-standin/standin-types";
 import { signedWebhook, textMessage, webhookEnvelope } from "../../../tools/sign-webhook";
 import { CaptureLogger } from "../../support/capture-logger";
-import { BridgeChild } from "./bridge-child";
+import { BridgeChild, childEnv } from "./bridge-child";
 import { channelLink, sleep, waitUntil } from "./reliability-kit";
 
 const SECRET = "two-instances-secret";
@@ -33,21 +33,8 @@ describe("two bridge instances share the work through a Blob lease (child proces
   const children: BridgeChild[] = [];
   let sequence = 0;
 
-  const env = (): Record<string, string> => ({
-    WHATSAPP_APP_SECRET: SECRET,
-    WHATSAPP_VERIFY_TOKEN: "verify",
-    WHATSAPP_ACCESS_TOKEN: TOKEN,
-    WHATSAPP_GRAPH_URL: graph.url,
-    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    BOT_AUTH_DISABLED: "true",
-    TEAMS_SERVICE_URL_HOSTS: connector.host,
-    WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
-    MEDIA_LOCAL_DIR: join(cwd, "media"),
-    LEASE_DURATION_SECONDS: String(LEASE_SECONDS),
-    LEASE_RENEW_SECONDS: "2",
-    INBOX_POLL_SECONDS: "1",
-    LOG_LEVEL: "info",
-  });
+  const env = (): Record<string, string> =>
+    childEnv({ secret: SECRET, token: TOKEN, graphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS });
 
   async function launch(name: string): Promise<BridgeChild> {
     const child = new BridgeChild(name, await findFreePort("127.0.0.1"), env(), cwd);
