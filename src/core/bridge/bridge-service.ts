@@ -1,3 +1,4 @@
+import { compareInboxEntries } from "../inbox-order";
 import { ContactLanes, type LaneItem } from "../contact-lanes";
 import { describeError, PermanentError } from "../errors";
 import { contactKeyOf } from "../ids";
@@ -60,6 +61,14 @@ export class BridgeService implements StaffMessageHandler {
   private backlog = false;
   /** Entries left in the inbox because of the backlog since the last refill began. */
   private leftInInbox = 0;
+  /** The newest entry (inbox order) ever put in a lane. */
+  private newestScheduled: InboxEntry | undefined;
+  /**
+   * During a backlog, every entry left in the inbox comes after this one (inbox order): a new event older
+   * than it may still join its lane (it cannot overtake anything of its contact that waits in the inbox),
+   * and must, since a newer event of its contact may already be in memory.
+   */
+  private watermark: InboxEntry | undefined;
   private refilling = false;
   private readonly maxInMemory: number;
 
@@ -182,7 +191,7 @@ export class BridgeService implements StaffMessageHandler {
     // Oldest first and at most `maxInMemory` of them: the rest of a large backlog is loaded as it drains.
     const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending", "posting"], this.maxInMemory);
     for (const entry of pending) this.schedule(entry, true);
-    if (total > pending.length) this.enterBacklog(total);
+    if (total > pending.length) this.enterBacklog(total, pending.at(-1));
     const unrouted = await this.deps.stores.inbox.list("unrouted");
     let replayed = 0;
     for (const business of new Set(unrouted.map((e) => e.business))) {
@@ -245,7 +254,7 @@ export class BridgeService implements StaffMessageHandler {
           try {
             const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending"], this.maxInMemory);
             for (const entry of pending) this.schedule(entry, true);
-            if (total > pending.length) this.enterBacklog(total);
+            if (total > pending.length) this.enterBacklog(total, pending.at(-1));
             // Staff replies left queued by an instance that stopped (never throws).
             await sweepOutbox(this.ctx);
           } catch (err) {
@@ -270,10 +279,14 @@ export class BridgeService implements StaffMessageHandler {
     // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
     if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
     if (!fromInbox && (this.backlog || this.lanes.size >= this.maxInMemory)) {
-      if (!this.backlog) this.enterBacklog(this.lanes.size + 1);
-      this.leftInInbox++;
-      return;
+      if (!this.backlog) this.enterBacklog(this.lanes.size + 1, this.newestScheduled);
+      const olderThanTheBacklog = this.watermark !== undefined && compareInboxEntries(entry, this.watermark) < 0;
+      if (!olderThanTheBacklog) {
+        this.leftInInbox++;
+        return;
+      }
     }
+    if (!this.newestScheduled || compareInboxEntries(entry, this.newestScheduled) > 0) this.newestScheduled = entry;
     const event = entry.event;
     const lane = event.type === "message" ? event.contact.key
       : event.type === "status" ? statusLane(event)
@@ -282,9 +295,12 @@ export class BridgeService implements StaffMessageHandler {
     this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
   }
 
-  private enterBacklog(waiting: number): void {
-    if (!this.backlog) this.deps.logger.warn("bridge.backlog", { waiting, inMemory: this.lanes.size, note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain" });
+  /** `loadedUpTo`: every entry left in the inbox comes after it (the newest in memory, or a load's cut). */
+  private enterBacklog(waiting: number, loadedUpTo: InboxEntry | undefined): void {
+    if (this.backlog) return; // the watermark only moves in `refill`, which knows nothing was left meanwhile
+    this.deps.logger.warn("bridge.backlog", { waiting, inMemory: this.lanes.size, note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain" });
     this.backlog = true;
+    this.watermark = loadedUpTo;
   }
 
   /** During a backlog, loads the next oldest entries once the lanes are half empty. */
@@ -307,7 +323,11 @@ export class BridgeService implements StaffMessageHandler {
       // All of it is in the lanes now, and no new event was left out meanwhile: the backlog is over.
       if (total <= entries.length && this.leftInInbox === 0) {
         this.backlog = false;
+        this.watermark = undefined;
         this.deps.logger.info("bridge.backlog_cleared", { inMemory: this.lanes.size });
+      } else if (this.leftInInbox === 0 && entries.length > 0 && (!this.watermark || compareInboxEntries(entries.at(-1)!, this.watermark) > 0)) {
+        // Loaded up to here, and nothing was left out while loading: what waits in the inbox comes after it.
+        this.watermark = entries.at(-1);
       }
     } catch (err) {
       // The entries wait in the inbox; look again after a pause (the poll, if any, also finds them).

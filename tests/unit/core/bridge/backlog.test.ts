@@ -59,3 +59,27 @@ describe("a backlog larger than the in-memory bound (issue 5: bounded memory, no
     assert.ok(inbox.peakLoaded <= 3);
   });
 });
+
+describe("a backlog and a late older message of a contact already in memory", () => {
+  it("the older message joins its contact's lane instead of waiting in the inbox behind the newer one", async () => {
+    const w = makeWorld({ reorderHoldMs: 500 });
+    const bridge = new BridgeService(w.deps, { maxInMemory: 3 });
+    await w.stores.links.put(LINK);
+    const maria = (text: string, timestamp: number) => customerText(text, { phone: "5511900000001", userId: "BR.maria", timestamp });
+    const other = (n: number) => customerText(`other ${n}`, { phone: `55119000001${n}`, userId: `BR.other${n}`, timestamp: 1_789_300_010 + n });
+    // Maria's second message arrives first; others fill the lanes; then her first (older) one arrives,
+    // all while her lane's reorder hold is still on.
+    await Promise.all([
+      bridge.ingest([maria("second", 1_789_300_002)]),
+      bridge.ingest([other(1)]),
+      bridge.ingest([other(2)]),
+      bridge.ingest([other(3)]),
+      bridge.ingest([maria("first", 1_789_300_001)]),
+    ]);
+    await bridge.idle();
+    const posted = w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : ""));
+    assert.ok(w.logger.events().includes("bridge.backlog"), "the bound was reached");
+    assert.deepEqual(posted.filter((t) => t === "first" || t === "second"), ["first", "second"]);
+    assert.equal(posted.length, 5, "nothing lost");
+  });
+});
