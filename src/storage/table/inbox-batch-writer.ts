@@ -1,7 +1,7 @@
 import type { TransactionAction } from "@azure/data-tables";
 import { GroupCommit } from "../../core/group-commit";
-import { getOrUndefined, type TableAccess } from "./table-access";
-import { hasStatus, statusOf } from "./table-errors";
+import { createOwn, type TableAccess } from "./table-access";
+import { statusOf } from "./table-errors";
 
 /** An inbox entity ready to create; `opId` is random per record call (see `TableInboxStore`). */
 export interface InboxEntity {
@@ -51,16 +51,7 @@ export class InboxBatchWriter {
 
   /** One `createEntity`; 409 → "created" if our own opId is there (an SDK retry of a success), else "duplicate". */
   async recordOne(entity: InboxEntity): Promise<RecordOutcome> {
-    return this.table.run("inbox.record", async (options) => {
-      try {
-        await this.table.client.createEntity(entity, options);
-        return "created";
-      } catch (err) {
-        if (!hasStatus(err, 409)) throw err;
-      }
-      const existing = await getOrUndefined(this.table.client, entity.partitionKey, entity.rowKey, options);
-      return existing?.["opId"] === entity.opId ? "created" : "duplicate";
-    });
+    return this.table.run("inbox.record", async (options) => ((await createOwn(this.table.client, entity, options)).kind === "created" ? "created" : "duplicate"));
   }
 
   private async commitBatch(entities: readonly InboxEntity[]): Promise<Array<RecordOutcome | Error>> {

@@ -66,3 +66,27 @@ export async function getOrUndefined(client: TableClient, partitionKey: string, 
     throw err;
   }
 }
+
+/** What an atomic create found: it wrote the row (now, or in an SDK retry), someone else's row is there, or none is. */
+export type CreateOutcome =
+  | { readonly kind: "created"; readonly etag?: string; readonly row?: StoredEntity }
+  | { readonly kind: "taken"; readonly row: StoredEntity }
+  | { readonly kind: "vanished" };
+
+/**
+ * `createEntity` as an atomic claim (reliability.md §1.3: never check-then-set), inside a `run`. On 409
+ * the row is read back: if it carries `entity.opId` the SDK had retried a create that in fact succeeded,
+ * so it is still ours (`created`, with the row); otherwise it is `taken`. `vanished`: deleted between
+ * the 409 and the read.
+ */
+export async function createOwn(client: TableClient, entity: TableEntity<Record<string, unknown>> & { readonly opId: string }, options: RequestOptions): Promise<CreateOutcome> {
+  try {
+    const created = await client.createEntity(entity, options);
+    return created.etag ? { kind: "created", etag: created.etag } : { kind: "created" };
+  } catch (err) {
+    if (!hasStatus(err, 409)) throw err;
+  }
+  const row = await getOrUndefined(client, entity.partitionKey, entity.rowKey, options);
+  if (!row) return { kind: "vanished" };
+  return row["opId"] === entity.opId ? { kind: "created", row } : { kind: "taken", row };
+}

@@ -5,7 +5,7 @@ import type { Conversation } from "../../core/model";
 import type { ConversationStore } from "../../core/ports/stores";
 import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
-import { getOrUndefined, type TableAccess } from "./table-access";
+import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
 const CONVERSATION_ROW = "conversation";
@@ -41,17 +41,11 @@ export class TableConversationStore implements ConversationStore {
     const entity = { partitionKey: encodeKey(conversation.contact), rowKey: CONVERSATION_ROW, ...toProperties(conversation), opId };
     return this.conversations.run("conversations.reserve", async (options) => {
       for (let attempt = 1; attempt <= MAX_ETAG_ATTEMPTS; attempt++) {
-        try {
-          await this.conversations.client.createEntity(entity, options);
-          return { created: true } as const;
-        } catch (err) {
-          if (!hasStatus(err, 409)) throw err;
-        }
-        const existing = await getOrUndefined(this.conversations.client, entity.partitionKey, CONVERSATION_ROW, options);
+        const outcome = await createOwn(this.conversations.client, entity, options);
         // Released between our create and our read: try to create again.
-        if (!existing) continue;
-        if (existing["opId"] === opId) return { created: true } as const;
-        return { created: false, existing: this.toConversation(existing) } as const;
+        if (outcome.kind === "vanished") continue;
+        if (outcome.kind === "created") return { created: true } as const;
+        return { created: false, existing: this.toConversation(outcome.row) } as const;
       }
       throw new TransientError("storage.contended", `conversations.reserve: the conversation of ${maskId(conversation.contact)} keeps appearing and vanishing`);
     });

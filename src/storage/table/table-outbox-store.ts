@@ -6,7 +6,7 @@ import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type Contac
 import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
 import { clip, EntityReader, MAX_JSON_PROPERTY_CHARS, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
-import { getOrUndefined, type TableAccess } from "./table-access";
+import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
 const STATES: readonly OutboxState[] = ["queued", "sending", "sent", "failed", "uncertain"];
@@ -50,16 +50,10 @@ export class TableOutboxStore implements OutboxStore {
       opId,
     };
     return this.table.run("outbox.create", async (options) => {
-      try {
-        const created = await this.table.client.createEntity(entity, options);
-        return { created: true, entry: { ...normalise(entry), version: created.etag ?? "" } } as const;
-      } catch (err) {
-        if (!hasStatus(err, 409)) throw err;
-      }
-      const existing = await getOrUndefined(this.table.client, entity.partitionKey, entity.rowKey, options);
-      if (!existing) throw new PermanentError("storage.outbox_vanished", "outbox.create: the row reported as existing could not be read");
-      const stored = this.toEntry(existing);
-      return existing["opId"] === opId ? { created: true, entry: stored } as const : { created: false, existing: stored } as const;
+      const outcome = await createOwn(this.table.client, entity, options);
+      if (outcome.kind === "vanished") throw new PermanentError("storage.outbox_vanished", "outbox.create: the row reported as existing could not be read");
+      if (outcome.kind === "taken") return { created: false, existing: this.toEntry(outcome.row) } as const;
+      return { created: true, entry: outcome.row ? this.toEntry(outcome.row) : { ...normalise(entry), version: outcome.etag ?? "" } } as const;
     });
   }
 
