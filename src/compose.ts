@@ -160,6 +160,8 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         admins: new Set(config.bridge.admins.map(AadObjectId)),
         replyMode: config.bridge.replyMode,
         notePrefix: config.bridge.notePrefix,
+        sendPrefix: config.bridge.sendPrefix,
+        tenantLinkHosts: config.bridge.tenantLinkHosts,
         consentKeywords: config.bridge.consentKeywords,
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,

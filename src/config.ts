@@ -48,6 +48,8 @@ const schema = z.object({
   ALLOWED_TENANT_IDS: optional,
   REPLY_MODE: z.enum(["all", "mention"], { error: "REPLY_MODE must be all or mention" }).default("all"),
   NOTE_PREFIX: z.string().default("//"),
+  SEND_PREFIX: z.string().default("!"),
+  TENANT_LINK_HOSTS: optional,
   TEAMS_SERVICE_URL_HOSTS: z.string().default(defaultServiceUrlHosts),
   WHATSAPP_MEDIA_HOSTS: z.string().default(defaultMediaHosts),
   STOP_KEYWORDS: z.string().default("STOP,UNSUBSCRIBE,STOPP,ARRÊT,BAJA,PARAR"),
@@ -122,6 +124,8 @@ export interface Config {
     readonly admins: readonly string[];
     readonly replyMode: "all" | "mention";
     readonly notePrefix: string;
+    readonly sendPrefix: string;
+    readonly tenantLinkHosts: readonly string[];
     readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
     readonly firstContactNotice?: string;
     readonly reorderHoldMs: number;
@@ -183,6 +187,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   else storage = { kind: "embedded", location: ".data/azurite" };
 
   if (!e.NOTE_PREFIX.trim()) problems.push("NOTE_PREFIX must not be blank");
+  if (!e.SEND_PREFIX.trim()) problems.push("SEND_PREFIX must not be blank");
+  if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
   if (mediaKind === "sharepoint" && !e.MEDIA_SHAREPOINT_DRIVE_ID) problems.push("MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint (the drive id of the team site's document library)");
   const media: MediaConfig = mediaKind === "sharepoint"
@@ -216,6 +222,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       admins: csv(e.BRIDGE_ADMINS),
       replyMode: e.REPLY_MODE,
       notePrefix: e.NOTE_PREFIX,
+      sendPrefix: e.SEND_PREFIX.trim(),
+      tenantLinkHosts: csv(e.TENANT_LINK_HOSTS),
       consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
       ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
       reorderHoldMs: e.INBOUND_REORDER_MS,

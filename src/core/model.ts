@@ -1,4 +1,4 @@
-import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "./ids";
 import type { WhatsAppEvent } from "./messages";
 import type { OutboundState } from "./rules/delivery-state";
 
@@ -31,7 +31,7 @@ export interface ChannelLink {
  * thread is being made, so two racing first messages cannot make two threads.
  */
 export interface Conversation {
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   readonly business: BusinessNumberId;
   readonly state: "creating" | "active";
   readonly channelId?: TeamsChannelId;
@@ -50,7 +50,37 @@ export interface Conversation {
   /** The customer opted out of business-initiated messages (STOP keyword or WhatsApp's setting). */
   readonly optedOut?: boolean;
   /** The last message the business sent, for the root card's live state. */
-  readonly lastOutbound?: { readonly wamid: WaMessageId; readonly state: OutboundState; readonly at: number; readonly excerpt: string };
+  readonly lastOutbound?: LastOutbound;
+  /** Set when the conversation is a WhatsApp group's (its key is a `GroupKey`): who writes varies, replies go to the group. */
+  readonly group?: GroupInfo;
+}
+
+/** The last message the business sent in a conversation. */
+export interface LastOutbound {
+  readonly wamid: WaMessageId;
+  readonly state: OutboundState;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly excerpt: string;
+  /** For a group send: how many participants it reached and how many read it (statuses come per participant). */
+  readonly delivered?: number;
+  readonly read?: number;
+}
+
+/** What the bridge knows of a WhatsApp group. */
+export interface GroupInfo {
+  /** Absent while a group asked for from Teams waits for WhatsApp to create it (`requestId`). */
+  readonly id?: WaGroupId;
+  /** The request of `group create` that made (or is making) the group. */
+  readonly requestId?: string;
+  readonly subject?: string;
+  /** Participants other than the business, as last known (WhatsApp allows 8). */
+  readonly participantCount?: number;
+  /** WhatsApp suspended the group: nothing can be sent to it until it lifts the suspension. */
+  readonly suspended?: boolean;
+  readonly inviteLink?: string;
+  /** WhatsApp deleted the group. */
+  readonly deleted?: boolean;
 }
 
 /** One WhatsApp message and its copy in Teams. */
@@ -59,7 +89,7 @@ export interface MessageLink {
   readonly wamid: WaMessageId;
   readonly thread: TeamsThreadRef;
   readonly teamsMessageId: TeamsMessageId;
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   readonly direction: "inbound" | "outbound";
   /** Epoch milliseconds. */
   readonly at: number;
@@ -69,6 +99,11 @@ export interface MessageLink {
   readonly state?: OutboundState;
   /** For outbound messages: the start of the text, quoted in failure notices. */
   readonly excerpt?: string;
+  /**
+   * For an outbound message to a group: the participants (opaque ids) it was delivered to and read by.
+   * Statuses come per participant; keeping who makes counting idempotent.
+   */
+  readonly receipts?: { readonly delivered: readonly string[]; readonly read: readonly string[] };
 }
 
 /**

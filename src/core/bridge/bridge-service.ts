@@ -1,8 +1,8 @@
 import { compareInboxEntries } from "../inbox-order";
 import { ContactLanes, type LaneItem } from "../contact-lanes";
 import { describeError, PermanentError } from "../errors";
-import { contactKeyOf } from "../ids";
-import { eventKeyOf, type WhatsAppEvent } from "../messages";
+import { contactKeyOf, groupKeyOf } from "../ids";
+import { conversationKeyOf, eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
@@ -288,9 +288,11 @@ export class BridgeService implements StaffMessageHandler {
     }
     if (!this.newestScheduled || compareInboxEntries(entry, this.newestScheduled) > 0) this.newestScheduled = entry;
     const event = entry.event;
-    const lane = event.type === "message" ? event.contact.key
+    // A group's messages, events and statuses share the group's lane, so they keep their order.
+    const lane = event.type === "message" ? conversationKeyOf(event)
       : event.type === "status" ? statusLane(event)
       : event.type === "preference" ? contactKeyOf(event.business, event.contact)
+      : event.type === "group" && event.group ? groupKeyOf(event.business, event.group)
       : `${event.business}|${event.type}`;
     this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
   }

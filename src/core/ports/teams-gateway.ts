@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { ContactKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ConversationKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
@@ -17,18 +17,26 @@ export interface RootCardModel {
   readonly startedAt: number;
   /** Live state, shown once known (the card is updated in place, not re-posted). */
   readonly live?: ConversationLiveState;
+  /** Set for a WhatsApp group's thread: the card says so, with its subject and participant count. */
+  readonly group?: {
+    /** Group subject, chosen by its members (untrusted, display only). */
+    readonly subject?: string;
+    readonly participantCount?: number;
+    readonly suspended?: boolean;
+    readonly deleted?: boolean;
+  };
   /**
-   * The customer's contact key: the adapter shows a short reference derived from it, by which
+   * The conversation's key: the adapter shows a short reference derived from it, by which
    * `ThreadHistory.findThreadRoot` finds a thread whose start a crash cut short.
    */
-  readonly ref?: ContactKey;
+  readonly ref?: ConversationKey;
 }
 
 /** The conversation's live state on the root card. */
 export interface ConversationLiveState {
   /** The 24-hour customer service window: open until `closesAt`, or closed. */
   readonly window: { readonly open: boolean; readonly closesAt?: number };
-  /** The last message the business sent: its ticks, when, and the start of its text. */
+  /** The last message the business sent: its ticks (for a group, with how many participants), when, and the start of its text. */
   readonly lastOutbound?: { readonly ticks: string; readonly at: number; readonly excerpt: string };
   /** The customer opted out of business-initiated messages. */
   readonly optedOut: boolean;
