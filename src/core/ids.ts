@@ -17,6 +17,8 @@ export type WaPhone = Brand<string, "WaPhone">;
 export type ContactKey = Brand<string, "ContactKey">;
 /** A WhatsApp group made with the Groups API (Meta's opaque `group_id`). */
 export type WaGroupId = Brand<string, "WaGroupId">;
+/** Meta's id of a `group create` request, named again in the webhook announcing the group. */
+export type GroupRequestId = Brand<string, "GroupRequestId">;
 /** One WhatsApp group of one business number: `<phone_number_id>|group:<group_id>`. */
 export type GroupKey = Brand<string, "GroupKey">;
 /**
@@ -55,6 +57,7 @@ export const TeamsChannelId = (v: string) => v as TeamsChannelId;
 export const TeamsMessageId = (v: string) => v as TeamsMessageId;
 export const WaMediaId = (v: string) => v as WaMediaId;
 export const WaGroupId = (v: string) => v as WaGroupId;
+export const GroupRequestId = (v: string) => v as GroupRequestId;
 
 /** Key of a contact: the BSUID when WhatsApp gives one (stable across usernames), else the wa_id. */
 export function contactKeyOf(business: BusinessNumberId, who: { userId?: WaUserId; phone?: WaPhone }): ContactKey {
@@ -76,7 +79,7 @@ const REQUEST_MARKER = "|group-request:";
  * Key of a group asked for from Teams (`group create`) that WhatsApp has not created yet: its thread
  * exists at once and becomes the group's when WhatsApp announces the group (with the request id).
  */
-export function groupRequestKeyOf(business: BusinessNumberId, requestId: string): GroupKey {
+export function groupRequestKeyOf(business: BusinessNumberId, requestId: GroupRequestId): GroupKey {
   return `${business}${REQUEST_MARKER}${requestId}` as GroupKey;
 }
 

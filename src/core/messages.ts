@@ -1,5 +1,5 @@
 import type { FormattedText } from "./formatted-text";
-import { groupKeyOf, type BusinessNumberId, type ContactKey, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
+import { groupKeyOf, type BusinessNumberId, type ContactKey, type GroupRequestId, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
 
 /** Who wrote to the business. Either id may be missing, never both (design.md §4). */
 export interface ContactIdentity {
@@ -138,7 +138,7 @@ export interface GroupParticipant {
 
 /** What happened to a group (the `group_*` webhook fields). Unknown kinds are kept as `unsupported`. */
 export type GroupChange =
-  | { readonly kind: "created"; readonly subject?: string; readonly description?: string; readonly inviteLink?: string; readonly requestId?: string }
+  | { readonly kind: "created"; readonly subject?: string; readonly description?: string; readonly inviteLink?: string; readonly requestId?: GroupRequestId }
   | { readonly kind: "deleted" }
   | { readonly kind: "joined"; readonly participants: readonly GroupParticipant[]; readonly via?: string }
   | { readonly kind: "join-requested"; readonly participants: readonly GroupParticipant[] }
@@ -149,7 +149,7 @@ export type GroupChange =
   | { readonly kind: "suspended" }
   | { readonly kind: "unsuspended" }
   /** The API refused something the business asked (create, delete, remove, settings): WhatsApp's words. */
-  | { readonly kind: "request-failed"; readonly request: string; readonly error: string; readonly subject?: string; readonly requestId?: string }
+  | { readonly kind: "request-failed"; readonly request: string; readonly error: string; readonly subject?: string; readonly requestId?: GroupRequestId }
   | { readonly kind: "unsupported"; readonly field: string; readonly type: string };
 
 /** A change to a group of a business number (Groups API webhooks). */

@@ -1,4 +1,4 @@
-import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, GroupRequestId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "./ids";
 import type { WhatsAppEvent } from "./messages";
 import type { OutboundState } from "./rules/delivery-state";
 
@@ -72,7 +72,7 @@ export interface GroupInfo {
   /** Absent while a group asked for from Teams waits for WhatsApp to create it (`requestId`). */
   readonly id?: WaGroupId;
   /** The request of `group create` that made (or is making) the group. */
-  readonly requestId?: string;
+  readonly requestId?: GroupRequestId;
   readonly subject?: string;
   /** Participants other than the business, as last known (WhatsApp allows 8). */
   readonly participantCount?: number;

@@ -1,5 +1,5 @@
 import type { BridgeError } from "../../src/core/errors";
-import { WaMessageId, type BusinessNumberId, type WaGroupId } from "../../src/core/ids";
+import { GroupRequestId, WaMessageId, type BusinessNumberId, type WaGroupId } from "../../src/core/ids";
 import type { FormattedText } from "../../src/core/formatted-text";
 import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../src/core/ports/whatsapp-gateway";
 import type { MessageTemplate, TemplateValues } from "../../src/core/templates";
@@ -9,7 +9,7 @@ import { FakeWhatsAppMedia } from "./fake-whatsapp-media";
 export class FakeWhatsAppGateway implements WhatsAppGateway {
   readonly sent: Array<{ business: BusinessNumberId; to: Recipient; body: FormattedText; id: WaMessageId; replyTo?: WaMessageId }> = [];
   readonly templatesSent: Array<{ business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; id: WaMessageId }> = [];
-  readonly groupsCreated: Array<{ business: BusinessNumberId; subject: string; requestId: string }> = [];
+  readonly groupsCreated: Array<{ business: BusinessNumberId; subject: string; requestId: GroupRequestId }> = [];
   /** What `groupDetails` answers, per group id (unknown groups: an empty answer). */
   readonly groups = new Map<string, GroupDetails>();
   numbers: BusinessNumberInfo[] = [];
@@ -48,7 +48,7 @@ export class FakeWhatsAppGateway implements WhatsAppGateway {
   async createGroup(request: { business: BusinessNumberId; subject: string }) {
     const err = this.failures.shift();
     if (err) throw err;
-    const requestId = `req-${this.next++}`;
+    const requestId = GroupRequestId(`req-${this.next++}`);
     this.groupsCreated.push({ business: request.business, subject: request.subject, requestId });
     return { requestId };
   }

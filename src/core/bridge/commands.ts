@@ -1,5 +1,5 @@
 import { BridgeError, describeError } from "../errors";
-import { BusinessNumberId, groupRequestKeyOf } from "../ids";
+import { BusinessNumberId, groupRequestKeyOf, type GroupRequestId } from "../ids";
 import { BACKGROUND_RETRY, withRetry } from "../retry";
 import type { ChannelLink } from "../model";
 import type { StaffMessage, StaffReply } from "../staff-message";
@@ -114,7 +114,7 @@ async function group(deps: BridgeDeps, message: StaffMessage, args: readonly str
   if (!subject) return { kind: "text", text: "What should the group be called? Write `group create <subject>`, e.g. `group create Smith family account`." };
   const [link] = await deps.stores.links.listByChannel(message.channelId);
   if (!link) return { kind: "notice", tone: "warning", text: "No WhatsApp number is linked to this channel: link one first (`link <phone number id>`), then create the group." };
-  let requestId: string;
+  let requestId: GroupRequestId;
   try {
     ({ requestId } = await deps.whatsapp.createGroup({ business: link.business, subject }));
   } catch (err) {

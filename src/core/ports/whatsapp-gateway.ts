@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { BusinessNumberId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "../ids";
+import type { BusinessNumberId, GroupRequestId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "../ids";
 import type { MessageTemplate, TemplateValues } from "../templates";
 import type { WhatsAppMediaPort } from "./whatsapp-media";
 
@@ -50,7 +50,7 @@ export interface WhatsAppGateway extends WhatsAppMediaPort {
    * request is accepted; the group itself, with its id and invite link, is announced later by a
    * `created` group event. Does I/O.
    */
-  createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: string }>;
+  createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }>;
   /** What WhatsApp says of a group now (subject, participants). Does I/O. */
   groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails>;
 }

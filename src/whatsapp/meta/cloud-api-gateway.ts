@@ -1,7 +1,7 @@
 import { z } from "zod/v4";
 import { WhatsAppSendError } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
-import { BusinessNumberId, WaMessageId, type WaGroupId, type WaMediaId } from "../../core/ids";
+import { BusinessNumberId, GroupRequestId, WaMessageId, type WaGroupId, type WaMediaId } from "../../core/ids";
 import type { MediaKind } from "../../core/messages";
 import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
 import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
@@ -183,7 +183,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   }
 
   /** `POST {graphUrl}/{business}/groups`: the group and its invite link are announced by a `group_lifecycle_update` webhook. */
-  async createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: string }> {
+  async createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }> {
     const subject = request.subject.trim();
     if (!subject) throw refuse("empty group subject", "Not created: a WhatsApp group needs a subject.");
     if (Array.from(subject).length > MAX_GROUP_SUBJECT_CHARS) throw refuse(`group subject over ${MAX_GROUP_SUBJECT_CHARS} characters`, `Not created: a group subject may have at most ${MAX_GROUP_SUBJECT_CHARS} characters.`);
@@ -192,7 +192,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     });
     const parsed = createGroupResponseSchema.safeParse(answer);
     if (!parsed.success) throw refuse("Graph API accepted the group request but returned no request id", "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.");
-    return { requestId: parsed.data.request_id };
+    return { requestId: GroupRequestId(parsed.data.request_id) };
   }
 
   /** `GET {graphUrl}/{group_id}?fields=subject,description,total_participant_count`. */

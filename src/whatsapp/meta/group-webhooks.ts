@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod/v4";
-import { BusinessNumberId, WaGroupId, WaPhone, WaUserId } from "../../core/ids";
+import { BusinessNumberId, GroupRequestId, WaGroupId, WaPhone, WaUserId } from "../../core/ids";
 import type { GroupChange, GroupEvent, GroupParticipant } from "../../core/messages";
 import { compact } from "./inbound-content";
 import { describeIssues, idString, unixSeconds, webhookErrorSchema, type WebhookError } from "./message-schemas";
@@ -71,11 +71,11 @@ function errorText(errors: readonly WebhookError[]): string {
 export function groupChangeOf(field: string, item: GroupItem): GroupChange {
   const type = item.type.toLowerCase();
   if (item.errors && item.errors.length > 0) {
-    return compact({ kind: "request-failed" as const, request: type.replace(/^group_/, ""), error: errorText(item.errors), subject: item.subject, requestId: item.request_id });
+    return compact({ kind: "request-failed" as const, request: type.replace(/^group_/, ""), error: errorText(item.errors), subject: item.subject, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
   }
   const removed = [...(item.removed_participants ?? []).map(participantOf)];
   switch (type) {
-    case "group_create": return compact({ kind: "created" as const, subject: item.subject, description: item.description, inviteLink: item.invite_link, requestId: item.request_id });
+    case "group_create": return compact({ kind: "created" as const, subject: item.subject, description: item.description, inviteLink: item.invite_link, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
     case "group_delete": return { kind: "deleted" };
     case "group_participants_add": {
       const added = [...(item.added_participants ?? item.participants ?? []).map(participantOf)];
