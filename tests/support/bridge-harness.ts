@@ -40,7 +40,7 @@ export interface Harness {
   /** POSTs an activity to /api/messages with a valid token (unless `token` is given; `null` sends none). */
   sendActivity(activity: Record<string, unknown>, options?: { token?: string | null }): Promise<{ status: number; body: string }>;
   /** A message activity in the linked channel: a new post (thread root) unless `thread` is given. */
-  channelMessage(text: string, options?: { thread?: string; from?: string; mentionBot?: boolean; tenantId?: string }): Record<string, unknown>;
+  channelMessage(text: string, options?: ChannelMessageOptions): Record<string, unknown>;
   /** A signed webhook body with these changes (see tools/sign-webhook.ts). */
   envelope(...changes: WebhookChangeSpec[]): object;
   /** Stops the bridge and starts a new one on the same storage (tables, journal, lease): a restart. `bridge` then is the new one. */
@@ -49,6 +49,17 @@ export interface Harness {
 }
 
 let nextActivityId = 1_770_000_000_000;
+
+export interface ChannelMessageOptions {
+  readonly thread?: string;
+  readonly from?: string;
+  readonly mentionBot?: boolean;
+  readonly tenantId?: string;
+  /** Others @mentioned after the bot (people by Entra id, tags with `type: "tag"`), each written `<at>name</at>` before the text. */
+  readonly mentions?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>;
+  /** Text written before those mentions (e.g. a prefix). */
+  readonly lead?: string;
+}
 
 /** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
 export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
@@ -86,6 +97,10 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     const id = String(nextActivityId++);
     const mention = o.mentionBot ?? false;
     const at = "<at>WhatsApp Bridge</at>";
+    const others = o.mentions ?? [];
+    const lead = o.lead ?? "";
+    const othersText = lead + others.map((m) => `<at>${m.name}</at> `).join("");
+    const othersHtml = lead + others.map((m, i) => `<at id="${i + (mention ? 1 : 0)}">${m.name}</at> `).join("");
     return {
       type: "message",
       id,
@@ -95,10 +110,13 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
       from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff", aadObjectId: o.from ?? STAFF_AAD },
       conversation: { id: o.thread ?? `${CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
       recipient: { id: botId, name: "WhatsApp Bridge" },
-      text: mention ? `${at} ${text}` : text,
+      text: `${mention ? `${at} ` : ""}${othersText}${text}`,
       textFormat: "plain",
-      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
-      entities: mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : [],
+      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${othersHtml}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
+      entities: [
+        ...(mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : []),
+        ...others.map((m) => ({ type: "mention", mentioned: { id: m.id, name: m.name, ...(m.type ? { type: m.type } : {}) }, text: `<at>${m.name}</at>` })),
+      ],
       channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: { id: CHANNEL_ID, name: "WhatsApp" } },
       ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
     };
