@@ -8,4 +8,4 @@ export { MEDIA_DOWNLOAD_PATH, type NewMedia, type StoredMedia } from "./media-st
 export type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, ScriptedGraphError, ScriptedRawFailure, StandinPhoneNumber } from "./standin-types";
 export type { InjectedSendError, SendFaultCounters, SendFaultOptions } from "./send-faults";
 export { groupInfo, GROUP_UNKNOWN } from "./group-routes";
-export { newGroupId, type GroupRequest, type GroupWebhookError, type NewGroup, type StandinGroup, type StandinGroupParticipant } from "./group-store";
+export { newGroupId, newRequestId, type GroupRequest, type GroupWebhookError, type NewGroup, type StandinGroup, type StandinGroupParticipant } from "./group-store";
