@@ -82,6 +82,7 @@ const schema = z.object({
   OUTBOX_REQUEUE_SECONDS: z.coerce.number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" }).min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1").max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400").default(300),
   WHATSAPP_RATE_LIMIT_RESENDS: z.coerce.number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" }).int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number").min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative").max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10").default(3),
   INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
+  LINK_PROBE_SECONDS: z.coerce.number({ error: "LINK_PROBE_SECONDS must be a number" }).min(5, "LINK_PROBE_SECONDS must be at least 5").max(3600, "LINK_PROBE_SECONDS must be at most 3600").default(60),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
 });
 
@@ -142,6 +143,8 @@ export interface Config {
     readonly leaseRenewMs: number;
     readonly inboxPollMs: number;
     readonly inboxMaxInMemory: number;
+    /** How often a suspended channel link (Teams refuses the bot there) is probed. */
+    readonly linkProbeMs: number;
   };
   readonly logLevel: string;
 }
@@ -243,6 +246,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       leaseRenewMs: Math.round(leaseRenewSeconds * 1000),
       inboxPollMs: Math.round(e.INBOX_POLL_SECONDS * 1000),
       inboxMaxInMemory: e.INBOX_MAX_IN_MEMORY,
+      linkProbeMs: Math.round(e.LINK_PROBE_SECONDS * 1000),
     },
     logLevel: e.LOG_LEVEL,
   });

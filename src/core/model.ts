@@ -24,6 +24,11 @@ export interface ChannelLink {
    * Graph after a crash (is the post already there?). Links made without it cannot be checked.
    */
   readonly teamGroupId?: TeamsGroupId;
+  /**
+   * Set while Teams refuses the bot in this channel's team (the app was removed, the team or channel is
+   * gone): the number's messages wait in the inbox (`held`), in order, and are posted once the app is back.
+   */
+  readonly suspended?: { readonly since: number; readonly reason: string };
 }
 
 /**
@@ -51,6 +56,8 @@ export interface Conversation {
   readonly optedOut?: boolean;
   /** The last message the business sent, for the root card's live state. */
   readonly lastOutbound?: LastOutbound;
+  /** When Teams said the conversation's earlier thread was gone (its root deleted) and this one replaced it. */
+  readonly earlierThreadGoneAt?: number;
   /** Set when the conversation is a WhatsApp group's (its key is a `GroupKey`): who writes varies, replies go to the group. */
   readonly group?: GroupInfo;
 }
@@ -109,9 +116,11 @@ export interface MessageLink {
 /**
  * `posting`: a post to Teams was started and its outcome is not recorded yet. Found on recovery, it means
  * the earlier attempt may have reached Teams: the message is posted again and flagged as a possible
- * duplicate (design.md §5: a crash between "posted" and "recorded" is detected, never silent).
+ * duplicate (a crash between "posted" and "recorded" is detected, never silent). `unrouted`: its number
+ * is not linked to a channel yet; `held`: its channel's link is suspended (Teams refuses the bot there).
+ * Both are delivered, in order, once the link exists or resumes.
  */
-export type InboxState = "pending" | "posting" | "done" | "unrouted" | "failed";
+export type InboxState = "pending" | "posting" | "done" | "unrouted" | "held" | "failed";
 
 /** Inbox `detail` of an event whose Teams post may exist twice (listed by `npm run reconcile`). */
 export const DUPLICATE_SUSPECTED = "duplicateSuspected";

@@ -102,4 +102,6 @@ export interface StaffMessageHandler {
   onStaffReaction?(reaction: StaffReaction): Promise<StaffReply | undefined>;
   /** Handles an edit or deletion of a staff message; resolves to what to say in the thread, if anything. */
   onStaffMessageChange?(change: StaffMessageChange): Promise<StaffReply | undefined>;
+  /** Teams says the app was added to a team of `tenantId` (installationUpdate, or the bot among members added). */
+  onAppInstalled?(event: { readonly tenantId: TenantId }): Promise<unknown>;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
+import type { Clock } from "../../src/core/ports/clock";
 import { startBridge, type RunningBridge } from "../../src/compose";
 import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
 import type { BotConnectorStandin } from "../../tools/bot-connector-standin";
@@ -62,7 +63,7 @@ export interface ChannelMessageOptions {
 }
 
 /** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -90,7 +91,8 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
   const tablePrefix = uniqueTablePrefix("e2e");
-  let bridge = await startBridge(config, { logger, tablePrefix });
+  const overrides = { logger, tablePrefix, ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}) };
+  let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;
 
   const channelMessage: Harness["channelMessage"] = (text, o = {}) => {
@@ -146,7 +148,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     envelope: (...changes) => webhookEnvelope(...changes),
     async restart() {
       await bridge.stop();
-      bridge = await startBridge(config, { logger, tablePrefix });
+      bridge = await startBridge(config, overrides);
     },
     async stop() {
       await bridge.stop();

@@ -8,6 +8,7 @@ import type { BridgeDeps } from "./deps";
 import type { BridgeSettings } from "../settings";
 import { DEFAULT_SEND_PREFIX } from "../rules/reply-routing";
 import { ensureThread } from "./thread-start";
+import { backlogLine, backlogReport } from "./backlog-report";
 import { groupThreadSubject } from "./thread-subjects";
 
 /** What `help` says: the commands, and how a reply in a customer thread is treated. */
@@ -149,7 +150,16 @@ async function status(deps: BridgeDeps, message: StaffMessage): Promise<StaffRep
   const mode = deps.settings.replyMode === "all"
     ? `every reply in a customer thread is sent to WhatsApp, except notes starting with ${deps.settings.notePrefix} and replies that @mention a colleague or link into the tenant (start with ${send} to send those anyway)`
     : `only replies that mention me are sent to WhatsApp; notes starting with ${deps.settings.notePrefix} never are`;
-  if (links.length === 0) return { kind: "text", text: `No WhatsApp number is linked to this channel. An admin can link one with \`link <phone number id>\`.\nReplies: ${mode}.` };
-  const lines = links.map((l) => `• ${l.displayNumber ?? l.business} (id ${l.business}), linked ${new Date(l.linkedAt).toISOString().slice(0, 10)}`);
-  return { kind: "text", text: `Linked WhatsApp number${links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.` };
+  const now = deps.clock.now();
+  const report = await backlogReport(deps);
+  const here = new Set(links.map((l) => l.business));
+  // Other channels' problems are said here too: this may be the only channel the bot can still reach.
+  const elsewhere = report.filter((b) => !here.has(b.business) && (b.suspendedSince !== undefined || b.failed > 0 || b.waiting > 0));
+  const other = elsewhere.length ? `\nElsewhere:\n${elsewhere.map((b) => backlogLine(b, now)).join("\n")}` : "";
+  if (links.length === 0) return { kind: "text", text: `No WhatsApp number is linked to this channel. An admin can link one with \`link <phone number id>\`.\nReplies: ${mode}.${other}` };
+  const lines = links.map((l) => {
+    const backlog = report.find((b) => b.business === l.business);
+    return `• ${l.displayNumber ?? l.business} (id ${l.business}), linked ${new Date(l.linkedAt).toISOString().slice(0, 10)}${backlog ? `\n  ${backlogLine(backlog, now).slice(2)}` : ""}`;
+  });
+  return { kind: "text", text: `Linked WhatsApp number${links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.${other}` };
 }

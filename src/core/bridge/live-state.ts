@@ -52,6 +52,7 @@ export function rootCardOf(conversation: Conversation, link: ChannelLink, now: n
     startedAt: conversation.createdAt,
     live: liveStateOf(conversation, now),
     ref: conversation.contact,
+    ...(conversation.earlierThreadGoneAt ? { earlierThreadGone: true } : {}),
   };
 }
 

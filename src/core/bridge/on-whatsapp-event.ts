@@ -1,4 +1,4 @@
-import { BridgeError, describeError } from "../errors";
+import { BridgeError, describeError, TeamsRefusal } from "../errors";
 import { maskId } from "../ids";
 import type { InboundMessage } from "../messages";
 import { DUPLICATE_SUSPECTED, type ChannelLink, type InboxEntry } from "../model";
@@ -19,6 +19,8 @@ import { lookUpCutShortPost } from "./post-recovery";
 import { ensureThread } from "./thread-start";
 import { messageThreadSubject } from "./thread-subjects";
 import { explainGroupConsent, onGroupEvent } from "./on-group-event";
+import { holdEntry } from "./link-suspension";
+import { onTeamsRefusal, postOrFallback } from "./teams-refusals";
 
 
 /**
@@ -32,6 +34,8 @@ export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): P
   if (!current || (current.state !== "pending" && current.state !== "posting")) return "done";
   const event = current.event;
   try {
+    // A suspended link's events wait for it, without asking Teams again (the probe does that).
+    if (event.type !== "account_error" && (await stores.links.get(entry.business))?.suspended) return await holdEntry(deps, current);
     switch (event.type) {
       case "message":
         return await onInboundMessage(deps, current, event);
@@ -47,6 +51,7 @@ export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): P
         return "done";
     }
   } catch (err) {
+    if (err instanceof TeamsRefusal) return onTeamsRefusal(deps, current, err);
     if (err instanceof BridgeError && !err.retryable) {
       logger.error("whatsapp.event.failed", { business: entry.business, key: maskId(entry.key), error: describeError(err) });
       await stores.inbox.setState(entry.business, entry.key, "failed", describeError(err));
@@ -138,7 +143,7 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
  * it. A failure that certainly wrote nothing (a refusal) puts the entry back to `pending`.
  */
 async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, message: InboundMessage, post: ThreadPost) {
-  const { stores, teams, clock } = deps;
+  const { stores, clock } = deps;
   let flag: PossibleDuplicate | undefined;
   if (entry.state === "posting") {
     const lookup = await lookUpCutShortPost(deps, link, thread, message.id);
@@ -162,7 +167,7 @@ async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThr
         uncertain = false;
       }
       try {
-        return await teams.postInThread(link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
+        return await postOrFallback(deps, link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
       } catch (err) {
         if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
         throw err;

@@ -18,6 +18,8 @@ export interface LinkStore {
   remove(business: BusinessNumberId): Promise<boolean>;
   /** All links whose channel is `channel` (a channel may receive several numbers). */
   listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]>;
+  /** Every link (a handful per tenant): for start-up and for finding suspended links to probe. */
+  list(): Promise<ChannelLink[]>;
 }
 
 /** Contact ⇄ thread. */
@@ -31,7 +33,7 @@ export interface ConversationStore {
   /** Marks a reserved conversation active in `thread` and indexes it by thread. */
   activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
-  update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group">>): Promise<void>;
+  update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">>): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
   release(contact: ConversationKey): Promise<void>;
   findByThread(thread: TeamsThreadRef): Promise<Conversation | undefined>;

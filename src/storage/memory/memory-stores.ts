@@ -45,6 +45,10 @@ export class MemoryLinkStore implements LinkStore {
   async listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]> {
     return [...this.rows.values()].filter((l) => l.channel.channelId === channel).map(copy);
   }
+
+  async list(): Promise<ChannelLink[]> {
+    return [...this.rows.values()].map(copy);
+  }
 }
 
 type ConversationPatch = Parameters<ConversationStore["update"]>[1];

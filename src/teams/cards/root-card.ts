@@ -83,6 +83,9 @@ export function buildRootCard(model: RootCardModel): AdaptiveCard {
       : labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
   ];
   if (model.group) body.push({ type: "TextBlock", text: "Replies in this thread go to the whole group, never to one member.", isSubtle: true, size: "Small", wrap: true, spacing: "None" });
+  if (model.earlierThreadGone) {
+    body.push({ type: "TextBlock", text: "The earlier thread of this conversation was deleted in Teams: the conversation continues here.", color: "Warning", wrap: true, spacing: "Small" });
+  }
   if (model.businessDisplay) body.push(labelled("Business number", neutraliseDisplayName(model.businessDisplay)));
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
   if (model.live) body.push(...liveStateElements(model.live));
