@@ -12,7 +12,7 @@ import { handleCardInvoke } from "./card-action-turn";
 import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleMessageActivity } from "./staff-turn";
 import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
-import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
+import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, createBridgeAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 
@@ -60,10 +60,10 @@ export interface TeamsBot {
 }
 
 /**
- * Builds the Teams bot: teams-ai's Application over its TeamsAdapter (botbuilder's CloudAdapter), with
- * typing indicators off (they spend the per-thread rate budget, protocols.md B7/B13) and mention removal
- * left to our mapper (botbuilder's removes only the first mention and ignores the HTML, B7).
- * Throws if auth is enabled without an app id (fail closed).
+ * Builds the Teams bot: botbuilder's CloudAdapter (teams-adapter.ts) and teams-ai's Application as the
+ * router of its turns, with typing indicators off (they spend the per-thread rate budget, protocols.md
+ * B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
+ * ignores the HTML, B7). Throws if auth is enabled without an app id (fail closed).
  */
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const { logger, authDisabled } = options;
@@ -72,15 +72,17 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const botAppId = authDisabled ? AUTH_DISABLED_BOT_APP_ID : configuredAppId!;
 
   // One limiter for every Bot Connector request of this process (proactive posts and turn replies alike),
-  // applied in the connector pipeline where each request's answer is seen (rate-limiter.ts).
+  // applied in the connector clients' HTTP client, where each request's answer is seen (rate-limiter.ts).
   const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(options.tenantRequestsPerSecond ?? 50) });
-  const adapter = new BridgeTeamsAdapter({
+  const adapter = createBridgeAdapter({
     config: botbuilderAuthConfig(options.auth, authDisabled),
     ...(options.credentialsFactory && !authDisabled ? { credentialsFactory: options.credentialsFactory } : {}),
-    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, logger, limiter },
+    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, limiter },
   });
+  // The Application only routes, so it gets no adapter: the messages route runs each turn through the
+  // CloudAdapter, and nothing here uses the Application's proactive or sign-in helpers (its `adapter`
+  // option is typed as teams-ai's TeamsAdapter, which cannot take our authentication).
   const app = new NoTypingApplication({
-    adapter,
     botAppId,
     startTypingTimer: false,
     removeRecipientMention: false,
