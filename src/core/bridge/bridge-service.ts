@@ -1,26 +1,26 @@
-import { compareInboxEntries } from "../inbox-order";
-import { ContactLanes, type LaneItem } from "../contact-lanes";
+import { compareInboxEntries } from "./scheduling/inbox-order";
+import { ContactLanes, type LaneItem } from "./scheduling/contact-lanes";
 import { describeError, PermanentError } from "../errors";
 import { contactKeyOf, groupKeyOf } from "../ids";
 import { conversationKeyOf, eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
-import { DEFAULT_PACING, OutboundPacer } from "../pacer";
+import { DEFAULT_PACING, OutboundPacer } from "./outbox/pacer";
 import { compilePolicy } from "../rules/outbound-policy";
 import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../staff-message";
-import { resumeOutbox, sweepOutbox } from "./outbox-recovery";
-import type { BridgeContext, BridgeDeps } from "./deps";
-import { onCardAction } from "./on-card-action";
-import { statusLane } from "./on-status";
-import { TemplateCatalog } from "./template-catalog";
-import { onStaffMessage } from "./on-staff-message";
-import { onWhatsAppEvent } from "./on-whatsapp-event";
-import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./follow-ups";
-import { runMediaRetry } from "./media-retry";
-import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./link-recovery";
-import { backlogReport, type NumberBacklog } from "./backlog-report";
-import { onStaffMessageChange, onStaffReaction } from "./staff-events";
+import { resumeOutbox, sweepOutbox } from "./outbox/outbox-recovery";
+import type { BridgeContext, BridgeDeps } from "./context";
+import { onCardAction } from "./from-teams/on-card-action";
+import { statusLane } from "./from-whatsapp/on-status";
+import { TemplateCatalog } from "./from-teams/template-catalog";
+import { onStaffMessage } from "./from-teams/on-staff-message";
+import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
+import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./scheduling/follow-ups";
+import { runMediaRetry } from "./from-whatsapp/media-retry";
+import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
+import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
+import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
 
 type LaneEntry = InboxEntry & LaneItem;
 
@@ -160,7 +160,7 @@ export class BridgeService implements StaffMessageHandler {
   }
 
   /** Teams says the app was added (back) to a team: suspended links there resume at once. Never throws. */
-  appInstalled(event: AppInstalled): Promise<number> {
+  onAppInstalled(event: AppInstalled): Promise<number> {
     return this.links.appInstalled(event);
   }
 

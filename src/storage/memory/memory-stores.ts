@@ -4,7 +4,7 @@ import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } f
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
 import { MemoryOutboxStore } from "./memory-outbox-store";
-import { OldestEntries } from "../../core/inbox-order";
+import { OldestEntries } from "../../core/bridge/scheduling/inbox-order";
 import { assertStorableJson, clip, compareInboxEntries, copy, definedFields, INBOX_DETAIL_MAX_CHARS } from "./memory-rules";
 
 /**

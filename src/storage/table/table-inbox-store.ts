@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { PermanentError } from "../../core/errors";
 import { BusinessNumberId } from "../../core/ids";
 import type { WhatsAppEvent } from "../../core/messages";
-import { compareInboxEntries, OldestEntries } from "../../core/inbox-order";
+import { compareInboxEntries, OldestEntries } from "../../core/bridge/scheduling/inbox-order";
 import type { InboxEntry, InboxState } from "../../core/model";
 import type { InboxStore } from "../../core/ports/stores";
 import { clip, EntityReader, INBOX_DETAIL_MAX_CHARS, toJsonProperty, toNumberProperty, type StoredEntity } from "./entity-codec";
