@@ -16,7 +16,7 @@ import { statusLane } from "./from-whatsapp/on-status";
 import { TemplateCatalog } from "./from-teams/template-catalog";
 import { onStaffMessage } from "./from-teams/on-staff-message";
 import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
-import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./scheduling/follow-ups";
+import { FollowUps, type FollowUpOptions } from "./scheduling/follow-ups";
 import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
 import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
@@ -86,12 +86,12 @@ export class BridgeService implements StaffMessageHandler {
     this.maxInMemory = Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY);
     this.followUps = new FollowUps({
       ...options.followUps,
-      inbox: deps.stores.inbox,
+      mediaRetries: deps.stores.mediaRetries,
       clock: deps.clock,
       logger: deps.logger,
       schedule: (entry) => this.schedule(entry),
       // A standby ends the retry loop; the entry stays pending for the leader.
-      runMediaRetry: (entry) => (this.mayWork() ? runMediaRetry(this.ctx, entry) : Promise.resolve("done")),
+      runMediaRetry: (retry) => (this.mayWork() ? runMediaRetry(this.ctx, retry) : Promise.resolve("done")),
     });
     this.ctx = {
       ...deps,
@@ -220,6 +220,8 @@ export class BridgeService implements StaffMessageHandler {
     if (!this.mayWork()) return 0;
     // Staff replies accepted but not sent when this instance (or the previous leader) stopped.
     await resumeOutbox(this.ctx);
+    // Files still to download again: their own queue, on their own timers (follow-ups.ts).
+    for (const retry of await this.deps.stores.mediaRetries.list()) this.followUps.resumeMediaRetry(retry);
     // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
     // Oldest first and at most `maxInMemory` of them: the rest of a large backlog is loaded as it drains.
     const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending", "posting"], this.maxInMemory);
@@ -314,8 +316,6 @@ export class BridgeService implements StaffMessageHandler {
   private schedule(entry: InboxEntry, fromInbox = false): void {
     // Not leading: the entry stays pending in the inbox, where the leader finds it.
     if (!this.mayWork()) return;
-    // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
-    if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
     if (!fromInbox && (this.backlog || this.lanes.size >= this.maxInMemory)) {
       if (!this.backlog) this.enterBacklog(this.lanes.size + 1, this.newestScheduled);
       const olderThanTheBacklog = this.watermark !== undefined && compareInboxEntries(entry, this.watermark) < 0;

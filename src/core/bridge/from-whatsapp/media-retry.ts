@@ -1,25 +1,26 @@
 import { conversationKeyOf } from "../../messages";
 import { maskId } from "../../ids";
-import type { InboxEntry } from "../../model";
+import type { MediaRetry } from "../../ports/media-retry-store";
 import { BACKGROUND_RETRY, withRetry } from "../../retry";
-import { attemptsOf, MEDIA_ATTEMPTS } from "../scheduling/follow-ups";
+import { MEDIA_ATTEMPTS } from "../scheduling/follow-ups";
 import { labelOf } from "./inbound-body";
 import { customerPost, postInlineImage, type InboundPostDeps } from "./inbound-post";
 import { keepInboundMedia, mediaBody } from "./media-post";
 import { italic, p } from "../thread-view/thread-text";
 
 /**
- * One attempt of a media retry (`media:<wamid>` inbox entry): download and keep the file again; when
- * it is kept, or cannot be, say so in the thread as a new reply (the first reply, with its
- * placeholder, stays for the record). `retry` when another attempt may help and attempts remain.
+ * One attempt of a queued media retry: download and keep the file again; when it is kept, or cannot be,
+ * say so in the thread as a new reply (the first reply, with its placeholder, stays for the record) and
+ * take the retry off the queue. `retry` when another attempt may help and attempts remain.
  */
-export async function runMediaRetry(ctx: InboundPostDeps, entry: InboxEntry): Promise<"done" | "retry"> {
+export async function runMediaRetry(ctx: InboundPostDeps, queued: MediaRetry): Promise<"done" | "retry"> {
   const { stores, logger } = ctx;
-  const current = await stores.inbox.get(entry.business, entry.key);
-  if (!current || current.state !== "pending") return "done";
-  const message = current.event;
-  if (message.type !== "message" || message.content.kind !== "media") {
-    await stores.inbox.setState(entry.business, entry.key, "failed", "not a media message");
+  const retry = await stores.mediaRetries.get(queued.business, queued.message.id);
+  if (!retry) return "done";
+  const message = retry.message;
+  const finish = () => stores.mediaRetries.remove(retry.business, message.id);
+  if (message.content.kind !== "media") {
+    await finish();
     return "done";
   }
   const content = message.content;
@@ -27,13 +28,14 @@ export async function runMediaRetry(ctx: InboundPostDeps, entry: InboxEntry): Pr
   const conversation = await stores.conversations.get(conversationKeyOf(message));
   if (!link || !conversation?.thread || conversation.channelId !== link.channel.channelId) {
     logger.warn("whatsapp.media.retry_abandoned", { business: message.business, contact: maskId(message.contact.key), reason: "no linked thread" });
-    await stores.inbox.setState(entry.business, entry.key, "done", "no linked thread any more");
+    await finish();
     return "done";
   }
-  const attempt = attemptsOf(current) + 1;
+  const attempt = retry.attempts + 1;
   const outcome = await keepInboundMedia(ctx, link, message, content);
   if (outcome.status === "failed" && outcome.retry && attempt < MEDIA_ATTEMPTS) {
-    await stores.inbox.setState(entry.business, entry.key, "pending", `attempt ${attempt}: ${outcome.problem}`);
+    await stores.mediaRetries.setAttempts(retry.business, message.id, attempt);
+    logger.info("whatsapp.media.retry_failed", { business: message.business, contact: maskId(message.contact.key), attempt, problem: outcome.problem });
     return "retry";
   }
   const intro = outcome.status === "failed"
@@ -42,7 +44,7 @@ export async function runMediaRetry(ctx: InboundPostDeps, entry: InboxEntry): Pr
   const post = customerPost(message, [intro, ...mediaBody(content, outcome, false)], `${labelOf(content) ?? "file"}, delivered later`);
   await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, post), BACKGROUND_RETRY, ctx.clock);
   if (outcome.status === "kept" && outcome.inline) await postInlineImage(ctx, link, conversation, outcome.inline);
-  await stores.inbox.setState(entry.business, entry.key, "done", `attempt ${attempt}: ${outcome.status}`);
+  await finish();
   logger.info("whatsapp.media.retry_finished", { business: message.business, contact: maskId(message.contact.key), attempt, status: outcome.status });
   return "done";
 }

@@ -1,7 +1,7 @@
 import { BridgeError, describeError, TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
 import type { InboundMessage } from "../../messages";
-import { DUPLICATE_SUSPECTED, type ChannelLink, type InboxEntry } from "../../model";
+import type { ChannelLink, InboxEntry } from "../../model";
 import type { PossibleDuplicate, ThreadPost } from "../../ports/teams-gateway";
 import type { TeamsThreadRef } from "../../ids";
 import { BACKGROUND_RETRY, withRetry } from "../../retry";
@@ -74,7 +74,7 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
   const already = await stores.messages.byWamid(message.business, message.id);
   if (already) {
     // A flag set while posting stays (reconcile lists it); the post carried it already.
-    await stores.inbox.setState(message.business, entry.key, "done", entry.detail === DUPLICATE_SUSPECTED ? DUPLICATE_SUSPECTED : "already posted");
+    await stores.inbox.setState(message.business, entry.key, "done", "already posted");
     return "done";
   }
   // A group's messages belong to the group's thread, whoever wrote them: no per-person thread lookups.
@@ -122,7 +122,7 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
   if (isNew && ctx.settings.firstContactNotice) {
     await sendAutomatic(ctx, updated, link, ctx.settings.firstContactNotice, "Sent automatically to the customer (first-contact notice)");
   }
-  await stores.inbox.setState(message.business, entry.key, "done", flagged ? DUPLICATE_SUSPECTED : undefined);
+  await stores.inbox.setState(message.business, entry.key, "done", undefined, { duplicateSuspected: flagged !== undefined, interruptedPost: false });
   logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(conversation.contact), type: message.content.kind });
   return "done";
 }
@@ -148,10 +148,10 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
   if (entry.state === "posting") {
     const lookup = await lookUpCutShortPost(ctx, link, thread, message.id);
     // Found: take it (a flag set by an earlier attempt stays: that attempt may have posted twice).
-    if (lookup.kind === "found") return { posted: lookup.id, flagged: entry.detail === DUPLICATE_SUSPECTED ? ("restart" as const) : undefined };
+    if (lookup.kind === "found") return { posted: lookup.id, flagged: entry.duplicateSuspected ? ("restart" as const) : undefined };
     if (lookup.kind === "unknown") flag = "restart";
   }
-  await stores.inbox.setState(entry.business, entry.key, "posting", flag ? DUPLICATE_SUSPECTED : undefined);
+  await stores.inbox.setState(entry.business, entry.key, "posting", undefined, { duplicateSuspected: flag !== undefined });
   // An attempt that failed without certainty may have posted: the next attempt looks first.
   let uncertain = false;
   let posted;
@@ -162,7 +162,7 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
         if (lookup.kind === "found") return lookup.id;
         if (lookup.kind === "unknown" && !flag) {
           flag = "unconfirmed";
-          await stores.inbox.setState(entry.business, entry.key, "posting", DUPLICATE_SUSPECTED);
+          await stores.inbox.setState(entry.business, entry.key, "posting", undefined, { duplicateSuspected: true });
         }
         uncertain = false;
       }

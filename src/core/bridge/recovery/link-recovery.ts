@@ -114,9 +114,10 @@ export class LinkRecovery {
   private async putBack(held: readonly InboxEntry[]): Promise<void> {
     const entries = [];
     for (const entry of held) {
-      const { state, detail } = stateAfterHold(entry);
-      await this.ctx.stores.inbox.setState(entry.business, entry.key, state, detail);
-      entries.push({ ...entry, state, ...(detail ? { detail } : {}) });
+      const state = stateAfterHold(entry);
+      await this.ctx.stores.inbox.setState(entry.business, entry.key, state, undefined, { interruptedPost: false });
+      const { detail: _held, ...rest } = entry;
+      entries.push({ ...rest, state, interruptedPost: false });
     }
     for (const entry of entries) this.schedule(entry);
   }

@@ -1,6 +1,6 @@
 import { describeError, type TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
-import { DUPLICATE_SUSPECTED, type ChannelLink, type InboxEntry } from "../../model";
+import type { ChannelLink, InboxEntry } from "../../model";
 import type { BridgeContext, BridgeDeps } from "../context";
 
 /**
@@ -26,22 +26,18 @@ export async function suspendLink(ctx: BridgeDeps, link: ChannelLink, refusal: T
 }
 
 const HELD = "channel link suspended: Teams refuses the bot there";
-/** Held while its post's outcome was unknown: on resume its thread is checked first, as after a crash. */
-const HELD_WHILE_POSTING = `${HELD} (while posting)`;
-const HELD_WHILE_POSTING_FLAGGED = `${HELD_WHILE_POSTING}, ${DUPLICATE_SUSPECTED}`;
 
 /** Leaves an event waiting for its suspended link (`held`): it is delivered when the link resumes. */
 export async function holdEntry(ctx: BridgeContext, entry: InboxEntry): Promise<"done"> {
-  const detail = entry.state !== "posting" ? HELD : entry.detail === DUPLICATE_SUSPECTED ? HELD_WHILE_POSTING_FLAGGED : HELD_WHILE_POSTING;
-  await ctx.stores.inbox.setState(entry.business, entry.key, "held", detail);
+  // A post in flight may have reached Teams: on resume its thread is checked first (interruptedPost).
+  await ctx.stores.inbox.setState(entry.business, entry.key, "held", HELD, entry.state === "posting" ? { interruptedPost: true } : {});
   ctx.linkSuspended?.();
   return "done";
 }
 
 /** The state a held event goes back to when its link resumes (an interrupted post is checked first). */
-export function stateAfterHold(entry: InboxEntry): { state: "pending" | "posting"; detail?: string } {
-  if (entry.detail === HELD_WHILE_POSTING_FLAGGED) return { state: "posting", detail: DUPLICATE_SUSPECTED };
-  return entry.detail === HELD_WHILE_POSTING ? { state: "posting" } : { state: "pending" };
+export function stateAfterHold(entry: InboxEntry): "pending" | "posting" {
+  return entry.interruptedPost ? "posting" : "pending";
 }
 
 /** The sentence `status` and the readiness report use for a suspended link. */

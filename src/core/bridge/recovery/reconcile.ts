@@ -1,5 +1,5 @@
 import { maskId, type BusinessNumberId } from "../../ids";
-import { DUPLICATE_SUSPECTED, type InboxEntry, type InboxState } from "../../model";
+import type { InboxEntry, InboxState } from "../../model";
 import type { OutboxState } from "../../ports/outbox-store";
 import type { Stores } from "../../ports/stores";
 import type { OutboundState } from "../../rules/delivery-state";
@@ -81,7 +81,7 @@ export async function reconcile(stores: Stores, options: { now: number; outbound
     stores.inbox.list("failed"),
     stores.inbox.list("unrouted"),
     stores.messages.listOutbound({ sentBefore: now - options.outboundOlderThanMs, excludeStates: FINAL_OUTBOUND_STATES }),
-    stores.inbox.listByDetail(DUPLICATE_SUSPECTED),
+    stores.inbox.listFlagged(),
     stores.outbox.list(["uncertain", "queued", "sending"]),
   ]);
   const linked = new Map<BusinessNumberId, boolean>();

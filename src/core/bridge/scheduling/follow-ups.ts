@@ -5,7 +5,7 @@ import type { InboundMessage } from "../../messages";
 import type { InboxEntry } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
-import type { InboxStore } from "../../ports/stores";
+import type { MediaRetry, MediaRetryStore } from "../../ports/media-retry-store";
 import { PARK_LIMIT_MS } from "../from-whatsapp/reactions";
 
 /**
@@ -13,7 +13,7 @@ import { PARK_LIMIT_MS } from "../from-whatsapp/reactions";
  * - parked events: a reaction, edit or deletion whose target has not arrived yet. It stays `pending`
  *   in the inbox and is scheduled again as soon as its target is posted, or when the park limit runs
  *   out (then it is posted with a note). A restart re-parks it through the normal pending replay.
- * - media retries: a file that could not be downloaded. A durable inbox entry `media:<wamid>` is
+ * - media retries: a file that could not be downloaded. A durable entry in the media retry queue is
  *   tried again with backoff until it is kept or the attempts run out; a restart resumes it.
  */
 export interface FollowUpScheduler {
@@ -25,27 +25,17 @@ export interface FollowUpScheduler {
   retryMedia(message: InboundMessage): Promise<void>;
 }
 
-/** The inbox key of a media retry: never a Meta event key (those are `msg:`, `status:`, …). */
-export const MEDIA_RETRY_PREFIX = "media:";
-export const isMediaRetryKey = (key: string) => key.startsWith(MEDIA_RETRY_PREFIX);
-
 /** How many times a media download is tried in all, the first included. */
 export const MEDIA_ATTEMPTS = 8;
 
-/** The attempt count kept in an entry's `detail` (so it survives restarts). */
-export function attemptsOf(entry: Pick<InboxEntry, "detail">): number {
-  const match = /attempt (\d+)/.exec(entry.detail ?? "");
-  return match ? Number(match[1]) : 1;
-}
-
 export interface FollowUpOptions {
-  readonly inbox: InboxStore;
+  readonly mediaRetries: MediaRetryStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Hands an entry back to its contact's lane. */
   readonly schedule: (entry: InboxEntry) => void;
-  /** One attempt of a media retry entry: `done` when finished either way, `retry` to try again later. */
-  readonly runMediaRetry: (entry: InboxEntry) => Promise<"done" | "retry">;
+  /** One attempt of a queued media retry: `done` when finished either way, `retry` to try again later. */
+  readonly runMediaRetry: (retry: MediaRetry) => Promise<"done" | "retry">;
   readonly parkLimitMs?: number;
   /** Backoff between media attempts. */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
@@ -89,22 +79,16 @@ export class FollowUps implements FollowUpScheduler {
   }
 
   async retryMedia(message: InboundMessage): Promise<void> {
-    const entry: InboxEntry = {
-      business: message.business,
-      key: `${MEDIA_RETRY_PREFIX}${message.id}`,
-      event: message,
-      state: "pending",
-      receivedAt: this.options.clock.now(),
-      detail: "attempt 1",
-    };
-    await this.options.inbox.record(entry);
-    this.resumeMediaRetry(entry);
+    const retry: MediaRetry = { business: message.business, message, attempts: 1, createdAt: this.options.clock.now() };
+    await this.options.mediaRetries.add(retry);
+    this.resumeMediaRetry(retry);
   }
 
-  /** Starts (or resumes after a restart) the retry loop of a media retry entry. */
-  resumeMediaRetry(entry: InboxEntry): void {
-    if (this.stopped || this.mediaKeys.has(entry.key)) return;
-    this.mediaKeys.add(entry.key);
+  /** Starts (or resumes after a restart) the retry loop of a queued media retry. */
+  resumeMediaRetry(retry: MediaRetry): void {
+    const key = `${retry.business}|${retry.message.id}`;
+    if (this.stopped || this.mediaKeys.has(key)) return;
+    this.mediaKeys.add(key);
     const { baseMs, capMs } = this.options.backoff ?? { baseMs: 2_000, capMs: 5 * 60_000 };
     this.track((async () => {
       try {
@@ -113,15 +97,15 @@ export class FollowUps implements FollowUpScheduler {
           if (this.stopped) return;
           let result: "done" | "retry";
           try {
-            result = await this.options.runMediaRetry(entry);
+            result = await this.options.runMediaRetry(retry);
           } catch (err) {
-            this.options.logger.warn("whatsapp.media.retry_error", { business: entry.business, key: maskId(entry.key), error: describeError(err) });
+            this.options.logger.warn("whatsapp.media.retry_error", { business: retry.business, key: maskId(retry.message.id), error: describeError(err) });
             result = "retry";
           }
           if (result === "done") return;
         }
       } finally {
-        this.mediaKeys.delete(entry.key);
+        this.mediaKeys.delete(key);
       }
     })());
   }
