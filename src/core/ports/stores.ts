@@ -31,8 +31,12 @@ export interface ConversationStore {
    * if a conversation for that contact already exists: never check-then-set.
    */
   reserve(conversation: Conversation): Promise<{ created: true } | { created: false; existing: Conversation }>;
-  /** Marks a reserved conversation active in `thread` and indexes it by thread. */
-  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
+  /**
+   * Marks a reserved conversation active in `thread` and indexes it by thread. An `alias` (another key of
+   * the same customer, e.g. their phone next to their BSUID) joins the thread without taking its index:
+   * `findByThread` keeps answering with the conversation that owns the thread, at every moment.
+   */
+  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options?: { readonly alias?: boolean }): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
   update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">>): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */

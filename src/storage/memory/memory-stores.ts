@@ -73,10 +73,10 @@ export class MemoryConversationStore implements ConversationStore {
     return { created: true };
   }
 
-  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation> {
+  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options: { readonly alias?: boolean } = {}): Promise<Conversation> {
     const current = this.require(contact, "activate");
     const next: Conversation = { ...current, state: "active", channelId: thread.channelId, thread: thread.thread, rootMessageId: thread.rootMessageId };
-    this.byThread.set(thread.thread, contact);
+    if (!options.alias) this.byThread.set(thread.thread, contact);
     this.rows.set(contact, next);
     return copy(next);
   }

@@ -50,7 +50,8 @@ export async function rekeyContact(ctx: { stores: Stores; clock: Clock; logger: 
       elsewhere.push(key);
       continue;
     }
-    await stores.conversations.activate(key, place);
+    // Only the last key (the BSUID when there is one) takes the thread index; the others join as aliases.
+    await stores.conversations.activate(key, place, { alias: key !== keys.at(-1) });
     await stores.conversations.update(key, { ...(phone ? { phone } : {}), ...(userId ? { userId } : {}) });
   }
   logger.info("whatsapp.contact.rekeyed", { business, from: maskId(conversation.contact), to: keys.map(maskId).join(",") });
@@ -66,9 +67,9 @@ export async function rekeyContact(ctx: { stores: Stores; clock: Clock; logger: 
 
 /**
  * Makes sure a customer known by BSUID can also be found by phone (older webhooks and `system` events
- * name the phone only): an alias row for the phone key, active in the same thread. Done when the thread
- * is new or the phone is newly known; the BSUID row is activated again last, so the thread index keeps
- * naming it. Failures are logged, not raised: the message itself is already posted. Does I/O.
+ * name the phone only): an alias row for the phone key, active in the same thread, that leaves the
+ * thread index to the BSUID row. Done when the thread is new or the phone is newly known. Failures are
+ * logged, not raised: the message itself is already posted. Does I/O.
  */
 export async function rememberPhoneAlias(ctx: { stores: Stores; clock: Clock; logger: Logger }, message: InboundMessage, conversation: Conversation): Promise<void> {
   const { phone, userId } = message.contact;
@@ -81,8 +82,8 @@ export async function rememberPhoneAlias(ctx: { stores: Stores; clock: Clock; lo
   try {
     const reserved = await ctx.stores.conversations.reserve({ contact: alias, business: message.business, state: "creating", phone, userId, createdAt: ctx.clock.now() });
     if (!reserved.created && reserved.existing.state === "active") return;
-    await ctx.stores.conversations.activate(alias, place);
-    await ctx.stores.conversations.activate(conversation.contact, place);
+    // The alias joins the thread without taking its index: a staff reply never finds a half-made alias.
+    await ctx.stores.conversations.activate(alias, place, { alias: true });
   } catch (err) {
     ctx.logger.warn("whatsapp.contact.alias_failed", { business: message.business, contact: maskId(conversation.contact), error: describeError(err) });
   }
