@@ -1,5 +1,6 @@
 import type { Config } from "./config";
 import { BridgeService } from "./core/bridge/bridge-service";
+import { describeError } from "./core/errors";
 import { AadObjectId } from "./core/ids";
 import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
@@ -9,7 +10,7 @@ import { createMediaStore, graphTokenSource } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
-import { openBlobReliability, type BlobStorageOptions } from "./storage/blob";
+import { openBlobReliability, warnIfJournalMutable, type BlobStorageOptions } from "./storage/blob";
 import type { Leadership } from "./core/ports/leadership";
 import type { WebhookJournal } from "./core/ports/webhook-journal";
 import { createTableStores } from "./storage/table/table-stores";
@@ -116,7 +117,9 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       leaseDurationSeconds: config.reliability.leaseDurationSeconds,
       leaseRenewMs: config.reliability.leaseRenewMs,
       logger,
+      instanceName: config.outbox.instanceName,
     });
+    if (config.mode === "production") await warnIfJournalMutable(journal, logger);
     const whatsapp = new CloudApiWhatsAppGateway({
       graphUrl: config.whatsapp.graphUrl,
       accessToken: config.whatsapp.accessToken,
@@ -208,6 +211,8 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         // What is not finished in time stays pending in the inbox: the next leader resumes it.
         if (!(await within(service.stop(), DRAIN_BUDGET_MS))) logger.warn("bridge.stop.work_handed_back", { budgetMs: DRAIN_BUDGET_MS });
         await leadership.stop();
+        // Seals this process's part of each day it wrote in (a manifest per day, docs/data-and-compliance.md).
+        await journal.close().catch((err: unknown) => logger.warn("journal.seal_failed", { error: describeError(err) }));
         await storage.stop();
         logger.info("bridge.stopped");
       },
