@@ -1,10 +1,11 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { PermanentError } from "../../core/errors";
 import { GroupCommit } from "../../core/group-commit";
 import type { DayManifest, JournaledDelivery, JournaledRecord, JournalRecord, JournalRef, RawDelivery, WebhookJournal } from "../../core/ports/webhook-journal";
 import { blobServiceClient, assertContainerName, type BlobStorageOptions } from "./blob-clients";
 import { blobStatusOf, toBlobStorageError } from "./blob-errors";
+import { createOnce, type Run } from "./journal-blobs";
 import { readDaySeal } from "./journal-day-seal";
 import { readContainerImmutability, type ContainerImmutability } from "./journal-immutability";
 import { SEAL_GRACE_MS, WriterChain } from "./journal-chain";
@@ -28,8 +29,13 @@ export interface BlobWebhookJournalOptions extends BlobStorageOptions {
    * fresh random one). Each writer keeps its own chain; two processes never share one.
    */
   readonly writer?: { readonly instance: string; readonly bootId?: string };
-  /** Epoch ms; decides whether a day asked for by `dayManifest` is over. Default `Date.now`. */
+  /** Epoch ms; decides whether a day is over. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * How often to seal the days that are over without waiting for the next write (the bridge: every
+   * minute, so each day is sealed shortly after midnight even when idle). Default: never (tests).
+   */
+  readonly sealEveryMs?: number;
 }
 
 /** `journal/yyyy/mm/dd/`: the folder of the UTC day of `at` (epoch ms). */
@@ -56,13 +62,14 @@ type Pending =
  */
 export class BlobWebhookJournal implements WebhookJournal {
   readonly containerName: string;
-  /** This process's writer name (`<instance>.<boot id>`), in every segment header and manifest name. */
-  readonly writer: string;
   private readonly container: ContainerClient;
   private readonly timeoutMs: number;
   private readonly segmentSuffix: () => string;
   private readonly now: () => number;
-  private readonly chain: WriterChain;
+  private readonly baseWriter: string;
+  private chain: WriterChain;
+  private closings = 0;
+  private readonly sealTimer: NodeJS.Timeout | undefined;
   private readonly commits: GroupCommit<Pending, JournalRef>;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -72,8 +79,8 @@ export class BlobWebhookJournal implements WebhookJournal {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.segmentSuffix = options.segmentSuffix ?? (() => randomBytes(8).toString("hex"));
     this.now = options.now ?? Date.now;
-    this.writer = writerName(options.writer?.instance ?? "journal", options.writer?.bootId ?? randomBytes(6).toString("hex"));
-    this.chain = new WriterChain(this.writer);
+    this.baseWriter = writerName(options.writer?.instance ?? "journal", options.writer?.bootId ?? randomBytes(6).toString("hex"));
+    this.chain = new WriterChain(this.baseWriter);
     this.container = blobServiceClient(options, { maxTries: 3, tryTimeoutMs: Math.max(1_000, Math.floor(this.timeoutMs / 2)) }).getContainerClient(this.containerName);
     this.commits = new GroupCommit<Pending, JournalRef>((batch) => this.exclusive(() => this.writeBatch(batch)), {
       maxItems: SEGMENT_MAX_ENTRIES,
@@ -82,6 +89,15 @@ export class BlobWebhookJournal implements WebhookJournal {
       // One batch at a time: each segment names the one before it.
       maxInFlight: 1,
     });
+    if (options.sealEveryMs) {
+      this.sealTimer = setInterval(() => void this.exclusive(() => this.sealDaysOverAt(this.now())).catch(() => undefined), options.sealEveryMs);
+      this.sealTimer.unref();
+    }
+  }
+
+  /** This writer's name (`<instance>.<boot id>`), in every segment header and manifest name. */
+  get writer(): string {
+    return this.chain.writer;
   }
 
   /** Creates the container if it does not exist (an existing one, immutable or not, is fine). */
@@ -114,7 +130,7 @@ export class BlobWebhookJournal implements WebhookJournal {
   async dayManifest(day: number): Promise<DayManifest | undefined> {
     const name = dayOf(day);
     if (endOfDay(name) + SEAL_GRACE_MS <= this.now()) await this.exclusive(() => this.seal(name));
-    return readDaySeal(this.container, name, (operation, action) => this.run(operation, action));
+    return readDaySeal(this.container, name, this.runner);
   }
 
   /**
@@ -126,10 +142,19 @@ export class BlobWebhookJournal implements WebhookJournal {
     return this.run("journal.immutability", (abortSignal) => readContainerImmutability(this.container, abortSignal));
   }
 
-  /** Seals every day this writer has open. Call once on shutdown, after the last append or record. */
+  /**
+   * Ends this writer: seals every day it has open, the last manifest marked final (any later segment
+   * claiming this writer is then an insertion). Call on shutdown, after the last append or record; an
+   * entry that still comes afterwards starts a writer of its own (`<writer>-<n>`).
+   */
   async close(): Promise<void> {
+    if (this.sealTimer) clearInterval(this.sealTimer);
     await this.exclusive(async () => {
-      for (const day of this.chain.openDays()) await this.seal(day);
+      if (!this.chain.started) return;
+      const days = this.chain.openDays();
+      for (const day of days.slice(0, -1)) await this.seal(day);
+      await this.seal(days.at(-1) ?? dayOf(this.now()), true);
+      this.chain = new WriterChain(`${this.baseWriter}-${++this.closings}`);
     });
   }
 
@@ -162,12 +187,13 @@ export class BlobWebhookJournal implements WebhookJournal {
         indexes.forEach((index) => (results[index] = err instanceof Error ? err : new Error(String(err))));
       }
     }
-    const latest = Math.max(...batch.map((p) => p.at));
-    for (const day of this.chain.daysOverAt(latest)) {
-      // The entries are stored whatever happens here; a seal that fails is tried again later.
-      await this.seal(day).catch(() => undefined);
-    }
+    // The entries are stored whatever happens here; a seal that fails is tried again later.
+    await this.sealDaysOverAt(Math.max(...batch.map((p) => p.at))).catch(() => undefined);
     return results;
+  }
+
+  private async sealDaysOverAt(at: number): Promise<void> {
+    for (const day of this.chain.daysOverAt(at)) await this.seal(day);
   }
 
   private async writeSegment(day: string, items: readonly Pending[]): Promise<string> {
@@ -180,7 +206,7 @@ export class BlobWebhookJournal implements WebhookJournal {
     const uncertain: string[] = [];
     let name: string;
     try {
-      name = await this.createOnce("journal.append", () => `${folderOf(day)}${time}-${this.segmentSuffix()}.jsonl`, content, "application/x-ndjson", {
+      name = await createOnce(this.container, this.runner, "journal.append", () => `${folderOf(day)}${time}-${this.segmentSuffix()}.jsonl`, content, "application/x-ndjson", {
         entries: String(items.length), first_at: first, writer: this.writer, seq: String(header.seq),
       }, (tried) => uncertain.push(tried));
     } catch (err) {
@@ -192,42 +218,13 @@ export class BlobWebhookJournal implements WebhookJournal {
     return name;
   }
 
-  /** Writes this writer's manifest of `day` if it has unsealed segments there. */
-  private async seal(day: string): Promise<void> {
-    const manifest = this.chain.manifestFor(day, this.now());
+  /** Writes this writer's manifest of `day` if it has unsealed segments there (or `final`: its last). */
+  private async seal(day: string, final = false): Promise<void> {
+    const manifest = this.chain.manifestFor(day, this.now(), final);
     if (!manifest) return;
     const content = Buffer.from(JSON.stringify(manifest.content, null, 1) + "\n", "utf8");
-    await this.createOnce("journal.seal", () => manifest.name, content, "application/json", { writer: this.writer, segments: String(manifest.content.segments.length) });
+    await createOnce(this.container, this.runner, "journal.seal", () => manifest.name, content, "application/json", { writer: this.writer, segments: String(manifest.content.segments.length) });
     this.chain.sealed(day, { name: manifest.name, sha256: sha256Hex(content) }, manifest.content.n);
-  }
-
-  /**
-   * Creates a blob that must not exist yet. A 409/412 is our own create if the blob there has our bytes
-   * (the SDK retried a create that had in fact succeeded); otherwise the name is taken by someone else's
-   * blob, never overwritten: `nameOf` is asked again (a segment draws a new random suffix). `onUncertain`
-   * hears of each name whose upload failed without an answer saying it did not happen.
-   */
-  private async createOnce(operation: string, nameOf: () => string, content: Buffer, contentType: string, metadata: Record<string, string>, onUncertain?: (name: string) => void): Promise<string> {
-    const md5 = createHash("md5").update(content).digest();
-    return this.run(operation, async (abortSignal) => {
-      for (let attempt = 1; ; attempt++) {
-        const name = nameOf();
-        const blob = this.container.getBlockBlobClient(name);
-        try {
-          await blob.upload(content, content.byteLength, { abortSignal, conditions: { ifNoneMatch: "*" }, metadata, blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 } });
-          return name;
-        } catch (err) {
-          const status = blobStatusOf(err);
-          if (status !== 409 && status !== 412) {
-            if (status === undefined || status === 408 || status >= 500) onUncertain?.(name);
-            throw err;
-          }
-          const existing = await blob.getProperties({ abortSignal });
-          if (existing.contentMD5 && Buffer.from(existing.contentMD5).equals(md5)) return name;
-          if (attempt >= 3) throw err;
-        }
-      }
-    });
   }
 
   private async readLine(ref: JournalRef): Promise<ReturnType<typeof parseLine> | undefined> {
@@ -258,6 +255,8 @@ export class BlobWebhookJournal implements WebhookJournal {
     this.tail = run.catch(() => undefined);
     return run;
   }
+
+  private readonly runner: Run = (operation, action) => this.run(operation, action);
 
   private async run<T>(operation: string, action: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     try {

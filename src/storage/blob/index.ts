@@ -8,6 +8,8 @@ export type { BlobStorageOptions } from "./blob-clients";
 export { BlobWebhookJournal, createBlobWebhookJournal, journalDayPrefix } from "./blob-webhook-journal";
 export { LeaseLeadership, type LeaseOps } from "./lease-leadership";
 export { isProtected, warnIfJournalMutable, type ContainerImmutability } from "./journal-immutability";
+export { BlobJournalReader, type JournalEntry, type JournalReaderOptions } from "./journal-reader";
+export { verifyJournal, type Break, type SignatureCheck, type VerifyReport } from "./journal-verifier";
 export { BlobLeaseOps } from "./blob-lease-ops";
 
 export interface BlobReliabilityOptions extends BlobStorageOptions {
@@ -30,7 +32,8 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
  */
 export async function openBlobReliability(options: BlobReliabilityOptions): Promise<{ journal: BlobWebhookJournal; leadership: LeaseLeadership }> {
   const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, instanceName, ...storage } = options;
-  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, ...(instanceName ? { writer: { instance: instanceName } } : {}) });
+  // Sealed every minute: each day's manifest is written shortly after midnight, even when idle.
+  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, sealEveryMs: 60_000, ...(instanceName ? { writer: { instance: instanceName } } : {}) });
   const leadership = new LeaseLeadership({
     ops: new BlobLeaseOps({ ...storage, container: leaseContainer }),
     logger,

@@ -69,10 +69,18 @@ export class WriterChain {
     return this.open.get(day)?.length ?? 0;
   }
 
-  /** The manifest that would seal `day` now, and its name; undefined when nothing of that day is open. */
-  manifestFor(day: string, sealedAt: number): { name: string; content: ManifestContent } | undefined {
-    const segments = this.open.get(day);
-    if (!segments || segments.length === 0) return undefined;
+  /** True once a segment was stored. */
+  get started(): boolean {
+    return this.seq > 0;
+  }
+
+  /**
+   * The manifest that would seal `day` now, and its name; undefined when nothing of that day is open.
+   * `final`: the writer's last (it ends the writer; it may list no segment when every day was sealed).
+   */
+  manifestFor(day: string, sealedAt: number, final = false): { name: string; content: ManifestContent } | undefined {
+    const segments = this.open.get(day) ?? [];
+    if (segments.length === 0 && !final) return undefined;
     const n = (this.sealedCount.get(day) ?? 0) + 1;
     return {
       name: manifestName(day, this.writer, n),
@@ -86,6 +94,7 @@ export class WriterChain {
         segments,
         abandoned: [...this.abandonedLinks],
         sealedAt: new Date(sealedAt).toISOString(),
+        ...(final ? { final: true as const } : {}),
       },
     };
   }

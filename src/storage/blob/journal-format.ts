@@ -74,6 +74,8 @@ export interface ManifestContent {
   readonly segments: readonly ManifestSegment[];
   readonly abandoned: readonly ChainLink[];
   readonly sealedAt: string;
+  /** The writer's last manifest (written on close): a later segment of this writer can only be an insertion. */
+  readonly final?: true;
 }
 
 export const SEGMENT_NAME = /^journal\/\d{4}\/\d{2}\/\d{2}\/\d{9}-[0-9a-f]{16}\.jsonl$/;
