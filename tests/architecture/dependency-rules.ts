@@ -14,6 +14,8 @@ export const ADAPTER_FOLDERS = [
   "src/http",
   "src/observability",
   "src/media",
+  // Not an adapter: the operator commands' own logic (export, report), given what it reads by them.
+  "src/compliance",
 ] as const;
 
 /** Shared by every adapter: pure types of the HTTP shell. */

@@ -71,21 +71,26 @@ export class BlobJournalReader {
   /**
    * Every delivery and record filed from `from` to `to` (`YYYY-MM-DD`, inclusive), day by day, segment
    * by segment (by name: roughly by time), line by line. Headers are skipped; an unreadable line is
-   * skipped too (`npm run verify` reports it).
+   * skipped too (`npm run verify` reports it). The range is listed first, so `onSegment` can tell how
+   * far it got: bytes of the segments read so far, and of all of them.
    */
-  async *entries(from: string, to: string): AsyncGenerator<JournalEntry> {
-    for (const day of await this.days()) {
-      if (day < from || day > to) continue;
-      for (const segment of (await this.listDay(day)).segments) {
-        const bytes = await this.download(segment.name);
-        if (!bytes) continue;
-        const lines = linesOf(bytes);
-        for (let i = 0; i < lines.length; i++) {
-          const line = parseLine(lines[i]!);
-          const ref = `${segment.name}#${i}`;
-          if (line.kind === "delivery") yield { kind: "delivery", ref, receivedAt: line.receivedAt, body: line.body, signature: line.line.signature, intact: line.intact };
-          else if (line.kind === "record") yield { kind: "record", ref, record: line.record, intact: line.intact };
-        }
+  async *entries(from: string, to: string, onSegment?: (doneBytes: number, totalBytes: number) => void): AsyncGenerator<JournalEntry> {
+    const segments: Array<{ name: string; size: number }> = [];
+    for (const day of await this.days()) if (day >= from && day <= to) segments.push(...(await this.listDay(day)).segments);
+    const total = segments.reduce((sum, s) => sum + s.size, 0);
+    let done = 0;
+    onSegment?.(0, total);
+    for (const segment of segments) {
+      const bytes = await this.download(segment.name);
+      done += segment.size;
+      onSegment?.(done, total);
+      if (!bytes) continue;
+      const lines = linesOf(bytes);
+      for (let i = 0; i < lines.length; i++) {
+        const line = parseLine(lines[i]!);
+        const ref = `${segment.name}#${i}`;
+        if (line.kind === "delivery") yield { kind: "delivery", ref, receivedAt: line.receivedAt, body: line.body, signature: line.line.signature, intact: line.intact };
+        else if (line.kind === "record") yield { kind: "record", ref, record: line.record, intact: line.intact };
       }
     }
   }

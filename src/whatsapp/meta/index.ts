@@ -6,6 +6,7 @@ export { CloudApiWhatsAppGateway, MAX_TEXT_CHARS, type CloudApiGatewayOptions } 
 export { classifyGraphError, describeMetaErrorCode, type GraphError } from "./meta-errors";
 export { createWebhookRoutes, MAX_WEBHOOK_BODY_BYTES, WHATSAPP_WEBHOOK_PATH, type WebhookRouteOptions } from "./routes";
 export { verifySignature } from "./signature";
+export { decodeJournaledBody } from "./journal-decode";
 export { mapWebhookEnvelope, toWhatsAppEvents, type MappingProblem, type MappingResult } from "./webhook-mapper";
 export { parseWebhookEnvelope, type WebhookEnvelope } from "./webhook-schema";
 export { toWhatsAppText } from "./whatsapp-markup";

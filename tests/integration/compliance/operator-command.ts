@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -31,5 +31,16 @@ export function runOperatorCommand(name: string, args: readonly string[], env: R
   let peakRssBytes = 0;
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  // VmHWM is the process's own peak resident set size so far: the last reading before it exits is its peak.
+  const sample = () => {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (match) peakRssBytes = Math.max(peakRssBytes, Number(match[1]) * 1024);
+    } catch {
+      // Gone already, or no /proc here.
+    }
+  };
+  const sampler = setInterval(sample, 20);
+  child.on("exit", () => clearInterval(sampler));
   return new Promise((ok) => child.on("close", (code) => ok({ code, stdout, stderr, peakRssBytes })));
 }
