@@ -4,6 +4,7 @@ import { ProgressBar } from "./compliance/progress";
 import { ContactFilter, timeline, type SourceEntry } from "./compliance/timeline";
 import { dayArgument, dayOffset, operatorConfig, parseFlags, runCommand, single, UsageError } from "./operator-cli";
 import { BlobJournalReader } from "./storage/blob";
+import { createTableStores } from "./storage/table/table-stores";
 import { decodeJournaledBody } from "./whatsapp/meta";
 
 /**
@@ -37,6 +38,8 @@ async function main(): Promise<number> {
   const toArg = single(flags, "--to");
   const to = toArg === undefined ? dayOffset(Date.now()) : dayArgument("--to", toArg);
   const { config, storage } = operatorConfig("export");
+  // What the tables know of the contact (a number's BSUID, its conversations) finds events keyed by either.
+  const seed = contact === undefined ? undefined : await (await createTableStores(storage)).findContact(contact);
   const reader = new BlobJournalReader({ ...storage, container: config.reliability.journalContainer });
   const from = fromArg === undefined ? (await reader.days())[0] ?? to : dayArgument("--from", fromArg);
   if (from > to) throw new UsageError("--from must not be after --to");
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
   };
   const summary = await writeExport(timeline(source(), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events), {
     outDir: out,
-    ...(contact === undefined ? {} : { filter: new ContactFilter(contact) }),
+    ...(contact === undefined ? {} : { filter: new ContactFilter(contact, seed) }),
     request: { ...(contact === undefined ? {} : { contact }), from, to, container: reader.containerName },
     generatedAt: Date.now(),
     progress: new ProgressBar(process.stderr, "writing transcripts "),

@@ -82,18 +82,18 @@ export async function* timeline(source: AsyncIterable<SourceEntry>, decode: Deco
 /**
  * Which conversations belong to one person or group, given as a phone number (digits, `+` and spaces
  * allowed), a BSUID or a group id. Learns as it goes: a message from that number also names the
- * person's BSUID, so later events keyed by it match too. `seed` adds conversation keys known beforehand
- * (the conversations table).
+ * person's BSUID, so later events keyed by it match too. `seed` adds what is known beforehand (the
+ * conversations table): conversation keys, and the contact's other ids.
  */
 export class ContactFilter {
   private readonly ids: Set<string>;
   private readonly conversations = new Set<string>();
 
-  constructor(contact: string, seed: readonly string[] = []) {
+  constructor(contact: string, seed: { readonly keys?: readonly string[]; readonly ids?: readonly string[] } = {}) {
     const trimmed = contact.trim();
     const digits = trimmed.replace(/[\s+().-]/g, "");
-    this.ids = new Set([trimmed, ...(/^\d{6,}$/.test(digits) ? [digits] : [])]);
-    for (const key of seed) this.conversations.add(key);
+    this.ids = new Set([trimmed, ...(/^\d{6,}$/.test(digits) ? [digits] : []), ...(seed.ids ?? [])]);
+    for (const key of seed.keys ?? []) this.conversations.add(key);
   }
 
   /** True when `event` belongs to the contact; remembers its conversation when it does. */

@@ -11,6 +11,7 @@ import { encodeKey } from "./keys";
 import { InboxBatchWriter } from "./inbox-batch-writer";
 import type { TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
+import { before, deleteWhere, numberOf } from "./table-purge";
 
 const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "held", "failed"];
 
@@ -87,6 +88,16 @@ export class TableInboxStore implements InboxStore {
   async listByDetail(detail: string): Promise<InboxEntry[]> {
     const rows = await this.table.query("inbox.listByDetail", odata`detail eq ${detail}`);
     return rows.map((row) => this.toEntry(row)).sort(compareInboxEntries);
+  }
+
+  /**
+   * Deletes the entries that are finished (`done`) and were received before `olderThan` (epoch ms); the
+   * others stay, whatever their age (they still need work or a look). Scans the finished entries:
+   * retention only (RETENTION_DAYS), never the hot path. Returns how many were deleted.
+   */
+  purgeFinished(olderThan: number): Promise<number> {
+    const filter = `${odata`state eq ${"done"}`} and ${before("receivedAt", olderThan)}`;
+    return deleteWhere(this.table, "inbox.purgeFinished", filter, (row) => row["state"] === "done" && (numberOf(row, "receivedAt") ?? Infinity) < olderThan);
   }
 
   private toEntry(row: StoredEntity): InboxEntry {

@@ -4,6 +4,7 @@ import { PermanentError } from "../../core/errors";
 import type { Stores } from "../../core/ports/stores";
 import { getOrUndefined, TableAccess } from "./table-access";
 import { TableConversationStore } from "./table-conversation-store";
+import { eraseContact, findContact, type ErasureReport, type ErasureTables } from "./table-erasure";
 import { TableInboxStore } from "./table-inbox-store";
 import { TableLinkStore } from "./table-link-store";
 import { TableMessageMapStore } from "./table-message-map-store";
@@ -55,6 +56,7 @@ export class TableStores implements Stores {
   readonly outbox: TableOutboxStore;
   readonly tableNames: TableNames;
   private readonly tables: readonly TableAccess[];
+  private readonly byRole: ErasureTables;
   private readonly pingTable: TableAccess;
 
   /** Validates the options and builds the clients; does no I/O. Throws a PermanentError on bad options. */
@@ -81,6 +83,7 @@ export class TableStores implements Stores {
     const inbox = access(this.tableNames.inbox);
     const outbox = access(this.tableNames.outbox);
     this.tables = [links, conversations, threads, messages, inbox, outbox];
+    this.byRole = { links, conversations, threads, messages, inbox, outbox };
     this.pingTable = access(this.tableNames.links, options.pingTimeoutMs ?? 5_000);
     this.links = new TableLinkStore(links);
     this.conversations = new TableConversationStore(conversations, threads);
@@ -92,6 +95,27 @@ export class TableStores implements Stores {
   /** Creates the tables that do not exist yet (an existing table is fine: 409 TableAlreadyExists is ignored). */
   async initialize(): Promise<void> {
     await Promise.all(this.tables.map((t) => t.run(`initialize(${t.name})`, (options) => t.client.createTable(options))));
+  }
+
+  /**
+   * Retention (RETENTION_DAYS): deletes the finished inbox entries and outbox rows older than
+   * `olderThan` (epoch ms; see each store's `purgeFinished`). Returns how many of each were deleted.
+   */
+  async purgeFinished(olderThan: number): Promise<{ inbox: number; outbox: number }> {
+    return { inbox: await this.inbox.purgeFinished(olderThan), outbox: await this.outbox.purgeFinished(olderThan) };
+  }
+
+  /**
+   * Erasure (`npm run erase`): removes a contact's personal data from every table, given a phone number,
+   * a BSUID, a group id or a conversation key; see table-erasure.ts. `dryRun` only counts.
+   */
+  eraseContact(contact: string, options: { readonly dryRun?: boolean } = {}): Promise<ErasureReport> {
+    return eraseContact(this.byRole, contact, options.dryRun ?? false);
+  }
+
+  /** The conversation keys and ids the tables know a contact by (its BSUID for a number, …). Scans. */
+  findContact(contact: string): Promise<{ keys: string[]; ids: string[] }> {
+    return findContact(this.byRole, contact);
   }
 
   /**
