@@ -5,6 +5,7 @@ import type { Stores } from "../../core/ports/stores";
 import { getOrUndefined, TableAccess } from "./table-access";
 import { TableConversationStore } from "./table-conversation-store";
 import { eraseContact, findContact, type ErasureReport, type ErasureTables } from "./table-erasure";
+import { forEachRow } from "./table-purge";
 import { TableInboxStore } from "./table-inbox-store";
 import { TableLinkStore } from "./table-link-store";
 import { TableMessageMapStore } from "./table-message-map-store";
@@ -111,6 +112,15 @@ export class TableStores implements Stores {
    */
   eraseContact(contact: string, options: { readonly dryRun?: boolean } = {}): Promise<ErasureReport> {
     return eraseContact(this.byRole, contact, options.dryRun ?? false);
+  }
+
+  /** Every conversation's channel (conversation key → channel id), for reports. Scans the conversations. */
+  async conversationChannels(): Promise<Map<string, string>> {
+    const channels = new Map<string, string>();
+    await forEachRow(this.byRole.conversations, "conversations.channels", undefined, (row) => {
+      if (typeof row["contact"] === "string" && typeof row["channelId"] === "string") channels.set(row["contact"], row["channelId"]);
+    });
+    return channels;
   }
 
   /** The conversation keys and ids the tables know a contact by (its BSUID for a number, …). Scans. */
