@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PermanentError, TransientError } from "../core/errors";
 import type { KeptMedia, MediaStore, MediaToKeep } from "../core/ports/media-store";
@@ -67,6 +67,48 @@ export class LocalMediaStore implements MediaStore {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Retention (RETENTION_DAYS): removes every kept file last written before `olderThan` (epoch ms),
+   * with its folder; the link secret stays. Returns how many files were removed. Does file I/O.
+   */
+  async purgeOlderThan(olderThan: number): Promise<number> {
+    let removed = 0;
+    for (const token of await this.tokens()) {
+      const written = await stat(join(this.options.directory, token, "info.json")).then((s) => s.mtimeMs, () => undefined);
+      if (written !== undefined && written < olderThan) {
+        await rm(join(this.options.directory, token), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Erasure: removes every file kept for one of `conversations` (conversation keys), with its folder
+   * (`dryRun`: only counts). Returns how many. Does file I/O.
+   */
+  async eraseConversations(conversations: readonly string[], dryRun = false): Promise<number> {
+    const folders = new Set(conversations.map(contactFolder));
+    let removed = 0;
+    for (const token of await this.tokens()) {
+      const info = await readFile(join(this.options.directory, token, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
+      if (typeof info?.contactFolder === "string" && folders.has(info.contactFolder)) {
+        if (!dryRun) await rm(join(this.options.directory, token), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** The folders of kept files (their tokens); none when the folder does not exist yet. */
+  private async tokens(): Promise<string[]> {
+    const entries = await readdir(this.options.directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [];
+      throw err;
+    });
+    return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => e.name);
   }
 
   /** The secret the link tokens are derived from: made once, kept in the media folder. */

@@ -125,6 +125,8 @@ describe("the deployment zip (npm run package:deploy)", function () {
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
       assert.match(bridge.out(), /"event":"bridge.listening"/);
       assert.doesNotMatch(bridge.out(), /"event":"storage.azurite.started"/);
+      // Azurite's container has no immutability policy: production says so at start.
+      assert.match(bridge.out(), /"level":40,[^\n]*"event":"journal\.not_immutable"[^\n]*CAN BE OVERWRITTEN OR DELETED/);
     } finally {
       assert.ok(await stopGroup(bridge.child.pid!), "the app did not stop within 30 s of SIGTERM");
     }
