@@ -202,12 +202,14 @@ export type ParsedInboundMessage =
  * values, so they may be logged (a value could be a customer's words).
  */
 export function parseInboundMessage(raw: unknown): ParsedInboundMessage {
+  // A known message passes the base schema too (same common keys, a non-empty literal type): one
+  // validation on the usual path; only a message that fails it is read again to say why.
+  const known = knownInboundMessageSchema.safeParse(raw);
+  if (known.success) return { kind: "known", message: known.data };
   const base = baseMessageSchema.safeParse(raw);
   if (!base.success) return { kind: "malformed", reason: describeIssues(base.error) };
   if (!KNOWN_MESSAGE_TYPES.has(base.data.type)) return { kind: "unknown_type", message: base.data };
-  const known = knownInboundMessageSchema.safeParse(raw);
-  if (!known.success) return { kind: "invalid", message: base.data, reason: describeIssues(known.error) };
-  return { kind: "known", message: known.data };
+  return { kind: "invalid", message: base.data, reason: describeIssues(known.error) };
 }
 
 /** Short, value-free description of zod issues: `path: message; …` (at most 3). */
