@@ -115,6 +115,16 @@ function findClosing(text: string, marker: string, open: number): number {
   return -1;
 }
 
+const ASTERISK = 0x2a;
+const UNDERSCORE = 0x5f;
+const TILDE = 0x7e;
+const BACKTICK = 0x60;
+
+/** The first character of every marker: `*`, `_`, `~` and `` ` ``. */
+function isMarkerChar(code: number): boolean {
+  return code === ASTERISK || code === UNDERSCORE || code === TILDE || code === BACKTICK;
+}
+
 /** Parses one line's inline markup. */
 export function parseInlines(text: string, marks: Marks = {}): Inline[] {
   const out: Inline[] = [];
@@ -126,6 +136,14 @@ export function parseInlines(text: string, marks: Marks = {}): Inline[] {
   };
   let i = 0;
   while (i < text.length) {
+    if (!isMarkerChar(text.charCodeAt(i))) {
+      // A run of ordinary characters is literal text whatever follows: taken in one piece.
+      let end = i + 1;
+      while (end < text.length && !isMarkerChar(text.charCodeAt(end))) end++;
+      literal += text.slice(i, end);
+      i = end;
+      continue;
+    }
     const marker = text.startsWith("```", i) ? "```" : text[i]!;
     const isCode = marker === "```" || marker === "`";
     if ((isCode || MARKS[marker]) && isOpening(text, i, marker.length)) {
