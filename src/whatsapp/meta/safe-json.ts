@@ -21,13 +21,18 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const COMMA = 0x2c;
 
+let commasAtDepth = new Int32Array(WEBHOOK_JSON_LIMITS.maxDepth + 2);
+
 /**
  * Scans JSON bytes (without parsing) and returns why they exceed `limits`, or undefined when they do not.
  * Works on UTF-8 bytes: every multi-byte sequence is ≥ 0x80, so it cannot be mistaken for punctuation.
  * Malformed JSON is not detected here; `JSON.parse` does that afterwards.
  */
 export function findJsonLimitViolation(raw: Buffer, limits: JsonLimits): string | undefined {
-  const commas = new Int32Array(limits.maxDepth + 2);
+  // Commas seen at each open depth. One array kept between calls (each level is zeroed when opened):
+  // a typed array per call costs about as much as the whole scan. Safe to share: the scan never yields.
+  if (commasAtDepth.length < limits.maxDepth + 2) commasAtDepth = new Int32Array(limits.maxDepth + 2);
+  const commas = commasAtDepth;
   const length = raw.length;
   let depth = 0;
   for (let i = 0; i < length; i++) {
