@@ -12,6 +12,24 @@ import type { Block, FormattedText, Inline, Marks } from "../../core/formatted-t
  * digit; markers never span lines. Unpaired markers stay as typed.
  */
 export function parseWhatsAppMarkup(text: string): FormattedText {
+  return isPlainLine(text) ? [{ kind: "paragraph", inlines: [{ kind: "text", text }] }] : parseBlocks(text);
+}
+
+const LIST_ITEM = /^(?:([-*•])|(\d{1,3})[.)])\s+(\S.*)$/;
+const LINE_BREAK_OR_MARKER = /[\r\n*_~`]/;
+
+/**
+ * One line with no marker character that is neither blank, a quote nor a list item: what most customers
+ * type. `parseBlocks` would make it one paragraph of one literal text, so it is made so at once.
+ */
+function isPlainLine(text: string): boolean {
+  return !LINE_BREAK_OR_MARKER.test(text) && text.charCodeAt(0) !== GREATER_THAN && text.trim() !== "" && !LIST_ITEM.test(text);
+}
+
+const GREATER_THAN = 0x3e;
+
+/** The general reading: fences, blank lines, quotes, lists and paragraphs, line by line. */
+export function parseBlocks(text: string): FormattedText {
   const lines = text.replace(/\r\n|\r/g, "\n").split("\n");
   const blocks: Block[] = [];
   let paragraph: string[] = [];
@@ -48,7 +66,7 @@ export function parseWhatsAppMarkup(text: string): FormattedText {
     const quoted = /^>\s?(.*)$/.exec(line);
     if (quoted) { flushParagraph(); flushList(); quote.push(quoted[1]!); continue; }
     flushQuote();
-    const item = /^(?:([-*•])|(\d{1,3})[.)])\s+(\S.*)$/.exec(line);
+    const item = LIST_ITEM.exec(line);
     if (item) {
       const ordered = item[2] !== undefined;
       flushParagraph();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { FormattedText, Inline, Marks } from "../../../src/core/formatted-text";
 import { toPlainText } from "../../../src/core/formatted-text";
 import { renderFormattedText } from "../../../src/teams/teams-html";
-import { parseInlines, parseWhatsAppMarkup } from "../../../src/whatsapp/meta/whatsapp-markup-parser";
+import { parseBlocks, parseInlines, parseWhatsAppMarkup } from "../../../src/whatsapp/meta/whatsapp-markup-parser";
 import { toWhatsAppText } from "../../../src/whatsapp/meta/whatsapp-markup";
 import { seededRandom } from "../../../tools/chaos/seeded-random";
 
@@ -152,5 +152,20 @@ describe("parseInlines: runs of ordinary characters taken whole give what one ch
       if (inlines.some((i) => i.kind === "text" && i.marks)) marked++;
     }
     assert.ok(marked > 500, `${marked} lines had formatting`);
+  });
+});
+
+describe("parseWhatsAppMarkup: a plain line is read at once as the general reading would read it", () => {
+  it("agrees with the line-by-line reading on random texts of words, quotes, list marks, markers and line breaks (seeded)", () => {
+    const random = seededRandom(29);
+    const pieces = ["a", "Olá", "7", "12", " ", "  ", "\t", ">", "> ", "-", "- ", "•", "1.", "2) ", "*", "_", "`", "~", "\n", "\r\n", "\r", "\u2028", "📦", "."];
+    let plain = 0;
+    for (let n = 0; n < 6000; n++) {
+      const text = Array.from({ length: Math.floor(random() * 10) }, () => pieces[Math.floor(random() * pieces.length)]).join("");
+      const doc = parseWhatsAppMarkup(text);
+      assert.deepStrictEqual(doc, parseBlocks(text), JSON.stringify(text));
+      if (doc.length === 1 && doc[0]!.kind === "paragraph" && doc[0]!.inlines.length === 1) plain++;
+    }
+    assert.ok(plain > 500, `${plain} texts were one plain paragraph`);
   });
 });
