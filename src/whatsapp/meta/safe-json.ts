@@ -38,32 +38,35 @@ export function findJsonLimitViolation(raw: Buffer, limits: JsonLimits): string 
   for (let i = 0; i < length; i++) {
     const byte = raw[i];
     if (byte === QUOTE) {
-      // Skip the string in a tight loop of its own: only its closing quote matters, and a backslash
-      // makes the byte after it literal. An unterminated string runs to the end, as before JSON.parse refuses it.
-      for (i++; i < length; i++) {
-        const inner = raw[i];
-        if (inner === QUOTE) break;
-        if (inner === BACKSLASH) i++;
-      }
-      continue;
-    }
-    switch (byte) {
-      case OPEN_ARRAY:
-      case OPEN_OBJECT:
-        depth++;
-        if (depth > limits.maxDepth) return `JSON nested deeper than ${limits.maxDepth} levels`;
-        commas[depth] = 0;
-        break;
-      case CLOSE_ARRAY:
-      case CLOSE_OBJECT:
-        if (depth > 0) depth--;
-        break;
-      case COMMA:
-        if (depth > 0 && ++commas[depth]! >= limits.maxItems) return `JSON array or object with more than ${limits.maxItems} items`;
-        break;
+      const end = closingQuoteOf(raw, i);
+      // An unterminated string runs to the end: nothing after it counts, and JSON.parse refuses it.
+      if (end === -1) return undefined;
+      i = end;
+    } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
+      depth++;
+      if (depth > limits.maxDepth) return `JSON nested deeper than ${limits.maxDepth} levels`;
+      commas[depth] = 0;
+    } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
+      if (depth > 0) depth--;
+    } else if (byte === COMMA) {
+      if (depth > 0 && ++commas[depth]! >= limits.maxItems) return `JSON array or object with more than ${limits.maxItems} items`;
     }
   }
   return undefined;
+}
+
+/**
+ * The index of the quote that closes the string opened at `open`, or -1. A quote is escaped when an odd
+ * number of backslashes stands right before it (each pair is one escaped backslash). Found with
+ * `indexOf`, which skips the string's other bytes natively.
+ */
+function closingQuoteOf(raw: Buffer, open: number): number {
+  for (let at = raw.indexOf(QUOTE, open + 1); at !== -1; at = raw.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    while (raw[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
 }
 
 /**
