@@ -1,4 +1,4 @@
-import { describeError } from "../../errors";
+import { describeError, type WhatsAppFailureKind } from "../../errors";
 import { maskId } from "../../ids";
 import type { StatusEvent } from "../../messages";
 import type { MessageLink } from "../../model";
@@ -8,21 +8,21 @@ import { sendAndReport, targetOf, tellThread } from "./outbox-recovery";
 import { quoteOf } from "./outbox-send";
 
 /**
- * Meta accepted a send and later reported it `failed` with a rate-limit code (protocols.md A15/A16): the
+ * Meta accepted a send and later reported it `failed` because of a rate limit (protocols.md A15/A16): the
  * message never reached the customer, so sending the same content again cannot duplicate it. The reply
  * is re-sent from the outbox through the pacer after a backoff, a bounded number of times.
  */
 
-/** Throughput (130429), pair rate (131056), throughput upgrade in progress (131057): "retry later" codes. */
-export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([130429, 131056, 131057]);
+/** Throughput, pair rate, throughput upgrade in progress: the "retry later" failures. */
+export const RATE_LIMIT_FAILURES: ReadonlySet<WhatsAppFailureKind> = new Set(["throughput", "pair-rate", "capacity-upgrade"]);
 
 /**
  * The wait before re-send number `resend` (0-based): 4^X s for the pair rate (A15), 2^X s for throughput,
  * a minute for an upgrade in progress (A15: "≤ 1 min"). The pacer's own spacing comes on top.
  */
-export function resendBackoffMs(code: number, resend: number): number {
-  if (code === 131056) return 1000 * 4 ** resend;
-  if (code === 131057) return 60_000;
+export function resendBackoffMs(failure: WhatsAppFailureKind, resend: number): number {
+  if (failure === "pair-rate") return 1000 * 4 ** resend;
+  if (failure === "capacity-upgrade") return 60_000;
   return Math.min(60_000, 1000 * 2 ** resend);
 }
 
@@ -30,13 +30,14 @@ export function resendBackoffMs(code: number, resend: number): number {
 export type ResendDecision = { readonly kind: "resending" } | { readonly kind: "notice"; readonly resends: number };
 
 /**
- * Decides on a `failed` status of outbound `message`: re-sends it when the code is a rate limit, its
+ * Decides on a `failed` status of outbound `message`: re-sends it when it failed for a rate limit, its
  * outbox row says it was sent as this one wamid, and it was re-sent fewer than `rateLimitResends` times.
  * A multi-part text is not re-sent (its other parts reached WhatsApp). Never throws.
  */
 export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLink, event: StatusEvent): Promise<ResendDecision> {
-  const code = event.errors[0]?.code;
-  if (code === undefined || !RATE_LIMIT_CODES.has(code)) return { kind: "notice", resends: 0 };
+  const error = event.errors[0];
+  if (!error || !RATE_LIMIT_FAILURES.has(error.kind)) return { kind: "notice", resends: 0 };
+  const code = error.code;
   try {
     const entry = await ctx.stores.outbox.get(message.thread, message.teamsMessageId);
     if (!entry || entry.state !== "sent" || entry.wamids?.length !== 1 || entry.wamids[0] !== event.id) {
@@ -49,7 +50,7 @@ export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLi
     });
     // Changed meanwhile: another instance is handling this same failure (the status was delivered twice).
     if (!queued) return { kind: "resending" };
-    const delay = resendBackoffMs(code, entry.resends);
+    const delay = resendBackoffMs(error.kind, entry.resends);
     ctx.logger.info("whatsapp.message.resending", { business: entry.business, contact: maskId(entry.contact), code, resend: queued.resends, delayMs: delay });
     ctx.background((async () => {
       await ctx.clock.sleep(delay);

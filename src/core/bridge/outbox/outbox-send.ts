@@ -1,4 +1,4 @@
-import { BridgeError, describeError, PermanentError, WhatsAppSendError } from "../../errors";
+import { BridgeError, describeError, PermanentError } from "../../errors";
 import { excerpt, toPlainText, type FormattedText } from "../../formatted-text";
 import { maskId, type WaMessageId } from "../../ids";
 import type { ChannelLink, Conversation } from "../../model";
@@ -60,9 +60,9 @@ export async function acceptReply(ctx: BridgeContext, message: StaffMessage, con
   }
 }
 
-/** True when the Cloud API certainly did not take the message (Meta answered with an error, or the request never left). */
+/** True when WhatsApp certainly did not take the message (it answered with an error, or the request never left). */
 function certainlyNotSent(err: unknown): boolean {
-  return (err instanceof WhatsAppSendError && err.metaCode !== undefined) || (err instanceof BridgeError && err.notApplied);
+  return err instanceof BridgeError && err.notApplied;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface PacingSettings {
   readonly pairBurst: number;
   /** Throughput per business number (Meta: 80 messages/s by default). */
   readonly perNumberPerSecond: number;
-  /** Attempts per message for retryable Meta errors (130429, 131056, 131000, 2, …). */
+  /** Attempts per message for retryable WhatsApp errors (throughput, pair rate, a passing failure, …). */
   readonly attempts: number;
   /**
    * A staff reply left `queued` (or `sending`) in the outbox this long by a pacer that is not this one is
@@ -34,13 +34,10 @@ export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst
 export const DEFAULT_OUTBOX_REQUEUE_MS = 5 * 60_000;
 export const DEFAULT_RATE_LIMIT_RESENDS = 3;
 
-/** Meta's pair-rate error: back off 4^X seconds (A15). */
-const PAIR_RATE_CODE = 131056;
-
 /**
  * Outbound sends go through here: one FIFO queue per customer (order kept), spaced by the pair rate
- * limit with bursts allowed, under a per-number throughput limit; retryable Meta errors are retried with
- * backoff (4^X s for 131056, exponential otherwise, at least any `retryAfterMs`), others fail at once.
+ * limit with bursts allowed, under a per-number throughput limit; retryable WhatsApp errors are retried
+ * with backoff (4^X s for the pair rate, exponential otherwise, at least any `retryAfterMs`), others fail at once.
  */
 export class OutboundPacer {
   private readonly contactBuckets = new Map<string, TokenBucket>();
@@ -85,7 +82,7 @@ export class OutboundPacer {
         return await send();
       } catch (err) {
         if (!(err instanceof BridgeError) || !err.retryable || attempt >= this.settings.attempts) throw err;
-        const pairRate = err instanceof WhatsAppSendError && err.metaCode === PAIR_RATE_CODE;
+        const pairRate = err instanceof WhatsAppSendError && err.failure === "pair-rate";
         const backoff = pairRate ? 1000 * 4 ** (attempt - 1) : Math.min(30_000, 1000 * 2 ** (attempt - 1));
         await this.wait(Math.max(backoff, err.retryAfterMs ?? 0));
       }

@@ -56,7 +56,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       await w.bridge.onStaffMessage(staffMessage("Are you still interested in the offer?", { thread: w.thread }));
       await w.bridge.idle();
       const wamid = w.whatsapp.sent[0]!.id;
-      await w.bridge.ingest([status(wamid, "failed", 20, [{ code: 131026, title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." }])]);
+      await w.bridge.ingest([status(wamid, "failed", 20, [{ code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." }])]);
       await w.bridge.ingest([status(wamid, "read", 21)]);
       await w.bridge.idle();
       const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => (p.post as { text: string }).text);
@@ -205,11 +205,11 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
 
     it("a Meta rate-limit error is retried by the pacer; a notice comes only if it finally fails", async () => {
       const w = await world();
-      w.whatsapp.failNext(new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "WhatsApp's rate limit was reached." }));
+      w.whatsapp.failNext(new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." }));
       assert.equal(await w.bridge.onStaffMessage(staffMessage("first try fails", { thread: w.thread })), undefined);
       await w.bridge.idle();
       assert.equal(w.whatsapp.sent.length, 1);
-      w.whatsapp.failNext(...Array.from({ length: 5 }, () => new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "WhatsApp's rate limit was reached." })));
+      w.whatsapp.failNext(...Array.from({ length: 5 }, () => new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." })));
       const reply = await w.bridge.onStaffMessage(staffMessage("always fails", { thread: w.thread }));
       await w.bridge.idle();
       const notice = reply && "text" in reply ? reply.text : (w.teams.posts.at(-1)?.post as { text?: string }).text;

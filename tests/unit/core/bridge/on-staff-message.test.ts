@@ -48,7 +48,7 @@ describe("onStaffMessage", () => {
 
     it("turns a Meta error into a notice that says why in plain words", async () => {
       const w = await withThread();
-      w.whatsapp.failNext(new WhatsAppSendError(131047, "Re-engagement message", { retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
+      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "Re-engagement message", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
       assert.equal(reply?.kind, "notice");
       assert.match(replyText(reply), /Not sent to WhatsApp: more than 24 hours/);

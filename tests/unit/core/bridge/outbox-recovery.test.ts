@@ -43,7 +43,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a retryable refusal puts the row back to queued for the backoff; the retry is a second attempt", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Try again", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "too fast" }));
+      w.whatsapp.failNext(new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "too fast" }));
       const states: string[] = [];
       const sleep = w.clock.sleep.bind(w.clock);
       w.clock.sleep = async (ms) => {
@@ -61,7 +61,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a refusal is marked failed with why, and the thread is told", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Too late", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError(131047, "window", { retryable: false, userMessage: "more than 24 hours since the customer wrote" }));
+      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "window", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours since the customer wrote" }));
       assert.match(textOf(await w.bridge.onStaffMessage(msg)), /Not sent to WhatsApp: more than 24 hours/);
       const stored = await w.stores.outbox.get(w.thread, msg.messageId);
       assert.equal(stored?.state, "failed");

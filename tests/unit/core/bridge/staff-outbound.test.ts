@@ -56,7 +56,7 @@ describe("staff replies beyond text (core)", () => {
 
   it("an image WhatsApp refuses is listed in a notice; the words still go", async () => {
     const w = await withThread();
-    w.whatsapp.media.failSend(new WhatsAppSendError(131053, "bad media", { retryable: false, userMessage: "WhatsApp could not process the media" }));
+    w.whatsapp.media.failSend(new WhatsAppSendError("content", "bad media", { metaCode: 131053, notApplied: true, retryable: false, userMessage: "WhatsApp could not process the media" }));
     const reply = await w.bridge.onStaffMessage({ ...staffMessage("see picture", { thread: w.thread }), images: [PNG] });
     await w.bridge.idle();
     assert.match(replyText(reply), /Not everything reached WhatsApp: label\.png: WhatsApp could not process the media/);
@@ -96,7 +96,7 @@ describe("staff replies beyond text (core)", () => {
     await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: msg.messageId, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: "19:other@thread.tacv2" as never, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     assert.equal(w.whatsapp.media.reactions.length, 0);
-    w.whatsapp.media.failSend(new WhatsAppSendError(131009, "too old", { retryable: false, userMessage: "the message is too old to react to" }));
+    w.whatsapp.media.failSend(new WhatsAppSendError("content", "too old", { metaCode: 131009, notApplied: true, retryable: false, userMessage: "the message is too old to react to" }));
     const reply = await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     assert.match(replyText(reply), /Your reaction was not sent to WhatsApp: the message is too old to react to/);
   });
