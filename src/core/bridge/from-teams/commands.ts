@@ -1,6 +1,7 @@
 import { BridgeError, describeError } from "../../errors";
 import { BusinessNumberId, groupRequestKeyOf, type GroupRequestId } from "../../ids";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { ChannelLink } from "../../model";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { BusinessNumberInfo } from "../../ports/whatsapp-gateway";

@@ -2,7 +2,8 @@ import { groupKeyOf, groupRequestKeyOf, maskId, type GroupKey, type TeamsThreadR
 import type { GroupChange, GroupEvent, GroupParticipant, InboundMessage } from "../../messages";
 import type { ChannelLink, Conversation, GroupInfo, InboxEntry } from "../../model";
 import type { LaneResult } from "../scheduling/contact-lanes";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { BridgeContext } from "../context";
 import { refreshRootCard } from "../thread-view/live-state";
 import { nameOf, personName } from "../thread-view/thread-text";

@@ -2,7 +2,7 @@ import { describeError, type WhatsAppFailureKind } from "../../errors";
 import { maskId } from "../../ids";
 import type { StatusEvent } from "../../messages";
 import type { MessageLink } from "../../model";
-import { DEFAULT_RATE_LIMIT_RESENDS } from "./pacer";
+import { CAPACITY_UPGRADE_RESEND, delayFor, PAIR_RATE_RESEND, THROUGHPUT_RESEND, type RetryPolicy } from "../../retry-policy";
 import type { BridgeContext } from "../context";
 import { sendAndReport, targetOf, tellThread } from "./outbox-recovery";
 import { quoteOf } from "./outbox-send";
@@ -13,17 +13,21 @@ import { quoteOf } from "./outbox-send";
  * is re-sent from the outbox through the pacer after a backoff, a bounded number of times.
  */
 
-/** Throughput, pair rate, throughput upgrade in progress: the "retry later" failures. */
-export const RATE_LIMIT_FAILURES: ReadonlySet<WhatsAppFailureKind> = new Set(["throughput", "pair-rate", "capacity-upgrade"]);
+/** The "retry later" failures (throughput, pair rate, throughput upgrade in progress), each with its re-send policy. */
+const RESEND_POLICIES: ReadonlyMap<WhatsAppFailureKind, RetryPolicy> = new Map([
+  ["throughput", THROUGHPUT_RESEND],
+  ["pair-rate", PAIR_RATE_RESEND],
+  ["capacity-upgrade", CAPACITY_UPGRADE_RESEND],
+]);
+export const RATE_LIMIT_FAILURES: ReadonlySet<WhatsAppFailureKind> = new Set(RESEND_POLICIES.keys());
 
 /**
- * The wait before re-send number `resend` (0-based): 4^X s for the pair rate (A15), 2^X s for throughput,
- * a minute for an upgrade in progress (A15: "≤ 1 min"). The pacer's own spacing comes on top.
+ * The wait before re-send number `resend` (0-based) after a `failure` (one of `RATE_LIMIT_FAILURES`):
+ * 4^X s for the pair rate (A15), 2^X s for throughput, a minute for an upgrade in progress (retry-policy.ts).
+ * The pacer's own spacing comes on top.
  */
 export function resendBackoffMs(failure: WhatsAppFailureKind, resend: number): number {
-  if (failure === "pair-rate") return 1000 * 4 ** resend;
-  if (failure === "capacity-upgrade") return 60_000;
-  return Math.min(60_000, 1000 * 2 ** resend);
+  return delayFor(RESEND_POLICIES.get(failure) ?? THROUGHPUT_RESEND, resend + 1);
 }
 
 /** What became of a `failed` status: re-sent (no notice now), or left to the usual notice (with how often it was re-sent). */
@@ -36,21 +40,22 @@ export type ResendDecision = { readonly kind: "resending" } | { readonly kind: "
  */
 export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLink, event: StatusEvent): Promise<ResendDecision> {
   const error = event.errors[0];
-  if (!error || !RATE_LIMIT_FAILURES.has(error.kind)) return { kind: "notice", resends: 0 };
+  const policy = error && RESEND_POLICIES.get(error.kind);
+  if (!error || !policy) return { kind: "notice", resends: 0 };
   const code = error.code;
   try {
     const entry = await ctx.stores.outbox.get(message.thread, message.teamsMessageId);
     if (!entry || entry.state !== "sent" || entry.wamids?.length !== 1 || entry.wamids[0] !== event.id) {
       return { kind: "notice", resends: entry?.resends ?? 0 };
     }
-    const limit = ctx.settings.pacing?.rateLimitResends ?? DEFAULT_RATE_LIMIT_RESENDS;
+    const limit = ctx.settings.pacing?.rateLimitResends ?? policy.attempts - 1;
     if (entry.resends >= limit) return { kind: "notice", resends: entry.resends };
     const queued = await ctx.stores.outbox.update(entry, {
       state: "queued", resends: entry.resends + 1, wamids: [], owner: ctx.pacer.instanceId, updatedAt: ctx.clock.now(), detail: `re-sent after WhatsApp error ${code}`,
     });
     // Changed meanwhile: another instance is handling this same failure (the status was delivered twice).
     if (!queued) return { kind: "resending" };
-    const delay = resendBackoffMs(error.kind, entry.resends);
+    const delay = delayFor(policy, entry.resends + 1);
     ctx.logger.info("whatsapp.message.resending", { business: entry.business, contact: maskId(entry.contact), code, resend: queued.resends, delayMs: delay });
     ctx.background((async () => {
       await ctx.clock.sleep(delay);
