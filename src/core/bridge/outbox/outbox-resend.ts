@@ -4,8 +4,8 @@ import type { StatusEvent } from "../../messages";
 import type { MessageLink } from "../../model";
 import { CAPACITY_UPGRADE_RESEND, delayFor, PAIR_RATE_RESEND, THROUGHPUT_RESEND, type RetryPolicy } from "../../retry-policy";
 import type { BridgeContext } from "../context";
-import { sendAndReport, targetOf, tellThread } from "./outbox-recovery";
-import { quoteOf } from "./outbox-send";
+import { toPlainText } from "../../formatted-text";
+import { sendAndReport, targetOf, tellThread, unsendableDetail } from "./outbox-recovery";
 
 /**
  * Meta accepted a send and later reported it `failed` because of a rate limit (protocols.md A15/A16): the
@@ -62,8 +62,8 @@ export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLi
       const link = await ctx.stores.links.get(entry.business);
       const target = await targetOf(ctx, queued, link);
       if ("problem" in target) {
-        await ctx.stores.outbox.update(queued, { state: "failed", updatedAt: ctx.clock.now(), detail: target.problem });
-        await tellThread(ctx, queued, link, "error", `Not delivered to WhatsApp: ${quoteOf(queued.body)}. ${target.problem}`);
+        await ctx.stores.outbox.update(queued, { state: "failed", updatedAt: ctx.clock.now(), detail: unsendableDetail(target.problem) });
+        await tellThread(ctx, queued, link, { kind: "reply-unsendable", reply: toPlainText(queued.body), why: target.problem, stage: "resend" });
         return;
       }
       await sendAndReport(ctx, queued, target.conversation, target.to, link);

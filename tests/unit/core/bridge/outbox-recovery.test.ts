@@ -4,11 +4,11 @@ import { dispatchReply } from "../../../../src/core/bridge/outbox/outbox-send";
 import { TransientError, WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { DEFAULT_OUTBOX_REQUEUE_MS, DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
-import type { StaffReply } from "../../../../src/core/staff-message";
 import { staffMessage } from "../../../fakes/world";
 import { instance, outboxWorld, row, settle } from "./outbox-kit";
+import { postText, replyText } from "../../../support/wording";
 
-const textOf = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
+const textOf = replyText;
 
 describe("outbox: staff replies are kept before they are sent (issue 5)", () => {
   describe("accepting and sending", () => {
@@ -168,7 +168,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const notice = w.teams.posts.slice(posts).map((p) => p.post);
       assert.equal(notice.length, 1);
       assert.equal(notice[0]!.kind, "notice");
-      assert.match((notice[0] as { text: string }).text, /may not have reached the customer: “Your refund is on its way”.*Check the ticks.*send it again/);
+      assert.match(postText(notice[0]!), /may not have reached the customer: “Your refund is on its way”.*Check the ticks.*send it again/);
       assert.equal(w.teams.posts[posts]!.thread, w.thread);
       assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0 }, "said once");
     });
@@ -184,7 +184,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.equal(ra.requeued + rb.requeued, 1);
       assert.equal(ra.uncertain + rb.uncertain, 1);
       assert.equal(w.whatsapp.sent.length, 1);
-      assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice" && /may not have reached/.test(p.post.text)).length, 1);
+      assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice" && /may not have reached/.test(postText(p.post))).length, 1);
     });
 
     it("a standby does not recover; a reply whose number was linked elsewhere since is marked failed, not sent", async () => {

@@ -4,10 +4,11 @@ import { toPlainText } from "../../../../src/core/formatted-text";
 import { DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
 import { staffMessage } from "../../../fakes/world";
 import { outboxWorld, status } from "./outbox-kit";
+import { postText } from "../../../support/wording";
 
 const PAIR_RATE = [{ code: 131056, kind: "pair-rate" as const, title: "Pair rate limit hit", retryable: true }];
 const notices = (w: Awaited<ReturnType<typeof outboxWorld>>) =>
-  w.teams.posts.flatMap((p) => (p.post.kind === "notice" ? [p.post.text] : [])).filter((t) => /Not delivered/.test(t));
+  w.teams.posts.flatMap((p) => (p.post.kind === "notice" ? [postText(p.post)] : [])).filter((t) => /Not delivered/.test(t));
 
 describe("outbox: replies Meta rate-limits after accepting them are sent again (issue 5)", () => {
   it("the wait before each re-send follows Meta's advice: 4^X s for the pair rate, growing for throughput", () => {

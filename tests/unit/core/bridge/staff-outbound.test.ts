@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { TeamsMessageId } from "../../../../src/core/ids";
-import type { StaffImage, StaffReply } from "../../../../src/core/staff-message";
+import type { StaffImage } from "../../../../src/core/staff-message";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+import { replyText } from "../../../support/wording";
 
-const replyText = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
 const PNG: StaffImage = { name: "label.png", mimeType: "image/png", bytes: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(20)]) };
 const GIF: StaffImage = { name: "wave.gif", mimeType: "image/gif", bytes: Buffer.from("GIF89a....") };
 
