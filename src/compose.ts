@@ -5,6 +5,7 @@ import { AadObjectId } from "./core/ids";
 import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
 import type { Stores } from "./core/ports/stores";
+import { WHATSAPP_SEND_RETRY } from "./core/retry-policy";
 import { healthRoutes } from "./http/health-routes";
 import { createMediaStore, graphTokenSource } from "./media";
 import { startHttpServer } from "./http/restify-server";
@@ -167,7 +168,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
         reorderHoldMs: config.bridge.reorderHoldMs,
-        pacing: { ...config.pacing, attempts: 5, ...config.outbox },
+        pacing: { ...config.pacing, attempts: WHATSAPP_SEND_RETRY.attempts, ...config.outbox },
       },
     }, {
       pollIntervalMs: config.reliability.inboxPollMs,

@@ -66,14 +66,42 @@ export class TeamsRefusal extends PermanentError {
   }
 }
 
-/** A WhatsApp send that Meta refused; carries Meta's numeric code for the notice. */
+/**
+ * Why a WhatsApp call failed, in the bridge's own terms (the WhatsApp adapter maps Meta's error codes to
+ * these, so the core decides on kinds and never on Meta's numbers):
+ * - `throughput`: the business number sent more messages per second than WhatsApp allows;
+ * - `pair-rate`: too many messages to this one customer in a short time;
+ * - `capacity-upgrade`: the number's throughput is being upgraded (wait about a minute);
+ * - `api-rate`: the app or business account made too many API calls;
+ * - `window-closed`: the customer service window is closed, so only a template may be sent;
+ * - `opted-out`: the customer stopped marketing messages from this business;
+ * - `recipient`: this recipient cannot receive it (not on WhatsApp, the business itself, a country or
+ *   marketing limit, a username-only customer, …);
+ * - `content`: the message itself was refused (invalid, unsupported, a template, media or Flow problem);
+ * - `account`: the token, permissions, number or account need an administrator;
+ * - `transient`: WhatsApp, or the way to it, failed for now (outage, 5xx, timeout, network);
+ * - `unknown`: an error or answer the adapter does not know.
+ */
+export type WhatsAppFailureKind =
+  | "throughput" | "pair-rate" | "capacity-upgrade" | "api-rate"
+  | "window-closed" | "opted-out" | "recipient" | "content" | "account"
+  | "transient" | "unknown";
+
+/**
+ * A WhatsApp call that failed, classified by the adapter (`failure`). Meta's numeric code, when Meta gave
+ * one, is kept for logs and for notices that quote it: it is data, never a reason to decide anything.
+ */
 export class WhatsAppSendError extends BridgeError {
+  readonly metaCode?: number;
+
   constructor(
-    readonly metaCode: number | undefined,
+    readonly failure: WhatsAppFailureKind,
     message: string,
-    options: { retryable: boolean; retryAfterMs?: number; userMessage: string; cause?: unknown },
+    options: { retryable: boolean; retryAfterMs?: number; userMessage: string; cause?: unknown; notApplied?: boolean; metaCode?: number },
   ) {
-    super(`whatsapp.send_failed${metaCode === undefined ? "" : `.${metaCode}`}`, message, options);
+    const { metaCode, ...rest } = options;
+    super(`whatsapp.send_failed${metaCode === undefined ? "" : `.${metaCode}`}`, message, rest);
+    if (metaCode !== undefined) this.metaCode = metaCode;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { WhatsAppFailureKind } from "./errors";
 import type { FormattedText } from "./formatted-text";
 import { groupKeyOf, type BusinessNumberId, type ContactKey, type GroupRequestId, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
 
@@ -80,6 +81,16 @@ export interface AdReferral {
 
 export type DeliveryState = "sent" | "delivered" | "read" | "played" | "failed";
 
+/** One error of a delivery status (see `StatusEvent.errors`). */
+export interface StatusError {
+  readonly code: number;
+  readonly kind: WhatsAppFailureKind;
+  readonly title: string;
+  readonly detail?: string;
+  readonly userMessage?: string;
+  readonly retryable?: boolean;
+}
+
 /** A delivery status of a message the business sent. */
 export interface StatusEvent {
   readonly type: "status";
@@ -89,10 +100,11 @@ export interface StatusEvent {
   readonly timestamp: number;
   readonly recipient?: { readonly userId?: WaUserId; readonly phone?: WaPhone };
   /**
-   * Meta's errors; the adapter adds what they mean for a person (`userMessage`) and whether sending
-   * again later can help (`retryable`), so the core never needs Meta's codes.
+   * Meta's errors; the adapter adds the bridge's kind for each (`kind`), what it means for a person
+   * (`userMessage`) and whether sending again later can help (`retryable`), so the core decides without
+   * Meta's codes (`code` is kept to be quoted and logged).
    */
-  readonly errors: readonly { readonly code: number; readonly title: string; readonly detail?: string; readonly userMessage?: string; readonly retryable?: boolean }[];
+  readonly errors: readonly StatusError[];
   /** `biz_opaque_callback_data` echoed back: the bridge puts the Teams message id there. */
   readonly callbackData?: string;
   /** Set for a message sent to a group: the group it went to. */

@@ -1,4 +1,5 @@
 import type { FormattedText } from "./formatted-text";
+import type { StaffNotice, TemplateProblem, TemplateReason } from "./notices";
 import type { OtherMention } from "./rules/reply-routing";
 import type { MessageTemplate, TemplateValues } from "./templates";
 import type { TemplateKey, AadObjectId, TeamsGroupId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
@@ -65,17 +66,16 @@ export interface StaffMessageChange {
   readonly change: "edited" | "deleted";
 }
 
-/** What the bot answers in the same thread, if anything. */
+/** What the bot answers in the same thread, if anything: a notice (the Teams adapter words it), or the template card. */
 export type StaffReply =
-  | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
+  | { readonly kind: "notice"; readonly notice: StaffNotice }
   /** The template card; `replace` updates the card the action came from instead of posting a new one. */
   | { readonly kind: "template-card"; readonly card: TemplateCardModel; readonly replace?: boolean };
 
 /** The steps of the template card: pick a template, fill and preview it, then the sent confirmation. */
 export type TemplateCardModel =
-  | { readonly step: "pick"; readonly reason?: string; readonly templates: readonly { readonly id: TemplateKey; readonly label: string }[] }
-  | { readonly step: "fill"; readonly template: MessageTemplate; readonly values: TemplateValues; readonly preview?: string; readonly problem?: string }
+  | { readonly step: "pick"; readonly reason?: TemplateReason; readonly templates: readonly { readonly id: TemplateKey; readonly label: string }[] }
+  | { readonly step: "fill"; readonly template: MessageTemplate; readonly values: TemplateValues; readonly preview?: string; readonly problem?: TemplateProblem }
   | { readonly step: "sent"; readonly template: MessageTemplate; readonly text: string; readonly by: string };
 
 /**

@@ -1,14 +1,14 @@
 import { ActivityTypes, type TurnContext } from "botbuilder";
 import { describeError } from "../core/errors";
 import type { Logger } from "../core/ports/logger";
-import type { StaffCardAction, StaffMessageHandler, StaffReply } from "../core/staff-message";
+import type { StaffCardAction, StaffMessageHandler } from "../core/staff-message";
 import { mapCardAction } from "./card-action-mapper";
-import { buildTemplateCard } from "./cards/template-card";
+import { buildTemplateCard, wordTemplateCard } from "./cards/template-card";
 import type { AdaptiveCard } from "./cards/adaptive-card";
-import { HANDLER_FAILED_REPLY, sendStaffReply, staffReplyActivity } from "./staff-reply-activity";
+import { HANDLER_FAILED_REPLY, sendStaffReply, staffReplyActivity, wordingOf, type TurnReply } from "./staff-reply-activity";
 
 /** Calls the core; an unexpected failure is logged and answered with the generic error notice. */
-async function callHandler(handler: StaffMessageHandler, action: StaffCardAction, logger: Logger): Promise<{ reply?: StaffReply; failed: boolean }> {
+async function callHandler(handler: StaffMessageHandler, action: StaffCardAction, logger: Logger): Promise<{ reply?: TurnReply; failed: boolean }> {
   try {
     const reply = await handler.onCardAction(action);
     return reply ? { reply, failed: false } : { failed: false };
@@ -51,8 +51,6 @@ async function answerInvokeError(ctx: TurnContext, body: InvokeError): Promise<v
   await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
 }
 
-const plainText = (reply: Exclude<StaffReply, { kind: "template-card" }>) => reply.text;
-
 /**
  * Handles an `adaptiveCard/action` invoke (`Action.Execute`), as the handler of teams-ai's
  * `actionExecute` route: what it returns, teams-ai answers the presser with (a card replaces the card
@@ -75,10 +73,10 @@ export async function handleCardInvoke(ctx: TurnContext, handler: StaffMessageHa
   if (!reply) return "Done.";
   if (reply.kind === "template-card" && reply.replace && ctx.activity.replyToId) {
     await ctx.updateActivity({ ...staffReplyActivity(reply), id: ctx.activity.replyToId });
-    return buildTemplateCard(reply.card);
+    return buildTemplateCard(wordTemplateCard(reply.card));
   }
   await ctx.sendActivity(staffReplyActivity(reply));
-  const message = reply.kind === "template-card" ? "Posted in the thread." : plainText(reply);
+  const message = reply.kind === "template-card" ? "Posted in the thread." : wordingOf(reply).text;
   if (failed) await answerInvokeError(ctx, { statusCode: 500, type: "application/vnd.microsoft.error", value: { code: "InternalError", message } });
   return message;
 }

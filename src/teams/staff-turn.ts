@@ -1,17 +1,17 @@
 import type { TurnContext } from "botbuilder";
 import { describeError } from "../core/errors";
 import type { Logger } from "../core/ports/logger";
-import type { StaffMessageHandler, StaffReply } from "../core/staff-message";
+import type { StaffMessageHandler } from "../core/staff-message";
 import { isChannelActivity, isFromBot, mapStaffMessage } from "./activity-mapper";
 import { fetchInlineImages, isInlineImage } from "./inline-images";
 import { handleCardSubmit } from "./card-action-turn";
-import { HANDLER_FAILED_REPLY, sendStaffReply } from "./staff-reply-activity";
-import type { TextStaffReply } from "./teams-html";
+import { HANDLER_FAILED_REPLY, sendStaffReply, type TurnReply } from "./staff-reply-activity";
+import { CHANNELS_ONLY } from "./wording";
 
 export { sendStaffReply } from "./staff-reply-activity";
 
 /** What the bot answers outside channels: it only works in channel threads. */
-export const CHANNELS_ONLY_REPLY: TextStaffReply = { kind: "text", text: "I work in channels: mention me in a channel with `help`." };
+export const CHANNELS_ONLY_REPLY = CHANNELS_ONLY;
 
 /**
  * What every message turn checks first: the bot's own messages are ignored, personal and group chats
@@ -25,7 +25,7 @@ async function fromStaffInChannel(ctx: TurnContext, logger: Logger): Promise<boo
   }
   if (!isChannelActivity(activity)) {
     logger.debug("teams.message.not_in_channel", { conversationType: activity.conversation?.conversationType ?? "-" });
-    await sendStaffReply(ctx, CHANNELS_ONLY_REPLY);
+    await sendStaffReply(ctx, { kind: "said", said: CHANNELS_ONLY_REPLY });
     return false;
   }
   return true;
@@ -58,7 +58,7 @@ export async function handleMessageActivity(ctx: TurnContext, handler: StaffMess
     const { images, problems } = await fetchInlineImages(ctx, { serviceUrlHosts: options.serviceUrlHosts, logger });
     message = { ...mapped, ...(images.length ? { images } : {}), ...(problems.length ? { imageProblems: problems } : {}) };
   }
-  let reply: StaffReply | undefined;
+  let reply: TurnReply | undefined;
   try {
     reply = await handler.onStaffMessage(message);
   } catch (err) {

@@ -1,9 +1,9 @@
 import type { Block, FormattedText, Inline } from "../core/formatted-text";
 import type { ThreadPost } from "../core/ports/teams-gateway";
-import type { StaffReply } from "../core/staff-message";
 import { formatUtcTime, neutraliseDisplayName } from "./display-text";
 import { wrapLongTokens } from "./long-tokens";
 import { postMarker } from "./post-marker";
+import { sayNotice, type Tone, type Wording } from "./wording";
 
 /**
  * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (protocols.md B8). Everything that
@@ -74,7 +74,7 @@ export function renderFormattedText(doc: FormattedText): string {
   return doc.map(renderBlock).join("");
 }
 
-const TONE_PREFIX: Readonly<Record<"info" | "warning" | "error", string>> = { info: "ℹ️", warning: "⚠️", error: "❌" };
+const TONE_PREFIX: Readonly<Record<Tone, string>> = { info: "ℹ️", warning: "⚠️", error: "❌" };
 
 /**
  * The bridge's own messages (replies, notices): escaped like everything else, then `` `word` `` spans
@@ -85,16 +85,13 @@ function renderBridgeText(text: string): string {
 }
 
 /** A notice from the bridge: an emoji for the tone, then the text in italics. */
-export function renderNotice(tone: "info" | "warning" | "error", text: string): string {
+export function renderNotice(tone: Tone, text: string): string {
   return `<p>${TONE_PREFIX[tone]} <em>${renderBridgeText(text)}</em></p>`;
 }
 
-/** A reply that is text (the template card is a card, see staff-reply-activity.ts). */
-export type TextStaffReply = Extract<StaffReply, { kind: "text" | "notice" }>;
-
-/** Renders what the bot answers a staff member in a thread. */
-export function renderStaffReply(reply: TextStaffReply): string {
-  return reply.kind === "notice" ? renderNotice(reply.tone, reply.text) : `<p>${renderBridgeText(reply.text)}</p>`;
+/** Renders what the bridge says (wording.ts): a notice with its tone, or a plain answer. */
+export function renderWording(said: Wording): string {
+  return said.tone ? renderNotice(said.tone, said.text) : `<p>${renderBridgeText(said.text)}</p>`;
 }
 
 /**
@@ -118,7 +115,11 @@ const POSSIBLE_DUPLICATE = {
  * the handle; the reference is derived from the wamid (post-marker.ts).
  */
 export function renderThreadPost(post: ThreadPost): string {
-  if (post.kind === "notice") return renderNotice(post.tone, post.text);
+  if (post.kind === "notice") {
+    // Posted by itself in a thread, even a plain answer reads as a note from the bridge.
+    const said = sayNotice(post.notice);
+    return renderNotice(said.tone ?? "info", said.text);
+  }
   if (post.kind === "sent") return renderSentRecord(post.label, post.text);
   // Images go out as a card or an <img> (image-post.ts); this text is only their fallback.
   if (post.kind === "image") return `<p><em>${escapeHtml(`[image: ${post.name}]`)}</em></p>`;

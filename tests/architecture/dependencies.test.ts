@@ -29,6 +29,10 @@ const inside = (path: string, folder: string) => path === folder || path.startsW
 const adapterOf = (path: string) => ADAPTER_FOLDERS.find((f) => inside(path, f));
 const files = sourceFiles("src").map((f) => f.replace(/\\/g, "/"));
 const imports = files.flatMap(importsOf);
+/** Meta's WhatsApp error codes of the 130000–134999 range (throughput, pair rate, window, templates, …). */
+const META_CODE = /\b13[0-4]\d{3}\b/;
+/** A notice with its words and tone written in place (what notices.ts and the catalogue replace). */
+const WORDED_NOTICE = /\btone\s*:\s*["'`]|kind:\s*"notice",\s*(tone|text)\b/;
 const show = (list: Import[]) => list.map((i) => `${i.from} → ${i.spec}`).join("\n");
 
 describe("architecture (design.md §2)", () => {
@@ -96,6 +100,26 @@ describe("architecture (design.md §2)", () => {
         .filter(({ line }) => /\b(id|\w+Id|wamid)\??\s*:\s*string\b/.test(line))
         .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
     assert.deepEqual(offenders, []);
+  });
+
+  it("the core knows no Meta error code: the WhatsApp adapter maps them to failure kinds (errors.ts)", () => {
+    const offenders = files.filter((f) => inside(f, "src/core")).flatMap((file) =>
+      readFileSync(join(ROOT, file), "utf8").split("\n")
+        .map((line, n) => ({ line, n }))
+        .filter(({ line }) => META_CODE.test(line))
+        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+    assert.deepEqual(offenders, []);
+    assert.ok(META_CODE.test("if (code === 131056) return") && META_CODE.test("new Set([130429])") && !META_CODE.test("60_000 ms, 1300 s"), "the check can fail");
+  });
+
+  it("the core words no notice: it says what happened (core/notices.ts), the Teams adapter's catalogue says it (wording.ts)", () => {
+    const offenders = files.filter((f) => inside(f, "src/core")).flatMap((file) =>
+      readFileSync(join(ROOT, file), "utf8").split("\n")
+        .map((line, n) => ({ line, n }))
+        .filter(({ line }) => WORDED_NOTICE.test(line))
+        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+    assert.deepEqual(offenders, []);
+    assert.ok(WORDED_NOTICE.test(`return { kind: "notice", tone: "warning", text: "Not sent" };`) && !WORDED_NOTICE.test(`{ kind: "notice", notice }`), "the check can fail");
   });
 
   it("the checks can fail: a core file importing an SDK would be caught", () => {

@@ -1,6 +1,7 @@
 import type { FormattedText } from "../formatted-text";
 import type { ConversationKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
+import type { StaffNotice } from "../notices";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
 export interface RootCardModel {
@@ -78,8 +79,12 @@ export type ThreadPost =
        */
       readonly fallback?: boolean;
     }
-  | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
-  /** The record of something the business sent that no staff message shows (a template, an automatic notice). */
+  /** A note from the bridge (the adapter words it: src/teams/wording.ts). */
+  | { readonly kind: "notice"; readonly notice: StaffNotice }
+  /**
+   * The record of something the business sent that no staff message shows (a template, an automatic
+   * notice): `label` from thread-view/record-lines.ts, `text` exactly what the customer received.
+   */
   | { readonly kind: "sent"; readonly label: string; readonly text: string }
   /** An image shown inline under the message it came with (its own post: Teams splits text + image). */
   | { readonly kind: "image"; readonly name: string; readonly mimeType: string; readonly bytes: Uint8Array };

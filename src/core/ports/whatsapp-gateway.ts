@@ -30,7 +30,8 @@ export interface BusinessNumberInfo {
 /**
  * The WhatsApp side, for sending (receiving is the webhook's job). A send resolves once Meta has
  * *accepted* the message (delivery is reported later by status events). Failures are
- * `WhatsAppSendError`s classified by Meta's `error.code`, never by HTTP status alone.
+ * `WhatsAppSendError`s whose `failure` kind the adapter derived from Meta's error code, never from the
+ * HTTP status alone.
  */
 export interface WhatsAppGateway extends WhatsAppMediaPort {
   /**

@@ -1,7 +1,7 @@
 /**
  * WhatsApp's customer service window (protocols.md A14): a message from the customer opens or refreshes
  * a 24-hour window in which any message may be sent; outside it only an approved template may be sent
- * (Meta answers 131047 otherwise). The bridge checks this before calling Meta.
+ * (WhatsApp refuses anything else: a `window-closed` failure). The bridge checks this before calling Meta.
  */
 export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 

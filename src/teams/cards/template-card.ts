@@ -1,6 +1,7 @@
 import type { TemplateCardModel } from "../../core/staff-message";
 import { headerPlaceholders, placeholders, templateId, type MessageTemplate } from "../../core/templates";
 import { neutraliseDisplayName } from "../display-text";
+import { sayNotice } from "../wording";
 import { adaptiveCard, labelled, literalText, type AdaptiveCard, type CardElement } from "./adaptive-card";
 
 /** The `bridgeAction` values the template card's buttons send (in `data`, merged with the inputs). */
@@ -23,7 +24,28 @@ function submit(title: string, bridgeAction: string, extra: Record<string, unkno
   return { type: "Action.Submit", title, data: { bridgeAction, ...extra }, ...options };
 }
 
-function pickStep(model: Extract<TemplateCardModel, { step: "pick" }>): AdaptiveCard {
+/** The card's model with its reason and problem in words (wording.ts), as the card shows them. */
+export type TemplateCardView =
+  | (Omit<Extract<TemplateCardModel, { step: "pick" }>, "reason"> & { readonly reason?: string })
+  | (Omit<Extract<TemplateCardModel, { step: "fill" }>, "problem"> & { readonly problem?: string })
+  | Extract<TemplateCardModel, { step: "sent" }>;
+
+/** Puts the core's card model in words. */
+export function wordTemplateCard(model: TemplateCardModel): TemplateCardView {
+  switch (model.step) {
+    case "pick": {
+      const { reason, ...rest } = model;
+      return reason ? { ...rest, reason: sayNotice(reason).text } : rest;
+    }
+    case "fill": {
+      const { problem, ...rest } = model;
+      return problem ? { ...rest, problem: sayNotice(problem).text } : rest;
+    }
+    case "sent": return model;
+  }
+}
+
+function pickStep(model: Extract<TemplateCardView, { step: "pick" }>): AdaptiveCard {
   const body: CardElement[] = [heading("Send a WhatsApp template")];
   if (model.reason) body.push(warning(model.reason));
   if (model.templates.length === 0) {
@@ -53,7 +75,7 @@ function textInput(id: string, label: string, value: string | undefined): CardEl
   return { type: "Input.Text", id, label, ...(value ? { value } : {}) };
 }
 
-function fillStep(model: Extract<TemplateCardModel, { step: "fill" }>): AdaptiveCard {
+function fillStep(model: Extract<TemplateCardView, { step: "fill" }>): AdaptiveCard {
   const t = model.template;
   const body: CardElement[] = [
     heading("Send a WhatsApp template"),
@@ -79,7 +101,7 @@ function fillStep(model: Extract<TemplateCardModel, { step: "fill" }>): Adaptive
   ]);
 }
 
-function sentStep(model: Extract<TemplateCardModel, { step: "sent" }>): AdaptiveCard {
+function sentStep(model: Extract<TemplateCardView, { step: "sent" }>): AdaptiveCard {
   const by = neutraliseDisplayName(model.by) || "someone";
   return adaptiveCard([
     labelled("Template", `${model.template.name} (${model.template.language})`),
@@ -93,7 +115,7 @@ function sentStep(model: Extract<TemplateCardModel, { step: "sent" }>): Adaptive
  * with `data.bridgeAction`; the fill step's also carry `data.template` (templateId). Every text that can
  * reach the customer, or came from outside, is escaped for card Markdown or sits in a TextRun.
  */
-export function buildTemplateCard(model: TemplateCardModel): AdaptiveCard {
+export function buildTemplateCard(model: TemplateCardView): AdaptiveCard {
   switch (model.step) {
     case "pick": return pickStep(model);
     case "fill": return fillStep(model);

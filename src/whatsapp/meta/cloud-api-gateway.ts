@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { WhatsAppSendError } from "../../core/errors";
+import { WhatsAppSendError, type WhatsAppFailureKind } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
 import { BusinessNumberId, GroupRequestId, WaMessageId, type WaGroupId, type WaMediaId } from "../../core/ids";
 import type { MediaKind } from "../../core/messages";
@@ -55,8 +55,9 @@ const groupDetailsSchema = z.looseObject({
 /** A group subject may have at most 128 characters (Groups API, docs/protocols.md). */
 export const MAX_GROUP_SUBJECT_CHARS = 128;
 
-function refuse(message: string, userMessage: string): WhatsAppSendError {
-  return new WhatsAppSendError(undefined, message, { retryable: false, userMessage });
+/** A call refused here, without asking Meta (`content` or `recipient`), or an answer Meta gave in an unexpected form (`unknown`). */
+function refuse(message: string, userMessage: string, kind: WhatsAppFailureKind = "content"): WhatsAppSendError {
+  return new WhatsAppSendError(kind, message, { retryable: false, userMessage });
 }
 
 /**
@@ -101,7 +102,9 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
         ids.push(await this.sendMessage(request.business, request.to, { type: "text", text: { body: part, preview_url: false } }, n === 0 ? request.replyTo : undefined, request.callbackData));
       } catch (err) {
         if (n === 0 || !(err instanceof WhatsAppSendError)) throw err;
-        throw new WhatsAppSendError(err.metaCode, `part ${n + 1} of ${parts.length} failed: ${err.message}`, {
+        // Not `notApplied`: the earlier parts did reach WhatsApp.
+        throw new WhatsAppSendError(err.failure, `part ${n + 1} of ${parts.length} failed: ${err.message}`, {
+          ...(err.metaCode !== undefined ? { metaCode: err.metaCode } : {}),
           retryable: false,
           userMessage: `Only the first ${n} of ${parts.length} parts of this long message reached WhatsApp. ${err.userMessage} Send the rest again as a new message.`,
           cause: err,
@@ -158,7 +161,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     const parsed = sendResponseSchema.safeParse(answer);
     const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
     if (!id) {
-      throw refuse("Graph API accepted the send but returned no message id", "WhatsApp accepted the request but did not confirm the message. Check whether the customer received it before sending again.");
+      throw refuse("Graph API accepted the send but returned no message id", "WhatsApp accepted the request but did not confirm the message. Check whether the customer received it before sending again.", "unknown");
     }
     return WaMessageId(id);
   }
@@ -191,7 +194,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
       messaging_product: "whatsapp", subject, ...(request.description ? { description: request.description } : {}),
     });
     const parsed = createGroupResponseSchema.safeParse(answer);
-    if (!parsed.success) throw refuse("Graph API accepted the group request but returned no request id", "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.");
+    if (!parsed.success) throw refuse("Graph API accepted the group request but returned no request id", "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.", "unknown");
     return { requestId: GroupRequestId(parsed.data.request_id) };
   }
 
@@ -199,7 +202,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   async groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails> {
     const answer = await this.call("GET", `${this.baseUrl}/${encodeURIComponent(request.group)}?fields=subject,description,total_participant_count`);
     const parsed = groupDetailsSchema.safeParse(answer);
-    if (!parsed.success) throw refuse("Graph API group answer has an unexpected shape", "WhatsApp answered about the group in an unexpected form.");
+    if (!parsed.success) throw refuse("Graph API group answer has an unexpected shape", "WhatsApp answered about the group in an unexpected form.", "unknown");
     const count = parsed.data.total_participant_count ?? parsed.data.participants?.length;
     return {
       ...(parsed.data.subject ? { subject: parsed.data.subject } : {}),
@@ -220,7 +223,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     let url = first;
     for (let page = 0; page < MAX_PAGES; page++) {
       const parsed = schema.safeParse(await this.call("GET", url));
-      if (!parsed.success) throw new WhatsAppSendError(undefined, `Graph API ${what} answer has an unexpected shape`, { retryable: false, userMessage: `WhatsApp answered the list of ${what} in an unexpected form.` });
+      if (!parsed.success) throw new WhatsAppSendError("unknown", `Graph API ${what} answer has an unexpected shape`, { retryable: false, userMessage: `WhatsApp answered the list of ${what} in an unexpected form.` });
       rows.push(...parsed.data.data);
       const after = parsed.data.paging?.cursors?.after;
       if (!parsed.data.paging?.next || !after) break;
@@ -234,7 +237,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     if (to.kind === "group") return { recipient_type: "group", to: to.group };
     if (to.phone) return { recipient_type: "individual", to: `+${to.phone.replace(/^\+/, "")}` };
     if (to.userId) return { recipient_type: "individual", recipient: to.userId };
-    throw refuse("recipient has neither phone nor BSUID", "Not sent: the customer has neither a phone number nor a WhatsApp user id on record.");
+    throw refuse("recipient has neither phone nor BSUID", "Not sent: the customer has neither a phone number nor a WhatsApp user id on record.", "recipient");
   }
 
   /** One Graph call: JSON in and out, the timeout covering the whole exchange, errors classified. */
@@ -265,7 +268,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     try {
       return JSON.parse(safeText) as unknown;
     } catch (err) {
-      throw new WhatsAppSendError(undefined, `Graph API answered HTTP ${status} with a body that is not JSON`, {
+      throw new WhatsAppSendError("unknown", `Graph API answered HTTP ${status} with a body that is not JSON`, {
         retryable: false,
         cause: err,
         userMessage: "WhatsApp answered in an unexpected form, so it is not known whether the message was sent. Check before sending again.",

@@ -126,7 +126,7 @@ export class MetaMediaClient {
     }
     if (status < 200 || status > 299) throw classifyGraphError(status, text, parseRetryAfter(retryAfter));
     const parsed = uploadAnswerSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new WhatsAppSendError(undefined, "media upload answered without an id", { retryable: false, userMessage: "WhatsApp accepted the file but did not return its id." });
+    if (!parsed.success) throw new WhatsAppSendError("unknown", "media upload answered without an id", { retryable: false, userMessage: "WhatsApp accepted the file but did not return its id." });
     return { id: WaMediaId(parsed.data.id) };
   }
 

@@ -176,7 +176,7 @@ function statusErrors(errors: readonly WebhookError[] | undefined): StatusEvent[
     const title = e.title ?? e.message ?? `error ${e.code}`;
     // What the code means for a person, in the same words as for a synchronous send error (A16).
     const meaning = describeMetaErrorCode(e.code, title, e.error_data?.details);
-    return compact({ code: e.code, title, detail: e.error_data?.details, userMessage: meaning.userMessage, retryable: meaning.retryable });
+    return compact({ code: e.code, kind: meaning.kind, title, detail: e.error_data?.details, userMessage: meaning.userMessage, retryable: meaning.retryable });
   });
 }
 

@@ -77,10 +77,10 @@ describe("Teams /api/messages: card actions", () => {
 
     it("posts text and notice answers as Teams HTML, and a failing handler as an error notice", async () => {
       const handler = new RecordingHandler();
-      handler.answerAction = async () => ({ kind: "notice", tone: "warning", text: "The customer opted out <now>." });
+      handler.answerAction = async () => ({ kind: "notice", notice: { kind: "reaction-not-sent", why: "The customer opted out <now>." } });
       const { bot, logger } = world.createBot({ handler });
       await sendSigned(bot, world.activity("channel-card-submit"));
-      assert.equal(world.standin.posts[0]!.activity.text, "<p>⚠️ <em>The customer opted out &lt;now&gt;.</em></p>");
+      assert.equal(world.standin.posts[0]!.activity.text, "<p>⚠️ <em>Your reaction was not sent to WhatsApp: The customer opted out &lt;now&gt;.</em></p>");
       handler.answerAction = async () => { throw new Error("store down"); };
       assert.equal((await sendSigned(bot, world.activity("channel-card-submit"))).status, 200);
       assert.match(String(world.standin.posts[1]!.activity.text), /^<p>❌ <em>Something went wrong/);
@@ -100,7 +100,7 @@ describe("Teams /api/messages: card actions", () => {
 
   it("posts the template card that onStaffMessage answers (e.g. `@bot template`), card only", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async () => ({ kind: "template-card", card: { step: "pick", reason: "The 24-hour window closed.", templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] }, replace: true });
+    handler.answer = async () => ({ kind: "template-card", card: { step: "pick", reason: { kind: "window-closed", group: false }, templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] }, replace: true });
     const { bot } = world.createBot({ handler });
     assert.equal((await sendSigned(bot, world.activity("channel-reply-with-quote"))).status, 200);
     assert.equal(handler.calls.length, 1);
@@ -134,12 +134,12 @@ describe("Teams /api/messages: card actions", () => {
 
     it("posts other answers in the thread and acknowledges with a message", async () => {
       const handler = new RecordingHandler();
-      handler.answerAction = async () => ({ kind: "text", text: "Sent." });
+      handler.answerAction = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
       const { bot } = world.createBot({ handler });
       const res = await sendSigned(bot, world.activity("channel-card-execute-invoke"));
-      assert.deepEqual(res.body, { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: "Sent." });
+      assert.deepEqual(res.body, { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: "Template not sent." });
       assert.equal(world.standin.posts.length, 1);
-      assert.equal(world.standin.posts[0]!.activity.text, "<p>Sent.</p>");
+      assert.equal(world.standin.posts[0]!.activity.text, "<p>Template not sent.</p>");
     });
 
     it("answers an error outside a channel thread, without calling the core", async () => {

@@ -57,7 +57,7 @@ describe("Bot Connector calls are single attempts (connector-http-client.ts)", f
 
   const thread = () => threadRefOf(channel.channelId, TeamsMessageId("1760000000001"));
   const post = (bot: ReturnType<TeamsWorld["createBot"]>["bot"], to: ChannelAddress = channel) =>
-    bot.gateway.postInThread(to, thread(), { kind: "notice", tone: "info", text: "x" });
+    bot.gateway.postInThread(to, thread(), { kind: "notice", notice: { kind: "thread-start-duplicate" } });
 
   it("answers the SDK would retry (503 with Retry-After, 500, 408) are one request each", async () => {
     const { bot } = world.createBot();

@@ -21,7 +21,7 @@ describe("Teams /api/messages authentication (real JWTs)", () => {
   beforeEach(async () => {
     world.resetBetweenTests();
     handler = new RecordingHandler();
-    handler.answer = async () => ({ kind: "text", text: "Got it" });
+    handler.answer = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
     const created = world.createBot({ handler });
     logger = created.logger;
     server = await serveRoutes(created.bot.routes);
@@ -50,7 +50,7 @@ describe("Teams /api/messages authentication (real JWTs)", () => {
     assert.equal(world.standin.posts.length, 1);
     const post = world.standin.posts[0]!;
     assert.equal(post.conversationId, "19:4a5b6c7d8e9f@thread.tacv2;messageid=1760000002000", "posted in the thread of the message");
-    assert.equal(post.activity.text, "<p>Got it</p>");
+    assert.equal(post.activity.text, "<p>Template not sent.</p>");
     assert.equal(post.activity.textFormat, "xml");
     assert.ok(await world.issuer.isConnectorToken(post.authorization), "outbound call carries a managed-identity token for the connector");
     assert.equal(world.issuer.msiRequests.at(-1)?.clientId, APP_ID);

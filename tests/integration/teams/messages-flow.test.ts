@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { BusinessNumberId } from "../../../src/core/ids";
 import { CHANNELS_ONLY_REPLY } from "../../../src/teams/staff-turn";
 import { BOT_ID, CHANNEL, postActivity, RecordingHandler, TeamsWorld, TENANT } from "./teams-test-kit";
 
@@ -14,7 +15,7 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
   it("maps a channel post to a StaffMessage and answers in its thread", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async (m) => ({ kind: "notice", tone: "info", text: `linked ${m.text.split(" ")[1]}` });
+    handler.answer = async (m) => ({ kind: "notice", notice: { kind: "number-linked", number: { id: BusinessNumberId(m.text.split(" ")[1]!) }, waiting: 0 } });
     const { bot } = world.createBot({ handler });
     const res = await sendSigned(bot, world.activity("channel-new-post-mention"));
     assert.equal(res.status, 200);
@@ -28,13 +29,13 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     const post = world.standin.posts[0]!;
     assert.equal(post.conversationId, message.thread);
     assert.equal(post.replyToId, "1760000001000");
-    assert.equal(post.activity.text, "<p>ℹ️ <em>linked 123456789012345</em></p>");
+    assert.equal(post.activity.text, "<p>✅ WhatsApp number 123456789012345 is linked to this channel. Each customer who writes to it gets a thread here; reply in the thread to answer on WhatsApp.</p>");
   });
 
   it("sends no typing indicators while the handler works (they would spend the thread's rate budget)", async () => {
     const handler = new RecordingHandler();
     // teams-ai's typing timer fires after 1 s: a handler slower than that would reveal it.
-    handler.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: "text", text: "done" }), 1200));
+    handler.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: "notice", notice: { kind: "template-cancelled" } }), 1200));
     const { bot } = world.createBot({ handler });
     assert.equal((await sendSigned(bot, world.activity("channel-reply-with-quote"))).status, 200);
     assert.deepEqual(world.standin.requests.map((r) => (r.body as { type?: string }).type), ["message"]);
@@ -59,7 +60,7 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
   it("refuses a serviceUrl whose host is not allowed with 403, even with a matching signed claim, and never calls it", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async () => ({ kind: "text", text: "hi" });
+    handler.answer = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
     const { bot, logger } = world.createBot({ handler });
     const activity = world.activity("channel-new-post-mention", (a) => { a.serviceUrl = "http://127.0.0.1:9/"; });
     const res = await sendSigned(bot, activity);
@@ -130,7 +131,7 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
   it("answers 500 without details when the reply cannot be posted", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async () => ({ kind: "text", text: "hi" });
+    handler.answer = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
     const { bot, logger } = world.createBot({ handler });
     world.standin.failNext(502, { error: { code: "ServiceError", message: "boom" } });
     const res = await sendSigned(bot, world.activity("channel-reply-with-quote"));
@@ -155,7 +156,7 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
     it("accepts activities without a token and replies without an Authorization header", async () => {
       const handler = new RecordingHandler();
-      handler.answer = async () => ({ kind: "text", text: "ok" });
+      handler.answer = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
       const { bot, logger } = plain.createBot({ handler, authDisabled: true });
       assert.ok(logger.events().includes("teams.auth.disabled"));
       const res = await postActivity(bot, plain.activity("channel-new-post-mention"));

@@ -13,7 +13,7 @@ class EventsHandler extends RecordingHandler {
   }
   async onStaffMessageChange(change: StaffMessageChange): Promise<StaffReply | undefined> {
     this.changes.push(change);
-    return { kind: "notice", tone: "info", text: `noted ${change.change}` };
+    return { kind: "notice", notice: { kind: "edit-not-forwarded", change: change.change } };
   }
 }
 
@@ -47,7 +47,7 @@ describe("Teams /api/messages: staff reactions, edits and deletions", () => {
   it("edits and soft deletes reach the core and its answer is posted in the thread; an undelete is ignored", async () => {
     const edited = await send((a) => Object.assign(a, { type: "messageUpdate", channelData: { ...(a.channelData as object), eventType: "editMessage" } }));
     assert.deepEqual(edited.handler.changes.map((c) => [c.messageId, c.change]), [["1760000002500", "edited"]]);
-    assert.equal(world.standin.posts.at(-1)?.activity.text, "<p>ℹ️ <em>noted edited</em></p>");
+    assert.equal(world.standin.posts.at(-1)?.activity.text, "<p>ℹ️ <em>This reply was already delivered on WhatsApp: editing it in Teams does not change what the customer received. Send a new message to correct it.</em></p>");
     const deleted = await send((a) => Object.assign(a, { type: "messageDelete", channelData: { ...(a.channelData as object), eventType: "softDeleteMessage" } }));
     assert.deepEqual(deleted.handler.changes.map((c) => c.change), ["deleted"]);
     const undeleted = await send((a) => Object.assign(a, { type: "messageUpdate", channelData: { ...(a.channelData as object), eventType: "undeleteMessage" } }));

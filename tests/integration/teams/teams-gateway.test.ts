@@ -141,7 +141,7 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
   it("maps 429 with Retry-After to a TransientError, in a single attempt", async () => {
     const { bot } = world.createBot();
     world.standin.failNext(429, { error: { code: "Throttled", message: "slow down" } }, { "Retry-After": "3" });
-    const err = await rejection(bot.gateway.postInThread(channel, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", tone: "info", text: "x" }));
+    const err = await rejection(bot.gateway.postInThread(channel, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", notice: { kind: "thread-start-duplicate" } }));
     assert.ok(err instanceof TransientError);
     assert.equal(err.code, "teams.throttled");
     assert.equal(err.retryAfterMs, 3000);
@@ -200,7 +200,7 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
       logger: new CaptureLogger(),
     });
     const unreachable = { ...channel, serviceUrl: `http://${deadHost}/` };
-    const err = await rejection(bot.gateway.postInThread(unreachable, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", tone: "info", text: "x" }));
+    const err = await rejection(bot.gateway.postInThread(unreachable, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", notice: { kind: "thread-start-duplicate" } }));
     assert.ok(err instanceof TransientError, String(err));
     assert.equal(err.code, "teams.network");
   });
@@ -241,7 +241,7 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
       const { bot } = plain.createBot({ authDisabled: true });
       const local = { ...channel, serviceUrl: plain.standin.serviceUrl };
       const { thread, rootMessageId } = await bot.gateway.startThread(local, ROOT);
-      const id = await bot.gateway.postInThread(local, thread, { kind: "notice", tone: "warning", text: "window closed" });
+      const id = await bot.gateway.postInThread(local, thread, { kind: "notice", notice: { kind: "thread-start-duplicate" } });
       assert.equal(thread, `${CHANNEL};messageid=${rootMessageId}`);
       assert.equal(id, plain.standin.posts[0]!.id);
       assert.equal(plain.standin.created[0]!.authorization, undefined);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { PermanentError, TransientError } from "../../../src/core/errors";
 import { withRetry } from "../../../src/core/retry";
+import type { RetryPolicy } from "../../../src/core/retry-policy";
 import { ManualClock } from "../../fakes/manual-clock";
 
-const policy = { attempts: 4, baseMs: 100, capMs: 1000, budgetMs: 10_000 };
+const policy: RetryPolicy = { attempts: 4, baseMs: 100, factor: 2, capMs: 1000, jitter: "full", budgetMs: 10_000 };
 
 describe("withRetry", () => {
   it("retries transient errors with exponential backoff and returns the result", async () => {

@@ -88,7 +88,7 @@ describe("card actions", () => {
     });
 
     it("is Teams HTML for text and notices", () => {
-      assert.deepEqual(staffReplyActivity({ kind: "notice", tone: "warning", text: "<b>no</b>" }), { type: "message", text: "<p>⚠️ <em>&lt;b&gt;no&lt;/b&gt;</em></p>", textFormat: "xml" });
+      assert.deepEqual(staffReplyActivity({ kind: "said", said: { tone: "warning", text: "<b>no</b>" } }), { type: "message", text: "<p>⚠️ <em>&lt;b&gt;no&lt;/b&gt;</em></p>", textFormat: "xml" });
     });
   });
 });

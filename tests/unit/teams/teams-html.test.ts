@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { paragraph } from "../../../src/core/formatted-text";
 import { neutraliseDisplayName } from "../../../src/teams/display-text";
-import { escapeHtml, renderFormattedText, renderStaffReply, renderThreadPost } from "../../../src/teams/teams-html";
+import { escapeHtml, renderFormattedText, renderThreadPost, renderWording } from "../../../src/teams/teams-html";
 
 const SENT_AT = Date.UTC(2026, 10, 30, 9, 5, 30);
 
@@ -72,10 +72,10 @@ describe("Teams HTML rendering", () => {
   });
 
   it("renders notices with a tone emoji and italics, and staff replies with inline code", () => {
-    assert.equal(renderThreadPost({ kind: "notice", tone: "error", text: "Window closed — send a template.\n<b>x</b>" }), "<p>❌ <em>Window closed — send a template.<br>&lt;b&gt;x&lt;/b&gt;</em></p>");
-    assert.equal(renderStaffReply({ kind: "notice", tone: "warning", text: "careful" }), "<p>⚠️ <em>careful</em></p>");
-    assert.equal(renderStaffReply({ kind: "notice", tone: "info", text: "fyi" }), "<p>ℹ️ <em>fyi</em></p>");
-    assert.equal(renderStaffReply({ kind: "text", text: "Try `help` or `link <number>`" }), "<p>Try <code>help</code> or <code>link &lt;number&gt;</code></p>");
+    assert.equal(renderWording({ tone: "error", text: "Window closed — send a template.\n<b>x</b>" }), "<p>❌ <em>Window closed — send a template.<br>&lt;b&gt;x&lt;/b&gt;</em></p>");
+    assert.equal(renderWording({ tone: "warning", text: "careful" }), "<p>⚠️ <em>careful</em></p>");
+    assert.equal(renderWording({ tone: "info", text: "fyi" }), "<p>ℹ️ <em>fyi</em></p>");
+    assert.equal(renderWording({ text: "Try `help` or `link <number>`" }), "<p>Try <code>help</code> or <code>link &lt;number&gt;</code></p>");
   });
 
   it("records what the customer received as \"📨 <label>\" then the text, escaped and plain (no card)", () => {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { ValidateFunction } from "ajv";
-import type { TemplateCardModel } from "../../../src/core/staff-message";
 import { templateId, type MessageTemplate } from "../../../src/core/templates";
-import { buildTemplateCard } from "../../../src/teams/cards/template-card";
+import { buildTemplateCard, type TemplateCardView } from "../../../src/teams/cards/template-card";
 import { compileCardSchema, elementsOf, hasLiveMarkdown, texts } from "./card-schema";
 
 const ORDER_UPDATE: MessageTemplate = {
@@ -17,7 +16,7 @@ const ORDER_UPDATE: MessageTemplate = {
 const NO_PLACEHOLDERS: MessageTemplate = { name: "hello", language: "de", category: "MARKETING", body: "Hallo!", buttons: [] };
 const HOSTILE = "[Verify](http://evil.example) **now** {{DATE(2026-01-01T00:00:00Z)}} <at>General</at>";
 
-const models: Record<string, TemplateCardModel> = {
+const models: Record<string, TemplateCardView> = {
   pick: { step: "pick", reason: "The 24-hour window closed at 14:05 UTC: only a template can reach the customer.", templates: [{ id: templateId(ORDER_UPDATE), label: "order_update (en_US)" }, { id: templateId(NO_PLACEHOLDERS), label: "hello (de)" }] },
   pickNoReason: { step: "pick", templates: [{ id: templateId(NO_PLACEHOLDERS), label: "hello (de)" }] },
   pickEmpty: { step: "pick", templates: [] },

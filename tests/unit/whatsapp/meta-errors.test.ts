@@ -79,6 +79,25 @@ describe("classifyGraphError (protocols.md A16)", () => {
     assert.equal(classifyGraphError(500, '{"no":"error"}').retryable, true);
   });
 
+  it("maps Meta's codes to the bridge's failure kinds (the core decides on kinds only), keeping the code", () => {
+    const cases: Array<[number, string]> = [
+      [130429, "throughput"], [131056, "pair-rate"], [131057, "capacity-upgrade"], [4, "api-rate"], [80007, "api-rate"],
+      [131047, "window-closed"], [131050, "opted-out"], [131026, "recipient"], [131062, "recipient"], [100, "content"],
+      [132001, "content"], [131053, "content"], [190, "account"], [250, "account"], [133005, "account"], [131000, "transient"],
+      [2, "transient"], [987654, "unknown"],
+    ];
+    for (const [code, kind] of cases) {
+      const err = classifyGraphError(400, envelope(code));
+      assert.equal(err.failure, kind, String(code));
+      assert.equal(err.metaCode, code);
+      assert.equal(err.notApplied, true, "Meta answered with an error: it did not take the message");
+      assert.equal(describeMetaErrorCode(code).kind, kind, String(code));
+    }
+    assert.equal(classifyGraphError(502, "<html>Bad Gateway</html>").failure, "transient");
+    assert.equal(classifyGraphError(502, "<html>Bad Gateway</html>").notApplied, false, "without Meta's answer it may have been taken");
+    assert.equal(classifyGraphError(404, "<html>Not Found</html>").failure, "unknown");
+  });
+
   it("describeMetaErrorCode gives the same words for status webhook errors", () => {
     assert.match(describeMetaErrorCode(131047).userMessage, /only an approved template can be sent/);
     assert.match(describeMetaErrorCode(42, "Odd", "detail").userMessage, /error 42: Odd — detail/);

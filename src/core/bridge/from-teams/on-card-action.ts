@@ -6,7 +6,9 @@ import { missingValues, renderTemplate, templateId, type MessageTemplate, type T
 import type { BridgeContext } from "../context";
 import { recordOutbound } from "../outbox/outbound-record";
 import { recipientOf } from "../outbox/recipient";
-import { groupCannotReceive, templatePicker } from "./staff-replies";
+import { templateSentLabel } from "../thread-view/record-lines";
+import { groupCannotReceive, say, templatePicker } from "./staff-replies";
+import type { TemplateProblem } from "../../notices";
 
 /** The values typed into the card: inputs `h:<key>` (header) and `b:<key>` (body). */
 function valuesOf(data: Readonly<Record<string, unknown>>): TemplateValues {
@@ -20,7 +22,7 @@ function valuesOf(data: Readonly<Record<string, unknown>>): TemplateValues {
   return { header, body };
 }
 
-const fillCard = (template: MessageTemplate, values: TemplateValues, extra: { preview?: string; problem?: string } = {}): StaffReply =>
+const fillCard = (template: MessageTemplate, values: TemplateValues, extra: { preview?: string; problem?: TemplateProblem } = {}): StaffReply =>
   ({ kind: "template-card", replace: true, card: { step: "fill", template, values, ...extra } });
 
 /**
@@ -33,47 +35,46 @@ export async function onCardAction(ctx: BridgeContext, action: StaffCardAction):
   const conversation = await ctx.stores.conversations.findByThread(action.thread);
   const link = conversation && (await ctx.stores.links.get(conversation.business));
   if (!conversation || !link || link.channel.channelId !== action.channelId) {
-    return { kind: "notice", tone: "warning", text: "This card only works in a customer thread of a linked channel." };
+    return say({ kind: "card-outside-thread" });
   }
-  if (kind === "template.cancel") return { kind: "text", text: "Template not sent." };
+  if (kind === "template.cancel") return say({ kind: "template-cancelled" });
   const id = typeof action.data.template === "string" ? action.data.template : "";
   let template: MessageTemplate | undefined;
   try {
     template = id ? await ctx.templates.find(id) : undefined;
   } catch (err) {
     ctx.logger.warn("whatsapp.templates.list_failed", { error: describeError(err) });
-    return { kind: "notice", tone: "error", text: "The list of WhatsApp templates could not be loaded; try again in a minute." };
+    return say({ kind: "templates-unavailable" });
   }
-  if (!template) return templatePicker(ctx, id ? "That template is no longer approved; pick another." : "Pick a template first.");
+  if (!template) return templatePicker(ctx, { kind: id ? "template-withdrawn" : "template-not-chosen" });
   const values = valuesOf(action.data);
   if (kind === "template.pick") return fillCard(template, { header: {}, body: {} });
   const missing = missingValues(template, values);
   const preview = renderTemplate(template, values);
-  if (kind === "template.preview") return fillCard(template, values, { preview, ...(missing.length ? { problem: `Still to fill in: ${missing.join(", ")}.` } : {}) });
+  if (kind === "template.preview") return fillCard(template, values, { preview, ...(missing.length ? { problem: { kind: "template-incomplete", missing, attempt: "preview" } } : {}) });
   if (kind !== "template.send") return undefined;
 
-  if (missing.length > 0) return fillCard(template, values, { preview, problem: `Not sent: fill in ${missing.join(", ")} first.` });
+  if (missing.length > 0) return fillCard(template, values, { preview, problem: { kind: "template-incomplete", missing, attempt: "send" } });
   if (conversation.optedOut) {
     ctx.logger.info("whatsapp.template.refused_opted_out", { contact: maskId(conversation.contact) });
-    return { kind: "notice", tone: "warning", text: "Not sent: the customer opted out of business-initiated messages, so templates are refused. You can still reply while a conversation they start is open." };
+    return say({ kind: "template-opted-out" });
   }
   const verdict = ctx.checkPolicy(preview);
-  if (!verdict.ok) return fillCard(template, values, { preview, problem: `Not sent: the text contains ${verdict.hint}, which matches the rule against ${verdict.rule}.` });
+  if (!verdict.ok) return fillCard(template, values, { preview, problem: { kind: "policy-blocked", on: "template", hint: verdict.hint, rule: verdict.rule } });
   if (template.category === "AUTHENTICATION" && conversation.group) {
-    return fillCard(template, values, { preview, problem: "Not sent: WhatsApp does not deliver authentication templates to groups. Pick another template." });
+    return fillCard(template, values, { preview, problem: { kind: "template-auth-in-group" } });
   }
-  const groupProblem = conversation.group && groupCannotReceive(conversation.group);
-  if (groupProblem) return { kind: "notice", tone: "warning", text: `Not sent: ${groupProblem}` };
+  const unreachable = conversation.group && groupCannotReceive(conversation.group);
+  if (unreachable) return say({ kind: "group-unreachable", why: unreachable });
   const to = recipientOf(conversation);
-  if (!to || !conversation.thread) return { kind: "notice", tone: "error", text: "Not sent: I can't tell which WhatsApp user this thread belongs to." };
+  if (!to || !conversation.thread) return say({ kind: "recipient-unknown", on: "template" });
 
   try {
     const sent = await ctx.pacer.send(conversation.business, conversation.contact, () =>
       ctx.whatsapp.sendTemplate({ business: conversation.business, to, template: template!, values, callbackData: action.messageId }),
     );
     // The record of what the customer received: ordinary text in the thread, with the template's name.
-    const label = `Template “${template.name}” (${template.language}) sent by ${action.author.name}`;
-    const postId = await ctx.teams.postInThread(link.channel, conversation.thread, { kind: "sent", label, text: preview });
+    const postId = await ctx.teams.postInThread(link.channel, conversation.thread, { kind: "sent", label: templateSentLabel(template, action.author.name), text: preview });
     await recordOutbound(ctx, {
       conversation, thread: conversation.thread, teamsMessageId: postId, wamids: [sent.id], excerpt: excerpt(preview, 200),
       ...(action.author.aadObjectId ? { author: action.author.aadObjectId } : {}),
@@ -82,7 +83,6 @@ export async function onCardAction(ctx: BridgeContext, action: StaffCardAction):
     return { kind: "template-card", replace: true, card: { step: "sent", template, text: preview, by: action.author.name } };
   } catch (err) {
     ctx.logger.warn("whatsapp.template.failed", { contact: maskId(conversation.contact), error: describeError(err) });
-    const why = err instanceof BridgeError ? err.userMessage : "an unexpected error occurred.";
-    return fillCard(template, values, { preview, problem: `Not sent to WhatsApp: ${why}` });
+    return fillCard(template, values, { preview, problem: { kind: "not-sent", what: "template", ...(err instanceof BridgeError ? { why: err.userMessage } : {}) } });
   }
 }

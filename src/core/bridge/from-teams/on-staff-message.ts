@@ -7,8 +7,8 @@ import { onCommand } from "./commands";
 import type { BridgeContext } from "../context";
 import { recipientOf } from "../outbox/recipient";
 import { sendReply } from "./send-reply";
-import { FILES_NOT_DELIVERED, sendStaffImages } from "./staff-media";
-import { answerWithin, groupCannotReceive, templatePicker, windowClosedReason } from "./staff-replies";
+import { sendStaffImages } from "./staff-media";
+import { answerWithin, groupCannotReceive, say, templatePicker } from "./staff-replies";
 import { serviceWindow } from "../../rules/service-window";
 
 /**
@@ -38,10 +38,10 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
       return undefined;
     case "internal-mention":
       logger.info("teams.reply.internal", { contact: maskId(conversation.contact), why: "mention" });
-      return { kind: "notice", tone: "info", text: `Kept in Teams: it mentions ${route.mentions.some((m) => m.kind === "person") ? "a colleague" : "people in your organisation"}. Start with \`${sendPrefix}\` to send it to the customer anyway.` };
+      return say({ kind: "kept-in-teams", mentions: route.mentions.some((m) => m.kind === "person") ? "colleague" : "organisation", sendPrefix });
     case "tenant-link":
       logger.info("teams.reply.internal", { contact: maskId(conversation.contact), why: "tenant-link" });
-      return { kind: "notice", tone: "warning", text: `Not sent: it links into your organisation (${route.hosts.slice(0, 3).join(", ")}). Share documents with customers through the channel's files on purpose; start with \`${sendPrefix}\` to send the link anyway.` };
+      return say({ kind: "tenant-link", hosts: route.hosts, sendPrefix });
     case "send":
       break;
   }
@@ -49,29 +49,28 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   if (route.sentAnyway) message = { ...message, body: route.body, text: toPlainText(route.body) };
   const hasImages = (message.images?.length ?? 0) > 0;
   // Images that could not be fetched and files (never given to bots) are said; with images, sendStaffImages says it.
-  const unfetched = !hasImages && message.imageProblems?.length ? `Not sent: ${message.imageProblems.join("; ")}.` : undefined;
-  const attachmentsNote = [unfetched, message.attachmentCount > 0 ? FILES_NOT_DELIVERED : undefined].filter(Boolean).join(" ") || undefined;
-  if (isEmpty(message.body) && !hasImages) {
-    return attachmentsNote ? { kind: "notice", tone: "warning", text: attachmentsNote } : undefined;
-  }
+  const imageProblems = !hasImages ? message.imageProblems ?? [] : [];
+  const attachmentsNote = imageProblems.length > 0 || message.attachmentCount > 0
+    ? say({ kind: "attachments-not-sent", imageProblems, files: message.attachmentCount > 0 })
+    : undefined;
+  if (isEmpty(message.body) && !hasImages) return attachmentsNote;
   const link = await ctx.stores.links.get(conversation.business);
-  if (!link || link.channel.channelId !== message.channelId) {
-    return { kind: "notice", tone: "warning", text: "Not sent: this channel is no longer linked to the customer's WhatsApp number. An admin can link it again with `link`." };
-  }
-  const groupProblem = conversation.group && groupCannotReceive(conversation.group);
-  if (groupProblem) return { kind: "notice", tone: "warning", text: `Not sent: ${groupProblem}` };
+  if (!link || link.channel.channelId !== message.channelId) return say({ kind: "channel-unlinked" });
+  const unreachable = conversation.group && groupCannotReceive(conversation.group);
+  if (unreachable) return say({ kind: "group-unreachable", why: unreachable });
   const to = recipientOf(conversation);
   if (!to) {
     logger.error("teams.reply.no_recipient", { contact: maskId(conversation.contact) });
-    return { kind: "notice", tone: "error", text: "Not sent: I can't tell which WhatsApp user this thread belongs to. Please report this to your bridge admin." };
+    return say({ kind: "recipient-unknown", on: "reply" });
   }
   const verdict = ctx.checkPolicy(message.text);
   if (!verdict.ok) {
     logger.warn("teams.reply.blocked_by_policy", { contact: maskId(conversation.contact), rule: verdict.rule });
-    return { kind: "notice", tone: "warning", text: `Not sent: the message contains ${verdict.hint}, which matches the rule against ${verdict.rule}. Remove it and send again.` };
+    return say({ kind: "policy-blocked", on: "reply", hint: verdict.hint, rule: verdict.rule });
   }
   const window = serviceWindow(conversation.lastInboundAt, ctx.clock.now());
-  if (!window.open) return templatePicker(ctx, windowClosedReason(window.closedAt, conversation.group !== undefined), conversation.group !== undefined);
-  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to)).then((reply) => (attachmentsNote && !reply ? { kind: "notice", tone: "warning", text: attachmentsNote } as const : reply));
+  const group = conversation.group !== undefined;
+  if (!window.open) return templatePicker(ctx, { kind: "window-closed", group, ...(window.closedAt !== undefined ? { closedAt: window.closedAt } : {}) }, group);
+  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to)).then((reply) => reply ?? attachmentsNote);
   return answerWithin(ctx, outcome, link, message);
 }

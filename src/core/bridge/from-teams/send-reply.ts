@@ -4,6 +4,7 @@ import type { ChannelLink, Conversation } from "../../model";
 import type { Recipient } from "../../ports/whatsapp-gateway";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
+import { say } from "./staff-replies";
 import { acceptReply, dispatchReply } from "../outbox/outbox-send";
 import { quotedWamid } from "./staff-media";
 
@@ -20,11 +21,11 @@ export async function sendReply(ctx: BridgeContext, message: StaffMessage, conve
     replyTo = await quotedWamid(ctx.stores, message);
   } catch (err) {
     ctx.logger.warn("teams.reply.quote_lookup_failed", { contact: maskId(conversation.contact), error: describeError(err) });
-    return { kind: "notice", tone: "error", text: "Not sent: the bridge's storage did not answer. Send your reply again in a minute; tell your bridge admin if it keeps happening." };
+    return say({ kind: "storage-unavailable" });
   }
   const accepted = await acceptReply(ctx, message, conversation, replyTo);
   if (accepted === "duplicate") return undefined;
   if ("kind" in accepted) return accepted;
   const outcome = await dispatchReply(ctx, accepted, conversation, to, link);
-  return outcome.kind === "failed" ? outcome.notice : undefined;
+  return outcome.kind === "failed" ? say(outcome.notice) : undefined;
 }

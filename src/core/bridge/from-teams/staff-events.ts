@@ -3,6 +3,7 @@ import { maskId } from "../../ids";
 import type { StaffMessageChange, StaffReaction, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
 import { recipientOf } from "../outbox/recipient";
+import { say } from "./staff-replies";
 
 /**
  * Staff actions on existing messages of a customer thread: reactions (sent to WhatsApp as reactions to
@@ -33,8 +34,7 @@ export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReactio
     return undefined;
   } catch (err) {
     ctx.logger.warn("teams.reaction.failed", { business: conversation.business, contact: maskId(conversation.contact), error: describeError(err) });
-    const why = err instanceof BridgeError ? err.userMessage : "an unexpected error occurred.";
-    return { kind: "notice", tone: "warning", text: `Your reaction was not sent to WhatsApp: ${why}` };
+    return say({ kind: "reaction-not-sent", ...(err instanceof BridgeError ? { why: err.userMessage } : {}) });
   }
 }
 
@@ -50,8 +50,5 @@ export async function onStaffMessageChange(ctx: BridgeContext, change: StaffMess
   if (told.has(key)) return undefined;
   told.add(key);
   if (told.size > 10_000) told.delete(told.values().next().value!);
-  const text = change.change === "edited"
-    ? "This reply was already delivered on WhatsApp: editing it in Teams does not change what the customer received. Send a new message to correct it."
-    : "This reply was already delivered on WhatsApp: deleting it in Teams does not remove it from the customer's phone.";
-  return { kind: "notice", tone: "info", text };
+  return say({ kind: "edit-not-forwarded", change: change.change });
 }

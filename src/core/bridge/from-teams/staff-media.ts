@@ -1,16 +1,19 @@
 import { BridgeError, describeError } from "../../errors";
 import { excerpt, isEmpty, toPlainText } from "../../formatted-text";
 import { maskId, type WaMessageId } from "../../ids";
-import { baseMimeType, formatBytes, MEDIA_SIZE_CAPS } from "../../media-types";
+import { baseMimeType, MEDIA_SIZE_CAPS } from "../../media-types";
+import type { ReplyPartProblem } from "../../notices";
 import type { MediaKind } from "../../messages";
 import type { ChannelLink, Conversation } from "../../model";
 import type { Stores } from "../../ports/stores";
 import type { Recipient } from "../../ports/whatsapp-gateway";
-import { INTERACTIVE_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { INTERACTIVE_RETRY } from "../../retry-policy";
 import type { StaffImage, StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
 import { recordOutbound } from "../outbox/outbound-record";
 import { refreshRootCard } from "../thread-view/live-state";
+import { say } from "./staff-replies";
 
 /**
  * Staff replies beyond plain text: pasted images (uploaded to WhatsApp and sent with the reply's text as
@@ -23,9 +26,6 @@ const CAPTION_MAX_CHARS = 1000;
 /** Image types WhatsApp takes as images (A12); other images go as documents. */
 const WHATSAPP_IMAGE_TYPES = new Set(["image/jpeg", "image/png"]);
 
-/** Said when files were attached: channel files never reach the bot (protocols.md B9). */
-export const FILES_NOT_DELIVERED = "Files attached in a channel are not given to bots by Teams, so the file was not sent. To send a file: paste an image straight into your reply, or share a link to the file (one the customer can open).";
-
 /** The wamid of the message a staff reply quotes (reply with quote), when the bridge knows it. Does I/O. */
 export async function quotedWamid(stores: Stores, message: StaffMessage): Promise<WaMessageId | undefined> {
   if (!message.quotedMessageId) return undefined;
@@ -33,11 +33,11 @@ export async function quotedWamid(stores: Stores, message: StaffMessage): Promis
 }
 
 /** How an image goes to WhatsApp: as an image when WhatsApp takes its type and size, else as a document. */
-export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem: string } {
+export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem: ReplyPartProblem } {
   const type = baseMimeType(image.mimeType) ?? "application/octet-stream";
   if (WHATSAPP_IMAGE_TYPES.has(type) && image.bytes.length <= MEDIA_SIZE_CAPS.image) return { kind: "image" };
   if (image.bytes.length <= MEDIA_SIZE_CAPS.document) return { kind: "document" };
-  return { problem: `${image.name} is larger than WhatsApp allows (${formatBytes(MEDIA_SIZE_CAPS.document)})` };
+  return { problem: { kind: "too-large", name: image.name, maxBytes: MEDIA_SIZE_CAPS.document } };
 }
 
 /** Records one outbound message: mapped to the staff message, as the conversation's last outbound. */
@@ -45,7 +45,9 @@ async function record(ctx: BridgeContext, message: StaffMessage, conversation: C
   await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
 }
 
-const why = (err: unknown) => (err instanceof BridgeError ? err.userMessage : "an unexpected error occurred");
+/** WhatsApp refused an image (`name`) or the text: with its words when it gave any. */
+const refused = (err: unknown, name?: string): ReplyPartProblem =>
+  ({ kind: "refused", ...(name !== undefined ? { name } : {}), ...(err instanceof BridgeError ? { why: err.userMessage } : {}) });
 
 /**
  * Sends a staff reply that has pasted images: each image uploaded to WhatsApp and sent, the reply's text
@@ -55,7 +57,7 @@ const why = (err: unknown) => (err instanceof BridgeError ? err.userMessage : "a
  */
 export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, link: ChannelLink, to: Recipient): Promise<StaffReply | undefined> {
   const { business, contact } = conversation;
-  const problems: string[] = [...(message.imageProblems ?? [])];
+  const problems: ReplyPartProblem[] = (message.imageProblems ?? []).map((said) => ({ kind: "not-fetched", said }));
   const replyTo = await quotedWamid(ctx.stores, message);
   const plain = toPlainText(message.body);
   const hasText = !isEmpty(message.body);
@@ -88,16 +90,16 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
         first = false;
       } catch (err) {
         ctx.logger.warn("teams.reply.image_failed", { business, contact: maskId(contact), error: describeError(err) });
-        problems.push(`${image.name}: ${why(err)}`);
+        problems.push(refused(err, image.name));
       }
     }
     // The words matter most: if no image carried them, they go on their own.
     if (!textSent) await sendText();
   } catch (err) {
     ctx.logger.warn("teams.reply.failed", { business, contact: maskId(contact), error: describeError(err) });
-    problems.push(`the text: ${why(err)}`);
+    problems.push(refused(err));
   }
   await refreshRootCard(ctx, await ctx.stores.conversations.get(contact), link);
   if (problems.length === 0) return undefined;
-  return { kind: "notice", tone: "warning", text: `Not everything reached WhatsApp: ${problems.join("; ")}.` };
+  return say({ kind: "partly-sent", problems });
 }

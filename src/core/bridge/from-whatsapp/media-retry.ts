@@ -1,8 +1,8 @@
 import { conversationKeyOf } from "../../messages";
 import { maskId } from "../../ids";
 import type { MediaRetry } from "../../ports/media-retry-store";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
-import { MEDIA_ATTEMPTS } from "../scheduling/follow-ups";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY, MEDIA_RETRY } from "../../retry-policy";
 import { labelOf } from "./inbound-body";
 import { customerPost, postInlineImage, type InboundPostDeps } from "./inbound-post";
 import { keepInboundMedia, mediaBody } from "./media-post";
@@ -33,7 +33,7 @@ export async function runMediaRetry(ctx: InboundPostDeps, queued: MediaRetry): P
   }
   const attempt = retry.attempts + 1;
   const outcome = await keepInboundMedia(ctx, link, message, content);
-  if (outcome.status === "failed" && outcome.retry && attempt < MEDIA_ATTEMPTS) {
+  if (outcome.status === "failed" && outcome.retry && attempt < MEDIA_RETRY.attempts) {
     await stores.mediaRetries.setAttempts(retry.business, message.id, attempt);
     logger.info("whatsapp.media.retry_failed", { business: message.business, contact: maskId(message.contact.key), attempt, problem: outcome.problem });
     return "retry";

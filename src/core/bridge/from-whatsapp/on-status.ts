@@ -1,4 +1,3 @@
-import { excerpt } from "../../formatted-text";
 import { contactKeyOf, groupKeyOf, maskId } from "../../ids";
 import type { StatusEvent } from "../../messages";
 import type { InboxEntry, MessageLink } from "../../model";
@@ -69,10 +68,15 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
   if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");
   if (next === "failed" && link && link.channel.channelId === conversation?.channelId) {
     const error = event.errors[0];
-    const quoted = message.excerpt ? `“${excerpt(message.excerpt, 80)}”` : "a message";
-    const why = error?.userMessage ?? (error ? `WhatsApp reported error ${error.code}: ${error.title}.` : "WhatsApp gave no reason.");
-    const tried = decision && decision.resends > 0 ? ` (It was sent again ${decision.resends} time${decision.resends === 1 ? "" : "s"}.)` : "";
-    await ctx.teams.postInThread(link.channel, message.thread, { kind: "notice", tone: "error", text: `Not delivered to WhatsApp: ${quoted}. ${why}${tried}` });
+    await ctx.teams.postInThread(link.channel, message.thread, {
+      kind: "notice",
+      notice: {
+        kind: "not-delivered",
+        ...(message.excerpt ? { message: message.excerpt } : {}),
+        ...(error ? { error: { code: error.code, title: error.title, ...(error.userMessage !== undefined ? { userMessage: error.userMessage } : {}) } } : {}),
+        resends: decision?.resends ?? 0,
+      },
+    });
     logger.warn("whatsapp.message.failed", { business: event.business, contact: maskId(message.contact), code: error?.code ?? 0 });
   }
   return done(`state ${next}`);

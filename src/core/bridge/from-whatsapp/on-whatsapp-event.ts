@@ -4,13 +4,15 @@ import type { InboundMessage } from "../../messages";
 import type { ChannelLink, InboxEntry } from "../../model";
 import type { PossibleDuplicate, ThreadPost } from "../../ports/teams-gateway";
 import type { TeamsThreadRef } from "../../ids";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { LaneResult } from "../scheduling/contact-lanes";
 import type { BridgeContext } from "../context";
 import { setConsent, onPreference } from "./on-consent";
 import { onStatus } from "./on-status";
 import { refreshRootCard } from "../thread-view/live-state";
 import { sendAutomatic } from "../outbox/send-automatic";
+import { FIRST_CONTACT_LABEL } from "../thread-view/record-lines";
 import { consentKeyword, DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS } from "../../rules/consent";
 import { serviceWindow } from "../../rules/service-window";
 import { adoptKnownThread } from "./contact-rekey";
@@ -117,10 +119,10 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
     const keywords = ctx.settings.consentKeywords ?? { stop: DEFAULT_STOP_KEYWORDS, start: DEFAULT_START_KEYWORDS };
     const change = consentKeyword(message.content.raw, keywords);
     if (change && message.group) await explainGroupConsent(ctx, link, thread, message, change);
-    else if (change) await setConsent(ctx, message.contact.key, change, `the customer wrote “${message.content.raw.trim()}”`);
+    else if (change) await setConsent(ctx, message.contact.key, change, { by: "keyword", word: message.content.raw.trim() });
   }
   if (isNew && ctx.settings.firstContactNotice) {
-    await sendAutomatic(ctx, updated, link, ctx.settings.firstContactNotice, "Sent automatically to the customer (first-contact notice)");
+    await sendAutomatic(ctx, updated, link, ctx.settings.firstContactNotice, FIRST_CONTACT_LABEL);
   }
   await stores.inbox.setState(message.business, entry.key, "done", undefined, { duplicateSuspected: flagged !== undefined, interruptedPost: false });
   logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(conversation.contact), type: message.content.kind });
@@ -180,19 +182,15 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
   return { posted, flagged: flag };
 }
 
-const DUPLICATE_NOTICES = {
-  thread: "The bridge restarted while starting this thread, so this customer may also have an empty thread just above it in the channel",
-} as const;
-
 /**
  * Says in the thread that an empty thread may exist above it (a thread start cut short). Retried like any
  * background post; if it still fails it is logged (the inbox detail keeps the flag for `npm run
  * reconcile`), never retried by re-running the event, which would post the message again.
  */
-async function flagPossibleDuplicate(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, why: keyof typeof DUPLICATE_NOTICES): Promise<void> {
+async function flagPossibleDuplicate(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, why: "thread"): Promise<void> {
   ctx.logger.warn("teams.post.duplicate_suspected", { business: entry.business, key: maskId(entry.key), why });
   try {
-    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", tone: "warning", text: `${DUPLICATE_NOTICES[why]}.` }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: { kind: "thread-start-duplicate" } }), BACKGROUND_RETRY, ctx.clock);
   } catch (err) {
     ctx.logger.error("teams.post.duplicate_notice_failed", { key: maskId(entry.key), error: describeError(err) });
   }

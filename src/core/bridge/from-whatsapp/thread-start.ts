@@ -2,7 +2,8 @@ import { BridgeError } from "../../errors";
 import { maskId, type ConversationKey } from "../../ids";
 import type { ChannelLink, Conversation } from "../../model";
 import type { RootCardModel } from "../../ports/teams-gateway";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { BridgeDeps } from "../context";
 import { lookUpCutShortThread } from "../recovery/post-recovery";
 

@@ -1,11 +1,13 @@
 import { describeError } from "../../errors";
+import { toPlainText } from "../../formatted-text";
 import { maskId, parseThreadRef } from "../../ids";
 import type { ChannelLink, Conversation } from "../../model";
+import type { StaffNotice, Unsendable } from "../../notices";
 import { DEFAULT_OUTBOX_REQUEUE_MS } from "./pacer";
 import type { OutboxEntry } from "../../ports/outbox-store";
 import type { Recipient } from "../../ports/whatsapp-gateway";
 import type { BridgeContext } from "../context";
-import { dispatchReply, quoteOf } from "./outbox-send";
+import { dispatchReply } from "./outbox-send";
 import { recipientOf } from "./recipient";
 
 /**
@@ -26,10 +28,12 @@ export interface OutboxResumeResult {
 
 const requeueAfterOf = (ctx: BridgeContext) => ctx.settings.pacing?.outboxRequeueAfterMs ?? DEFAULT_OUTBOX_REQUEUE_MS;
 
-/** Said in the thread of a reply found mid-send after a restart. */
-export function uncertainNotice(entry: OutboxEntry): string {
-  return `This reply may not have reached the customer: ${quoteOf(entry.body)}. The bridge stopped while sending it to WhatsApp. Check the ticks on the thread's card (or ask the customer) and send it again if it did not arrive.`;
-}
+/** What a row records when its reply cannot go (its `detail`, which `npm run reconcile` shows operators). */
+const UNSENDABLE_DETAIL: Readonly<Record<Unsendable, string>> = {
+  "recipient-unknown": "The bridge no longer knows which WhatsApp user this thread belongs to.",
+  "channel-unlinked": "This channel is no longer linked to the customer's WhatsApp number.",
+};
+export const unsendableDetail = (why: Unsendable) => UNSENDABLE_DETAIL[why];
 
 /**
  * Takes over abandoned outbox rows (see above). Call on start-up and whenever leadership is gained.
@@ -93,7 +97,7 @@ async function flagUncertain(ctx: BridgeContext, row: OutboxEntry, link: Channel
   });
   if (!marked) return false;
   ctx.logger.warn("outbox.uncertain", { business: row.business, contact: maskId(row.contact), attempts: row.attempts });
-  await tellThread(ctx, row, link, "warning", uncertainNotice(row));
+  await tellThread(ctx, row, link, { kind: "reply-uncertain", reply: toPlainText(row.body) });
   return true;
 }
 
@@ -103,9 +107,9 @@ async function requeue(ctx: BridgeContext, row: OutboxEntry, link: ChannelLink |
   if (!taken) return false;
   const target = await targetOf(ctx, taken, link);
   if ("problem" in target) {
-    await ctx.stores.outbox.update(taken, { state: "failed", updatedAt: ctx.clock.now(), detail: target.problem });
+    await ctx.stores.outbox.update(taken, { state: "failed", updatedAt: ctx.clock.now(), detail: unsendableDetail(target.problem) });
     ctx.logger.warn("outbox.requeue_impossible", { contact: maskId(row.contact), problem: target.problem });
-    await tellThread(ctx, row, link, "error", `Not sent to WhatsApp: ${quoteOf(row.body)}. ${target.problem}`);
+    await tellThread(ctx, row, link, { kind: "reply-unsendable", reply: toPlainText(row.body), why: target.problem, stage: "send" });
     return true;
   }
   ctx.logger.info("outbox.requeued", { business: row.business, contact: maskId(row.contact) });
@@ -117,27 +121,27 @@ async function requeue(ctx: BridgeContext, row: OutboxEntry, link: ChannelLink |
 /** Sends a recovered or re-sent reply and, when WhatsApp refuses it, says so in its thread. */
 export async function sendAndReport(ctx: BridgeContext, entry: OutboxEntry, conversation: Conversation, to: Recipient, link: ChannelLink | undefined): Promise<void> {
   const outcome = await dispatchReply(ctx, entry, conversation, to, link);
-  if (outcome.kind === "failed") await tellThread(ctx, entry, link, "error", `${outcome.notice.text} (${quoteOf(entry.body)})`);
+  if (outcome.kind === "failed") await tellThread(ctx, entry, link, { ...outcome.notice, reply: toPlainText(entry.body) });
 }
 
 /** Whom a recovered reply goes to, or why it cannot go. */
-export async function targetOf(ctx: BridgeContext, entry: OutboxEntry, link: ChannelLink | undefined): Promise<{ conversation: Conversation; to: Recipient } | { problem: string }> {
+export async function targetOf(ctx: BridgeContext, entry: OutboxEntry, link: ChannelLink | undefined): Promise<{ conversation: Conversation; to: Recipient } | { problem: Unsendable }> {
   const conversation = await ctx.stores.conversations.get(entry.contact);
   const to = conversation && recipientOf(conversation);
-  if (!conversation || !to) return { problem: "The bridge no longer knows which WhatsApp user this thread belongs to." };
-  if (!link || link.channel.channelId !== conversation.channelId) return { problem: "This channel is no longer linked to the customer's WhatsApp number." };
+  if (!conversation || !to) return { problem: "recipient-unknown" };
+  if (!link || link.channel.channelId !== conversation.channelId) return { problem: "channel-unlinked" };
   return { conversation, to };
 }
 
 /** Posts a notice in the reply's thread; best effort (the row's state is the record, reconcile lists it). */
-export async function tellThread(ctx: BridgeContext, entry: OutboxEntry, link: ChannelLink | undefined, tone: "info" | "warning" | "error", text: string): Promise<void> {
+export async function tellThread(ctx: BridgeContext, entry: OutboxEntry, link: ChannelLink | undefined, notice: StaffNotice): Promise<void> {
   // The thread ref names its channel: a number linked to another channel since cannot reach this thread.
   if (!link || parseThreadRef(entry.thread)?.channel !== link.channel.channelId) {
     ctx.logger.warn("outbox.notice_unpostable", { contact: maskId(entry.contact), reason: "the thread's channel is not linked" });
     return;
   }
   try {
-    await ctx.teams.postInThread(link.channel, entry.thread, { kind: "notice", tone, text });
+    await ctx.teams.postInThread(link.channel, entry.thread, { kind: "notice", notice });
   } catch (err) {
     ctx.logger.warn("outbox.notice_failed", { contact: maskId(entry.contact), error: describeError(err) });
   }

@@ -1,9 +1,10 @@
-import { BridgeError, describeError, PermanentError, WhatsAppSendError } from "../../errors";
-import { excerpt, toPlainText, type FormattedText } from "../../formatted-text";
+import { BridgeError, describeError, PermanentError } from "../../errors";
+import { excerpt, toPlainText } from "../../formatted-text";
 import { maskId, type WaMessageId } from "../../ids";
 import type { ChannelLink, Conversation } from "../../model";
 import type { OutboxEntry } from "../../ports/outbox-store";
 import type { Recipient } from "../../ports/whatsapp-gateway";
+import type { ReplyNotice } from "../../notices";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
 import { recordOutbound } from "./outbound-record";
@@ -25,14 +26,8 @@ class ClaimLost extends PermanentError {
 /** How a dispatch ended: sent, refused (with the notice for the thread), or left to another instance. */
 export type DispatchOutcome =
   | { readonly kind: "sent"; readonly wamids: readonly WaMessageId[] }
-  | { readonly kind: "failed"; readonly notice: StaffReply & { kind: "notice" } }
+  | { readonly kind: "failed"; readonly notice: Extract<ReplyNotice, { kind: "not-sent" }> }
   | { readonly kind: "taken-over" };
-
-/** Short quote of a reply for notices (never the whole text). */
-export function quoteOf(body: FormattedText): string {
-  const text = excerpt(toPlainText(body), 80);
-  return text ? `“${text}”` : "a reply";
-}
 
 /**
  * Writes the outbox row of a staff reply. Resolves to the row, to `duplicate` when this Teams message was
@@ -54,15 +49,15 @@ export async function acceptReply(ctx: BridgeContext, message: StaffMessage, con
   } catch (err) {
     ctx.logger.warn("outbox.create_failed", { contact: maskId(conversation.contact), error: describeError(err) });
     if (err instanceof BridgeError && err.code === "storage.value_too_large") {
-      return { kind: "notice", tone: "warning", text: `Not sent: this reply is too long for the bridge to keep safely before sending it (${Array.from(toPlainText(message.body)).length} characters). Split it into shorter messages and send them again.` };
+      return { kind: "notice", notice: { kind: "reply-too-long", characters: Array.from(toPlainText(message.body)).length } };
     }
-    return { kind: "notice", tone: "error", text: "Not sent: the bridge could not record your reply before sending it (its storage did not answer). Send it again in a minute; tell your bridge admin if it keeps happening." };
+    return { kind: "notice", notice: { kind: "reply-not-recorded" } };
   }
 }
 
-/** True when the Cloud API certainly did not take the message (Meta answered with an error, or the request never left). */
+/** True when WhatsApp certainly did not take the message (it answered with an error, or the request never left). */
 function certainlyNotSent(err: unknown): boolean {
-  return (err instanceof WhatsAppSendError && err.metaCode !== undefined) || (err instanceof BridgeError && err.notApplied);
+  return err instanceof BridgeError && err.notApplied;
 }
 
 /**
@@ -94,8 +89,7 @@ export async function dispatchReply(ctx: BridgeContext, entry: OutboxEntry, conv
     }
     logger.warn("teams.reply.failed", { business, contact: maskId(contact), error: describeError(err) });
     await markQuietly(ctx, current, { state: "failed", updatedAt: clock.now(), detail: describeError(err) });
-    const why = err instanceof BridgeError ? err.userMessage : "an unexpected error occurred; try again, and tell your bridge admin if it keeps happening.";
-    return { kind: "failed", notice: { kind: "notice", tone: "error", text: `Not sent to WhatsApp: ${why}` } };
+    return { kind: "failed", notice: { kind: "not-sent", what: "reply", ...(err instanceof BridgeError ? { why: err.userMessage } : {}) } };
   }
   // Meta has it: from here on nothing may turn into a "not sent" notice.
   const wamids = sent.parts ?? [sent.id];

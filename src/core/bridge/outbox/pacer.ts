@@ -1,6 +1,7 @@
 import { BridgeError, WhatsAppSendError } from "../../errors";
 import type { BusinessNumberId, ConversationKey } from "../../ids";
 import type { Clock } from "../../ports/clock";
+import { delayFor, PAIR_RATE_RETRY, WHATSAPP_SEND_RETRY } from "../../retry-policy";
 import { TokenBucket } from "../../rules/token-bucket";
 
 /** Meta's limits (protocols.md A15), configurable because tiers and tests differ. */
@@ -11,15 +12,21 @@ export interface PacingSettings {
   readonly pairBurst: number;
   /** Throughput per business number (Meta: 80 messages/s by default). */
   readonly perNumberPerSecond: number;
-  /** Attempts per message for retryable Meta errors (130429, 131056, 131000, 2, …). */
-  readonly attempts: number;
+  /**
+   * Attempts per message for retryable WhatsApp errors (throughput, pair rate, a passing failure, …);
+   * default `WHATSAPP_SEND_RETRY.attempts`.
+   */
+  readonly attempts?: number;
   /**
    * A staff reply left `queued` (or `sending`) in the outbox this long by a pacer that is not this one is
    * taken to be abandoned (its instance stopped): re-queued here (or, if it was mid-send, flagged).
    * Default `DEFAULT_OUTBOX_REQUEUE_MS`.
    */
   readonly outboxRequeueAfterMs?: number;
-  /** Times a reply Meta later reports failed with a rate-limit code is sent again; default 3. */
+  /**
+   * Times a reply Meta later reports failed for a rate limit is sent again; default the re-send policy's
+   * (retry-policy.ts: 3).
+   */
   readonly rateLimitResends?: number;
   /**
    * The name of the machine or replica this bridge runs on, stable across its restarts (App Service's
@@ -29,18 +36,15 @@ export interface PacingSettings {
   readonly instanceName?: string;
 }
 
-export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: 5 };
+export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: WHATSAPP_SEND_RETRY.attempts };
 /** Longer than any wait in a pacer (a 45-message burst at the pair rate, then 4^X backoff) is likely to be. */
 export const DEFAULT_OUTBOX_REQUEUE_MS = 5 * 60_000;
-export const DEFAULT_RATE_LIMIT_RESENDS = 3;
-
-/** Meta's pair-rate error: back off 4^X seconds (A15). */
-const PAIR_RATE_CODE = 131056;
 
 /**
  * Outbound sends go through here: one FIFO queue per customer (order kept), spaced by the pair rate
- * limit with bursts allowed, under a per-number throughput limit; retryable Meta errors are retried with
- * backoff (4^X s for 131056, exponential otherwise, at least any `retryAfterMs`), others fail at once.
+ * limit with bursts allowed, under a per-number throughput limit; retryable WhatsApp errors are retried
+ * as `PAIR_RATE_RETRY` (Meta's 4^X s) or `WHATSAPP_SEND_RETRY` says (never sooner than a `retryAfterMs`),
+ * others fail at once.
  */
 export class OutboundPacer {
   private readonly contactBuckets = new Map<string, TokenBucket>();
@@ -78,16 +82,16 @@ export class OutboundPacer {
 
   private async paced<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
     const { pairBurst, pairIntervalMs, perNumberPerSecond } = this.settings;
+    const attempts = this.settings.attempts ?? WHATSAPP_SEND_RETRY.attempts;
     for (let attempt = 1; ; attempt++) {
       await this.wait(this.bucket(this.contactBuckets, contact, pairBurst, pairIntervalMs).reserve());
       await this.wait(this.bucket(this.numberBuckets, business, perNumberPerSecond, 1000 / perNumberPerSecond).reserve());
       try {
         return await send();
       } catch (err) {
-        if (!(err instanceof BridgeError) || !err.retryable || attempt >= this.settings.attempts) throw err;
-        const pairRate = err instanceof WhatsAppSendError && err.metaCode === PAIR_RATE_CODE;
-        const backoff = pairRate ? 1000 * 4 ** (attempt - 1) : Math.min(30_000, 1000 * 2 ** (attempt - 1));
-        await this.wait(Math.max(backoff, err.retryAfterMs ?? 0));
+        if (!(err instanceof BridgeError) || !err.retryable || attempt >= attempts) throw err;
+        const pairRate = err instanceof WhatsAppSendError && err.failure === "pair-rate";
+        await this.wait(delayFor(pairRate ? PAIR_RATE_RETRY : WHATSAPP_SEND_RETRY, attempt, err));
       }
     }
   }

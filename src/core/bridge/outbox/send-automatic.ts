@@ -20,6 +20,6 @@ export async function sendAutomatic(ctx: BridgeContext, conversation: Conversati
     await recordOutbound(ctx, { conversation, thread: conversation.thread, teamsMessageId: postId, wamids: [sent.id], excerpt: excerpt(text, 200) }, link);
   } catch (err) {
     ctx.logger.warn("whatsapp.automatic.failed", { contact: maskId(conversation.contact), error: describeError(err) });
-    await ctx.teams.postInThread(link.channel, conversation.thread, { kind: "notice", tone: "warning", text: `${label}: not sent (${describeError(err)}).` });
+    await ctx.teams.postInThread(link.channel, conversation.thread, { kind: "notice", notice: { kind: "automatic-not-sent", label, error: describeError(err) } });
   }
 }

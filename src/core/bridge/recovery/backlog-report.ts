@@ -47,19 +47,3 @@ export async function backlogReport(ctx: Pick<BridgeDeps, "stores">): Promise<Nu
     ...(r.waiting.length ? { oldestWaitingAt: Math.min(...r.waiting.map((e) => e.receivedAt)) } : {}),
   }));
 }
-
-/** One line of `status` for a number: what waits, since when, what failed, and a suspension. */
-export function backlogLine(b: NumberBacklog, now: number): string {
-  const name = b.displayNumber ?? b.business;
-  const where = b.channelName ? ` (channel “${b.channelName}”)` : "";
-  const age = b.oldestWaitingAt === undefined ? "" : `, the oldest for ${formatAge(now - b.oldestWaitingAt)}`;
-  const suspended = b.suspendedSince === undefined ? "" : ` SUSPENDED for ${formatAge(now - b.suspendedSince)}: Teams refuses the bot in that team (was the app removed?); messages wait and are posted, in order, once it is back.`;
-  return `• ${name}${where}: ${b.waiting} waiting${age}; ${b.failed} failed.${suspended}`;
-}
-
-function formatAge(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.round(minutes / 6) / 10;
-  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
-}

@@ -39,10 +39,3 @@ export async function holdEntry(ctx: BridgeContext, entry: InboxEntry): Promise<
 export function stateAfterHold(entry: InboxEntry): "pending" | "posting" {
   return entry.interruptedPost ? "posting" : "pending";
 }
-
-/** The sentence `status` and the readiness report use for a suspended link. */
-export function suspensionText(link: ChannelLink, now: number): string | undefined {
-  if (!link.suspended) return undefined;
-  const minutes = Math.max(0, Math.round((now - link.suspended.since) / 60_000));
-  return `suspended for ${minutes} min: ${link.suspended.reason} Messages wait and are posted, in order, once the app is back in the team.`;
-}

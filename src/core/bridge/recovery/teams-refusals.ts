@@ -2,11 +2,13 @@ import { describeError, TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
 import type { WhatsAppEvent } from "../../messages";
 import type { InboxEntry } from "../../model";
+import type { StaffNotice } from "../../notices";
 import type { LaneResult } from "../scheduling/contact-lanes";
 import type { ThreadPost } from "../../ports/teams-gateway";
 import type { ChannelAddress } from "../../model";
 import type { TeamsThreadRef, TeamsMessageId } from "../../ids";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { BridgeContext, BridgeDeps } from "../context";
 import { holdEntry, suspendLink } from "./link-suspension";
 import { replaceGoneThread } from "./thread-replacement";
@@ -55,12 +57,11 @@ async function ownerMovedOn(ctx: BridgeDeps, entry: InboxEntry): Promise<boolean
   return link !== undefined;
 }
 
-/** The thread's note for a message Teams would not show in any form: which one, and where it is kept. */
-export function notShownText(event: WhatsAppEvent): string {
-  const what = event.type === "message"
-    ? `The WhatsApp message from ${nameOf(event)} sent ${new Date(event.timestamp * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC (WhatsApp id ending …${event.id.slice(-8)})`
-    : "A WhatsApp event";
-  return `${what} could not be shown here: Teams refused it, even as plain text. It is kept in the bridge's journal with its original content; \`npm run reconcile\` lists it and \`npm run export\` includes it.`;
+/** The thread's note for a message Teams would not show in any form: which one (where it is kept, the catalogue says). */
+export function notShownNotice(event: WhatsAppEvent): StaffNotice {
+  return event.type === "message"
+    ? { kind: "not-shown", message: { from: nameOf(event), sentAt: event.timestamp * 1000, wamid: event.id } }
+    : { kind: "not-shown" };
 }
 
 async function sayNotShown(ctx: BridgeDeps, event: WhatsAppEvent, thread: TeamsThreadRef): Promise<void> {
@@ -68,7 +69,7 @@ async function sayNotShown(ctx: BridgeDeps, event: WhatsAppEvent, thread: TeamsT
   const link = conversation && (await ctx.stores.links.get(conversation.business));
   if (!conversation || !link) return;
   try {
-    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", tone: "error", text: notShownText(event) }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: notShownNotice(event) }), BACKGROUND_RETRY, ctx.clock);
   } catch (err) {
     ctx.logger.error("teams.post.not_shown_notice_failed", { error: describeError(err) });
   }

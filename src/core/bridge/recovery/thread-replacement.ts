@@ -1,6 +1,7 @@
 import type { TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
-import { BACKGROUND_RETRY, withRetry } from "../../retry";
+import { withRetry } from "../../retry";
+import { BACKGROUND_RETRY } from "../../retry-policy";
 import type { BridgeDeps } from "../context";
 import { rootCardOf } from "../thread-view/live-state";
 

@@ -1,4 +1,5 @@
 import type { Clock } from "../../ports/clock";
+import { CONTACT_LANE_RETRY, delayFor, type RetryPolicy } from "../../retry-policy";
 
 /** An item waiting in a lane: ordered by WhatsApp timestamp, then by arrival. */
 export interface LaneItem {
@@ -12,8 +13,8 @@ export type LaneResult = "done" | "retry";
 /**
  * One lane per contact: a contact's events are handled one at a time in WhatsApp timestamp order, while
  * different contacts run in parallel (the per-portal event loop of mautrix bridges). An item whose handler
- * answers `retry` stays at the head of its lane and is tried again after a backoff, so a later message can
- * never overtake an earlier one that is still failing.
+ * answers `retry` stays at the head of its lane and is tried again after a backoff (`CONTACT_LANE_RETRY`),
+ * so a later message can never overtake an earlier one that is still failing.
  */
 export class ContactLanes<T extends LaneItem> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -23,18 +24,22 @@ export class ContactLanes<T extends LaneItem> {
   /** Items waiting or running in all lanes (kept, not counted on demand: read on every ingest). */
   private count = 0;
   private readonly stopWaiters: Array<() => void> = [];
+  private readonly backoff: RetryPolicy;
 
   constructor(
     private readonly handle: (item: T) => Promise<LaneResult>,
     private readonly clock: Clock,
-    private readonly backoff: { baseMs: number; capMs: number } = { baseMs: 1_000, capMs: 60_000 },
+    /** Changes to `CONTACT_LANE_RETRY` (tests shorten it). */
+    backoff: Partial<RetryPolicy> = {},
     /**
      * How long an idle lane waits before taking its first item. WhatsApp gives no ordering guarantee and
      * a contact's messages sent together may arrive in separate, concurrent webhooks (protocols.md A4):
      * a short hold lets them all be sorted by WhatsApp's timestamp before the first is posted.
      */
     private readonly reorderHoldMs = 0,
-  ) {}
+  ) {
+    this.backoff = { ...CONTACT_LANE_RETRY, ...backoff };
+  }
 
   /** Adds an item to its lane unless an item with the same id is already waiting there. */
   enqueue(laneKey: string, item: T): void {
@@ -101,7 +106,7 @@ export class ContactLanes<T extends LaneItem> {
         failures = 0;
       } else {
         failures++;
-        await this.clock.sleep(Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** Math.min(failures - 1, 16)));
+        await this.clock.sleep(delayFor(this.backoff, failures));
       }
     }
     lane.running = false;

@@ -5,6 +5,7 @@ import type { PreferenceEvent, StatusEvent } from "../../../../src/core/messages
 import type { StaffReply, TemplateCardModel } from "../../../../src/core/staff-message";
 import type { MessageTemplate } from "../../../../src/core/templates";
 import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage, TENANT, CHANNEL } from "../../../fakes/world";
+import { noticeText, postText, replyText } from "../../../support/wording";
 
 const ORDER_UPDATE: MessageTemplate = {
   name: "order_update", language: "en_US", category: "UTILITY",
@@ -56,10 +57,10 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       await w.bridge.onStaffMessage(staffMessage("Are you still interested in the offer?", { thread: w.thread }));
       await w.bridge.idle();
       const wamid = w.whatsapp.sent[0]!.id;
-      await w.bridge.ingest([status(wamid, "failed", 20, [{ code: 131026, title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." }])]);
+      await w.bridge.ingest([status(wamid, "failed", 20, [{ code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." }])]);
       await w.bridge.ingest([status(wamid, "read", 21)]);
       await w.bridge.idle();
-      const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => (p.post as { text: string }).text);
+      const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => postText(p.post));
       assert.equal(notices.length, 1);
       assert.match(notices[0]!, /Not delivered to WhatsApp: “Are you still interested in the offer\?”\. WhatsApp could not deliver it/);
       assert.equal((await w.stores.messages.byWamid(BUSINESS, wamid))?.state, "failed", "failed is terminal");
@@ -88,7 +89,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       assert.equal(w.whatsapp.sent.length, 0);
       assert.equal(picker.step, "pick");
       if (picker.step === "pick") {
-        assert.match(picker.reason ?? "", /not sent: the customer last wrote more than 24 hours ago/);
+        assert.match(noticeText(picker.reason), /not sent: the customer last wrote more than 24 hours ago/);
         assert.deepEqual(picker.templates.map((t) => t.id), ["order_update|en_US"]);
       }
       assert.equal(w.teams.latestRoot(w.thread)?.live?.window.open ?? false, false);
@@ -101,9 +102,9 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       const fill = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.pick", template: "order_update|en_US" } }));
       assert.equal(fill.step, "fill");
       const preview = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.preview", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }));
-      assert.ok(preview.step === "fill" && /Still to fill in: \{\{2\}\}/.test(preview.problem ?? ""));
+      assert.ok(preview.step === "fill" && /Still to fill in: \{\{2\}\}/.test(noticeText(preview.problem)));
       const refused = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }));
-      assert.ok(refused.step === "fill" && /fill in \{\{2\}\} first/.test(refused.problem ?? ""));
+      assert.ok(refused.step === "fill" && /fill in \{\{2\}\} first/.test(noticeText(refused.problem)));
       assert.equal(w.whatsapp.templatesSent.length, 0);
 
       const sent = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" } }));
@@ -155,10 +156,10 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       await w.bridge.ingest([customerText("stop", { timestamp: Math.floor(w.clock.now() / 1000) - 30 })]);
       await w.bridge.idle();
       assert.equal((await w.stores.conversations.get(w.contact))?.optedOut, true);
-      assert.ok(w.teams.posts.some((p) => p.post.kind === "notice" && /opted out/.test(p.post.text)));
+      assert.ok(w.teams.posts.some((p) => p.post.kind === "notice" && /opted out/.test(postText(p.post))));
       assert.equal(w.teams.latestRoot(w.thread)?.live?.optedOut, true);
       const refused = await sendTemplate(w);
-      assert.match(refused && "text" in refused ? refused.text : "", /opted out/);
+      assert.match(replyText(refused), /opted out/);
       assert.equal(w.whatsapp.templatesSent.length, 0);
       await w.bridge.onStaffMessage(staffMessage("We have removed you from the list.", { thread: w.thread }));
       await w.bridge.idle();
@@ -186,7 +187,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       const w = await world();
       const reply = await w.bridge.onStaffMessage(staffMessage("Your card 4111 1111 1111 1111 was charged", { thread: w.thread }));
       assert.equal(w.whatsapp.sent.length, 0);
-      const text = reply && "text" in reply ? reply.text : "";
+      const text = replyText(reply);
       assert.match(text, /payment card number/);
       assert.doesNotMatch(text, /4111 1111/);
       assert.equal(await w.bridge.onStaffMessage(staffMessage("Your order #4471 was charged", { thread: w.thread })), undefined);
@@ -205,14 +206,14 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
 
     it("a Meta rate-limit error is retried by the pacer; a notice comes only if it finally fails", async () => {
       const w = await world();
-      w.whatsapp.failNext(new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "WhatsApp's rate limit was reached." }));
+      w.whatsapp.failNext(new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." }));
       assert.equal(await w.bridge.onStaffMessage(staffMessage("first try fails", { thread: w.thread })), undefined);
       await w.bridge.idle();
       assert.equal(w.whatsapp.sent.length, 1);
-      w.whatsapp.failNext(...Array.from({ length: 5 }, () => new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "WhatsApp's rate limit was reached." })));
+      w.whatsapp.failNext(...Array.from({ length: 5 }, () => new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." })));
       const reply = await w.bridge.onStaffMessage(staffMessage("always fails", { thread: w.thread }));
       await w.bridge.idle();
-      const notice = reply && "text" in reply ? reply.text : (w.teams.posts.at(-1)?.post as { text?: string }).text;
+      const notice = reply ? replyText(reply) : postText(w.teams.posts.at(-1)!.post);
       assert.match(notice ?? "", /rate limit/);
     });
   });

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { groupKeyOf, WaGroupId, WaPhone, WaUserId } from "../../../../src/core/ids";
 import type { GroupChange, GroupEvent, StatusEvent } from "../../../../src/core/messages";
-import type { StaffReply } from "../../../../src/core/staff-message";
 import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+import { noticeText, postText, replyText } from "../../../support/wording";
 
 const GROUP = WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD");
 const ANA = { phone: "447700900123", userId: "GB.2049118837201", name: "Ana Lima" };
@@ -19,7 +19,7 @@ function groupEvent(change: GroupChange, group: WaGroupId | undefined = GROUP): 
   return { type: "group", business: BUSINESS, ...(group ? { group } : {}), key: `k${++n}`, timestamp: 1_789_300_500 + n, change };
 }
 
-const text = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
+const text = replyText;
 
 async function linkedWorld(settings: Parameters<typeof makeWorld>[0] = {}) {
   const w = makeWorld(settings);
@@ -95,7 +95,7 @@ describe("WhatsApp groups in the core", () => {
       groupEvent({ kind: "unsupported", field: "group_call_update", type: "group_call" }),
     ]);
     await w.bridge.idle();
-    const lines = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => (p.post.kind === "notice" ? p.post.text : ""));
+    const lines = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => postText(p.post));
     assert.deepEqual(lines.slice(-5), [
       "Cleo (+447700900789) joined the group (invite link).",
       "Group settings changed: the subject is now “Smith family”.",
@@ -118,7 +118,7 @@ describe("WhatsApp groups in the core", () => {
     const conversation = await w.stores.conversations.get(groupKeyOf(BUSINESS, GROUP));
     assert.equal(conversation?.optedOut, undefined);
     const last = w.teams.posts.at(-1)!.post;
-    assert.match(last.kind === "notice" ? last.text : "", /Ben Okafor wrote “STOP” in the group\. Opting out does not apply to a WhatsApp group/);
+    assert.match(postText(last), /Ben Okafor wrote “STOP” in the group\. Opting out does not apply to a WhatsApp group/);
   });
 
   it("group create: a thread at once, the invite link in it when WhatsApp confirms; replies then go to the group", async () => {
@@ -139,7 +139,7 @@ describe("WhatsApp groups in the core", () => {
     assert.equal(w.teams.threads.length, 1, "the requested thread became the group's");
     const line = w.teams.posts.at(-1)!;
     assert.equal(line.thread, thread);
-    assert.match(line.post.kind === "notice" ? line.post.text : "", /Invite link: https:\/\/chat\.whatsapp\.com\/AbC123/);
+    assert.match(postText(line.post), /Invite link: https:\/\/chat\.whatsapp\.com\/AbC123/);
     // Nobody has written yet: WhatsApp's window is closed, so free text waits for a participant.
     const tooEarly = await w.bridge.onStaffMessage(staffMessage("Welcome!", { thread }));
     assert.match(text(tooEarly), /no one in the group has written in the last 24 hours/);
@@ -165,7 +165,7 @@ describe("WhatsApp groups in the core", () => {
     const reply = await w.bridge.onStaffMessage(staffMessage("Hello", { thread }));
     assert.equal(reply?.kind, "template-card", "outside the window only a template can go");
     const card = reply?.kind === "template-card" && reply.card.step === "pick" ? reply.card : undefined;
-    assert.match(card?.reason ?? "", /no one in the group has written in the last 24 hours/);
+    assert.match(noticeText(card?.reason), /no one in the group has written in the last 24 hours/);
     assert.deepEqual(card?.templates.map((t) => t.label), ["account_update (en, utility)"], "authentication templates are not offered to a group");
     assert.equal(w.whatsapp.sent.length, 0);
   });

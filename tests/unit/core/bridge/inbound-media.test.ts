@@ -10,11 +10,12 @@ import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { FakeMediaStore } from "../../../fakes/fake-media-store";
 import { webhookSha256 } from "../../../fakes/fake-whatsapp-media";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
+import { postText } from "../../../support/wording";
 
 const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 7)]);
 const ZIP = Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(40, 1)]);
-const textOf = (post: ThreadPost) => (post.kind === "customer" ? toPlainText(post.body) : post.kind === "notice" ? post.text : "");
+const textOf = (post: ThreadPost) => (post.kind === "customer" ? toPlainText(post.body) : post.kind === "notice" ? postText(post) : "");
 
 async function setup() {
   const w = makeWorld();

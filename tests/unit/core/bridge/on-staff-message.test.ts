@@ -2,17 +2,14 @@ import assert from "node:assert/strict";
 import { WhatsAppSendError } from "../../../../src/core/errors";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { BusinessNumberId, TeamsChannelId } from "../../../../src/core/ids";
-import type { StaffReply } from "../../../../src/core/staff-message";
 import { ADMIN, BUSINESS, CHANNEL, customerText, makeWorld, staffMessage } from "../../../fakes/world";
-
-/** The text of a reply (text or notice); "" for none or a card. */
-const replyText = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
+import { replyText } from "../../../support/wording";
 
 /** A world with a linked channel and one customer thread. */
 async function withThread(settings: Parameters<typeof makeWorld>[0] = {}) {
   const w = makeWorld(settings);
   const reply = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-  assert.equal(reply?.kind, "text");
+  assert.ok(reply?.kind === "notice" && reply.notice.kind === "number-linked", "linked");
   await w.bridge.ingest([customerText("Hello")]);
   await w.bridge.idle();
   const thread = w.teams.threads[0]!.thread;
@@ -48,7 +45,7 @@ describe("onStaffMessage", () => {
 
     it("turns a Meta error into a notice that says why in plain words", async () => {
       const w = await withThread();
-      w.whatsapp.failNext(new WhatsAppSendError(131047, "Re-engagement message", { retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
+      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "Re-engagement message", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
       assert.equal(reply?.kind, "notice");
       assert.match(replyText(reply), /Not sent to WhatsApp: more than 24 hours/);

@@ -6,6 +6,7 @@ import type { InboundMessage } from "../../../../src/core/messages";
 import type { ChannelLink } from "../../../../src/core/model";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
+import { postText } from "../../../support/wording";
 
 const LINK: ChannelLink = {
   business: BUSINESS,
@@ -174,7 +175,7 @@ describe("crash between posting to Teams and recording it (design.md §5)", () =
     await w.stores.inbox.record({ business: BUSINESS, key: `msg:${m.id}`, event: m, state: "posting", receivedAt: 0 });
     assert.equal(await w.bridge.resumePending(), 1);
     await w.bridge.idle();
-    const texts = w.teams.posts.map((p) => (p.post.kind === "notice" ? `notice: ${p.post.text}` : textOf(p)));
+    const texts = w.teams.posts.map((p) => (p.post.kind === "notice" ? `notice: ${postText(p.post)}` : textOf(p)));
     assert.deepEqual(texts, ["starts the thread", "cut short"], "no separate notice: the copy carries its flag");
     const second = w.teams.posts[1]!.post;
     assert.equal(second.kind === "customer" && second.possibleDuplicate, "restart");
@@ -218,7 +219,7 @@ describe("a thread whose creation may or may not have happened", () => {
     await w.bridge.ingest([customerText("hello", { timestamp: 1 })]);
     await w.bridge.idle();
     assert.equal(w.teams.threads.length, 1);
-    const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => (p.post as { text: string }).text);
+    const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => postText(p.post));
     assert.equal(notices.length, 1);
     assert.match(notices[0]!, /restarted while starting this thread, so this customer may also have an empty thread/);
     assert.deepEqual(w.teams.posts.filter((p) => p.post.kind === "customer").map(textOf), ["hello"]);

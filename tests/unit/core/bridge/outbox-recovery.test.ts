@@ -4,11 +4,11 @@ import { dispatchReply } from "../../../../src/core/bridge/outbox/outbox-send";
 import { TransientError, WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { DEFAULT_OUTBOX_REQUEUE_MS, DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
-import type { StaffReply } from "../../../../src/core/staff-message";
 import { staffMessage } from "../../../fakes/world";
 import { instance, outboxWorld, row, settle } from "./outbox-kit";
+import { postText, replyText } from "../../../support/wording";
 
-const textOf = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
+const textOf = replyText;
 
 describe("outbox: staff replies are kept before they are sent (issue 5)", () => {
   describe("accepting and sending", () => {
@@ -43,7 +43,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a retryable refusal puts the row back to queued for the backoff; the retry is a second attempt", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Try again", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "too fast" }));
+      w.whatsapp.failNext(new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "too fast" }));
       const states: string[] = [];
       const sleep = w.clock.sleep.bind(w.clock);
       w.clock.sleep = async (ms) => {
@@ -61,7 +61,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a refusal is marked failed with why, and the thread is told", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Too late", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError(131047, "window", { retryable: false, userMessage: "more than 24 hours since the customer wrote" }));
+      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "window", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours since the customer wrote" }));
       assert.match(textOf(await w.bridge.onStaffMessage(msg)), /Not sent to WhatsApp: more than 24 hours/);
       const stored = await w.stores.outbox.get(w.thread, msg.messageId);
       assert.equal(stored?.state, "failed");
@@ -168,7 +168,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const notice = w.teams.posts.slice(posts).map((p) => p.post);
       assert.equal(notice.length, 1);
       assert.equal(notice[0]!.kind, "notice");
-      assert.match((notice[0] as { text: string }).text, /may not have reached the customer: “Your refund is on its way”.*Check the ticks.*send it again/);
+      assert.match(postText(notice[0]!), /may not have reached the customer: “Your refund is on its way”.*Check the ticks.*send it again/);
       assert.equal(w.teams.posts[posts]!.thread, w.thread);
       assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0 }, "said once");
     });
@@ -184,7 +184,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.equal(ra.requeued + rb.requeued, 1);
       assert.equal(ra.uncertain + rb.uncertain, 1);
       assert.equal(w.whatsapp.sent.length, 1);
-      assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice" && /may not have reached/.test(p.post.text)).length, 1);
+      assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice" && /may not have reached/.test(postText(p.post))).length, 1);
     });
 
     it("a standby does not recover; a reply whose number was linked elsewhere since is marked failed, not sent", async () => {

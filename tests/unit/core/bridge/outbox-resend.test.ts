@@ -1,20 +1,21 @@
 import assert from "node:assert/strict";
-import { RATE_LIMIT_CODES, resendBackoffMs } from "../../../../src/core/bridge/outbox/outbox-resend";
+import { RATE_LIMIT_FAILURES, resendBackoffMs } from "../../../../src/core/bridge/outbox/outbox-resend";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
 import { staffMessage } from "../../../fakes/world";
 import { outboxWorld, status } from "./outbox-kit";
+import { postText } from "../../../support/wording";
 
-const PAIR_RATE = [{ code: 131056, title: "Pair rate limit hit", retryable: true }];
+const PAIR_RATE = [{ code: 131056, kind: "pair-rate" as const, title: "Pair rate limit hit", retryable: true }];
 const notices = (w: Awaited<ReturnType<typeof outboxWorld>>) =>
-  w.teams.posts.flatMap((p) => (p.post.kind === "notice" ? [p.post.text] : [])).filter((t) => /Not delivered/.test(t));
+  w.teams.posts.flatMap((p) => (p.post.kind === "notice" ? [postText(p.post)] : [])).filter((t) => /Not delivered/.test(t));
 
 describe("outbox: replies Meta rate-limits after accepting them are sent again (issue 5)", () => {
   it("the wait before each re-send follows Meta's advice: 4^X s for the pair rate, growing for throughput", () => {
-    assert.deepEqual([0, 1, 2].map((x) => resendBackoffMs(131056, x)), [1_000, 4_000, 16_000]);
-    assert.deepEqual([0, 1, 2, 9].map((x) => resendBackoffMs(130429, x)), [1_000, 2_000, 4_000, 60_000]);
-    assert.equal(resendBackoffMs(131057, 0), 60_000);
-    assert.deepEqual([...RATE_LIMIT_CODES].sort(), [130429, 131056, 131057]);
+    assert.deepEqual([0, 1, 2].map((x) => resendBackoffMs("pair-rate", x)), [1_000, 4_000, 16_000]);
+    assert.deepEqual([0, 1, 2, 9].map((x) => resendBackoffMs("throughput", x)), [1_000, 2_000, 4_000, 60_000]);
+    assert.equal(resendBackoffMs("capacity-upgrade", 0), 60_000);
+    assert.deepEqual([...RATE_LIMIT_FAILURES].sort(), ["capacity-upgrade", "pair-rate", "throughput"]);
   });
 
   it("a failed status with the pair-rate code re-sends the same content once, after 1 s, with no notice", async () => {
@@ -46,7 +47,7 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again (
     await w.bridge.onStaffMessage(staffMessage("Are you there?", { thread: w.thread }));
     await w.bridge.idle();
     for (let n = 0; n < 3; n++) {
-      await w.bridge.ingest([status(w.whatsapp.sent.at(-1)!.id, "failed", 100 + n, [{ code: 130429, title: "Rate limit hit", retryable: true }])]);
+      await w.bridge.ingest([status(w.whatsapp.sent.at(-1)!.id, "failed", 100 + n, [{ code: 130429, kind: "throughput", title: "Rate limit hit", retryable: true }])]);
       await w.bridge.idle();
     }
     assert.equal(w.whatsapp.sent.length, 3, "the first send and two re-sends");
@@ -60,7 +61,7 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again (
     const w = await outboxWorld();
     await w.bridge.onStaffMessage(staffMessage("Invoice attached", { thread: w.thread }));
     await w.bridge.idle();
-    await w.bridge.ingest([status(w.whatsapp.sent[0]!.id, "failed", 100, [{ code: 131026, title: "Message undeliverable", userMessage: "WhatsApp could not deliver it." }])]);
+    await w.bridge.ingest([status(w.whatsapp.sent[0]!.id, "failed", 100, [{ code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it." }])]);
     await w.bridge.idle();
     assert.equal(w.whatsapp.sent.length, 1);
     assert.match(notices(w)[0] ?? "", /Not delivered to WhatsApp: “Invoice attached”\. WhatsApp could not deliver it\.$/);

@@ -9,6 +9,7 @@ import type { PostLookup, RootLookup } from "../../../../src/core/ports/thread-h
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { FakeThreadHistory } from "../../../fakes/fake-thread-history";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
+import { postText } from "../../../support/wording";
 
 const GROUP = TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b");
 const LINK: ChannelLink = {
@@ -21,7 +22,7 @@ const LINK: ChannelLink = {
 
 /** The text of a post, with `[flag: why]` when it carries its own possible-duplicate flag. */
 const textOf = ({ post }: { post: ThreadPost }) =>
-  post.kind === "customer" ? `${toPlainText(post.body)}${post.possibleDuplicate ? ` [flag: ${post.possibleDuplicate}]` : ""}` : `notice: ${post.kind === "notice" ? post.text : post.kind}`;
+  post.kind === "customer" ? `${toPlainText(post.body)}${post.possibleDuplicate ? ` [flag: ${post.possibleDuplicate}]` : ""}` : `notice: ${post.kind === "notice" ? postText(post) : post.kind}`;
 
 /**
  * A world where a crash left `cut short` in `posting` (its outcome never recorded) after an earlier

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { TeamsMessageId } from "../../../../src/core/ids";
-import type { StaffImage, StaffReply } from "../../../../src/core/staff-message";
+import type { StaffImage } from "../../../../src/core/staff-message";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+import { replyText } from "../../../support/wording";
 
-const replyText = (reply: StaffReply | undefined) => (reply && "text" in reply ? reply.text : "");
 const PNG: StaffImage = { name: "label.png", mimeType: "image/png", bytes: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(20)]) };
 const GIF: StaffImage = { name: "wave.gif", mimeType: "image/gif", bytes: Buffer.from("GIF89a....") };
 
@@ -56,7 +56,7 @@ describe("staff replies beyond text (core)", () => {
 
   it("an image WhatsApp refuses is listed in a notice; the words still go", async () => {
     const w = await withThread();
-    w.whatsapp.media.failSend(new WhatsAppSendError(131053, "bad media", { retryable: false, userMessage: "WhatsApp could not process the media" }));
+    w.whatsapp.media.failSend(new WhatsAppSendError("content", "bad media", { metaCode: 131053, notApplied: true, retryable: false, userMessage: "WhatsApp could not process the media" }));
     const reply = await w.bridge.onStaffMessage({ ...staffMessage("see picture", { thread: w.thread }), images: [PNG] });
     await w.bridge.idle();
     assert.match(replyText(reply), /Not everything reached WhatsApp: label\.png: WhatsApp could not process the media/);
@@ -96,7 +96,7 @@ describe("staff replies beyond text (core)", () => {
     await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: msg.messageId, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: "19:other@thread.tacv2" as never, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     assert.equal(w.whatsapp.media.reactions.length, 0);
-    w.whatsapp.media.failSend(new WhatsAppSendError(131009, "too old", { retryable: false, userMessage: "the message is too old to react to" }));
+    w.whatsapp.media.failSend(new WhatsAppSendError("content", "too old", { metaCode: 131009, notApplied: true, retryable: false, userMessage: "the message is too old to react to" }));
     const reply = await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
     assert.match(replyText(reply), /Your reaction was not sent to WhatsApp: the message is too old to react to/);
   });

@@ -4,6 +4,7 @@ import { BridgeService } from "../../../../src/core/bridge/bridge-service";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { StepClock } from "../../../fakes/step-clock";
 import { ADMIN, BUSINESS, CHANNEL, customerText, makeWorld, staffMessage, TENANT } from "../../../fakes/world";
+import { postText } from "../../../support/wording";
 
 const customerPosts = (posts: ReadonlyArray<{ post: ThreadPost }>) =>
   posts.map((p) => p.post).filter((p): p is Extract<ThreadPost, { kind: "customer" }> => p.kind === "customer");
@@ -114,7 +115,7 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     const entry = (await w.stores.inbox.list("failed"))[0];
     assert.equal(entry?.event.type === "message" && entry.event.id, cursed.id);
     const notice = w.teams.posts.at(-1)!.post;
-    assert.match(notice.kind === "notice" ? notice.text : "", /^The WhatsApp message from Maria Souza sent .* could not be shown here: Teams refused it, even as plain text\. It is kept in the bridge's journal/);
+    assert.match(postText(notice), /^The WhatsApp message from Maria Souza sent .* could not be shown here: Teams refused it, even as plain text\. It is kept in the bridge's journal/);
     await w.bridge.stop();
   });
 });

@@ -37,7 +37,7 @@ describe("OutboundPacer", () => {
     const pacer = new OutboundPacer({ pairIntervalMs: 0.001, pairBurst: 45, perNumberPerSecond: 1000, attempts: 4 }, clock);
     let calls = 0;
     const result = await pacer.send(BUSINESS, ALICE, async () => {
-      if (++calls < 3) throw new WhatsAppSendError(131056, "pair rate", { retryable: true, userMessage: "slow down" });
+      if (++calls < 3) throw new WhatsAppSendError("pair-rate", "pair rate", { metaCode: 131056, notApplied: true, retryable: true, userMessage: "slow down" });
       return "ok";
     });
     assert.equal(result, "ok");
@@ -51,7 +51,7 @@ describe("OutboundPacer", () => {
     const clock = new ManualClock();
     const pacer = new OutboundPacer({ pairIntervalMs: 1, pairBurst: 45, perNumberPerSecond: 1000, attempts: 3 }, clock);
     let calls = 0;
-    await assert.rejects(pacer.send(BUSINESS, ALICE, async () => { calls++; throw new WhatsAppSendError(130429, "throughput", { retryable: true, userMessage: "busy" }); }), /throughput/);
+    await assert.rejects(pacer.send(BUSINESS, ALICE, async () => { calls++; throw new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "busy" }); }), /throughput/);
     assert.equal(calls, 3);
   });
 });

@@ -1,0 +1,94 @@
+import type { NumberBacklog } from "../core/bridge/recovery/backlog-report";
+import type { CommandNotice, NumberName, ReplyRules } from "../core/notices";
+import type { Wording } from "./wording";
+
+/**
+ * The words of the answers to the bot's commands (help, link, unlink, status, group create): part of the
+ * catalogue of wording.ts, kept apart because `help` and `status` are long.
+ */
+
+const nameOf = (n: NumberName) => n.display ?? n.id;
+const plain = (text: string): Wording => ({ text });
+const warning = (text: string): Wording => ({ tone: "warning", text });
+
+/** What `help` says: the commands, and how a reply in a customer thread is treated. */
+export function helpText(rules: ReplyRules): string {
+  const send = rules.sendPrefix;
+  const replies = rules.replyMode === "all"
+    ? "• a plain reply is sent to the customer (or the group) on WhatsApp"
+    : "• a reply that @mentions me is sent to the customer (or the group) on WhatsApp";
+  return [
+    "I bring WhatsApp conversations into this channel: each customer (and each WhatsApp group) gets a thread, and replies in that thread go back on WhatsApp.",
+    "Replying in a customer thread:",
+    replies,
+    `• a reply starting with ${rules.notePrefix} is a note for colleagues: never sent`,
+    "• a reply that @mentions a colleague (or a tag, a channel, the team) stays in Teams, and so does one that links into our SharePoint, OneDrive or Teams",
+    `• start a reply with ${send} to send it anyway (the ${send} is removed)`,
+    "• @mention me with `template` to send an approved template",
+    "Commands (mention me first):",
+    "• link <phone number id or number>: this channel receives that WhatsApp number's conversations (admins only)",
+    "• unlink: stop receiving WhatsApp conversations here (admins only)",
+    "• status: what is linked here",
+    "• group create <subject>: a new WhatsApp group on this channel's number, with its invite link in a new thread (admins only)",
+    "• help: this message",
+  ].join("\n");
+}
+
+function formatAge(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.round(minutes / 6) / 10;
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
+/** One line of `status` for a number: what waits, since when, what failed, and a suspension. */
+export function backlogLine(b: NumberBacklog, now: number): string {
+  const name = b.displayNumber ?? b.business;
+  const where = b.channelName ? ` (channel “${b.channelName}”)` : "";
+  const age = b.oldestWaitingAt === undefined ? "" : `, the oldest for ${formatAge(now - b.oldestWaitingAt)}`;
+  const suspended = b.suspendedSince === undefined ? "" : ` SUSPENDED for ${formatAge(now - b.suspendedSince)}: Teams refuses the bot in that team (was the app removed?); messages wait and are posted, in order, once it is back.`;
+  return `• ${name}${where}: ${b.waiting} waiting${age}; ${b.failed} failed.${suspended}`;
+}
+
+function statusText(n: Extract<CommandNotice, { kind: "status" }>): string {
+  const { notePrefix, sendPrefix } = n.rules;
+  const mode = n.rules.replyMode === "all"
+    ? `every reply in a customer thread is sent to WhatsApp, except notes starting with ${notePrefix} and replies that @mention a colleague or link into the tenant (start with ${sendPrefix} to send those anyway)`
+    : `only replies that mention me are sent to WhatsApp; notes starting with ${notePrefix} never are`;
+  const other = n.elsewhere.length ? `\nElsewhere:\n${n.elsewhere.map((b) => backlogLine(b, n.now)).join("\n")}` : "";
+  if (n.links.length === 0) return `No WhatsApp number is linked to this channel. An admin can link one with \`link <phone number id>\`.\nReplies: ${mode}.${other}`;
+  const lines = n.links.map((l) =>
+    `• ${nameOf(l.number)} (id ${l.number.id}), linked ${new Date(l.linkedAt).toISOString().slice(0, 10)}${l.backlog ? `\n  ${backlogLine(l.backlog, n.now).slice(2)}` : ""}`);
+  return `Linked WhatsApp number${n.links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.${other}`;
+}
+
+const ADMIN_ACTIONS = { link: "link a WhatsApp number", unlink: "unlink a WhatsApp number", "create-group": "create a WhatsApp group" } as const;
+
+/** The words of a command's answer. */
+export function sayCommand(n: CommandNotice): Wording {
+  switch (n.kind) {
+    case "help": return plain(helpText(n.rules));
+    case "unknown-command": return plain(`I didn't understand “${n.word.slice(0, 40)}”.\n\n${helpText(n.rules)}`);
+    case "admins-only": return warning(`Sorry, only bridge admins can ${ADMIN_ACTIONS[n.action]}. Ask an admin of the WhatsApp bridge to do it for you.`);
+    case "link-which-number": return plain("Which number? Write `link <phone number id>`, e.g. `link 106540352242922`, or the number as customers dial it.");
+    case "number-not-found": return warning(`I can't find the number “${n.query.slice(0, 40)}” in the WhatsApp Business Account. Use its phone number id from Meta's WhatsApp Manager.`);
+    case "number-linked-elsewhere": {
+      const where = n.channelName ? `the channel “${n.channelName}”` : "another channel";
+      return warning(`WhatsApp number ${nameOf(n.number)} is already linked to ${where}. Unlink it there first.`);
+    }
+    case "number-linked": {
+      const backlog = n.waiting > 0 ? ` ${n.waiting} message${n.waiting === 1 ? "" : "s"} received before the link will appear now.` : "";
+      return plain(`✅ WhatsApp number ${nameOf(n.number)} is linked to this channel. Each customer who writes to it gets a thread here; reply in the thread to answer on WhatsApp.${backlog}`);
+    }
+    case "nothing-linked": return plain("No WhatsApp number is linked to this channel.");
+    case "numbers-unlinked":
+      return plain(`WhatsApp number ${n.numbers.map(nameOf).join(", ")} is no longer linked to this channel. New customer messages are kept and will appear once it is linked again; existing threads stay as they are.`);
+    case "status": return plain(statusText(n));
+    case "group-usage": return plain("Write `group create <subject>` to create a WhatsApp group on this channel's number; its invite link appears in a new thread.");
+    case "group-subject-missing": return plain("What should the group be called? Write `group create <subject>`, e.g. `group create Smith family account`.");
+    case "group-needs-link": return warning("No WhatsApp number is linked to this channel: link one first (`link <phone number id>`), then create the group.");
+    case "group-not-created": return { tone: "error", text: `The group was not created: ${n.why ?? "an unexpected error occurred."}` };
+    case "group-requested":
+      return plain(`Asked WhatsApp to create the group “${n.subject}” on ${nameOf(n.number)}. Its thread is in this channel; the invite link appears there once WhatsApp confirms.`);
+  }
+}
