@@ -36,6 +36,8 @@ export interface Harness {
   readonly issuer: TokenIssuer;
   readonly logger: CaptureLogger;
   readonly config: Config;
+  /** The blob container of this harness's journal (in Azurite, `config`'s storage). */
+  readonly journalContainer: string;
   /** POSTs a signed (unless `signature` is given) webhook; returns the status. */
   postWebhook(body: object | Buffer, options?: { signature?: string }): Promise<number>;
   /** POSTs an activity to /api/messages with a valid token (unless `token` is given; `null` sends none). */
@@ -127,6 +129,8 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   return {
     get bridge() { return bridge; },
     graph, connector, issuer, logger, config,
+    // As compose.ts names it for a table prefix.
+    journalContainer: `${tablePrefix.toLowerCase()}-journal`,
     async postWebhook(body, o = {}) {
       const signed = signedWebhook(body, APP_SECRET);
       const headers = { ...signed.headers, ...(o.signature !== undefined ? { "x-hub-signature-256": o.signature } : {}) };
