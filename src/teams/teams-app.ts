@@ -113,7 +113,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
   return {
-    routes: [createMessagesRoute({ adapter, logic, logger })],
+    routes: [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled })],
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
   };
 }
