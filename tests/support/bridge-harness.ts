@@ -19,7 +19,9 @@ export const ADMIN_AAD = "a0a0a0a0-0000-4000-8000-0000000000ad";
 export const STAFF_AAD = "5a5a5a5a-0000-4000-8000-000000000057";
 export const CHANNEL_ID = "19:whatsapp-support@thread.tacv2";
 export const TEAM_ID = "19:general@thread.tacv2";
-export const APP_SECRET = "e2e-app-secret";
+// With bot auth on, the bridge refuses webhook secrets shorter than 16 characters (config-guards.ts).
+export const APP_SECRET = "e2e-app-secret-4f1c9a";
+export const VERIFY_TOKEN = "e2e-verify-token-7b2d";
 export const ACCESS_TOKEN = "e2e-graph-token";
 
 /**
@@ -57,7 +59,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
   const env: Record<string, string> = {
     WHATSAPP_APP_SECRET: APP_SECRET,
-    WHATSAPP_VERIFY_TOKEN: "e2e-verify",
+    WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
     WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
     WHATSAPP_GRAPH_URL: graph.url,
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
