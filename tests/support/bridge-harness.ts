@@ -3,7 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
-import { startBridge, type RunningBridge } from "../../src/compose";
+import { startBridge, type ComposeOverrides, type RunningBridge } from "../../src/compose";
+import type { Logger } from "../../src/core/ports/logger";
+import { createLogger } from "../../src/observability/logger";
 import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
 import type { BotConnectorStandin } from "../../tools/bot-connector-standin";
 import { startGraphApiStandin } from "../../tools/graph-api-standin";
@@ -36,6 +38,8 @@ export interface Harness {
   readonly connector: BotConnectorStandin;
   readonly issuer: TokenIssuer;
   readonly logger: CaptureLogger;
+  /** Everything the bridge logged, as the production logger writes it (JSON lines, scrubbed), at debug level. */
+  logText(): string;
   readonly config: Config;
   /** POSTs a signed (unless `signature` is given) webhook; returns the status. */
   postWebhook(body: object | Buffer, options?: { signature?: string }): Promise<number>;
@@ -52,8 +56,21 @@ export interface Harness {
 
 let nextActivityId = 1_770_000_000_000;
 
-/** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+/** Forwards every line to both loggers. */
+function teeLogger(a: Logger, b: Logger): Logger {
+  return {
+    debug: (event, fields) => { a.debug(event, fields); b.debug(event, fields); },
+    info: (event, fields) => { a.info(event, fields); b.info(event, fields); },
+    warn: (event, fields) => { a.warn(event, fields); b.warn(event, fields); },
+    error: (event, fields) => { a.error(event, fields); b.error(event, fields); },
+  };
+}
+
+/**
+ * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
+ * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
+ */
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -80,8 +97,11 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const loaded = loadConfig(env);
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
-  const tablePrefix = uniqueTablePrefix("e2e");
-  let bridge = await startBridge(config, { logger, tablePrefix });
+  // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
+  const written: string[] = [];
+  const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
+  const overrides: ComposeOverrides = { ...options.compose, logger: teeLogger(logger, productionLogger), tablePrefix: uniqueTablePrefix("e2e") };
+  let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;
 
   const channelMessage: Harness["channelMessage"] = (text, o = {}) => {
@@ -109,6 +129,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   return {
     get bridge() { return bridge; },
     graph, connector, issuer, logger, config,
+    logText: () => written.join(""),
     async postWebhook(body, o = {}) {
       const signed = signedWebhook(body, APP_SECRET);
       const headers = { ...signed.headers, ...(o.signature !== undefined ? { "x-hub-signature-256": o.signature } : {}) };
@@ -130,7 +151,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     envelope: (...changes) => webhookEnvelope(...changes),
     async restart() {
       await bridge.stop();
-      bridge = await startBridge(config, { logger, tablePrefix });
+      bridge = await startBridge(config, overrides);
     },
     async stop() {
       await bridge.stop();
