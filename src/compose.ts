@@ -43,6 +43,8 @@ export interface ComposeOverrides {
   readonly teamsCredentialsFactory?: TeamsBotOptions["credentialsFactory"];
   /** Table name prefix, so that tests sharing one Azurite do not see each other's data. */
   readonly tablePrefix?: string;
+  /** The clock of the suspended-link probe (tests advance it by hand). */
+  readonly linkProbeClock?: Clock;
   /** Microsoft Graph token source for the SharePoint media store and the thread check after a crash (tests). */
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
 }
@@ -146,6 +148,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message), onCardAction: (action) => bridge!.onCardAction(action),
         onStaffReaction: (reaction) => bridge!.onStaffReaction(reaction),
         onStaffMessageChange: (change) => bridge!.onStaffMessageChange(change),
+        onAppInstalled: (event) => bridge!.appInstalled(event),
       },
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
@@ -164,13 +167,19 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         admins: new Set(config.bridge.admins.map(AadObjectId)),
         replyMode: config.bridge.replyMode,
         notePrefix: config.bridge.notePrefix,
+        sendPrefix: config.bridge.sendPrefix,
+        tenantLinkHosts: config.bridge.tenantLinkHosts,
         consentKeywords: config.bridge.consentKeywords,
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
         reorderHoldMs: config.bridge.reorderHoldMs,
         pacing: { ...config.pacing, attempts: 5, ...config.outbox },
       },
-    }, { pollIntervalMs: config.reliability.inboxPollMs, maxInMemory: config.reliability.inboxMaxInMemory });
+    }, {
+      pollIntervalMs: config.reliability.inboxPollMs,
+      maxInMemory: config.reliability.inboxMaxInMemory,
+      linkProbe: { probeEveryMs: config.reliability.linkProbeMs, ...(overrides.linkProbeClock ? { clock: overrides.linkProbeClock } : {}) },
+    });
     const service = bridge;
     const server = await startHttpServer({
       host: config.http.host,
@@ -179,7 +188,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       routes: [
         ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await service.ingest(events, delivery); }, onTemplatesChanged: () => service.templatesChanged(), logger }),
         ...teams.routes,
-        ...healthRoutes({ ready: () => storage.stores.ping() }),
+        ...healthRoutes({ ready: () => storage.stores.ping(), report: () => service.backlogReport() }),
         ...media.routes,
       ],
     });

@@ -47,6 +47,8 @@ const schema = z.object({
   ALLOWED_TENANT_IDS: optional,
   REPLY_MODE: z.enum(["all", "mention"], { error: "REPLY_MODE must be all or mention" }).default("all"),
   NOTE_PREFIX: z.string().default("//"),
+  SEND_PREFIX: z.string().default("!"),
+  TENANT_LINK_HOSTS: optional,
   TEAMS_SERVICE_URL_HOSTS: z.string().default(defaultServiceUrlHosts),
   WHATSAPP_MEDIA_HOSTS: z.string().default(defaultMediaHosts),
   STOP_KEYWORDS: z.string().default("STOP,UNSUBSCRIBE,STOPP,ARRÊT,BAJA,PARAR"),
@@ -85,6 +87,7 @@ const schema = z.object({
   OUTBOX_REQUEUE_SECONDS: z.coerce.number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" }).min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1").max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400").default(300),
   WHATSAPP_RATE_LIMIT_RESENDS: z.coerce.number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" }).int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number").min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative").max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10").default(3),
   INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
+  LINK_PROBE_SECONDS: z.coerce.number({ error: "LINK_PROBE_SECONDS must be a number" }).min(5, "LINK_PROBE_SECONDS must be at least 5").max(3600, "LINK_PROBE_SECONDS must be at most 3600").default(60),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
 });
 
@@ -127,6 +130,8 @@ export interface Config {
     readonly admins: readonly string[];
     readonly replyMode: "all" | "mention";
     readonly notePrefix: string;
+    readonly sendPrefix: string;
+    readonly tenantLinkHosts: readonly string[];
     readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
     readonly firstContactNotice?: string;
     readonly reorderHoldMs: number;
@@ -143,6 +148,8 @@ export interface Config {
     readonly leaseRenewMs: number;
     readonly inboxPollMs: number;
     readonly inboxMaxInMemory: number;
+    /** How often a suspended channel link (Teams refuses the bot there) is probed. */
+    readonly linkProbeMs: number;
   };
   readonly logLevel: string;
 }
@@ -191,6 +198,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   else storage = { kind: "embedded", location: ".data/azurite" };
 
   if (!e.NOTE_PREFIX.trim()) problems.push("NOTE_PREFIX must not be blank");
+  if (!e.SEND_PREFIX.trim()) problems.push("SEND_PREFIX must not be blank");
+  if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
   // Local files are served without sign-in (by signed, expiring links): in production only when chosen.
   if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_SHAREPOINT_DRIVE_ID is required when NODE_ENV=${e.NODE_ENV} (or set MEDIA_STORE=local to serve customers' files from this machine by signed links that expire)`);
@@ -226,6 +235,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       admins: csv(e.BRIDGE_ADMINS),
       replyMode: e.REPLY_MODE,
       notePrefix: e.NOTE_PREFIX,
+      sendPrefix: e.SEND_PREFIX.trim(),
+      tenantLinkHosts: csv(e.TENANT_LINK_HOSTS),
       consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
       ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
       reorderHoldMs: e.INBOUND_REORDER_MS,
@@ -245,6 +256,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       leaseRenewMs: Math.round(leaseRenewSeconds * 1000),
       inboxPollMs: Math.round(e.INBOX_POLL_SECONDS * 1000),
       inboxMaxInMemory: e.INBOX_MAX_IN_MEMORY,
+      linkProbeMs: Math.round(e.LINK_PROBE_SECONDS * 1000),
     },
     logLevel: e.LOG_LEVEL,
   });

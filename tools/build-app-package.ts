@@ -6,10 +6,10 @@
  *
  *   npm run package:app
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { crc32 } from "node:zlib";
+import { writeZip } from "./zip";
 
 const DEFAULTS: Record<string, string> = {
   DEVELOPER_NAME: "Your organisation",
@@ -30,33 +30,6 @@ export function fillManifest(template: string, values: Record<string, string | u
   return filled;
 }
 
-/** A minimal zip (stored, no compression): enough for a Teams app package of three small files. */
-export function zip(files: ReadonlyArray<{ name: string; data: Buffer }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const file of files) {
-    const name = Buffer.from(file.name, "utf8");
-    const crc = crc32(file.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x0800, 6);
-    local.writeUInt32LE(crc, 14); local.writeUInt32LE(file.data.length, 18); local.writeUInt32LE(file.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(crc, 16); central.writeUInt32LE(file.data.length, 20); central.writeUInt32LE(file.data.length, 24);
-    central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
-    locals.push(local, name, file.data);
-    centrals.push(central, name);
-    offset += local.length + name.length + file.data.length;
-  }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(centralSize, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
-}
-
 export function buildAppPackage(root: string, values: Record<string, string | undefined>): { path: string; manifest: unknown } {
   const dir = join(root, "appPackage");
   const manifestText = fillManifest(readFileSync(join(dir, "manifest.json"), "utf8"), values);
@@ -68,7 +41,7 @@ export function buildAppPackage(root: string, values: Record<string, string | un
   ];
   mkdirSync(join(dir, "build"), { recursive: true });
   const path = join(dir, "build", "whatsapp-bridge.zip");
-  writeFileSync(path, zip(files));
+  writeZip(path, files);
   return { path, manifest };
 }
 

@@ -33,15 +33,17 @@ export interface WebhookCustomer {
 export interface WebhookChangeSpec {
   readonly business: WebhookBusiness;
   readonly value: Record<string, unknown>;
+  /** The subscription field, default `messages` (groups add `group_lifecycle_update` etc., docs/protocols-groups.md §5). */
+  readonly field?: string;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function valueBase(business: WebhookBusiness): Record<string, unknown> {
+export function valueBase(business: WebhookBusiness): Record<string, unknown> {
   return { messaging_product: "whatsapp", metadata: { display_phone_number: business.displayPhoneNumber, phone_number_id: business.phoneNumberId } };
 }
 
-function contactOf(customer: WebhookCustomer): Record<string, unknown> {
+export function contactOf(customer: WebhookCustomer): Record<string, unknown> {
   const profile = { ...(customer.name !== undefined ? { name: customer.name } : {}), ...(customer.username !== undefined ? { username: customer.username } : {}) };
   return { profile, ...(customer.phone ? { wa_id: customer.phone } : {}), ...(customer.userId ? { user_id: customer.userId } : {}) };
 }
@@ -125,7 +127,7 @@ export function webhookEnvelope(...changes: WebhookChangeSpec[]): { object: "wha
   const entries = new Map<string, { id: string; changes: { value: unknown; field: string }[] }>();
   for (const change of changes) {
     const entry = entries.get(change.business.wabaId) ?? { id: change.business.wabaId, changes: [] };
-    entry.changes.push({ value: change.value, field: "messages" });
+    entry.changes.push({ value: change.value, field: change.field ?? "messages" });
     entries.set(change.business.wabaId, entry);
   }
   return { object: "whatsapp_business_account", entry: [...entries.values()] };

@@ -1,3 +1,5 @@
+import type { TeamsThreadRef } from "./ids";
+
 /**
  * Errors that carry the decision: adapters convert foreign failures into these, so the core never sees an
  * SDK error. `retryable` says whether trying again can help; `userMessage` is what a person in the thread
@@ -36,6 +38,31 @@ export class TransientError extends BridgeError {
 export class PermanentError extends BridgeError {
   constructor(code: string, message: string, options: { userMessage?: string; cause?: unknown; notApplied?: boolean } = {}) {
     super(code, message, { ...options, retryable: false });
+  }
+}
+
+/**
+ * Why Teams refused a post, in the bridge's own terms (the Teams adapter maps status codes to these):
+ * - `app-removed`: the app is not in the team any more, or the team or channel is gone: the channel's
+ *   link is suspended and its messages wait, in order, until the app is back;
+ * - `thread-gone`: the thread's root message was deleted: the conversation gets a new thread;
+ * - `post-refused`: this post was refused as malformed or too large: it is posted again as plain text.
+ */
+export type TeamsRefusalKind = "app-removed" | "thread-gone" | "post-refused";
+
+/** Teams certainly did not take the request, for a reason the bridge acts on (see `TeamsRefusalKind`). */
+export class TeamsRefusal extends PermanentError {
+  /** The thread the refused call addressed (set for `thread-gone`: which conversation needs a new one). */
+  readonly thread?: TeamsThreadRef;
+
+  constructor(readonly refusal: TeamsRefusalKind, code: string, message: string, options: { userMessage?: string; cause?: unknown; thread?: TeamsThreadRef } = {}) {
+    super(code, message, { ...(options.userMessage ? { userMessage: options.userMessage } : {}), cause: options.cause, notApplied: true });
+    if (options.thread) this.thread = options.thread;
+  }
+
+  /** The same refusal, knowing the thread it was about. */
+  about(thread: TeamsThreadRef): TeamsRefusal {
+    return new TeamsRefusal(this.refusal, this.code, this.message, { userMessage: this.userMessage, cause: this.options.cause, thread });
   }
 }
 

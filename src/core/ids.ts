@@ -13,8 +13,19 @@ export type WaMessageId = Brand<string, "WaMessageId">;
 export type WaUserId = Brand<string, "WaUserId">;
 /** The customer's phone number as WhatsApp gives it: digits without `+`. May be absent (usernames). */
 export type WaPhone = Brand<string, "WaPhone">;
-/** One customer of one business number: `<phone_number_id>|<BSUID or wa_id>` (design.md §4). */
+/** One customer of one business number: `<phone_number_id>|<BSUID or wa_id>` (docs/architecture.md, Identity). */
 export type ContactKey = Brand<string, "ContactKey">;
+/** A WhatsApp group made with the Groups API (Meta's opaque `group_id`). */
+export type WaGroupId = Brand<string, "WaGroupId">;
+/** Meta's id of a `group create` request, named again in the webhook announcing the group. */
+export type GroupRequestId = Brand<string, "GroupRequestId">;
+/** One WhatsApp group of one business number: `<phone_number_id>|group:<group_id>`. */
+export type GroupKey = Brand<string, "GroupKey">;
+/**
+ * The key of a conversation, hence of its thread: one customer (`ContactKey`) or one group (`GroupKey`).
+ * A group's conversation belongs to the group whoever wrote; a reply to it goes to the group.
+ */
+export type ConversationKey = ContactKey | GroupKey;
 /** Teams tenant id (GUID). */
 export type TenantId = Brand<string, "TenantId">;
 /** Entra object id of a person. */
@@ -45,6 +56,8 @@ export const TeamsGroupId = (v: string) => v as TeamsGroupId;
 export const TeamsChannelId = (v: string) => v as TeamsChannelId;
 export const TeamsMessageId = (v: string) => v as TeamsMessageId;
 export const WaMediaId = (v: string) => v as WaMediaId;
+export const WaGroupId = (v: string) => v as WaGroupId;
+export const GroupRequestId = (v: string) => v as GroupRequestId;
 
 /** Key of a contact: the BSUID when WhatsApp gives one (stable across usernames), else the wa_id. */
 export function contactKeyOf(business: BusinessNumberId, who: { userId?: WaUserId; phone?: WaPhone }): ContactKey {
@@ -53,7 +66,30 @@ export function contactKeyOf(business: BusinessNumberId, who: { userId?: WaUserI
   return `${business}|${id}` as ContactKey;
 }
 
-export function businessOfContact(key: ContactKey): BusinessNumberId {
+const GROUP_MARKER = "|group:";
+
+/** Key of a group's conversation. The `group:` prefix keeps it apart from any BSUID or wa_id. */
+export function groupKeyOf(business: BusinessNumberId, group: WaGroupId): GroupKey {
+  return `${business}${GROUP_MARKER}${group}` as GroupKey;
+}
+
+const REQUEST_MARKER = "|group-request:";
+
+/**
+ * Key of a group asked for from Teams (`group create`) that WhatsApp has not created yet: its thread
+ * exists at once and becomes the group's when WhatsApp announces the group (with the request id).
+ */
+export function groupRequestKeyOf(business: BusinessNumberId, requestId: GroupRequestId): GroupKey {
+  return `${business}${REQUEST_MARKER}${requestId}` as GroupKey;
+}
+
+/** The group a conversation key names, or undefined for a customer's key (and for a group not created yet). */
+export function groupOfKey(key: ConversationKey): WaGroupId | undefined {
+  const at = key.indexOf(GROUP_MARKER);
+  return at < 0 ? undefined : (key.slice(at + GROUP_MARKER.length) as WaGroupId);
+}
+
+export function businessOfContact(key: ConversationKey): BusinessNumberId {
   return key.slice(0, key.indexOf("|")) as BusinessNumberId;
 }
 

@@ -1,5 +1,5 @@
 import type { FormattedText } from "./formatted-text";
-import type { BusinessNumberId, ContactKey, WaMessageId, WaPhone, WaUserId } from "./ids";
+import { groupKeyOf, type BusinessNumberId, type ContactKey, type GroupRequestId, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
 
 /** Who wrote to the business. Either id may be missing, never both (design.md §4). */
 export interface ContactIdentity {
@@ -53,6 +53,16 @@ export interface InboundMessage {
   readonly forwarded?: "forwarded" | "frequently";
   /** Set when the customer came from a click-to-WhatsApp ad or post (`referral`, protocols.md A7). */
   readonly referral?: AdReferral;
+  /**
+   * Set when the message was written in a WhatsApp group: it belongs to the group's conversation, and
+   * `contact` is the participant who wrote it.
+   */
+  readonly group?: WaGroupId;
+}
+
+/** The conversation (hence thread) a message belongs to: its group's, else its sender's. */
+export function conversationKeyOf(message: Pick<InboundMessage, "business" | "contact" | "group">): ConversationKey {
+  return message.group ? groupKeyOf(message.business, message.group) : message.contact.key;
 }
 
 /** Where a customer came from: the ad or post they tapped (every field as Meta gave it, untrusted). */
@@ -85,6 +95,13 @@ export interface StatusEvent {
   readonly errors: readonly { readonly code: number; readonly title: string; readonly detail?: string; readonly userMessage?: string; readonly retryable?: boolean }[];
   /** `biz_opaque_callback_data` echoed back: the bridge puts the Teams message id there. */
   readonly callbackData?: string;
+  /** Set for a message sent to a group: the group it went to. */
+  readonly group?: WaGroupId;
+  /**
+   * For a group send, the participant this status is about (delivered and read come per participant),
+   * as an opaque id: used to count participants, never shown.
+   */
+  readonly participant?: string;
 }
 
 /** A customer stopped or resumed marketing messages in WhatsApp's settings (`user_preferences` webhook). */
@@ -110,14 +127,54 @@ export interface AccountErrorEvent {
   readonly detail?: string;
 }
 
-export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent | PreferenceEvent;
+/** A participant of a group, as a group event names them (ids as WhatsApp gives them; either may be absent). */
+export interface GroupParticipant {
+  readonly userId?: WaUserId;
+  readonly phone?: WaPhone;
+  /** Profile name (untrusted, display only). */
+  readonly name?: string;
+  readonly username?: string;
+}
+
+/** What happened to a group (the `group_*` webhook fields). Unknown kinds are kept as `unsupported`. */
+export type GroupChange =
+  | { readonly kind: "created"; readonly subject?: string; readonly description?: string; readonly inviteLink?: string; readonly requestId?: GroupRequestId }
+  | { readonly kind: "deleted" }
+  | { readonly kind: "joined"; readonly participants: readonly GroupParticipant[]; readonly via?: string }
+  | { readonly kind: "join-requested"; readonly participants: readonly GroupParticipant[] }
+  | { readonly kind: "join-request-withdrawn"; readonly participants: readonly GroupParticipant[] }
+  | { readonly kind: "removed"; readonly participants: readonly GroupParticipant[] }
+  | { readonly kind: "left"; readonly participants: readonly GroupParticipant[] }
+  | { readonly kind: "settings"; readonly subject?: string; readonly description?: string; readonly pictureChanged?: boolean }
+  | { readonly kind: "suspended" }
+  | { readonly kind: "unsuspended" }
+  /** The API refused something the business asked (create, delete, remove, settings): WhatsApp's words. */
+  | { readonly kind: "request-failed"; readonly request: string; readonly error: string; readonly subject?: string; readonly requestId?: GroupRequestId }
+  | { readonly kind: "unsupported"; readonly field: string; readonly type: string };
+
+/** A change to a group of a business number (Groups API webhooks). */
+export interface GroupEvent {
+  readonly type: "group";
+  readonly business: BusinessNumberId;
+  /** Absent only when WhatsApp names no group (a create that failed before one existed). */
+  readonly group?: WaGroupId;
+  /** Stable key Meta does not give: the adapter derives it from the content, for dedupe. */
+  readonly key: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  readonly change: GroupChange;
+}
+
+export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent | PreferenceEvent | GroupEvent;
 
 /** The dedupe key of an event inside its business number: wamid, wamid+status, or the error key. */
 export function eventKeyOf(event: WhatsAppEvent): string {
   switch (event.type) {
     case "message": return `msg:${event.id}`;
-    case "status": return `status:${event.id}:${event.state}`;
+    // Delivered and read of a group send come once per participant: each is an event of its own.
+    case "status": return `status:${event.id}:${event.state}${event.participant ? `:${event.participant}` : ""}`;
     case "account_error": return `error:${event.key}`;
+    case "group": return `group:${event.key}`;
     case "preference": return `pref:${event.contact.userId ?? event.contact.phone ?? "-"}:${event.value}:${event.timestamp}`;
   }
 }

@@ -1,4 +1,4 @@
-import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, GroupRequestId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "./ids";
 import type { WhatsAppEvent } from "./messages";
 import type { OutboundState } from "./rules/delivery-state";
 
@@ -24,6 +24,11 @@ export interface ChannelLink {
    * Graph after a crash (is the post already there?). Links made without it cannot be checked.
    */
   readonly teamGroupId?: TeamsGroupId;
+  /**
+   * Set while Teams refuses the bot in this channel's team (the app was removed, the team or channel is
+   * gone): the number's messages wait in the inbox (`held`), in order, and are posted once the app is back.
+   */
+  readonly suspended?: { readonly since: number; readonly reason: string };
 }
 
 /**
@@ -31,7 +36,7 @@ export interface ChannelLink {
  * thread is being made, so two racing first messages cannot make two threads.
  */
 export interface Conversation {
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   readonly business: BusinessNumberId;
   readonly state: "creating" | "active";
   readonly channelId?: TeamsChannelId;
@@ -50,7 +55,39 @@ export interface Conversation {
   /** The customer opted out of business-initiated messages (STOP keyword or WhatsApp's setting). */
   readonly optedOut?: boolean;
   /** The last message the business sent, for the root card's live state. */
-  readonly lastOutbound?: { readonly wamid: WaMessageId; readonly state: OutboundState; readonly at: number; readonly excerpt: string };
+  readonly lastOutbound?: LastOutbound;
+  /** When Teams said the conversation's earlier thread was gone (its root deleted) and this one replaced it. */
+  readonly earlierThreadGoneAt?: number;
+  /** Set when the conversation is a WhatsApp group's (its key is a `GroupKey`): who writes varies, replies go to the group. */
+  readonly group?: GroupInfo;
+}
+
+/** The last message the business sent in a conversation. */
+export interface LastOutbound {
+  readonly wamid: WaMessageId;
+  readonly state: OutboundState;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly excerpt: string;
+  /** For a group send: how many participants it reached and how many read it (statuses come per participant). */
+  readonly delivered?: number;
+  readonly read?: number;
+}
+
+/** What the bridge knows of a WhatsApp group. */
+export interface GroupInfo {
+  /** Absent while a group asked for from Teams waits for WhatsApp to create it (`requestId`). */
+  readonly id?: WaGroupId;
+  /** The request of `group create` that made (or is making) the group. */
+  readonly requestId?: GroupRequestId;
+  readonly subject?: string;
+  /** Participants other than the business, as last known (WhatsApp allows 8). */
+  readonly participantCount?: number;
+  /** WhatsApp suspended the group: nothing can be sent to it until it lifts the suspension. */
+  readonly suspended?: boolean;
+  readonly inviteLink?: string;
+  /** WhatsApp deleted the group. */
+  readonly deleted?: boolean;
 }
 
 /** One WhatsApp message and its copy in Teams. */
@@ -59,7 +96,7 @@ export interface MessageLink {
   readonly wamid: WaMessageId;
   readonly thread: TeamsThreadRef;
   readonly teamsMessageId: TeamsMessageId;
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   readonly direction: "inbound" | "outbound";
   /** Epoch milliseconds. */
   readonly at: number;
@@ -69,14 +106,21 @@ export interface MessageLink {
   readonly state?: OutboundState;
   /** For outbound messages: the start of the text, quoted in failure notices. */
   readonly excerpt?: string;
+  /**
+   * For an outbound message to a group: the participants (opaque ids) it was delivered to and read by.
+   * Statuses come per participant; keeping who makes counting idempotent.
+   */
+  readonly receipts?: { readonly delivered: readonly string[]; readonly read: readonly string[] };
 }
 
 /**
  * `posting`: a post to Teams was started and its outcome is not recorded yet. Found on recovery, it means
  * the earlier attempt may have reached Teams: the message is posted again and flagged as a possible
- * duplicate (design.md §5: a crash between "posted" and "recorded" is detected, never silent).
+ * duplicate (a crash between "posted" and "recorded" is detected, never silent). `unrouted`: its number
+ * is not linked to a channel yet; `held`: its channel's link is suspended (Teams refuses the bot there).
+ * Both are delivered, in order, once the link exists or resumes.
  */
-export type InboxState = "pending" | "posting" | "done" | "unrouted" | "failed";
+export type InboxState = "pending" | "posting" | "done" | "unrouted" | "held" | "failed";
 
 /** Inbox `detail` of an event whose Teams post may exist twice (listed by `npm run reconcile`). */
 export const DUPLICATE_SUSPECTED = "duplicateSuspected";

@@ -1,5 +1,5 @@
 import { BridgeError, WhatsAppSendError } from "./errors";
-import type { BusinessNumberId, ContactKey } from "./ids";
+import type { BusinessNumberId, ConversationKey } from "./ids";
 import type { Clock } from "./ports/clock";
 import { TokenBucket } from "./rules/token-bucket";
 
@@ -61,7 +61,7 @@ export class OutboundPacer {
   }
 
   /** Runs `send` in `contact`'s queue; resolves or rejects with its final outcome. */
-  send<T>(business: BusinessNumberId, contact: ContactKey, send: () => Promise<T>): Promise<T> {
+  send<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(contact) ?? Promise.resolve();
     const run = previous.then(() => this.paced(business, contact, send), () => this.paced(business, contact, send));
     const tail = run.catch(() => undefined);
@@ -76,7 +76,7 @@ export class OutboundPacer {
     return bucket;
   }
 
-  private async paced<T>(business: BusinessNumberId, contact: ContactKey, send: () => Promise<T>): Promise<T> {
+  private async paced<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
     const { pairBurst, pairIntervalMs, perNumberPerSecond } = this.settings;
     for (let attempt = 1; ; attempt++) {
       await this.wait(this.bucket(this.contactBuckets, contact, pairBurst, pairIntervalMs).reserve());

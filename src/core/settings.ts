@@ -10,6 +10,13 @@ export interface BridgeSettings {
   readonly replyMode: "all" | "mention";
   /** A reply starting with this is an internal note, never sent. */
   readonly notePrefix: string;
+  /**
+   * A reply starting with this is sent although it would stay internal (it @mentions a colleague or
+   * links into the tenant); the prefix is removed from what the customer gets. Default `!`.
+   */
+  readonly sendPrefix?: string;
+  /** The organisation's own SharePoint/OneDrive hosts beyond `*.sharepoint.com` (a leading dot allows subdomains). */
+  readonly tenantLinkHosts?: readonly string[];
   /** A customer message that is exactly one of these opts out of (or back into) business-initiated messages. */
   readonly consentKeywords?: { readonly stop: readonly string[]; readonly start: readonly string[] };
   /** Sent to the customer once when a new conversation starts (e.g. that messages are recorded); off if unset. */

@@ -1,4 +1,5 @@
 import type { FormattedText } from "./formatted-text";
+import type { OtherMention } from "./rules/reply-routing";
 import type { MessageTemplate, TemplateValues } from "./templates";
 import type { TemplateKey, AadObjectId, TeamsGroupId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
 
@@ -22,6 +23,8 @@ export interface StaffMessage {
   /** Plain text of `body`, for command parsing and the note prefix. */
   readonly text: string;
   readonly mentionsBot: boolean;
+  /** Who else the message @mentions (people, tags, channels, the team), from Teams' mention entities. */
+  readonly mentions?: readonly OtherMention[];
   /** Files attached that the bot cannot fetch (channel files are not delivered to bots): the sender is told. */
   readonly attachmentCount: number;
   /** The Teams message quoted with "reply with quote", if any: sent as a WhatsApp contextual reply. */
@@ -99,4 +102,6 @@ export interface StaffMessageHandler {
   onStaffReaction?(reaction: StaffReaction): Promise<StaffReply | undefined>;
   /** Handles an edit or deletion of a staff message; resolves to what to say in the thread, if anything. */
   onStaffMessageChange?(change: StaffMessageChange): Promise<StaffReply | undefined>;
+  /** Teams says the app was added to a team of `tenantId` (installationUpdate, or the bot among members added). */
+  onAppInstalled?(event: { readonly tenantId: TenantId }): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
 import type { Activity, Attachment, Entity } from "botbuilder";
 import { paragraph, toPlainText } from "../core/formatted-text";
 import { AadObjectId, parseThreadRef, TeamsGroupId, TeamsMessageId, TeamsTeamId, TenantId } from "../core/ids";
+import type { OtherMention } from "../core/rules/reply-routing";
 import type { StaffMessage } from "../core/staff-message";
 import { parseTeamsHtml, type MentionPolicy } from "./html/teams-html-parser";
 import { isInlineImage } from "./inline-images";
@@ -27,7 +28,7 @@ export function isChannelActivity(activity: Partial<Activity>): boolean {
   return !!(activity.channelData as { channel?: { id?: unknown } } | undefined)?.channel?.id;
 }
 
-interface MentionEntity { readonly type: "mention"; readonly mentioned?: { readonly id?: string; readonly name?: string }; readonly text?: string }
+interface MentionEntity { readonly type: "mention"; readonly mentioned?: { readonly id?: string; readonly name?: string; readonly type?: string }; readonly text?: string }
 
 function mentionEntities(activity: Partial<Activity>): MentionEntity[] {
   return (activity.entities ?? []).filter((e: Entity): e is Entity & MentionEntity => e?.type === "mention");
@@ -61,6 +62,25 @@ function botMentionPolicy(activity: Partial<Activity>): MentionPolicy {
       return botNames.has(name);
     },
   };
+}
+
+/**
+ * Everyone and everything the message @mentions besides the bot: people, tags (`mentioned.type` is
+ * `tag`), channels and the team (their ids are conversation ids, `19:…`; the team's is its General
+ * channel's). A reply with any of them is talk between colleagues, which stays in Teams.
+ */
+export function otherMentions(activity: Partial<Activity>): OtherMention[] {
+  const botId = activity.recipient?.id;
+  const teamId = (activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+  return mentionEntities(activity)
+    .filter((m) => !botId || m.mentioned?.id !== botId)
+    .map((m): OtherMention => {
+      const id = m.mentioned?.id ?? "";
+      const name = (m.mentioned?.name ?? stripAtTags(m.text ?? "")).trim() || "someone";
+      if (m.mentioned?.type?.toLowerCase() === "tag") return { kind: "tag", name };
+      if (id.startsWith("19:")) return { kind: id === teamId ? "team" : "channel", name };
+      return { kind: "person", name };
+    });
 }
 
 function htmlAttachment(activity: Partial<Activity>): Attachment | undefined {
@@ -103,6 +123,7 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
     body,
     text: toPlainText(body),
     mentionsBot: !!botId && mentionEntities(activity).some((m) => m.mentioned?.id === botId),
+    mentions: otherMentions(activity),
     // Pasted images are fetched by the turn (inline-images.ts); other attachments are files bots never get.
     attachmentCount: (activity.attachments ?? []).filter((a) => a !== html && a?.contentType !== HTML_CONTENT_TYPE && !isInlineImage(a)).length,
     ...(parsedHtml?.quotedMessageId ? { quotedMessageId: TeamsMessageId(parsedHtml.quotedMessageId) } : {}),

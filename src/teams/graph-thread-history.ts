@@ -1,5 +1,5 @@
 import { describeError } from "../core/errors";
-import { parseThreadRef, TeamsMessageId, threadRefOf, type ContactKey, type WaMessageId } from "../core/ids";
+import { parseThreadRef, TeamsMessageId, threadRefOf, type ConversationKey, type WaMessageId } from "../core/ids";
 import type { Logger } from "../core/ports/logger";
 import type { ChannelLocation, PostLookup, RootLookup, ThreadHistory, ThreadLocation } from "../core/ports/thread-history";
 import { hasPostMarker, postMarker } from "./post-marker";
@@ -84,7 +84,7 @@ export class GraphThreadHistory implements ThreadHistory {
    * following `@odata.nextLink` for at most `maxPages` pages until Graph's `@odata.deltaLink` (the end).
    * A root counts when an application posted it and its card shows the contact's marker.
    */
-  async findThreadRoot(where: ChannelLocation, contact: ContactKey, since: number): Promise<RootLookup> {
+  async findThreadRoot(where: ChannelLocation, contact: ConversationKey, since: number): Promise<RootLookup> {
     const marker = postMarker(contact);
     const path = ["teams", where.teamGroupId, "channels", where.channel.channelId, "messages", "delta"].map(encodeURIComponent).join("/");
     const filter = encodeURIComponent(`lastModifiedDateTime gt ${new Date(since - CLOCK_SLACK_MS).toISOString()}`);

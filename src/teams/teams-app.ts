@@ -11,6 +11,7 @@ import { isCardActionInvoke } from "./card-action-mapper";
 import { handleCardInvoke } from "./card-action-turn";
 import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleMessageActivity } from "./staff-turn";
+import { handleAppInstalled, isAppInstalled } from "./install-events";
 import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
@@ -91,6 +92,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   app.activity(ActivityTypes.MessageReaction, async (ctx: TurnContext) => handleReactionActivity(ctx, options.handler, logger));
   app.activity(ActivityTypes.MessageUpdate, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
   app.activity(ActivityTypes.MessageDelete, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
+  // The app added (back) to a team: links suspended there resume at once (install-events.ts).
+  app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, options.handler, logger));
   // Universal Actions (Action.Execute) arrive as an invoke; Action.Submit presses are messages (above).
   app.activity(async (ctx: TurnContext) => isCardActionInvoke(ctx.activity), async (ctx: TurnContext) => handleCardInvoke(ctx, options.handler, logger));
 

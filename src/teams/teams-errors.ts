@@ -1,4 +1,4 @@
-import { BridgeError, PermanentError, TransientError } from "../core/errors";
+import { BridgeError, PermanentError, TeamsRefusal, TransientError } from "../core/errors";
 
 /**
  * Turns a Bot Connector failure into a core error (protocols.md B13): 429 (with Retry-After), 412, 500,
@@ -57,19 +57,25 @@ function statusError(f: ConnectorFailure & { status: number }, operation: string
     case 500: return transient("teams.server_error", "Teams had an internal error; the message will be retried.");
     case 502: case 503: case 504: return transient("teams.unavailable", "Teams is unavailable; the message will be retried.");
   }
-  if (f.status === 403 && f.code === "BotNotInConversationRoster") {
-    return new PermanentError("teams.not_installed", `${detail}: the app is not installed in this team`, {
-      userMessage: "The app is not installed in this team: install it again, then resend.", cause, notApplied: true,
+  // What Teams said, for the log: its error code and message (never a token).
+  const said = `${detail}${f.message ? `: ${f.message.slice(0, 200)}` : ""}`;
+  // Any 403 (BotNotInConversationRoster, BotDisabledByAdmin, MessageWritesBlocked for an archived team, …)
+  // means the bot cannot post in this team now: the link waits, nothing is given up (B3, B13).
+  if (f.status === 403) {
+    return new TeamsRefusal("app-removed", f.code === "BotNotInConversationRoster" ? "teams.not_installed" : "teams.forbidden", said, {
+      userMessage: `Teams does not let the bot post in this team${f.code ? ` (${f.code})` : ""}: the app may have been removed.`, cause,
     });
   }
-  const permanent = (code: string, what: string) => new PermanentError(code, `${detail}: ${what}`, { userMessage: what, cause, notApplied: f.status < 500 });
-  switch (f.status) {
-    case 400: return permanent("teams.bad_request", "Teams refused the message as malformed");
-    case 401: return permanent("teams.unauthorized", "Teams refused the bot's credentials (check MicrosoftAppId and its secret or identity)");
-    case 403: return permanent("teams.forbidden", `Teams does not allow the bot to post here${f.code ? ` (${f.code})` : ""}`);
-    case 404: return permanent("teams.not_found", "the Teams conversation or message no longer exists");
-    case 413: return permanent("teams.too_large", "the message is too large for Teams");
+  // A 404 on a new thread means the channel (or the team) is gone; on a reply, the thread's root message.
+  if (f.status === 404) {
+    return operation === "startThread" || operation === "probe"
+      ? new TeamsRefusal("app-removed", "teams.channel_gone", said, { userMessage: "The Teams channel no longer exists.", cause })
+      : new TeamsRefusal("thread-gone", "teams.not_found", said, { userMessage: "The Teams thread no longer exists.", cause });
   }
+  if (f.status === 400) return new TeamsRefusal("post-refused", "teams.bad_request", said, { userMessage: "Teams refused the message as malformed", cause });
+  if (f.status === 413) return new TeamsRefusal("post-refused", "teams.too_large", said, { userMessage: "the message is too large for Teams", cause });
+  const permanent = (code: string, what: string) => new PermanentError(code, `${detail}: ${what}`, { userMessage: what, cause, notApplied: f.status < 500 });
+  if (f.status === 401) return permanent("teams.unauthorized", "Teams refused the bot's credentials (check MicrosoftAppId and its secret or identity)");
   if (f.status >= 500) return transient("teams.server_error", "Teams had an error; the message will be retried.");
   return permanent(`teams.http_${f.status}`, `Teams refused the request (HTTP ${f.status})`);
 }

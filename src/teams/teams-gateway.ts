@@ -1,5 +1,5 @@
-import { type Activity, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from "botbuilder";
-import { PermanentError } from "../core/errors";
+import { TeamsInfo, type Activity, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from "botbuilder";
+import { PermanentError, TeamsRefusal, type BridgeError } from "../core/errors";
 import { parseThreadRef, TeamsMessageId, threadRefOf, type TeamsThreadRef } from "../core/ids";
 import type { ChannelAddress } from "../core/model";
 import type { Logger } from "../core/ports/logger";
@@ -10,6 +10,7 @@ import { allowedServiceUrlHost, hostForLog } from "./service-url";
 import { mapConnectorError } from "./teams-errors";
 import type { SlidingWindowLimiter } from "./rate-limiter";
 import { renderThreadPost } from "./teams-html";
+import { renderPlainFallback } from "./plain-fallback";
 
 /**
  * An image as an inline attachment: a `data:` URL (protocols.md B10: no Graph permission needed, works in
@@ -18,6 +19,11 @@ import { renderThreadPost } from "./teams-html";
 function inlineImageActivity(image: Extract<ThreadPost, { kind: "image" }>): Partial<Activity> {
   const contentUrl = `data:${image.mimeType};base64,${Buffer.from(image.bytes).toString("base64")}`;
   return { type: "message", attachments: [{ contentType: image.mimeType, contentUrl, name: image.name }] };
+}
+
+/** A refusal names the thread it was about, so the core knows which conversation lost its thread. */
+function aboutThread(err: BridgeError, thread: TeamsThreadRef): BridgeError {
+  return err instanceof TeamsRefusal ? err.about(thread) : err;
 }
 
 export interface BotBuilderTeamsGatewayOptions {
@@ -112,9 +118,9 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
         }
       });
     } catch (err) {
-      throw mapConnectorError(err, operation);
+      throw aboutThread(mapConnectorError(err, operation), thread);
     }
-    if (failure) throw mapConnectorError(failure.error, operation);
+    if (failure) throw aboutThread(mapConnectorError(failure.error, operation), thread);
     return result;
   }
 
@@ -123,13 +129,43 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
    * and returns the new message's id.
    */
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
-    const activity: Partial<Activity> = post.kind === "image" ? inlineImageActivity(post) : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
+    const activity: Partial<Activity> = post.kind === "image" ? inlineImageActivity(post)
+      : post.kind === "customer" && post.fallback ? { type: "message", text: renderPlainFallback(post), textFormat: "plain" }
+      : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
     const id = (await this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(activity)))?.id;
     if (!id) {
       // The post may exist (Teams has been seen answering 202 without an id, B5): retrying could duplicate it.
       throw new PermanentError("teams.no_message_id", "postInThread: the Bot Connector accepted the post but returned no id");
     }
     return TeamsMessageId(id);
+  }
+
+  /**
+   * Asks Teams for one member of the channel's conversation (`GET /v3/conversations/{channel}/pagedmembers`,
+   * through TeamsInfo): a read that answers 403 while the app is not in the team, and posts nothing.
+   */
+  async probe(channel: ChannelAddress): Promise<void> {
+    this.assertAllowed(channel, "probe");
+    const reference: Partial<ConversationReference> = {
+      channelId: "msteams",
+      serviceUrl: channel.serviceUrl,
+      conversation: { id: channel.channelId, isGroup: true, conversationType: "channel", tenantId: channel.tenantId, name: "" },
+      bot: { id: `28:${this.options.botAppId}`, name: "" },
+    };
+    await this.options.limiter?.acquire([`tenant:${channel.tenantId}`]);
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.options.adapter.continueConversationAsync(this.options.botAppId, reference, async (ctx: TurnContext) => {
+        try {
+          await TeamsInfo.getPagedMembers(ctx, 1);
+        } catch (err) {
+          failure = { error: err };
+        }
+      });
+    } catch (err) {
+      throw mapConnectorError(err, "probe");
+    }
+    if (failure) throw mapConnectorError(failure.error, "probe");
   }
 
   /**

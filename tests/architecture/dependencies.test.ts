@@ -79,6 +79,14 @@ describe("architecture (design.md §2)", () => {
     assert.deepEqual(bad, [], show(bad));
   });
 
+  it("src imports only Node's modules and production dependencies (the deployment zip has nothing else)", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const packageOf = (spec: string) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+    const bad = imports.filter((i) => !i.target && !i.spec.startsWith("node:") && !(packageOf(i.spec) in manifest.dependencies));
+    assert.deepEqual(bad, [], show(bad));
+    assert.ok(!("azurite" in manifest.dependencies), "azurite is for local mode and tests only (a development dependency)");
+  });
+
   it("rule 4: no raw string id crosses a port", () => {
     const portFiles = files.filter((f) => PORT_TYPE_FILES.some((p) => inside(f, p)));
     assert.ok(portFiles.length >= 5);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, threadRefOf, WaUserId } from "../../src/core/ids";
+import { BusinessNumberId, contactKeyOf, groupKeyOf, TeamsChannelId, TeamsMessageId, threadRefOf, WaGroupId, WaMessageId, WaUserId } from "../../src/core/ids";
 import type { Conversation } from "../../src/core/model";
 import type { Stores } from "../../src/core/ports/stores";
 import { rejectsPermanent } from "./contract-assert";
-import { CHANNEL, contact, conversation, thread } from "./store-fixtures";
+import { BUSINESS, CHANNEL, contact, conversation, thread } from "./store-fixtures";
 
 const place = (root = "1700000000001") => ({ channelId: CHANNEL, thread: thread(root), rootMessageId: TeamsMessageId(root) });
 
@@ -71,6 +71,19 @@ export function conversationStoreContract(make: () => Promise<Stores>): void {
       await conversations.update(contact(), { userId: WaUserId("US.99"), phone: undefined });
       assert.deepEqual(await conversations.get(contact()), {
         ...conversation(), state: "active", ...place(), profileName: "Zoë 🎉", lastInboundAt: 1_764_000_009_000, userId: WaUserId("US.99"),
+      });
+    });
+
+    it("keeps a group's details, a last outbound message with receipts, and when an earlier thread was lost", async () => {
+      const { conversations } = await make();
+      const key = groupKeyOf(BUSINESS, WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOTo="));
+      const group = { id: WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOTo="), subject: "Smith family 🏠", participantCount: 3, inviteLink: "https://chat.whatsapp.com/AbC" };
+      await conversations.reserve(conversation({ contact: key, group }));
+      await conversations.activate(key, place());
+      const lastOutbound = { wamid: WaMessageId("wamid.G1"), state: "delivered" as const, at: 1_764_000_100_000, excerpt: "hi all", delivered: 2, read: 1 };
+      await conversations.update(key, { group: { ...group, suspended: true }, lastOutbound, earlierThreadGoneAt: 1_764_000_200_000 });
+      assert.deepEqual(await conversations.get(key), {
+        ...conversation({ contact: key, group: { ...group, suspended: true } }), state: "active", ...place(), lastOutbound, earlierThreadGoneAt: 1_764_000_200_000,
       });
     });
 

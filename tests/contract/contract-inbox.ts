@@ -113,6 +113,8 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual((await inbox.list("pending", OTHER_BUSINESS)).map((e) => e.key), [other.key]);
       assert.deepEqual(await inbox.list("done"), [{ ...done, state: "done" }]);
       assert.deepEqual(await inbox.list("unrouted"), []);
+      await inbox.setState(BUSINESS, late.key, "held", "link suspended");
+      assert.deepEqual((await inbox.list("held", BUSINESS)).map((e) => [e.key, e.state, e.detail]), [[late.key, "held", "link suspended"]]);
     });
 
     it("handles keys with / + = # ? and keeps escaped look-alikes apart", async () => {

@@ -35,6 +35,17 @@ export function linkStoreContract(make: () => Promise<Stores>): void {
       assert.equal("teamGroupId" in (await links.get(OTHER_BUSINESS))!, false);
     });
 
+    it("lists every link, and keeps a suspension until a put without it", async () => {
+      const { links } = await make();
+      const suspended = link({ suspended: { since: 1_764_000_000_500, reason: "Teams does not let the bot post in this team (BotNotInConversationRoster)" } });
+      await links.put(suspended);
+      await links.put(link({ business: OTHER_BUSINESS, channel: { ...link().channel, channelId: OTHER_CHANNEL } }));
+      assert.deepEqual((await links.list()).sort(byBusiness).map((l) => [l.business, l.suspended?.since]), [[BUSINESS, 1_764_000_000_500], [OTHER_BUSINESS, undefined]]);
+      const { suspended: _lifted, ...active } = suspended;
+      await links.put(active);
+      assert.deepEqual(await links.get(BUSINESS), active);
+    });
+
     it("put replaces the existing link of the same number", async () => {
       const { links } = await make();
       await links.put(link());

@@ -25,6 +25,13 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await messages.byTeamsMessage(outbound.thread, outbound.teamsMessageId), outbound);
     });
 
+    it("keeps which group participants an outbound message reached and who read it", async () => {
+      const { messages } = await make();
+      const sent = messageLink({ wamid: WaMessageId("wamid.GROUP"), direction: "outbound", state: "read", receipts: { delivered: ["US.1", "BR.2"], read: ["US.1"] } });
+      await messages.put(sent);
+      assert.deepEqual(await messages.byWamid(BUSINESS, sent.wamid), sent);
+    });
+
     it("keeps wamids per business number and Teams ids per thread", async () => {
       const { messages } = await make();
       await messages.put(messageLink());

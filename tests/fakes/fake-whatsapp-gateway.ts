@@ -1,7 +1,7 @@
 import type { BridgeError } from "../../src/core/errors";
-import { WaMessageId, type BusinessNumberId } from "../../src/core/ids";
+import { GroupRequestId, WaMessageId, type BusinessNumberId, type WaGroupId } from "../../src/core/ids";
 import type { FormattedText } from "../../src/core/formatted-text";
-import type { BusinessNumberInfo, Recipient, WhatsAppGateway } from "../../src/core/ports/whatsapp-gateway";
+import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../src/core/ports/whatsapp-gateway";
 import type { MessageTemplate, TemplateValues } from "../../src/core/templates";
 import { FakeWhatsAppMedia } from "./fake-whatsapp-media";
 
@@ -9,6 +9,9 @@ import { FakeWhatsAppMedia } from "./fake-whatsapp-media";
 export class FakeWhatsAppGateway implements WhatsAppGateway {
   readonly sent: Array<{ business: BusinessNumberId; to: Recipient; body: FormattedText; id: WaMessageId; replyTo?: WaMessageId }> = [];
   readonly templatesSent: Array<{ business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; id: WaMessageId }> = [];
+  readonly groupsCreated: Array<{ business: BusinessNumberId; subject: string; requestId: GroupRequestId }> = [];
+  /** What `groupDetails` answers, per group id (unknown groups: an empty answer). */
+  readonly groups = new Map<string, GroupDetails>();
   numbers: BusinessNumberInfo[] = [];
   templates: MessageTemplate[] = [];
   templateListings = 0;
@@ -40,6 +43,18 @@ export class FakeWhatsAppGateway implements WhatsAppGateway {
   async listTemplates(): Promise<MessageTemplate[]> {
     this.templateListings++;
     return this.templates;
+  }
+
+  async createGroup(request: { business: BusinessNumberId; subject: string }) {
+    const err = this.failures.shift();
+    if (err) throw err;
+    const requestId = GroupRequestId(`req-${this.next++}`);
+    this.groupsCreated.push({ business: request.business, subject: request.subject, requestId });
+    return { requestId };
+  }
+
+  async groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails> {
+    return this.groups.get(request.group) ?? {};
   }
 
   /** Media downloads, uploads, media sends and reactions (see fake-whatsapp-media.ts). */

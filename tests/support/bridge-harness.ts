@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
+import type { Clock } from "../../src/core/ports/clock";
 import { startBridge, type ComposeOverrides, type RunningBridge } from "../../src/compose";
 import type { Logger } from "../../src/core/ports/logger";
 import { createLogger } from "../../src/observability/logger";
@@ -46,7 +47,7 @@ export interface Harness {
   /** POSTs an activity to /api/messages with a valid token (unless `token` is given; `null` sends none). */
   sendActivity(activity: Record<string, unknown>, options?: { token?: string | null }): Promise<{ status: number; body: string }>;
   /** A message activity in the linked channel: a new post (thread root) unless `thread` is given. */
-  channelMessage(text: string, options?: { thread?: string; from?: string; mentionBot?: boolean; tenantId?: string }): Record<string, unknown>;
+  channelMessage(text: string, options?: ChannelMessageOptions): Record<string, unknown>;
   /** A signed webhook body with these changes (see tools/sign-webhook.ts). */
   envelope(...changes: WebhookChangeSpec[]): object;
   /** Stops the bridge and starts a new one on the same storage (tables, journal, lease): a restart. `bridge` then is the new one. */
@@ -55,6 +56,17 @@ export interface Harness {
 }
 
 let nextActivityId = 1_770_000_000_000;
+
+export interface ChannelMessageOptions {
+  readonly thread?: string;
+  readonly from?: string;
+  readonly mentionBot?: boolean;
+  readonly tenantId?: string;
+  /** Others @mentioned after the bot (people by Entra id, tags with `type: "tag"`), each written `<at>name</at>` before the text. */
+  readonly mentions?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>;
+  /** Text written before those mentions (e.g. a prefix). */
+  readonly lead?: string;
+}
 
 /** Forwards every line to both loggers. */
 function teeLogger(a: Logger, b: Logger): Logger {
@@ -70,7 +82,7 @@ function teeLogger(a: Logger, b: Logger): Logger {
  * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
  * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -100,7 +112,12 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
   const written: string[] = [];
   const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
-  const overrides: ComposeOverrides = { ...options.compose, logger: teeLogger(logger, productionLogger), tablePrefix: uniqueTablePrefix("e2e") };
+  const overrides: ComposeOverrides = {
+    ...options.compose,
+    logger: teeLogger(logger, productionLogger),
+    tablePrefix: uniqueTablePrefix("e2e"),
+    ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}),
+  };
   let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;
 
@@ -108,6 +125,10 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     const id = String(nextActivityId++);
     const mention = o.mentionBot ?? false;
     const at = "<at>WhatsApp Bridge</at>";
+    const others = o.mentions ?? [];
+    const lead = o.lead ?? "";
+    const othersText = lead + others.map((m) => `<at>${m.name}</at> `).join("");
+    const othersHtml = lead + others.map((m, i) => `<at id="${i + (mention ? 1 : 0)}">${m.name}</at> `).join("");
     return {
       type: "message",
       id,
@@ -117,10 +138,13 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
       from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff", aadObjectId: o.from ?? STAFF_AAD },
       conversation: { id: o.thread ?? `${CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
       recipient: { id: botId, name: "WhatsApp Bridge" },
-      text: mention ? `${at} ${text}` : text,
+      text: `${mention ? `${at} ` : ""}${othersText}${text}`,
       textFormat: "plain",
-      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
-      entities: mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : [],
+      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${othersHtml}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
+      entities: [
+        ...(mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : []),
+        ...others.map((m) => ({ type: "mention", mentioned: { id: m.id, name: m.name, ...(m.type ? { type: m.type } : {}) }, text: `<at>${m.name}</at>` })),
+      ],
       channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: { id: CHANNEL_ID, name: "WhatsApp" } },
       ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
     };

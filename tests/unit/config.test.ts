@@ -107,9 +107,10 @@ describe("loadConfig", () => {
   });
 
   it("reliability: journal and lease containers, lease timing, inbox polling (issue 5)", () => {
-    assert.deepEqual(loadConfig(LOCAL).reliability, { journalContainer: "webhook-journal", leaseContainer: "bridge-leases", leaseDurationSeconds: 30, leaseRenewMs: 10_000, inboxPollMs: 5_000, inboxMaxInMemory: 2_000 });
-    const custom = loadConfig({ ...LOCAL, JOURNAL_CONTAINER: "wa-journal-1", LEASE_CONTAINER: "wa-locks", LEASE_DURATION_SECONDS: "15", LEASE_RENEW_SECONDS: "2.5", INBOX_POLL_SECONDS: "0.5", INBOX_MAX_IN_MEMORY: "500" });
-    assert.deepEqual(custom.reliability, { journalContainer: "wa-journal-1", leaseContainer: "wa-locks", leaseDurationSeconds: 15, leaseRenewMs: 2_500, inboxPollMs: 500, inboxMaxInMemory: 500 });
+    assert.deepEqual(loadConfig(LOCAL).reliability, { journalContainer: "webhook-journal", leaseContainer: "bridge-leases", leaseDurationSeconds: 30, leaseRenewMs: 10_000, inboxPollMs: 5_000, inboxMaxInMemory: 2_000, linkProbeMs: 60_000 });
+    const custom = loadConfig({ ...LOCAL, JOURNAL_CONTAINER: "wa-journal-1", LEASE_CONTAINER: "wa-locks", LEASE_DURATION_SECONDS: "15", LEASE_RENEW_SECONDS: "2.5", INBOX_POLL_SECONDS: "0.5", INBOX_MAX_IN_MEMORY: "500", LINK_PROBE_SECONDS: "5" });
+    assert.deepEqual(custom.reliability, { journalContainer: "wa-journal-1", leaseContainer: "wa-locks", leaseDurationSeconds: 15, leaseRenewMs: 2_500, inboxPollMs: 500, inboxMaxInMemory: 500, linkProbeMs: 5_000 });
+    assert.match(errorOf({ ...LOCAL, LINK_PROBE_SECONDS: "1" }), /LINK_PROBE_SECONDS must be at least 5/);
     assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "10" }), /LEASE_DURATION_SECONDS must be between 15 and 60/);
     assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "90" }), /LEASE_DURATION_SECONDS must be between 15 and 60/);
     assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "20", LEASE_RENEW_SECONDS: "15" }), /LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS \(10\)/);

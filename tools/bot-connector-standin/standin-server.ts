@@ -8,6 +8,7 @@ import { StandinLog } from "./standin-log";
 import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure } from "./standin-types";
 import { throttleAnswer, throttleKeys } from "./throttle-routing";
 import { TeamsThrottle } from "./teams-throttle";
+import { TeamsState } from "./teams-state";
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -30,7 +31,7 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 /** Acts on one request the way the Bot Connector REST API does (the parts the bridge uses). */
-function route(log: StandinLog, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
+function route(log: StandinLog, teams: TeamsState, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
   const parts = path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
   const auth = authorization === undefined ? {} : { authorization };
   if (parts[0] !== "v3" || parts[1] !== "conversations") return { status: 404, body: errorBody("NotFound", `no route for ${method} ${path}`) };
@@ -38,13 +39,21 @@ function route(log: StandinLog, method: string, path: string, body: unknown, aut
     const parameters = asRecord(body);
     const channelId = asRecord(asRecord(parameters.channelData).channel).id;
     if (typeof channelId !== "string" || !channelId) return { status: 400, body: errorBody("BadArgument", "channelData.channel.id is required") };
+    const refused = teams.check({ channelId, activity: asRecord(parameters.activity) });
+    if (refused) return refused;
     const activityId = log.newMessageId();
     const conversationId = `${channelId};messageid=${activityId}`;
     log.created.push({ conversationId, activityId, parameters, ...auth, at: Date.now() });
     return { status: 201, body: { id: conversationId, activityId } };
   }
   const conversationId = parts[2];
+  // The probe: one member of the channel (`pagedmembers`), refused like everything else while the app is out.
+  if (conversationId && parts[3] === "pagedmembers" && method === "GET") {
+    return teams.check({ conversationId }) ?? { status: 200, body: { members: [{ id: "29:standin-member", name: "Stand-in Member", aadObjectId: "00000000-0000-4000-8000-00000000a11c" }] } };
+  }
   if (conversationId && parts[3] === "activities" && parts.length <= 5) {
+    const refused = teams.check({ conversationId, ...(method === "POST" ? { activity: asRecord(body) } : {}) });
+    if (refused) return refused;
     const targetId = parts[4];
     if (method === "POST") {
       const id = log.newMessageId();
@@ -94,6 +103,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
   if (options.faults) faults.set(options.faults);
   const timers = new Set<NodeJS.Timeout>();
   const graph = new GraphReplies(options.graph);
+  const teams = new TeamsState();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? "GET";
@@ -117,7 +127,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
         delayMs = roll?.delayMs ?? 0;
         if (verdict && !verdict.ok) answer = throttleAnswer(verdict);
         else if (roll?.error) answer = roll.error;
-        else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, method, path, body, authorization);
+        else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, teams, method, path, body, authorization);
       }
     } catch (err) {
       answer = { status: 500, body: errorBody("ServiceError", String(err)) };
@@ -159,6 +169,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     reset: () => log.reset(),
     setLimits(limits) { throttle = limits ? new TeamsThrottle(limits) : undefined; },
     setFaults: (settings) => faults.set(settings ?? {}),
+    teams,
     get counters() {
       return { throttle: throttle?.counters ?? { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 }, faults: faults.counters, injectedErrors: faults.injectedErrors };
     },

@@ -1,3 +1,4 @@
+import type { TeamsState } from "./teams-state";
 /** Records and options of the Bot Connector stand-in. */
 import type { ConnectorFaultCounters, ConnectorFaultOptions } from "./connector-faults";
 import type { GraphReplies, GraphRepliesOptions } from "./graph-replies";
@@ -108,5 +109,7 @@ export interface BotConnectorStandin extends StandinState {
   setFaults(faults: ConnectorFaultOptions | undefined): void;
   /** Throttled requests and injected faults so far. */
   readonly counters: StandinCounters;
+  /** What Teams refuses: the app removed from a team, deleted threads, posts it will not take. */
+  readonly teams: TeamsState;
   close(): Promise<void>;
 }

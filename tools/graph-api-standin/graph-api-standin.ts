@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { readBody } from "../standin-http";
 import type { AddressInfo } from "node:net";
+import { answerGroupRequest, groupSendProblem } from "./group-routes";
+import { GroupStore } from "./group-store";
 import { faultAnswer, MediaFaults } from "./media-faults";
 import { answerMediaRequest } from "./media-routes";
 import { MEDIA_DOWNLOAD_PATH, MediaStore } from "./media-store";
@@ -69,7 +71,8 @@ function addRoll(delayMs: number, roll: { failure?: ScriptedFailure; delayMs: nu
 /**
  * Starts a stand-in for Meta's Graph API on 127.0.0.1: `POST /{version}/{phone_number_id}/messages`
  * (sends and mark-as-read), `GET /{version}/{waba_id}/phone_numbers` and the media endpoints (upload,
- * `GET /{media-id}`, download by URL with the token; see media-routes.ts), answering with Meta's shapes.
+ * `GET /{media-id}`, download by URL with the token; see media-routes.ts) and the Groups API (group-routes.ts;
+ * sends with `recipient_type: group`), answering with Meta's shapes.
  * Tests script failures with `failNext` and delays with `delayNext`. Never contacts anything else.
  * `extraRoutes` lets the WhatsApp simulator serve its page and API from the same server.
  */
@@ -80,6 +83,7 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
   const timers = new Set<NodeJS.Timeout>();
   const media = new MediaStore(options.mediaUrlTtlMs);
   const mediaFaults = new MediaFaults();
+  const groups = new GroupStore();
   // Random errors and latency on sends (chaos tests): off unless asked for.
   const sendFaults = new SendFaults();
   if (options.sendFaults) sendFaults.set(options.sendFaults);
@@ -98,13 +102,25 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     const mediaDelayMs = fault && "delayMs" in fault ? fault.delayMs : 0;
     const mediaAnswer = await answerMediaRequest(request, url, { store: media, version, authorised: authorised(request), now: Date.now(), origin, readBody: () => readBody(request, MAX_REQUEST_BYTES) });
     if (mediaAnswer) return { answer: mediaAnswer, delayMs: mediaDelayMs };
+    const groupAnswer = await answerGroupRequest(request, url, { store: groups, version, authorised: authorised(request), readBody: () => readBody(request, MAX_REQUEST_BYTES) });
+    if (groupAnswer) return { answer: groupAnswer, delayMs: 0 };
     if (parts[0] !== version || parts.length !== 3) return { answer: json(400, unsupportedRequestEnvelope(method, parts.slice(1).join("/"))), delayMs: 0 };
     const [, node = "", edge] = parts;
 
     if (method === "POST" && edge === "messages") {
       const raw = await readBody(request, MAX_REQUEST_BYTES);
       const body = parseJson(raw);
-      const base = { phoneNumberId: decodeURIComponent(node), body, headers: headersOf(request), at: Date.now() };
+      const b = (body ?? {}) as Record<string, unknown>;
+      const phoneNumberId = decodeURIComponent(node);
+      const base = {
+        phoneNumberId,
+        body,
+        headers: headersOf(request),
+        at: Date.now(),
+        recipientType: b.recipient_type === "group" ? ("group" as const) : ("individual" as const),
+        ...(typeof b.to === "string" ? { to: b.to } : {}),
+        ...(typeof b.recipient === "string" ? { recipient: b.recipient } : {}),
+      };
       let result: Answer;
       let wamid: string | undefined;
       // An unauthorised request does not use up a scripted failure or delay.
@@ -115,12 +131,13 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
       else if (scripted.failure) result = failureAnswer(scripted.failure);
       else {
         const problem = validateSend(body);
-        const b = body as Record<string, unknown>;
+        const groupProblem = problem || b.status === "read" ? undefined : groupSendProblem(b, phoneNumberId, groups);
         if (problem) result = json(400, invalidParameterEnvelope(problem));
+        else if (groupProblem) result = failureAnswer(groupProblem);
         else if (b.status === "read") result = json(200, { success: true });
         else {
           wamid = newWamid();
-          result = json(200, acceptedSendResponse(typeof b.to === "string" ? b.to : undefined, typeof b.recipient === "string" ? b.recipient : undefined, wamid));
+          result = json(200, acceptedSendResponse(base.to, base.recipient, wamid, base.recipientType === "group"));
         }
       }
       const recorded: RecordedSend = { ...base, status: result.status, ...(wamid ? { wamid } : {}) };
@@ -208,6 +225,11 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
     get sendFaultCounters() {
       return sendFaults.counters;
     },
+    addGroup: (group) => groups.add(group),
+    getGroup: (id) => groups.get(id),
+    listGroups: (phoneNumberId) => groups.list(phoneNumberId),
+    failNextGroupCreate: (error, times = 1) => groups.failNextCreate(error, times),
+    onGroupRequest: (listener) => groups.subscribe(listener),
     onSend: (listener) => {
       sendListeners.add(listener);
       return () => { sendListeners.delete(listener); };
@@ -217,6 +239,7 @@ export async function startGraphApiStandin(options: GraphApiStandinOptions = {})
       timers.clear();
       log.close();
       sendListeners.clear();
+      groups.close();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },

@@ -7,3 +7,5 @@ export { errorEnvelope, newWamid, type GraphErrorObject } from "./meta-responses
 export { MEDIA_DOWNLOAD_PATH, type NewMedia, type StoredMedia } from "./media-store";
 export type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, ScriptedGraphError, ScriptedRawFailure, StandinPhoneNumber } from "./standin-types";
 export type { InjectedSendError, SendFaultCounters, SendFaultOptions } from "./send-faults";
+export { groupInfo, GROUP_UNKNOWN } from "./group-routes";
+export { newGroupId, newRequestId, type GroupRequest, type GroupWebhookError, type NewGroup, type StandinGroup, type StandinGroupParticipant } from "./group-store";

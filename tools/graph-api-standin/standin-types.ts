@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MediaDownloadFault } from "./media-faults";
 import type { NewMedia, StoredMedia } from "./media-store";
+import type { GroupRequest, GroupWebhookError, NewGroup, StandinGroup } from "./group-store";
 import type { GraphErrorObject } from "./meta-responses";
 import type { SendFaultCounters, SendFaultOptions } from "./send-faults";
 
@@ -17,6 +18,12 @@ export interface RecordedSend {
   readonly status: number;
   /** The wamid given to an accepted message. */
   readonly wamid?: string;
+  /** The body's `recipient_type`: `group` for a send to a group, else `individual` (Meta's default). */
+  readonly recipientType: "individual" | "group";
+  /** The body's `to`: a phone number, or the group id of a group send. */
+  readonly to?: string;
+  /** The body's `recipient` (a BSUID), if any. */
+  readonly recipient?: string;
 }
 
 /** A Meta-shaped error to answer with: `{ httpStatus, error: { message, code, … } }`. */
@@ -95,6 +102,16 @@ export interface GraphApiStandin {
   setSendFaults(faults: SendFaultOptions | undefined): void;
   /** What the random faults injected so far. */
   readonly sendFaultCounters: Readonly<SendFaultCounters>;
+  /** Adds a group as if the business had created it earlier (no webhook is sent for it). */
+  addGroup(group: NewGroup): StandinGroup;
+  /** A live group (not deleted); change its `participants` or `suspended` directly to script Meta's side. */
+  getGroup(id: string): StandinGroup | undefined;
+  /** The live groups of a business number. */
+  listGroups(phoneNumberId: string): StandinGroup[];
+  /** The next `times` (default 1) group creations get a request id, then fail: their request carries `error`. */
+  failNextGroupCreate(error: GroupWebhookError, times?: number): void;
+  /** Calls `listener` with every Groups API request applied (create, update, delete, removals…); returns the unsubscribe. */
+  onGroupRequest(listener: (request: GroupRequest) => void): () => void;
   /** Calls `listener` with every send request once answered (accepted or not); returns the unsubscribe. */
   onSend(listener: (send: RecordedSend) => void): () => void;
   /** Stops the server, dropping open connections and pending delayed answers. */

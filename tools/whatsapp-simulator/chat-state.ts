@@ -36,7 +36,10 @@ export interface SimLocation {
 export interface SimMessage {
   /** The wamid. */
   readonly id: string;
+  /** The customer of a one-to-one chat; in a group, who wrote it (empty for the business's group messages). */
   readonly customerId: string;
+  /** Set for a message in a group (Meta's group id). */
+  readonly groupId?: string;
   /** `in`: customer → business (a webhook to the bridge); `out`: business → customer (a send to the Graph API). */
   readonly direction: "in" | "out";
   /** Epoch ms. */
@@ -59,9 +62,24 @@ export interface SimMessage {
   error?: string;
   /** Reactions on this message by each side (an emoji; absent when none or removed). */
   reactions: { customer?: string; business?: string };
+  /** A business group message: the ticks of each member (customer id → status); `status` is the least of them. */
+  receipts?: Record<string, TickStatus>;
 }
 
-export type StateEvent = { readonly kind: "customer"; readonly customer: SimCustomer } | { readonly kind: "message"; readonly message: SimMessage } | { readonly kind: "typing"; readonly customerId: string; readonly until: number };
+/** A WhatsApp group of the business (docs/protocols-groups.md), as the simulator plays it. */
+export interface SimGroup {
+  /** Meta's group id, as in webhooks and sends. */
+  readonly id: string;
+  subject: string;
+  description?: string;
+  inviteLink: string;
+  /** Customer ids of the members, in joining order (the business is always in the group). */
+  members: string[];
+  deleted: boolean;
+  suspended: boolean;
+}
+
+export type StateEvent = { readonly kind: "customer"; readonly customer: SimCustomer } | { readonly kind: "group"; readonly group: SimGroup } | { readonly kind: "message"; readonly message: SimMessage } | { readonly kind: "typing"; readonly customerId: string; readonly until: number };
 
 /** Country of a phone number for the BSUID prefix; a few common codes, `US` otherwise (only cosmetic). */
 function countryOf(phone: string | undefined): string {
@@ -84,6 +102,7 @@ export function phoneDigits(input: string): string {
 export class ChatState {
   private readonly customerList: SimCustomer[] = [];
   private readonly messageList: SimMessage[] = [];
+  private readonly groupList: SimGroup[] = [];
   private readonly listeners = new Set<(event: StateEvent) => void>();
 
   get customers(): readonly SimCustomer[] {
@@ -92,6 +111,29 @@ export class ChatState {
 
   get messages(): readonly SimMessage[] {
     return this.messageList;
+  }
+
+  get groups(): readonly SimGroup[] {
+    return this.groupList;
+  }
+
+  group(id: string): SimGroup | undefined {
+    return this.groupList.find((g) => g.id === id);
+  }
+
+  addGroup(group: SimGroup): SimGroup {
+    this.groupList.push(group);
+    this.emit({ kind: "group", group });
+    return group;
+  }
+
+  /** Changes a group (members, subject, …) and tells listeners. */
+  updateGroup(id: string, change: (group: SimGroup) => void): SimGroup | undefined {
+    const group = this.group(id);
+    if (!group) return undefined;
+    change(group);
+    this.emit({ kind: "group", group });
+    return group;
   }
 
   subscribe(listener: (event: StateEvent) => void): () => void {

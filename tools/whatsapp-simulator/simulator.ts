@@ -4,6 +4,7 @@ import { EXAMPLE_BUSINESS, statusUpdate, type WebhookBusiness, type WebhookChang
 import { interpretSend } from "./business-send";
 import { advances, ChatState, type SimCustomer, type SimMessage } from "./chat-state";
 import { buildCustomerMessage, webhookCustomer, type CustomerMessageInput } from "./customer-message";
+import { GroupPlay } from "./group-play";
 import { webRoutes } from "./web-routes";
 import { WebhookClient } from "./webhook-client";
 
@@ -39,6 +40,8 @@ const DEFAULT_TICKS = { sent: 300, delivered: 900 };
  */
 export class WhatsAppSimulator {
   readonly state = new ChatState();
+  /** The business's WhatsApp groups: create, join, leave, rename, write as a member (group-play.ts). */
+  readonly groups: GroupPlay;
   private readonly webhooks: WebhookClient;
   private readonly ticks: { readonly sent: number; readonly delivered: number };
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -59,6 +62,15 @@ export class WhatsAppSimulator {
     this.ticks = options.tickDelaysMs ?? DEFAULT_TICKS;
     graph.phoneNumbers = [{ id: business.phoneNumberId, display_phone_number: displayNumber(business.displayPhoneNumber), verified_name: businessName, quality_rating: "GREEN" }];
     graph.onSend((send) => this.onBusinessSend(send));
+    this.groups = new GroupPlay({
+      state: this.state,
+      graph,
+      business,
+      ticks: this.ticks,
+      ...(options.autoReadMs !== undefined ? { autoReadMs: options.autoReadMs } : {}),
+      deliver: (...changes) => this.webhooks.deliver(...changes),
+      later: (ms, work) => this.later(ms, work),
+    });
   }
 
   /** Starts the simulator (and with it the Graph API stand-in) on 127.0.0.1. */
@@ -130,7 +142,7 @@ export class WhatsAppSimulator {
   /** The customer looks at the chat: every delivered business message becomes read, and the bridge hears of it. */
   markRead(customerId: string): void {
     for (const m of this.state.messages) {
-      if (m.customerId === customerId && m.direction === "out" && m.status === "delivered") this.report(m.id, "read");
+      if (m.customerId === customerId && m.groupId === undefined && m.direction === "out" && m.status === "delivered") this.report(m.id, "read");
     }
   }
 
@@ -180,6 +192,7 @@ export class WhatsAppSimulator {
     const body = (send.body ?? {}) as Record<string, unknown>;
     const action = interpretSend(body);
     if (action.kind === "read") return this.onReadMark(action.messageId, action.typing);
+    if (send.recipientType === "group") return this.groups.onBusinessSend(send, action);
 
     const to = typeof body.to === "string" ? body.to : undefined;
     const recipient = typeof body.recipient === "string" ? body.recipient : undefined;
@@ -203,14 +216,15 @@ export class WhatsAppSimulator {
     });
   }
 
-  /** Mark-as-read (A11): this message and every earlier one of the customer are read; maybe "typing…". */
+  /** Mark-as-read (A11): this message and every earlier one of the same chat (customer or group) are read; maybe "typing…". */
   private onReadMark(messageId: string, typing: boolean): void {
     const target = this.state.message(messageId);
     if (!target) return;
+    const sameChat = (m: SimMessage) => (target.groupId !== undefined ? m.groupId === target.groupId : m.groupId === undefined && m.customerId === target.customerId);
     for (const m of this.state.messages) {
-      if (m.customerId === target.customerId && m.direction === "in" && m.at <= target.at && advances(m.status, "read")) this.state.update(m.id, (x) => { x.status = "read"; });
+      if (sameChat(m) && m.direction === "in" && m.at <= target.at && advances(m.status, "read")) this.state.update(m.id, (x) => { x.status = "read"; });
     }
-    if (typing) this.state.typing(target.customerId, Date.now() + 25_000);
+    if (typing && target.groupId === undefined) this.state.typing(target.customerId, Date.now() + 25_000);
   }
 
   /** A send to someone the simulator does not know yet: they become a customer, so nothing is hidden. */

@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import type { StateEvent } from "./chat-state";
-import type { CustomerMessageInput } from "./customer-message";
+import { groupRoutes } from "./group-web-routes";
+import { HttpProblem, messageInput, readJson, sendJson, text } from "./web-helpers";
 import type { WhatsAppSimulator } from "./simulator";
+
+export { MAX_UPLOAD_BYTES } from "./web-helpers";
 
 /**
  * The simulator's page and its small JSON API, served by the Graph API stand-in's server next to the
@@ -16,18 +19,17 @@ import type { WhatsAppSimulator } from "./simulator";
  *   mimeType, dataBase64, caption?}` | `{type:"location", latitude, longitude, name?, address?}` |
  *   `{type:"reaction", messageId, emoji}`: answers 202 at once, ticks follow on the event stream;
  * - `POST /api/customers/{id}/read`: the customer has the chat open;
+ * - `/api/groups…`: the business's groups, played by the customers (group-web-routes.ts);
  * - `GET /api/media/{id}`: a file as the customer's phone shows it.
  */
 
-/** Files the page may upload: base64 in JSON, so the body is about 4/3 of this. */
-export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
-const MAX_BODY_BYTES = Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 64 * 1024;
 const SSE_PING_MS = 15_000;
 
 const STATIC_FILES: Readonly<Record<string, string>> = {
   "/": "index.html",
   "/index.html": "index.html",
   "/app.js": "app.js",
+  "/groups.js": "groups.js",
   "/style.css": "style.css",
 };
 const TYPES: Readonly<Record<string, string>> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
@@ -38,81 +40,6 @@ function publicDir(): string {
   const found = candidates.find((dir) => existsSync(join(dir, "index.html")));
   if (!found) throw new Error(`whatsapp simulator: page files not found (looked in ${candidates.join(", ")})`);
   return found;
-}
-
-class HttpProblem extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-// Never chain `writeHead(...).end()`: restify, when loaded in the same process (tests), patches
-// ServerResponse.writeHead and its version returns nothing.
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-  response.end(body);
-}
-
-function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new HttpProblem(413, `the file is too large (at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB here)`));
-      else chunks.push(chunk);
-    });
-    request.on("end", () => {
-      try {
-        const value = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
-        if (!value || typeof value !== "object" || Array.isArray(value)) throw new HttpProblem(400, "the body must be a JSON object");
-        resolveBody(value as Record<string, unknown>);
-      } catch (err) {
-        reject(err instanceof SyntaxError ? new HttpProblem(400, "the body is not JSON") : err);
-      }
-    });
-    request.on("error", reject);
-  });
-}
-
-const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
-/** Turns the page's JSON into a customer message; throws HttpProblem(400) on anything malformed. */
-function messageInput(body: Record<string, unknown>): CustomerMessageInput {
-  switch (body.type) {
-    case "text": {
-      const t = text(body.text)?.trim();
-      if (!t) throw new HttpProblem(400, "type a message first");
-      return { type: "text", text: t, ...(text(body.replyTo) ? { replyTo: text(body.replyTo)! } : {}) };
-    }
-    case "image":
-    case "document": {
-      const bytes = Buffer.from(text(body.dataBase64) ?? "", "base64");
-      const mimeType = text(body.mimeType) || "application/octet-stream";
-      if (bytes.length === 0) throw new HttpProblem(400, "the file is empty");
-      if (bytes.length > MAX_UPLOAD_BYTES) throw new HttpProblem(413, `the file is too large (at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB here)`);
-      if (body.type === "image" && !/^image\/(jpeg|png)$/.test(mimeType)) throw new HttpProblem(400, "WhatsApp images are JPEG or PNG; send other files as a document");
-      const filename = text(body.filename);
-      const caption = text(body.caption)?.trim();
-      return { type: body.type, bytes, mimeType, ...(filename ? { filename } : {}), ...(caption ? { caption } : {}) };
-    }
-    case "location": {
-      const latitude = Number(body.latitude);
-      const longitude = Number(body.longitude);
-      if (!Number.isFinite(latitude) || Math.abs(latitude) > 90 || !Number.isFinite(longitude) || Math.abs(longitude) > 180) throw new HttpProblem(400, "latitude and longitude must be numbers");
-      const name = text(body.name)?.trim();
-      const address = text(body.address)?.trim();
-      return { type: "location", latitude, longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) };
-    }
-    case "reaction": {
-      const messageId = text(body.messageId);
-      if (!messageId) throw new HttpProblem(400, "which message?");
-      return { type: "reaction", messageId, emoji: text(body.emoji) ?? "" };
-    }
-    default:
-      throw new HttpProblem(400, "unknown message type");
-  }
 }
 
 /** The route handler to give the Graph API stand-in as `extraRoutes`. */
@@ -168,6 +95,7 @@ export function webRoutes(simulator: () => WhatsAppSimulator): (request: Incomin
         sendJson(response, 202, { accepted: true });
         return true;
       }
+      if (path.startsWith("/api/groups") && (await groupRoutes(sim, request, response, path))) return true;
       const mediaRoute = /^\/api\/media\/([^/]+)$/.exec(path);
       if (method === "GET" && mediaRoute) {
         const media = sim.graph.getMedia(decodeURIComponent(mediaRoute[1]!));
@@ -197,6 +125,7 @@ function snapshot(sim: WhatsAppSimulator): object {
     business: { name: sim.businessName, displayPhoneNumber: sim.business.displayPhoneNumber, phoneNumberId: sim.business.phoneNumberId },
     bridgeConnected: sim.webhookUrl !== undefined,
     customers: sim.state.customers,
+    groups: sim.state.groups,
     messages: sim.state.messages,
   };
 }

@@ -1,8 +1,8 @@
 import { compareInboxEntries } from "../inbox-order";
 import { ContactLanes, type LaneItem } from "../contact-lanes";
 import { describeError, PermanentError } from "../errors";
-import { contactKeyOf } from "../ids";
-import { eventKeyOf, type WhatsAppEvent } from "../messages";
+import { contactKeyOf, groupKeyOf } from "../ids";
+import { conversationKeyOf, eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
@@ -18,6 +18,8 @@ import { onStaffMessage } from "./on-staff-message";
 import { onWhatsAppEvent } from "./on-whatsapp-event";
 import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./follow-ups";
 import { runMediaRetry } from "./media-retry";
+import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./link-recovery";
+import { backlogReport, type NumberBacklog } from "./backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./staff-events";
 
 type LaneEntry = InboxEntry & LaneItem;
@@ -36,7 +38,11 @@ export interface BridgeServiceOptions {
    * Default `DEFAULT_MAX_IN_MEMORY`.
    */
   readonly maxInMemory?: number;
+  /** How often suspended links are probed (link-recovery.ts), and on which clock; default every 60 s on the bridge's clock. */
+  readonly linkProbe?: LinkRecoveryOptions;
 }
+
+const BACKLOG_REPORT_MAX_AGE_MS = 30_000;
 
 /** About 4 KB each while waiting: some 8 MB, and over a minute of work at Teams' 50 posts/s. */
 export const DEFAULT_MAX_IN_MEMORY = 2_000;
@@ -71,6 +77,8 @@ export class BridgeService implements StaffMessageHandler {
   private watermark: InboxEntry | undefined;
   private refilling = false;
   private readonly maxInMemory: number;
+  private readonly links: LinkRecovery;
+  private cachedBacklog: { readonly at: number; readonly report: Promise<NumberBacklog[]> } | undefined;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
   constructor(private readonly deps: BridgeDeps, private readonly options: BridgeServiceOptions = {}) {
@@ -95,7 +103,9 @@ export class BridgeService implements StaffMessageHandler {
         this.backgroundWork.add(work);
         void work.finally(() => this.backgroundWork.delete(work));
       },
+      linkSuspended: () => this.links.noteSuspension(),
     };
+    this.links = new LinkRecovery(deps, (entry) => this.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.lanes = new ContactLanes<LaneEntry>(
       (entry) => (this.mayWork() ? onWhatsAppEvent(this.ctx, entry).finally(() => this.refillIfDrained()) : Promise.resolve("done")),
@@ -149,6 +159,25 @@ export class BridgeService implements StaffMessageHandler {
     return onCardAction(this.ctx, action);
   }
 
+  /** Teams says the app was added (back) to a team: suspended links there resume at once. Never throws. */
+  appInstalled(event: AppInstalled): Promise<number> {
+    return this.links.appInstalled(event);
+  }
+
+  /**
+   * What waits or failed, per business number (backlog-report.ts), read at most every 30 s: the readiness
+   * probe asks often and the report reads every unfinished entry.
+   */
+  backlogReport(): Promise<NumberBacklog[]> {
+    const now = this.deps.clock.now();
+    if (!this.cachedBacklog || now - this.cachedBacklog.at > BACKLOG_REPORT_MAX_AGE_MS) {
+      const report = backlogReport(this.deps);
+      this.cachedBacklog = { at: now, report };
+      report.catch(() => { this.cachedBacklog = undefined; });
+    }
+    return this.cachedBacklog.report;
+  }
+
   /** A template changed status at Meta: the cached list is stale. */
   templatesChanged(): void {
     this.ctx.templates.invalidate();
@@ -167,7 +196,10 @@ export class BridgeService implements StaffMessageHandler {
         return;
       }
       this.deps.logger.info("bridge.leading");
-      void this.resumeQuietly().then(() => this.startPolling());
+      void this.resumeQuietly().then(() => {
+        this.startPolling();
+        this.links.start();
+      });
     });
     if (!this.mayWork()) {
       // A standby still sends the staff replies its own earlier process accepted.
@@ -176,6 +208,7 @@ export class BridgeService implements StaffMessageHandler {
     }
     await this.resumePending();
     this.startPolling();
+    this.links.start();
   }
 
   /**
@@ -197,6 +230,11 @@ export class BridgeService implements StaffMessageHandler {
     for (const business of new Set(unrouted.map((e) => e.business))) {
       const link = await this.deps.stores.links.get(business);
       if (link) replayed += await this.replayUnrouted(link);
+    }
+    // Held for a link that is active again (a stop between lifting a suspension and replaying its events).
+    for (const business of new Set((await this.deps.stores.inbox.list("held")).map((e) => e.business))) {
+      const link = await this.deps.stores.links.get(business);
+      if (link && !link.suspended) await this.links.resume(link);
     }
     const count = total + replayed;
     if (count > 0) this.deps.logger.info("bridge.resumed", { count, replayedUnrouted: replayed });
@@ -288,9 +326,11 @@ export class BridgeService implements StaffMessageHandler {
     }
     if (!this.newestScheduled || compareInboxEntries(entry, this.newestScheduled) > 0) this.newestScheduled = entry;
     const event = entry.event;
-    const lane = event.type === "message" ? event.contact.key
+    // A group's messages, events and statuses share the group's lane, so they keep their order.
+    const lane = event.type === "message" ? conversationKeyOf(event)
       : event.type === "status" ? statusLane(event)
       : event.type === "preference" ? contactKeyOf(event.business, event.contact)
+      : event.type === "group" && event.group ? groupKeyOf(event.business, event.group)
       : `${event.business}|${event.type}`;
     this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
   }

@@ -1,18 +1,38 @@
-import { describeError } from "../errors";
-import { BusinessNumberId } from "../ids";
+import { BridgeError, describeError } from "../errors";
+import { BusinessNumberId, groupRequestKeyOf, type GroupRequestId } from "../ids";
+import { BACKGROUND_RETRY, withRetry } from "../retry";
 import type { ChannelLink } from "../model";
 import type { StaffMessage, StaffReply } from "../staff-message";
 import type { BusinessNumberInfo } from "../ports/whatsapp-gateway";
 import type { BridgeDeps } from "./deps";
+import type { BridgeSettings } from "../settings";
+import { DEFAULT_SEND_PREFIX } from "../rules/reply-routing";
+import { ensureThread } from "./thread-start";
+import { backlogLine, backlogReport } from "./backlog-report";
+import { groupThreadSubject } from "./thread-subjects";
 
-export const HELP_TEXT = [
-  "I bring WhatsApp conversations into this channel: each customer gets a thread, and replies in that thread go back to the customer on WhatsApp.",
-  "Commands (mention me first):",
-  "• link <phone number id or number>: this channel receives that WhatsApp number's conversations (admins only)",
-  "• unlink: stop receiving WhatsApp conversations here (admins only)",
-  "• status: what is linked here",
-  "• help: this message",
-].join("\n");
+/** What `help` says: the commands, and how a reply in a customer thread is treated. */
+export function helpText(settings: BridgeSettings): string {
+  const send = settings.sendPrefix ?? DEFAULT_SEND_PREFIX;
+  const replies = settings.replyMode === "all"
+    ? "• a plain reply is sent to the customer (or the group) on WhatsApp"
+    : "• a reply that @mentions me is sent to the customer (or the group) on WhatsApp";
+  return [
+    "I bring WhatsApp conversations into this channel: each customer (and each WhatsApp group) gets a thread, and replies in that thread go back on WhatsApp.",
+    "Replying in a customer thread:",
+    replies,
+    `• a reply starting with ${settings.notePrefix} is a note for colleagues: never sent`,
+    "• a reply that @mentions a colleague (or a tag, a channel, the team) stays in Teams, and so does one that links into our SharePoint, OneDrive or Teams",
+    `• start a reply with ${send} to send it anyway (the ${send} is removed)`,
+    "• @mention me with `template` to send an approved template",
+    "Commands (mention me first):",
+    "• link <phone number id or number>: this channel receives that WhatsApp number's conversations (admins only)",
+    "• unlink: stop receiving WhatsApp conversations here (admins only)",
+    "• status: what is linked here",
+    "• group create <subject>: a new WhatsApp group on this channel's number, with its invite link in a new thread (admins only)",
+    "• help: this message",
+  ].join("\n");
+}
 
 /** Handles a command addressed to the bot outside customer threads: link, unlink, status, help. */
 export async function onCommand(deps: BridgeDeps, message: StaffMessage, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply> {
@@ -21,9 +41,10 @@ export async function onCommand(deps: BridgeDeps, message: StaffMessage, replayU
     case "link": return link(deps, message, args.join(" "), replayUnrouted);
     case "unlink": return unlink(deps, message);
     case "status": return status(deps, message);
+    case "group": return group(deps, message, args);
     case "help":
-    case "": return { kind: "text", text: HELP_TEXT };
-    default: return { kind: "text", text: `I didn't understand “${word.slice(0, 40)}”.\n\n${HELP_TEXT}` };
+    case "": return { kind: "text", text: helpText(deps.settings) };
+    default: return { kind: "text", text: `I didn't understand “${word.slice(0, 40)}”.\n\n${helpText(deps.settings)}` };
   }
 }
 
@@ -85,6 +106,34 @@ async function link(deps: BridgeDeps, message: StaffMessage, query: string, repl
   return { kind: "text", text: `✅ WhatsApp number ${number.display ?? number.id} is linked to this channel. Each customer who writes to it gets a thread here; reply in the thread to answer on WhatsApp.${backlog}` };
 }
 
+/** `group create <subject>`: asks WhatsApp for a group; its thread starts now and gets the invite link when WhatsApp confirms. */
+async function group(deps: BridgeDeps, message: StaffMessage, args: readonly string[]): Promise<StaffReply> {
+  const [sub = "", ...words] = args;
+  if (sub.toLowerCase() !== "create") return { kind: "text", text: "Write `group create <subject>` to create a WhatsApp group on this channel's number; its invite link appears in a new thread." };
+  if (!isAdmin(deps, message)) return refusal(deps, message, "create a WhatsApp group");
+  const subject = words.join(" ").trim();
+  if (!subject) return { kind: "text", text: "What should the group be called? Write `group create <subject>`, e.g. `group create Smith family account`." };
+  const [link] = await deps.stores.links.listByChannel(message.channelId);
+  if (!link) return { kind: "notice", tone: "warning", text: "No WhatsApp number is linked to this channel: link one first (`link <phone number id>`), then create the group." };
+  let requestId: GroupRequestId;
+  try {
+    ({ requestId } = await deps.whatsapp.createGroup({ business: link.business, subject }));
+  } catch (err) {
+    deps.logger.warn("whatsapp.group.create_failed", { business: link.business, error: describeError(err) });
+    return { kind: "notice", tone: "error", text: `The group was not created: ${err instanceof BridgeError ? err.userMessage : "an unexpected error occurred."}` };
+  }
+  deps.logger.info("whatsapp.group.create_requested", { business: link.business, user: message.author.aadObjectId ?? "unknown" });
+  const by = message.author.name || "a bridge admin";
+  const first = `Group “${subject}” asked for by ${by} from Teams.`;
+  const key = groupRequestKeyOf(link.business, requestId);
+  const ensured = await ensureThread(deps, link, groupThreadSubject(deps, link, key, { requestId, subject, participantCount: 0 }, first));
+  if (ensured) {
+    const text = `${first} WhatsApp is creating it; its invite link will appear in this thread. Replies here go to the whole group once it exists.`;
+    await withRetry(() => deps.teams.postInThread(link.channel, ensured.conversation.thread!, { kind: "notice", tone: "info", text }), BACKGROUND_RETRY, deps.clock);
+  }
+  return { kind: "text", text: `Asked WhatsApp to create the group “${subject}” on ${link.displayNumber ?? link.business}. Its thread is in this channel; the invite link appears there once WhatsApp confirms.` };
+}
+
 async function unlink(deps: BridgeDeps, message: StaffMessage): Promise<StaffReply> {
   if (!isAdmin(deps, message)) return refusal(deps, message, "unlink a WhatsApp number");
   const links = await deps.stores.links.listByChannel(message.channelId);
@@ -97,10 +146,20 @@ async function unlink(deps: BridgeDeps, message: StaffMessage): Promise<StaffRep
 
 async function status(deps: BridgeDeps, message: StaffMessage): Promise<StaffReply> {
   const links = await deps.stores.links.listByChannel(message.channelId);
+  const send = deps.settings.sendPrefix ?? DEFAULT_SEND_PREFIX;
   const mode = deps.settings.replyMode === "all"
-    ? `every reply in a customer thread is sent to WhatsApp, except notes starting with ${deps.settings.notePrefix}`
+    ? `every reply in a customer thread is sent to WhatsApp, except notes starting with ${deps.settings.notePrefix} and replies that @mention a colleague or link into the tenant (start with ${send} to send those anyway)`
     : `only replies that mention me are sent to WhatsApp; notes starting with ${deps.settings.notePrefix} never are`;
-  if (links.length === 0) return { kind: "text", text: `No WhatsApp number is linked to this channel. An admin can link one with \`link <phone number id>\`.\nReplies: ${mode}.` };
-  const lines = links.map((l) => `• ${l.displayNumber ?? l.business} (id ${l.business}), linked ${new Date(l.linkedAt).toISOString().slice(0, 10)}`);
-  return { kind: "text", text: `Linked WhatsApp number${links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.` };
+  const now = deps.clock.now();
+  const report = await backlogReport(deps);
+  const here = new Set(links.map((l) => l.business));
+  // Other channels' problems are said here too: this may be the only channel the bot can still reach.
+  const elsewhere = report.filter((b) => !here.has(b.business) && (b.suspendedSince !== undefined || b.failed > 0 || b.waiting > 0));
+  const other = elsewhere.length ? `\nElsewhere:\n${elsewhere.map((b) => backlogLine(b, now)).join("\n")}` : "";
+  if (links.length === 0) return { kind: "text", text: `No WhatsApp number is linked to this channel. An admin can link one with \`link <phone number id>\`.\nReplies: ${mode}.${other}` };
+  const lines = links.map((l) => {
+    const backlog = report.find((b) => b.business === l.business);
+    return `• ${l.displayNumber ?? l.business} (id ${l.business}), linked ${new Date(l.linkedAt).toISOString().slice(0, 10)}${backlog ? `\n  ${backlogLine(backlog, now).slice(2)}` : ""}`;
+  });
+  return { kind: "text", text: `Linked WhatsApp number${links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.${other}` };
 }

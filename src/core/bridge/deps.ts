@@ -45,4 +45,6 @@ export interface BridgeContext extends BridgeDeps {
   readonly background: (work: Promise<unknown>) => void;
   /** Parked events (reactions before their target) and media retries. */
   readonly followUps?: FollowUpScheduler;
+  /** Called when an event is held for a suspended link: the link probe starts looking. */
+  readonly linkSuspended?: () => void;
 }

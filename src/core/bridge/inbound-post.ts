@@ -73,7 +73,7 @@ export async function prepareInboundPost(deps: InboundPostDeps, link: ChannelLin
       const forced = await targetedText(deps.stores, message, targeted, Number.POSITIVE_INFINITY);
       body = forced.kind === "ready" ? forced.body : [];
     } else body = text.body;
-  } else if (isIdentityChange(content)) {
+  } else if (isIdentityChange(content) && !message.group) {
     body = await rekeyContact(deps, message, content, conversation);
   } else if (content.kind === "media") {
     const outcome = await keepInboundMedia(deps, link, message, content);
@@ -89,7 +89,8 @@ export async function prepareInboundPost(deps: InboundPostDeps, link: ChannelLin
   if (message.replyTo && !targeted) before.push(replyQuote(await findEarlier(deps.stores, message.business, message.replyTo)));
   const afterBlocks: Block[] = message.referral ? [referralBlock(message.referral)] : [];
   const post = customerPost(message, [...before, ...body, ...afterBlocks], labelOf(content));
-  afterSteps.push(() => rememberPhoneAlias(deps, message, conversation));
+  // A participant's phone must never lead to the group's thread: aliases are for one-to-one conversations.
+  if (!message.group) afterSteps.push(() => rememberPhoneAlias(deps, message, conversation));
 
   return {
     kind: "post",

@@ -3,7 +3,7 @@ import type { Block, FormattedText } from "../formatted-text";
 import { maskId, WaMediaId } from "../ids";
 import { MediaFetchError } from "../media-errors";
 import { baseMimeType, checkMediaType, formatBytes, INLINE_IMAGE_MAX_BYTES, MEDIA_SIZE_CAPS, mediaFileName } from "../media-types";
-import type { InboundContent, InboundMessage } from "../messages";
+import { conversationKeyOf, type InboundContent, type InboundMessage } from "../messages";
 import type { ChannelLink } from "../model";
 import type { Logger } from "../ports/logger";
 import type { KeptMedia, MediaStore } from "../ports/media-store";
@@ -71,7 +71,7 @@ export async function keepInboundMedia(
       name,
       mimeType: quarantined ? "application/octet-stream" : mimeType,
       channel: link.channel,
-      contact: message.contact.key,
+      contact: conversationKeyOf(message),
       wamid: message.id,
       ...(quarantined ? { quarantined: true } : {}),
     });

@@ -1,3 +1,4 @@
+import { conversationKeyOf } from "../messages";
 import { maskId } from "../ids";
 import type { InboxEntry } from "../model";
 import { BACKGROUND_RETRY, withRetry } from "../retry";
@@ -23,7 +24,7 @@ export async function runMediaRetry(deps: InboundPostDeps, entry: InboxEntry): P
   }
   const content = message.content;
   const link = await stores.links.get(message.business);
-  const conversation = await stores.conversations.get(message.contact.key);
+  const conversation = await stores.conversations.get(conversationKeyOf(message));
   if (!link || !conversation?.thread || conversation.channelId !== link.channel.channelId) {
     logger.warn("whatsapp.media.retry_abandoned", { business: message.business, contact: maskId(message.contact.key), reason: "no linked thread" });
     await stores.inbox.setState(entry.business, entry.key, "done", "no linked thread any more");

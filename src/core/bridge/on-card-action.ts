@@ -6,7 +6,7 @@ import { missingValues, renderTemplate, templateId, type MessageTemplate, type T
 import type { BridgeContext } from "./deps";
 import { recordOutbound } from "./outbound-record";
 import { recipientOf } from "./recipient";
-import { templatePicker } from "./staff-replies";
+import { groupCannotReceive, templatePicker } from "./staff-replies";
 
 /** The values typed into the card: inputs `h:<key>` (header) and `b:<key>` (body). */
 function valuesOf(data: Readonly<Record<string, unknown>>): TemplateValues {
@@ -59,6 +59,11 @@ export async function onCardAction(ctx: BridgeContext, action: StaffCardAction):
   }
   const verdict = ctx.checkPolicy(preview);
   if (!verdict.ok) return fillCard(template, values, { preview, problem: `Not sent: the text contains ${verdict.hint}, which matches the rule against ${verdict.rule}.` });
+  if (template.category === "AUTHENTICATION" && conversation.group) {
+    return fillCard(template, values, { preview, problem: "Not sent: WhatsApp does not deliver authentication templates to groups. Pick another template." });
+  }
+  const groupProblem = conversation.group && groupCannotReceive(conversation.group);
+  if (groupProblem) return { kind: "notice", tone: "warning", text: `Not sent: ${groupProblem}` };
   const to = recipientOf(conversation);
   if (!to || !conversation.thread) return { kind: "notice", tone: "error", text: "Not sent: I can't tell which WhatsApp user this thread belongs to." };
 

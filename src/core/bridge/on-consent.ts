@@ -1,4 +1,4 @@
-import { contactKeyOf, maskId, type ContactKey } from "../ids";
+import { contactKeyOf, maskId, type ConversationKey } from "../ids";
 import type { PreferenceEvent } from "../messages";
 import type { InboxEntry } from "../model";
 import type { LaneResult } from "../contact-lanes";
@@ -15,7 +15,7 @@ const NOTICE = {
  * the conversation is marked, a notice is posted in its thread, and the root card shows it.
  * Returns false when the customer has no conversation yet (nothing to mark).
  */
-export async function setConsent(ctx: BridgeContext, contact: ContactKey, change: "stop" | "start", source: string): Promise<boolean> {
+export async function setConsent(ctx: BridgeContext, contact: ConversationKey, change: "stop" | "start", source: string): Promise<boolean> {
   const conversation = await ctx.stores.conversations.get(contact);
   if (!conversation || conversation.state !== "active") return false;
   const optedOut = change === "stop";

@@ -1,18 +1,28 @@
 import { excerpt } from "../formatted-text";
-import { contactKeyOf, maskId } from "../ids";
+import { contactKeyOf, groupKeyOf, maskId } from "../ids";
 import type { StatusEvent } from "../messages";
-import type { InboxEntry } from "../model";
+import type { InboxEntry, MessageLink } from "../model";
 import { advance } from "../rules/delivery-state";
 import type { LaneResult } from "../contact-lanes";
 import type { BridgeContext } from "./deps";
 import { refreshRootCard } from "./live-state";
 import { resendIfRateLimited } from "./outbox-resend";
 
+/** The participants a group send reached, with `participant` added; undefined when it was counted already (a redelivery). */
+function countReceipt(message: MessageLink, state: StatusEvent["state"], participant: string): MessageLink["receipts"] | undefined {
+  if (state !== "delivered" && state !== "read" && state !== "played") return undefined;
+  const current = message.receipts ?? { delivered: [], read: [] };
+  const list = state === "delivered" ? current.delivered : current.read;
+  if (list.includes(participant)) return undefined;
+  return state === "delivered" ? { ...current, delivered: [...list, participant] } : { ...current, read: [...list, participant] };
+}
+
 /** A status may overtake the saving of its message's mapping (the send answer and the webhook race). */
 const UNKNOWN_MESSAGE_GRACE_MS = 20_000;
 
-/** The lane of a status: its customer's lane when the recipient is known, so it follows their messages. */
+/** The lane of a status: its conversation's lane when the recipient is known, so it follows its messages. */
 export function statusLane(event: StatusEvent): string {
+  if (event.group) return groupKeyOf(event.business, event.group);
   const r = event.recipient;
   return r && (r.userId || r.phone) ? contactKeyOf(event.business, r) : `${event.business}|status`;
 }
@@ -36,17 +46,24 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
     logger.warn("whatsapp.status.unknown_message", { business: event.business, state: event.state });
     return done("status for an unknown message");
   }
+  // A group send is delivered and read once per participant: count each one once, on the root card only.
+  const receipts = event.participant ? countReceipt(message, event.state, event.participant) : undefined;
   const next = advance(message.state ?? "accepted", event.state);
-  if (!next) return done(`ignored: ${event.state} after ${message.state ?? "accepted"}`);
-  await stores.messages.put({ ...message, state: next });
+  if (!next && !receipts) return done(`ignored: ${event.state} after ${message.state ?? "accepted"}`);
+  await stores.messages.put({ ...message, ...(next ? { state: next } : {}), ...(receipts ? { receipts } : {}) });
 
   const conversation = await stores.conversations.get(message.contact);
   const link = await stores.links.get(event.business);
   if (conversation?.lastOutbound?.wamid === message.wamid) {
-    const lastOutbound = { ...conversation.lastOutbound, state: next };
+    const lastOutbound = {
+      ...conversation.lastOutbound,
+      ...(next ? { state: next } : {}),
+      ...(receipts ? { delivered: new Set([...receipts.delivered, ...receipts.read]).size, read: receipts.read.length } : {}),
+    };
     await stores.conversations.update(conversation.contact, { lastOutbound });
     await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
   }
+  if (!next) return done(`receipt ${event.state} counted`);
   // A rate-limited reply is sent again from the outbox (outbox-resend.ts); the thread hears of it only if that gives up.
   const decision = next === "failed" ? await resendIfRateLimited(ctx, message, event) : undefined;
   if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");

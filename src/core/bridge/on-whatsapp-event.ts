@@ -1,7 +1,7 @@
-import { BridgeError, describeError } from "../errors";
+import { BridgeError, describeError, TeamsRefusal } from "../errors";
 import { maskId } from "../ids";
 import type { InboundMessage } from "../messages";
-import { DUPLICATE_SUSPECTED, type ChannelLink, type Conversation, type InboxEntry } from "../model";
+import { DUPLICATE_SUSPECTED, type ChannelLink, type InboxEntry } from "../model";
 import type { PossibleDuplicate, ThreadPost } from "../ports/teams-gateway";
 import type { TeamsThreadRef } from "../ids";
 import { BACKGROUND_RETRY, withRetry } from "../retry";
@@ -15,8 +15,12 @@ import { consentKeyword, DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS } from ".
 import { serviceWindow } from "../rules/service-window";
 import { adoptKnownThread } from "./contact-rekey";
 import { prepareInboundPost } from "./inbound-post";
-import { lookUpCutShortPost, lookUpCutShortThread } from "./post-recovery";
-import { toRootCard } from "./render-inbound";
+import { lookUpCutShortPost } from "./post-recovery";
+import { ensureThread } from "./thread-start";
+import { messageThreadSubject } from "./thread-subjects";
+import { explainGroupConsent, onGroupEvent } from "./on-group-event";
+import { holdEntry } from "./link-suspension";
+import { onTeamsRefusal, postOrFallback } from "./teams-refusals";
 
 
 /**
@@ -30,6 +34,8 @@ export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): P
   if (!current || (current.state !== "pending" && current.state !== "posting")) return "done";
   const event = current.event;
   try {
+    // A suspended link's events wait for it, without asking Teams again (the probe does that).
+    if (event.type !== "account_error" && (await stores.links.get(entry.business))?.suspended) return await holdEntry(deps, current);
     switch (event.type) {
       case "message":
         return await onInboundMessage(deps, current, event);
@@ -37,12 +43,15 @@ export async function onWhatsAppEvent(deps: BridgeContext, entry: InboxEntry): P
         return await onStatus(deps, current, event);
       case "preference":
         return await onPreference(deps, current, event);
+      case "group":
+        return await onGroupEvent(deps, current, event);
       case "account_error":
         logger.warn("whatsapp.account.error", { business: event.business, code: event.code, title: event.title });
         await stores.inbox.setState(entry.business, entry.key, "done", `account error ${event.code}`);
         return "done";
     }
   } catch (err) {
+    if (err instanceof TeamsRefusal) return onTeamsRefusal(deps, current, err);
     if (err instanceof BridgeError && !err.retryable) {
       logger.error("whatsapp.event.failed", { business: entry.business, key: maskId(entry.key), error: describeError(err) });
       await stores.inbox.setState(entry.business, entry.key, "failed", describeError(err));
@@ -57,7 +66,7 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   const { stores, clock, logger } = deps;
   const link = await stores.links.get(message.business);
   if (!link) {
-    // Not linked (yet): kept, and delivered when an admin links the number (case 13: never posted elsewhere).
+    // Not linked (yet): kept, and delivered when an admin links the number (never posted elsewhere).
     logger.warn("whatsapp.message.unrouted", { business: message.business });
     await stores.inbox.setState(message.business, entry.key, "unrouted", "business number not linked to a channel");
     return "done";
@@ -68,8 +77,9 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
     await stores.inbox.setState(message.business, entry.key, "done", entry.detail === DUPLICATE_SUSPECTED ? DUPLICATE_SUSPECTED : "already posted");
     return "done";
   }
-  await adoptKnownThread(deps, message);
-  const ensured = await ensureThread(deps, link, message);
+  // A group's messages belong to the group's thread, whoever wrote them: no per-person thread lookups.
+  if (!message.group) await adoptKnownThread(deps, message);
+  const ensured = await ensureThread(deps, link, messageThreadSubject(deps, link, message));
   if (!ensured) return "retry";
   const { conversation, isNew } = ensured;
   const thread = conversation.thread!;
@@ -83,7 +93,7 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
     wamid: message.id,
     thread,
     teamsMessageId: posted,
-    contact: message.contact.key,
+    contact: conversation.contact,
     direction: "inbound",
     at: clock.now(),
   }), BACKGROUND_RETRY, clock);
@@ -91,78 +101,30 @@ async function onInboundMessage(deps: BridgeContext, entry: InboxEntry, message:
   if (ensured.takenOver) await flagPossibleDuplicate(deps, link, thread, entry, "thread");
   deps.followUps?.targetPosted(message.business, message.id);
   await prepared.after(posted);
+  // Any participant's message opens (or refreshes) a group's window for the whole group, as a
+  // customer's does for their own conversation (docs/protocols.md, WhatsApp groups).
   const lastInboundAt = Math.max(conversation.lastInboundAt ?? 0, message.timestamp * 1000);
-  const patch = {
+  const patch = message.group ? { lastInboundAt } : {
     lastInboundAt,
     ...(message.contact.profileName ? { profileName: message.contact.profileName } : {}),
     ...(message.contact.username ? { username: message.contact.username } : {}),
     ...(message.contact.phone && !conversation.phone ? { phone: message.contact.phone } : {}),
   };
-  await stores.conversations.update(message.contact.key, patch);
+  await stores.conversations.update(conversation.contact, patch);
   const updated = { ...conversation, ...patch };
   if (!isNew && windowMoved(conversation.lastInboundAt, lastInboundAt, clock.now())) await refreshRootCard(deps, updated, link);
   if (message.content.kind === "text") {
     const keywords = deps.settings.consentKeywords ?? { stop: DEFAULT_STOP_KEYWORDS, start: DEFAULT_START_KEYWORDS };
     const change = consentKeyword(message.content.raw, keywords);
-    if (change) await setConsent(deps, message.contact.key, change, `the customer wrote “${message.content.raw.trim()}”`);
+    if (change && message.group) await explainGroupConsent(deps, link, thread, message, change);
+    else if (change) await setConsent(deps, message.contact.key, change, `the customer wrote “${message.content.raw.trim()}”`);
   }
   if (isNew && deps.settings.firstContactNotice) {
     await sendAutomatic(deps, updated, link, deps.settings.firstContactNotice, "Sent automatically to the customer (first-contact notice)");
   }
   await stores.inbox.setState(message.business, entry.key, "done", flagged ? DUPLICATE_SUSPECTED : undefined);
-  logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(message.contact.key), type: message.content.kind });
+  logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(conversation.contact), type: message.content.kind });
   return "done";
-}
-
-/**
- * Finds the contact's thread or starts one. The conversation row is reserved (atomic create) before the
- * thread is made, so two racing first messages cannot make two threads; a failed start releases it.
- * Returns undefined when another worker holds a fresh reservation (try again later).
- */
-async function ensureThread(deps: BridgeContext, link: ChannelLink, message: InboundMessage): Promise<{ conversation: Conversation; isNew: boolean; takenOver?: boolean } | undefined> {
-  const { stores, teams, clock, logger } = deps;
-  const contact = message.contact;
-  const existing = await stores.conversations.get(contact.key);
-  if (existing?.state === "active") return { conversation: existing, isNew: false };
-  let takenOver = false;
-  if (existing) {
-    // Only the leader processes, one event per contact at a time (this lane): nobody else can be making
-    // this thread, so the reservation was left by a crash or an outage. The earlier attempt may have
-    // posted a root card already: look for it in the channel first; if the channel cannot be read, the
-    // new thread says that an empty one may exist.
-    logger.warn("teams.thread.reservation_taken_over", { contact: maskId(contact.key) });
-    const lookup = await lookUpCutShortThread(deps, link, contact.key, existing.createdAt);
-    if (lookup.kind === "found") {
-      const conversation = await stores.conversations.activate(contact.key, { channelId: link.channel.channelId, thread: lookup.thread, rootMessageId: lookup.rootMessageId });
-      return { conversation, isNew: true };
-    }
-    takenOver = lookup.kind === "unknown";
-  } else {
-    const reserved = await stores.conversations.reserve({
-      contact: contact.key,
-      business: message.business,
-      state: "creating",
-      ...(contact.userId ? { userId: contact.userId } : {}),
-      ...(contact.phone ? { phone: contact.phone } : {}),
-      ...(contact.profileName ? { profileName: contact.profileName } : {}),
-      ...(contact.username ? { username: contact.username } : {}),
-      firstMessage: toRootCard(message).firstMessage,
-      createdAt: clock.now(),
-    });
-    if (!reserved.created) return reserved.existing.state === "active" ? { conversation: reserved.existing, isNew: false } : undefined;
-  }
-  try {
-    const window = serviceWindow(message.timestamp * 1000, clock.now());
-    const root = { ...toRootCard(message, link.displayNumber), live: { window: window.open ? { open: true, closesAt: window.closesAt } : { open: false }, optedOut: false } };
-    const started = await withRetry(() => teams.startThread(link.channel, root), BACKGROUND_RETRY, clock);
-    logger.info("teams.thread.started", { business: message.business, contact: maskId(contact.key) });
-    return { conversation: await stores.conversations.activate(contact.key, { channelId: link.channel.channelId, ...started }), isNew: true, takenOver };
-  } catch (err) {
-    // Released only when Teams certainly made no thread; otherwise the reservation stays, and the next
-    // attempt takes it over and says that an empty thread may exist.
-    if (err instanceof BridgeError && err.notApplied) await stores.conversations.release(contact.key);
-    throw err;
-  }
 }
 
 /** The root card shows until when the window is open: refresh it when that moved noticeably or it reopened. */
@@ -181,7 +143,7 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
  * it. A failure that certainly wrote nothing (a refusal) puts the entry back to `pending`.
  */
 async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, message: InboundMessage, post: ThreadPost) {
-  const { stores, teams, clock } = deps;
+  const { stores, clock } = deps;
   let flag: PossibleDuplicate | undefined;
   if (entry.state === "posting") {
     const lookup = await lookUpCutShortPost(deps, link, thread, message.id);
@@ -205,7 +167,7 @@ async function postOnce(deps: BridgeContext, link: ChannelLink, thread: TeamsThr
         uncertain = false;
       }
       try {
-        return await teams.postInThread(link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
+        return await postOrFallback(deps, link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
       } catch (err) {
         if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
         throw err;

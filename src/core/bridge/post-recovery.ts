@@ -1,5 +1,5 @@
 import { describeError } from "../errors";
-import { maskId, type ContactKey, type TeamsThreadRef, type WaMessageId } from "../ids";
+import { maskId, type ConversationKey, type TeamsThreadRef, type WaMessageId } from "../ids";
 import type { ChannelLink } from "../model";
 import type { Logger } from "../ports/logger";
 import type { PostLookup, RootLookup, ThreadHistory } from "../ports/thread-history";
@@ -47,7 +47,7 @@ async function lookUp(history: ThreadHistory | undefined, link: ChannelLink, thr
 export async function lookUpCutShortThread(
   deps: { readonly threadHistory?: ThreadHistory; readonly logger: Logger },
   link: ChannelLink,
-  contact: ContactKey,
+  contact: ConversationKey,
   since: number,
 ): Promise<RootLookup> {
   let lookup: RootLookup;

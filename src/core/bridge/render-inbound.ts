@@ -1,6 +1,9 @@
 import { excerpt, toPlainText } from "../formatted-text";
 import type { InboundContent, InboundMessage } from "../messages";
+import type { GroupInfo } from "../model";
+import { conversationKeyOf } from "../messages";
 import type { RootCardModel } from "../ports/teams-gateway";
+import { groupCardOf } from "./live-state";
 
 /** How a contact is shown next to their (untrusted) profile name: the number, else the username. */
 export function handleOf(message: Pick<InboundMessage, "contact">): string {
@@ -41,18 +44,19 @@ export function placeholderOf(content: InboundContent): string | undefined {
   }
 }
 
-/** The root card of a new customer thread. */
-export function toRootCard(message: InboundMessage, businessDisplay?: string): RootCardModel {
+/** The root card of a new thread: the customer's, or the group's (`group`) whoever wrote first. */
+export function toRootCard(message: InboundMessage, businessDisplay?: string, group?: GroupInfo): RootCardModel {
   const first = message.content.kind === "text" ? toPlainText(message.content.body) : placeholderOf(message.content) ?? "";
   const c = message.contact;
+  const who = group
+    ? { group: groupCardOf(group) }
+    : { ...(c.profileName ? { customerName: c.profileName } : {}), ...(c.phone ? { phone: `+${c.phone}` } : {}), ...(c.username ? { username: c.username } : {}) };
   return {
-    ...(c.profileName ? { customerName: c.profileName } : {}),
-    ...(c.phone ? { phone: `+${c.phone}` } : {}),
-    ...(c.username ? { username: c.username } : {}),
+    ...who,
     ...(businessDisplay ? { businessDisplay } : {}),
     firstMessage: excerpt(first, 500),
     startedAt: message.timestamp * 1000,
-    ref: c.key,
+    ref: conversationKeyOf(message),
   };
 }
 

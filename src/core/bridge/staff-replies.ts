@@ -1,5 +1,5 @@
 import { describeError } from "../errors";
-import type { ChannelLink } from "../model";
+import type { ChannelLink, GroupInfo } from "../model";
 import type { StaffMessage, StaffReply } from "../staff-message";
 import { templateId } from "../templates";
 import type { BridgeContext } from "./deps";
@@ -27,15 +27,27 @@ export async function answerWithin(ctx: BridgeContext, outcome: Promise<StaffRep
 }
 
 /** Why a free-form reply was not sent, for the template card. */
-export function windowClosedReason(closedAt: number | undefined): string {
+export function windowClosedReason(closedAt: number | undefined, group = false): string {
   const when = closedAt === undefined ? "" : ` (it closed ${new Date(closedAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`;
-  return `Your message was not sent: the customer last wrote more than 24 hours ago${when}, and WhatsApp then only allows an approved template. Pick one below.`;
+  const who = group ? "no one in the group has written in the last 24 hours" : "the customer last wrote more than 24 hours ago";
+  return `Your message was not sent: ${who}${when}, and WhatsApp then only allows an approved template. Pick one below.`;
 }
 
-/** The first step of the template card, or a notice if no template can be offered. */
-export async function templatePicker(ctx: BridgeContext, reason?: string): Promise<StaffReply> {
+/** Why nothing can be sent to a group now, or undefined when it can receive messages. */
+export function groupCannotReceive(group: GroupInfo): string | undefined {
+  if (group.deleted) return "this WhatsApp group was deleted.";
+  if (group.suspended) return "WhatsApp has suspended this group; nothing can be sent to it until WhatsApp lifts the suspension.";
+  if (!group.id) return "WhatsApp has not created this group yet. Wait for the line with its invite link in this thread.";
+  return undefined;
+}
+
+/**
+ * The first step of the template card, or a notice if no template can be offered. In a group (`group`),
+ * authentication templates are left out: WhatsApp does not deliver them to groups.
+ */
+export async function templatePicker(ctx: BridgeContext, reason?: string, group = false): Promise<StaffReply> {
   try {
-    const templates = await ctx.templates.list();
+    const templates = (await ctx.templates.list()).filter((t) => !group || t.category !== "AUTHENTICATION");
     if (templates.length === 0) {
       return { kind: "notice", tone: "warning", text: `${reason ? `${reason.replace(/ Pick one below\.$/, "")} ` : ""}No approved WhatsApp template is available: create one in WhatsApp Manager (and set WHATSAPP_BUSINESS_ACCOUNT_ID).` };
     }

@@ -32,9 +32,13 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/
 
 /** How a contact is named in sentences the bridge writes: the profile name (cleaned), else the handle. */
 export function nameOf(message: Pick<InboundMessage, "contact">): string {
-  const cleaned = message.contact.profileName?.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+  return personName(message.contact);
+}
+
+/** How a person is named in sentences the bridge writes: the profile name (cleaned), else the number or username. */
+export function personName(c: { readonly profileName?: string; readonly phone?: string; readonly username?: string }): string {
+  const cleaned = c.profileName?.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
   if (cleaned) return cleaned;
-  const c = message.contact;
   if (c.phone) return `+${c.phone}`;
   if (c.username) return c.username.startsWith("@") ? c.username : `@${c.username}`;
   return "The customer";

@@ -1,4 +1,4 @@
-import type { ContactKey, WaMessageId } from "../ids";
+import type { ConversationKey, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** A file to keep: what a customer sent, already downloaded and checked. */
@@ -11,7 +11,7 @@ export interface MediaToKeep {
   /** The channel whose thread shows it: production keeps files in that channel's SharePoint folder. */
   readonly channel: ChannelAddress;
   /** One folder per contact. */
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   /** The WhatsApp message the file came with; keeping the same message's file again replaces it. */
   readonly wamid: WaMessageId;
   /** The file failed an integrity check: kept apart, and never served as its declared type. */

@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { AadObjectId, BusinessNumberId, ContactKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { AadObjectId, BusinessNumberId, ConversationKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 
 /**
  * A staff reply's way to WhatsApp (reliability.md §3.5 step 4, invariant I7 "outbound recorded before
@@ -13,7 +13,7 @@ export type OutboxState = "queued" | "sending" | "sent" | "failed" | "uncertain"
 /** One staff reply accepted for sending, keyed by its Teams message (thread + message id). */
 export interface OutboxEntry {
   readonly business: BusinessNumberId;
-  readonly contact: ContactKey;
+  readonly contact: ConversationKey;
   readonly thread: TeamsThreadRef;
   readonly teamsMessageId: TeamsMessageId;
   readonly author?: AadObjectId;

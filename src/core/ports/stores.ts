@@ -1,4 +1,4 @@
-import type { BusinessNumberId, ContactKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../model";
 import type { OutboundState } from "../rules/delivery-state";
 import type { OutboxStore } from "./outbox-store";
@@ -18,22 +18,24 @@ export interface LinkStore {
   remove(business: BusinessNumberId): Promise<boolean>;
   /** All links whose channel is `channel` (a channel may receive several numbers). */
   listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]>;
+  /** Every link (a handful per tenant): for start-up and for finding suspended links to probe. */
+  list(): Promise<ChannelLink[]>;
 }
 
 /** Contact ⇄ thread. */
 export interface ConversationStore {
-  get(contact: ContactKey): Promise<Conversation | undefined>;
+  get(contact: ConversationKey): Promise<Conversation | undefined>;
   /**
    * Atomically creates `conversation` (in state `creating`). Returns `{ created: false, existing }`
    * if a conversation for that contact already exists: never check-then-set.
    */
   reserve(conversation: Conversation): Promise<{ created: true } | { created: false; existing: Conversation }>;
   /** Marks a reserved conversation active in `thread` and indexes it by thread. */
-  activate(contact: ContactKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
+  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
-  update(contact: ContactKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound">>): Promise<void>;
+  update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">>): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
-  release(contact: ContactKey): Promise<void>;
+  release(contact: ConversationKey): Promise<void>;
   findByThread(thread: TeamsThreadRef): Promise<Conversation | undefined>;
 }
 

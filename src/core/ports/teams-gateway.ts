@@ -1,5 +1,5 @@
 import type { FormattedText } from "../formatted-text";
-import type { ContactKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ConversationKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
@@ -17,18 +17,28 @@ export interface RootCardModel {
   readonly startedAt: number;
   /** Live state, shown once known (the card is updated in place, not re-posted). */
   readonly live?: ConversationLiveState;
+  /** The conversation's earlier thread was deleted in Teams: this card starts its replacement and says so. */
+  readonly earlierThreadGone?: boolean;
+  /** Set for a WhatsApp group's thread: the card says so, with its subject and participant count. */
+  readonly group?: {
+    /** Group subject, chosen by its members (untrusted, display only). */
+    readonly subject?: string;
+    readonly participantCount?: number;
+    readonly suspended?: boolean;
+    readonly deleted?: boolean;
+  };
   /**
-   * The customer's contact key: the adapter shows a short reference derived from it, by which
+   * The conversation's key: the adapter shows a short reference derived from it, by which
    * `ThreadHistory.findThreadRoot` finds a thread whose start a crash cut short.
    */
-  readonly ref?: ContactKey;
+  readonly ref?: ConversationKey;
 }
 
 /** The conversation's live state on the root card. */
 export interface ConversationLiveState {
   /** The 24-hour customer service window: open until `closesAt`, or closed. */
   readonly window: { readonly open: boolean; readonly closesAt?: number };
-  /** The last message the business sent: its ticks, when, and the start of its text. */
+  /** The last message the business sent: its ticks (for a group, with how many participants), when, and the start of its text. */
   readonly lastOutbound?: { readonly ticks: string; readonly at: number; readonly excerpt: string };
   /** The customer opted out of business-initiated messages. */
   readonly optedOut: boolean;
@@ -62,6 +72,11 @@ export type ThreadPost =
        * so, so a duplicate never exists without its flag.
        */
       readonly possibleDuplicate?: PossibleDuplicate;
+      /**
+       * Teams refused the formatted post: this is the same message as plain text (text, sender, time, file
+       * names with their SHA-256 and links), saying so.
+       */
+      readonly fallback?: boolean;
     }
   | { readonly kind: "notice"; readonly tone: "info" | "warning" | "error"; readonly text: string }
   /** The record of something the business sent that no staff message shows (a template, an automatic notice). */
@@ -71,7 +86,8 @@ export type ThreadPost =
 
 /**
  * The Teams side, for posts the core starts (no incoming Teams turn needed). Implementations classify
- * failures: `TransientError` for 429/412/5xx (retry may help), `PermanentError` otherwise.
+ * failures: `TransientError` for 429/412/5xx (retry may help), `TeamsRefusal` for the refusals the bridge
+ * acts on (app removed, thread gone, post refused), `PermanentError` otherwise.
  */
 export interface TeamsGateway {
   /** Starts a new thread in `channel` whose root is the customer card. Does I/O. */
@@ -80,4 +96,9 @@ export interface TeamsGateway {
   postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId>;
   /** Replaces the root card of `thread` (a message the bot posted) with `root`. Does I/O. */
   updateRootCard(channel: ChannelAddress, thread: TeamsThreadRef, rootMessageId: TeamsMessageId, root: RootCardModel): Promise<void>;
+  /**
+   * Asks Teams whether the bot may work in `channel` now, with a cheap read (no post). Resolves when it
+   * may; throws a `TeamsRefusal` (`app-removed`) when it may not, another error when Teams cannot say.
+   */
+  probe(channel: ChannelAddress): Promise<void>;
 }

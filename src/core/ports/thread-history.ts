@@ -1,4 +1,4 @@
-import type { ContactKey, TeamsGroupId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
+import type { ConversationKey, TeamsGroupId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** Where to look: a thread of a channel, in the team known by its group id. */
@@ -43,5 +43,5 @@ export interface ThreadHistory {
    * Looks in `where` for a root card the bot posted for `contact` (`RootCardModel.ref`) since `since`
    * (epoch ms): the thread a start cut short by a crash may have made. Does I/O.
    */
-  findThreadRoot(where: ChannelLocation, contact: ContactKey, since: number): Promise<RootLookup>;
+  findThreadRoot(where: ChannelLocation, contact: ConversationKey, since: number): Promise<RootLookup>;
 }

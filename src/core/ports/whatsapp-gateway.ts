@@ -1,12 +1,23 @@
 import type { FormattedText } from "../formatted-text";
-import type { BusinessNumberId, WaMessageId, WaPhone, WaUserId } from "../ids";
+import type { BusinessNumberId, GroupRequestId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "../ids";
 import type { MessageTemplate, TemplateValues } from "../templates";
 import type { WhatsAppMediaPort } from "./whatsapp-media";
 
-/** Whom to send to: the phone when known (Meta prefers it), else the BSUID. */
-export interface Recipient {
-  readonly phone?: WaPhone;
-  readonly userId?: WaUserId;
+/**
+ * Whom to send to: one person (the phone when known, Meta prefers it, else the BSUID) or one group. The
+ * two never mix: a group's conversation only ever yields the group, so a reply meant for a group cannot
+ * reach one of its members privately.
+ */
+export type Recipient =
+  | { readonly kind: "individual"; readonly phone?: WaPhone; readonly userId?: WaUserId }
+  | { readonly kind: "group"; readonly group: WaGroupId };
+
+/** A group as the Groups API describes it. */
+export interface GroupDetails {
+  readonly subject?: string;
+  readonly description?: string;
+  /** Participants other than the business. */
+  readonly participantCount?: number;
 }
 
 export interface BusinessNumberInfo {
@@ -34,4 +45,12 @@ export interface WhatsAppGateway extends WhatsAppMediaPort {
   sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }>;
   /** The APPROVED templates of the configured WhatsApp Business Account, every page (empty if none is configured). Does I/O. */
   listTemplates(): Promise<MessageTemplate[]>;
+  /**
+   * Asks WhatsApp to create a group on `business` (Groups API). Resolves with the request id once the
+   * request is accepted; the group itself, with its id and invite link, is announced later by a
+   * `created` group event. Does I/O.
+   */
+  createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }>;
+  /** What WhatsApp says of a group now (subject, participants). Does I/O. */
+  groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails>;
 }

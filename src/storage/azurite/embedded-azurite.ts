@@ -63,9 +63,10 @@ export function azuriteConnectionString(tablePort: number, blobPort: number): st
  */
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
   const logger = options.logger;
+  const entry = azuriteEntryPoint();
   const [tablePort, blobPort, queuePort] = await choosePorts(options);
   const args = [
-    require.resolve("azurite/dist/src/azurite.js"),
+    entry,
     "--tableHost", HOST, "--tablePort", String(tablePort),
     "--blobHost", HOST, "--blobPort", String(blobPort),
     "--queueHost", HOST, "--queuePort", String(queuePort),
@@ -105,6 +106,21 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
       return stopping;
     },
   };
+}
+
+/**
+ * Azurite's entry point. The package is a development dependency: a production install (`npm ci
+ * --omit=dev`, the deployment zip) has none, and then local mode must say what to do in one line.
+ */
+function azuriteEntryPoint(): string {
+  try {
+    return require.resolve("azurite/dist/src/azurite.js");
+  } catch {
+    throw new PermanentError(
+      "storage.azurite.not_installed",
+      "Embedded Azurite is not installed (it is a development dependency): set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME, or install the development dependencies (npm ci) for local mode",
+    );
+  }
 }
 
 async function choosePorts(options: EmbeddedAzuriteOptions): Promise<[number, number, number]> {

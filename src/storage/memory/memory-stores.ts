@@ -1,5 +1,5 @@
 import { PermanentError } from "../../core/errors";
-import { maskId, type BusinessNumberId, type ContactKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
+import { maskId, type BusinessNumberId, type ConversationKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
@@ -45,6 +45,10 @@ export class MemoryLinkStore implements LinkStore {
   async listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]> {
     return [...this.rows.values()].filter((l) => l.channel.channelId === channel).map(copy);
   }
+
+  async list(): Promise<ChannelLink[]> {
+    return [...this.rows.values()].map(copy);
+  }
 }
 
 type ConversationPatch = Parameters<ConversationStore["update"]>[1];
@@ -52,9 +56,9 @@ type ConversationPatch = Parameters<ConversationStore["update"]>[1];
 /** Contact ⇄ thread, with a thread → contact index like the Table implementation's. */
 export class MemoryConversationStore implements ConversationStore {
   private readonly rows = new Map<string, Conversation>();
-  private readonly byThread = new Map<string, ContactKey>();
+  private readonly byThread = new Map<string, ConversationKey>();
 
-  async get(contact: ContactKey): Promise<Conversation | undefined> {
+  async get(contact: ConversationKey): Promise<Conversation | undefined> {
     const row = this.rows.get(contact);
     return row && copy(row);
   }
@@ -67,7 +71,7 @@ export class MemoryConversationStore implements ConversationStore {
     return { created: true };
   }
 
-  async activate(contact: ContactKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation> {
+  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation> {
     const current = this.require(contact, "activate");
     const next: Conversation = { ...current, state: "active", channelId: thread.channelId, thread: thread.thread, rootMessageId: thread.rootMessageId };
     this.byThread.set(thread.thread, contact);
@@ -75,12 +79,12 @@ export class MemoryConversationStore implements ConversationStore {
     return copy(next);
   }
 
-  async update(contact: ContactKey, patch: ConversationPatch): Promise<void> {
+  async update(contact: ConversationKey, patch: ConversationPatch): Promise<void> {
     const current = this.require(contact, "update");
     this.rows.set(contact, { ...current, ...definedFields(patch) });
   }
 
-  async release(contact: ContactKey): Promise<void> {
+  async release(contact: ConversationKey): Promise<void> {
     // Only a reservation is released: a late release after a successful activate must not orphan a thread.
     if (this.rows.get(contact)?.state === "creating") this.rows.delete(contact);
   }
@@ -91,7 +95,7 @@ export class MemoryConversationStore implements ConversationStore {
     return row?.thread === thread ? copy(row) : undefined;
   }
 
-  private require(contact: ContactKey, operation: string): Conversation {
+  private require(contact: ConversationKey, operation: string): Conversation {
     const row = this.rows.get(contact);
     if (!row) throw new PermanentError("storage.conversation_missing", `conversations.${operation}: no conversation for contact ${maskId(contact)}`);
     return row;

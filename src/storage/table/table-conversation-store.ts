@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PermanentError, TransientError } from "../../core/errors";
-import { BusinessNumberId, maskId, TeamsChannelId, TeamsMessageId, WaPhone, WaUserId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
+import { BusinessNumberId, maskId, TeamsChannelId, TeamsMessageId, WaPhone, WaUserId, type ConversationKey, type TeamsThreadRef } from "../../core/ids";
 import type { Conversation } from "../../core/model";
 import type { ConversationStore } from "../../core/ports/stores";
 import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
@@ -31,7 +31,7 @@ type ThreadPlace = Parameters<ConversationStore["activate"]>[1];
 export class TableConversationStore implements ConversationStore {
   constructor(private readonly conversations: TableAccess, private readonly threads: TableAccess) {}
 
-  async get(contact: ContactKey): Promise<Conversation | undefined> {
+  async get(contact: ConversationKey): Promise<Conversation | undefined> {
     const row = await this.conversations.get("conversations.get", encodeKey(contact), CONVERSATION_ROW);
     return row && this.toConversation(row);
   }
@@ -51,7 +51,7 @@ export class TableConversationStore implements ConversationStore {
     });
   }
 
-  async activate(contact: ContactKey, place: ThreadPlace): Promise<Conversation> {
+  async activate(contact: ConversationKey, place: ThreadPlace): Promise<Conversation> {
     await this.threads.upsert("conversations.activate", { partitionKey: encodeKey(place.thread), rowKey: THREAD_ROW, thread: place.thread, contact });
     return this.modify(contact, "activate", (current) => ({
       next: { ...current, state: "active", channelId: place.channelId, thread: place.thread, rootMessageId: place.rootMessageId },
@@ -59,19 +59,21 @@ export class TableConversationStore implements ConversationStore {
     }));
   }
 
-  async update(contact: ContactKey, patch: ConversationPatch): Promise<void> {
+  async update(contact: ConversationKey, patch: ConversationPatch): Promise<void> {
     const defined = withoutUndefined(patch);
     await this.modify(contact, "update", (current) => ({
       next: { ...current, ...defined },
       changes: withoutUndefined({
         ...defined,
         lastInboundAt: defined.lastInboundAt === undefined ? undefined : toNumberProperty(defined.lastInboundAt),
+        earlierThreadGoneAt: defined.earlierThreadGoneAt === undefined ? undefined : toNumberProperty(defined.earlierThreadGoneAt),
         lastOutbound: defined.lastOutbound === undefined ? undefined : toJsonProperty("conversations.update", "lastOutbound", defined.lastOutbound),
+        group: defined.group === undefined ? undefined : toJsonProperty("conversations.update", "group", defined.group),
       }),
     }));
   }
 
-  async release(contact: ContactKey): Promise<void> {
+  async release(contact: ConversationKey): Promise<void> {
     const partitionKey = encodeKey(contact);
     await this.conversations.run("conversations.release", async (options) => {
       for (let attempt = 1; attempt <= MAX_ETAG_ATTEMPTS; attempt++) {
@@ -94,12 +96,12 @@ export class TableConversationStore implements ConversationStore {
     const index = await this.threads.get("conversations.findByThread", encodeKey(thread), THREAD_ROW);
     const contact = index?.["contact"];
     if (typeof contact !== "string") return undefined;
-    const conversation = await this.get(contact as ContactKey);
+    const conversation = await this.get(contact as ConversationKey);
     return conversation?.thread === thread ? conversation : undefined;
   }
 
   /** Read, compute, write back with the ETag; 412 → again. Throws `storage.conversation_missing`. */
-  private async modify(contact: ContactKey, operation: string, change: (current: Conversation) => { next: Conversation; changes: Record<string, unknown> }): Promise<Conversation> {
+  private async modify(contact: ConversationKey, operation: string, change: (current: Conversation) => { next: Conversation; changes: Record<string, unknown> }): Promise<Conversation> {
     const partitionKey = encodeKey(contact);
     const missing = () => new PermanentError("storage.conversation_missing", `conversations.${operation}: no conversation for contact ${maskId(contact)}`);
     return this.conversations.run(`conversations.${operation}`, async (options) => {
@@ -130,12 +132,14 @@ export class TableConversationStore implements ConversationStore {
       profileName: r.optionalString("profileName"),
       username: r.optionalString("username"),
       lastInboundAt: r.optionalNumber("lastInboundAt"),
+      earlierThreadGoneAt: r.optionalNumber("earlierThreadGoneAt"),
       firstMessage: r.optionalString("firstMessage"),
       optedOut: r.optionalBoolean("optedOut"),
       lastOutbound: r.optionalString("lastOutbound"),
+      group: r.optionalString("group"),
     };
     return withoutUndefined<Conversation>({
-      contact: r.string("contact") as ContactKey,
+      contact: r.string("contact") as ConversationKey,
       business: BusinessNumberId(r.string("business")),
       state: r.oneOf("state", ["creating", "active"] as const),
       channelId: optional.channelId === undefined ? undefined : TeamsChannelId(optional.channelId),
@@ -147,9 +151,11 @@ export class TableConversationStore implements ConversationStore {
       username: optional.username,
       createdAt: r.number("createdAt"),
       lastInboundAt: optional.lastInboundAt,
+      earlierThreadGoneAt: optional.earlierThreadGoneAt,
       firstMessage: optional.firstMessage,
       optedOut: optional.optedOut,
       lastOutbound: optional.lastOutbound === undefined ? undefined : r.json<Conversation["lastOutbound"]>("lastOutbound"),
+      group: optional.group === undefined ? undefined : r.json<Conversation["group"]>("group"),
     });
   }
 }
@@ -169,8 +175,10 @@ function toProperties(c: Conversation): Record<string, unknown> {
     username: c.username,
     createdAt: toNumberProperty(c.createdAt),
     lastInboundAt: c.lastInboundAt === undefined ? undefined : toNumberProperty(c.lastInboundAt),
+    earlierThreadGoneAt: c.earlierThreadGoneAt === undefined ? undefined : toNumberProperty(c.earlierThreadGoneAt),
     firstMessage: c.firstMessage,
     optedOut: c.optedOut,
     lastOutbound: c.lastOutbound === undefined ? undefined : toJsonProperty("conversations", "lastOutbound", c.lastOutbound),
+    group: c.group === undefined ? undefined : toJsonProperty("conversations", "group", c.group),
   });
 }

@@ -12,7 +12,7 @@ import { InboxBatchWriter } from "./inbox-batch-writer";
 import type { TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
-const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "failed"];
+const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "held", "failed"];
 
 /**
  * Inbox table: PartitionKey = business number id, RowKey = event key. The event is JSON (checked against

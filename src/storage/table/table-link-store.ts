@@ -12,7 +12,8 @@ const LINK_ROW = "link";
 
 /**
  * Links table: PartitionKey = business number id, RowKey = `link`. `channelId` is kept as its own
- * property so `listByChannel` can filter on it (a scan: links are few); the full address is JSON.
+ * property so `listByChannel` can filter on it (a scan: links are few, and only commands and a suspended
+ * link's probe read them this way); the full address is JSON.
  */
 export class TableLinkStore implements LinkStore {
   constructor(private readonly table: TableAccess) {}
@@ -33,6 +34,7 @@ export class TableLinkStore implements LinkStore {
       linkedAt: toNumberProperty(link.linkedAt),
       displayNumber: link.displayNumber,
       teamGroupId: link.teamGroupId,
+      suspended: link.suspended === undefined ? undefined : toJsonProperty("links.put", "suspended", link.suspended),
     }));
   }
 
@@ -53,10 +55,16 @@ export class TableLinkStore implements LinkStore {
     return rows.map((row) => this.toLink(row));
   }
 
+  async list(): Promise<ChannelLink[]> {
+    const rows = await this.table.query("links.list", odata`RowKey eq ${LINK_ROW}`);
+    return rows.map((row) => this.toLink(row));
+  }
+
   private toLink(row: StoredEntity): ChannelLink {
     const r = new EntityReader(row, this.table.name);
     const displayNumber = r.optionalString("displayNumber");
     const teamGroupId = r.optionalString("teamGroupId");
+    const suspended = r.optionalString("suspended");
     return {
       business: BusinessNumberId(r.string("business")),
       channel: r.json<ChannelAddress>("channel"),
@@ -64,6 +72,7 @@ export class TableLinkStore implements LinkStore {
       linkedAt: r.number("linkedAt"),
       ...(displayNumber === undefined ? {} : { displayNumber }),
       ...(teamGroupId === undefined ? {} : { teamGroupId: TeamsGroupId(teamGroupId) }),
+      ...(suspended === undefined ? {} : { suspended: r.json<NonNullable<ChannelLink["suspended"]>>("suspended") }),
     };
   }
 }

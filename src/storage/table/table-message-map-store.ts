@@ -1,9 +1,9 @@
-import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
+import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ConversationKey, type TeamsThreadRef } from "../../core/ids";
 import type { MessageLink } from "../../core/model";
 import type { MessageMapStore } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
 import { odata } from "@azure/data-tables";
-import { EntityReader, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
+import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
 import type { TableAccess } from "./table-access";
 
@@ -30,6 +30,7 @@ export class TableMessageMapStore implements MessageMapStore {
       author: link.author,
       state: link.state,
       excerpt: link.excerpt,
+      receipts: link.receipts === undefined ? undefined : toJsonProperty("messages.put", "receipts", link.receipts),
     });
     await Promise.all([
       this.table.upsert("messages.put", { partitionKey: encodeKey(link.business), rowKey: encodeKey(link.wamid, "wa:"), ...properties }),
@@ -62,17 +63,19 @@ export class TableMessageMapStore implements MessageMapStore {
     const author = r.optionalString("author");
     const state = r.optionalString("state");
     const excerpt = r.optionalString("excerpt");
+    const receipts = r.optionalString("receipts");
     return {
       business: BusinessNumberId(r.string("business")),
       wamid: WaMessageId(r.string("wamid")),
       thread: r.string("thread") as TeamsThreadRef,
       teamsMessageId: TeamsMessageId(r.string("teamsMessageId")),
-      contact: r.string("contact") as ContactKey,
+      contact: r.string("contact") as ConversationKey,
       direction: r.oneOf("direction", ["inbound", "outbound"] as const),
       at: r.number("at"),
       ...(author === undefined ? {} : { author: AadObjectId(author) }),
       ...(state === undefined ? {} : { state: r.oneOf("state", ["accepted", "sent", "delivered", "read", "played", "failed"] as const) }),
       ...(excerpt === undefined ? {} : { excerpt }),
+      ...(receipts === undefined ? {} : { receipts: r.json<NonNullable<MessageLink["receipts"]>>("receipts") }),
     };
   }
 }

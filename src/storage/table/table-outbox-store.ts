@@ -2,7 +2,7 @@ import { odata } from "@azure/data-tables";
 import { randomUUID } from "node:crypto";
 import { PermanentError } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
-import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ContactKey, type TeamsThreadRef } from "../../core/ids";
+import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ConversationKey, type TeamsThreadRef } from "../../core/ids";
 import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
 import { clip, EntityReader, MAX_JSON_PROPERTY_CHARS, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
@@ -99,7 +99,7 @@ export class TableOutboxStore implements OutboxStore {
     const detail = r.optionalString("detail");
     return {
       business: BusinessNumberId(r.string("business")),
-      contact: r.string("contact") as ContactKey,
+      contact: r.string("contact") as ConversationKey,
       thread: r.string("thread") as TeamsThreadRef,
       teamsMessageId: TeamsMessageId(r.string("teamsMessageId")),
       ...(author ? { author: AadObjectId(author) } : {}),

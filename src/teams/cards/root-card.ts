@@ -9,9 +9,17 @@ export { ADAPTIVE_CARD_CONTENT_TYPE, escapeCardMarkdown, type AdaptiveCard } fro
 const FIRST_MESSAGE_MAX = 300;
 const LAST_OUTBOUND_MAX = 120;
 
-/** The customer's name as shown: neutralised (bidi/zero-width removed), or a fallback. */
+/** The customer's name (or the group's subject) as shown: neutralised (bidi/zero-width removed), or a fallback. */
 function displayName(model: RootCardModel): string {
+  if (model.group) return neutraliseDisplayName(model.group.subject) || "WhatsApp group";
   return neutraliseDisplayName(model.customerName) || "WhatsApp customer";
+}
+
+/** "3 participants" / "participants unknown", and the group's state when it cannot receive messages. */
+function groupLine(group: NonNullable<RootCardModel["group"]>): string {
+  const count = group.participantCount === undefined ? "participants unknown" : `${group.participantCount} participant${group.participantCount === 1 ? "" : "s"}`;
+  const state = group.deleted ? " · deleted in WhatsApp" : group.suspended ? " · suspended by WhatsApp" : "";
+  return `${count}${state}`;
 }
 
 function handleOf(model: RootCardModel): string {
@@ -29,6 +37,7 @@ function handleOf(model: RootCardModel): string {
  */
 export function rootCardSummary(model: RootCardModel): string {
   const first = excerpt(model.firstMessage, 120);
+  if (model.group) return `WhatsApp group · ${displayName(model)} · ${groupLine(model.group)}: ${first}`;
   return `WhatsApp · ${displayName(model)} · ${handleOf(model)}: ${first}`;
 }
 
@@ -67,10 +76,16 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
  */
 export function buildRootCard(model: RootCardModel): AdaptiveCard {
   const body: CardElement[] = [
-    { type: "TextBlock", text: "WhatsApp conversation", weight: "Bolder", size: "Medium", wrap: true },
+    { type: "TextBlock", text: model.group ? "WhatsApp group" : "WhatsApp conversation", weight: "Bolder", size: "Medium", wrap: true },
     { type: "RichTextBlock", inlines: [{ type: "TextRun", text: displayName(model), weight: "Bolder", size: "Large" }] },
-    labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
+    model.group
+      ? labelled("Group", groupLine(model.group), model.group.suspended || model.group.deleted ? { color: "Attention" } : {})
+      : labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
   ];
+  if (model.group) body.push({ type: "TextBlock", text: "Replies in this thread go to the whole group, never to one member.", isSubtle: true, size: "Small", wrap: true, spacing: "None" });
+  if (model.earlierThreadGone) {
+    body.push({ type: "TextBlock", text: "The earlier thread of this conversation was deleted in Teams: the conversation continues here.", color: "Warning", wrap: true, spacing: "Small" });
+  }
   if (model.businessDisplay) body.push(labelled("Business number", neutraliseDisplayName(model.businessDisplay)));
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
   if (model.live) body.push(...liveStateElements(model.live));

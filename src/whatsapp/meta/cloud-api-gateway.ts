@@ -1,9 +1,9 @@
 import { z } from "zod/v4";
 import { WhatsAppSendError } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
-import { BusinessNumberId, WaMessageId, type WaMediaId } from "../../core/ids";
+import { BusinessNumberId, GroupRequestId, WaMessageId, type WaGroupId, type WaMediaId } from "../../core/ids";
 import type { MediaKind } from "../../core/messages";
-import type { BusinessNumberInfo, Recipient, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
+import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
 import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
 import { MetaMediaClient } from "./media-client";
 import { splitWhatsAppText } from "./text-split";
@@ -44,6 +44,16 @@ const phoneNumbersPageSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.string().min(1), display_phone_number: z.string(), verified_name: z.string().optional() })),
   paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
+
+const createGroupResponseSchema = z.looseObject({ request_id: z.string().min(1) });
+const groupDetailsSchema = z.looseObject({
+  subject: z.string().optional(),
+  description: z.string().optional(),
+  total_participant_count: z.coerce.number().int().min(0).optional(),
+  participants: z.array(z.unknown()).optional(),
+});
+/** A group subject may have at most 128 characters (Groups API, docs/protocols.md). */
+export const MAX_GROUP_SUBJECT_CHARS = 128;
 
 function refuse(message: string, userMessage: string): WhatsAppSendError {
   return new WhatsAppSendError(undefined, message, { retryable: false, userMessage });
@@ -139,7 +149,6 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   private async sendMessage(business: BusinessNumberId, to: Recipient, payload: Record<string, unknown>, replyTo: WaMessageId | undefined, callbackData: string | undefined): Promise<WaMessageId> {
     const body = {
       messaging_product: "whatsapp",
-      recipient_type: "individual",
       ...this.addressOf(to),
       ...payload,
       ...(replyTo ? { context: { message_id: replyTo } } : {}),
@@ -173,6 +182,32 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     return rows.map(toMessageTemplate).filter((t): t is MessageTemplate => t !== undefined);
   }
 
+  /** `POST {graphUrl}/{business}/groups`: the group and its invite link are announced by a `group_lifecycle_update` webhook. */
+  async createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }> {
+    const subject = request.subject.trim();
+    if (!subject) throw refuse("empty group subject", "Not created: a WhatsApp group needs a subject.");
+    if (Array.from(subject).length > MAX_GROUP_SUBJECT_CHARS) throw refuse(`group subject over ${MAX_GROUP_SUBJECT_CHARS} characters`, `Not created: a group subject may have at most ${MAX_GROUP_SUBJECT_CHARS} characters.`);
+    const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/groups`, {
+      messaging_product: "whatsapp", subject, ...(request.description ? { description: request.description } : {}),
+    });
+    const parsed = createGroupResponseSchema.safeParse(answer);
+    if (!parsed.success) throw refuse("Graph API accepted the group request but returned no request id", "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.");
+    return { requestId: GroupRequestId(parsed.data.request_id) };
+  }
+
+  /** `GET {graphUrl}/{group_id}?fields=subject,description,total_participant_count`. */
+  async groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails> {
+    const answer = await this.call("GET", `${this.baseUrl}/${encodeURIComponent(request.group)}?fields=subject,description,total_participant_count`);
+    const parsed = groupDetailsSchema.safeParse(answer);
+    if (!parsed.success) throw refuse("Graph API group answer has an unexpected shape", "WhatsApp answered about the group in an unexpected form.");
+    const count = parsed.data.total_participant_count ?? parsed.data.participants?.length;
+    return {
+      ...(parsed.data.subject ? { subject: parsed.data.subject } : {}),
+      ...(parsed.data.description ? { description: parsed.data.description } : {}),
+      ...(count !== undefined ? { participantCount: count } : {}),
+    };
+  }
+
   /**
    * Every row of a paged edge of the configured WABA (`[]` without one). The cursor is followed on our own
    * base URL rather than `paging.next`, so the token only ever goes to graphUrl.
@@ -194,9 +229,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     return rows;
   }
 
-  private addressOf(to: Recipient): { to: string } | { recipient: string } {
-    if (to.phone) return { to: `+${to.phone.replace(/^\+/, "")}` };
-    if (to.userId) return { recipient: to.userId };
+  /** The addressing fields of a send: a group (`recipient_type: group`, its id) or one person (A6, A10). */
+  private addressOf(to: Recipient): { recipient_type: "group" | "individual"; to: string } | { recipient_type: "individual"; recipient: string } {
+    if (to.kind === "group") return { recipient_type: "group", to: to.group };
+    if (to.phone) return { recipient_type: "individual", to: `+${to.phone.replace(/^\+/, "")}` };
+    if (to.userId) return { recipient_type: "individual", recipient: to.userId };
     throw refuse("recipient has neither phone nor BSUID", "Not sent: the customer has neither a phone number nor a WhatsApp user id on record.");
   }
 

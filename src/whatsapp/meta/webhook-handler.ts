@@ -98,6 +98,7 @@ export async function handleNotification(request: HttpRequest, options: WebhookH
     statuses: events.filter((e) => e.type === "status").length,
     accountErrors: events.filter((e) => e.type === "account_error").length,
     preferences: events.filter((e) => e.type === "preference").length,
+    groupEvents: events.filter((e) => e.type === "group").length,
     skippedFields,
     bytes,
   };

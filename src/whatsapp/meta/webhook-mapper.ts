@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { BusinessNumberId, WaMessageId, WaPhone, WaUserId, contactKeyOf } from "../../core/ids";
+import { BusinessNumberId, WaGroupId, WaMessageId, WaPhone, WaUserId, contactKeyOf } from "../../core/ids";
 import type { AccountErrorEvent, AdReferral, ContactIdentity, InboundMessage, StatusEvent, WhatsAppEvent } from "../../core/messages";
 import { compact, contentOf } from "./inbound-content";
 import type { BaseInboundMessage, WebhookError } from "./message-schemas";
 import { describeMetaErrorCode } from "./meta-errors";
+import { mapGroupsValue } from "./group-webhooks";
+import { stableJson } from "./stable-json";
 import type { MessagesValue, PreferencesValue, WebhookContact, WebhookEnvelope, WebhookStatus } from "./webhook-schema";
 
 /** An item that could not become an event. `where` is a JSON path; `reason` never quotes values. */
@@ -46,6 +48,11 @@ export function mapWebhookEnvelope(envelope: WebhookEnvelope, options: MappingOp
       if (change.kind === "skipped") result.skippedFields.push(change.field);
       else if (change.kind === "invalid") result.problems.push({ where: `${where}.value`, reason: change.reason });
       else if (change.kind === "preferences") mapPreferences(change.value, where, result);
+      else if (change.kind === "groups") {
+        const mapped = mapGroupsValue(change.field, change.value, options.receivedAt ?? 0);
+        result.events.push(...mapped.events);
+        for (const problem of mapped.problems) result.problems.push({ where: `${where}.value.groups[${problem.index}]`, reason: problem.reason });
+      }
       else mapMessagesValue(change.value, entry.id, where, options, result);
     });
   });
@@ -144,6 +151,8 @@ function inboundMessage(business: BusinessNumberId, message: BaseInboundMessage,
     replyTo: context?.id ? WaMessageId(context.id) : undefined,
     forwarded,
     referral: referralOf(message.referral),
+    // Written in a group: the group's conversation, `contact` being the participant who wrote.
+    group: message.group_id ? WaGroupId(message.group_id) : undefined,
   });
 }
 
@@ -172,9 +181,10 @@ function statusErrors(errors: readonly WebhookError[] | undefined): StatusEvent[
 }
 
 function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusEvent {
-  // For group sends `recipient_id` is the group id, not a phone (A8).
-  const phone = status.recipient_id && status.recipient_type !== "group" ? WaPhone(status.recipient_id) : undefined;
-  const userId = status.recipient_user_id ? WaUserId(status.recipient_user_id) : undefined;
+  // For group sends `recipient_id` is the group id, not a phone; delivered and read name the participant (A8).
+  const toGroup = status.recipient_type === "group";
+  const phone = status.recipient_id && !toGroup ? WaPhone(status.recipient_id) : undefined;
+  const userId = status.recipient_user_id && !toGroup ? WaUserId(status.recipient_user_id) : undefined;
   return compact({
     type: "status" as const,
     business,
@@ -184,17 +194,9 @@ function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusE
     recipient: phone || userId ? compact({ phone, userId }) : undefined,
     errors: statusErrors(status.errors),
     callbackData: status.biz_opaque_callback_data,
+    group: toGroup && status.recipient_id ? WaGroupId(status.recipient_id) : undefined,
+    participant: toGroup ? status.recipient_participant_user_id ?? status.recipient_participant_id : undefined,
   });
-}
-
-/** JSON with object keys sorted, so equal errors hash equally whatever the key order on the wire. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /** Stable key of a value-level error: Meta gives it no id (A9), so the content and the entry id are hashed. */

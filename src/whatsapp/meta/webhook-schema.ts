@@ -34,6 +34,9 @@ export const webhookStatusSchema = z.looseObject({
   recipient_id: idString.optional(),
   recipient_user_id: idString.optional(),
   recipient_type: z.string().optional(),
+  /** For a message sent to a group: the participant a delivered/read status is about. */
+  recipient_participant_id: idString.optional(),
+  recipient_participant_user_id: idString.optional(),
   biz_opaque_callback_data: z.string().optional(),
   conversation: z.looseObject({}).optional().catch(undefined),
   pricing: z.looseObject({}).optional().catch(undefined),
@@ -80,13 +83,21 @@ export const preferencesValueSchema = z.looseObject({
 });
 export type PreferencesValue = z.output<typeof preferencesValueSchema>;
 
+/** The `value` of a Groups API change (`group_*` fields): items are read one by one by the mapper. */
+export const groupsValueSchema = z.looseObject({
+  metadata: webhookMetadataSchema,
+  groups: z.array(z.unknown()),
+});
+export type GroupsValue = z.output<typeof groupsValueSchema>;
+
 /**
- * One change. `messages` and `user_preferences` are read; other fields (message_template_status_update,
+ * One change. `messages`, `user_preferences` and the Groups API's `group_*` fields are read; other fields (message_template_status_update,
  * account_alerts, …: A5) are recognised and reported as skipped, without error.
  */
 export type WebhookChange =
   | { readonly kind: "messages"; readonly field: "messages"; readonly value: MessagesValue }
   | { readonly kind: "preferences"; readonly field: "user_preferences"; readonly value: PreferencesValue }
+  | { readonly kind: "groups"; readonly field: string; readonly value: GroupsValue }
   | { readonly kind: "invalid"; readonly field: string; readonly reason: string }
   | { readonly kind: "skipped"; readonly field: string };
 
@@ -96,6 +107,13 @@ const changeSchema = z.looseObject({ field: z.string().min(1), value: z.unknown(
     return prefs.success
       ? { kind: "preferences", field: "user_preferences", value: prefs.data }
       : { kind: "invalid", field: change.field, reason: describeIssues(prefs.error) };
+  }
+  if (change.field.startsWith("group_")) {
+    // Every group field is read, known or not: an unknown one is shown as unsupported, never dropped.
+    const groups = groupsValueSchema.safeParse(change.value);
+    return groups.success
+      ? { kind: "groups", field: change.field, value: groups.data }
+      : { kind: "invalid", field: change.field, reason: describeIssues(groups.error) };
   }
   if (change.field !== "messages") return { kind: "skipped", field: change.field };
   const value = messagesValueSchema.safeParse(change.value);

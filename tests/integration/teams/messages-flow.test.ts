@@ -89,12 +89,23 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     assert.equal(world.standin.requests.length, 0);
   });
 
-  it("accepts and ignores other activity types (conversationUpdate)", async () => {
+  it("the bot added to a team (conversationUpdate) tells the core the app is installed, and answers nothing", async () => {
     const handler = new RecordingHandler();
-    const { bot, logger } = world.createBot({ handler });
+    const { bot } = world.createBot({ handler });
     const res = await sendSigned(bot, world.activity("conversation-update-bot-added"));
     assert.equal(res.status, 200);
     assert.equal(handler.calls.length, 0);
+    assert.deepEqual(handler.installs.map((i) => i.tenantId), [(world.activity("conversation-update-bot-added").channelData as { tenant: { id: string } }).tenant.id]);
+    assert.equal(world.standin.requests.length, 0);
+  });
+
+  it("accepts and ignores other activity types (a member other than the bot added)", async () => {
+    const handler = new RecordingHandler();
+    const { bot, logger } = world.createBot({ handler });
+    const activity = world.activity("conversation-update-bot-added");
+    const res = await sendSigned(bot, { ...activity, membersAdded: [{ id: "29:someone-else", name: "Someone" }] });
+    assert.equal(res.status, 200);
+    assert.equal(handler.installs.length, 0);
     assert.equal(world.standin.requests.length, 0);
     assert.ok(logger.lines.some((l) => l.level === "debug" && l.event === "teams.activity.ignored" && l.fields.activityType === "conversationUpdate"));
   });

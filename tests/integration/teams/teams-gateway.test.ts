@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ServiceClientCredentialsFactory, TokenCredentials } from "botframework-connector";
-import { PermanentError, TransientError } from "../../../src/core/errors";
+import { PermanentError, TeamsRefusal, TransientError } from "../../../src/core/errors";
 import { paragraph } from "../../../src/core/formatted-text";
 import { TeamsChannelId, TeamsMessageId, TenantId, threadRefOf } from "../../../src/core/ids";
 import type { ChannelAddress } from "../../../src/core/model";
@@ -134,13 +134,24 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     assert.equal(world.standin.requests.length, 1);
   });
 
-  it("maps 403 BotNotInConversationRoster to a PermanentError saying the app is not installed", async () => {
+  it("maps 403 BotNotInConversationRoster to an app-removed refusal, with what Teams said", async () => {
     const { bot } = world.createBot();
     world.standin.failNext(403, { error: { code: "BotNotInConversationRoster", message: "The bot is not part of the conversation roster." } });
     const err = await rejection(bot.gateway.startThread(channel, ROOT));
-    assert.ok(err instanceof PermanentError);
+    assert.ok(err instanceof TeamsRefusal);
+    assert.equal(err.refusal, "app-removed");
     assert.equal(err.code, "teams.not_installed");
-    assert.match(err.message, /the app is not installed in this team/);
+    assert.match(err.message, /The bot is not part of the conversation roster/);
+  });
+
+  it("the probe reads one member of the channel: fine while installed, an app-removed refusal once the app is out", async () => {
+    const { bot } = world.createBot();
+    await bot.gateway.probe(channel);
+    assert.match(world.standin.requests.at(-1)!.path, /\/v3\/conversations\/.*\/pagedmembers$/);
+    world.standin.teams.setAppRemoved([channel.channelId], true);
+    const err = await rejection(bot.gateway.probe(channel));
+    assert.ok(err instanceof TeamsRefusal && err.refusal === "app-removed");
+    world.standin.teams.setAppRemoved([channel.channelId], false);
   });
 
   it("refuses to call a serviceUrl whose host is not allowed", async () => {

@@ -1,3 +1,4 @@
+import type { TenantId } from "../../../src/core/ids";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Activity } from "botbuilder";
@@ -36,6 +37,10 @@ export class RecordingHandler implements StaffMessageHandler {
   async onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
     this.actions.push(action);
     return this.answerAction(action);
+  }
+  readonly installs: Array<{ tenantId: string }> = [];
+  async onAppInstalled(event: { tenantId: TenantId }): Promise<void> {
+    this.installs.push(event);
   }
 }
 

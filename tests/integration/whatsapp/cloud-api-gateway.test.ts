@@ -9,7 +9,7 @@ import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph
 
 const TOKEN = "EAAG-test-access-token-0123456789";
 const BUSINESS = BusinessNumberId("106540352242922");
-const MARIA = { phone: WaPhone("5511987654321") };
+const MARIA = { kind: "individual" as const, phone: WaPhone("5511987654321") };
 
 async function sendError(promise: Promise<unknown>): Promise<WhatsAppSendError> {
   try {
@@ -69,7 +69,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
   });
 
   it("sends to the BSUID (recipient) when no phone is known", async () => {
-    await gateway.sendText({ business: BUSINESS, to: { userId: WaUserId("US.13491208655302741918") }, body: paragraph("hi") });
+    await gateway.sendText({ business: BUSINESS, to: { kind: "individual", userId: WaUserId("US.13491208655302741918") }, body: paragraph("hi") });
     const body = standin.sent[0]?.body as Record<string, unknown>;
     assert.equal(body.recipient, "US.13491208655302741918");
     assert.equal(body.to, undefined);
@@ -146,7 +146,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
 
   it("refuses locally an empty text and a recipient without ids, without calling Meta", async () => {
     assert.equal((await sendError(gateway.sendText({ business: BUSINESS, to: MARIA, body: [] }))).retryable, false);
-    await sendError(gateway.sendText({ business: BUSINESS, to: {}, body: hello }));
+    await sendError(gateway.sendText({ business: BUSINESS, to: { kind: "individual" }, body: hello }));
     assert.equal(standin.sent.length, 0);
     await gateway.sendText({ business: BUSINESS, to: MARIA, body: paragraph("😀".repeat(4096)) });
     assert.equal(standin.sent.length, 1, "4,096 characters (code points) go as one message");

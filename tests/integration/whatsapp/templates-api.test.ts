@@ -32,7 +32,7 @@ describe("message templates over the Graph API stand-in (protocols.md A13)", () 
 
   it("sends a template with positional header and named body parameters", async () => {
     const [t] = await gateway.listTemplates();
-    const sent = await gateway.sendTemplate({ business: BusinessNumberId("106540352242922"), to: { phone: WaPhone("5511987654321") }, template: t!, values: { header: { "1": "#4471" }, body: { name: "Maria", order: "#4471" } }, callbackData: "teams-1" });
+    const sent = await gateway.sendTemplate({ business: BusinessNumberId("106540352242922"), to: { kind: "individual", phone: WaPhone("5511987654321") }, template: t!, values: { header: { "1": "#4471" }, body: { name: "Maria", order: "#4471" } }, callbackData: "teams-1" });
     assert.match(sent.id, /^wamid\./);
     const body = standin.sent.at(-1)!.body as Record<string, unknown>;
     assert.deepEqual(body, {

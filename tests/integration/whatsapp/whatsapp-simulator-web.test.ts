@@ -36,9 +36,11 @@ describe("WhatsApp simulator: page and API", () => {
     assert.match(simulator.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetch(simulator.url);
     assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
-    assert.match(await page.text(), /<script src="\/app\.js"><\/script>/);
-    const script = await fetch(new URL("/app.js", simulator.url));
-    assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.match(await page.text(), /<script src="\/app\.js"><\/script>\s*<script src="\/groups\.js"><\/script>/);
+    for (const file of ["/app.js", "/groups.js"]) {
+      const script = await fetch(new URL(file, simulator.url));
+      assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/, file);
+    }
     const graph = await fetch(`${simulator.graphUrl}/unknown/edge`);
     assert.equal(graph.status, 400, "Graph paths still answer like Graph");
     assert.equal(((await graph.json()) as { error: { code: number } }).error.code, 100);
@@ -88,6 +90,33 @@ describe("WhatsApp simulator: page and API", () => {
     const served = await fetch(new URL(`/api/media/${shown.mediaId}`, simulator.url));
     assert.equal(served.headers.get("content-type"), "image/png");
     assert.deepEqual(Buffer.from(await served.arrayBuffer()), png);
+  });
+
+  it("plays a group over the API: create, join (new or existing customer), write as a member, rename, leave", async () => {
+    const created = await post("/api/groups", { subject: "  Flat 4B viewing " });
+    assert.equal(created.status, 201);
+    const group = (await created.json()) as { id: string; subject: string; inviteLink: string };
+    assert.equal(group.subject, "Flat 4B viewing");
+    const existing = simulator.addCustomer({ name: "Sheena", phone: "16505551234" });
+    assert.equal((await post(`/api/groups/${group.id}/members`, { customerId: existing.id })).status, 201);
+    const joined = await post(`/api/groups/${group.id}/members`, { name: "Tiago", username: "tiago.mingo" });
+    assert.equal(((await joined.json()) as { members: string[] }).members.length, 2);
+    assert.equal((await post(`/api/groups/${group.id}/members`, { customerId: existing.id })).status, 400, "already a member");
+    const outsider = simulator.addCustomer({ name: "Out", phone: "447700900888" });
+    assert.equal((await post(`/api/groups/${group.id}/messages`, { authorId: outsider.id, type: "text", text: "hi" })).status, 400);
+    assert.equal((await post(`/api/groups/${group.id}/messages`, { authorId: existing.id, type: "location", latitude: 1, longitude: 2 })).status, 400);
+    assert.equal((await post(`/api/groups/${group.id}/messages`, { authorId: existing.id, type: "text", text: "Group hello" })).status, 202);
+    const message = await simulator.waitFor(() => simulator.state.messages.find((m) => m.groupId === group.id && m.status === "delivered"));
+    assert.equal(message.customerId, existing.id);
+    assert.equal((await post(`/api/groups/${group.id}/subject`, { subject: "Saturday instead" })).status, 204);
+    const left = await fetch(new URL(`/api/groups/${group.id}/members/${existing.id}`, simulator.url), { method: "DELETE" });
+    assert.equal(left.status, 204);
+    const state = (await (await fetch(new URL("/api/state", simulator.url))).json()) as { groups: Array<{ id: string; subject: string; members: string[] }> };
+    const shown = state.groups.find((g) => g.id === group.id);
+    assert.equal(shown?.subject, "Saturday instead");
+    assert.equal(shown?.members.length, 1);
+    assert.equal((await post("/api/groups/nope/members", { customerId: existing.id })).status, 404);
+    assert.ok(webhookBodies.some((b) => b.includes('"field":"group_settings_update"') && b.includes("Saturday instead")));
   });
 
   it("only lets customers react to the business's messages", async () => {

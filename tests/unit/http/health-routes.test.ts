@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cachedProbe, healthRoutes, READY_PROBE_MAX_AGE_MS } from "../../../src/http/health-routes";
+import { healthRoutes, READY_PROBE_MAX_AGE_MS } from "../../../src/http/health-routes";
 
 /** A storage ping that counts its calls; `fail` makes the next ones throw, `hold` keeps them pending. */
 function countingPing() {
@@ -36,14 +36,27 @@ describe("/readyz answers from a cached probe", () => {
     let now = 0;
     const ping = countingPing();
     ping.hold = true;
-    const probe = cachedProbe(ping, { maxAgeMs: 1_000, timeoutMs: 50, now: () => now });
-    const waiting = [probe(), probe(), probe()];
+    const readyz = healthRoutes({ ready: ping, now: () => now, timeoutMs: 50 }).find((r) => r.path === "/readyz")!;
+    const waiting = [readyz.handle(request), readyz.handle(request), readyz.handle(request)];
     assert.equal(ping.calls, 1);
-    assert.deepEqual(await Promise.all(waiting), [false, false, false], "timed out");
+    assert.deepEqual((await Promise.all(waiting)).map((a) => a.status), [503, 503, 503], "timed out");
     now = 1_000;
     ping.hold = false;
-    assert.equal(await probe(), true);
+    assert.equal((await readyz.handle(request)).status, 200);
     assert.equal(ping.calls, 2);
     for (const release of ping.release) release();
+  });
+
+  it("the backlog report rides on the same cached answer; a report that fails or hangs is 'unavailable', still ready", async () => {
+    let now = 0;
+    let reports = 0;
+    let report: () => Promise<unknown> = async () => { reports++; return [{ business: "106540352242922", waiting: 2 }]; };
+    const readyz = healthRoutes({ ready: async () => {}, report: () => report(), now: () => now, timeoutMs: 50 }).find((r) => r.path === "/readyz")!;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => readyz.handle(request)));
+    assert.equal(reports, 1);
+    assert.deepEqual(answers[19]!.body, { status: "ready", backlog: [{ business: "106540352242922", waiting: 2 }] });
+    now = 1_000;
+    report = () => new Promise(() => {});
+    assert.deepEqual((await readyz.handle(request)).body, { status: "ready", backlog: "unavailable" });
   });
 });

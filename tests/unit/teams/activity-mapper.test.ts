@@ -1,10 +1,31 @@
 import assert from "node:assert/strict";
-import { isChannelActivity, isFromBot, mapStaffMessage, tenantOf } from "../../../src/teams/activity-mapper";
+import { isChannelActivity, isFromBot, mapStaffMessage, otherMentions, tenantOf } from "../../../src/teams/activity-mapper";
 import { loadTeamsActivity } from "./teams-fixtures";
 
 const BOT_ID = "28:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
 describe("activity mapper", () => {
+  it("names every mention but the bot's: people, tags, channels and the team", () => {
+    const activity = {
+      recipient: { id: BOT_ID, name: "Bridge" },
+      channelData: { team: { id: "19:general@thread.tacv2" } },
+      entities: [
+        { type: "mention", mentioned: { id: BOT_ID, name: "Bridge" }, text: "<at>Bridge</at>" },
+        { type: "mention", mentioned: { id: "29:1abc", name: "Ada Admin" }, text: "<at>Ada Admin</at>" },
+        { type: "mention", mentioned: { id: "MjIy", name: "Card team", type: "tag" }, text: "<at>Card team</at>" },
+        { type: "mention", mentioned: { id: "19:escalations@thread.tacv2", name: "Escalations" }, text: "<at>Escalations</at>" },
+        { type: "mention", mentioned: { id: "19:general@thread.tacv2", name: "Retail" }, text: "<at>Retail</at>" },
+        { type: "clientInfo", locale: "en-GB" },
+      ],
+    };
+    assert.deepEqual(otherMentions(activity as never), [
+      { kind: "person", name: "Ada Admin" },
+      { kind: "tag", name: "Card team" },
+      { kind: "channel", name: "Escalations" },
+      { kind: "team", name: "Retail" },
+    ]);
+  });
+
   it("maps a new channel post that mentions the bot", () => {
     const message = mapStaffMessage(loadTeamsActivity("channel-new-post-mention"));
     assert.ok(message);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PermanentError, TransientError } from "../../../src/core/errors";
+import { PermanentError, TeamsRefusal, TransientError } from "../../../src/core/errors";
 import { allowedServiceUrlHost } from "../../../src/teams/service-url";
 import { mapConnectorError, parseRetryAfter } from "../../../src/teams/teams-errors";
 
@@ -29,11 +29,29 @@ describe("Teams error mapping", () => {
     });
   }
 
-  it("403 BotNotInConversationRoster says the app is not installed", () => {
-    const err = mapConnectorError(restError(403, "BotNotInConversationRoster"), "startThread");
-    assert.ok(err instanceof PermanentError);
+  it("a 403 means the app cannot post in the team: the link is suspended (BotNotInConversationRoster named as such)", () => {
+    const err = mapConnectorError(restError(403, "BotNotInConversationRoster"), "postInThread");
+    assert.ok(err instanceof TeamsRefusal);
+    assert.equal(err.refusal, "app-removed");
     assert.equal(err.code, "teams.not_installed");
-    assert.match(err.message, /the app is not installed in this team/);
+    assert.equal(err.notApplied, true);
+    const disabled = mapConnectorError(restError(403, "BotDisabledByAdmin"), "postInThread");
+    assert.ok(disabled instanceof TeamsRefusal && disabled.refusal === "app-removed");
+    assert.match(disabled.userMessage, /BotDisabledByAdmin/);
+  });
+
+  it("a 404 is a gone thread on a reply, and a gone channel when starting a thread", () => {
+    const reply = mapConnectorError(restError(404, "ConversationNotFound"), "postInThread");
+    assert.ok(reply instanceof TeamsRefusal && reply.refusal === "thread-gone");
+    const start = mapConnectorError(restError(404, "ConversationNotFound"), "startThread");
+    assert.ok(start instanceof TeamsRefusal && start.refusal === "app-removed");
+  });
+
+  it("400 and 413 refuse this post only: it is posted again as plain text", () => {
+    for (const status of [400, 413]) {
+      const err = mapConnectorError(restError(status), "postInThread");
+      assert.ok(err instanceof TeamsRefusal && err.refusal === "post-refused");
+    }
   });
 
   for (const [status, code] of [[400, "teams.bad_request"], [401, "teams.unauthorized"], [403, "teams.forbidden"], [404, "teams.not_found"], [413, "teams.too_large"], [409, "teams.http_409"]] as const) {

@@ -13,7 +13,8 @@ const TICKS = {
   failed: { mark: "⚠", label: "not delivered" },
 };
 
-const state = { business: null, customers: new Map(), messages: new Map(), current: null, typingUntil: new Map() };
+// `current` is the open customer chat, `group` the open group (groups.js draws those); at most one is set.
+const state = { business: null, customers: new Map(), groups: new Map(), messages: new Map(), current: null, group: null, typingUntil: new Map() };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props = {}, children = []) {
@@ -70,6 +71,8 @@ function renderHeader() {
     $("business-name").textContent = state.business.name;
     $("business-number").textContent = `(+${state.business.displayPhoneNumber})`;
   }
+  window.groupsUi.renderHeader();
+  if (state.group) return;
   const customer = state.customers.get(state.current);
   $("chat-title").textContent = customer ? customer.name : "Pick a customer, or add one";
   $("chat-subtitle").textContent = customer ? `${who(customer)} · BSUID ${customer.userId}` : "";
@@ -83,7 +86,7 @@ function renderCustomers() {
   const list = $("customers");
   list.replaceChildren();
   for (const customer of state.customers.values()) {
-    const lastMessage = [...state.messages.values()].filter((m) => m.customerId === customer.id && m.type !== "reaction").pop();
+    const lastMessage = [...state.messages.values()].filter((m) => m.customerId === customer.id && !m.groupId && m.type !== "reaction").pop();
     const item = el("li", { class: customer.id === state.current ? "customer selected" : "customer", dataset: { customerId: customer.id }, tabindex: "0", role: "button", onclick: () => select(customer.id), onkeydown: (e) => { if (e.key === "Enter") select(customer.id); } }, [
       el("div", { class: "customer-name", text: customer.name }),
       el("div", { class: "customer-id", text: who(customer) }),
@@ -135,11 +138,12 @@ function renderMessages() {
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   box.replaceChildren();
+  if (state.group) return window.groupsUi.renderMessages(box);
   if (!state.current) {
     box.append(el("div", { class: "empty", text: "Pick a customer on the left, or add one, then write to the business." }));
     return;
   }
-  const messages = [...state.messages.values()].filter((m) => m.customerId === state.current && m.type !== "reaction").sort((a, b) => a.at - b.at);
+  const messages = [...state.messages.values()].filter((m) => m.customerId === state.current && !m.groupId && m.type !== "reaction").sort((a, b) => a.at - b.at);
   if (messages.length === 0) box.append(el("div", { class: "empty", text: "No messages yet. Say hello!" }));
   for (const m of messages) {
     const tick = TICKS[m.status] || { mark: "", label: m.status };
@@ -165,6 +169,7 @@ function renderMessages() {
 function render() {
   renderHeader();
   renderCustomers();
+  window.groupsUi.renderList();
   renderMessages();
   readIfVisible();
 }
@@ -172,8 +177,9 @@ function render() {
 // The customer "reads" business messages when their chat is open and the page is visible.
 let readPending = false;
 function readIfVisible() {
+  if (state.group) return window.groupsUi.readIfVisible();
   if (!state.current || document.visibilityState !== "visible" || readPending) return;
-  const unread = [...state.messages.values()].some((m) => m.customerId === state.current && m.direction === "out" && m.status === "delivered");
+  const unread = [...state.messages.values()].some((m) => m.customerId === state.current && !m.groupId && m.direction === "out" && m.status === "delivered");
   if (!unread) return;
   readPending = true;
   api("POST", `/api/customers/${encodeURIComponent(state.current)}/read`)
@@ -185,11 +191,13 @@ function readIfVisible() {
 
 function select(customerId) {
   state.current = customerId;
+  state.group = null;
   render();
   $("text").focus();
 }
 
 async function sendMessage(body) {
+  if (state.group) return window.groupsUi.send(body);
   try {
     await api("POST", `/api/customers/${encodeURIComponent(state.current)}/messages`, body);
   } catch (err) {
@@ -213,7 +221,7 @@ function readFileAsBase64(file) {
 async function sendFile(type, input) {
   const file = input.files[0];
   input.value = "";
-  if (!file || !state.current) return;
+  if (!file || !(state.current || state.group)) return;
   const caption = $("text").value.trim();
   $("text").value = "";
   const dataBase64 = await readFileAsBase64(file);
@@ -223,7 +231,7 @@ async function sendFile(type, input) {
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("text").value.trim();
-  if (!text || !state.current) return;
+  if (!text || !(state.current || state.group)) return;
   $("text").value = "";
   sendMessage({ type: "text", text });
 });
@@ -240,8 +248,8 @@ $("new-customer").addEventListener("submit", async (event) => {
   }
 });
 
-$("attach-image").addEventListener("click", () => state.current && $("image-file").click());
-$("attach-document").addEventListener("click", () => state.current && $("document-file").click());
+$("attach-image").addEventListener("click", () => (state.current || state.group) && $("image-file").click());
+$("attach-document").addEventListener("click", () => (state.current || state.group) && $("document-file").click());
 $("image-file").addEventListener("change", () => sendFile("image", $("image-file")));
 $("document-file").addEventListener("change", () => sendFile("document", $("document-file")));
 $("share-location").addEventListener("click", () => { if (state.current) $("location-form").hidden = !$("location-form").hidden; });
@@ -257,6 +265,7 @@ document.addEventListener("visibilitychange", readIfVisible);
 
 function apply(event) {
   if (event.kind === "customer") state.customers.set(event.customer.id, event.customer);
+  else if (event.kind === "group") state.groups.set(event.group.id, event.group);
   else if (event.kind === "message") state.messages.set(event.message.id, event.message);
   else if (event.kind === "typing") {
     state.typingUntil.set(event.customerId, event.until);
@@ -269,7 +278,9 @@ async function loadState() {
   state.business = snapshot.business;
   state.customers = new Map(snapshot.customers.map((c) => [c.id, c]));
   state.messages = new Map(snapshot.messages.map((m) => [m.id, m]));
-  if (!state.current || !state.customers.has(state.current)) state.current = snapshot.customers.length > 0 ? snapshot.customers[0].id : null;
+  state.groups = new Map((snapshot.groups || []).map((g) => [g.id, g]));
+  if (state.group && !state.groups.has(state.group)) state.group = null;
+  if (!state.group && (!state.current || !state.customers.has(state.current))) state.current = snapshot.customers.length > 0 ? snapshot.customers[0].id : null;
   $("bridge-state").textContent = snapshot.bridgeConnected ? "" : "No bridge connected yet: messages wait and are retried.";
   render();
 }

@@ -109,7 +109,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       const sent = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" } }));
       assert.equal(sent.step, "sent");
       assert.equal(w.whatsapp.templatesSent.length, 1);
-      assert.equal(w.whatsapp.templatesSent[0]!.to.phone, MARIA.phone);
+      assert.deepEqual(w.whatsapp.templatesSent[0]!.to, { kind: "individual", phone: MARIA.phone, userId: MARIA.userId });
       assert.deepEqual(w.whatsapp.templatesSent[0]!.values.body, { "1": "Maria", "2": "#4471" });
       const record = w.teams.posts.at(-1)!.post;
       assert.equal(record.kind, "sent");
@@ -127,7 +127,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
         tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
         author: { name: "Mallory" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c", waId: "15550001111", to: "+15550001111" },
       });
-      assert.equal(w.whatsapp.templatesSent[0]!.to.phone, MARIA.phone);
+      assert.deepEqual(w.whatsapp.templatesSent[0]!.to, { kind: "individual", phone: MARIA.phone, userId: MARIA.userId });
     });
 
     it("the template list is cached and listed again after a template status change", async () => {

@@ -26,7 +26,7 @@ describe("onStaffMessage", () => {
       const msg = staffMessage("Your order ships today", { thread: w.thread });
       assert.equal(await w.bridge.onStaffMessage(msg), undefined);
       assert.equal(w.whatsapp.sent.length, 1);
-      assert.equal(w.whatsapp.sent[0]!.to.phone, "5511987654321");
+      assert.deepEqual(w.whatsapp.sent[0]!.to, { kind: "individual", phone: "5511987654321", userId: "BR.1873409921457730218" });
       assert.equal(toPlainText(w.whatsapp.sent[0]!.body), "Your order ships today");
       const mapped = await w.stores.messages.byTeamsMessage(w.thread, msg.messageId);
       assert.equal(mapped?.wamid, w.whatsapp.sent[0]!.id);

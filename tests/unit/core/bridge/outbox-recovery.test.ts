@@ -92,7 +92,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.ok(created.created);
       assert.ok(await w.stores.outbox.update(created.entry, { owner: b.pacer.instanceId }));
       const conversation = (await w.stores.conversations.get(w.contact))!;
-      const outcome = await dispatchReply(a, created.entry, conversation, { phone: conversation.phone! });
+      const outcome = await dispatchReply(a, created.entry, conversation, { kind: "individual", phone: conversation.phone! });
       assert.equal(outcome.kind, "taken-over");
       assert.equal(w.whatsapp.sent.length, 0);
     });
