@@ -143,9 +143,11 @@ export type GroupChange =
   | { readonly kind: "joined"; readonly participants: readonly GroupParticipant[]; readonly via?: string }
   | { readonly kind: "join-requested"; readonly participants: readonly GroupParticipant[] }
   | { readonly kind: "join-request-withdrawn"; readonly participants: readonly GroupParticipant[] }
-  | { readonly kind: "removed"; readonly participants: readonly GroupParticipant[] }
+  /** The business removed participants; `notRemoved` are those WhatsApp refused to remove, `problem` why. */
+  | { readonly kind: "removed"; readonly participants: readonly GroupParticipant[]; readonly notRemoved?: readonly GroupParticipant[]; readonly problem?: string }
   | { readonly kind: "left"; readonly participants: readonly GroupParticipant[] }
-  | { readonly kind: "settings"; readonly subject?: string; readonly description?: string; readonly pictureChanged?: boolean }
+  /** Settings changed; `problem` says what WhatsApp did not change, when some of the request failed. */
+  | { readonly kind: "settings"; readonly subject?: string; readonly description?: string; readonly pictureChanged?: boolean; readonly problem?: string }
   | { readonly kind: "suspended" }
   | { readonly kind: "unsuspended" }
   /** The API refused something the business asked (create, delete, remove, settings): WhatsApp's words. */

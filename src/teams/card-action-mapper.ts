@@ -13,7 +13,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * True for an Adaptive Card `Action.Submit` press: in Teams it arrives as a `message` activity whose
  * `value` is the button's data merged with the card's inputs, usually without text. A person's message
- * never has an object `value`.
+ * never has an object `value`. (Routing is teams-ai's `actionSubmit`, teams-app.ts; this tells the
+ * mapper which of the two shapes it reads.)
  */
 export function isCardSubmit(activity: Partial<Activity>): boolean {
   return activity.type === "message" && isPlainObject(activity.value);

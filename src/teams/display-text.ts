@@ -3,8 +3,13 @@
  * reorder the text around it or hide characters (security-cases 29–30).
  */
 
-/** Bidi embeddings/overrides/isolates, zero-width characters and marks, the BOM. */
-const INVISIBLE_OR_BIDI = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/g;
+/**
+ * Bidi embeddings/overrides/isolates, zero-width characters and marks, the word joiner and invisible
+ * operators, the deprecated format characters, the BOM. The Teams adapter's only copy: every name it
+ * shows goes through `neutraliseDisplayName`. src/core/bridge/thread-text.ts keeps the same list for
+ * the core's own sentences (the core may not import an adapter).
+ */
+const INVISIBLE_OR_BIDI = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 /** C0/C1 control characters (tabs and newlines included: a name is one line). */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 

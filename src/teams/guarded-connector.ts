@@ -7,72 +7,28 @@ import {
   type UserTokenClient,
 } from "botframework-connector";
 import type { Activity } from "botbuilder";
-import { PermanentError } from "../core/errors";
-import type { Logger } from "../core/ports/logger";
-import { connectorThrottleKeys, type ConnectorRequestLike } from "./connector-throttle-keys";
+import { ServiceUrlRefusedError } from "./connector-http-client";
 import type { TeamsRateLimiter } from "./rate-limiter";
-import { currentBotRequestScope } from "./request-scope";
+import { botbuilderAuthenticated, botbuilderRefused } from "./request-scope";
 import { allowedServiceUrlHost, hostForLog } from "./service-url";
 
-/** How every outbound Bot Connector client is restricted. */
+/** How the Bot Connector clients of a process are restricted (see connector-http-client.ts for the wire). */
 export interface ConnectorGuardOptions {
   /** Hosts (`name[:port]`) a serviceUrl may name; any other is refused before a connection is made. */
   readonly serviceUrlHosts: readonly string[];
   /** Per-request timeout; a hung connector must not block a contact's queue forever. */
   readonly requestTimeoutMs: number;
-  readonly logger: Logger;
   /** Keeps every request under Teams' per-thread and per-tenant limits (protocols.md B13); none: unlimited. */
   readonly limiter?: TeamsRateLimiter;
 }
 
-/** Raised (inside botbuilder) when an activity or a stored channel names a serviceUrl that is not allowed. */
-export class ServiceUrlRefusedError extends PermanentError {
-  constructor(readonly host: string) {
-    super("teams.service_url_refused", `serviceUrl host ${host} is not in the allowed list`);
-  }
-}
-
-interface PipelineRequestLike extends ConnectorRequestLike {
-  timeout: number;
-}
-interface PipelinePolicyLike {
-  readonly name: string;
-  sendRequest(request: PipelineRequestLike, next: (request: PipelineRequestLike) => Promise<unknown>): Promise<unknown>;
-}
-interface PipelineLike {
-  removePolicy(options: { name?: string; phase?: string }): unknown;
-  addPolicy(policy: PipelinePolicyLike, options?: { afterPhase?: string }): void;
-}
+export { ServiceUrlRefusedError };
 
 /**
- * Makes a connector client do exactly one attempt per call, with a timeout, under Teams' rate limits and
- * without following redirects. The SDK's own retry policy would wait out Retry-After inside the call and retry POSTs after
- * network errors (duplicates); the core decides about retries instead, with the rate limits in view
- * (design.md §5). Reaches into the client's pipeline, which botbuilder does not expose: returns false
- * if the shape has changed.
+ * A ConnectorFactory that refuses hosts not on the list before botbuilder builds a client (so an inbound
+ * activity naming another host is answered 403, messages-route.ts) and, for proactive calls, reuses
+ * the clients it made.
  */
-function makeSingleAttempt(connector: ConnectorClient, timeoutMs: number, limiter: TeamsRateLimiter | undefined, inTurn: boolean): boolean {
-  const pipeline = (connector as unknown as { client?: { pipeline?: Partial<PipelineLike> } }).client?.pipeline;
-  if (typeof pipeline?.removePolicy !== "function" || typeof pipeline.addPolicy !== "function") return false;
-  pipeline.removePolicy({ phase: "Retry" });
-  pipeline.removePolicy({ name: "redirectPolicy" });
-  pipeline.addPolicy({
-    name: "bridgeRequestTimeout",
-    sendRequest: (request, next) => {
-      if (!request.timeout) request.timeout = timeoutMs;
-      return next(request);
-    },
-  });
-  if (limiter) {
-    // Last before the wire (after the token is attached), so the time a request holds its place in
-    // Teams' windows (rate-limiter.ts: from here until its answer) is as short as it can be.
-    // A reply inside a turn goes ahead of queued proactive posts: Teams waits for the turn to end.
-    pipeline.addPolicy({ name: "bridgeTeamsRateLimit", sendRequest: (request, next) => limiter.run(connectorThrottleKeys(request), () => next(request), { first: inTurn }) }, { afterPhase: "Sign" });
-  }
-  return true;
-}
-
-/** A ConnectorFactory that refuses hosts not on the list and hands out single-attempt clients. */
 class GuardedConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
@@ -86,21 +42,11 @@ class GuardedConnectorFactory extends ConnectorFactory {
   override async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
     if (!allowedServiceUrlHost(serviceUrl, this.options.serviceUrlHosts)) {
       const host = hostForLog(serviceUrl);
-      const scope = currentBotRequestScope();
-      if (scope) scope.refusedServiceUrlHost = host;
+      botbuilderRefused({ serviceUrlHost: host });
       throw new ServiceUrlRefusedError(host);
     }
-    if (!this.reuse) return this.guarded(serviceUrl, audience);
-    return this.reuse.clients.get(`${this.reuse.identity}\n${serviceUrl}\n${audience ?? ""}`, () => this.guarded(serviceUrl, audience));
-  }
-
-  private async guarded(serviceUrl: string, audience: string | undefined): Promise<ConnectorClient> {
-    const connector = await this.inner.create(serviceUrl, audience);
-    // Proactive clients are the reused ones; the others serve an inbound turn.
-    if (!makeSingleAttempt(connector, this.options.requestTimeoutMs, this.options.limiter, this.reuse === undefined)) {
-      this.options.logger.warn("teams.connector.pipeline_unknown", { detail: "could not disable SDK retries nor add the rate limiter; calls may be retried inside botbuilder and throttled by Teams" });
-    }
-    return connector;
+    if (!this.reuse) return this.inner.create(serviceUrl, audience);
+    return this.reuse.clients.get(`${this.reuse.identity}\n${serviceUrl}\n${audience ?? ""}`, () => this.inner.create(serviceUrl, audience));
   }
 }
 
@@ -135,7 +81,9 @@ function identityKey(identity: ClaimsIdentity): string {
 
 /**
  * Wraps botbuilder's BotFrameworkAuthentication so that every ConnectorFactory it creates (for inbound
- * turns and for proactive calls) is guarded. Authentication itself is delegated unchanged.
+ * turns and for proactive calls) is guarded. Authentication itself is botbuilder's, unchanged; only its
+ * outcome is noted for the request (request-scope.ts). `proactive`, when given, serves proactive calls
+ * (its clients' requests do not go ahead of turn replies); `inner` serves inbound turns.
  *
  * botbuilder builds a new connector client and a new user-token client, each with its own HTTP pipeline
  * and connection pool, for every proactive call: under a burst that is a new connection (in production a
@@ -149,23 +97,29 @@ export class GuardedBotFrameworkAuthentication extends BotFrameworkAuthenticatio
   private readonly connectors = new ClientCache<ConnectorClient>(32);
   private readonly userTokenClients = new ClientCache<UserTokenClient>(8);
 
-  constructor(private readonly inner: BotFrameworkAuthentication, private readonly options: ConnectorGuardOptions) {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    private readonly options: ConnectorGuardOptions,
+    private readonly proactive: BotFrameworkAuthentication = inner,
+  ) {
     super();
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    const result = await this.inner.authenticateRequest(activity, authHeader);
-    return result.connectorFactory ? { ...result, connectorFactory: new GuardedConnectorFactory(result.connectorFactory, this.options) } : result;
+    return this.guarded(await botbuilderAuthenticated(() => this.inner.authenticateRequest(activity, authHeader)));
   }
 
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
-    const result = await this.inner.authenticateStreamingRequest(authHeader, channelIdHeader);
+    return this.guarded(await botbuilderAuthenticated(() => this.inner.authenticateStreamingRequest(authHeader, channelIdHeader)));
+  }
+
+  private guarded(result: AuthenticateRequestResult): AuthenticateRequestResult {
     return result.connectorFactory ? { ...result, connectorFactory: new GuardedConnectorFactory(result.connectorFactory, this.options) } : result;
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
     const reuse = { clients: this.connectors, identity: identityKey(claimsIdentity) };
-    return new GuardedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), this.options, reuse);
+    return new GuardedConnectorFactory(this.proactive.createConnectorFactory(claimsIdentity), this.options, reuse);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {

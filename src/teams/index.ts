@@ -12,6 +12,6 @@ export { mapStaffMessage, tenantOf, isFromBot, isChannelActivity } from "./activ
 export { renderFormattedText, renderThreadPost, renderStaffReply, renderNotice, escapeHtml } from "./teams-html";
 export { buildRootCard, rootCardSummary, escapeCardMarkdown, ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from "./cards/root-card";
 export { buildTemplateCard, TEMPLATE_ACTIONS } from "./cards/template-card";
-export { mapCardAction, isCardSubmit, isCardActionInvoke } from "./card-action-mapper";
+export { mapCardAction } from "./card-action-mapper";
 export { mapConnectorError, parseRetryAfter } from "./teams-errors";
 export { allowedServiceUrlHost } from "./service-url";

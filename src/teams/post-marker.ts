@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Parser } from "htmlparser2";
 
 /**
  * The reference shown in each customer post (`ref 3f9a2c1b04de`): the first 12 hex digits of the SHA-256
@@ -11,11 +12,12 @@ export function postMarker(wamid: string): string {
   return createHash("sha256").update(wamid, "utf8").digest("hex").slice(0, 12);
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: "\"", "#39": "'", nbsp: " " };
-
-/** The words of a stored HTML body: tags removed, the common entities decoded. */
+/** The words of a stored HTML body: its text, entities decoded, with a space wherever a tag was. */
 function visibleText(html: string): string {
-  return html.replace(/<[^>]*>/g, " ").replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ENTITIES[name]!);
+  let text = "";
+  const tag = () => { text += " "; };
+  new Parser({ ontext: (t) => { text += t; }, onopentag: tag, onclosetag: tag }, { decodeEntities: true }).end(html);
+  return text;
 }
 
 /** True when the HTML body shows `ref <marker>` (as a word of its own, whatever markup Teams put around it). */

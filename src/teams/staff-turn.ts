@@ -4,7 +4,6 @@ import type { Logger } from "../core/ports/logger";
 import type { StaffMessageHandler, StaffReply } from "../core/staff-message";
 import { isChannelActivity, isFromBot, mapStaffMessage } from "./activity-mapper";
 import { fetchInlineImages, isInlineImage } from "./inline-images";
-import { isCardSubmit } from "./card-action-mapper";
 import { handleCardSubmit } from "./card-action-turn";
 import { HANDLER_FAILED_REPLY, sendStaffReply } from "./staff-reply-activity";
 import type { TextStaffReply } from "./teams-html";
@@ -15,27 +14,39 @@ export { sendStaffReply } from "./staff-reply-activity";
 export const CHANNELS_ONLY_REPLY: TextStaffReply = { kind: "text", text: "I work in channels: mention me in a channel with `help`." };
 
 /**
- * Handles one message activity: channel messages from people go to the core as StaffMessages and the
- * core's reply is posted in the same thread; the bot's own messages are ignored; personal and group
- * chats get a short pointer to channels; card button presses go to card-action-turn.ts. A failing
- * handler is logged and answered with a notice. A template card answer is posted as a card.
+ * What every message turn checks first: the bot's own messages are ignored, personal and group chats
+ * get a short pointer to channels. True when the turn is a person's, in a channel.
  */
-export async function handleMessageActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger, options: { serviceUrlHosts?: readonly string[] } = {}): Promise<void> {
+async function fromStaffInChannel(ctx: TurnContext, logger: Logger): Promise<boolean> {
   const activity = ctx.activity;
   if (isFromBot(activity)) {
     logger.debug("teams.message.own_ignored", { messageId: activity.id });
-    return;
+    return false;
   }
   if (!isChannelActivity(activity)) {
     logger.debug("teams.message.not_in_channel", { conversationType: activity.conversation?.conversationType ?? "-" });
     await sendStaffReply(ctx, CHANNELS_ONLY_REPLY);
-    return;
+    return false;
   }
-  if (isCardSubmit(activity)) {
-    // A card button (Action.Submit): the core's onCardAction, never onStaffMessage.
-    await handleCardSubmit(ctx, handler, logger);
-    return;
-  }
+  return true;
+}
+
+/**
+ * Handles a card button press (`Action.Submit`, teams-ai's `actionSubmit` route): the core's
+ * onCardAction, never onStaffMessage (card-action-turn.ts).
+ */
+export async function handleCardSubmitActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger): Promise<void> {
+  if (await fromStaffInChannel(ctx, logger)) await handleCardSubmit(ctx, handler, logger);
+}
+
+/**
+ * Handles one message activity: channel messages from people go to the core as StaffMessages and the
+ * core's reply is posted in the same thread (see `fromStaffInChannel` for the others). A failing
+ * handler is logged and answered with a notice. A template card answer is posted as a card.
+ */
+export async function handleMessageActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger, options: { serviceUrlHosts?: readonly string[] } = {}): Promise<void> {
+  if (!(await fromStaffInChannel(ctx, logger))) return;
+  const activity = ctx.activity;
   const mapped = mapStaffMessage(activity);
   if (!mapped) {
     logger.debug("teams.message.unmapped", { messageId: activity.id, reason: "no thread, tenant, id or serviceUrl" });

@@ -1,6 +1,11 @@
-import { TeamsAdapter } from "@microsoft/teams-ai";
-import type { ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
-import type { BotFrameworkAuthentication, ServiceClientCredentialsFactory } from "botframework-connector";
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from "botbuilder";
+import type { ServiceClientCredentialsFactory } from "botframework-connector";
+import { connectorHttpClient } from "./connector-http-client";
 import { GuardedBotFrameworkAuthentication, type ConnectorGuardOptions } from "./guarded-connector";
 
 /**
@@ -28,17 +33,22 @@ export function botbuilderAuthConfig(auth: Readonly<Record<string, string | unde
 }
 
 /**
- * teams-ai's TeamsAdapter (botbuilder's CloudAdapter) whose outbound connectors are guarded: only
- * allowed serviceUrl hosts, one attempt per call, a timeout (see guarded-connector.ts).
+ * botbuilder's CloudAdapter, constructed with a guarded authentication (guarded-connector.ts) over
+ * botbuilder's own ConfigurationBotFrameworkAuthentication, whose connector clients send through
+ * connector-http-client.ts: only allowed serviceUrl hosts, one attempt per call, a timeout, the rate
+ * limiter. Two of botbuilder's authentications share one credentials factory: one serves inbound turns
+ * (their replies go ahead of queued posts), the other proactive calls. teams-ai's TeamsAdapter is not
+ * used: its constructor always builds its own authentication, so there is no way to hand it this one.
  */
-export class BridgeTeamsAdapter extends TeamsAdapter {
-  constructor(options: {
-    config: ConfigurationBotFrameworkAuthenticationOptions;
-    credentialsFactory?: ServiceClientCredentialsFactory;
-    guard: ConnectorGuardOptions;
-  }) {
-    super(options.config, options.credentialsFactory);
-    const self = this as unknown as { botFrameworkAuthentication: BotFrameworkAuthentication };
-    self.botFrameworkAuthentication = new GuardedBotFrameworkAuthentication(self.botFrameworkAuthentication, options.guard);
-  }
+export function createBridgeAdapter(options: {
+  config: ConfigurationBotFrameworkAuthenticationOptions;
+  credentialsFactory?: ServiceClientCredentialsFactory;
+  guard: ConnectorGuardOptions;
+}): CloudAdapter {
+  const { config, guard } = options;
+  const credentialsFactory = options.credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(config);
+  const authentication = (inTurn: boolean) => new ConfigurationBotFrameworkAuthentication(config, credentialsFactory, undefined, undefined, {
+    httpClient: connectorHttpClient({ serviceUrlHosts: guard.serviceUrlHosts, requestTimeoutMs: guard.requestTimeoutMs, ...(guard.limiter ? { limiter: guard.limiter } : {}), first: inTurn }),
+  });
+  return new CloudAdapter(new GuardedBotFrameworkAuthentication(authentication(true), guard, authentication(false)));
 }

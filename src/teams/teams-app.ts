@@ -7,13 +7,12 @@ import type { TeamsGateway } from "../core/ports/teams-gateway";
 import type { StaffMessageHandler } from "../core/staff-message";
 import type { HttpRoute } from "../http/http-route";
 import { tenantOf } from "./activity-mapper";
-import { isCardActionInvoke } from "./card-action-mapper";
 import { handleCardInvoke } from "./card-action-turn";
 import { createMessagesRoute, type TurnOutcome } from "./messages-route";
-import { handleMessageActivity } from "./staff-turn";
+import { handleCardSubmitActivity, handleMessageActivity } from "./staff-turn";
 import { handleAppInstalled, isAppInstalled } from "./install-events";
 import { handleMessageChangeActivity, handleReactionActivity } from "./staff-events-turn";
-import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, BridgeTeamsAdapter } from "./teams-adapter";
+import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, createBridgeAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 
@@ -45,13 +44,23 @@ export interface TeamsBotOptions {
  * teams-ai 1.7.4 stores the `startTypingTimer` option but never reads it: `Application.run` always starts
  * the timer, which sends a `typing` activity every second while a turn runs (and keeps the timer in one
  * field shared by concurrent turns). Typing activities spend the per-thread rate budget (protocols.md
- * B7, B13), so this bot never sends them.
+ * B7, B13), so this bot never sends them: `startTypingTimer` is the Application's public method for
+ * starting that timer, and does nothing here.
  */
 class NoTypingApplication extends Application<TurnState> {
   override startTypingTimer(): void {
     // Deliberately nothing: see the class comment.
   }
 }
+
+/** Any verb (Action.Execute) or `bridgeAction` (Action.Submit): the core decides what the action means. */
+const ANY_ACTION = /^/;
+
+/**
+ * The data field teams-ai's `actionSubmit` routes on: every button of the bridge's cards carries one
+ * (cards/template-card.ts).
+ */
+const CARD_SUBMIT_FILTER = "bridgeAction";
 
 export interface TeamsBot {
   /** `POST /api/messages`. */
@@ -61,10 +70,10 @@ export interface TeamsBot {
 }
 
 /**
- * Builds the Teams bot: teams-ai's Application over its TeamsAdapter (botbuilder's CloudAdapter), with
- * typing indicators off (they spend the per-thread rate budget, protocols.md B7/B13) and mention removal
- * left to our mapper (botbuilder's removes only the first mention and ignores the HTML, B7).
- * Throws if auth is enabled without an app id (fail closed).
+ * Builds the Teams bot: botbuilder's CloudAdapter (teams-adapter.ts) and teams-ai's Application as the
+ * router of its turns, with typing indicators off (they spend the per-thread rate budget, protocols.md
+ * B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
+ * ignores the HTML, B7). Throws if auth is enabled without an app id (fail closed).
  */
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const { logger, authDisabled } = options;
@@ -73,29 +82,38 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const botAppId = authDisabled ? AUTH_DISABLED_BOT_APP_ID : configuredAppId!;
 
   // One limiter for every Bot Connector request of this process (proactive posts and turn replies alike),
-  // applied in the connector pipeline where each request's answer is seen (rate-limiter.ts).
+  // applied in the connector clients' HTTP client, where each request's answer is seen (rate-limiter.ts).
   const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(options.tenantRequestsPerSecond ?? 50) });
-  const adapter = new BridgeTeamsAdapter({
+  const adapter = createBridgeAdapter({
     config: botbuilderAuthConfig(options.auth, authDisabled),
     ...(options.credentialsFactory && !authDisabled ? { credentialsFactory: options.credentialsFactory } : {}),
-    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, logger, limiter },
+    guard: { serviceUrlHosts: options.serviceUrlHosts, requestTimeoutMs: options.connectorTimeoutMs ?? 30_000, limiter },
   });
+  // The Application only routes, so it gets no adapter: the messages route runs each turn through the
+  // CloudAdapter, and nothing here uses the Application's proactive or sign-in helpers (its `adapter`
+  // option is typed as teams-ai's TeamsAdapter, which cannot take our authentication). Routes are
+  // tried in the order they are added.
   const app = new NoTypingApplication({
-    adapter,
     botAppId,
     startTypingTimer: false,
     removeRecipientMention: false,
     longRunningMessages: false,
+    adaptiveCards: { actionSubmitFilter: CARD_SUBMIT_FILTER },
   });
-  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, options.handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
-  // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (issue 3).
-  app.activity(ActivityTypes.MessageReaction, async (ctx: TurnContext) => handleReactionActivity(ctx, options.handler, logger));
-  app.activity(ActivityTypes.MessageUpdate, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
-  app.activity(ActivityTypes.MessageDelete, async (ctx: TurnContext) => handleMessageChangeActivity(ctx, options.handler, logger));
+  const { handler } = options;
+  // Card buttons: Action.Submit arrives as a message with `value` and no text; Action.Execute as an
+  // `adaptiveCard/action` invoke (protocols.md B11). Both go to the core's onCardAction.
+  app.adaptiveCards.actionSubmit(ANY_ACTION, async (ctx: TurnContext) => handleCardSubmitActivity(ctx, handler, logger));
+  app.adaptiveCards.actionExecute(ANY_ACTION, async (ctx: TurnContext) => handleCardInvoke(ctx, handler, logger));
+  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
+  // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (protocols.md B12).
+  // One activity may both add and remove: the first route that matches maps both lists.
+  app.messageReactions("reactionsAdded", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
+  app.messageReactions("reactionsRemoved", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
+  app.messageEventUpdate("editMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
+  app.messageEventUpdate("softDeleteMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
   // The app added (back) to a team: links suspended there resume at once (install-events.ts).
-  app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, options.handler, logger));
-  // Universal Actions (Action.Execute) arrive as an invoke; Action.Submit presses are messages (above).
-  app.activity(async (ctx: TurnContext) => isCardActionInvoke(ctx.activity), async (ctx: TurnContext) => handleCardInvoke(ctx, options.handler, logger));
+  app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, handler, logger));
 
   const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
     const activity = ctx.activity;
@@ -105,6 +123,9 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       logger.warn("teams.tenant.refused", { tenantId: tenant ?? "-", activityType: activity.type });
       return;
     }
+    // teams-ai 1.7.4's actionSubmit route reads a property of `value` whenever it is an object and the
+    // message has no text, so a JSON null would throw; null and absent mean the same in an activity.
+    if (activity.value === null) delete activity.value;
     try {
       const handled = await app.run(ctx);
       if (!handled) logger.debug("teams.activity.ignored", { activityType: activity.type, name: activity.name ?? "-" });

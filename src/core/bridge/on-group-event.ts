@@ -31,7 +31,10 @@ export function groupChangeLine(change: GroupChange): string {
     case "joined": return `${names(change.participants)} joined the group${change.via ? ` (${change.via.replace(/_/g, " ")})` : ""}.`;
     case "join-requested": return `${names(change.participants)} asked to join the group. Approve or reject the request in WhatsApp.`;
     case "join-request-withdrawn": return `${names(change.participants)} withdrew their request to join the group.`;
-    case "removed": return `${names(change.participants)} ${change.participants.length > 1 ? "were" : "was"} removed from the group.`;
+    case "removed": {
+      const refused = change.notRemoved?.length ? ` WhatsApp did not remove ${names(change.notRemoved)}${change.problem ? `: ${change.problem}` : "."}` : "";
+      return `${names(change.participants)} ${change.participants.length > 1 ? "were" : "was"} removed from the group.${refused}`;
+    }
     case "left": return `${names(change.participants)} left the group.`;
     case "settings": {
       const parts = [
@@ -39,7 +42,8 @@ export function groupChangeLine(change: GroupChange): string {
         change.description !== undefined ? `the description is now “${change.description}”` : undefined,
         change.pictureChanged ? "the picture changed" : undefined,
       ].filter(Boolean);
-      return parts.length ? `Group settings changed: ${parts.join("; ")}.` : "The group's settings changed.";
+      const problem = change.problem ? ` Not everything asked for was changed: ${change.problem}` : "";
+      return `${parts.length ? `Group settings changed: ${parts.join("; ")}.` : "The group's settings changed."}${problem}`;
     }
     case "suspended": return "WhatsApp suspended this group: nothing can be sent to it until WhatsApp lifts the suspension.";
     case "unsuspended": return "WhatsApp lifted this group's suspension: messages can be sent to it again.";

@@ -1,5 +1,6 @@
-import type { Block, FormattedText, Inline, Marks } from "../../core/formatted-text";
-import { tokenizeHtml, type HtmlToken } from "./html-tokenizer";
+import { Parser } from "htmlparser2";
+import type { FormattedText, Marks } from "../../core/formatted-text";
+import { FormattedTextBuilder } from "./formatted-text-builder";
 
 /** What the parser needs to know about mentions: which `<at>` elements name the bot. */
 export interface MentionPolicy {
@@ -15,238 +16,142 @@ export interface ParsedTeamsHtml {
 
 const BLOCK_TAGS = new Set(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "hr", "section", "article", "header", "footer", "li"]);
 const SKIP_CONTENT_TAGS = new Set(["script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg", "math"]);
-const VOID_TAGS = new Set(["br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"]);
 const MARK_OF: Readonly<Record<string, keyof Marks>> = {
   strong: "bold", b: "bold", em: "italic", i: "italic", s: "strike", strike: "strike", del: "strike", code: "code",
 };
-const SAFE_LINK = /^(https?:|mailto:)/i;
 const REPLY_ITEMTYPE = "schema.skype.com/reply";
 
-interface ListFrame { readonly ordered: boolean; readonly items: Inline[][] }
-interface QuoteFrame { readonly blocks: Block[] }
+/**
+ * Elements nested deeper than this lose their meaning (their text is kept): a message cannot make the
+ * quotes and lists of FormattedText, which the core walks recursively, arbitrarily deep.
+ */
+export const MAX_ELEMENT_DEPTH = 100;
 
-/** Turns the token stream into blocks. One instance per message. */
-class FormattedTextBuilder {
-  private readonly root: Block[] = [];
-  private readonly quotes: QuoteFrame[] = [];
-  private readonly lists: ListFrame[] = [];
-  private inlines: Inline[] = [];
-  private readonly marks: Record<keyof Marks, number> = { bold: 0, italic: 0, strike: 0, code: 0 };
-
-  private get target(): Block[] { return this.quotes.at(-1)?.blocks ?? this.root; }
-
-  currentMarks(): Marks | undefined {
-    const m: { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean } = {};
-    if (this.marks.bold) m.bold = true;
-    if (this.marks.italic) m.italic = true;
-    if (this.marks.strike) m.strike = true;
-    if (this.marks.code) m.code = true;
-    return Object.keys(m).length ? m : undefined;
-  }
-
-  mark(name: keyof Marks, delta: 1 | -1): void {
-    this.marks[name] = Math.max(0, this.marks[name] + delta);
-  }
-
-  text(raw: string): void {
-    const text = raw.replace(/\u00a0/g, " ").replace(/[ \t\n\r\f]+/g, " ");
-    if (!text) return;
-    const marks = this.currentMarks();
-    this.inlines.push(marks ? { kind: "text", text, marks } : { kind: "text", text });
-  }
-
-  link(href: string, text: string): void {
-    const label = text.replace(/\u00a0/g, " ").replace(/\s+/g, " ").trim();
-    if (SAFE_LINK.test(href)) this.inlines.push({ kind: "link", href, text: label || href });
-    else this.text(label);
-  }
-
-  lineBreak(): void {
-    this.inlines.push({ kind: "break" });
-  }
-
-  /** A block boundary: inside a list item it becomes a line break, elsewhere it ends the paragraph. */
-  boundary(): void {
-    if (this.lists.length) {
-      if (this.inlines.length) this.lineBreak();
-      return;
-    }
-    const inlines = tidyInlines(this.inlines);
-    this.inlines = [];
-    if (inlines.length) this.target.push({ kind: "paragraph", inlines });
-  }
-
-  codeBlock(text: string): void {
-    this.boundary();
-    const code = text.replace(/^\n+|\n+$/g, "");
-    if (code.trim()) this.target.push({ kind: "code", text: code });
-  }
-
-  startListItem(): void {
-    const list = this.lists.at(-1);
-    if (!list) { this.boundary(); return; }
-    this.endListItem();
-  }
-
-  private endListItem(): void {
-    const list = this.lists.at(-1);
-    const inlines = tidyInlines(this.inlines);
-    this.inlines = [];
-    if (list && inlines.length) list.items.push(inlines);
-  }
-
-  openList(ordered: boolean): void {
-    if (this.lists.length) this.endListItem();
-    else this.boundary();
-    this.lists.push({ ordered, items: [] });
-  }
-
-  closeList(): void {
-    this.endListItem();
-    const list = this.lists.pop();
-    if (!list) return;
-    const parent = this.lists.at(-1);
-    // FormattedText lists do not nest: a nested list's items continue the outer list.
-    if (parent) parent.items.push(...list.items);
-    else if (list.items.length) this.target.push({ kind: "list", ordered: list.ordered, items: list.items });
-  }
-
-  openQuote(): void {
-    this.boundary();
-    this.quotes.push({ blocks: [] });
-  }
-
-  closeQuote(): void {
-    if (!this.quotes.length) return;
-    this.boundary();
-    const quote = this.quotes.pop()!;
-    if (quote.blocks.length) this.target.push({ kind: "quote", blocks: quote.blocks });
-  }
-
-  finish(): FormattedText {
-    while (this.lists.length) this.closeList();
-    while (this.quotes.length) this.closeQuote();
-    this.boundary();
-    return this.root;
-  }
-}
-
-function sameMarks(a: Marks | undefined, b: Marks | undefined): boolean {
-  return !!a?.bold === !!b?.bold && !!a?.italic === !!b?.italic && !!a?.strike === !!b?.strike && !!a?.code === !!b?.code;
-}
-
-/** Merges adjacent runs, trims spaces at the edges and around line breaks, drops empty runs. */
-function tidyInlines(inlines: readonly Inline[]): Inline[] {
-  const merged: Inline[] = [];
-  for (const inline of inlines) {
-    const last = merged.at(-1);
-    if (inline.kind === "text" && last?.kind === "text" && sameMarks(last.marks, inline.marks)) {
-      merged[merged.length - 1] = { ...last, text: last.text + inline.text };
-    } else {
-      merged.push(inline);
-    }
-  }
-  const out: Inline[] = [];
-  merged.forEach((inline, n) => {
-    if (inline.kind !== "text") { out.push(inline); return; }
-    let text = inline.text;
-    const prev = merged[n - 1];
-    const next = merged[n + 1];
-    if (!prev || prev.kind === "break") text = text.replace(/^ +/, "");
-    if (!next || next.kind === "break") text = text.replace(/ +$/, "");
-    if (text) out.push({ ...inline, text });
-  });
-  while (out[0]?.kind === "break") out.shift();
-  while (out.at(-1)?.kind === "break") out.pop();
-  return out;
-}
-
-/** Collects the text of tokens up to the close tag matching `tokens[start]` (an open tag). */
-function collectText(tokens: readonly HtmlToken[], start: number, name: string, keepBreaks: boolean): { text: string; next: number } {
-  let depth = 1;
-  let text = "";
-  let i = start + 1;
-  for (; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.type === "text") text += t.text;
-    else if (t.type === "open") {
-      if (keepBreaks && t.name === "br") text += "\n";
-      if (t.name === name && !t.selfClosing) depth++;
-    } else if (t.name === name && --depth === 0) return { text, next: i + 1 };
-  }
-  return { text, next: i };
-}
-
-/** Skips to just after the close tag matching `tokens[start]`. */
-function skipElement(tokens: readonly HtmlToken[], start: number, name: string): number {
-  return collectText(tokens, start, name, false).next;
-}
+/** An element whose content is read as a whole: its text is collected (or dropped) until it closes. */
+type Capture =
+  | { readonly kind: "skip"; readonly depth: number }
+  | { readonly kind: "mention"; readonly depth: number; readonly id: string | undefined; text: string }
+  | { readonly kind: "link"; readonly depth: number; readonly href: string; text: string }
+  | { readonly kind: "code"; readonly depth: number; text: string };
 
 /**
  * Parses Teams message HTML into the core's FormattedText. Mentions of the bot are removed, other
- * mentions become plain names, quoted replies (`<blockquote itemtype="http://schema.skype.com/Reply">`)
- * are stripped. Never throws: malformed markup degrades to text.
+ * mentions become plain names, `<emoji>` becomes its `alt`, quoted replies (`<blockquote
+ * itemtype="http://schema.skype.com/Reply">`) are stripped and their message id reported. Tokenizing,
+ * entity decoding and the HTML standard's recovery from malformed markup are htmlparser2's, so the text
+ * is what a browser (the Teams client) shows. Never throws.
  */
 export function parseTeamsHtml(html: string, mentions: MentionPolicy): ParsedTeamsHtml {
-  const tokens = tokenizeHtml(html);
   const builder = new FormattedTextBuilder();
+  /** Names of the open elements, innermost last, as htmlparser2 opened them. */
+  const open: string[] = [];
+  let capture: Capture | undefined;
   let quotedMessageId: string | undefined;
-  let i = 0;
-  while (i < tokens.length) {
-    const t = tokens[i]!;
-    if (t.type === "text") { builder.text(t.text); i++; continue; }
-    if (t.type === "close") {
-      const mark = MARK_OF[t.name];
-      if (mark) builder.mark(mark, -1);
-      else if (t.name === "ul" || t.name === "ol") builder.closeList();
-      else if (t.name === "blockquote") builder.closeQuote();
-      else if (BLOCK_TAGS.has(t.name) && t.name !== "li") builder.boundary();
-      i++;
-      continue;
-    }
-    const { name, attrs } = t;
-    const hasContent = !t.selfClosing && !VOID_TAGS.has(name);
-    if (SKIP_CONTENT_TAGS.has(name)) { i = hasContent ? skipElement(tokens, i, name) : i + 1; continue; }
+  // htmlparser2 splits text at entities and comments: runs are joined so whitespace collapses as one.
+  let pendingText = "";
+  let ending = false;
+  let textAtEnd = false;
+  /** Where the tag being read started, from its name until its `>`. */
+  let tagStart: number | undefined;
+  const flushText = () => {
+    if (pendingText) builder.text(pendingText);
+    pendingText = "";
+  };
+
+  const startElement = (name: string, attrs: Readonly<Record<string, string>>, depth: number): void => {
+    if (SKIP_CONTENT_TAGS.has(name)) { capture = { kind: "skip", depth }; return; }
     if (name === "blockquote" && (attrs.itemtype ?? "").toLowerCase().includes(REPLY_ITEMTYPE)) {
       quotedMessageId ??= attrs.itemid || undefined;
-      i = hasContent ? skipElement(tokens, i, name) : i + 1;
-      continue;
+      capture = { kind: "skip", depth };
+      return;
     }
-    if (name === "at") {
-      const { text, next } = hasContent ? collectText(tokens, i, name, false) : { text: "", next: i + 1 };
-      const mentioned = text.replace(/\u00a0/g, " ").trim();
-      if (!mentions.isBotMention(mentioned, attrs.id)) builder.text(mentioned);
-      i = next;
-      continue;
-    }
+    if (name === "at") { capture = { kind: "mention", depth, id: attrs.id, text: "" }; return; }
     if (name === "emoji") {
-      const alt = attrs.alt ?? "";
-      if (alt) builder.text(alt);
-      i = hasContent ? skipElement(tokens, i, name) : i + 1;
-      continue;
+      if (attrs.alt) builder.text(attrs.alt);
+      capture = { kind: "skip", depth };
+      return;
     }
-    if (name === "a") {
-      const { text, next } = hasContent ? collectText(tokens, i, name, false) : { text: "", next: i + 1 };
-      builder.link((attrs.href ?? "").trim(), text);
-      i = next;
-      continue;
-    }
-    if (name === "pre" || name === "codeblock") {
-      const { text, next } = hasContent ? collectText(tokens, i, name, true) : { text: "", next: i + 1 };
-      builder.codeBlock(text);
-      i = next;
-      continue;
-    }
+    if (name === "a") { capture = { kind: "link", depth, href: (attrs.href ?? "").trim(), text: "" }; return; }
+    if (name === "pre" || name === "codeblock") { capture = { kind: "code", depth, text: "" }; return; }
     const mark = MARK_OF[name];
-    if (mark) { if (hasContent) builder.mark(mark, 1); }
+    if (mark) builder.mark(mark, 1);
     else if (name === "br") builder.lineBreak();
     else if (name === "ul" || name === "ol") builder.openList(name === "ol");
     else if (name === "li") builder.startListItem();
     else if (name === "blockquote") builder.openQuote();
     else if (name === "td" || name === "th") builder.text(" ");
     else if (BLOCK_TAGS.has(name)) builder.boundary();
-    i++;
-  }
+  };
+
+  const endElement = (name: string): void => {
+    const mark = MARK_OF[name];
+    if (mark) builder.mark(mark, -1);
+    else if (name === "ul" || name === "ol") builder.closeList();
+    else if (name === "blockquote") builder.closeQuote();
+    else if (BLOCK_TAGS.has(name) && name !== "li") builder.boundary();
+  };
+
+  const finishCapture = (done: Capture): void => {
+    if (done.kind === "mention") {
+      const name = done.text.replace(/\u00a0/g, " ").trim();
+      if (!mentions.isBotMention(name, done.id)) builder.text(name);
+    } else if (done.kind === "link") {
+      builder.link(done.href, done.text);
+    } else if (done.kind === "code") {
+      builder.codeBlock(done.text);
+    }
+  };
+
+  const parser = new Parser(
+    {
+      ontext(text) {
+        if (ending) textAtEnd = true;
+        if (!capture) pendingText += text;
+        else if (capture.kind !== "skip") capture.text += text;
+      },
+      onopentagname() {
+        tagStart = parser.startIndex;
+      },
+      onopentag(name, attrs) {
+        tagStart = undefined;
+        open.push(name);
+        if (capture) {
+          if (capture.kind === "code" && name === "br") capture.text += "\n";
+          return;
+        }
+        if (open.length > MAX_ELEMENT_DEPTH) return;
+        flushText();
+        startElement(name, attrs, open.length);
+      },
+      onclosetag(name) {
+        // A close for an element never reported open is one the input left unfinished at its end.
+        if (open.at(-1) !== name) return;
+        const depth = open.length;
+        open.pop();
+        if (capture) {
+          if (depth !== capture.depth) return;
+          const done = capture;
+          capture = undefined;
+          finishCapture(done);
+          return;
+        }
+        if (depth > MAX_ELEMENT_DEPTH) return;
+        flushText();
+        endElement(name);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  // Where the input not yet reported starts (the next node's start, or the unfinished tag's): an
+  // unfinished tag or comment, which htmlparser2 drops at the end as the HTML standard does.
+  const unfinishedFrom = tagStart ?? parser.startIndex;
+  ending = true;
+  parser.end();
+  flushText();
+  // Kept as text instead: a plain-text body (`text` without an HTML attachment) may well end in "a <b".
+  const unfinished = html.slice(unfinishedFrom);
+  if (!textAtEnd && unfinished.trim()) builder.text(unfinished);
   const body = builder.finish();
   return quotedMessageId === undefined ? { body } : { body, quotedMessageId };
 }

@@ -18,8 +18,13 @@ const participantSchema = z.looseObject({
   input: z.string().optional(),
   wa_id: idString.optional(),
   user_id: idString.optional(),
+  username: z.string().optional(),
   profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional().catch(undefined),
+  errors: z.array(webhookErrorSchema).optional().catch(undefined),
 });
+
+/** A setting the business asked to change, and whether it was (`group_settings_update`). */
+const settingSchema = z.union([z.string(), z.looseObject({ text: z.string().optional(), update_successful: z.boolean().optional() })]).optional().catch(undefined);
 
 const groupItemSchema = z.looseObject({
   group_id: idString.optional(),
@@ -33,34 +38,42 @@ const groupItemSchema = z.looseObject({
   initiated_by: z.string().optional(),
   wa_id: idString.optional(),
   user_id: idString.optional(),
+  username: z.string().optional(),
   profile: participantSchema.shape.profile,
   added_participants: z.array(participantSchema).optional().catch(undefined),
   removed_participants: z.array(participantSchema).optional().catch(undefined),
+  failed_participants: z.array(participantSchema).optional().catch(undefined),
   participants: z.array(participantSchema).optional().catch(undefined),
-  group_subject: z.union([z.string(), z.looseObject({ text: z.string().optional() })]).optional().catch(undefined),
-  group_description: z.union([z.string(), z.looseObject({ text: z.string().optional() })]).optional().catch(undefined),
-  profile_picture: z.unknown().optional(),
+  group_subject: settingSchema,
+  group_description: settingSchema,
+  profile_picture: z.looseObject({ update_successful: z.boolean().optional() }).optional().catch(undefined),
   errors: z.array(webhookErrorSchema).optional().catch(undefined),
 });
 type GroupItem = z.output<typeof groupItemSchema>;
 
 function participantOf(p: z.output<typeof participantSchema>): GroupParticipant {
+  // `input` is what the business asked with: a phone (`+…`) or a BSUID.
   const phone = p.wa_id ?? (p.input && /^\+?\d+$/.test(p.input) ? p.input.replace(/^\+/, "") : undefined);
+  const userId = p.user_id ?? (p.input && !phone ? p.input : undefined);
   return compact({
-    userId: p.user_id ? WaUserId(p.user_id) : undefined,
+    userId: userId ? WaUserId(userId) : undefined,
     phone: phone ? WaPhone(phone) : undefined,
     name: p.profile?.name,
-    username: p.profile?.username,
+    username: p.username ?? p.profile?.username,
   });
 }
 
-/** The participant a one-person item names at its top level (a join request, a participant leaving). */
+/** The participant a one-person item names at its top level (a join request). */
 function topLevelParticipant(item: GroupItem): GroupParticipant[] {
   if (!item.wa_id && !item.user_id) return [];
-  return [participantOf({ wa_id: item.wa_id, user_id: item.user_id, profile: item.profile })];
+  return [participantOf({ wa_id: item.wa_id, user_id: item.user_id, username: item.username, profile: item.profile })];
 }
 
-const textOf = (v: GroupItem["group_subject"]) => (typeof v === "string" ? v : v?.text);
+/** A changed setting's new value; undefined when it was not changed (absent, or `update_successful: false`). */
+function changedTo(v: GroupItem["group_subject"]): string | undefined {
+  if (typeof v === "string") return v;
+  return v && v.update_successful !== false ? v.text : undefined;
+}
 
 function errorText(errors: readonly WebhookError[]): string {
   const e = errors[0]!;
@@ -70,10 +83,15 @@ function errorText(errors: readonly WebhookError[]): string {
 /** What one item says happened, in the core's terms. */
 export function groupChangeOf(field: string, item: GroupItem): GroupChange {
   const type = item.type.toLowerCase();
-  if (item.errors && item.errors.length > 0) {
+  const removed = (item.removed_participants ?? []).map(participantOf);
+  const failed = (item.failed_participants ?? []).map(participantOf);
+  const settingChanged = changedTo(item.group_subject) !== undefined || changedTo(item.group_description) !== undefined || item.profile_picture?.update_successful === true;
+  // A request WhatsApp refused as a whole; a partial success is shown as what did change, with what failed.
+  const partly = (type === "group_participants_remove" && removed.length > 0) || (type === "group_settings_update" && settingChanged);
+  if (item.errors && item.errors.length > 0 && !partly) {
     return compact({ kind: "request-failed" as const, request: type.replace(/^group_/, ""), error: errorText(item.errors), subject: item.subject, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
   }
-  const removed = [...(item.removed_participants ?? []).map(participantOf)];
+  const notDone = item.errors && item.errors.length > 0 ? errorText(item.errors) : undefined;
   switch (type) {
     case "group_create": return compact({ kind: "created" as const, subject: item.subject, description: item.description, inviteLink: item.invite_link, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
     case "group_delete": return { kind: "deleted" };
@@ -84,15 +102,17 @@ export function groupChangeOf(field: string, item: GroupItem): GroupChange {
     case "group_participants_remove": {
       const who = removed.length ? removed : (item.participants ?? []).map(participantOf);
       // The participant left on their own when they initiated it (the item names only them).
-      return item.initiated_by === "participant" ? { kind: "left", participants: who } : { kind: "removed", participants: who };
+      if (item.initiated_by === "participant") return { kind: "left", participants: who };
+      return compact({ kind: "removed" as const, participants: who, notRemoved: failed.length ? failed : undefined, problem: notDone });
     }
     case "group_join_request_created": return { kind: "join-requested", participants: topLevelParticipant(item) };
     case "group_join_request_revoked": return { kind: "join-request-withdrawn", participants: topLevelParticipant(item) };
     case "group_settings_update": return compact({
       kind: "settings" as const,
-      subject: textOf(item.group_subject) ?? item.subject,
-      description: textOf(item.group_description) ?? item.description,
-      pictureChanged: item.profile_picture !== undefined ? true : undefined,
+      subject: changedTo(item.group_subject) ?? item.subject,
+      description: changedTo(item.group_description) ?? item.description,
+      pictureChanged: item.profile_picture !== undefined && item.profile_picture.update_successful !== false ? true : undefined,
+      problem: notDone,
     });
     case "group_suspend": return { kind: "suspended" };
     case "group_suspend_cleared": return { kind: "unsuspended" };

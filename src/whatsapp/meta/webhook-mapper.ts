@@ -195,7 +195,7 @@ function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusE
     errors: statusErrors(status.errors),
     callbackData: status.biz_opaque_callback_data,
     group: toGroup && status.recipient_id ? WaGroupId(status.recipient_id) : undefined,
-    participant: toGroup ? status.recipient_participant_user_id ?? status.recipient_participant_id : undefined,
+    participant: toGroup ? status.recipient_participant_user_id ?? status.recipient_participant_id ?? status.participant_recipient_id : undefined,
   });
 }
 

@@ -37,6 +37,8 @@ export const webhookStatusSchema = z.looseObject({
   /** For a message sent to a group: the participant a delivered/read status is about. */
   recipient_participant_id: idString.optional(),
   recipient_participant_user_id: idString.optional(),
+  /** Spelling of two of Meta's samples for `recipient_participant_id` (docs/protocols.md, WhatsApp groups). */
+  participant_recipient_id: idString.optional(),
   biz_opaque_callback_data: z.string().optional(),
   conversation: z.looseObject({}).optional().catch(undefined),
   pricing: z.looseObject({}).optional().catch(undefined),

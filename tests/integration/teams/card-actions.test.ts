@@ -88,6 +88,16 @@ describe("Teams /api/messages: card actions", () => {
     });
   });
 
+  it("routes only card data as a card action: a message without text whose value is null is an ordinary (empty) message", async () => {
+    const handler = new RecordingHandler();
+    const { bot, logger } = world.createBot({ handler });
+    const res = await sendSigned(bot, world.activity("channel-card-submit", (a) => { (a as { value: unknown }).value = null; }));
+    assert.equal(res.status, 200);
+    assert.equal(handler.actions.length, 0);
+    assert.equal(handler.calls.length, 1);
+    assert.ok(!logger.events().includes("teams.turn.failed"));
+  });
+
   it("posts the template card that onStaffMessage answers (e.g. `@bot template`), card only", async () => {
     const handler = new RecordingHandler();
     handler.answer = async () => ({ kind: "template-card", card: { step: "pick", reason: "The 24-hour window closed.", templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] }, replace: true });

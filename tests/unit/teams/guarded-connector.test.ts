@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { ConfigurationBotFrameworkAuthentication } from "botbuilder";
 import { ClaimsIdentity } from "botframework-connector";
 import { ClientCache, GuardedBotFrameworkAuthentication, ServiceUrlRefusedError } from "../../../src/teams/guarded-connector";
-import { CaptureLogger } from "../../support/capture-logger";
 
 const APP = "00000000-0000-0000-0000-00000000b07d";
 const identity = (app: string) => new ClaimsIdentity([{ type: "aud", value: app }, { type: "azp", value: app }, { type: "appid", value: app }], true);
@@ -10,7 +9,7 @@ const identity = (app: string) => new ClaimsIdentity([{ type: "aud", value: app 
 describe("Bot Connector clients of proactive calls are reused (guarded-connector.ts)", () => {
   // botbuilder's own authentication, with auth disabled (no identity keys): no network is needed.
   const auth = () => new GuardedBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({}), {
-    serviceUrlHosts: ["127.0.0.1:9"], requestTimeoutMs: 1_000, logger: new CaptureLogger(),
+    serviceUrlHosts: ["127.0.0.1:9"], requestTimeoutMs: 1_000,
   });
 
   it("one connector client per identity, serviceUrl and audience; not one per call", async () => {

@@ -40,6 +40,13 @@ describe("the reference in each customer post (crash window, issue 5)", () => {
     const stored = storedHtml(`<p>hi</p><span hidden>ref ${postMarker(WAMID)}</span>`);
     assert.ok(!hasPostMarker(stored, postMarker(WAMID)));
   });
+
+  it("is read through any entity, comment or unclosed markup Teams may store around it", () => {
+    const marker = postMarker(WAMID);
+    assert.ok(hasPostMarker(`<p>ref&ensp;<!-- x --><b>${marker}</b></p>`, marker));
+    assert.ok(hasPostMarker(`<div><p>&#114;ef ${marker}`, marker));
+    assert.ok(!hasPostMarker(`<p>ref<!-- ${marker} --></p>`, marker), "a comment is not visible text");
+  });
 });
 
 describe("the team's group id on a staff message (what the link keeps for Graph)", () => {

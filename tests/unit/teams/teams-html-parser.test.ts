@@ -1,30 +1,9 @@
 import assert from "node:assert/strict";
 import { toPlainText, type FormattedText } from "../../../src/core/formatted-text";
-import { decodeEntities, tokenizeHtml } from "../../../src/teams/html/html-tokenizer";
 import { parseTeamsHtml, type MentionPolicy } from "../../../src/teams/html/teams-html-parser";
 
 const botIsBridge: MentionPolicy = { isBotMention: (name) => name === "Bridge" };
 const parse = (html: string): FormattedText => parseTeamsHtml(html, botIsBridge).body;
-
-describe("Teams HTML tokenizer", () => {
-  it("decodes named and numeric entities, and leaves unknown ones as written", () => {
-    assert.equal(decodeEntities("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x1F600; &#128512;"), "a & b <c> \"d\" 'e' 😀 😀");
-    assert.equal(decodeEntities("&nbsp;"), "\u00a0");
-    assert.equal(decodeEntities("&bogus; & &#0; &#xD800; &#99999999;"), "&bogus; & \ufffd \ufffd &#99999999;");
-  });
-
-  it("reads tags with quoted, unquoted and valueless attributes", () => {
-    const tokens = tokenizeHtml(`<a href="https://x.example/?a=1&amp;b=2" title='t > u' data-x=y disabled>go</a>`);
-    const first = tokens[0]?.type === "open" ? { ...tokens[0], attrs: { ...tokens[0].attrs } } : tokens[0];
-    assert.deepEqual(first, { type: "open", name: "a", attrs: { href: "https://x.example/?a=1&b=2", title: "t > u", "data-x": "y", disabled: "" }, selfClosing: false });
-    assert.deepEqual(tokens.slice(1), [{ type: "text", text: "go" }, { type: "close", name: "a" }]);
-  });
-
-  it("treats a stray or unterminated `<` as text and drops comments", () => {
-    assert.deepEqual(tokenizeHtml("1 < 2 and 3<4 <!-- hidden --> <b"), [{ type: "text", text: "1 < 2 and 3<4  <b" }]);
-    assert.deepEqual(tokenizeHtml("<!-- never closed"), [{ type: "text", text: "<!-- never closed" }]);
-  });
-});
 
 describe("parseTeamsHtml", () => {
   it("maps paragraphs, line breaks and inline marks", () => {

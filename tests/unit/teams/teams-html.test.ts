@@ -91,6 +91,7 @@ describe("Teams HTML rendering", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\ufeff";
     assert.equal(neutraliseDisplayName(`Ad${bidi}min\n\tTeam`), "Admin Team");
     assert.equal(neutraliseDisplayName("\u202e\u200b"), "");
+    assert.equal(neutraliseDisplayName("A\u2060n\u2061a\u206a\u206f"), "Ana", "word joiner, invisible operators, deprecated format characters");
     assert.equal(neutraliseDisplayName("x".repeat(200)).length, 80);
   });
 });
