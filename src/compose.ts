@@ -13,7 +13,7 @@ import { openBlobReliability, type BlobStorageOptions } from "./storage/blob";
 import type { Leadership } from "./core/ports/leadership";
 import type { WebhookJournal } from "./core/ports/webhook-journal";
 import { createTableStores } from "./storage/table/table-stores";
-import { createTeamsBot, type TeamsBotOptions } from "./teams/teams-app";
+import { connectTeams, type TeamsBotOptions } from "./teams/teams-app";
 import { GraphThreadHistory } from "./teams/graph-thread-history";
 import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
 import { createWebhookRoutes } from "./whatsapp/meta/routes";
@@ -137,23 +137,17 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       // Only possible with BOT_AUTH_DISABLED on loopback (config.ts), but say it loudly: nothing checks who calls.
       logger.warn("teams.any_tenant_accepted", { note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only" });
     }
-    // The Teams side needs the core's handler and the core needs the Teams gateway: break the cycle lazily.
-    let bridge: BridgeService | undefined;
-    const teams = createTeamsBot({
+    // The core needs the Teams gateway, and the Teams routes need the core: the gateway first, routes after.
+    const teams = connectTeams({
       auth: config.bot.auth,
       authDisabled: config.bot.authDisabled,
       allowedTenantIds: config.allowedTenantIds,
       serviceUrlHosts: config.teamsServiceUrlHosts,
       tenantRequestsPerSecond: config.teamsTenantRequestsPerSecond,
-      handler: { onStaffMessage: (message) => bridge!.onStaffMessage(message), onCardAction: (action) => bridge!.onCardAction(action),
-        onStaffReaction: (reaction) => bridge!.onStaffReaction(reaction),
-        onStaffMessageChange: (change) => bridge!.onStaffMessageChange(change),
-        onAppInstalled: (event) => bridge!.appInstalled(event),
-      },
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
     });
-    bridge = new BridgeService({
+    const bridge = new BridgeService({
       stores: storage.stores,
       teams: teams.gateway,
       whatsapp,
@@ -180,15 +174,15 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       maxInMemory: config.reliability.inboxMaxInMemory,
       linkProbe: { probeEveryMs: config.reliability.linkProbeMs, ...(overrides.linkProbeClock ? { clock: overrides.linkProbeClock } : {}) },
     });
-    const service = bridge;
+    const teamsRoutes = teams.serve(bridge);
     const server = await startHttpServer({
       host: config.http.host,
       port: config.http.port,
       logger,
       routes: [
-        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await service.ingest(events, delivery); }, onTemplatesChanged: () => service.templatesChanged(), logger }),
-        ...teams.routes,
-        ...healthRoutes({ ready: () => storage.stores.ping(), report: () => service.backlogReport() }),
+        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await bridge.ingest(events, delivery); }, onTemplatesChanged: () => bridge.templatesChanged(), logger }),
+        ...teamsRoutes,
+        ...healthRoutes({ ready: () => storage.stores.ping(), report: () => bridge.backlogReport() }),
         ...media.routes,
       ],
     });
@@ -198,11 +192,11 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     releaseLease = () => leadership.stop();
     // Any instance ingests; the one holding the lease processes (and polls for the others' ingests).
     await leadership.start();
-    await service.start();
+    await bridge.start();
     return {
       url: server.url,
       port: server.port,
-      bridge: service,
+      bridge,
       stores: storage.stores,
       journal,
       leadership,
@@ -210,7 +204,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       stop: async () => {
         if (!(await within(server.close(), CLOSE_BUDGET_MS))) logger.warn("bridge.stop.requests_cut", { budgetMs: CLOSE_BUDGET_MS });
         // What is not finished in time stays pending in the inbox: the next leader resumes it.
-        if (!(await within(service.stop(), DRAIN_BUDGET_MS))) logger.warn("bridge.stop.work_handed_back", { budgetMs: DRAIN_BUDGET_MS });
+        if (!(await within(bridge.stop(), DRAIN_BUDGET_MS))) logger.warn("bridge.stop.work_handed_back", { budgetMs: DRAIN_BUDGET_MS });
         await leadership.stop();
         await storage.stop();
         logger.info("bridge.stopped");

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, readEnvironment } from "./config";
 import { describeError } from "./core/errors";
-import { parseDuration, reconcile, renderReport } from "./core/reconcile";
+import { parseDuration, reconcile, renderReport } from "./core/bridge/recovery/reconcile";
 import { createTableStores } from "./storage/table/table-stores";
 
 /**

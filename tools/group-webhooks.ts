@@ -1,7 +1,7 @@
 import { contactOf, EXAMPLE_BUSINESS, valueBase, type WebhookBusiness, type WebhookChangeSpec, type WebhookCustomer } from "./sign-webhook";
 
 /**
- * Builders of Meta's group webhooks (docs/protocols-groups.md §4, §5; examples in
+ * Builders of Meta's group webhooks (docs/protocols.md A17.4, A17.5; examples in
  * tests/fixtures/meta/groups), shared by tests and the WhatsApp simulator. Dev-only.
  */
 

@@ -33,7 +33,7 @@ export interface WebhookCustomer {
 export interface WebhookChangeSpec {
   readonly business: WebhookBusiness;
   readonly value: Record<string, unknown>;
-  /** The subscription field, default `messages` (groups add `group_lifecycle_update` etc., docs/protocols-groups.md §5). */
+  /** The subscription field, default `messages` (groups add `group_lifecycle_update` etc., docs/protocols.md A17.5). */
   readonly field?: string;
 }
 

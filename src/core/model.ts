@@ -122,11 +122,19 @@ export interface MessageLink {
  */
 export type InboxState = "pending" | "posting" | "done" | "unrouted" | "held" | "failed";
 
-/** Inbox `detail` of an event whose Teams post may exist twice (listed by `npm run reconcile`). */
-export const DUPLICATE_SUSPECTED = "duplicateSuspected";
+/** The states of an entry that is not finished: found through the index of unfinished entries. */
+export type IndexedInboxState = Exclude<InboxState, "done">;
+
+/** Facts about an inbox entry kept in typed fields (never in `detail`, which is prose for people). */
+export interface InboxFlags {
+  /** Its Teams post may exist twice: the second copy says so, and `npm run reconcile` lists it. */
+  readonly duplicateSuspected?: boolean;
+  /** Held while its post to Teams was in flight: on resume the thread is checked first, as after a crash. */
+  readonly interruptedPost?: boolean;
+}
 
 /** A received WhatsApp event, recorded before the webhook is acknowledged. */
-export interface InboxEntry {
+export interface InboxEntry extends InboxFlags {
   readonly business: BusinessNumberId;
   /** Dedupe key within the business number (see `eventKeyOf`). */
   readonly key: string;

@@ -1,5 +1,5 @@
 import type { AadObjectId } from "./ids";
-import type { PacingSettings } from "./pacer";
+import type { PacingSettings } from "./bridge/outbox/pacer";
 import type { PolicySettings } from "./rules/outbound-policy";
 
 /** The bridge's behaviour settings (from configuration, handed in by the composition root). */

@@ -70,12 +70,28 @@ export interface TeamsBot {
 }
 
 /**
+ * The Teams side in two steps, so that the core can be built between them: the gateway (which the core
+ * needs) first, then the routes that hand staff activity to the core (which needs the gateway).
+ */
+export interface TeamsConnection {
+  readonly gateway: TeamsGateway;
+  /** `POST /api/messages`, handing what staff do to `handler`. Call once. */
+  serve(handler: StaffMessageHandler): HttpRoute[];
+}
+
+/** The Teams bot with its handler known at once (see `connectTeams`). */
+export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
+  const connection = connectTeams(options);
+  return { gateway: connection.gateway, routes: connection.serve(options.handler) };
+}
+
+/**
  * Builds the Teams bot: botbuilder's CloudAdapter (teams-adapter.ts) and teams-ai's Application as the
  * router of its turns, with typing indicators off (they spend the per-thread rate budget, protocols.md
  * B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
  * ignores the HTML, B7). Throws if auth is enabled without an app id (fail closed).
  */
-export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
+export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsConnection {
   const { logger, authDisabled } = options;
   const configuredAppId = options.auth.MicrosoftAppId?.trim();
   if (!authDisabled && !configuredAppId) throw new Error("MicrosoftAppId is required unless bot authentication is disabled");
@@ -100,44 +116,45 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     longRunningMessages: false,
     adaptiveCards: { actionSubmitFilter: CARD_SUBMIT_FILTER },
   });
-  const { handler } = options;
-  // Card buttons: Action.Submit arrives as a message with `value` and no text; Action.Execute as an
-  // `adaptiveCard/action` invoke (protocols.md B11). Both go to the core's onCardAction.
-  app.adaptiveCards.actionSubmit(ANY_ACTION, async (ctx: TurnContext) => handleCardSubmitActivity(ctx, handler, logger));
-  app.adaptiveCards.actionExecute(ANY_ACTION, async (ctx: TurnContext) => handleCardInvoke(ctx, handler, logger));
-  app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
-  // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (protocols.md B12).
-  // One activity may both add and remove: the first route that matches maps both lists.
-  app.messageReactions("reactionsAdded", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
-  app.messageReactions("reactionsRemoved", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
-  app.messageEventUpdate("editMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
-  app.messageEventUpdate("softDeleteMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
-  // The app added (back) to a team: links suspended there resume at once (install-events.ts).
-  app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, handler, logger));
-
-  const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
-    const activity = ctx.activity;
-    const tenant = tenantOf(activity);
-    if (options.allowedTenantIds !== "any" && (!tenant || !options.allowedTenantIds.has(tenant))) {
-      outcome.refused = "tenant";
-      logger.warn("teams.tenant.refused", { tenantId: tenant ?? "-", activityType: activity.type });
-      return;
-    }
-    // teams-ai 1.7.4's actionSubmit route reads a property of `value` whenever it is an object and the
-    // message has no text, so a JSON null would throw; null and absent mean the same in an activity.
-    if (activity.value === null) delete activity.value;
-    try {
-      const handled = await app.run(ctx);
-      if (!handled) logger.debug("teams.activity.ignored", { activityType: activity.type, name: activity.name ?? "-" });
-    } catch (err) {
-      outcome.failed = true;
-      logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
-    }
-  };
-
   if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
+  const serve = (handler: StaffMessageHandler): HttpRoute[] => {
+    // Card buttons: Action.Submit arrives as a message with `value` and no text; Action.Execute as an
+    // `adaptiveCard/action` invoke (protocols.md B11). Both go to the core's onCardAction.
+    app.adaptiveCards.actionSubmit(ANY_ACTION, async (ctx: TurnContext) => handleCardSubmitActivity(ctx, handler, logger));
+    app.adaptiveCards.actionExecute(ANY_ACTION, async (ctx: TurnContext) => handleCardInvoke(ctx, handler, logger));
+    app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
+    // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (protocols.md B12).
+    // One activity may both add and remove: the first route that matches maps both lists.
+    app.messageReactions("reactionsAdded", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
+    app.messageReactions("reactionsRemoved", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
+    app.messageEventUpdate("editMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
+    app.messageEventUpdate("softDeleteMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
+    // The app added (back) to a team: links suspended there resume at once (install-events.ts).
+    app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, handler, logger));
+
+    const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
+      const activity = ctx.activity;
+      const tenant = tenantOf(activity);
+      if (options.allowedTenantIds !== "any" && (!tenant || !options.allowedTenantIds.has(tenant))) {
+        outcome.refused = "tenant";
+        logger.warn("teams.tenant.refused", { tenantId: tenant ?? "-", activityType: activity.type });
+        return;
+      }
+      // teams-ai 1.7.4's actionSubmit route reads a property of `value` whenever it is an object and the
+      // message has no text, so a JSON null would throw; null and absent mean the same in an activity.
+      if (activity.value === null) delete activity.value;
+      try {
+        const handled = await app.run(ctx);
+        if (!handled) logger.debug("teams.activity.ignored", { activityType: activity.type, name: activity.name ?? "-" });
+      } catch (err) {
+        outcome.failed = true;
+        logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
+      }
+    };
+    return [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled })];
+  };
   return {
-    routes: [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled })],
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    serve,
   };
 }

@@ -55,6 +55,18 @@ export function conversationStoreContract(make: () => Promise<Stores>): void {
       assert.equal((await conversations.findByThread(thread("1700000000002")))?.contact, contact());
     });
 
+    it("an alias joins a thread without taking its index: findByThread keeps the owner at every step", async () => {
+      const { conversations } = await make();
+      await conversations.reserve(conversation());
+      await conversations.activate(contact(), place());
+      const alias = contact("15551230999");
+      await conversations.reserve(conversation({ contact: alias }));
+      assert.equal((await conversations.findByThread(thread()))?.contact, contact(), "while the alias is only reserved");
+      await conversations.activate(alias, place(), { alias: true });
+      assert.equal((await conversations.findByThread(thread()))?.contact, contact(), "after the alias joined");
+      assert.equal((await conversations.get(alias))?.thread, thread());
+    });
+
     it("activate and update throw a PermanentError for a missing conversation", async () => {
       const { conversations } = await make();
       await rejectsPermanent(conversations.activate(contact(), place()), "storage.conversation_missing");

@@ -111,7 +111,7 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual((await inbox.list("pending")).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, other, late].map((e) => e.key));
       assert.deepEqual((await inbox.list("pending", BUSINESS)).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, late].map((e) => e.key));
       assert.deepEqual((await inbox.list("pending", OTHER_BUSINESS)).map((e) => e.key), [other.key]);
-      assert.deepEqual(await inbox.list("done"), [{ ...done, state: "done" }]);
+      assert.deepEqual((await inbox.oldest(["pending", "posting", "held", "unrouted", "failed"], 10)).entries.map((e) => e.key).includes(done.key), false, "a finished entry is in no listing");
       assert.deepEqual(await inbox.list("unrouted"), []);
       await inbox.setState(BUSINESS, late.key, "held", "link suspended");
       assert.deepEqual((await inbox.list("held", BUSINESS)).map((e) => [e.key, e.state, e.detail]), [[late.key, "held", "link suspended"]]);
@@ -144,23 +144,39 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       await inbox.record(entry);
       await inbox.setState(BUSINESS, entry.key, "done");
       assert.deepEqual(await inbox.get(BUSINESS, entry.key), { ...entry, state: "done" });
-      assert.deepEqual((await inbox.list("done"))[0]?.journalRef, entry.journalRef);
+      assert.deepEqual((await inbox.get(BUSINESS, entry.key))?.journalRef, entry.journalRef);
     });
 
-    it("lists entries by exact detail, in any state, oldest first (reconciliation of duplicate flags)", async () => {
+    it("lists entries flagged as possible duplicates, in any state, oldest first; flags survive later state changes unless set again", async () => {
       const { inbox } = await make();
       const a = entryAt("wamid.FA", 1_764_000_200, 1);
       const b = entryAt("wamid.FB", 1_764_000_100, 1, OTHER_BUSINESS);
       const c = entryAt("wamid.FC", 1_764_000_050, 1);
       const plain = entryAt("wamid.FD", 1_764_000_000, 1);
       for (const e of [a, b, c, plain]) await inbox.record(e);
-      await inbox.setState(BUSINESS, a.key, "done", "duplicateSuspected");
-      await inbox.setState(OTHER_BUSINESS, b.key, "posting", "duplicateSuspected");
-      await inbox.setState(BUSINESS, c.key, "failed", "duplicateSuspected but longer");
+      await inbox.setState(BUSINESS, a.key, "posting", undefined, { duplicateSuspected: true });
+      await inbox.setState(BUSINESS, a.key, "done", "already posted");
+      await inbox.setState(OTHER_BUSINESS, b.key, "posting", undefined, { duplicateSuspected: true });
+      await inbox.setState(BUSINESS, c.key, "posting", undefined, { duplicateSuspected: true });
+      await inbox.setState(BUSINESS, c.key, "failed", "refused", { duplicateSuspected: false });
       await inbox.setState(BUSINESS, plain.key, "done");
-      const flagged = await inbox.listByDetail("duplicateSuspected");
-      assert.deepEqual(flagged.map((e) => [e.key, e.state]), [[b.key, "posting"], [a.key, "done"]]);
-      assert.deepEqual(await inbox.listByDetail("nothing like it"), []);
+      const flagged = await inbox.listFlagged();
+      assert.deepEqual(flagged.map((e) => [e.key, e.state, e.detail]), [[b.key, "posting", undefined], [a.key, "done", "already posted"]]);
+      assert.equal((await inbox.get(BUSINESS, a.key))?.duplicateSuspected, true);
+      assert.equal("duplicateSuspected" in (await inbox.get(BUSINESS, c.key))!, false, "a cleared flag reads back as absent");
+    });
+
+    it("an interrupted post held for a suspended link keeps its flag until it is resumed", async () => {
+      const { inbox } = await make();
+      const e = entryAt("wamid.HELD", 1_764_000_300, 1);
+      await inbox.record(e);
+      await inbox.setState(BUSINESS, e.key, "posting");
+      await inbox.setState(BUSINESS, e.key, "held", "link suspended", { interruptedPost: true });
+      assert.deepEqual((await inbox.list("held", BUSINESS)).map((x) => [x.key, x.interruptedPost]), [[e.key, true]]);
+      assert.deepEqual(await inbox.list("posting"), []);
+      await inbox.setState(BUSINESS, e.key, "posting", undefined, { interruptedPost: false });
+      assert.deepEqual((await inbox.list("posting")).map((x) => [x.key, x.interruptedPost]), [[e.key, undefined]]);
+      assert.deepEqual(await inbox.list("held"), []);
     });
 
     it("hands out copies", async () => {

@@ -5,6 +5,7 @@ import { inboxStoreContract } from "./contract-inbox";
 import { linkStoreContract } from "./contract-links";
 import { messageMapStoreContract } from "./contract-messages";
 import { outboxStoreContract } from "./contract-outbox";
+import { mediaRetryStoreContract } from "./contract-media-retries";
 import { BUSINESS } from "./store-fixtures";
 
 /** Makes a fresh, empty `Stores` for one test. */
@@ -28,5 +29,6 @@ export function storesContract(name: string, make: MakeStores): void {
     messageMapStoreContract(make);
     inboxStoreContract(make);
     outboxStoreContract(make);
+    mediaRetryStoreContract(make);
   });
 }

@@ -1,6 +1,6 @@
 import { BusinessNumberId, TeamsMessageId, WaMessageId, type TeamsThreadRef } from "../../src/core/ids";
 import { eventKeyOf } from "../../src/core/messages";
-import { DUPLICATE_SUSPECTED, type InboxEntry, type MessageLink } from "../../src/core/model";
+import type { InboxEntry, MessageLink } from "../../src/core/model";
 import type { Stores } from "../../src/core/ports/stores";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText } from "./world";
 
@@ -17,7 +17,7 @@ export async function seedReconcileCases<S extends Stores>(stores: S, now = NOW,
     const event = { ...customerText(text, { id }), business };
     return { business, key: eventKeyOf(event), event, state: "pending", receivedAt: now - ageMs, journalRef: `journal/2026/11/30/${String(ageMs % 1e9).padStart(9, "0")}-${Buffer.from(id).toString("hex").padEnd(16, "0").slice(0, 16)}.jsonl#0` };
   };
-  const cases: Array<[InboxEntry, InboxEntry["state"], string?]> = [
+  const cases: Array<[InboxEntry, InboxEntry["state"], string?, boolean?]> = [
     [entry("stuck", "wamid.pending", 90 * MIN), "pending"],
     [entry("cut short", "wamid.posting", 30 * MIN), "posting"],
     [entry("refused", "wamid.failed", 5 * MIN), "failed", "teams.rejected: 403 Forbidden"],
@@ -25,11 +25,11 @@ export async function seedReconcileCases<S extends Stores>(stores: S, now = NOW,
     [entry("waiting", "wamid.waiting1", 3 * 60 * MIN, UNLINKED), "unrouted"],
     [entry("waiting too", "wamid.waiting2", 60 * MIN, UNLINKED), "unrouted"],
     [entry("fine", "wamid.done", 10 * MIN), "done"],
-    [entry("twice", "wamid.double", 20 * MIN), "done", DUPLICATE_SUSPECTED],
+    [entry("twice", "wamid.double", 20 * MIN), "done", undefined, true],
   ];
-  for (const [e, state, detail] of cases) {
+  for (const [e, state, detail, duplicateSuspected] of cases) {
     await stores.inbox.record(e);
-    await stores.inbox.setState(e.business, e.key, state, detail);
+    await stores.inbox.setState(e.business, e.key, state, detail, { duplicateSuspected: duplicateSuspected ?? false });
   }
   const out = (wamid: string, ageMs: number, state?: MessageLink["state"]): MessageLink => ({
     business: BUSINESS, wamid: WaMessageId(wamid), thread: THREAD, teamsMessageId: TeamsMessageId(`17${ageMs}`), contact: customerText("x").contact.key,

@@ -1,5 +1,5 @@
 import { BridgeService } from "../../src/core/bridge/bridge-service";
-import type { BridgeDeps } from "../../src/core/bridge/deps";
+import type { BridgeDeps } from "../../src/core/bridge/context";
 import { paragraph } from "../../src/core/formatted-text";
 import { AadObjectId, BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, TenantId, WaMessageId, WaPhone, WaUserId, type TeamsThreadRef } from "../../src/core/ids";
 import type { InboundMessage } from "../../src/core/messages";

@@ -3,7 +3,7 @@ import { GroupStore, newInviteLink, newRequestId, type StandinGroup, type Standi
 import { errorEnvelope, invalidParameterEnvelope, invalidTokenEnvelope, type GraphErrorObject } from "./meta-responses";
 
 /**
- * The Groups API endpoints (docs/protocols-groups.md §2), as the stand-in answers them:
+ * The Groups API endpoints (docs/protocols.md A17.2), as the stand-in answers them:
  * - `POST /{phone}/groups` `{subject, description?, join_approval_mode?}` → `{messaging_product, request_id}`;
  *   `GET /{phone}/groups` → `{data: {groups: [{id, subject, created_at}]}, paging}`;
  * - `GET /{group}?fields=…`, `POST /{group}` (subject/description), `DELETE /{group}`;

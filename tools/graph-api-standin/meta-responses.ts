@@ -57,7 +57,7 @@ export function unsupportedRequestEnvelope(method: string, path: string): { erro
 /**
  * The answer to an accepted send (A10): it means accepted, not delivered. A group send names the group
  * as `input` (and, as in Meta's pin sample, as `wa_id`) and adds `group_id` to the message
- * (docs/protocols-groups.md §2).
+ * (docs/protocols.md A17.2).
  */
 export function acceptedSendResponse(to: string | undefined, recipient: string | undefined, wamid: string, toGroup = false): object {
   if (toGroup && to !== undefined) return { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid, group_id: to }] };

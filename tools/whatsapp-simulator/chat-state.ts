@@ -66,7 +66,7 @@ export interface SimMessage {
   receipts?: Record<string, TickStatus>;
 }
 
-/** A WhatsApp group of the business (docs/protocols-groups.md), as the simulator plays it. */
+/** A WhatsApp group of the business (docs/protocols.md A17), as the simulator plays it. */
 export interface SimGroup {
   /** Meta's group id, as in webhooks and sends. */
   readonly id: string;

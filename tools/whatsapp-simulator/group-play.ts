@@ -27,7 +27,7 @@ const ORDER: readonly TickStatus[] = ["accepted", "sent", "delivered", "read"];
 const least = (statuses: TickStatus[]): TickStatus => ORDER[Math.min(...statuses.map((s) => ORDER.indexOf(s)))] ?? "accepted";
 
 /**
- * The groups of the WhatsApp simulator (docs/protocols-groups.md): a person creates a group, lets members
+ * The groups of the WhatsApp simulator (docs/protocols.md A17): a person creates a group, lets members
  * join and leave, writes as any member; the business's group messages get one `sent` for the group and
  * `delivered`/`read` per member. Every change reaches the bridge as Meta's signed group webhooks.
  */
@@ -120,7 +120,7 @@ export class GroupPlay {
     const group = (send.to !== undefined ? this.host.state.group(send.to) : undefined) ?? (standin ? this.adopt(standin) : undefined);
     const wamid = send.wamid ?? "";
     if (!group) return;
-    // A reaction, and a pin (docs/protocols-groups.md §1), only ever get a `sent` status.
+    // A reaction, and a pin (docs/protocols.md A17.1), only ever get a `sent` status.
     if (action.kind === "reaction" || action.type === "pin") {
       if (action.kind === "reaction") this.host.state.update(action.messageId, (m) => { m.reactions = { ...m.reactions, business: action.emoji || undefined }; });
       void this.host.deliver(groupStatuses({ id: wamid, groupId: group.id, status: "sent", business: this.host.business }));

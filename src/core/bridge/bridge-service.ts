@@ -1,26 +1,26 @@
-import { compareInboxEntries } from "../inbox-order";
-import { ContactLanes, type LaneItem } from "../contact-lanes";
+import { compareInboxEntries } from "./scheduling/inbox-order";
+import { ContactLanes, type LaneItem } from "./scheduling/contact-lanes";
 import { describeError, PermanentError } from "../errors";
 import { contactKeyOf, groupKeyOf } from "../ids";
 import { conversationKeyOf, eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
-import { DEFAULT_PACING, OutboundPacer } from "../pacer";
+import { DEFAULT_PACING, OutboundPacer } from "./outbox/pacer";
 import { compilePolicy } from "../rules/outbound-policy";
 import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../staff-message";
-import { resumeOutbox, sweepOutbox } from "./outbox-recovery";
-import type { BridgeContext, BridgeDeps } from "./deps";
-import { onCardAction } from "./on-card-action";
-import { statusLane } from "./on-status";
-import { TemplateCatalog } from "./template-catalog";
-import { onStaffMessage } from "./on-staff-message";
-import { onWhatsAppEvent } from "./on-whatsapp-event";
-import { FollowUps, isMediaRetryKey, type FollowUpOptions } from "./follow-ups";
-import { runMediaRetry } from "./media-retry";
-import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./link-recovery";
-import { backlogReport, type NumberBacklog } from "./backlog-report";
-import { onStaffMessageChange, onStaffReaction } from "./staff-events";
+import { resumeOutbox, sweepOutbox } from "./outbox/outbox-recovery";
+import type { BridgeContext, BridgeDeps } from "./context";
+import { onCardAction } from "./from-teams/on-card-action";
+import { statusLane } from "./from-whatsapp/on-status";
+import { TemplateCatalog } from "./from-teams/template-catalog";
+import { onStaffMessage } from "./from-teams/on-staff-message";
+import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
+import { FollowUps, type FollowUpOptions } from "./scheduling/follow-ups";
+import { runMediaRetry } from "./from-whatsapp/media-retry";
+import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
+import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
+import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
 
 type LaneEntry = InboxEntry & LaneItem;
 
@@ -86,12 +86,12 @@ export class BridgeService implements StaffMessageHandler {
     this.maxInMemory = Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY);
     this.followUps = new FollowUps({
       ...options.followUps,
-      inbox: deps.stores.inbox,
+      mediaRetries: deps.stores.mediaRetries,
       clock: deps.clock,
       logger: deps.logger,
       schedule: (entry) => this.schedule(entry),
       // A standby ends the retry loop; the entry stays pending for the leader.
-      runMediaRetry: (entry) => (this.mayWork() ? runMediaRetry(this.ctx, entry) : Promise.resolve("done")),
+      runMediaRetry: (retry) => (this.mayWork() ? runMediaRetry(this.ctx, retry) : Promise.resolve("done")),
     });
     this.ctx = {
       ...deps,
@@ -160,7 +160,7 @@ export class BridgeService implements StaffMessageHandler {
   }
 
   /** Teams says the app was added (back) to a team: suspended links there resume at once. Never throws. */
-  appInstalled(event: AppInstalled): Promise<number> {
+  onAppInstalled(event: AppInstalled): Promise<number> {
     return this.links.appInstalled(event);
   }
 
@@ -220,6 +220,8 @@ export class BridgeService implements StaffMessageHandler {
     if (!this.mayWork()) return 0;
     // Staff replies accepted but not sent when this instance (or the previous leader) stopped.
     await resumeOutbox(this.ctx);
+    // Files still to download again: their own queue, on their own timers (follow-ups.ts).
+    for (const retry of await this.deps.stores.mediaRetries.list()) this.followUps.resumeMediaRetry(retry);
     // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
     // Oldest first and at most `maxInMemory` of them: the rest of a large backlog is loaded as it drains.
     const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending", "posting"], this.maxInMemory);
@@ -314,8 +316,6 @@ export class BridgeService implements StaffMessageHandler {
   private schedule(entry: InboxEntry, fromInbox = false): void {
     // Not leading: the entry stays pending in the inbox, where the leader finds it.
     if (!this.mayWork()) return;
-    // Media retries run on their own timers, outside the contact's lane (see follow-ups.ts).
-    if (isMediaRetryKey(entry.key)) return this.followUps.resumeMediaRetry(entry);
     if (!fromInbox && (this.backlog || this.lanes.size >= this.maxInMemory)) {
       if (!this.backlog) this.enterBacklog(this.lanes.size + 1, this.newestScheduled);
       const olderThanTheBacklog = this.watermark !== undefined && compareInboxEntries(entry, this.watermark) < 0;

@@ -1,6 +1,7 @@
 import type { BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
-import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../model";
+import type { ChannelLink, Conversation, InboxEntry, InboxFlags, InboxState, IndexedInboxState, MessageLink } from "../model";
 import type { OutboundState } from "../rules/delivery-state";
+import type { MediaRetryStore } from "./media-retry-store";
 import type { OutboxStore } from "./outbox-store";
 
 /**
@@ -30,8 +31,12 @@ export interface ConversationStore {
    * if a conversation for that contact already exists: never check-then-set.
    */
   reserve(conversation: Conversation): Promise<{ created: true } | { created: false; existing: Conversation }>;
-  /** Marks a reserved conversation active in `thread` and indexes it by thread. */
-  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation>;
+  /**
+   * Marks a reserved conversation active in `thread` and indexes it by thread. An `alias` (another key of
+   * the same customer, e.g. their phone next to their BSUID) joins the thread without taking its index:
+   * `findByThread` keeps answering with the conversation that owns the thread, at every moment.
+   */
+  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options?: { readonly alias?: boolean }): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
   update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">>): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
@@ -52,25 +57,29 @@ export interface MessageMapStore {
   listOutbound(filter: { readonly sentBefore: number; readonly excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]>;
 }
 
-/** Every received WhatsApp event, recorded before the webhook is acknowledged. */
+/**
+ * Every received WhatsApp event, recorded before the webhook is acknowledged. Unfinished entries (every
+ * state but `done`) are found through an index kept with them, never by reading finished ones: the cost
+ * of finding work does not grow with history.
+ */
 export interface InboxStore {
   /** Atomic create keyed by `(business, key)`: `duplicate` if that event was recorded before. */
   record(entry: InboxEntry): Promise<"created" | "duplicate">;
   get(business: BusinessNumberId, key: string): Promise<InboxEntry | undefined>;
-  /** Moves an entry to a new state (idempotent). */
-  setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string): Promise<void>;
-  /** Entries in `state`, optionally of one business number, oldest first by WhatsApp timestamp. */
-  list(state: InboxState, business?: BusinessNumberId): Promise<InboxEntry[]>;
+  /**
+   * Moves an entry to a new state (idempotent) with a `detail` for people (cleared when not given);
+   * `flags` given replace those flags, flags not given keep their value.
+   */
+  setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string, flags?: InboxFlags): Promise<void>;
+  /** Entries in `state` (not `done`), optionally of one business number, oldest first (inbox order). */
+  list(state: IndexedInboxState, business?: BusinessNumberId): Promise<InboxEntry[]>;
   /**
    * The `limit` oldest entries (inbox order) in any of `states`, and how many there are in all: what the
-   * bridge loads into memory from a backlog of any size (the rest waits in storage). Scans the inbox.
+   * bridge loads into memory from a backlog of any size (the rest waits in storage).
    */
-  oldest(states: readonly InboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }>;
-  /**
-   * Entries in any state whose `detail` is exactly `detail` (e.g. `DUPLICATE_SUSPECTED`), oldest first like
-   * `list`. Scans the whole inbox: for reconciliation, never for the hot path.
-   */
-  listByDetail(detail: string): Promise<InboxEntry[]>;
+  oldest(states: readonly IndexedInboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }>;
+  /** Entries in any state whose Teams post may exist twice (`duplicateSuspected`), oldest first. */
+  listFlagged(): Promise<InboxEntry[]>;
 }
 
 /** Everything the core persists, grouped so that composition passes one object. */
@@ -81,6 +90,8 @@ export interface Stores {
   readonly inbox: InboxStore;
   /** Staff replies accepted for sending (outbox-store.ts). */
   readonly outbox: OutboxStore;
+  /** Customers' files to download again (media-retry-store.ts). */
+  readonly mediaRetries: MediaRetryStore;
   /** Resolves if storage answers; throws otherwise (for /readyz). */
   ping(): Promise<void>;
 }

@@ -46,4 +46,4 @@ export function clip(text: string, max: number): string {
   return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
-export { compareInboxEntries } from "../../core/inbox-order";
+export { compareInboxEntries } from "../../core/bridge/scheduling/inbox-order";

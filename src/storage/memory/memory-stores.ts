@@ -1,10 +1,11 @@
 import { PermanentError } from "../../core/errors";
 import { maskId, type BusinessNumberId, type ConversationKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
-import type { ChannelLink, Conversation, InboxEntry, InboxState, MessageLink } from "../../core/model";
+import type { ChannelLink, Conversation, InboxEntry, InboxFlags, InboxState, IndexedInboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import type { OutboundState } from "../../core/rules/delivery-state";
 import { MemoryOutboxStore } from "./memory-outbox-store";
-import { OldestEntries } from "../../core/inbox-order";
+import { MemoryMediaRetryStore } from "./memory-media-retry-store";
+import { OldestEntries } from "../../core/bridge/scheduling/inbox-order";
 import { assertStorableJson, clip, compareInboxEntries, copy, definedFields, INBOX_DETAIL_MAX_CHARS } from "./memory-rules";
 
 /**
@@ -19,6 +20,7 @@ export class MemoryStores implements Stores {
   readonly messages = new MemoryMessageMapStore();
   readonly inbox = new MemoryInboxStore();
   readonly outbox = new MemoryOutboxStore();
+  readonly mediaRetries = new MemoryMediaRetryStore();
 
   /** Always answers: memory cannot be unreachable. */
   async ping(): Promise<void> {}
@@ -71,10 +73,10 @@ export class MemoryConversationStore implements ConversationStore {
     return { created: true };
   }
 
-  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }): Promise<Conversation> {
+  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options: { readonly alias?: boolean } = {}): Promise<Conversation> {
     const current = this.require(contact, "activate");
     const next: Conversation = { ...current, state: "active", channelId: thread.channelId, thread: thread.thread, rootMessageId: thread.rootMessageId };
-    this.byThread.set(thread.thread, contact);
+    if (!options.alias) this.byThread.set(thread.thread, contact);
     this.rows.set(contact, next);
     return copy(next);
   }
@@ -131,9 +133,11 @@ export class MemoryMessageMapStore implements MessageMapStore {
   }
 }
 
-/** Journal of received WhatsApp events. */
+/** Journal of received WhatsApp events; unfinished ones are listed without looking at finished ones, like the Table store. */
 export class MemoryInboxStore implements InboxStore {
   private readonly rows = new Map<string, InboxEntry>();
+  /** Ids of the entries that are not `done` (the Table store's index partition rows). */
+  private readonly unfinished = new Set<string>();
 
   async record(entry: InboxEntry): Promise<"created" | "duplicate"> {
     assertStorableJson("inbox.record", "event", entry.event);
@@ -141,6 +145,7 @@ export class MemoryInboxStore implements InboxStore {
     if (this.rows.has(id)) return "duplicate";
     const stored: InboxEntry = { ...entry, ...(entry.detail ? { detail: clip(entry.detail, INBOX_DETAIL_MAX_CHARS) } : { detail: undefined }) };
     this.rows.set(id, copy(definedFields(stored)));
+    if (entry.state !== "done") this.unfinished.add(id);
     return "created";
   }
 
@@ -149,29 +154,43 @@ export class MemoryInboxStore implements InboxStore {
     return row && copy(row);
   }
 
-  async setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string): Promise<void> {
+  async setState(business: BusinessNumberId, key: string, state: InboxState, detail?: string, flags: InboxFlags = {}): Promise<void> {
     const id = pairKey(business, key);
     const row = this.rows.get(id);
     if (!row) throw new PermanentError("storage.inbox_entry_missing", `inbox.setState: no entry ${key} for business ${business}`);
-    const { detail: _previous, ...rest } = row;
-    this.rows.set(id, detail ? { ...rest, state, detail: clip(detail, INBOX_DETAIL_MAX_CHARS) } : { ...rest, state });
+    const { detail: _previous, duplicateSuspected, interruptedPost, ...rest } = row;
+    // A flag is either set (true) or absent, as the Table store reads it back.
+    const set = { duplicateSuspected: flags.duplicateSuspected ?? duplicateSuspected, interruptedPost: flags.interruptedPost ?? interruptedPost };
+    this.rows.set(id, {
+      ...rest,
+      state,
+      ...(detail ? { detail: clip(detail, INBOX_DETAIL_MAX_CHARS) } : {}),
+      ...(set.duplicateSuspected ? { duplicateSuspected: true } : {}),
+      ...(set.interruptedPost ? { interruptedPost: true } : {}),
+    });
+    if (state === "done") this.unfinished.delete(id);
+    else this.unfinished.add(id);
   }
 
-  async list(state: InboxState, business?: BusinessNumberId): Promise<InboxEntry[]> {
-    return [...this.rows.values()]
+  async list(state: IndexedInboxState, business?: BusinessNumberId): Promise<InboxEntry[]> {
+    return this.open()
       .filter((e) => e.state === state && (business === undefined || e.business === business))
       .sort(compareInboxEntries)
       .map(copy);
   }
 
-  async oldest(states: readonly InboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }> {
+  async oldest(states: readonly IndexedInboxState[], limit: number): Promise<{ entries: InboxEntry[]; total: number }> {
     const oldest = new OldestEntries(limit);
-    for (const row of this.rows.values()) if (states.includes(row.state)) oldest.offer(copy(row));
+    for (const row of this.open()) if (states.includes(row.state as IndexedInboxState)) oldest.offer(copy(row));
     return oldest.result();
   }
 
-  async listByDetail(detail: string): Promise<InboxEntry[]> {
-    return [...this.rows.values()].filter((e) => e.detail === detail).sort(compareInboxEntries).map(copy);
+  async listFlagged(): Promise<InboxEntry[]> {
+    return [...this.rows.values()].filter((e) => e.duplicateSuspected).sort(compareInboxEntries).map(copy);
+  }
+
+  private open(): InboxEntry[] {
+    return [...this.unfinished].map((id) => this.rows.get(id)!);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { TransactionAction } from "@azure/data-tables";
 import { GroupCommit } from "../../core/group-commit";
-import { createOwn, type TableAccess } from "./table-access";
+import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { statusOf } from "./table-errors";
 
 /** An inbox entity ready to create; `opId` is random per record call (see `TableInboxStore`). */
@@ -9,6 +9,12 @@ export interface InboxEntity {
   readonly rowKey: string;
   readonly opId: string;
   readonly [property: string]: unknown;
+}
+
+/** One record: the entry to create, and its index rows (same partition), written in the same transaction. */
+export interface InboxRecord {
+  readonly entity: InboxEntity;
+  readonly index: readonly InboxEntity[];
 }
 
 export type RecordOutcome = "created" | "duplicate";
@@ -33,28 +39,44 @@ const MAX_TRANSACTION_CHARS = 2 * 1024 * 1024;
  *   and duplicates are scheduled too (bridge-service `ingest`), so nothing is lost either way.
  */
 export class InboxBatchWriter {
-  private readonly commits: GroupCommit<InboxEntity, RecordOutcome>;
+  private readonly commits: GroupCommit<InboxRecord, RecordOutcome>;
 
   constructor(private readonly table: TableAccess, options: { readonly maxInFlight?: number } = {}) {
-    this.commits = new GroupCommit<InboxEntity, RecordOutcome>((entities) => this.commitBatch(entities), {
+    this.commits = new GroupCommit<InboxRecord, RecordOutcome>((records) => this.commitBatch(records), {
       maxItems: 500,
       maxBytes: 8 * MAX_TRANSACTION_CHARS,
-      sizeOf: approximateChars,
+      sizeOf: recordChars,
       maxInFlight: options.maxInFlight ?? 2,
     });
   }
 
-  /** Creates `entity` unless its key exists; resolves once stored. Throws a core error on failure. */
-  record(entity: InboxEntity): Promise<RecordOutcome> {
-    return this.commits.submit(entity);
+  /** Creates the record's entry (and index rows) unless its key exists; resolves once stored. Throws a core error on failure. */
+  record(record: InboxRecord): Promise<RecordOutcome> {
+    return this.commits.submit(record);
   }
 
-  /** One `createEntity`; 409 → "created" if our own opId is there (an SDK retry of a success), else "duplicate". */
-  async recordOne(entity: InboxEntity): Promise<RecordOutcome> {
-    return this.table.run("inbox.record", async (options) => ((await createOwn(this.table.client, entity, options)).kind === "created" ? "created" : "duplicate"));
+  /**
+   * One record in one transaction (entry and index rows); a 409 of the entry's create → "created" if our
+   * own opId is there (an SDK retry of a success, whose index rows were written with it), else "duplicate".
+   */
+  async recordOne(record: InboxRecord): Promise<RecordOutcome> {
+    if (record.index.length === 0) {
+      return this.table.run("inbox.record", async (options) => ((await createOwn(this.table.client, record.entity, options)).kind === "created" ? "created" : "duplicate"));
+    }
+    return this.table.run("inbox.record", async (options) => {
+      try {
+        await this.table.client.submitTransaction(actionsOf(record), options);
+        return "created" as const;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+      }
+      const existing = await getOrUndefined(this.table.client, record.entity.partitionKey, record.entity.rowKey, options);
+      return existing?.["opId"] === record.entity.opId ? "created" as const : "duplicate" as const;
+    });
   }
 
-  private async commitBatch(entities: readonly InboxEntity[]): Promise<Array<RecordOutcome | Error>> {
+  private async commitBatch(records: readonly InboxRecord[]): Promise<Array<RecordOutcome | Error>> {
+    const entities = records.map((r) => r.entity);
     const outcomes: Array<RecordOutcome | Error | undefined> = new Array(entities.length).fill(undefined);
     // The first of each key writes; later ones with the same key share its outcome as duplicates.
     const leaders = new Map<string, number>();
@@ -73,9 +95,9 @@ export class InboxBatchWriter {
       byPartition.set(entity.partitionKey, list);
     });
 
-    const chunks = [...byPartition.values()].flatMap((indexes) => chunkByLimits(indexes, entities));
+    const chunks = [...byPartition.values()].flatMap((indexes) => chunkByLimits(indexes, records));
     await Promise.all(chunks.map(async (chunk) => {
-      const results = await this.commitChunk(chunk.map((i) => entities[i]!));
+      const results = await this.commitChunk(chunk.map((i) => records[i]!));
       chunk.forEach((index, n) => (outcomes[index] = results[n]!));
     }));
     for (const [follower, leader] of followers) {
@@ -86,9 +108,9 @@ export class InboxBatchWriter {
   }
 
   /** One partition, within the transaction limits. */
-  private async commitChunk(entities: readonly InboxEntity[]): Promise<Array<RecordOutcome | Error>> {
-    if (entities.length === 1) return [await settle(this.recordOne(entities[0]!))];
-    const actions: TransactionAction[] = entities.map((entity) => ["create", entity]);
+  private async commitChunk(records: readonly InboxRecord[]): Promise<Array<RecordOutcome | Error>> {
+    if (records.length === 1) return [await settle(this.recordOne(records[0]!))];
+    const actions: TransactionAction[] = records.flatMap(actionsOf);
     const result = await settle(this.table.run("inbox.record", async (options) => {
       try {
         await this.table.client.submitTransaction(actions, options);
@@ -101,9 +123,9 @@ export class InboxBatchWriter {
         throw err;
       }
     }));
-    if (result instanceof Error) return entities.map(() => result);
-    if (result === "stored") return entities.map(() => "created");
-    return Promise.all(entities.map((entity) => settle(this.recordOne(entity))));
+    if (result instanceof Error) return records.map(() => result);
+    if (result === "stored") return records.map(() => "created");
+    return Promise.all(records.map((record) => settle(this.recordOne(record))));
   }
 }
 
@@ -115,6 +137,11 @@ async function settle<T>(promise: Promise<T>): Promise<T | Error> {
   }
 }
 
+/** The transaction actions of one record: create the entry, write its index rows. */
+function actionsOf(record: InboxRecord): TransactionAction[] {
+  return [["create", record.entity], ...record.index.map((row): TransactionAction => ["upsert", row, "Replace"])];
+}
+
 /** About how many characters the entity takes on the wire (its properties as JSON). */
 function approximateChars(entity: InboxEntity): number {
   let chars = 64;
@@ -122,19 +149,26 @@ function approximateChars(entity: InboxEntity): number {
   return chars;
 }
 
+const recordChars = (record: InboxRecord) => approximateChars(record.entity) * (1 + record.index.length);
+
 /** Splits one partition's records into transactions of at most 100 operations and ~2 M characters. */
-function chunkByLimits(indexes: readonly number[], entities: readonly InboxEntity[]): number[][] {
+function chunkByLimits(indexes: readonly number[], records: readonly InboxRecord[]): number[][] {
   const chunks: number[][] = [];
   let current: number[] = [];
+  let operations = 0;
   let chars = 0;
   for (const index of indexes) {
-    const size = approximateChars(entities[index]!);
-    if (current.length > 0 && (current.length >= MAX_TRANSACTION_ITEMS || chars + size > MAX_TRANSACTION_CHARS)) {
+    const record = records[index]!;
+    const size = recordChars(record);
+    const ops = 1 + record.index.length;
+    if (current.length > 0 && (operations + ops > MAX_TRANSACTION_ITEMS || chars + size > MAX_TRANSACTION_CHARS)) {
       chunks.push(current);
       current = [];
+      operations = 0;
       chars = 0;
     }
     current.push(index);
+    operations += ops;
     chars += size;
   }
   if (current.length > 0) chunks.push(current);

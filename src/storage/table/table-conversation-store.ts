@@ -51,8 +51,8 @@ export class TableConversationStore implements ConversationStore {
     });
   }
 
-  async activate(contact: ConversationKey, place: ThreadPlace): Promise<Conversation> {
-    await this.threads.upsert("conversations.activate", { partitionKey: encodeKey(place.thread), rowKey: THREAD_ROW, thread: place.thread, contact });
+  async activate(contact: ConversationKey, place: ThreadPlace, options: { readonly alias?: boolean } = {}): Promise<Conversation> {
+    if (!options.alias) await this.threads.upsert("conversations.activate", { partitionKey: encodeKey(place.thread), rowKey: THREAD_ROW, thread: place.thread, contact });
     return this.modify(contact, "activate", (current) => ({
       next: { ...current, state: "active", channelId: place.channelId, thread: place.thread, rootMessageId: place.rootMessageId },
       changes: { state: "active", channelId: place.channelId, thread: place.thread, rootMessageId: place.rootMessageId },

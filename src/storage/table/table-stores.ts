@@ -8,6 +8,7 @@ import { TableInboxStore } from "./table-inbox-store";
 import { TableLinkStore } from "./table-link-store";
 import { TableMessageMapStore } from "./table-message-map-store";
 import { TableOutboxStore } from "./table-outbox-store";
+import { TableMediaRetryStore } from "./table-media-retry-store";
 
 /** How to reach Azure Table storage. Give exactly one of `connectionString` and `accountName`. */
 export interface TableStoresOptions {
@@ -27,7 +28,7 @@ export interface TableStoresOptions {
   readonly pingTimeoutMs?: number;
 }
 
-/** Names of the six tables, derived from the prefix. */
+/** Names of the seven tables, derived from the prefix. */
 export interface TableNames {
   readonly links: string;
   readonly conversations: string;
@@ -35,6 +36,7 @@ export interface TableNames {
   readonly messages: string;
   readonly inbox: string;
   readonly outbox: string;
+  readonly mediaRetries: string;
 }
 
 const DEFAULT_PREFIX = "bridge";
@@ -53,6 +55,7 @@ export class TableStores implements Stores {
   readonly messages: TableMessageMapStore;
   readonly inbox: TableInboxStore;
   readonly outbox: TableOutboxStore;
+  readonly mediaRetries: TableMediaRetryStore;
   readonly tableNames: TableNames;
   private readonly tables: readonly TableAccess[];
   private readonly pingTable: TableAccess;
@@ -70,6 +73,7 @@ export class TableStores implements Stores {
       messages: `${prefix}messages`,
       inbox: `${prefix}inbox`,
       outbox: `${prefix}outbox`,
+      mediaRetries: `${prefix}mediaretries`,
     };
     const timeoutMs = options.requestTimeoutMs ?? 15_000;
     const makeClient = clientFactory(options);
@@ -80,13 +84,15 @@ export class TableStores implements Stores {
     const messages = access(this.tableNames.messages);
     const inbox = access(this.tableNames.inbox);
     const outbox = access(this.tableNames.outbox);
-    this.tables = [links, conversations, threads, messages, inbox, outbox];
+    const mediaRetries = access(this.tableNames.mediaRetries);
+    this.tables = [links, conversations, threads, messages, inbox, outbox, mediaRetries];
     this.pingTable = access(this.tableNames.links, options.pingTimeoutMs ?? 5_000);
     this.links = new TableLinkStore(links);
     this.conversations = new TableConversationStore(conversations, threads);
     this.messages = new TableMessageMapStore(messages);
     this.inbox = new TableInboxStore(inbox);
     this.outbox = new TableOutboxStore(outbox);
+    this.mediaRetries = new TableMediaRetryStore(mediaRetries);
   }
 
   /** Creates the tables that do not exist yet (an existing table is fine: 409 TableAlreadyExists is ignored). */

@@ -16,11 +16,13 @@ describe("what staff say to each other stays in Teams (REPLY_MODE=all, real HTTP
   async function reply(text: string, options: Parameters<Harness["channelMessage"]>[1] = {}) {
     const posts = h.connector.posts.length;
     const sends = h.graph.sent.length;
-    const res = await h.sendActivity(h.channelMessage(text, { thread, ...options }));
+    const activity = h.channelMessage(text, { thread, ...options });
+    const res = await h.sendActivity(activity);
     assert.equal(res.status, 200, res.body);
     await h.bridge.bridge.idle();
     await sleep(150);
-    const answers = h.connector.posts.slice(posts).filter((p) => p.conversationId === thread).map((p) => String(p.activity.text ?? ""));
+    // The bot's answers to this reply (posted in reply to its activity), nothing else of the thread.
+    const answers = h.connector.posts.slice(posts).filter((p) => p.conversationId === thread && p.replyToId === activity.id).map((p) => String(p.activity.text ?? ""));
     return { answers, sent: h.graph.sent.slice(sends).map((s) => (s.body as { text?: { body: string } }).text?.body) };
   }
 

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { ReconcileReport } from "../../../src/core/reconcile";
+import type { ReconcileReport } from "../../../src/core/bridge/recovery/reconcile";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "../../../src/storage/azurite/embedded-azurite";
 import { createTableStores } from "../../../src/storage/table/table-stores";
 import { MIN, seedReconcileCases } from "../../fakes/reconcile-seed";

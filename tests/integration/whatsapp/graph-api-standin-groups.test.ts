@@ -18,7 +18,7 @@ async function call(url: string, init: { method?: string; body?: unknown; token?
 
 const errorCode = (json: Record<string, unknown>) => (json.error as { code?: number } | undefined)?.code;
 
-/** The Groups API of the Graph API stand-in (docs/protocols-groups.md §2, §7). */
+/** The Groups API of the Graph API stand-in (docs/protocols.md A17.2, A17.7). */
 describe("Graph API stand-in: groups", () => {
   let standin: GraphApiStandin;
   let requests: GroupRequest[];

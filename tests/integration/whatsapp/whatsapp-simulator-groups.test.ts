@@ -24,7 +24,7 @@ const keys = (o: Record<string, unknown> | undefined) => Object.keys(o ?? {}).so
 
 /**
  * Groups in the WhatsApp simulator, seen from the bridge's side of the wire: every webhook must be signed
- * like Meta's and shaped like the fixtures of docs/protocols-groups.md. A plain receiver checks the
+ * like Meta's and shaped like the fixtures of docs/protocols.md A17. A plain receiver checks the
  * signature itself, since the bridge's group parsing is not what is under test here.
  */
 describe("WhatsApp simulator: groups", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ContactLanes, type LaneItem } from "../../../src/core/contact-lanes";
+import { ContactLanes, type LaneItem } from "../../../src/core/bridge/scheduling/contact-lanes";
 import { ManualClock } from "../../fakes/manual-clock";
 
 describe("ContactLanes: items enqueued together", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ContactLanes, type LaneItem, type LaneResult } from "../../../src/core/contact-lanes";
+import { ContactLanes, type LaneItem, type LaneResult } from "../../../src/core/bridge/scheduling/contact-lanes";
 import { ManualClock } from "../../fakes/manual-clock";
 
 const item = (id: string, timestamp: number, receivedAt = 0): LaneItem => ({ id, timestamp, receivedAt });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { paragraph } from "../../../src/core/formatted-text";
 import { BusinessNumberId, contactKeyOf, TeamsMessageId, WaPhone, type TeamsThreadRef } from "../../../src/core/ids";
 import type { NewOutboxEntry, OutboxState } from "../../../src/core/ports/outbox-store";
-import { reconcile, renderReport } from "../../../src/core/reconcile";
+import { reconcile, renderReport } from "../../../src/core/bridge/recovery/reconcile";
 import { MemoryStores } from "../../../src/storage/memory/memory-stores";
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatAge, parseDuration, reconcile, renderReport } from "../../../src/core/reconcile";
+import { formatAge, parseDuration, reconcile, renderReport } from "../../../src/core/bridge/recovery/reconcile";
 import { MemoryStores } from "../../../src/storage/memory/memory-stores";
 import { MIN, NOW, seedReconcileCases, UNLINKED } from "../../fakes/reconcile-seed";
 

@@ -94,9 +94,8 @@ describe("inbound media (core, with recording fakes)", () => {
     assert.match(textOf(later), /is now kept/);
     assert.equal(w.teams.posts[2]!.post.kind, "image");
     assert.equal(w.whatsapp.media.downloads.length, 3, "two failures, then the file");
-    const entry = await w.stores.inbox.get(BUSINESS, "media:wamid.m5");
-    assert.equal(entry?.state, "done");
-    assert.match(entry?.detail ?? "", /attempt 3: kept/);
+    assert.deepEqual(await w.stores.mediaRetries.list(), [], "a finished retry leaves the queue");
+    assert.equal((await w.stores.inbox.list("pending")).length, 0, "and the inbox holds no retry entry");
     assert.ok(w.clock.sleeps.includes(1_000), "backoff between attempts");
   });
 
@@ -108,7 +107,7 @@ describe("inbound media (core, with recording fakes)", () => {
     await w.bridge.followUpsSettled();
     assert.equal(w.whatsapp.media.downloads.length, 8);
     assert.match(textOf(w.teams.posts.at(-1)!.post), /could still not be kept after 8 attempts/);
-    assert.equal((await w.stores.inbox.get(BUSINESS, "media:wamid.m6"))?.state, "done");
+    assert.deepEqual(await w.stores.mediaRetries.list(), []);
   });
 
   it("retries when keeping the file fails transiently", async () => {
@@ -130,11 +129,11 @@ describe("inbound media (core, with recording fakes)", () => {
     await w.bridge.ingest([imageMessage("m8")]);
     await w.bridge.idle();
     await w.bridge.stop();
-    assert.equal((await w.stores.inbox.get(BUSINESS, "media:wamid.m8"))?.state, "pending");
+    assert.deepEqual((await w.stores.mediaRetries.list()).map((r) => [r.message.id, r.attempts]), [["wamid.m8", 1]], "the retry waits in its queue");
     const restarted = new BridgeService({ ...w.deps, media: w.media }, { followUps: { backoff: { baseMs: 1_000, capMs: 1_000 } } });
     await restarted.resumePending();
     await restarted.followUpsSettled();
-    assert.equal((await w.stores.inbox.get(BUSINESS, "media:wamid.m8"))?.state, "done");
+    assert.deepEqual(await w.stores.mediaRetries.list(), []);
     assert.match(textOf(w.teams.posts.at(-2)!.post), /is now kept/);
   });
 

@@ -3,7 +3,7 @@ import { PermanentError, TransientError } from "../../../../src/core/errors";
 import { toPlainText } from "../../../../src/core/formatted-text";
 import { WaMessageId } from "../../../../src/core/ids";
 import type { InboundMessage } from "../../../../src/core/messages";
-import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
+import type { ChannelLink } from "../../../../src/core/model";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 
@@ -180,7 +180,7 @@ describe("crash between posting to Teams and recording it (design.md §5)", () =
     assert.equal(second.kind === "customer" && second.possibleDuplicate, "restart");
     const entry = await w.stores.inbox.get(BUSINESS, `msg:${m.id}`);
     assert.equal(entry?.state, "done");
-    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    assert.equal(entry?.duplicateSuspected, true);
   });
 
   it("a refusal that certainly wrote nothing (429) is retried without a duplicate flag", async () => {
@@ -205,7 +205,7 @@ describe("crash between posting to Teams and recording it (design.md §5)", () =
     const m = customerText("maybe twice", { timestamp: 2 });
     await w.bridge.ingest([m]);
     await w.bridge.idle();
-    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.detail, DUPLICATE_SUSPECTED);
+    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.duplicateSuspected, true);
   });
 });
 
@@ -238,6 +238,6 @@ describe("a thread whose creation may or may not have happened", () => {
     assert.equal(copies.length, 2, "the duplicate the timeout caused");
     assert.deepEqual(copies.map((p) => p.kind === "customer" && p.possibleDuplicate), [undefined, "unconfirmed"]);
     assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice").length, 0);
-    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.detail, DUPLICATE_SUSPECTED);
+    assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.duplicateSuspected, true);
   });
 });

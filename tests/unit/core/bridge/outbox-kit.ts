@@ -1,9 +1,9 @@
-import type { BridgeContext, BridgeDeps } from "../../../../src/core/bridge/deps";
-import { TemplateCatalog } from "../../../../src/core/bridge/template-catalog";
+import type { BridgeContext, BridgeDeps } from "../../../../src/core/bridge/context";
+import { TemplateCatalog } from "../../../../src/core/bridge/from-teams/template-catalog";
 import { paragraph } from "../../../../src/core/formatted-text";
 import { TeamsMessageId, WaMessageId, WaPhone, WaUserId } from "../../../../src/core/ids";
 import type { StatusEvent } from "../../../../src/core/messages";
-import { DEFAULT_PACING, OutboundPacer } from "../../../../src/core/pacer";
+import { DEFAULT_PACING, OutboundPacer } from "../../../../src/core/bridge/outbox/pacer";
 import type { NewOutboxEntry } from "../../../../src/core/ports/outbox-store";
 import { compilePolicy } from "../../../../src/core/rules/outbound-policy";
 import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage } from "../../../fakes/world";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { resumeOutbox, sweepOutbox } from "../../../../src/core/bridge/outbox-recovery";
-import { dispatchReply } from "../../../../src/core/bridge/outbox-send";
+import { resumeOutbox, sweepOutbox } from "../../../../src/core/bridge/outbox/outbox-recovery";
+import { dispatchReply } from "../../../../src/core/bridge/outbox/outbox-send";
 import { TransientError, WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
-import { DEFAULT_OUTBOX_REQUEUE_MS, DEFAULT_PACING } from "../../../../src/core/pacer";
+import { DEFAULT_OUTBOX_REQUEUE_MS, DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
 import type { StaffReply } from "../../../../src/core/staff-message";
 import { staffMessage } from "../../../fakes/world";
 import { instance, outboxWorld, row, settle } from "./outbox-kit";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { RATE_LIMIT_CODES, resendBackoffMs } from "../../../../src/core/bridge/outbox-resend";
+import { RATE_LIMIT_CODES, resendBackoffMs } from "../../../../src/core/bridge/outbox/outbox-resend";
 import { toPlainText } from "../../../../src/core/formatted-text";
-import { DEFAULT_PACING } from "../../../../src/core/pacer";
+import { DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
 import { staffMessage } from "../../../fakes/world";
 import { outboxWorld, status } from "./outbox-kit";
 

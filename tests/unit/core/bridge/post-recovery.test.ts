@@ -4,7 +4,7 @@ import { toPlainText } from "../../../../src/core/formatted-text";
 import { TeamsGroupId, TeamsMessageId, threadRefOf } from "../../../../src/core/ids";
 import type { InboundMessage } from "../../../../src/core/messages";
 import { TransientError } from "../../../../src/core/errors";
-import { DUPLICATE_SUSPECTED, type ChannelLink } from "../../../../src/core/model";
+import type { ChannelLink } from "../../../../src/core/model";
 import type { PostLookup, RootLookup } from "../../../../src/core/ports/thread-history";
 import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { FakeThreadHistory } from "../../../fakes/fake-thread-history";
@@ -69,13 +69,13 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
   it("the thread cannot be read: posted again and flagged, as without the check", async () => {
     const { entry, texts } = await afterCrash(() => ({ kind: "unknown", why: "Graph answered HTTP 503" }));
     assert.deepEqual(texts, ["starts the thread", "cut short [flag: restart]"], "the second copy carries its own flag; no separate notice");
-    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    assert.equal(entry?.duplicateSuspected, true);
   });
 
   it("a history that throws counts as unknown: posted again and flagged", async () => {
     const { entry, texts } = await afterCrash(() => new Error("socket hang up"));
     assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
-    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    assert.equal(entry?.duplicateSuspected, true);
   });
 
   it("a link made without the team's group id cannot be checked: not asked, posted again and flagged", async () => {
@@ -83,13 +83,13 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
     const { history, entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), withoutGroup);
     assert.equal(history.calls.length, 0);
     assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
-    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    assert.equal(entry?.duplicateSuspected, true);
   });
 
   it("no thread history configured: posted again and flagged", async () => {
     const { entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1") }), LINK, false);
     assert.deepEqual(texts.slice(1), ["cut short [flag: restart]"]);
-    assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+    assert.equal(entry?.duplicateSuspected, true);
   });
 
   describe("an attempt Teams did not confirm (timeout, 5xx, reset), in the same process", () => {
@@ -127,7 +127,7 @@ describe("resuming a post cut short by a crash: the thread is read first (issue 
     it("the thread cannot be read: the retry carries its own flag, so a duplicate is never unflagged", async () => {
       const { entry, texts } = await unconfirmedOnce(undefined, true);
       assert.deepEqual(texts, ["starts the thread", "once only", "once only [flag: unconfirmed]"]);
-      assert.equal(entry?.detail, DUPLICATE_SUSPECTED);
+      assert.equal(entry?.duplicateSuspected, true);
     });
   });
 

@@ -33,7 +33,7 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     assert.ok(w.logger.lines.some((l) => l.level === "error" && l.event === "teams.link.suspended"));
 
     w.teams.removedFrom.delete(CHANNEL);
-    assert.equal(await w.bridge.appInstalled({ tenantId: TENANT }), 1);
+    assert.equal(await w.bridge.onAppInstalled({ tenantId: TENANT }), 1);
     await w.bridge.idle();
     assert.deepEqual(customerPosts(w.teams.posts).map((p) => toPlainText(p.body)), ["first", "while removed 1", "while removed 2", "while removed 3"]);
     assert.equal((await w.stores.links.get(BUSINESS))?.suspended, undefined);
@@ -72,7 +72,7 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     assert.equal((await w.stores.inbox.list("held")).length, 2);
     assert.equal(customerPosts(w.teams.posts).length, 0);
     w.teams.removedFrom.delete(CHANNEL);
-    await again.appInstalled({ tenantId: TENANT });
+    await again.onAppInstalled({ tenantId: TENANT });
     await again.idle();
     assert.deepEqual(customerPosts(w.teams.posts).map((p) => toPlainText(p.body)), ["held 1", "held 2"]);
     await again.stop();

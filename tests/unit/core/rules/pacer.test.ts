@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PermanentError, WhatsAppSendError } from "../../../../src/core/errors";
 import { BusinessNumberId, type ContactKey } from "../../../../src/core/ids";
-import { OutboundPacer } from "../../../../src/core/pacer";
+import { OutboundPacer } from "../../../../src/core/bridge/outbox/pacer";
 import { ManualClock } from "../../../fakes/manual-clock";
 
 const BUSINESS = BusinessNumberId("1");

@@ -1,0 +1,57 @@
+import { BridgeError, describeError } from "../../errors";
+import { maskId } from "../../ids";
+import type { StaffMessageChange, StaffReaction, StaffReply } from "../../staff-message";
+import type { BridgeContext } from "../context";
+import { recipientOf } from "../outbox/recipient";
+
+/**
+ * Staff actions on existing messages of a customer thread: reactions (sent to WhatsApp as reactions to
+ * the customer's message) and edits/deletions of sent replies (WhatsApp keeps what it delivered; the
+ * thread is told once).
+ */
+
+/**
+ * A reaction added on the bot's copy of a customer message is sent as a WhatsApp reaction to that
+ * message; removing it removes it (empty emoji). WhatsApp keeps one reaction per sender, so the last one
+ * added wins. Reactions on anything else (staff replies, notices) stay in Teams. Resolves to a notice
+ * only when WhatsApp refused.
+ */
+export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReaction): Promise<StaffReply | undefined> {
+  if (reaction.added.length === 0 && reaction.removed.length === 0) return undefined;
+  const conversation = await ctx.stores.conversations.findByThread(reaction.thread);
+  if (!conversation || conversation.channelId !== reaction.channelId) return undefined;
+  const target = await ctx.stores.messages.byTeamsMessage(reaction.thread, reaction.target);
+  if (!target || target.direction !== "inbound") return undefined;
+  const to = recipientOf(conversation);
+  if (!to) return undefined;
+  // Added wins over removed when both come in one activity (a change from one emoji to another).
+  const emoji = reaction.added.at(-1) ?? "";
+  try {
+    await ctx.pacer.send(conversation.business, conversation.contact, () =>
+      ctx.whatsapp.sendReaction({ business: conversation.business, to, target: target.wamid, emoji }));
+    ctx.logger.info("teams.reaction.sent", { business: conversation.business, contact: maskId(conversation.contact), removed: emoji === "" });
+    return undefined;
+  } catch (err) {
+    ctx.logger.warn("teams.reaction.failed", { business: conversation.business, contact: maskId(conversation.contact), error: describeError(err) });
+    const why = err instanceof BridgeError ? err.userMessage : "an unexpected error occurred.";
+    return { kind: "notice", tone: "warning", text: `Your reaction was not sent to WhatsApp: ${why}` };
+  }
+}
+
+/**
+ * A staff member edited or deleted a reply that was sent to WhatsApp: say, once per message and
+ * briefly, that the customer keeps what was delivered. `told` remembers the messages already answered
+ * (in memory: after a restart the note may be repeated once, which is harmless).
+ */
+export async function onStaffMessageChange(ctx: BridgeContext, change: StaffMessageChange, told: Set<string>): Promise<StaffReply | undefined> {
+  const sent = await ctx.stores.messages.byTeamsMessage(change.thread, change.messageId);
+  if (!sent || sent.direction !== "outbound") return undefined;
+  const key = `${change.thread}|${change.messageId}`;
+  if (told.has(key)) return undefined;
+  told.add(key);
+  if (told.size > 10_000) told.delete(told.values().next().value!);
+  const text = change.change === "edited"
+    ? "This reply was already delivered on WhatsApp: editing it in Teams does not change what the customer received. Send a new message to correct it."
+    : "This reply was already delivered on WhatsApp: deleting it in Teams does not remove it from the customer's phone.";
+  return { kind: "notice", tone: "info", text };
+}

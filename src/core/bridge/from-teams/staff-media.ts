@@ -1,0 +1,103 @@
+import { BridgeError, describeError } from "../../errors";
+import { excerpt, isEmpty, toPlainText } from "../../formatted-text";
+import { maskId, type WaMessageId } from "../../ids";
+import { baseMimeType, formatBytes, MEDIA_SIZE_CAPS } from "../../media-types";
+import type { MediaKind } from "../../messages";
+import type { ChannelLink, Conversation } from "../../model";
+import type { Stores } from "../../ports/stores";
+import type { Recipient } from "../../ports/whatsapp-gateway";
+import { INTERACTIVE_RETRY, withRetry } from "../../retry";
+import type { StaffImage, StaffMessage, StaffReply } from "../../staff-message";
+import type { BridgeContext } from "../context";
+import { recordOutbound } from "../outbox/outbound-record";
+import { refreshRootCard } from "../thread-view/live-state";
+
+/**
+ * Staff replies beyond plain text: pasted images (uploaded to WhatsApp and sent with the reply's text as
+ * caption), quotes of earlier messages (sent as contextual replies), and files, which Teams does not give
+ * to bots in channels (the sender is told how to send one).
+ */
+
+/** Captions are at most 1,024 characters (A10); a longer text goes first as its own message. */
+const CAPTION_MAX_CHARS = 1000;
+/** Image types WhatsApp takes as images (A12); other images go as documents. */
+const WHATSAPP_IMAGE_TYPES = new Set(["image/jpeg", "image/png"]);
+
+/** Said when files were attached: channel files never reach the bot (protocols.md B9). */
+export const FILES_NOT_DELIVERED = "Files attached in a channel are not given to bots by Teams, so the file was not sent. To send a file: paste an image straight into your reply, or share a link to the file (one the customer can open).";
+
+/** The wamid of the message a staff reply quotes (reply with quote), when the bridge knows it. Does I/O. */
+export async function quotedWamid(stores: Stores, message: StaffMessage): Promise<WaMessageId | undefined> {
+  if (!message.quotedMessageId) return undefined;
+  return (await stores.messages.byTeamsMessage(message.thread, message.quotedMessageId))?.wamid;
+}
+
+/** How an image goes to WhatsApp: as an image when WhatsApp takes its type and size, else as a document. */
+export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem: string } {
+  const type = baseMimeType(image.mimeType) ?? "application/octet-stream";
+  if (WHATSAPP_IMAGE_TYPES.has(type) && image.bytes.length <= MEDIA_SIZE_CAPS.image) return { kind: "image" };
+  if (image.bytes.length <= MEDIA_SIZE_CAPS.document) return { kind: "document" };
+  return { problem: `${image.name} is larger than WhatsApp allows (${formatBytes(MEDIA_SIZE_CAPS.document)})` };
+}
+
+/** Records one outbound message: mapped to the staff message, as the conversation's last outbound. */
+async function record(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, wamid: WaMessageId, summary: string): Promise<void> {
+  await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
+}
+
+const why = (err: unknown) => (err instanceof BridgeError ? err.userMessage : "an unexpected error occurred");
+
+/**
+ * Sends a staff reply that has pasted images: each image uploaded to WhatsApp and sent, the reply's text
+ * as the first image's caption (or, when too long for a caption, as a message of its own first); a
+ * quoted message makes the first message a contextual reply. Every message goes through the pacer and
+ * is mapped to the staff message. Resolves to a notice listing what did not reach WhatsApp, if anything.
+ */
+export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, link: ChannelLink, to: Recipient): Promise<StaffReply | undefined> {
+  const { business, contact } = conversation;
+  const problems: string[] = [...(message.imageProblems ?? [])];
+  const replyTo = await quotedWamid(ctx.stores, message);
+  const plain = toPlainText(message.body);
+  const hasText = !isEmpty(message.body);
+  let textSent = !hasText;
+  let first = true;
+  const sendText = async () => {
+    const sent = await ctx.pacer.send(business, contact, () =>
+      ctx.whatsapp.sendText({ business, to, body: message.body, ...(replyTo && first ? { replyTo } : {}), callbackData: message.messageId }));
+    for (const id of sent.parts ?? [sent.id]) await record(ctx, message, conversation, id, excerpt(plain, 200));
+    textSent = true;
+    first = false;
+  };
+  try {
+    if (hasText && Array.from(plain).length > CAPTION_MAX_CHARS) await sendText();
+    for (const image of message.images ?? []) {
+      const route = outboundKind(image);
+      if ("problem" in route) { problems.push(route.problem); continue; }
+      const withCaption = !textSent;
+      try {
+        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx.clock);
+        const sent = await ctx.pacer.send(business, contact, () => ctx.whatsapp.sendMedia({
+          business, to, kind: route.kind, mediaId: uploaded.id,
+          ...(withCaption ? { caption: message.body } : {}),
+          ...(route.kind === "document" ? { filename: image.name } : {}),
+          ...(replyTo && first ? { replyTo } : {}),
+          callbackData: message.messageId,
+        }));
+        await record(ctx, message, conversation, sent.id, excerpt(`[${route.kind}] ${withCaption ? plain : image.name}`, 200));
+        if (withCaption) textSent = true;
+        first = false;
+      } catch (err) {
+        ctx.logger.warn("teams.reply.image_failed", { business, contact: maskId(contact), error: describeError(err) });
+        problems.push(`${image.name}: ${why(err)}`);
+      }
+    }
+    // The words matter most: if no image carried them, they go on their own.
+    if (!textSent) await sendText();
+  } catch (err) {
+    ctx.logger.warn("teams.reply.failed", { business, contact: maskId(contact), error: describeError(err) });
+    problems.push(`the text: ${why(err)}`);
+  }
+  await refreshRootCard(ctx, await ctx.stores.conversations.get(contact), link);
+  if (problems.length === 0) return undefined;
+  return { kind: "notice", tone: "warning", text: `Not everything reached WhatsApp: ${problems.join("; ")}.` };
+}

@@ -1,0 +1,79 @@
+import { excerpt } from "../../formatted-text";
+import { contactKeyOf, groupKeyOf, maskId } from "../../ids";
+import type { StatusEvent } from "../../messages";
+import type { InboxEntry, MessageLink } from "../../model";
+import { advance } from "../../rules/delivery-state";
+import type { LaneResult } from "../scheduling/contact-lanes";
+import type { BridgeContext } from "../context";
+import { refreshRootCard } from "../thread-view/live-state";
+import { resendIfRateLimited } from "../outbox/outbox-resend";
+
+/** The participants a group send reached, with `participant` added; undefined when it was counted already (a redelivery). */
+function countReceipt(message: MessageLink, state: StatusEvent["state"], participant: string): MessageLink["receipts"] | undefined {
+  if (state !== "delivered" && state !== "read" && state !== "played") return undefined;
+  const current = message.receipts ?? { delivered: [], read: [] };
+  const list = state === "delivered" ? current.delivered : current.read;
+  if (list.includes(participant)) return undefined;
+  return state === "delivered" ? { ...current, delivered: [...list, participant] } : { ...current, read: [...list, participant] };
+}
+
+/** A status may overtake the saving of its message's mapping (the send answer and the webhook race). */
+const UNKNOWN_MESSAGE_GRACE_MS = 20_000;
+
+/** The lane of a status: its conversation's lane when the recipient is known, so it follows its messages. */
+export function statusLane(event: StatusEvent): string {
+  if (event.group) return groupKeyOf(event.business, event.group);
+  const r = event.recipient;
+  return r && (r.userId || r.phone) ? contactKeyOf(event.business, r) : `${event.business}|status`;
+}
+
+/**
+ * Applies a delivery status (use case `onWhatsAppStatus`): moves the message's state forward only (late
+ * and duplicate statuses change nothing), updates the root card's live state in place, and on `failed`
+ * posts a notice in the thread that quotes the message and says what happened and what to do (a staff
+ * reply Meta rate-limited is sent again instead, a bounded number of times).
+ */
+export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: StatusEvent): Promise<LaneResult> {
+  const { stores, logger, clock } = ctx;
+  const done = async (detail: string) => {
+    await stores.inbox.setState(event.business, entry.key, "done", detail);
+    return "done" as const;
+  };
+  const message = await stores.messages.byWamid(event.business, event.id);
+  if (!message || message.direction !== "outbound") {
+    if (clock.now() - entry.receivedAt < UNKNOWN_MESSAGE_GRACE_MS) return "retry";
+    // Invariant I8 (reliability.md): a status for a message we have no record of is worth an alert.
+    logger.warn("whatsapp.status.unknown_message", { business: event.business, state: event.state });
+    return done("status for an unknown message");
+  }
+  // A group send is delivered and read once per participant: count each one once, on the root card only.
+  const receipts = event.participant ? countReceipt(message, event.state, event.participant) : undefined;
+  const next = advance(message.state ?? "accepted", event.state);
+  if (!next && !receipts) return done(`ignored: ${event.state} after ${message.state ?? "accepted"}`);
+  await stores.messages.put({ ...message, ...(next ? { state: next } : {}), ...(receipts ? { receipts } : {}) });
+
+  const conversation = await stores.conversations.get(message.contact);
+  const link = await stores.links.get(event.business);
+  if (conversation?.lastOutbound?.wamid === message.wamid) {
+    const lastOutbound = {
+      ...conversation.lastOutbound,
+      ...(next ? { state: next } : {}),
+      ...(receipts ? { delivered: new Set([...receipts.delivered, ...receipts.read]).size, read: receipts.read.length } : {}),
+    };
+    await stores.conversations.update(conversation.contact, { lastOutbound });
+    await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
+  }
+  if (!next) return done(`receipt ${event.state} counted`);
+  // A rate-limited reply is sent again from the outbox (outbox-resend.ts); the thread hears of it only if that gives up.
+  const decision = next === "failed" ? await resendIfRateLimited(ctx, message, event) : undefined;
+  if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");
+  if (next === "failed" && link && link.channel.channelId === conversation?.channelId) {
+    const error = event.errors[0];
+    const quoted = message.excerpt ? `“${excerpt(message.excerpt, 80)}”` : "a message";
+    const why = error?.userMessage ?? (error ? `WhatsApp reported error ${error.code}: ${error.title}.` : "WhatsApp gave no reason.");
+    const tried = decision && decision.resends > 0 ? ` (It was sent again ${decision.resends} time${decision.resends === 1 ? "" : "s"}.)` : "";
+    await ctx.teams.postInThread(link.channel, message.thread, { kind: "notice", tone: "error", text: `Not delivered to WhatsApp: ${quoted}. ${why}${tried}` });
+    logger.warn("whatsapp.message.failed", { business: event.business, contact: maskId(message.contact), code: error?.code ?? 0 });
+  }
+  return done(`state ${next}`);
+}

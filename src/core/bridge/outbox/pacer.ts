@@ -1,0 +1,98 @@
+import { BridgeError, WhatsAppSendError } from "../../errors";
+import type { BusinessNumberId, ConversationKey } from "../../ids";
+import type { Clock } from "../../ports/clock";
+import { TokenBucket } from "../../rules/token-bucket";
+
+/** Meta's limits (protocols.md A15), configurable because tiers and tests differ. */
+export interface PacingSettings {
+  /** Pair rate limit: one message per this many ms to the same customer (Meta: about 6 s). */
+  readonly pairIntervalMs: number;
+  /** Messages to one customer that may go out at once before the pair rate applies. */
+  readonly pairBurst: number;
+  /** Throughput per business number (Meta: 80 messages/s by default). */
+  readonly perNumberPerSecond: number;
+  /** Attempts per message for retryable Meta errors (130429, 131056, 131000, 2, …). */
+  readonly attempts: number;
+  /**
+   * A staff reply left `queued` (or `sending`) in the outbox this long by a pacer that is not this one is
+   * taken to be abandoned (its instance stopped): re-queued here (or, if it was mid-send, flagged).
+   * Default `DEFAULT_OUTBOX_REQUEUE_MS`.
+   */
+  readonly outboxRequeueAfterMs?: number;
+  /** Times a reply Meta later reports failed with a rate-limit code is sent again; default 3. */
+  readonly rateLimitResends?: number;
+  /**
+   * The name of the machine or replica this bridge runs on, stable across its restarts (App Service's
+   * WEBSITE_INSTANCE_ID, Container Apps' replica name, the host name). Outbox rows owned by an earlier
+   * process of the same instance are taken over at once on start-up: that process is gone.
+   */
+  readonly instanceName?: string;
+}
+
+export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: 5 };
+/** Longer than any wait in a pacer (a 45-message burst at the pair rate, then 4^X backoff) is likely to be. */
+export const DEFAULT_OUTBOX_REQUEUE_MS = 5 * 60_000;
+export const DEFAULT_RATE_LIMIT_RESENDS = 3;
+
+/** Meta's pair-rate error: back off 4^X seconds (A15). */
+const PAIR_RATE_CODE = 131056;
+
+/**
+ * Outbound sends go through here: one FIFO queue per customer (order kept), spaced by the pair rate
+ * limit with bursts allowed, under a per-number throughput limit; retryable Meta errors are retried with
+ * backoff (4^X s for 131056, exponential otherwise, at least any `retryAfterMs`), others fail at once.
+ */
+export class OutboundPacer {
+  private readonly contactBuckets = new Map<string, TokenBucket>();
+  private readonly numberBuckets = new Map<string, TokenBucket>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge): `<instance name>#<random>`. */
+  readonly instanceId: string;
+
+  constructor(private readonly settings: PacingSettings, private readonly clock: Clock) {
+    const boot = globalThis.crypto.randomUUID();
+    this.instanceId = settings.instanceName ? `${settings.instanceName}#${boot}` : boot;
+  }
+
+  /** True when `owner` is an earlier process of this same instance (so certainly not running any more). */
+  isEarlierLife(owner: string): boolean {
+    const name = this.settings.instanceName;
+    return name !== undefined && owner !== this.instanceId && owner.startsWith(`${name}#`);
+  }
+
+  /** Runs `send` in `contact`'s queue; resolves or rejects with its final outcome. */
+  send<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(contact) ?? Promise.resolve();
+    const run = previous.then(() => this.paced(business, contact, send), () => this.paced(business, contact, send));
+    const tail = run.catch(() => undefined);
+    this.tails.set(contact, tail);
+    void tail.then(() => { if (this.tails.get(contact) === tail) this.tails.delete(contact); });
+    return run;
+  }
+
+  private bucket(map: Map<string, TokenBucket>, key: string, capacity: number, everyMs: number): TokenBucket {
+    let bucket = map.get(key);
+    if (!bucket) map.set(key, (bucket = new TokenBucket(capacity, everyMs, this.clock)));
+    return bucket;
+  }
+
+  private async paced<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
+    const { pairBurst, pairIntervalMs, perNumberPerSecond } = this.settings;
+    for (let attempt = 1; ; attempt++) {
+      await this.wait(this.bucket(this.contactBuckets, contact, pairBurst, pairIntervalMs).reserve());
+      await this.wait(this.bucket(this.numberBuckets, business, perNumberPerSecond, 1000 / perNumberPerSecond).reserve());
+      try {
+        return await send();
+      } catch (err) {
+        if (!(err instanceof BridgeError) || !err.retryable || attempt >= this.settings.attempts) throw err;
+        const pairRate = err instanceof WhatsAppSendError && err.metaCode === PAIR_RATE_CODE;
+        const backoff = pairRate ? 1000 * 4 ** (attempt - 1) : Math.min(30_000, 1000 * 2 ** (attempt - 1));
+        await this.wait(Math.max(backoff, err.retryAfterMs ?? 0));
+      }
+    }
+  }
+
+  private async wait(ms: number): Promise<void> {
+    if (ms > 0) await this.clock.sleep(ms);
+  }
+}

@@ -1,3 +1,0 @@
-export { createTableStores, TableStores, type TableNames, type TableStoresOptions } from "./table-stores";
-export { decodeKey, encodeKey, MAX_KEY_CHARS } from "./keys";
-export { toStorageError } from "./table-errors";
