@@ -51,7 +51,7 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await messages.byTeamsMessage(lookalike.thread, lookalike.teamsMessageId), lookalike);
     });
 
-    it("lists outbound messages sent before a time, without the excluded states, oldest first, one per wamid", async () => {
+    it("lists outbound messages awaiting a final status, sent before a time, oldest first, one per wamid", async () => {
       const { messages } = await make();
       const out = (wamid: string, at: number, state?: MessageLink["state"], teamsMessageId = `17000000${at}`) =>
         messageLink({ wamid: WaMessageId(wamid), teamsMessageId: TeamsMessageId(teamsMessageId), direction: "outbound", at, ...(state ? { state } : {}) });
@@ -65,11 +65,15 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
       const part1 = out("wamid.P1", 800, "accepted", "1700000000777");
       const part2 = out("wamid.P2", 800, "accepted", "1700000000777");
       for (const l of [old, older, noState, delivered, failed, recent, part1, part2, messageLink({ at: 10 })]) await messages.put(l);
-      const listed = await messages.listOutbound({ sentBefore: 2_000, excludeStates: ["delivered", "read", "played", "failed"] });
+      const listed = await messages.listAwaitingStatus(2_000);
       assert.deepEqual(listed.map((l) => l.wamid), [older.wamid, noState.wamid, part1.wamid, part2.wamid, old.wamid]);
       assert.deepEqual(listed[0], older);
-      assert.deepEqual((await messages.listOutbound({ sentBefore: 10_000 })).length, 8);
-      assert.deepEqual(await messages.listOutbound({ sentBefore: 400 }), []);
+      assert.deepEqual((await messages.listAwaitingStatus(10_000)).length, 6);
+      assert.deepEqual(await messages.listAwaitingStatus(400), []);
+      // A final status takes a message off the list.
+      await messages.put({ ...old, state: "delivered" });
+      await messages.put({ ...older, state: "read" });
+      assert.deepEqual((await messages.listAwaitingStatus(2_000)).map((l) => l.wamid), [noState.wamid, part1.wamid, part2.wamid]);
     });
 
     it("hands out copies", async () => {

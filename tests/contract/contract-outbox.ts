@@ -115,8 +115,17 @@ export function outboxStoreContract(make: () => Promise<Stores>): void {
       await outbox.update(late.entry, { state: "uncertain" });
       assert.deepEqual((await outbox.list(["queued", "sending"])).map((r) => r.teamsMessageId), ["1", "2"]);
       assert.deepEqual((await outbox.list(["uncertain", "queued", "sending"])).map((r) => r.teamsMessageId), ["1", "2", "3"]);
-      assert.deepEqual(await outbox.list(["sent"]), []);
       assert.deepEqual(await outbox.list([]), []);
+    });
+
+    it("a finished row leaves the listing; queued again (a rate-limited resend), it is listed again", async () => {
+      const { outbox } = await make();
+      const created = await outbox.create(reply({ teamsMessageId: TeamsMessageId("9"), createdAt: 9_000 }));
+      assert.ok(created.created);
+      const sent = await outbox.update(created.entry, { state: "sent", wamids: [WaMessageId("wamid.S")] });
+      assert.deepEqual(await outbox.list(["queued", "sending", "uncertain"]), []);
+      await outbox.update(sent!, { state: "queued", resends: 1 });
+      assert.deepEqual((await outbox.list(["queued"])).map((r) => [r.teamsMessageId, r.resends]), [["9", 1]]);
     });
 
     it("keeps a body larger than one stored property (the Table store splits it), emoji intact", async () => {

@@ -1,8 +1,6 @@
-import { compareInboxEntries } from "./scheduling/inbox-order";
-import { ContactLanes, type LaneItem } from "./scheduling/contact-lanes";
+import { InboxScheduler } from "./scheduling/inbox-scheduler";
 import { describeError, PermanentError } from "../errors";
-import { contactKeyOf, groupKeyOf } from "../ids";
-import { conversationKeyOf, eventKeyOf, type WhatsAppEvent } from "../messages";
+import { eventKeyOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
@@ -12,7 +10,6 @@ import type { StaffCardAction, StaffMessage, StaffMessageChange, StaffMessageHan
 import { resumeOutbox, sweepOutbox } from "./outbox/outbox-recovery";
 import type { BridgeContext, BridgeDeps } from "./context";
 import { onCardAction } from "./from-teams/on-card-action";
-import { statusLane } from "./from-whatsapp/on-status";
 import { TemplateCatalog } from "./from-teams/template-catalog";
 import { onStaffMessage } from "./from-teams/on-staff-message";
 import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
@@ -21,8 +18,6 @@ import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
 import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
-
-type LaneEntry = InboxEntry & LaneItem;
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
@@ -53,7 +48,6 @@ export const DEFAULT_MAX_IN_MEMORY = 2_000;
  * Any instance ingests; only the leader (`BridgeDeps.leadership`) processes the inbox (design.md §8).
  */
 export class BridgeService implements StaffMessageHandler {
-  private readonly lanes: ContactLanes<LaneEntry>;
   private readonly ctx: BridgeContext;
   private readonly backgroundWork = new Set<Promise<unknown>>();
   private readonly followUps: FollowUps;
@@ -61,35 +55,21 @@ export class BridgeService implements StaffMessageHandler {
   private readonly changesTold = new Set<string>();
   private readonly leadership: Leadership;
   private stopped = false;
-  private polling = false;
   private unsubscribe: () => void = () => {};
-  /** The inbox holds pending entries that are not in the lanes (the lanes were full): load them as they drain. */
-  private backlog = false;
-  /** Entries left in the inbox because of the backlog since the last refill began. */
-  private leftInInbox = 0;
-  /** The newest entry (inbox order) ever put in a lane. */
-  private newestScheduled: InboxEntry | undefined;
-  /**
-   * During a backlog, every entry left in the inbox comes after this one (inbox order): a new event older
-   * than it may still join its lane (it cannot overtake anything of its contact that waits in the inbox),
-   * and must, since a newer event of its contact may already be in memory.
-   */
-  private watermark: InboxEntry | undefined;
-  private refilling = false;
-  private readonly maxInMemory: number;
   private readonly links: LinkRecovery;
+  /** Inbox entries in per-conversation lanes, in order, with a bound on memory (inbox-scheduler.ts). */
+  private readonly inbox: InboxScheduler;
   private cachedBacklog: { readonly at: number; readonly report: Promise<NumberBacklog[]> } | undefined;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
-  constructor(private readonly deps: BridgeDeps, private readonly options: BridgeServiceOptions = {}) {
+  constructor(private readonly deps: BridgeDeps, options: BridgeServiceOptions = {}) {
     this.leadership = deps.leadership ?? ALWAYS_LEADER;
-    this.maxInMemory = Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY);
     this.followUps = new FollowUps({
       ...options.followUps,
       mediaRetries: deps.stores.mediaRetries,
       clock: deps.clock,
       logger: deps.logger,
-      schedule: (entry) => this.schedule(entry),
+      schedule: (entry) => this.inbox.schedule(entry),
       // A standby ends the retry loop; the entry stays pending for the leader.
       runMediaRetry: (retry) => (this.mayWork() ? runMediaRetry(this.ctx, retry) : Promise.resolve("done")),
     });
@@ -105,14 +85,21 @@ export class BridgeService implements StaffMessageHandler {
       },
       linkSuspended: () => this.links.noteSuspension(),
     };
-    this.links = new LinkRecovery(deps, (entry) => this.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
+    this.links = new LinkRecovery(deps, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
-    this.lanes = new ContactLanes<LaneEntry>(
-      (entry) => (this.mayWork() ? onWhatsAppEvent(this.ctx, entry).finally(() => this.refillIfDrained()) : Promise.resolve("done")),
-      deps.clock,
-      undefined,
-      deps.settings.reorderHoldMs ?? 0,
-    );
+    this.inbox = new InboxScheduler({
+      inbox: deps.stores.inbox,
+      clock: deps.clock,
+      logger: deps.logger,
+      process: (entry) => onWhatsAppEvent(this.ctx, entry),
+      mayWork: () => this.mayWork(),
+      background: this.ctx.background,
+      maxInMemory: Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY),
+      ...(deps.settings.reorderHoldMs !== undefined ? { reorderHoldMs: deps.settings.reorderHoldMs } : {}),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      // Staff replies left queued by an instance that stopped (never throws).
+      onPoll: async () => { await sweepOutbox(this.ctx); },
+    });
   }
 
   /**
@@ -137,7 +124,7 @@ export class BridgeService implements StaffMessageHandler {
       if (result === "duplicate") duplicates++;
       // A duplicate may be the redelivery of an event whose processing was cut short: schedule it too;
       // processing skips entries that are no longer pending.
-      this.schedule(entry);
+      this.inbox.schedule(entry);
     }
     if (duplicates > 0) this.deps.logger.info("whatsapp.webhook.duplicates", { count: duplicates });
     return { recorded: entries.length - duplicates, duplicates, ...(journalRef ? { journalRef } : {}) };
@@ -197,7 +184,7 @@ export class BridgeService implements StaffMessageHandler {
       }
       this.deps.logger.info("bridge.leading");
       void this.resumeQuietly().then(() => {
-        this.startPolling();
+        this.inbox.startPolling();
         this.links.start();
       });
     });
@@ -207,7 +194,7 @@ export class BridgeService implements StaffMessageHandler {
       return;
     }
     await this.resumePending();
-    this.startPolling();
+    this.inbox.startPolling();
     this.links.start();
   }
 
@@ -224,9 +211,7 @@ export class BridgeService implements StaffMessageHandler {
     for (const retry of await this.deps.stores.mediaRetries.list()) this.followUps.resumeMediaRetry(retry);
     // `posting` entries were cut short while posting to Teams: resumed too, and flagged (on-whatsapp-event).
     // Oldest first and at most `maxInMemory` of them: the rest of a large backlog is loaded as it drains.
-    const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending", "posting"], this.maxInMemory);
-    for (const entry of pending) this.schedule(entry, true);
-    if (total > pending.length) this.enterBacklog(total, pending.at(-1));
+    const total = await this.inbox.loadOldest(["pending", "posting"]);
     const unrouted = await this.deps.stores.inbox.list("unrouted");
     let replayed = 0;
     for (const business of new Set(unrouted.map((e) => e.business))) {
@@ -246,11 +231,10 @@ export class BridgeService implements StaffMessageHandler {
   /** Resolves when no event is waiting or being processed and no reply is still being sent. */
   async idle(): Promise<void> {
     do {
-      await this.lanes.idle();
+      await this.inbox.lanesIdle();
       await Promise.all([...this.backgroundWork]);
-      // A backlog still waiting in the inbox is work too (loaded as the lanes drain).
-      if (this.backlog && this.mayWork() && this.lanes.size === 0 && this.backgroundWork.size === 0) this.refillIfDrained();
-    } while (this.lanes.size > 0 || this.backgroundWork.size > 0);
+      if (this.mayWork() && this.backgroundWork.size === 0) this.inbox.continueBacklog();
+    } while (this.inbox.size > 0 || this.backgroundWork.size > 0);
   }
 
   /** Resolves when no media retry is running and no parked event is waiting (tests). */
@@ -263,7 +247,7 @@ export class BridgeService implements StaffMessageHandler {
     this.stopped = true;
     this.unsubscribe();
     await this.followUps.stop();
-    await this.lanes.stop();
+    await this.inbox.stop();
     await Promise.all([...this.backgroundWork]);
   }
 
@@ -281,108 +265,13 @@ export class BridgeService implements StaffMessageHandler {
     }
   }
 
-  /** While leading, picks up pending entries every `pollIntervalMs` (others' ingests, strays). */
-  private startPolling(): void {
-    const every = this.options.pollIntervalMs;
-    if (every === undefined || this.polling) return;
-    this.polling = true;
-    void (async () => {
-      try {
-        while (this.mayWork()) {
-          await this.deps.clock.sleep(every);
-          if (!this.mayWork()) break;
-          try {
-            const { entries: pending, total } = await this.deps.stores.inbox.oldest(["pending"], this.maxInMemory);
-            for (const entry of pending) this.schedule(entry, true);
-            if (total > pending.length) this.enterBacklog(total, pending.at(-1));
-            // Staff replies left queued by an instance that stopped (never throws).
-            await sweepOutbox(this.ctx);
-          } catch (err) {
-            this.deps.logger.warn("bridge.poll_failed", { error: describeError(err) });
-          }
-        }
-      } finally {
-        this.polling = false;
-      }
-    })();
-  }
-
-  /**
-   * Puts an entry in its contact's lane. `fromInbox`: it was just loaded, oldest first, from the inbox
-   * (resume, poll, refill), which bounds how many come. Otherwise (a new event) it is left in the inbox
-   * while the lanes are full or a backlog is being loaded, so that it cannot overtake an older event of its
-   * contact that still waits there.
-   */
-  private schedule(entry: InboxEntry, fromInbox = false): void {
-    // Not leading: the entry stays pending in the inbox, where the leader finds it.
-    if (!this.mayWork()) return;
-    if (!fromInbox && (this.backlog || this.lanes.size >= this.maxInMemory)) {
-      if (!this.backlog) this.enterBacklog(this.lanes.size + 1, this.newestScheduled);
-      const olderThanTheBacklog = this.watermark !== undefined && compareInboxEntries(entry, this.watermark) < 0;
-      if (!olderThanTheBacklog) {
-        this.leftInInbox++;
-        return;
-      }
-    }
-    if (!this.newestScheduled || compareInboxEntries(entry, this.newestScheduled) > 0) this.newestScheduled = entry;
-    const event = entry.event;
-    // A group's messages, events and statuses share the group's lane, so they keep their order.
-    const lane = event.type === "message" ? conversationKeyOf(event)
-      : event.type === "status" ? statusLane(event)
-      : event.type === "preference" ? contactKeyOf(event.business, event.contact)
-      : event.type === "group" && event.group ? groupKeyOf(event.business, event.group)
-      : `${event.business}|${event.type}`;
-    this.lanes.enqueue(lane, { ...entry, id: entry.key, timestamp: event.timestamp });
-  }
-
-  /** `loadedUpTo`: every entry left in the inbox comes after it (the newest in memory, or a load's cut). */
-  private enterBacklog(waiting: number, loadedUpTo: InboxEntry | undefined): void {
-    if (this.backlog) return; // the watermark only moves in `refill`, which knows nothing was left meanwhile
-    this.deps.logger.warn("bridge.backlog", { waiting, inMemory: this.lanes.size, note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain" });
-    this.backlog = true;
-    this.watermark = loadedUpTo;
-  }
-
-  /** During a backlog, loads the next oldest entries once the lanes are half empty. */
-  private refillIfDrained(): void {
-    if (!this.backlog || this.refilling || !this.mayWork() || this.lanes.size > this.maxInMemory / 2) return;
-    this.refilling = true;
-    // Background work: `idle()` waits for it, and for what it loads.
-    this.ctx.background(this.refill().finally(() => {
-      this.refilling = false;
-      // Nothing is running that would call again (what was loaded is done already): go on at once.
-      if (this.backlog && this.lanes.size === 0) this.refillIfDrained();
-    }));
-  }
-
-  private async refill(): Promise<void> {
-    try {
-      this.leftInInbox = 0;
-      const { entries, total } = await this.deps.stores.inbox.oldest(["pending"], this.maxInMemory);
-      for (const entry of entries) this.schedule(entry, true);
-      // All of it is in the lanes now, and no new event was left out meanwhile: the backlog is over.
-      if (total <= entries.length && this.leftInInbox === 0) {
-        this.backlog = false;
-        this.watermark = undefined;
-        this.deps.logger.info("bridge.backlog_cleared", { inMemory: this.lanes.size });
-      } else if (this.leftInInbox === 0 && entries.length > 0 && (!this.watermark || compareInboxEntries(entries.at(-1)!, this.watermark) > 0)) {
-        // Loaded up to here, and nothing was left out while loading: what waits in the inbox comes after it.
-        this.watermark = entries.at(-1);
-      }
-    } catch (err) {
-      // The entries wait in the inbox; look again after a pause (the poll, if any, also finds them).
-      this.deps.logger.warn("bridge.refill_failed", { error: describeError(err) });
-      await this.deps.clock.sleep(1_000);
-    }
-  }
-
   /** Messages that arrived before their number was linked are delivered once it is. */
   private async replayUnrouted(link: ChannelLink): Promise<number> {
     try {
       const waiting = await this.deps.stores.inbox.list("unrouted", link.business);
       for (const entry of waiting) {
         await this.deps.stores.inbox.setState(entry.business, entry.key, "pending");
-        this.schedule({ ...entry, state: "pending" });
+        this.inbox.schedule({ ...entry, state: "pending" });
       }
       return waiting.length;
     } catch (err) {

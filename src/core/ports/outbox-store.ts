@@ -9,6 +9,8 @@ import type { AadObjectId, BusinessNumberId, ConversationKey, TeamsMessageId, Te
  * A `sent` row goes back to `queued` when Meta later reports a rate-limit failure and it is sent again.
  */
 export type OutboxState = "queued" | "sending" | "sent" | "failed" | "uncertain";
+/** The states of a reply that still needs something (sending, or a person's check). */
+export type UnfinishedOutboxState = Exclude<OutboxState, "sent" | "failed">;
 
 /** One staff reply accepted for sending, keyed by its Teams message (thread + message id). */
 export interface OutboxEntry {
@@ -61,6 +63,9 @@ export interface OutboxStore {
    * never both claim one row). Resolves to the updated row, or `undefined` if it changed meanwhile or is gone.
    */
   update(entry: OutboxEntry, patch: OutboxPatch): Promise<OutboxEntry | undefined>;
-  /** Rows in any of `states`, oldest first (by `createdAt`). Scans the whole outbox: recovery and reconciliation only. */
-  list(states: readonly OutboxState[]): Promise<OutboxEntry[]>;
+  /**
+   * Rows in any of `states` (`queued`, `sending` or `uncertain`: the unfinished ones), oldest first (by
+   * `createdAt`). Reads only unfinished rows, whatever the history.
+   */
+  list(states: readonly UnfinishedOutboxState[]): Promise<OutboxEntry[]>;
 }

@@ -1,6 +1,5 @@
 import type { BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxFlags, InboxState, IndexedInboxState, MessageLink } from "../model";
-import type { OutboundState } from "../rules/delivery-state";
 import type { MediaRetryStore } from "./media-retry-store";
 import type { OutboxStore } from "./outbox-store";
 
@@ -50,11 +49,11 @@ export interface MessageMapStore {
   byWamid(business: BusinessNumberId, wamid: WaMessageId): Promise<MessageLink | undefined>;
   byTeamsMessage(thread: TeamsThreadRef, id: TeamsMessageId): Promise<MessageLink | undefined>;
   /**
-   * Outbound messages (one per wamid) sent before `sentBefore` (epoch ms, by `at`) whose state is none of
-   * `excludeStates` (a link without a state counts as `accepted`), oldest first. Scans the whole map: for
-   * reconciliation, never for the hot path.
+   * Outbound messages (one per wamid) sent before `sentBefore` (epoch ms) that have no final status yet
+   * (delivered, read, played or failed; a link without a state counts as `accepted`), oldest first. Reads
+   * only such messages, never the ones finished: for reconciliation.
    */
-  listOutbound(filter: { readonly sentBefore: number; readonly excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]>;
+  listAwaitingStatus(sentBefore: number): Promise<MessageLink[]>;
 }
 
 /**

@@ -15,6 +15,9 @@ export function advance(current: OutboundState, next: DeliveryState): OutboundSt
   return RANK[next] > RANK[current] ? next : undefined;
 }
 
+/** States after which no status can move a message on (`read` may still become `played` for a voice note, but is final for reconciliation). */
+export const FINAL_OUTBOUND_STATES: readonly OutboundState[] = ["delivered", "read", "played", "failed"];
+
 /** Ticks as WhatsApp shows them, for the root card. */
 export function ticksOf(state: OutboundState): string {
   switch (state) {

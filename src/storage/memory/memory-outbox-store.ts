@@ -1,6 +1,6 @@
 import { PermanentError } from "../../core/errors";
 import type { TeamsMessageId, TeamsThreadRef } from "../../core/ids";
-import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
+import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore, UnfinishedOutboxState } from "../../core/ports/outbox-store";
 import { clip, copy, definedFields, MAX_JSON_PROPERTY_CHARS } from "./memory-rules";
 
 /** A row's `detail` is a diagnostic: longer ones are clipped, like the Table store does. */
@@ -45,8 +45,8 @@ export class MemoryOutboxStore implements OutboxStore {
     return copy(next);
   }
 
-  async list(states: readonly OutboxState[]): Promise<OutboxEntry[]> {
-    const wanted = new Set(states);
+  async list(states: readonly UnfinishedOutboxState[]): Promise<OutboxEntry[]> {
+    const wanted = new Set<OutboxState>(states);
     return [...this.rows.values()].filter((r) => wanted.has(r.state)).sort(compareOutbox).map(copy);
   }
 

@@ -2,7 +2,7 @@ import { PermanentError } from "../../core/errors";
 import { maskId, type BusinessNumberId, type ConversationKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxFlags, InboxState, IndexedInboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
-import type { OutboundState } from "../../core/rules/delivery-state";
+import { FINAL_OUTBOUND_STATES } from "../../core/rules/delivery-state";
 import { MemoryOutboxStore } from "./memory-outbox-store";
 import { MemoryMediaRetryStore } from "./memory-media-retry-store";
 import { OldestEntries } from "../../core/bridge/scheduling/inbox-order";
@@ -124,13 +124,14 @@ export class MemoryMessageMapStore implements MessageMapStore {
     return row && copy(row);
   }
 
-  async listOutbound(filter: { sentBefore: number; excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]> {
-    const excluded = new Set(filter.excludeStates ?? []);
+  async listAwaitingStatus(sentBefore: number): Promise<MessageLink[]> {
+    const final = new Set<string>(FINAL_OUTBOUND_STATES);
     return [...this.byWa.values()]
-      .filter((l) => l.direction === "outbound" && l.at < filter.sentBefore && !excluded.has(l.state ?? "accepted"))
+      .filter((l) => l.direction === "outbound" && l.at < sentBefore && !final.has(l.state ?? "accepted"))
       .sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0))
       .map(copy);
   }
+
 }
 
 /** Journal of received WhatsApp events; unfinished ones are listed without looking at finished ones, like the Table store. */

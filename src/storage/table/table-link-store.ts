@@ -7,26 +7,28 @@ import { encodeKey } from "./keys";
 import type { TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
-/** The one row of a business number's link. */
-const LINK_ROW = "link";
+/** The one partition of every link: links are few (one per business number), and all of them are read together. */
+const LINKS = "links";
+/** The RowKey of a link in the first layout (PartitionKey = business number), moved at start-up (`migrate`). */
+const FORMER_LINK_ROW = "link";
 
 /**
- * Links table: PartitionKey = business number id, RowKey = `link`. `channelId` is kept as its own
- * property so `listByChannel` can filter on it (a scan: links are few, and only commands and a suspended
- * link's probe read them this way); the full address is JSON.
+ * Links table: PartitionKey `links`, RowKey = business number id; the full address is JSON. Every read
+ * names the partition: `get` is a point read, `list` and `listByChannel` read the one partition (a
+ * handful of rows) and filter in memory.
  */
 export class TableLinkStore implements LinkStore {
   constructor(private readonly table: TableAccess) {}
 
   async get(business: BusinessNumberId): Promise<ChannelLink | undefined> {
-    const row = await this.table.get("links.get", encodeKey(business), LINK_ROW);
+    const row = await this.table.get("links.get", LINKS, encodeKey(business));
     return row && this.toLink(row);
   }
 
   async put(link: ChannelLink): Promise<void> {
     await this.table.upsert("links.put", withoutUndefined({
-      partitionKey: encodeKey(link.business),
-      rowKey: LINK_ROW,
+      partitionKey: LINKS,
+      rowKey: encodeKey(link.business),
       business: link.business,
       channelId: link.channel.channelId,
       channel: toJsonProperty("links.put", "channel", link.channel),
@@ -41,7 +43,7 @@ export class TableLinkStore implements LinkStore {
   async remove(business: BusinessNumberId): Promise<boolean> {
     return this.table.run("links.remove", async (options) => {
       try {
-        await this.table.client.deleteEntity(encodeKey(business), LINK_ROW, options);
+        await this.table.client.deleteEntity(LINKS, encodeKey(business), options);
         return true;
       } catch (err) {
         if (hasStatus(err, 404)) return false;
@@ -51,13 +53,26 @@ export class TableLinkStore implements LinkStore {
   }
 
   async listByChannel(channel: TeamsChannelId): Promise<ChannelLink[]> {
-    const rows = await this.table.query("links.listByChannel", odata`channelId eq ${channel}`);
-    return rows.map((row) => this.toLink(row));
+    return (await this.list()).filter((l) => l.channel.channelId === channel);
   }
 
   async list(): Promise<ChannelLink[]> {
-    const rows = await this.table.query("links.list", odata`RowKey eq ${LINK_ROW}`);
+    const rows = await this.table.query("links.list", odata`PartitionKey eq ${LINKS}`);
     return rows.map((row) => this.toLink(row));
+  }
+
+  /**
+   * Moves links written in the first layout (PartitionKey = business number, RowKey `link`) into the
+   * `links` partition. Runs once at start-up; the one query that is not by partition, and only then.
+   */
+  async migrate(): Promise<number> {
+    const former = await this.table.query("links.migrate", odata`RowKey eq ${FORMER_LINK_ROW}`);
+    for (const row of former) {
+      const link = this.toLink(row);
+      if (!(await this.get(link.business))) await this.put(link);
+      await this.table.run("links.migrate", (options) => this.table.client.deleteEntity(String(row.partitionKey), FORMER_LINK_ROW, options));
+    }
+    return former.length;
   }
 
   private toLink(row: StoredEntity): ChannelLink {

@@ -1,11 +1,17 @@
 import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ConversationKey, type TeamsThreadRef } from "../../core/ids";
 import type { MessageLink } from "../../core/model";
 import type { MessageMapStore } from "../../core/ports/stores";
-import type { OutboundState } from "../../core/rules/delivery-state";
 import { odata } from "@azure/data-tables";
 import { EntityReader, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
 import type { TableAccess } from "./table-access";
+import { hasStatus } from "./table-errors";
+import { FINAL_OUTBOUND_STATES } from "../../core/rules/delivery-state";
+
+/** The partition of outbound messages still waiting for a final status (no business id starts with `~`). */
+const AWAITING = "~awaiting";
+const FINAL: ReadonlySet<string> = new Set(FINAL_OUTBOUND_STATES);
+const awaitingKey = (business: BusinessNumberId, wamid: WaMessageId) => `${encodeKey(business)}|${encodeKey(wamid)}`;
 
 /**
  * Messages table, one link stored twice so both lookups are point reads:
@@ -13,12 +19,16 @@ import type { TableAccess } from "./table-access";
  * - PartitionKey = thread ref, RowKey = `teams:<Teams message id>` (lookup by Teams message).
  * The RowKey prefixes keep the two kinds apart even if a thread ref ever equalled a business id.
  * `put` upserts both rows, so repeating it is harmless; a crash between the two writes leaves one
- * direction missing until the caller's retry writes it.
+ * direction missing until the caller's retry writes it. Outbound messages without a final status are
+ * indexed in the partition `~awaiting` (RowKey `<business>|<wamid>`): written before the rows, removed
+ * after a final status, so `listAwaitingStatus` never reads finished messages and never misses one.
  */
 export class TableMessageMapStore implements MessageMapStore {
   constructor(private readonly table: TableAccess) {}
 
   async put(link: MessageLink): Promise<void> {
+    const awaiting = link.direction === "outbound" && !FINAL.has(link.state ?? "accepted");
+    if (awaiting) await this.table.upsert("messages.put", { partitionKey: AWAITING, rowKey: awaitingKey(link.business, link.wamid), business: link.business, wamid: link.wamid });
     const properties = withoutUndefined({
       business: link.business,
       wamid: link.wamid,
@@ -36,6 +46,7 @@ export class TableMessageMapStore implements MessageMapStore {
       this.table.upsert("messages.put", { partitionKey: encodeKey(link.business), rowKey: encodeKey(link.wamid, "wa:"), ...properties }),
       this.table.upsert("messages.put", { partitionKey: encodeKey(link.thread), rowKey: encodeKey(link.teamsMessageId, "teams:"), ...properties }),
     ]);
+    if (link.direction === "outbound" && !awaiting) await this.unindex(link.business, link.wamid);
   }
 
   async byWamid(business: BusinessNumberId, wamid: WaMessageId): Promise<MessageLink | undefined> {
@@ -48,14 +59,28 @@ export class TableMessageMapStore implements MessageMapStore {
     return row && this.toLink(row);
   }
 
-  async listOutbound(filter: { sentBefore: number; excludeStates?: readonly OutboundState[] }): Promise<MessageLink[]> {
-    // Only the `wa:` rows (one per wamid); time and state are compared here, where numbers stay exact.
-    const rows = await this.table.query("messages.listOutbound", odata`direction eq ${"outbound"} and RowKey ge ${"wa:"} and RowKey lt ${"wa;"}`);
-    const excluded = new Set(filter.excludeStates ?? []);
-    return rows
-      .map((row) => this.toLink(row))
-      .filter((l) => l.at < filter.sentBefore && !excluded.has(l.state ?? "accepted"))
-      .sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0));
+  async listAwaitingStatus(sentBefore: number): Promise<MessageLink[]> {
+    const index = await this.table.query("messages.listAwaitingStatus", odata`PartitionKey eq ${AWAITING}`);
+    const links: MessageLink[] = [];
+    for (const row of index) {
+      const business = BusinessNumberId(String(row["business"]));
+      const wamid = WaMessageId(String(row["wamid"]));
+      const link = await this.byWamid(business, wamid);
+      // Finished since (the removal after the final status did not happen): off the index now.
+      if (link && FINAL.has(link.state ?? "accepted")) await this.unindex(business, wamid);
+      else if (link && link.at < sentBefore) links.push(link);
+    }
+    return links.sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0));
+  }
+
+  private async unindex(business: BusinessNumberId, wamid: WaMessageId): Promise<void> {
+    await this.table.run("messages.unindex", async (options) => {
+      try {
+        await this.table.client.deleteEntity(AWAITING, awaitingKey(business, wamid), options);
+      } catch (err) {
+        if (!hasStatus(err, 404)) throw err;
+      }
+    });
   }
 
   private toLink(row: StoredEntity): MessageLink {

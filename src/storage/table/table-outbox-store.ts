@@ -10,6 +10,10 @@ import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 
 const STATES: readonly OutboxState[] = ["queued", "sending", "sent", "failed", "uncertain"];
+/** The partition indexing unfinished rows (RowKey `<thread>|<message id>`): no thread ref starts with `~`. */
+const OPEN = "~open";
+/** States after which a row needs nothing more: it leaves the index. */
+const FINISHED: ReadonlySet<OutboxState> = new Set(["sent", "failed"]);
 /**
  * A reply's body (FormattedText as JSON) is split over `body0`…`body7`, 32 K characters each: an entity
  * holds at most 1 MiB, and UTF-16 takes two bytes a character, so 8 × 32 K leaves room for the rest.
@@ -20,8 +24,11 @@ const DETAIL_MAX_CHARS = 2000;
 
 /**
  * Outbox table: PartitionKey = Teams thread ref, RowKey = Teams message id (a redelivered activity maps
- * to the same row). `state` is a property so that `list` can filter on it (a scan: recovery and
- * reconciliation only).
+ * to the same row). Unfinished rows (queued, sending, uncertain) are indexed in the partition `~open`
+ * (RowKey `<thread>|<message id>`), so `list` reads the index and the rows it names, never the finished
+ * ones. Rows and their index live in different partitions, so the index row is written before a row
+ * becomes unfinished and removed after it is finished: it may name a row that is finished (a crash
+ * between the two writes), which `list` then removes; it never misses an unfinished one.
  *
  * - `create` is one `createEntity` with a random `opId`: 409 means the reply was accepted before, unless
  *   the row carries our own opId (an SDK retry of a create that had in fact succeeded).
@@ -49,6 +56,7 @@ export class TableOutboxStore implements OutboxStore {
       createdAt: toNumberProperty(entry.createdAt),
       opId,
     };
+    await this.index(entry.thread, entry.teamsMessageId);
     return this.table.run("outbox.create", async (options) => {
       const outcome = await createOwn(this.table.client, entity, options);
       if (outcome.kind === "vanished") throw new PermanentError("storage.outbox_vanished", "outbox.create: the row reported as existing could not be read");
@@ -67,7 +75,9 @@ export class TableOutboxStore implements OutboxStore {
     const partitionKey = encodeKey(entry.thread);
     const rowKey = encodeKey(entry.teamsMessageId);
     const changes = { partitionKey, rowKey, ...changeProperties(patch), opId };
-    return this.table.run("outbox.update", async (options) => {
+    // Back to an unfinished state (a rate-limited reply queued again): indexed before it is.
+    if (patch.state && !FINISHED.has(patch.state)) await this.index(entry.thread, entry.teamsMessageId);
+    const updated = await this.table.run("outbox.update", async (options) => {
       try {
         const result = await this.table.client.updateEntity(changes, "Merge", { ...options, etag: entry.version });
         return { ...normalise({ ...entry, ...withoutUndefined(patch) }), version: result.etag ?? "" };
@@ -78,13 +88,37 @@ export class TableOutboxStore implements OutboxStore {
       const current = await getOrUndefined(this.table.client, partitionKey, rowKey, options);
       return current?.["opId"] === opId ? this.toEntry(current) : undefined;
     });
+    // Finished: off the index (if this fails, `list` removes it later).
+    if (updated && FINISHED.has(updated.state)) await this.unindex(entry.thread, entry.teamsMessageId).catch(() => undefined);
+    return updated;
   }
 
   async list(states: readonly OutboxState[]): Promise<OutboxEntry[]> {
     if (states.length === 0) return [];
-    const filter = states.map((s) => odata`state eq ${s}`).join(" or ");
-    const rows = await this.table.query("outbox.list", filter);
-    return rows.map((row) => this.toEntry(row)).sort((a, b) => a.createdAt - b.createdAt || (a.teamsMessageId < b.teamsMessageId ? -1 : a.teamsMessageId > b.teamsMessageId ? 1 : 0));
+    const index = await this.table.query("outbox.list", odata`PartitionKey eq ${OPEN}`);
+    const entries: OutboxEntry[] = [];
+    for (const row of index) {
+      const thread = String(row["thread"]) as TeamsThreadRef;
+      const teamsMessageId = TeamsMessageId(String(row["teamsMessageId"]));
+      const entry = await this.get(thread, teamsMessageId);
+      if (!entry || FINISHED.has(entry.state)) await this.unindex(thread, teamsMessageId);
+      else if (states.includes(entry.state)) entries.push(entry);
+    }
+    return entries.sort((a, b) => a.createdAt - b.createdAt || (a.teamsMessageId < b.teamsMessageId ? -1 : a.teamsMessageId > b.teamsMessageId ? 1 : 0));
+  }
+
+  private async index(thread: TeamsThreadRef, teamsMessageId: TeamsMessageId): Promise<void> {
+    await this.table.upsert("outbox.index", { partitionKey: OPEN, rowKey: `${encodeKey(thread)}|${encodeKey(teamsMessageId)}`, thread, teamsMessageId });
+  }
+
+  private async unindex(thread: TeamsThreadRef, teamsMessageId: TeamsMessageId): Promise<void> {
+    await this.table.run("outbox.unindex", async (options) => {
+      try {
+        await this.table.client.deleteEntity(OPEN, `${encodeKey(thread)}|${encodeKey(teamsMessageId)}`, options);
+      } catch (err) {
+        if (!hasStatus(err, 404)) throw err;
+      }
+    });
   }
 
   private toEntry(row: StoredEntity): OutboxEntry {

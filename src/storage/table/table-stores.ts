@@ -95,9 +95,13 @@ export class TableStores implements Stores {
     this.mediaRetries = new TableMediaRetryStore(mediaRetries);
   }
 
-  /** Creates the tables that do not exist yet (an existing table is fine: 409 TableAlreadyExists is ignored). */
+  /**
+   * Creates the tables that do not exist yet (an existing table is fine: 409 TableAlreadyExists is
+   * ignored) and moves links of the first layout into the current one.
+   */
   async initialize(): Promise<void> {
     await Promise.all(this.tables.map((t) => t.run(`initialize(${t.name})`, (options) => t.client.createTable(options))));
+    await this.links.migrate();
   }
 
   /**

@@ -11,10 +11,11 @@ import { contact, conversation, inboxEntry } from "../../contract/store-fixtures
  * A proxy in front of Azurite forwards the first entity insert, then drops the connection instead of
  * passing the answer on.
  */
-async function lossyProxy(targetPort: number): Promise<{ server: Server; port: number; dropped: () => number }> {
+async function lossyProxy(targetPort: number, what: "insert" | "batch"): Promise<{ server: Server; port: number; dropped: () => number }> {
   let dropped = 0;
   const server = createServer((req, res) => {
-    const isInsert = req.method === "POST" && !/\/Tables\b/.test(req.url ?? "") && !/\$batch/.test(req.url ?? "");
+    const url = req.url ?? "";
+    const isInsert = req.method === "POST" && !/\/Tables\b/.test(url) && (what === "batch" ? /\$batch/.test(url) : !/\$batch/.test(url));
     const upstream = request({ host: "127.0.0.1", port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       if (isInsert && dropped === 0) {
         dropped += 1;
@@ -42,10 +43,10 @@ describe("Table stores under retry ambiguity (lost answers to committed creates)
     proxy = undefined;
   });
 
-  async function storesBehindProxy() {
+  async function storesBehindProxy(what: "insert" | "batch" = "insert") {
     const { connectionString } = await getAzurite();
     const tablePort = Number(/TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)\//.exec(connectionString)?.[1]);
-    proxy = await lossyProxy(tablePort);
+    proxy = await lossyProxy(tablePort, what);
     return createTableStores({ connectionString: azuriteConnectionString(proxy.port, proxy.port), tablePrefix: uniqueTablePrefix("lossy"), maxRetries: 2 });
   }
 
@@ -57,10 +58,11 @@ describe("Table stores under retry ambiguity (lost answers to committed creates)
     assert.equal((await stores.conversations.reserve(conversation({ createdAt: 5 }))).created, false);
   });
 
-  it("record reports created when its own committed create comes back as 409", async () => {
-    const stores = await storesBehindProxy();
+  it("record reports created when its own committed transaction (entry and index row) comes back as 409", async () => {
+    const stores = await storesBehindProxy("batch");
     assert.equal(await stores.inbox.record(inboxEntry()), "created");
     assert.equal(proxy?.dropped(), 1);
     assert.equal(await stores.inbox.record(inboxEntry()), "duplicate");
+    assert.deepEqual((await stores.inbox.list("pending")).map((e) => e.key), [inboxEntry().key], "indexed once");
   });
 });

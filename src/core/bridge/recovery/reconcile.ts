@@ -5,7 +5,6 @@ import type { Stores } from "../../ports/stores";
 import type { OutboundState } from "../../rules/delivery-state";
 
 /** Outbound states after which nothing more is expected from Meta. */
-export const FINAL_OUTBOUND_STATES: readonly OutboundState[] = ["delivered", "read", "played", "failed"];
 
 /** A received event that has no Teams message (yet). */
 export interface UnfinishedEvent {
@@ -80,7 +79,7 @@ export async function reconcile(stores: Stores, options: { now: number; outbound
     stores.inbox.list("posting"),
     stores.inbox.list("failed"),
     stores.inbox.list("unrouted"),
-    stores.messages.listOutbound({ sentBefore: now - options.outboundOlderThanMs, excludeStates: FINAL_OUTBOUND_STATES }),
+    stores.messages.listAwaitingStatus(now - options.outboundOlderThanMs),
     stores.inbox.listFlagged(),
     stores.outbox.list(["uncertain", "queued", "sending"]),
   ]);

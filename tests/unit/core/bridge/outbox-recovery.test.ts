@@ -190,7 +190,8 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a standby does not recover; a reply whose number was linked elsewhere since is marked failed, not sent", async () => {
       const w = await outboxWorld();
       const standby = { ...instance(w.deps), leadership: { isLeader: () => false, onChange: () => () => {} } };
-      await w.stores.outbox.create(row(w, "wait for the leader"));
+      const waiting = row(w, "wait for the leader");
+      await w.stores.outbox.create(waiting);
       assert.deepEqual(await resumeOutbox(standby), { requeued: 0, uncertain: 0 });
       const ctx = instance(w.deps);
       const conversation = (await w.stores.conversations.get(w.contact))!;
@@ -199,7 +200,8 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0 });
       await settle(ctx);
       assert.equal(w.whatsapp.sent.length, 0);
-      const stored = (await w.stores.outbox.list(["failed"]))[0];
+      const stored = await w.stores.outbox.get(waiting.thread, waiting.teamsMessageId);
+      assert.equal(stored?.state, "failed");
       assert.match(stored?.detail ?? "", /no longer linked/);
     });
 

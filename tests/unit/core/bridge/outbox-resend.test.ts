@@ -68,10 +68,12 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again (
 
   it("a rate-limited message the outbox does not hold (a template, an automatic notice) keeps today's notice", async () => {
     const w = await outboxWorld();
-    await w.bridge.onStaffMessage(staffMessage("Hello", { thread: w.thread }));
+    const reply = staffMessage("Hello", { thread: w.thread });
+    await w.bridge.onStaffMessage(reply);
     await w.bridge.idle();
     const sent = w.whatsapp.sent[0]!;
-    const stored = (await w.stores.outbox.list(["sent"]))[0]!;
+    const stored = (await w.stores.outbox.get(w.thread, reply.messageId))!;
+    assert.equal(stored.state, "sent");
     await w.stores.outbox.update(stored, { wamids: [] });
     await w.bridge.ingest([status(sent.id, "failed", 100, PAIR_RATE)]);
     await w.bridge.idle();
