@@ -1,5 +1,6 @@
 import type { Config } from "./config";
 import { BridgeService } from "./core/bridge/bridge-service";
+import { describeError } from "./core/errors";
 import { AadObjectId } from "./core/ids";
 import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
@@ -9,10 +10,11 @@ import { createMediaStore, graphTokenSource } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
-import { openBlobReliability, type BlobStorageOptions } from "./storage/blob";
+import { openBlobReliability, warnIfJournalMutable, type BlobStorageOptions } from "./storage/blob";
 import type { Leadership } from "./core/ports/leadership";
 import type { WebhookJournal } from "./core/ports/webhook-journal";
-import { createTableStores } from "./storage/table/table-stores";
+import { createTableStores, type TableStores } from "./storage/table/table-stores";
+import { scheduleRetention } from "./compliance/retention";
 import { connectTeams, type TeamsBotOptions } from "./teams/teams-app";
 import { GraphThreadHistory } from "./teams/graph-thread-history";
 import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
@@ -70,7 +72,7 @@ const systemClock: Clock = {
 };
 
 /** Tables, and where the blobs (journal, lease) live: the same account. */
-async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: Stores; blob: BlobStorageOptions; stop: () => Promise<void> }> {
+async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: TableStores; blob: BlobStorageOptions; stop: () => Promise<void> }> {
   const prefix = tablePrefix ? { tablePrefix } : {};
   switch (config.storage.kind) {
     case "connection-string": {
@@ -116,7 +118,9 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       leaseDurationSeconds: config.reliability.leaseDurationSeconds,
       leaseRenewMs: config.reliability.leaseRenewMs,
       logger,
+      instanceName: config.outbox.instanceName,
     });
+    if (config.mode === "production") await warnIfJournalMutable(journal, logger);
     const whatsapp = new CloudApiWhatsAppGateway({
       graphUrl: config.whatsapp.graphUrl,
       accessToken: config.whatsapp.accessToken,
@@ -190,6 +194,9 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
     if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
     releaseLease = () => leadership.stop();
+    // RETENTION_DAYS: finished inbox and outbox rows and local media copies go (first run an hour after start).
+    const retention = scheduleRetention({ tables: storage.stores, ...(media.purgeOlderThan ? { media: { purgeOlderThan: media.purgeOlderThan } } : {}) },
+      { retentionDays: config.retentionDays, everyMs: 6 * 3_600_000, firstAfterMs: 3_600_000 }, logger);
     // Any instance ingests; the one holding the lease processes (and polls for the others' ingests).
     await leadership.start();
     await bridge.start();
@@ -202,10 +209,13 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       leadership,
       logger,
       stop: async () => {
+        retention.stop();
         if (!(await within(server.close(), CLOSE_BUDGET_MS))) logger.warn("bridge.stop.requests_cut", { budgetMs: CLOSE_BUDGET_MS });
         // What is not finished in time stays pending in the inbox: the next leader resumes it.
         if (!(await within(bridge.stop(), DRAIN_BUDGET_MS))) logger.warn("bridge.stop.work_handed_back", { budgetMs: DRAIN_BUDGET_MS });
         await leadership.stop();
+        // Seals this process's part of each day it wrote in (a manifest per day, docs/data-and-compliance.md).
+        await journal.close().catch((err: unknown) => logger.warn("journal.seal_failed", { error: describeError(err) }));
         await storage.stop();
         logger.info("bridge.stopped");
       },

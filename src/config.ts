@@ -89,6 +89,8 @@ const schema = z.object({
   INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
   LINK_PROBE_SECONDS: z.coerce.number({ error: "LINK_PROBE_SECONDS must be a number" }).min(5, "LINK_PROBE_SECONDS must be at least 5").max(3600, "LINK_PROBE_SECONDS must be at most 3600").default(60),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
+  // Meta retries a webhook for up to 7 days: an event purged sooner could be taken for a new one.
+  RETENTION_DAYS: z.coerce.number({ error: "RETENTION_DAYS must be a number of days" }).int("RETENTION_DAYS must be whole days").min(7, "RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)").max(36_500, "RETENTION_DAYS must be at most 36500").default(30),
 });
 
 export type StorageConfig =
@@ -151,6 +153,8 @@ export interface Config {
     /** How often a suspended channel link (Teams refuses the bot there) is probed. */
     readonly linkProbeMs: number;
   };
+  /** Finished inbox and outbox rows and the bridge's own media copies are purged after this many days. */
+  readonly retentionDays: number;
   readonly logLevel: string;
 }
 
@@ -258,6 +262,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       inboxMaxInMemory: e.INBOX_MAX_IN_MEMORY,
       linkProbeMs: Math.round(e.LINK_PROBE_SECONDS * 1000),
     },
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -36,6 +36,11 @@ export interface MediaSetup {
   readonly routes: HttpRoute[];
   /** Tells a local store the bridge's address once the server listens (unless a public URL is configured). */
   setServerUrl(url: string): void;
+  /**
+   * Retention of the bridge's own copies (local store only): removes the files kept before `olderThan`
+   * (epoch ms), returns how many. SharePoint files are the tenant's, under its retention policies.
+   */
+  readonly purgeOlderThan?: (olderThan: number) => Promise<number>;
 }
 
 /**
@@ -85,5 +90,6 @@ export function createMediaStore(settings: MediaStoreSettings, identity: GraphId
     store,
     routes: createMediaRoutes({ store, logger }),
     setServerUrl: (url) => { base ??= url; },
+    purgeOlderThan: (olderThan) => store.purgeOlderThan(olderThan),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PermanentError, TransientError } from "../core/errors";
 import type { KeptMedia, MediaStore, MediaToKeep } from "../core/ports/media-store";
@@ -10,8 +10,8 @@ export interface LocalMediaStoreOptions {
   readonly directory: string;
   /** Base URL of the bridge as people in the channel reach it; read at each `keep` (known once the server listens). */
   readonly publicBaseUrl: () => string;
-  /** How long a link works after the file is kept (MEDIA_LINK_TTL_HOURS). */
-  readonly linkTtlMs: number;
+  /** How long a link works after the file is kept (MEDIA_LINK_TTL_HOURS); default 24 hours, as the variable's. */
+  readonly linkTtlMs?: number;
   /** Milliseconds since the epoch; the system clock unless a test gives one. */
   readonly now?: () => number;
 }
@@ -36,6 +36,7 @@ export const MEDIA_ROUTE_PREFIX = "/media";
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const EXPIRES = /^\d{1,12}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+const DEFAULT_LINK_TTL_MS = 24 * 3_600_000;
 
 /**
  * `MediaStore` on the local disk, for local modes (demo, development): each file in its own folder named
@@ -69,7 +70,7 @@ export class LocalMediaStore implements MediaStore {
       throw new TransientError("media.local_write_failed", `could not write a media file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const base = this.options.publicBaseUrl().replace(/\/+$/, "");
-    const expires = String(Math.ceil((this.now() + this.options.linkTtlMs) / 1000));
+    const expires = String(Math.ceil((this.now() + (this.options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)) / 1000));
     const sig = this.signature(await this.linkSecret(), token, expires);
     return { link: `${base}${MEDIA_ROUTE_PREFIX}/${token}/${encodeURIComponent(name)}?expires=${expires}&sig=${sig}`, sha256, size: file.bytes.length };
   }
@@ -98,6 +99,48 @@ export class LocalMediaStore implements MediaStore {
   private signature(secret: Buffer, token: string, expires: string): string {
     const key = createHmac("sha256", secret).update("media-link-signature").digest();
     return createHmac("sha256", key).update(`${token}\n${expires}`).digest("base64url");
+  }
+
+  /**
+   * Retention (RETENTION_DAYS): removes every kept file last written before `olderThan` (epoch ms),
+   * with its folder; the link secret stays. Returns how many files were removed. Does file I/O.
+   */
+  async purgeOlderThan(olderThan: number): Promise<number> {
+    let removed = 0;
+    for (const token of await this.tokens()) {
+      const written = await stat(join(this.options.directory, token, "info.json")).then((s) => s.mtimeMs, () => undefined);
+      if (written !== undefined && written < olderThan) {
+        await rm(join(this.options.directory, token), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Erasure: removes every file kept for one of `conversations` (conversation keys), with its folder
+   * (`dryRun`: only counts). Returns how many. Does file I/O.
+   */
+  async eraseConversations(conversations: readonly string[], dryRun = false): Promise<number> {
+    const folders = new Set(conversations.map(contactFolder));
+    let removed = 0;
+    for (const token of await this.tokens()) {
+      const info = await readFile(join(this.options.directory, token, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
+      if (typeof info?.contactFolder === "string" && folders.has(info.contactFolder)) {
+        if (!dryRun) await rm(join(this.options.directory, token), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** The folders of kept files (their tokens); none when the folder does not exist yet. */
+  private async tokens(): Promise<string[]> {
+    const entries = await readdir(this.options.directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [];
+      throw err;
+    });
+    return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => e.name);
   }
 
   /** The secret the link tokens and signatures are derived from: made once, kept in the media folder. */

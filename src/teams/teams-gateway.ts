@@ -11,15 +11,7 @@ import { mapConnectorError } from "./teams-errors";
 import type { SlidingWindowLimiter } from "./rate-limiter";
 import { renderThreadPost } from "./teams-html";
 import { renderPlainFallback } from "./plain-fallback";
-
-/**
- * An image as an inline attachment: a `data:` URL (protocols.md B10: no Graph permission needed, works in
- * channels, not counted in the message size limit), posted alone so Teams does not split it.
- */
-function inlineImageActivity(image: Extract<ThreadPost, { kind: "image" }>): Partial<Activity> {
-  const contentUrl = `data:${image.mimeType};base64,${Buffer.from(image.bytes).toString("base64")}`;
-  return { type: "message", attachments: [{ contentType: image.mimeType, contentUrl, name: image.name }] };
-}
+import { imagePostActivity, imageTooLargeActivity } from "./image-post";
 
 /** A refusal names the thread it was about, so the core knows which conversation lost its thread. */
 function aboutThread(err: BridgeError, thread: TeamsThreadRef): BridgeError {
@@ -129,10 +121,19 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
    * and returns the new message's id.
    */
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
-    const activity: Partial<Activity> = post.kind === "image" ? inlineImageActivity(post)
+    const activity: Partial<Activity> = post.kind === "image" ? imagePostActivity(post)
       : post.kind === "customer" && post.fallback ? { type: "message", text: renderPlainFallback(post), textFormat: "plain" }
       : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
-    const id = (await this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(activity)))?.id;
+    const send = (what: Partial<Activity>) => this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(what));
+    let id: string | undefined;
+    try {
+      id = (await send(activity))?.id;
+    } catch (err) {
+      // An image too large for the client's message limit (the Playground takes 100 KB): say so in its place.
+      if (post.kind !== "image" || !(err instanceof TeamsRefusal) || err.code !== "teams.too_large") throw err;
+      this.options.logger.info("teams.image.too_large", { bytes: post.bytes.length });
+      id = (await send(imageTooLargeActivity(post)))?.id;
+    }
     if (!id) {
       // The post may exist (Teams has been seen answering 202 without an id, B5): retrying could duplicate it.
       throw new PermanentError("teams.no_message_id", "postInThread: the Bot Connector accepted the post but returned no id");

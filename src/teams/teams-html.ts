@@ -2,6 +2,7 @@ import type { Block, FormattedText, Inline } from "../core/formatted-text";
 import type { ThreadPost } from "../core/ports/teams-gateway";
 import type { StaffReply } from "../core/staff-message";
 import { formatUtcTime, neutraliseDisplayName } from "./display-text";
+import { wrapLongTokens } from "./long-tokens";
 import { postMarker } from "./post-marker";
 
 /**
@@ -22,9 +23,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'[\]]/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** Escapes text and turns newlines into `<br>`. */
+/** Escapes text, makes its long tokens wrap (long-tokens.ts) and turns newlines into `<br>`. */
 function escapeMultiline(text: string): string {
-  return escapeHtml(text).replace(/\r\n|\r|\n/g, "<br>");
+  return escapeHtml(wrapLongTokens(text)).replace(/\r\n|\r|\n/g, "<br>");
 }
 
 const LINK_SCHEMES = /^(https?:|mailto:)/i;
@@ -35,7 +36,8 @@ function renderInline(inline: Inline): string {
     case "link": {
       const href = inline.href.trim();
       if (!LINK_SCHEMES.test(href)) return escapeMultiline(inline.text === href ? href : `${inline.text} (${href})`);
-      const anchor = `<a href="${escapeHtml(href)}">${escapeHtml(href)}</a>`;
+      // The exact address in `href`; the text shown may wrap (long-tokens.ts).
+      const anchor = `<a href="${escapeHtml(href)}">${escapeMultiline(href)}</a>`;
       // The address is always what is shown: a label never hides where a link goes (security-case 28).
       return inline.text && inline.text !== href ? `${escapeMultiline(inline.text)} (${anchor})` : anchor;
     }
@@ -118,7 +120,7 @@ const POSSIBLE_DUPLICATE = {
 export function renderThreadPost(post: ThreadPost): string {
   if (post.kind === "notice") return renderNotice(post.tone, post.text);
   if (post.kind === "sent") return renderSentRecord(post.label, post.text);
-  // Images go out as an attachment (teams-gateway.ts); this text is only their fallback.
+  // Images go out as a card or an <img> (image-post.ts); this text is only their fallback.
   if (post.kind === "image") return `<p><em>${escapeHtml(`[image: ${post.name}]`)}</em></p>`;
   const name = neutraliseDisplayName(post.authorName);
   const handle = neutraliseDisplayName(post.authorHandle);

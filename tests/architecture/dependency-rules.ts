@@ -14,13 +14,15 @@ export const ADAPTER_FOLDERS = [
   "src/http",
   "src/observability",
   "src/media",
+  // Not an adapter: the operator commands' own logic (export, report), given what it reads by them.
+  "src/compliance",
 ] as const;
 
 /** Shared by every adapter: pure types of the HTTP shell. */
 export const SHARED_ADAPTER_FILES = ["src/http/http-route.ts"] as const;
 
 /** Files that may know more than one adapter (the composition root and the entry point). */
-export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts"] as const;
+export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts", "src/operator-cli.ts", "src/verify.ts", "src/export.ts", "src/erase.ts", "src/report.ts"] as const;
 
 /** Each SDK (by package-name pattern) and the only folders that may import it. */
 export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allowedIn: readonly string[] }> = [
@@ -33,7 +35,7 @@ export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allow
 
 /** Only this file reads process.env; only these import it. */
 export const CONFIG_FILE = "src/config.ts";
-export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts", "src/reconcile.ts"] as const;
+export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts", "src/reconcile.ts", "src/operator-cli.ts"] as const;
 
 /** Files whose exported types cross ports: an id-like field there must use a branded type, not `string`. */
 export const PORT_TYPE_FILES = ["src/core/ports", "src/core/model.ts", "src/core/staff-message.ts"] as const;

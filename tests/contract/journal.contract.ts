@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import type { WebhookJournal } from "../../src/core/ports/webhook-journal";
+import { journalRecordContract } from "./journal-records.contract";
 
-/** Makes a fresh, empty journal for one test. */
-export type MakeJournal = () => Promise<WebhookJournal>;
+/** A journal as the composition root holds it: the port, and `close()` to seal on shutdown. */
+export type ClosableJournal = WebhookJournal & { close(): Promise<void> };
+/** Makes a fresh, empty journal for one test; `now` is its clock (whether a day is over). */
+export type MakeJournal = (options?: { now?: () => number }) => Promise<ClosableJournal>;
 
 const SIGNATURE = `sha256=${"0f".repeat(32)}`;
 const NOV_30 = Date.UTC(2026, 10, 30, 23, 59, 58, 250);
@@ -79,4 +82,5 @@ export function webhookJournalContract(name: string, make: MakeJournal): void {
       assert.equal(await journal.read("not/a/journal/ref"), undefined);
     });
   });
+  journalRecordContract(name, make);
 }

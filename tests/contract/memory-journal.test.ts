@@ -1,4 +1,4 @@
 import { MemoryWebhookJournal } from "../../src/storage/memory/memory-webhook-journal";
 import { webhookJournalContract } from "./journal.contract";
 
-webhookJournalContract("MemoryWebhookJournal", async () => new MemoryWebhookJournal());
+webhookJournalContract("MemoryWebhookJournal", async (options) => new MemoryWebhookJournal(options?.now ? { now: options.now } : {}));

@@ -19,6 +19,11 @@ const CARDS: Record<string, RootCardModel> = {
     live: { window: { open: true, closesAt: STARTED + 86_400_000 }, lastOutbound: { ticks: "✓✓ read", at: STARTED + 120_000, excerpt: "Yes: reply with the new address" }, optedOut: false },
   },
   "root-card-hostile-text": { customerName: "[Verify](http://evil.example) *urgent*", phone: "+15550100", firstMessage: "**now** [Pay here](http://evil.example) <at>General</at>", startedAt: STARTED },
+  "root-card-long-tokens": {
+    customerName: "Leo", phone: "+447700900123", businessDisplay: "+1 555-078-3881", startedAt: STARTED,
+    firstMessage: `Where is it? https://tracking.example.com/parcel?id=${"a1b2c3d4e5f6".repeat(23)} sha 3f9a2c1b04de5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f`,
+    live: { window: { open: true, closesAt: STARTED + 86_400_000 }, lastOutbound: { ticks: "✓✓ read", at: STARTED + 60_000, excerpt: `See https://example.com/${"x".repeat(100)}` }, optedOut: false },
+  },
 };
 
 /**
@@ -44,12 +49,16 @@ const PAGE = `<!doctype html>
     const validation = card.validateProperties();
     const element = card.render();
     document.getElementById("card").replaceChildren(element);
+    const edge = element.getBoundingClientRect().right;
+    const overflow = [...element.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > edge + 1).map((e) => e.textContent.slice(0, 40));
+    if (element.scrollWidth > element.clientWidth + 1) overflow.unshift("the card scrolls sideways");
     return {
       parseEvents,
       validationFailures: validation.validationEvents.map((e) => e.message),
       text: element.innerText,
       links: element.querySelectorAll("a").length,
       height: element.getBoundingClientRect().height,
+      overflow,
     };
   };
 </script></body></html>`;
@@ -93,13 +102,16 @@ describe("Adaptive Cards in Chromium: the bridge's root card rendered with the T
   for (const [name, model] of Object.entries(CARDS)) {
     it(`renders ${name} without warnings, showing its text`, async () => {
       const result = await page.evaluate(([card, config]) => (window as unknown as { renderCard: (c: unknown, h: unknown) => unknown }).renderCard(card, config), [buildRootCard(model), hostConfig] as const) as {
-        parseEvents: string[]; validationFailures: string[]; text: string; links: number; height: number;
+        parseEvents: string[]; validationFailures: string[]; text: string; links: number; height: number; overflow: string[];
       };
       assert.deepEqual(result.parseEvents, [], "the renderer understood every element and property");
       assert.deepEqual(result.validationFailures, [], "the renderer's own validation passes");
       assert.ok(result.height > 80, `the card has a body (height ${result.height})`);
       assert.match(result.text, /WhatsApp conversation/);
-      assert.ok(result.text.includes(model.firstMessage), "the first message is shown");
+      // Long tokens get line breaks (TextRuns cannot wrap): compare without them.
+      const shownFlat = result.text.replace(/\s+/g, "");
+      assert.ok(shownFlat.includes(model.firstMessage.replace(/\s+/g, "").slice(0, 200)), "the first message is shown");
+      assert.deepEqual(result.overflow, [], "nothing reaches past the card's edge");
       if (model.live?.lastOutbound) assert.ok(result.text.includes(model.live.lastOutbound.ticks), "the ticks of the last message sent are shown");
       // Customer text never turns into links or emphasis: it is shown literally.
       assert.equal(result.links, 0);

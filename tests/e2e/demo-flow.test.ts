@@ -96,7 +96,7 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     await screenshot(page, "02-staff-reply-read-by-customer");
   });
 
-  it("3. the customer's image appears in the thread (as today's placeholder line with its caption)", async () => {
+  it("3. the customer's image appears in the thread as an image, after its caption line, with no error shown", async () => {
     const card = thread();
     const before = await card.locator("p", { hasText: "UTC" }).count();
     await simulator.getByRole("textbox", { name: "Message" }).fill("Photo of the parcel");
@@ -116,8 +116,18 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     await expectAttribute(simulator.locator(".msg[data-type=image]"), "data-status", ["delivered", "read"]);
     await card.getByText("Photo of the parcel").waitFor({ timeout: 15_000 });
     assert.ok((await card.locator("p", { hasText: "UTC" }).count()) > before, "a new reply from the customer in the thread");
-    await scrollIntoView(card.getByText("Photo of the parcel").last());
+    // A small image: a card holding it as a data: URL, which the Playground renders (an image/* attachment it does not).
+    const image = card.locator('img[src^="data:image/png"]');
+    await image.waitFor({ timeout: 15_000 });
+    await scrollIntoView(image);
+    const shown = await image.evaluate((img: HTMLImageElement) => ({ natural: img.naturalWidth, width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height }));
+    assert.equal(shown.natural, 160, "the image decoded");
+    assert.equal(Math.round(shown.width / shown.height * 100), Math.round(160 / 120 * 100), `in its proportions: ${shown.width} × ${shown.height}`);
+    assert.doesNotMatch(await card.innerText(), /not supported yet/, "no error in the thread");
     await screenshot(page, "03-customer-image-in-thread");
+    // The Playground's log panel reports unknown attachments as errors: none here.
+    await teams.getByRole("button", { name: "Toggle Log Panel" }).click();
+    assert.doesNotMatch(await teams.locator("body").innerText(), /unknown attachment type|not supported yet|Error:/i);
   });
 });
 

@@ -72,6 +72,7 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   LEASE_RENEW_SECONDS: { default: { text: "a third of `LEASE_DURATION_SECONDS` (10)" }, production: no },
   INBOX_POLL_SECONDS: { default: { value: "5" }, production: no },
   LINK_PROBE_SECONDS: { default: { value: "60" }, production: no },
+  RETENTION_DAYS: { default: { value: "30" }, production: "as the firm's policy says (at least 7)" },
   INBOX_MAX_IN_MEMORY: { default: { value: "2000" }, production: no },
   OUTBOX_REQUEUE_SECONDS: { default: { value: "300" }, production: no },
   WEBSITE_INSTANCE_ID: { default: { text: "the host name" }, production: "set by App Service" },

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { startBridge, type RunningBridge } from "../../src/compose";
 import { loadConfig, type Config } from "../../src/config";
@@ -23,12 +23,14 @@ export interface DemoStack {
   readonly config: Config;
   /** Where the bridge's JSON log lines go. */
   readonly bridgeLog: string;
+  /** Where the bridge keeps customers' files during this run (`MEDIA_LOCAL_DIR`); removed by `stop()`. */
+  readonly mediaDir: string;
   /** Stops everything this stack started, in reverse order. Idempotent. */
   stop(): Promise<void>;
 }
 
 export interface DemoStackOptions {
-  /** Folder for logs and the Playground's config (created if missing), e.g. `.data/demo`. */
+  /** Folder for logs, the Playground's config and this run's media (created if missing), e.g. `.data/demo`. */
   readonly dataDir: string;
   /** The bridge's log level (its lines go to `dataDir/bridge.log`), default `info`. */
   readonly logLevel?: string;
@@ -72,7 +74,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     const bridgeLog = join(options.dataDir, "bridge.log");
     const logStream = createWriteStream(bridgeLog, { flags: "w" });
     stops.push(() => closeStream(logStream));
-    const config = demoConfig({ azurite, simulator, appSecret, accessToken, connectorHost: `${HOST}:${playgroundPort}`, logLevel: options.logLevel ?? "info" });
+    // Storage is in memory, so files kept during a run belong to nothing afterwards: a folder of this run,
+    // inside the demo's own, removed when the demo stops (never the production default, .data/media).
+    const mediaDir = mkdtempSync(join(options.dataDir, "media-"));
+    stops.push(async () => rmSync(mediaDir, { recursive: true, force: true }));
+    const config = demoConfig({ azurite, simulator, appSecret, accessToken, connectorHost: `${HOST}:${playgroundPort}`, logLevel: options.logLevel ?? "info", mediaDir });
     const bridge = await startBridge(config, { logger: createLogger({ level: config.logLevel, destination: logStream }) });
     stops.push(() => bridge.stop());
     simulator.connect(`${bridge.url}/api/whatsapp/webhook`);
@@ -82,14 +88,14 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     await linkChannel(playground, bridge, simulator.business.phoneNumberId);
 
     let stopping: Promise<void> | undefined;
-    return { simulator, bridge, playground, config, bridgeLog, stop: () => (stopping ??= stopAll()) };
+    return { simulator, bridge, playground, config, bridgeLog, mediaDir, stop: () => (stopping ??= stopAll()) };
   } catch (err) {
     await stopAll().catch((cleanup: unknown) => console.error(`demo: stopping after a failed start failed too: ${cleanup instanceof Error ? cleanup.message : String(cleanup)}`));
     throw err;
   }
 }
 
-function demoConfig(p: { azurite: EmbeddedAzurite; simulator: WhatsAppSimulator; appSecret: string; accessToken: string; connectorHost: string; logLevel: string }): Config {
+function demoConfig(p: { azurite: EmbeddedAzurite; simulator: WhatsAppSimulator; appSecret: string; accessToken: string; connectorHost: string; logLevel: string; mediaDir: string }): Config {
   const loaded = loadConfig({
     WHATSAPP_APP_SECRET: p.appSecret,
     WHATSAPP_VERIFY_TOKEN: "demo-verify-token",
@@ -105,6 +111,7 @@ function demoConfig(p: { azurite: EmbeddedAzurite; simulator: WhatsAppSimulator;
     REPLY_MODE: "mention",
     TEAMS_SERVICE_URL_HOSTS: p.connectorHost,
     LOG_LEVEL: p.logLevel,
+    MEDIA_LOCAL_DIR: p.mediaDir,
   });
   return { ...loaded, http: { host: HOST, port: 0 } };
 }

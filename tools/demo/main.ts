@@ -6,13 +6,18 @@ import { landingHtml, startLandingPage, type LandingPage } from "./landing-page"
 /**
  * `npm run demo`: the bridge working end to end on this machine, without a Meta app, an Azure Bot or a
  * Teams tenant. Starts the demo stack (see demo-stack.ts), seeds two customers, and prints ONE address:
- * a page with the WhatsApp simulator and the Agents Playground side by side. Ctrl-C stops everything.
+ * a page with the WhatsApp simulator and the Agents Playground side by side. Ctrl-C, or SIGINT, SIGTERM
+ * or SIGHUP sent to this process alone (npm forwards the first two; `npm run demo` execs node, so no
+ * shell stands between), stops everything.
  *
  * Option: `--port N` for the page (default 3900; any free port if 3900 is taken). Storage is in memory:
- * the Playground's view and the simulator start empty on every run, so the bridge's data does too.
+ * the Playground's view and the simulator start empty on every run, so the bridge's data does too, and
+ * the files customers send are kept in a folder of this run under `.data/demo`, removed on exit.
  */
 
 const DEFAULT_PORT = 3900;
+/** A second stop request within this time is the same one arriving twice (see `stop`). */
+const REPEAT_GRACE_MS = 1_000;
 const DATA_DIR = resolve(".data/demo");
 
 function parseArgs(argv: readonly string[]): { port: number } {
@@ -48,13 +53,16 @@ async function main(): Promise<void> {
   const stack = await startDemoStack({ dataDir: DATA_DIR });
   let landing: LandingPage | undefined;
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // A Ctrl-C reaches this process twice at once: from the terminal (to the whole group) and
+      // forwarded by npm. Only a later, second request forces the exit.
+      if (Date.now() - stoppingSince < REPEAT_GRACE_MS) return;
       console.log("Forced exit.");
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping the demo…`);
     (async () => {
       await landing?.close();

@@ -74,6 +74,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
         M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // Its own process group: a Ctrl-C in the terminal reaches only the demo (or test), which stops it
+      // in order; the preload's IPC guard still ends it with its parent.
+      detached: true,
       windowsHide: true,
     },
   );

@@ -58,8 +58,10 @@ export function azuriteConnectionString(tablePort: number, blobPort: number): st
  * naming what failed: a requested port already taken, the process exiting early (with its last output),
  * or the table service not answering within `startTimeoutMs` (the child is then killed).
  *
- * The child dies with this process: `stop()`, a `process.on("exit")` hook, and an IPC channel whose
- * closing makes the child shut itself down even if this process is killed outright.
+ * The child runs in its own process group, so a signal sent to this process's group (Ctrl-C in a
+ * terminal) reaches only this process, which stops storage last. It still dies with this process:
+ * `stop()`, a `process.on("exit")` hook, and an IPC channel whose closing makes the child shut itself
+ * down even if this process is killed outright.
  */
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
   const logger = options.logger;
@@ -77,7 +79,10 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   const preload = existsSync(guard) ? ["--require", guard] : [];
   if (preload.length === 0) logger?.warn("storage.azurite.no_exit_guard", { expected: guard });
 
-  const child = spawn(process.execPath, [...preload, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], windowsHide: true });
+  // Its own process group: a Ctrl-C in the terminal signals the whole foreground group at once, and
+  // Azurite must not stop before the bridge has released its lease. The bridge stops it last (stop());
+  // the IPC guard still ends it with this process however this process ends.
+  const child = spawn(process.execPath, [...preload, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, windowsHide: true });
   const output: string[] = [];
   captureOutput(child, output, logger);
   const killOnExit = () => { child.kill("SIGTERM"); };

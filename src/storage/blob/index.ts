@@ -7,6 +7,9 @@ import { LeaseLeadership } from "./lease-leadership";
 export type { BlobStorageOptions } from "./blob-clients";
 export { BlobWebhookJournal, createBlobWebhookJournal, journalDayPrefix } from "./blob-webhook-journal";
 export { LeaseLeadership, type LeaseOps } from "./lease-leadership";
+export { isProtected, warnIfJournalMutable, type ContainerImmutability } from "./journal-immutability";
+export { BlobJournalReader, type JournalEntry, type JournalReaderOptions } from "./journal-reader";
+export { verifyJournal, type Break, type SignatureCheck, type VerifyReport } from "./journal-verifier";
 export { BlobLeaseOps } from "./blob-lease-ops";
 
 export interface BlobReliabilityOptions extends BlobStorageOptions {
@@ -17,6 +20,8 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
   readonly leaseDurationSeconds: number;
   readonly leaseRenewMs: number;
   readonly logger: Logger;
+  /** The journal's writer: this machine's instance name (each start adds a boot id of its own). */
+  readonly instanceName?: string;
 }
 
 /**
@@ -26,8 +31,9 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
  * reached or created, or the options are invalid.
  */
 export async function openBlobReliability(options: BlobReliabilityOptions): Promise<{ journal: BlobWebhookJournal; leadership: LeaseLeadership }> {
-  const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, ...storage } = options;
-  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer });
+  const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, instanceName, ...storage } = options;
+  // Sealed every minute: each day's manifest is written shortly after midnight, even when idle.
+  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, sealEveryMs: 60_000, ...(instanceName ? { writer: { instance: instanceName } } : {}) });
   const leadership = new LeaseLeadership({
     ops: new BlobLeaseOps({ ...storage, container: leaseContainer }),
     logger,

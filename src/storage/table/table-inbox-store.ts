@@ -12,6 +12,7 @@ import { encodeKey } from "./keys";
 import { InboxBatchWriter } from "./inbox-batch-writer";
 import { getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
+import { before, deleteWhere, numberOf } from "./table-purge";
 
 const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "held", "failed"];
 /** Read-modify-write attempts of `setState` against a row that keeps changing (412 each time). */
@@ -110,6 +111,18 @@ export class TableInboxStore implements InboxStore {
   private async numbers(): Promise<string[]> {
     const rows = await this.table.query("inbox.numbers", odata`PartitionKey eq ${NUMBERS_PARTITION}`);
     return rows.map((row) => String(row.rowKey));
+  }
+
+  /**
+   * Deletes the entries that are finished (`done`) and were received before `olderThan` (epoch ms); the
+   * others stay, whatever their age (they still need work or a look). Scans the finished entries:
+   * retention only (RETENTION_DAYS), never the hot path. Returns how many were deleted.
+   */
+  purgeFinished(olderThan: number): Promise<number> {
+    const filter = `${odata`state eq ${"done"}`} and ${before("receivedAt", olderThan)}`;
+    // Entries flagged as possible duplicates stay (with their `~d|` index row) until a person has looked.
+    return deleteWhere(this.table, "inbox.purgeFinished", filter, (row) => row["state"] === "done" && row["duplicateSuspected"] !== true
+      && !String(row.rowKey).startsWith("~") && (numberOf(row, "receivedAt") ?? Infinity) < olderThan);
   }
 
   private toEntry(row: StoredEntity): InboxEntry {

@@ -8,6 +8,7 @@ import { clip, EntityReader, MAX_JSON_PROPERTY_CHARS, toJsonProperty, toNumberPr
 import { encodeKey } from "./keys";
 import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
+import { before, deleteWhere, numberOf } from "./table-purge";
 
 const STATES: readonly OutboxState[] = ["queued", "sending", "sent", "failed", "uncertain"];
 /** The partition indexing unfinished rows (RowKey `<thread>|<message id>`): no thread ref starts with `~`. */
@@ -119,6 +120,16 @@ export class TableOutboxStore implements OutboxStore {
         if (!hasStatus(err, 404)) throw err;
       }
     });
+  }
+
+  /**
+   * Deletes the replies that are finished (`sent` or `failed`) and last changed before `olderThan`
+   * (epoch ms). `queued`, `sending` and `uncertain` rows stay whatever their age: they still need work
+   * or a person's look. Scans the finished rows: retention only. Returns how many were deleted.
+   */
+  purgeFinished(olderThan: number): Promise<number> {
+    const filter = `(${odata`state eq ${"sent"}`} or ${odata`state eq ${"failed"}`}) and ${before("updatedAt", olderThan)}`;
+    return deleteWhere(this.table, "outbox.purgeFinished", filter, (row) => (row["state"] === "sent" || row["state"] === "failed") && (numberOf(row, "updatedAt") ?? Infinity) < olderThan);
   }
 
   private toEntry(row: StoredEntity): OutboxEntry {

@@ -4,6 +4,8 @@ import { PermanentError } from "../../core/errors";
 import type { Stores } from "../../core/ports/stores";
 import { getOrUndefined, TableAccess } from "./table-access";
 import { TableConversationStore } from "./table-conversation-store";
+import { eraseContact, findContact, type ErasureReport, type ErasureTables } from "./table-erasure";
+import { forEachRow } from "./table-purge";
 import { TableInboxStore } from "./table-inbox-store";
 import { TableLinkStore } from "./table-link-store";
 import { TableMessageMapStore } from "./table-message-map-store";
@@ -58,6 +60,7 @@ export class TableStores implements Stores {
   readonly mediaRetries: TableMediaRetryStore;
   readonly tableNames: TableNames;
   private readonly tables: readonly TableAccess[];
+  private readonly byRole: ErasureTables;
   private readonly pingTable: TableAccess;
 
   /** Validates the options and builds the clients; does no I/O. Throws a PermanentError on bad options. */
@@ -86,6 +89,7 @@ export class TableStores implements Stores {
     const outbox = access(this.tableNames.outbox);
     const mediaRetries = access(this.tableNames.mediaRetries);
     this.tables = [links, conversations, threads, messages, inbox, outbox, mediaRetries];
+    this.byRole = { links, conversations, threads, messages, inbox, outbox, mediaRetries };
     this.pingTable = access(this.tableNames.links, options.pingTimeoutMs ?? 5_000);
     this.links = new TableLinkStore(links);
     this.conversations = new TableConversationStore(conversations, threads);
@@ -102,6 +106,36 @@ export class TableStores implements Stores {
   async initialize(): Promise<void> {
     await Promise.all(this.tables.map((t) => t.run(`initialize(${t.name})`, (options) => t.client.createTable(options))));
     await this.links.migrate();
+  }
+
+  /**
+   * Retention (RETENTION_DAYS): deletes the finished inbox entries and outbox rows older than
+   * `olderThan` (epoch ms; see each store's `purgeFinished`). Returns how many of each were deleted.
+   */
+  async purgeFinished(olderThan: number): Promise<{ inbox: number; outbox: number }> {
+    return { inbox: await this.inbox.purgeFinished(olderThan), outbox: await this.outbox.purgeFinished(olderThan) };
+  }
+
+  /**
+   * Erasure (`npm run erase`): removes a contact's personal data from every table, given a phone number,
+   * a BSUID, a group id or a conversation key; see table-erasure.ts. `dryRun` only counts.
+   */
+  eraseContact(contact: string, options: { readonly dryRun?: boolean } = {}): Promise<ErasureReport> {
+    return eraseContact(this.byRole, contact, options.dryRun ?? false);
+  }
+
+  /** Every conversation's channel (conversation key → channel id), for reports. Scans the conversations. */
+  async conversationChannels(): Promise<Map<string, string>> {
+    const channels = new Map<string, string>();
+    await forEachRow(this.byRole.conversations, "conversations.channels", undefined, (row) => {
+      if (typeof row["contact"] === "string" && typeof row["channelId"] === "string") channels.set(row["contact"], row["channelId"]);
+    });
+    return channels;
+  }
+
+  /** The conversation keys and ids the tables know a contact by (its BSUID for a number, …). Scans. */
+  findContact(contact: string): Promise<{ keys: string[]; ids: string[] }> {
+    return findContact(this.byRole, contact);
   }
 
   /**

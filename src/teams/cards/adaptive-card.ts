@@ -2,6 +2,7 @@
  * What every card the bridge builds shares: the card envelope (Adaptive Card 1.5, protocols.md B11), the
  * attachment content type, Markdown escaping for TextBlocks and a Markdown-free labelled line.
  */
+import { wrapLongTokens } from "../long-tokens";
 
 /** An Adaptive Card, as JSON. */
 export type AdaptiveCard = Record<string, unknown> & { readonly type: "AdaptiveCard"; readonly version: string };
@@ -23,14 +24,17 @@ export function escapeCardMarkdown(text: string): string {
     .replace(/^(\s*\d+)\./gm, "$1\\.");
 }
 
-/** A label and a value in one line. TextRuns never render Markdown, so values need no escaping. */
+/**
+ * A label and a value in one line. TextRuns never render Markdown, so values need no escaping; they
+ * cannot be told to wrap either, so a long token in the value gets line breaks (long-tokens.ts).
+ */
 export function labelled(label: string, value: string, valueStyle: { color?: string; italic?: boolean } = {}): CardElement {
   return {
     type: "RichTextBlock",
     spacing: "Small",
     inlines: [
       { type: "TextRun", text: `${label}: `, weight: "Bolder" },
-      { type: "TextRun", text: value, ...valueStyle },
+      { type: "TextRun", text: wrapLongTokens(value), ...valueStyle },
     ],
   };
 }

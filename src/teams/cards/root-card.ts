@@ -2,6 +2,7 @@ import { postMarker } from "../post-marker";
 import { excerpt } from "../../core/formatted-text";
 import type { ConversationLiveState, RootCardModel } from "../../core/ports/teams-gateway";
 import { formatUtcDateTime, neutraliseDisplayName } from "../display-text";
+import { wrapLongTokens } from "../long-tokens";
 import { adaptiveCard, escapeCardMarkdown, labelled, type AdaptiveCard, type CardElement } from "./adaptive-card";
 
 export { ADAPTIVE_CARD_CONTENT_TYPE, escapeCardMarkdown, type AdaptiveCard } from "./adaptive-card";
@@ -60,7 +61,7 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
     const { ticks, at, excerpt: text } = live.lastOutbound;
     elements.push(labelled("Last sent", `${neutraliseDisplayName(ticks) || "…"} · ${formatUtcDateTime(at)}`));
     const start = excerpt(text, LAST_OUTBOUND_MAX);
-    if (start) elements.push({ type: "RichTextBlock", spacing: "None", inlines: [{ type: "TextRun", text: `“${start}”`, italic: true, isSubtle: true }] });
+    if (start) elements.push({ type: "RichTextBlock", spacing: "None", inlines: [{ type: "TextRun", text: wrapLongTokens(`“${start}”`), italic: true, isSubtle: true }] });
   }
   if (live.optedOut) {
     elements.push({ type: "RichTextBlock", spacing: "Small", inlines: [{ type: "TextRun", text: "⛔ Opted out of business-initiated messages", color: "Attention", weight: "Bolder" }] });
@@ -72,12 +73,13 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
  * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (protocols.md B10,
  * B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
  * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names are neutralised
- * (security-case 30).
+ * (security-case 30). TextBlocks wrap; TextRuns cannot be told to, so their long tokens (a link, a
+ * hash) get line breaks (long-tokens.ts) instead of running out of the card.
  */
 export function buildRootCard(model: RootCardModel): AdaptiveCard {
   const body: CardElement[] = [
     { type: "TextBlock", text: model.group ? "WhatsApp group" : "WhatsApp conversation", weight: "Bolder", size: "Medium", wrap: true },
-    { type: "RichTextBlock", inlines: [{ type: "TextRun", text: displayName(model), weight: "Bolder", size: "Large" }] },
+    { type: "RichTextBlock", inlines: [{ type: "TextRun", text: wrapLongTokens(displayName(model)), weight: "Bolder", size: "Large" }] },
     model.group
       ? labelled("Group", groupLine(model.group), model.group.suspended || model.group.deleted ? { color: "Attention" } : {})
       : labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
@@ -90,9 +92,9 @@ export function buildRootCard(model: RootCardModel): AdaptiveCard {
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
   if (model.live) body.push(...liveStateElements(model.live));
   body.push({ type: "TextBlock", text: "First message", weight: "Bolder", spacing: "Medium", wrap: true });
-  body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: excerpt(model.firstMessage, FIRST_MESSAGE_MAX) || "(no text)" }] });
+  body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: wrapLongTokens(excerpt(model.firstMessage, FIRST_MESSAGE_MAX)) || "(no text)" }] });
   body.push({ type: "TextBlock", text: escapeCardMarkdown(rootCardSummary(model)), isSubtle: true, size: "Small", wrap: true, spacing: "Medium" });
   // Derived from the contact key: how a thread whose start a crash cut short is found (graph-thread-history.ts).
-  if (model.ref) body.push({ type: "TextBlock", text: `ref ${postMarker(model.ref)}`, isSubtle: true, size: "Small", spacing: "None" });
+  if (model.ref) body.push({ type: "TextBlock", text: `ref ${postMarker(model.ref)}`, isSubtle: true, size: "Small", spacing: "None", wrap: true });
   return adaptiveCard(body);
 }

@@ -23,7 +23,16 @@ export function describeFirstError(errors: readonly WebhookError[] | undefined):
 
 /** Drops keys whose value is undefined, so optional fields are absent rather than present-but-undefined. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    // defineProperty, not assignment: a key named `__proto__` stays a plain key, as with fromEntries.
+    if (v !== undefined) {
+      if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
+    }
+  }
+  return out as T;
 }
 
 function media(kind: MediaKind, payload: { id: string; mime_type?: string; sha256?: string }, extra: Partial<Extract<InboundContent, { kind: "media" }>> = {}): InboundContent {

@@ -202,6 +202,12 @@ export type ParsedInboundMessage =
  * values, so they may be logged (a value could be a customer's words).
  */
 export function parseInboundMessage(raw: unknown): ParsedInboundMessage {
+  // A known message is validated once, by the schema of its own type (what the discriminated union
+  // would pick) and passes the base schema too (same common keys, a non-empty literal type). Only a
+  // message that fails is read again, as before, to say why.
+  const schema = typeof raw === "object" && raw !== null ? KNOWN_SCHEMA_BY_TYPE.get((raw as { type?: unknown }).type) : undefined;
+  const own = schema?.safeParse(raw);
+  if (own?.success) return { kind: "known", message: own.data };
   const base = baseMessageSchema.safeParse(raw);
   if (!base.success) return { kind: "malformed", reason: describeIssues(base.error) };
   if (!KNOWN_MESSAGE_TYPES.has(base.data.type)) return { kind: "unknown_type", message: base.data };
@@ -209,6 +215,10 @@ export function parseInboundMessage(raw: unknown): ParsedInboundMessage {
   if (!known.success) return { kind: "invalid", message: base.data, reason: describeIssues(known.error) };
   return { kind: "known", message: known.data };
 }
+
+const KNOWN_SCHEMA_BY_TYPE: ReadonlyMap<unknown, z.ZodType<KnownInboundMessage>> = new Map(
+  knownInboundMessageSchema.options.map((option) => [option.shape.type.value, option as z.ZodType<KnownInboundMessage>]),
+);
 
 /** Short, value-free description of zod issues: `path: message; …` (at most 3). */
 export function describeIssues(error: z.ZodError): string {

@@ -3,6 +3,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 /** `sha256=` followed by exactly 64 hex digits (protocols.md A3). Anything else is refused, not "fixed". */
 const SIGNATURE_HEADER = /^sha256=([0-9a-fA-F]{64})$/;
 
+const DIGEST_BYTES = 32;
+const received = Buffer.alloc(DIGEST_BYTES);
+const expected = Buffer.alloc(DIGEST_BYTES);
+
 /**
  * Checks Meta's `X-Hub-Signature-256` header against the request body (protocols.md A3).
  *
@@ -16,10 +20,11 @@ export function verifySignature(rawBody: Buffer, header: string | undefined, app
   if (!appSecret || typeof header !== "string") return false;
   const match = SIGNATURE_HEADER.exec(header);
   if (!match?.[1]) return false;
-  const received = Buffer.from(match[1], "hex");
-  const expected = createHmac("sha256", appSecret).update(rawBody).digest();
-  // Both are 32 bytes here (64 hex digits checked above); timingSafeEqual throws on unequal lengths.
-  return received.length === expected.length && timingSafeEqual(received, expected);
+  // Both digests are decoded into two fixed 32-byte buffers (64 hex digits checked above): no allocation
+  // per request, and `timingSafeEqual` always compares 32 bytes with 32. Safe to share: nothing awaits here.
+  const receivedBytes = received.write(match[1], 0, "hex");
+  const expectedBytes = expected.write(createHmac("sha256", appSecret).update(rawBody).digest("hex"), 0, "hex");
+  return receivedBytes === DIGEST_BYTES && expectedBytes === DIGEST_BYTES && timingSafeEqual(received, expected);
 }
 
 /** The header value Meta would send for `rawBody`: `sha256=<lowercase hex>`. */

@@ -58,6 +58,19 @@ export function handleVerification(request: HttpRequest, options: Pick<WebhookHa
   return { status: 403, headers: TEXT, body: "Forbidden" };
 }
 
+/** How many events of each type a webhook carried, counted in one pass (for the log line). */
+function countByType(events: readonly WhatsAppEvent[]): { messages: number; statuses: number; accountErrors: number; preferences: number; groupEvents: number } {
+  const counts = { messages: 0, statuses: 0, accountErrors: 0, preferences: 0, groupEvents: 0 };
+  for (const event of events) {
+    if (event.type === "message") counts.messages++;
+    else if (event.type === "status") counts.statuses++;
+    else if (event.type === "account_error") counts.accountErrors++;
+    else if (event.type === "preference") counts.preferences++;
+    else if (event.type === "group") counts.groupEvents++;
+  }
+  return counts;
+}
+
 /**
  * POST notification (protocols.md A3–A9). In this order, each step stopping the request on failure:
  * 1. signature over the raw bytes → 401, nothing else happens (`whatsapp.webhook.bad_signature`);
@@ -87,21 +100,14 @@ export async function handleNotification(request: HttpRequest, options: WebhookH
     return { status: 400, body: { error: "not a WhatsApp Business Account webhook", detail: parsed.reason } };
   }
 
-  const receivedAt = Math.floor((options.now ?? Date.now)() / 1000);
+  // Without an injected clock the time of receipt is when the request started: no second clock read.
+  const receivedAt = Math.floor((options.now ? options.now() : started) / 1000);
   const { events, problems, skippedFields } = mapWebhookEnvelope(parsed.envelope, { receivedAt });
   if (skippedFields.includes("message_template_status_update")) options.onTemplatesChanged?.();
   if (problems.length > 0) {
     options.logger.warn("whatsapp.webhook.items_skipped", { count: problems.length, problems: problems.slice(0, 5) });
   }
-  const counts = {
-    messages: events.filter((e) => e.type === "message").length,
-    statuses: events.filter((e) => e.type === "status").length,
-    accountErrors: events.filter((e) => e.type === "account_error").length,
-    preferences: events.filter((e) => e.type === "preference").length,
-    groupEvents: events.filter((e) => e.type === "group").length,
-    skippedFields,
-    bytes,
-  };
+  const counts = { ...countByType(events), skippedFields, bytes };
 
   try {
     // The signature was verified above, so the header is present and well-formed.

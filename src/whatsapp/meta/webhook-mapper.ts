@@ -44,14 +44,15 @@ export function mapWebhookEnvelope(envelope: WebhookEnvelope, options: MappingOp
   const result: MappingResult = { events: [], problems: [], skippedFields: [] };
   envelope.entry.forEach((entry, e) => {
     entry.changes.forEach((change, c) => {
-      const where = `entry[${e}].changes[${c}]`;
+      // The path of a problem is only written when there is one: most webhooks have none.
+      const where = (): string => `entry[${e}].changes[${c}]`;
       if (change.kind === "skipped") result.skippedFields.push(change.field);
-      else if (change.kind === "invalid") result.problems.push({ where: `${where}.value`, reason: change.reason });
-      else if (change.kind === "preferences") mapPreferences(change.value, where, result);
+      else if (change.kind === "invalid") result.problems.push({ where: `${where()}.value`, reason: change.reason });
+      else if (change.kind === "preferences") mapPreferences(change.value, where(), result);
       else if (change.kind === "groups") {
         const mapped = mapGroupsValue(change.field, change.value, options.receivedAt ?? 0);
         result.events.push(...mapped.events);
-        for (const problem of mapped.problems) result.problems.push({ where: `${where}.value.groups[${problem.index}]`, reason: problem.reason });
+        for (const problem of mapped.problems) result.problems.push({ where: `${where()}.value.groups[${problem.index}]`, reason: problem.reason });
       }
       else mapMessagesValue(change.value, entry.id, where, options, result);
     });
@@ -64,30 +65,29 @@ export function toWhatsAppEvents(envelope: WebhookEnvelope, options: MappingOpti
   return mapWebhookEnvelope(envelope, options).events;
 }
 
-function mapMessagesValue(value: MessagesValue, entryId: string, where: string, options: MappingOptions, out: MappingResult): void {
+function mapMessagesValue(value: MessagesValue, entryId: string, where: () => string, options: MappingOptions, out: MappingResult): void {
   const business = BusinessNumberId(value.metadata.phone_number_id);
   const contacts: WebhookContact[] = [];
   (value.contacts ?? []).forEach((item, i) => {
     if (item.ok) contacts.push(item.value);
-    else out.problems.push({ where: `${where}.value.contacts[${i}]`, reason: item.reason });
+    else out.problems.push({ where: `${where()}.value.contacts[${i}]`, reason: item.reason });
   });
 
   (value.messages ?? []).forEach((parsed, i) => {
-    const at = `${where}.value.messages[${i}]`;
-    if (parsed.kind === "malformed") return void out.problems.push({ where: at, reason: parsed.reason });
+    if (parsed.kind === "malformed") return void out.problems.push({ where: `${where()}.value.messages[${i}]`, reason: parsed.reason });
     const contact = identityOf(business, parsed.message, contacts);
-    if (!contact) return void out.problems.push({ where: at, reason: "message has neither from nor from_user_id" });
+    if (!contact) return void out.problems.push({ where: `${where()}.value.messages[${i}]`, reason: "message has neither from nor from_user_id" });
     out.events.push(inboundMessage(business, parsed.message, contact, contentOf(parsed)));
   });
 
   (value.statuses ?? []).forEach((item, i) => {
     if (item.ok) out.events.push(statusEvent(business, item.value));
-    else out.problems.push({ where: `${where}.value.statuses[${i}]`, reason: item.reason });
+    else out.problems.push({ where: `${where()}.value.statuses[${i}]`, reason: item.reason });
   });
 
   (value.errors ?? []).forEach((item, i) => {
     if (item.ok) out.events.push(accountError(business, entryId, item.value, options.receivedAt ?? 0));
-    else out.problems.push({ where: `${where}.value.errors[${i}]`, reason: item.reason });
+    else out.problems.push({ where: `${where()}.value.errors[${i}]`, reason: item.reason });
   });
 }
 

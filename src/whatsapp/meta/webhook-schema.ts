@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
-import { describeIssues, idString, parseInboundMessage, unixSeconds, webhookErrorSchema, type ParsedInboundMessage } from "./message-schemas";
+import { copyLoose, isEnvelopeShape, isMessagesValueShape, type DeclaredKeys } from "./webhook-shape-check";
+import { describeIssues, idString, parseInboundMessage, unixSeconds, webhookErrorSchema, type ParsedInboundMessage, type WebhookError } from "./message-schemas";
 
 /**
  * zod schemas of Meta's webhook envelope (protocols.md A5) and of what a `messages` change carries:
@@ -49,23 +50,68 @@ export type WebhookStatus = z.output<typeof webhookStatusSchema>;
 /** One item of an array, read on its own: the value, or why it could not be read (no values quoted). */
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
-function itemOf<S extends z.ZodType>(schema: S) {
-  return z.unknown().transform((raw): ItemResult<z.output<S>> => {
-    const result = schema.safeParse(raw);
-    return result.success ? { ok: true, value: result.data } : { ok: false, reason: describeIssues(result.error) };
-  });
+/** Validates one item with `schema`, once; the reason names paths and expected types, never values. */
+export function readItem<S extends z.ZodType>(schema: S, raw: unknown): ItemResult<z.output<S>> {
+  const result = schema.safeParse(raw);
+  return result.success ? { ok: true, value: result.data } : { ok: false, reason: describeIssues(result.error) };
 }
 
-/** The `value` of a `messages` change. Every array is optional: one change carries one kind of update. */
-export const messagesValueSchema = z.looseObject({
+function itemOf<S extends z.ZodType>(schema: S) {
+  return z.unknown().transform((raw): ItemResult<z.output<S>> => readItem(schema, raw));
+}
+
+/**
+ * The `value` of a `messages` change, shallowly: every array is optional (one change carries one kind
+ * of update) and its items are left unread here. Items never fail the value: `readMessagesValue` reads
+ * each one on its own, once, which costs a fraction of nesting item schemas in transforms.
+ */
+const messagesValueShape = z.looseObject({
   messaging_product: z.literal("whatsapp").optional(),
   metadata: webhookMetadataSchema,
-  contacts: z.array(itemOf(webhookContactSchema)).optional(),
-  messages: z.array(z.unknown().transform((raw): ParsedInboundMessage => parseInboundMessage(raw))).optional(),
-  statuses: z.array(itemOf(webhookStatusSchema)).optional(),
-  errors: z.array(itemOf(webhookErrorSchema)).optional(),
+  contacts: z.array(z.unknown()).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
+  errors: z.array(z.unknown()).optional(),
 });
-export type MessagesValue = z.output<typeof messagesValueSchema>;
+
+/** A `messages` change's value with every item read: contacts (A6), messages (A7), statuses (A8), errors (A9). */
+export type MessagesValue = {
+  messaging_product?: "whatsapp";
+  metadata: z.output<typeof webhookMetadataSchema>;
+  contacts?: ItemResult<WebhookContact>[];
+  messages?: ParsedInboundMessage[];
+  statuses?: ItemResult<WebhookStatus>[];
+  errors?: ItemResult<WebhookError>[];
+  [key: string]: unknown;
+};
+
+/** Replaces each array of a freshly made value by its items, each read on its own, once (same key order). */
+function readItemsInPlace(value: Record<string, unknown>): MessagesValue {
+  const read = value as MessagesValue;
+  const raw = value as z.output<typeof messagesValueShape>;
+  if (raw.contacts) read.contacts = raw.contacts.map((item) => readItem(webhookContactSchema, item));
+  if (raw.messages) read.messages = raw.messages.map(parseInboundMessage);
+  if (raw.statuses) read.statuses = raw.statuses.map((item) => readItem(webhookStatusSchema, item));
+  if (raw.errors) read.errors = raw.errors.map((item) => readItem(webhookErrorSchema, item));
+  return read;
+}
+
+/** Validates a `messages` change's value with zod, then each of its items once. */
+export function readMessagesValueStrict(raw: unknown): { ok: true; value: MessagesValue } | { ok: false; reason: string } {
+  const shallow = messagesValueShape.safeParse(raw);
+  return shallow.success ? { ok: true, value: readItemsInPlace(shallow.data) } : { ok: false, reason: describeIssues(shallow.error) };
+}
+
+const MESSAGES_VALUE_KEYS = declaredKeysOf(messagesValueShape);
+const METADATA_KEYS = declaredKeysOf(webhookMetadataSchema);
+
+/** As `readMessagesValueStrict`, checking the shallow shape by hand when it holds (the usual case). */
+export function readMessagesValue(raw: unknown): { ok: true; value: MessagesValue } | { ok: false; reason: string } {
+  if (!isMessagesValueShape(raw)) return readMessagesValueStrict(raw);
+  const value = copyLoose(raw, MESSAGES_VALUE_KEYS);
+  value.metadata = copyLoose(raw.metadata, METADATA_KEYS);
+  return { ok: true, value: readItemsInPlace(value) };
+}
 
 /** `user_preferences[]`: a customer stopped or resumed marketing messages (WhatsApp's own setting). */
 export const webhookPreferenceSchema = z.looseObject({
@@ -103,7 +149,10 @@ export type WebhookChange =
   | { readonly kind: "invalid"; readonly field: string; readonly reason: string }
   | { readonly kind: "skipped"; readonly field: string };
 
-const changeSchema = z.looseObject({ field: z.string().min(1), value: z.unknown() }).transform((change): WebhookChange => {
+/** What a change must be for the envelope to be a WhatsApp webhook at all; its `value` is read by `readChange`. */
+const changeShape = z.looseObject({ field: z.string().min(1), value: z.unknown() });
+
+function readChange(change: { field: string; value?: unknown }, readValue: typeof readMessagesValue): WebhookChange {
   if (change.field === "user_preferences") {
     const prefs = preferencesValueSchema.safeParse(change.value);
     return prefs.success
@@ -118,27 +167,56 @@ const changeSchema = z.looseObject({ field: z.string().min(1), value: z.unknown(
       : { kind: "invalid", field: change.field, reason: describeIssues(groups.error) };
   }
   if (change.field !== "messages") return { kind: "skipped", field: change.field };
-  const value = messagesValueSchema.safeParse(change.value);
-  return value.success
-    ? { kind: "messages", field: "messages", value: value.data }
-    : { kind: "invalid", field: "messages", reason: describeIssues(value.error) };
-});
+  const value = readValue(change.value);
+  return value.ok ? { kind: "messages", field: "messages", value: value.value } : { kind: "invalid", field: "messages", reason: value.reason };
+}
 
 /** `entry[].id` is the WhatsApp Business Account id; routing uses `metadata.phone_number_id` (A5). */
-export const webhookEntrySchema = z.looseObject({ id: idString, changes: z.array(changeSchema) });
+const entryShape = z.looseObject({ id: idString, changes: z.array(changeShape) });
 
-export const webhookEnvelopeSchema = z.looseObject({
+/** The envelope down to each change's `field`: all that must hold for a document to be a WhatsApp webhook. */
+export const webhookEnvelopeShape = z.looseObject({
   object: z.literal("whatsapp_business_account"),
-  entry: z.array(webhookEntrySchema),
+  entry: z.array(entryShape),
 });
-export type WebhookEnvelope = z.output<typeof webhookEnvelopeSchema>;
+
+/** What `parseWebhookEnvelope` returns: the envelope with each change read (unknown keys kept, as zod's loose objects do). */
+export type WebhookEntry = { id: string; changes: WebhookChange[]; [key: string]: unknown };
+export type WebhookEnvelope = { object: "whatsapp_business_account"; entry: WebhookEntry[]; [key: string]: unknown };
+
+/** The envelope validated by zod at every level, then each change's value, then each item. */
+export function parseWebhookEnvelopeStrict(json: unknown): { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: string } {
+  const result = webhookEnvelopeShape.safeParse(json);
+  if (!result.success) return { ok: false, reason: describeIssues(result.error) };
+  // The parse made fresh entry objects and arrays; each change is replaced by what it says, in place.
+  const envelope = result.data as unknown as WebhookEnvelope;
+  for (const entry of result.data.entry) (entry as unknown as WebhookEntry).changes = entry.changes.map((c) => readChange(c, readMessagesValueStrict));
+  return { ok: true, envelope };
+}
+
+const ENVELOPE_KEYS = declaredKeysOf(webhookEnvelopeShape);
+const ENTRY_KEYS = declaredKeysOf(entryShape);
 
 /**
  * Validates parsed JSON as a WhatsApp webhook envelope. Never throws. Fails only when the document is
  * not a WhatsApp Business Account webhook (wrong `object`, no `entry` array, a change without `field`);
- * problems inside items are kept as tagged results for the mapper.
+ * problems inside items are kept as tagged results for the mapper. The envelope levels are checked by
+ * hand when they hold (webhook-shape-check.ts) and by zod otherwise, which then says why; every item
+ * is validated by its zod schema, once. Returns what `parseWebhookEnvelopeStrict` returns.
  */
 export function parseWebhookEnvelope(json: unknown): { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: string } {
-  const result = webhookEnvelopeSchema.safeParse(json);
-  return result.success ? { ok: true, envelope: result.data } : { ok: false, reason: describeIssues(result.error) };
+  if (!isEnvelopeShape(json)) return parseWebhookEnvelopeStrict(json);
+  const envelope = copyLoose(json, ENVELOPE_KEYS) as WebhookEnvelope;
+  envelope.entry = json.entry.map((entry) => {
+    const copy = copyLoose(entry, ENTRY_KEYS) as WebhookEntry;
+    copy.changes = entry.changes.map((c) => readChange(c, readMessagesValue));
+    return copy;
+  });
+  return { ok: true, envelope };
+}
+
+/** The declared keys of a zod loose object, in order; optional where the key's schema accepts undefined. */
+function declaredKeysOf(schema: { shape: Record<string, z.ZodType> }): DeclaredKeys {
+  const names = Object.keys(schema.shape);
+  return { names, optional: names.map((key) => schema.shape[key]!.safeParse(undefined).success) };
 }

@@ -12,6 +12,24 @@ import type { Block, FormattedText, Inline, Marks } from "../../core/formatted-t
  * digit; markers never span lines. Unpaired markers stay as typed.
  */
 export function parseWhatsAppMarkup(text: string): FormattedText {
+  return isPlainLine(text) ? [{ kind: "paragraph", inlines: [{ kind: "text", text }] }] : parseBlocks(text);
+}
+
+const LIST_ITEM = /^(?:([-*•])|(\d{1,3})[.)])\s+(\S.*)$/;
+const LINE_BREAK_OR_MARKER = /[\r\n*_~`]/;
+
+/**
+ * One line with no marker character that is neither blank, a quote nor a list item: what most customers
+ * type. `parseBlocks` would make it one paragraph of one literal text, so it is made so at once.
+ */
+function isPlainLine(text: string): boolean {
+  return !LINE_BREAK_OR_MARKER.test(text) && text.charCodeAt(0) !== GREATER_THAN && text.trim() !== "" && !LIST_ITEM.test(text);
+}
+
+const GREATER_THAN = 0x3e;
+
+/** The general reading: fences, blank lines, quotes, lists and paragraphs, line by line. */
+export function parseBlocks(text: string): FormattedText {
   const lines = text.replace(/\r\n|\r/g, "\n").split("\n");
   const blocks: Block[] = [];
   let paragraph: string[] = [];
@@ -48,7 +66,7 @@ export function parseWhatsAppMarkup(text: string): FormattedText {
     const quoted = /^>\s?(.*)$/.exec(line);
     if (quoted) { flushParagraph(); flushList(); quote.push(quoted[1]!); continue; }
     flushQuote();
-    const item = /^(?:([-*•])|(\d{1,3})[.)])\s+(\S.*)$/.exec(line);
+    const item = LIST_ITEM.exec(line);
     if (item) {
       const ordered = item[2] !== undefined;
       flushParagraph();
@@ -115,6 +133,16 @@ function findClosing(text: string, marker: string, open: number): number {
   return -1;
 }
 
+const ASTERISK = 0x2a;
+const UNDERSCORE = 0x5f;
+const TILDE = 0x7e;
+const BACKTICK = 0x60;
+
+/** The first character of every marker: `*`, `_`, `~` and `` ` ``. */
+function isMarkerChar(code: number): boolean {
+  return code === ASTERISK || code === UNDERSCORE || code === TILDE || code === BACKTICK;
+}
+
 /** Parses one line's inline markup. */
 export function parseInlines(text: string, marks: Marks = {}): Inline[] {
   const out: Inline[] = [];
@@ -126,6 +154,14 @@ export function parseInlines(text: string, marks: Marks = {}): Inline[] {
   };
   let i = 0;
   while (i < text.length) {
+    if (!isMarkerChar(text.charCodeAt(i))) {
+      // A run of ordinary characters is literal text whatever follows: taken in one piece.
+      let end = i + 1;
+      while (end < text.length && !isMarkerChar(text.charCodeAt(end))) end++;
+      literal += text.slice(i, end);
+      i = end;
+      continue;
+    }
     const marker = text.startsWith("```", i) ? "```" : text[i]!;
     const isCode = marker === "```" || marker === "`";
     if ((isCode || MARKS[marker]) && isOpening(text, i, marker.length)) {

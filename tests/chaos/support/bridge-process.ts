@@ -11,12 +11,12 @@ const EXIT_WITH_PARENT = resolve(__dirname, "../../../src/storage/azurite/exit-w
 /**
  * The node flags production runs the bridge with: those of `npm start` (package.json), e.g. the V8 heap
  * cap, so tests and benchmarks run the same process. Throws if the start script no longer has the shape
- * `node [flags] dist/src/index.js` (this must then be updated with it).
+ * `[exec] node [flags] dist/src/index.js` (this must then be updated with it).
  */
 export function productionNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync(resolve(__dirname, "../../../../package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts?.start ?? "";
-  const flags = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/index\.js$/.exec(start.trim())?.[1];
-  if (flags === undefined) throw new Error(`package.json's start script is not "node [flags] dist/src/index.js": ${start}`);
+  const flags = /^(?:exec\s+)?node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/index\.js$/.exec(start.trim())?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script is not "[exec] node [flags] dist/src/index.js": ${start}`);
   return flags.split(/\s+/).filter(Boolean);
 }
 

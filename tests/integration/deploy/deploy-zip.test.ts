@@ -96,7 +96,8 @@ describe("the deployment zip (npm run package:deploy)", function () {
     for (const path of ["node_modules/azurite", "node_modules/typescript", "node_modules/mocha", "node_modules/.bin", "dist/tests", "dist/tools", "src", "dist/src/index.js.map"]) {
       assert.ok(!existsSync(join(app, path)), `${path} should not be in the zip`);
     }
-    assert.equal(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).scripts.start, "node --max-old-space-size=160 dist/src/index.js");
+    // `exec`: the shell npm runs the script in becomes node, so App Service's SIGTERM to npm reaches the bridge.
+    assert.equal(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).scripts.start, "exec node --max-old-space-size=160 dist/src/index.js");
   });
 
   it("starts with npm start in production mode, answers /healthz and /readyz, and stops on SIGTERM", async () => {
@@ -127,6 +128,8 @@ describe("the deployment zip (npm run package:deploy)", function () {
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
       assert.match(bridge.out(), /"event":"bridge.listening"/);
       assert.doesNotMatch(bridge.out(), /"event":"storage.azurite.started"/);
+      // Azurite's container has no immutability policy: production says so at start.
+      assert.match(bridge.out(), /"level":40,[^\n]*"event":"journal\.not_immutable"[^\n]*CAN BE OVERWRITTEN OR DELETED/);
     } finally {
       assert.ok(await stopGroup(bridge.child.pid!), "the app did not stop within 30 s of SIGTERM");
     }

@@ -17,6 +17,19 @@ const ZIP = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(6
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 const words = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&amp;/g, "&");
 const hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+/** A SHA-256 as the thread shows it: in groups of 8 hex digits, so that it wraps. */
+const shownHex = (bytes: Buffer) => hex(bytes).match(/.{8}/g)!.join(" ");
+/** A PNG of `width` × `height` by its header, padded to `size` bytes (nothing decodes it). */
+function bigPng(width: number, height: number, size: number): Buffer {
+  const header = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
+  header.writeUInt32BE(13, 8);
+  header.write("IHDR", 12, "latin1");
+  header.writeUInt32BE(width, 16);
+  header.writeUInt32BE(height, 20);
+  header[24] = 8; header[25] = 2;
+  return Buffer.concat([header, Buffer.alloc(size - header.length, 0x5a)]);
+}
 const linkIn = (html: string) => /<a href="([^"]+\/media\/[^"]+)">/.exec(html)?.[1]?.replace(/&amp;/g, "&");
 
 describe("inbound media end to end (issue 3)", function () {
@@ -52,17 +65,36 @@ describe("inbound media end to end (issue 3)", function () {
     assert.match(words(html), /\[image\]/);
     assert.match(html, /The <strong>box<\/strong> arrived broken/);
     assert.match(html, /image\/png · 70 B/);
-    assert.match(html, new RegExp(`SHA-256: </strong>${hex(PNG)}`));
+    assert.match(html, new RegExp(`SHA-256: </strong>${shownHex(PNG)}`));
     const link = linkIn(html)!;
     assert.ok(link.startsWith(h.bridge.url), "a link served by the bridge");
     const served = await fetch(link);
     assert.equal(served.status, 200);
     assert.equal(served.headers.get("content-type"), "image/png");
     assert.deepEqual(Buffer.from(await served.arrayBuffer()), PNG);
-    const attachment = (inline!.attachments as Array<{ contentType: string; contentUrl: string }>)[0]!;
-    assert.equal(attachment.contentType, "image/png");
-    assert.equal(attachment.contentUrl, `data:image/png;base64,${PNG.toString("base64")}`);
+    // A small image: a card with one Image (the Playground renders no image/* attachment; Teams renders both).
+    const attachments = inline!.attachments as Array<{ contentType: string; content: { body: Array<Record<string, unknown>> } }>;
+    assert.equal(attachments.length, 1);
+    assert.equal(attachments[0]!.contentType, "application/vnd.microsoft.card.adaptive");
+    const [image, ...rest] = attachments[0]!.content.body;
+    assert.deepEqual(rest, [], "nothing but the image");
+    assert.equal(image!.type, "Image");
+    assert.equal(image!.url, `data:image/png;base64,${PNG.toString("base64")}`);
+    assert.match(String(image!.altText), /\.png$/, "the file name as its alternative text");
     assert.equal(inline!.text, undefined, "the image is its own activity (text + image would be split by Teams)");
+  });
+
+  it("a larger image is shown as an HTML <img> of its own, sized to keep its proportions", async () => {
+    const photo = bigPng(1600, 1200, 60_000);
+    const media = h.graph.addMedia({ bytes: photo, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const [post, inline] = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 }, 2);
+    assert.match(textOf(post!), /image\/png · 58\.6 KB/);
+    assert.equal(inline!.attachments, undefined, "no attachment");
+    assert.equal(inline!.textFormat, "xml");
+    const img = /^<p><img src="([^"]+)" alt="([^"]+)" width="240" height="180"><\/p>$/.exec(textOf(inline!));
+    assert.ok(img, textOf(inline!).slice(0, 200));
+    assert.equal(img[1], `data:image/png;base64,${photo.toString("base64")}`);
+    assert.match(img[2]!, /\.png$/);
   });
 
   it("a document keeps its file name and is served as a download", async () => {
@@ -129,7 +161,7 @@ describe("inbound media end to end (issue 3)", function () {
     const later = textOf(threadPosts()[before + 1]!.activity);
     assert.match(later, /delivered later/);
     assert.match(later, /is now kept/);
-    assert.match(later, new RegExp(hex(PNG)));
+    assert.match(later, new RegExp(shownHex(PNG)));
     assert.ok(threadPosts()[before + 2]!.activity.attachments, "and the image inline");
     await h.bridge.bridge.followUpsSettled();
     assert.deepEqual(await h.bridge.stores.mediaRetries.list(), [], "the retry is off the queue once the file is kept");

@@ -68,6 +68,29 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     assert.ok(await world.issuer.isConnectorToken(post.authorization));
   });
 
+  it("an image that Teams refuses as too large (413) is replaced by a line pointing at its file, once", async () => {
+    const { bot } = world.createBot();
+    const { thread } = await bot.gateway.startThread(channel, ROOT);
+    world.standin.failNext(413, { error: { code: "MessageSizeTooBig", message: "Message size too big" } });
+    const bytes = Buffer.alloc(40_000, 0x41);
+    const id = await bot.gateway.postInThread(channel, thread, { kind: "image", name: "parcel.jpg", mimeType: "image/jpeg", bytes });
+    const posts = world.standin.posts.filter((p) => p.conversationId === thread);
+    assert.equal(posts.length, 1, "the refused image is not there; its stand-in is");
+    assert.equal(id, posts[0]!.id);
+    assert.equal(posts[0]!.activity.text, "<p><em>🖼️ parcel.jpg is too large to show in the thread: open it from its link above.</em></p>");
+    const attempts = world.standin.requests.filter((r) => r.method === "POST" && r.path.includes(encodeURIComponent(thread)));
+    assert.equal(attempts.length, 2, "the image once, then the line");
+  });
+
+  it("another refusal of an image is not papered over", async () => {
+    const { bot } = world.createBot();
+    const { thread } = await bot.gateway.startThread(channel, ROOT);
+    world.standin.failNext(400, { error: { code: "BadArgument", message: "no" } });
+    const refused = await rejection(bot.gateway.postInThread(channel, thread, { kind: "image", name: "p.png", mimeType: "image/png", bytes: Buffer.alloc(10) }));
+    assert.ok(refused instanceof TeamsRefusal && refused.code === "teams.bad_request", String(refused));
+    assert.equal(world.standin.posts.filter((p) => p.conversationId === thread).length, 0);
+  });
+
   it("updates the root card in place: one PUT of the root message holding only the card", async () => {
     const { bot } = world.createBot();
     const { thread, rootMessageId } = await bot.gateway.startThread(channel, ROOT);

@@ -22,6 +22,10 @@ const RUNNERS: Readonly<Record<string, string>> = {
   "package:deploy": "tests/integration/deploy/deploy-zip.test.ts",
   reconcile: "tests/integration/reliability/reconcile-command.test.ts",
   "docs:config": "tests/unit/docs/configuration-doc.test.ts",
+  verify: "tests/integration/compliance/verify-command.test.ts",
+  export: "tests/integration/compliance/export-command.test.ts",
+  erase: "tests/integration/compliance/erase-command.test.ts",
+  report: "tests/integration/compliance/report-command.test.ts",
 };
 
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");

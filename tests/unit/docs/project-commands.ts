@@ -35,7 +35,9 @@ export function runsScript(runnerText: string, runnerPath: string, name: string,
   const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const shell = new RegExp(`^\\s*npm\\s+(?:run\\s+)?${quoted}(?:\\s|$)`, "m");
   const argv = new RegExp(`\\[\\s*(?:"run",\\s*)?"${quoted}"\\s*[\\],]`);
-  if (shell.test(runnerText) || argv.test(runnerText)) return true;
+  // The operator commands' tests run the built module the script runs (dist/src/<name>.js) by name.
+  const operator = new RegExp(`runOperatorCommand\\(\\s*"${quoted}"`);
+  if (shell.test(runnerText) || argv.test(runnerText) || (operator.test(runnerText) && modules.includes(`src/${name}`))) return true;
   const folder = dirname(runnerPath);
   for (const literal of runnerText.matchAll(/["'](\.\.?\/[^"'\s]+)["']/g)) {
     const target = normalize(join(folder, literal[1]!)).replace(/\.(js|ts)$/, "").split("\\").join("/");

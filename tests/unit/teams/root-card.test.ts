@@ -99,6 +99,19 @@ describe("root card", () => {
     });
   });
 
+  it("breaks a long link in the first message into lines (TextRuns cannot wrap), and stays a valid card", () => {
+    const link = `https://example.com/${"a1b2c3d4e5".repeat(28)}`;
+    const card = buildRootCard({ ...models.full!, firstMessage: `See ${link}` });
+    assert.ok(validate(card), JSON.stringify(validate.errors, null, 1));
+    const first = texts(card).runs.find((r) => r.startsWith("See "))!;
+    assert.ok(first.split("\n").length > 5, first);
+    assert.ok(first.split("\n").every((line) => line.length <= 44), "every line fits a narrow card");
+    const joined = first.replace(/\n/g, "");
+    assert.ok(`See ${link}`.startsWith(joined.replace(/…$/, "")), `only line breaks added (and the excerpt's …): ${joined}`);
+    assert.ok(JSON.stringify(card).includes('"wrap":true'), "TextBlocks wrap");
+    for (const block of card.body as Array<Record<string, unknown>>) if (block.type === "TextBlock") assert.equal(block.wrap, true, JSON.stringify(block));
+  });
+
   it("escapes the Markdown that TextBlocks render", () => {
     assert.equal(escapeCardMarkdown("[x](http://evil) *b* _i_ ~s~ `c`"), "\\[x\\]\\(http://evil\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\`");
     assert.equal(escapeCardMarkdown("# h\n- item\n+ item\n12. n"), "\\# h\n\\- item\n\\+ item\n12\\. n");

@@ -213,6 +213,21 @@ describe("webhook routes", () => {
       assert.equal(failure?.fields.messages, 1);
     });
 
+    it("logs how many events of each type a mixed batch carried", async () => {
+      const h = harness();
+      const { raw } = loadMetaFixture("20_batch_multi_entry_mixed");
+      assert.equal((await h.post.handle(postRequest(raw))).status, 200);
+      const events = h.ingested[0] ?? [];
+      const count = (type: WhatsAppEvent["type"]) => events.filter((e) => e.type === type).length;
+      const fields = h.logger.lines.find((l) => l.event === "whatsapp.webhook.received")?.fields;
+      assert.deepEqual(
+        { messages: fields?.messages, statuses: fields?.statuses, accountErrors: fields?.accountErrors, preferences: fields?.preferences, groupEvents: fields?.groupEvents },
+        { messages: count("message"), statuses: count("status"), accountErrors: count("account_error"), preferences: count("preference"), groupEvents: count("group") },
+      );
+      assert.ok(count("message") > 0 && count("status") > 0, "the batch mixes messages and statuses");
+      assert.equal(fields?.bytes, raw.length);
+    });
+
     it("a webhook with no event (only other fields) is still handed over for the journal, with no events", async () => {
       const calls: Array<{ events: number; body: string }> = [];
       const h = harness(async (events, delivery) => void calls.push({ events: events.length, body: Buffer.from(delivery.body).toString("utf8") }));
