@@ -3,6 +3,7 @@ import { TeamsMessageId, type TeamsThreadRef } from "../../../src/core/ids";
 import type { OutboundRecord } from "../../../src/core/ports/webhook-journal";
 import { BlobJournalReader } from "../../../src/storage/blob/journal-reader";
 import { EXAMPLE_BUSINESS, textMessage } from "../../../tools/sign-webhook";
+import { ORDER_UPDATE_TEMPLATE as TEMPLATE } from "../../support/meta-templates";
 import { ADMIN_AAD, STAFF_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
@@ -16,10 +17,6 @@ const MARIA = { phone: "5511987654321", userId: "BR.1873409921457730218", name: 
 const now = () => Math.floor(Date.now() / 1000);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 const cardOf = (a: Record<string, unknown>) => JSON.stringify((a.attachments as Array<{ content: unknown }> | undefined)?.[0]?.content ?? {});
-const TEMPLATE = {
-  id: "1001", name: "order_update", language: "en_US", status: "APPROVED", category: "UTILITY",
-  components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, { type: "BODY", text: "Hi {{1}}, your order {{2}} has shipped." }],
-};
 const isRecordPost = (activity: Record<string, unknown>) => /Template “order_update”/.test(textOf(activity));
 
 /** Every outbound record in the harness's journal, read back from the blobs. */
