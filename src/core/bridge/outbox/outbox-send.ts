@@ -134,6 +134,7 @@ export async function dispatchOutbound(ctx: BridgeContext, entry: OutboxEntry, c
   // Meta has it: from here on nothing may turn into a "not sent" notice.
   const wamids = sent.parts ?? [sent.id];
   const row = await recordAccepted(ctx, current, wamids, { conversation, to, link });
-  logger.info("outbox.sent", { business, contact: maskId(contact), kind: entry.kind ?? "reply" });
+  // Staff replies keep the event name operators' log queries have always used.
+  logger.info(entry.kind === undefined ? "teams.reply.sent" : "outbox.sent", { business, contact: maskId(contact), kind: entry.kind ?? "reply" });
   return { kind: "sent", wamids, row };
 }
