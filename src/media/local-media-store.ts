@@ -23,6 +23,8 @@ export interface StoredFileInfo {
 
 /** The path prefix the bridge serves kept files under. */
 export const MEDIA_ROUTE_PREFIX = "/media";
+/** The folder, inside the media folder, that quarantined files are kept in: never served. */
+export const QUARANTINE_FOLDER = "quarantine";
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 
 /**
@@ -30,7 +32,9 @@ const TOKEN = /^[A-Za-z0-9_-]{32}$/;
  * by an unguessable token (an HMAC of the message id under a secret kept in the folder, so the same
  * message always maps to the same file), served by the bridge at `/media/<token>/<name>` (see
  * media-routes.ts). A link is a capability: anyone holding it can open the file, so this store is not
- * for production (use SharePoint). `keep` does file I/O; disk errors are `TransientError`s.
+ * for production (use SharePoint). Quarantined files go to `quarantine/<token>/` instead, are never
+ * served and get no link: their location is returned for the security team. `keep` does file I/O; disk
+ * errors are `TransientError`s.
  */
 export class LocalMediaStore implements MediaStore {
   private secret: Promise<Buffer> | undefined;
@@ -41,8 +45,10 @@ export class LocalMediaStore implements MediaStore {
     const token = createHmac("sha256", await this.linkSecret()).update(`${file.contact}\n${file.wamid}`).digest("base64url").slice(0, 32);
     const name = safeFileName(file.name);
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
-    const info: StoredFileInfo = { name, mimeType: file.mimeType, quarantined: file.quarantined ?? false, size: file.bytes.length, sha256 };
-    const folder = join(this.options.directory, token);
+    const quarantined = file.quarantined ?? false;
+    const info: StoredFileInfo = { name, mimeType: file.mimeType, quarantined, size: file.bytes.length, sha256 };
+    const place = quarantined ? [QUARANTINE_FOLDER, token] : [token];
+    const folder = join(this.options.directory, ...place);
     try {
       await mkdir(folder, { recursive: true });
       // Written under a temporary name first: a crash never leaves a half file under the real one.
@@ -52,11 +58,12 @@ export class LocalMediaStore implements MediaStore {
     } catch (err) {
       throw new TransientError("media.local_write_failed", `could not write a media file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
+    if (quarantined) return { location: `${place.join("/")} in the bridge's media folder (MEDIA_LOCAL_DIR)`, sha256, size: file.bytes.length };
     const base = this.options.publicBaseUrl().replace(/\/+$/, "");
     return { link: `${base}${MEDIA_ROUTE_PREFIX}/${token}/${encodeURIComponent(name)}`, sha256, size: file.bytes.length };
   }
 
-  /** Reads a kept file by token; undefined when the token is malformed or unknown. Does file I/O. */
+  /** Reads a kept file by token; undefined when the token is malformed or unknown (or quarantined). Does file I/O. */
   async read(token: string): Promise<{ info: StoredFileInfo; bytes: Buffer } | undefined> {
     if (!TOKEN.test(token)) return undefined;
     const folder = join(this.options.directory, token);
@@ -75,10 +82,10 @@ export class LocalMediaStore implements MediaStore {
    */
   async purgeOlderThan(olderThan: number): Promise<number> {
     let removed = 0;
-    for (const token of await this.tokens()) {
-      const written = await stat(join(this.options.directory, token, "info.json")).then((s) => s.mtimeMs, () => undefined);
+    for (const folder of await this.folders()) {
+      const written = await stat(join(folder, "info.json")).then((s) => s.mtimeMs, () => undefined);
       if (written !== undefined && written < olderThan) {
-        await rm(join(this.options.directory, token), { recursive: true, force: true });
+        await rm(folder, { recursive: true, force: true });
         removed++;
       }
     }
@@ -90,25 +97,28 @@ export class LocalMediaStore implements MediaStore {
    * (`dryRun`: only counts). Returns how many. Does file I/O.
    */
   async eraseConversations(conversations: readonly string[], dryRun = false): Promise<number> {
-    const folders = new Set(conversations.map(contactFolder));
+    const contacts = new Set(conversations.map(contactFolder));
     let removed = 0;
-    for (const token of await this.tokens()) {
-      const info = await readFile(join(this.options.directory, token, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
-      if (typeof info?.contactFolder === "string" && folders.has(info.contactFolder)) {
-        if (!dryRun) await rm(join(this.options.directory, token), { recursive: true, force: true });
+    for (const folder of await this.folders()) {
+      const info = await readFile(join(folder, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
+      if (typeof info?.contactFolder === "string" && contacts.has(info.contactFolder)) {
+        if (!dryRun) await rm(folder, { recursive: true, force: true });
         removed++;
       }
     }
     return removed;
   }
 
-  /** The folders of kept files (their tokens); none when the folder does not exist yet. */
-  private async tokens(): Promise<string[]> {
-    const entries = await readdir(this.options.directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return [];
-      throw err;
-    });
-    return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => e.name);
+  /** The folders of kept files, quarantined ones included (paths); none when the folder does not exist yet. */
+  private async folders(): Promise<string[]> {
+    const inside = async (directory: string) => {
+      const entries = await readdir(directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return [];
+        throw err;
+      });
+      return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => join(directory, e.name));
+    };
+    return [...await inside(this.options.directory), ...await inside(join(this.options.directory, QUARANTINE_FOLDER))];
   }
 
   /** The secret the link tokens are derived from: made once, kept in the media folder. */

@@ -9,6 +9,7 @@ import type { MediaStore } from "../../ports/media-store";
 import type { Stores } from "../../ports/stores";
 import type { TeamsGateway, ThreadPost } from "../../ports/teams-gateway";
 import type { WhatsAppGateway } from "../../ports/whatsapp-gateway";
+import type { BridgeSettings } from "../../settings";
 import { withRetry } from "../../retry";
 import { BACKGROUND_RETRY } from "../../retry-policy";
 import { isIdentityChange, rekeyContact, rememberPhoneAlias } from "./contact-rekey";
@@ -28,6 +29,8 @@ export interface InboundPostDeps {
   readonly logger: Logger;
   readonly media?: MediaStore;
   readonly followUps?: FollowUpScheduler;
+  /** The risky-file policy (default: quarantine). */
+  readonly settings?: Pick<BridgeSettings, "riskyFiles">;
 }
 
 export type PreparedPost =
