@@ -69,11 +69,8 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
   if (targeted) {
     const text = await targetedText(ctx.stores, message, targeted, ctx.clock.now() - entry.receivedAt);
     if (text.kind === "wait") {
-      if (ctx.followUps) {
-        ctx.followUps.park(entry, targeted.target);
-        return { kind: "parked" };
-      }
-      // No scheduler (never in the running bridge): post now rather than hold the lane.
+      if (ctx.followUps?.park(entry, targeted.target)) return { kind: "parked" };
+      // No scheduler (never in the running bridge), or too many waiting already: post now, without the target.
       const forced = await targetedText(ctx.stores, message, targeted, Number.POSITIVE_INFINITY);
       body = forced.kind === "ready" ? forced.body : [];
     } else body = text.body;
