@@ -67,15 +67,20 @@ const MACRO_MIME = /macroenabled/i;
 /** Declared types that say nothing about the file (so they never disagree with a name). */
 const GENERIC_MIME = new Set(["application/octet-stream", "binary/octet-stream", "application/unknown", "application/binary", "application/x-download"]);
 
-/** For common document and media extensions, the declared types that agree with them (generously). */
+const WORD = ["application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"];
+const EXCEL = ["application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
+const POWERPOINT = ["application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation"];
+
+/**
+ * For common document and media extensions, the declared types that agree with them: generously (phones
+ * declare an Office file by its family, old or new, or an OOXML one as the zip it is), so that only a
+ * real disagreement is flagged.
+ */
 const AGREEING_MIME: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   ["pdf", ["application/pdf", "application/x-pdf"]],
-  ["doc", ["application/msword"]],
-  ["docx", ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"]],
-  ["xls", ["application/vnd.ms-excel"]],
-  ["xlsx", ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]],
-  ["ppt", ["application/vnd.ms-powerpoint"]],
-  ["pptx", ["application/vnd.openxmlformats-officedocument.presentationml.presentation"]],
+  ["doc", WORD], ["docx", [...WORD, "application/zip"]],
+  ["xls", EXCEL], ["xlsx", [...EXCEL, "application/zip"]],
+  ["ppt", POWERPOINT], ["pptx", [...POWERPOINT, "application/zip"]],
   ["txt", ["text/plain"]],
   ["csv", ["text/csv", "text/comma-separated-values", "text/plain", "application/csv", "application/vnd.ms-excel"]],
   ["jpg", ["image/jpeg", "image/jpg", "image/pjpeg"]], ["jpeg", ["image/jpeg", "image/jpg", "image/pjpeg"]],

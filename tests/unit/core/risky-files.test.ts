@@ -65,6 +65,8 @@ describe("risky files: which customer files can run code", () => {
     assert.deepEqual(reasons(facts("contract.pdf", "application/zip")), ["WhatsApp declared it as application/zip, which does not match its name (.pdf)"]);
     assert.deepEqual(reasons(facts("photo.jpg", "application/pdf")), ["WhatsApp declared it as application/pdf, which does not match its name (.jpg)"]);
     assert.deepEqual(reasons(facts("contract.pdf", "application/octet-stream")), [], "a generic type says nothing");
+    assert.deepEqual(reasons(facts("budget.xlsx", "application/vnd.ms-excel")), [], "an Office family declared by its old type agrees");
+    assert.deepEqual(reasons(facts("letter.docx", "application/zip")), [], "an OOXML file declared as the zip it is agrees");
     assert.deepEqual(reasons(facts("contract.pdf", "application/pdf; charset=binary")), [], "parameters ignored");
   });
 
