@@ -172,6 +172,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
         reorderHoldMs: config.bridge.reorderHoldMs,
+        riskyFiles: { policy: config.bridge.riskyFiles.policy, extensions: new Set(config.bridge.riskyFiles.extensions) },
         pacing: { ...config.pacing, attempts: WHATSAPP_SEND_RETRY.attempts, ...config.outbox },
       },
     }, {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseEnv } from "node:util";
 import { z } from "zod/v4";
+import { parseRiskyExtensions, type RiskyFilePolicy } from "./core/risky-files";
 import { authDisabledProblems, BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, overrideKeyProblems, secretProblems } from "./config-guards";
 
 export { BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "./config-guards";
@@ -68,6 +69,8 @@ const schema = z.object({
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
   MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
   MEDIA_LINK_TTL_HOURS: z.coerce.number({ error: "MEDIA_LINK_TTL_HOURS must be a number" }).positive("MEDIA_LINK_TTL_HOURS must be positive").max(8_760, "MEDIA_LINK_TTL_HOURS must be at most 8760 (a year)").default(24),
+  MEDIA_RISKY_FILES: z.enum(["quarantine", "flag", "block"], { error: "MEDIA_RISKY_FILES must be quarantine, flag or block" }).default("quarantine"),
+  MEDIA_RISKY_EXTENSIONS: optional,
   MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
   INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
   TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
@@ -137,6 +140,8 @@ export interface Config {
     readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
     readonly firstContactNotice?: string;
     readonly reorderHoldMs: number;
+    /** Customers' files that can run code (MEDIA_RISKY_FILES, MEDIA_RISKY_EXTENSIONS; docs/security.md). */
+    readonly riskyFiles: { readonly policy: RiskyFilePolicy; readonly extensions: readonly string[] };
   };
   readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
   readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
@@ -212,6 +217,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
+  const riskyExtensions = parseRiskyExtensions(e.MEDIA_RISKY_EXTENSIONS);
+  if ("problem" in riskyExtensions) problems.push(riskyExtensions.problem);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
   if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
   if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
@@ -244,6 +251,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
       ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
       reorderHoldMs: e.INBOUND_REORDER_MS,
+      riskyFiles: { policy: e.MEDIA_RISKY_FILES, extensions: "extensions" in riskyExtensions ? [...riskyExtensions.extensions].sort() : [] },
     },
     policy: { cardNumbers: e.POLICY_CARD_NUMBERS, ibans: e.POLICY_IBANS, blockedWords: csv(e.POLICY_BLOCKED_WORDS), blockedPatterns },
     pacing: { perNumberPerSecond: e.WHATSAPP_MESSAGES_PER_SECOND, pairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS, pairBurst: e.WHATSAPP_PAIR_BURST },

@@ -119,4 +119,16 @@ describe("loadConfig", () => {
     assert.match(errorOf({ ...LOCAL, INBOX_POLL_SECONDS: "0" }), /INBOX_POLL_SECONDS must be at least 0.1/);
     assert.match(errorOf({ ...LOCAL, INBOX_MAX_IN_MEMORY: "5" }), /INBOX_MAX_IN_MEMORY must be at least 10/);
   });
+
+  it("risky files: quarantine by default with the built-in list; a policy and a list or +/- changes", () => {
+    const defaults = loadConfig(LOCAL).bridge.riskyFiles;
+    assert.equal(defaults.policy, "quarantine");
+    assert.ok(defaults.extensions.includes("exe") && defaults.extensions.includes("docm") && defaults.extensions.includes("iso"));
+    assert.deepEqual(loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "flag", MEDIA_RISKY_EXTENSIONS: "exe,msi" }).bridge.riskyFiles, { policy: "flag", extensions: ["exe", "msi"] });
+    const adjusted = loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "block", MEDIA_RISKY_EXTENSIONS: "+zip,-xlsb" }).bridge.riskyFiles;
+    assert.equal(adjusted.policy, "block");
+    assert.ok(adjusted.extensions.includes("zip") && !adjusted.extensions.includes("xlsb") && adjusted.extensions.includes("exe"));
+    assert.match(errorOf({ ...LOCAL, MEDIA_RISKY_FILES: "delete" }), /MEDIA_RISKY_FILES must be quarantine, flag or block/);
+    assert.match(errorOf({ ...LOCAL, MEDIA_RISKY_EXTENSIONS: "exe,+zip" }), /MEDIA_RISKY_EXTENSIONS must either list extensions/);
+  });
 });

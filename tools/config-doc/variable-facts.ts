@@ -54,6 +54,8 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   WHATSAPP_BUSINESS_ACCOUNT_ID: { default: "none", production: "recommended: templates, and `link` by the number as customers dial it" },
   WHATSAPP_MEDIA_HOSTS: { default: { value: "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net" }, production: no },
   MEDIA_DOWNLOAD_TIMEOUT_MS: { default: { value: "60000" }, production: no },
+  MEDIA_RISKY_FILES: { default: { value: "quarantine" }, production: "no (decide with your security team)" },
+  MEDIA_RISKY_EXTENSIONS: { default: { text: "the list in docs/security.md (programs, scripts, macro documents, disk images, web pages)" }, production: no },
 
   MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: "`local` only when set here explicitly" },
   MEDIA_LOCAL_DIR: { default: { value: ".data/media" }, production: "with the local store: a folder that survives restarts" },
