@@ -62,8 +62,11 @@ export interface ChannelMessageOptions {
   readonly lead?: string;
 }
 
-/** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock } = {}): Promise<Harness> {
+/**
+ * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
+ * `tablePrefix`: the bridge's table names (default: a fresh unique one), for a test that also opens them itself.
+ */
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; tablePrefix?: string } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -90,7 +93,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const loaded = loadConfig(env);
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
-  const tablePrefix = uniqueTablePrefix("e2e");
+  const tablePrefix = options.tablePrefix ?? uniqueTablePrefix("e2e");
   const overrides = { logger, tablePrefix, ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}) };
   let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;
