@@ -47,9 +47,10 @@ export async function endToEndBench(contacts = 500, perContact = 10): Promise<En
 /**
  * Floods a started world's bridge with `contacts` × `perContact` messages and measures the drain to the
  * Bot Connector stand-in: its rate against the enforced limit, 429s, losses, the bridge's peak RSS.
+ * Contacts are numbered from `firstContact`: a later burst with new contacts opens new threads again.
  */
-export async function drainBurst(world: ChaosWorld, tag: string, contacts: number, perContact: number): Promise<Omit<EndToEndReport, "idleRssMb">> {
-  const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
+export async function drainBurst(world: ChaosWorld, tag: string, contacts: number, perContact: number, firstContact = 0): Promise<Omit<EndToEndReport, "idleRssMb">> {
+  const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET, firstContact });
   const rss = sampleRss(world.bridge.pid!);
   const admittedBefore = world.connector.counters.throttle.admitted;
   const throttledBefore = { thread: world.connector.counters.throttle.throttledThread, tenant: world.connector.counters.throttle.throttledTenant };

@@ -22,6 +22,7 @@ import { chaosChannelOf } from "../tests/chaos/support/workload";
 import { judge, scansAmong } from "../tests/support/table-access-pattern";
 import { TableRequestRecorder } from "../tests/support/table-request-recorder";
 import { drainBurst, limitedWorld, type EndToEndReport } from "./end-to-end";
+import { floorRound, keyedRound, type WriteCosts } from "./history-floor";
 import { seedHistory, writeTemplates, type SeedResult } from "./history-seed";
 import { rssOf } from "./load";
 
@@ -43,7 +44,22 @@ export interface PollFigures {
   readonly requests: number;
   readonly responseBytes: number;
   readonly scans: readonly string[];
+  /** Medians of Azurite's keyed insert, read, Merge and delete in a number's inbox partition. */
+  readonly keyed: WriteCosts;
 }
+
+/** One burst setting, drained by an empty-history and a long-history bridge in turn. */
+export interface BurstComparison {
+  readonly label: string;
+  readonly empty: Omit<EndToEndReport, "idleRssMb">;
+  readonly seeded: Omit<EndToEndReport, "idleRssMb">;
+}
+
+/** The poll as in the e2e section (the chaos worlds poll every second), and at its default. */
+const BURST_SETTINGS: ReadonlyArray<{ readonly label: string; readonly env: Readonly<Record<string, string>> }> = [
+  { label: "poll 1 s (as e2e)", env: {} },
+  { label: "poll 5 s (its default)", env: { INBOX_POLL_SECONDS: "5" } },
+];
 
 export interface HistoryReport {
   readonly seed: SeedResult;
@@ -51,7 +67,7 @@ export interface HistoryReport {
   readonly memAvailableMb: { readonly before: number; readonly after: number };
   readonly rounds: number;
   readonly poll: { readonly empty: PollFigures; readonly seeded: PollFigures };
-  readonly e2e: { readonly empty: Omit<EndToEndReport, "idleRssMb">; readonly seeded: Omit<EndToEndReport, "idleRssMb"> };
+  readonly e2e: readonly BurstComparison[];
 }
 
 export async function historyBench(options: { rows: number; contacts: number; perContact: number; rounds: number }): Promise<HistoryReport> {
@@ -67,11 +83,17 @@ export async function historyBench(options: { rows: number; contacts: number; pe
     const azuriteRssMb = { empty: await azuriteRss(empty), seeded: await azuriteRss(seeded) };
     const memAfter = await memAvailableMb();
 
-    const poll = await measurePolls(empty, seeded, businesses.length, options.rounds);
-    // One bridge at a time: the other side's idle poll would take CPU from the burst.
-    const e2eEmpty = await burst(empty, "hist0", options);
-    const e2eSeeded = await burst(seeded, "histN", options);
-    return { seed, azuriteRssMb, memAvailableMb: { before: memBefore, after: memAfter }, rounds: options.rounds, poll, e2e: { empty: e2eEmpty, seeded: e2eSeeded } };
+    const poll = await measurePolls(empty, seeded, businesses, options.rounds);
+    // One bridge at a time: the other side's idle poll would take CPU from the burst. Each setting
+    // brings new contacts (new threads), so that every burst does the same work.
+    const e2e: BurstComparison[] = [];
+    for (const [i, setting] of BURST_SETTINGS.entries()) {
+      const from = i * options.contacts;
+      const emptySide = await burst(empty, `hist0s${i}`, options, from, setting.env);
+      const seededSide = await burst(seeded, `histNs${i}`, options, from, setting.env);
+      e2e.push({ label: setting.label, empty: emptySide, seeded: seededSide });
+    }
+    return { seed, azuriteRssMb, memAvailableMb: { before: memBefore, after: memAfter }, rounds: options.rounds, poll, e2e };
   } finally {
     await Promise.all(worlds.map((w) => w.dispose()));
   }
@@ -93,10 +115,10 @@ async function startWorlds(): Promise<[ChaosWorld, ChaosWorld]> {
 
 const storesOf = (connectionString: string) => new TableStores({ connectionString, tablePrefix: PREFIX });
 
-async function burst(world: ChaosWorld, tag: string, options: { contacts: number; perContact: number }): Promise<Omit<EndToEndReport, "idleRssMb">> {
-  await world.bridge.start(120_000);
+async function burst(world: ChaosWorld, tag: string, options: { contacts: number; perContact: number }, firstContact: number, env: Readonly<Record<string, string>>): Promise<Omit<EndToEndReport, "idleRssMb">> {
+  await world.bridge.start(120_000, env);
   try {
-    return await drainBurst(world, tag, options.contacts, options.perContact);
+    return await drainBurst(world, tag, options.contacts, options.perContact, firstContact);
   } finally {
     await world.bridge.terminate();
   }
@@ -116,23 +138,13 @@ async function pollRound(stores: TableStores): Promise<RoundTimes> {
   return { round: t3 - t0, inbox: t1 - t0, outbox: t2 - t1, links: t3 - t2 };
 }
 
-/** The same number of queries on the same tables as a round (the number index, one per number, outbox, links), of empty partitions. */
-async function floorRound(clients: { inbox: TableClient; outbox: TableClient; links: TableClient }, numbers: number): Promise<number> {
-  const nothing = async (client: TableClient) => {
-    for await (const row of client.listEntities({ queryOptions: { filter: "PartitionKey eq '~nothing'" } })) throw new Error(`a row in the empty partition: ${String(row.rowKey)}`);
-  };
-  const started = performance.now();
-  for (let i = 0; i < 1 + numbers; i++) await nothing(clients.inbox);
-  await nothing(clients.outbox);
-  await nothing(clients.links);
-  return performance.now() - started;
-}
-
-async function measurePolls(empty: ChaosWorld, seeded: ChaosWorld, numbers: number, rounds: number): Promise<HistoryReport["poll"]> {
+async function measurePolls(empty: ChaosWorld, seeded: ChaosWorld, businesses: readonly string[], rounds: number): Promise<HistoryReport["poll"]> {
+  const numbers = businesses.length;
+  const partition = businesses[Math.floor(numbers / 2)]!;
   const sides = [empty, seeded].map((world) => {
     const cs = world.azurite.connectionString;
     const client = (t: string) => TableClient.fromConnectionString(cs, `${PREFIX}${t}`, { allowInsecureConnection: true });
-    return { world, stores: storesOf(cs), clients: { inbox: client("inbox"), outbox: client("outbox"), links: client("links") }, times: [] as RoundTimes[], floors: [] as number[] };
+    return { world, stores: storesOf(cs), clients: { inbox: client("inbox"), outbox: client("outbox"), links: client("links") }, times: [] as RoundTimes[], floors: [] as number[], keyed: [] as WriteCosts[] };
   });
   for (const side of sides) {
     await pollRound(side.stores);
@@ -143,6 +155,7 @@ async function measurePolls(empty: ChaosWorld, seeded: ChaosWorld, numbers: numb
     for (const side of sides) {
       side.times.push(await pollRound(side.stores));
       side.floors.push(await floorRound(side.clients, numbers));
+      side.keyed.push(await keyedRound(side.clients.inbox, partition, r));
     }
   }
   const figures = async (side: (typeof sides)[number]): Promise<PollFigures> => {
@@ -160,6 +173,12 @@ async function measurePolls(empty: ChaosWorld, seeded: ChaosWorld, numbers: numb
         requests: requests.length,
         responseBytes: requests.reduce((sum, r) => sum + r.responseBytes, 0),
         scans: scansAmong(requests),
+        keyed: {
+          insertMs: median(side.keyed.map((k) => k.insertMs)),
+          readMs: median(side.keyed.map((k) => k.readMs)),
+          mergeMs: median(side.keyed.map((k) => k.mergeMs)),
+          deleteMs: median(side.keyed.map((k) => k.deleteMs)),
+        },
       };
     } finally {
       await recorder.close();

@@ -15,6 +15,7 @@ import { cpus, totalmem } from "node:os";
 import { bridgeNodeFlags, endToEndBench, memoryGrowthBench } from "./end-to-end";
 import { backlogBench } from "./backlog";
 import { historyBench } from "./history";
+import { historyRows } from "./history-rows";
 import { ingestBench } from "./ingest";
 import { coreCost, intakeVsLibrary, intakeVsMinimum } from "./micro";
 import { printRow, printTitle, type Row } from "./report";
@@ -66,24 +67,7 @@ async function run(section: Section): Promise<Row[]> {
     }
     case "history": {
       const [contacts, perContact] = (process.env.HISTORY_BURST ?? "200x5").split("x").map(Number);
-      const r = await historyBench({ rows: Number(process.env.HISTORY_ROWS ?? 1_000_000), contacts: contacts!, perContact: perContact!, rounds: Number(process.env.HISTORY_ROUNDS ?? 15) });
-      const { empty, seeded } = r.poll;
-      const ms = (x: number) => `${x.toFixed(1)} ms`;
-      const pollRatio = seeded.roundMs / empty.roundMs;
-      const overFloor = { empty: empty.roundMs - empty.floorMs, seeded: seeded.roundMs - seeded.floorMs };
-      const rate = r.e2e.seeded.requestsPerSecond / r.e2e.empty.requestsPerSecond;
-      const n = r.seed.rows.toLocaleString("en");
-      return [
-        { name: `history: ${n} finished rows, ${r.seed.contacts.toLocaleString("en")} contacts (seeded in ${r.seed.seconds.toFixed(0)} s)`, ours: `${(r.seed.rows / r.seed.seconds).toFixed(0)} rows/s`, baseline: "templates + batches" },
-        { name: "  Azurite RSS with N / with 0 rows; machine MemAvailable before / after seeding", ours: `${r.azuriteRssMb.seeded.toFixed(0)} / ${r.azuriteRssMb.empty.toFixed(0)} MB`, baseline: `${r.memAvailableMb.before.toFixed(0)} / ${r.memAvailableMb.after.toFixed(0)} MB` },
-        { name: `  poll round (inbox.oldest + outbox sweep + links), median of ${r.rounds}: N vs 0`, ours: ms(seeded.roundMs), baseline: ms(empty.roundMs), ratio: pollRatio, target: "≤ 1.2", met: pollRatio <= 1.2 },
-        { name: "    inbox / outbox / links parts with N (with 0)", ours: `${seeded.inboxMs.toFixed(0)} / ${seeded.outboxMs.toFixed(0)} / ${seeded.linksMs.toFixed(0)} ms`, baseline: `${empty.inboxMs.toFixed(0)} / ${empty.outboxMs.toFixed(0)} / ${empty.linksMs.toFixed(0)} ms` },
-        { name: "  Azurite's floor: the round's queries on empty partitions, N vs 0", ours: ms(seeded.floorMs), baseline: ms(empty.floorMs), ratio: seeded.floorMs / empty.floorMs },
-        { name: "  poll round above that floor, N vs 0", ours: ms(overFloor.seeded), baseline: ms(overFloor.empty) },
-        { name: "  one round's requests / bytes returned, N vs 0; requests not keyed", ours: `${seeded.requests} / ${seeded.responseBytes} B`, baseline: `${empty.requests} / ${empty.responseBytes} B`, target: "same; 0 scans", met: seeded.requests === empty.requests && seeded.responseBytes === empty.responseBytes && seeded.scans.length + empty.scans.length === 0 },
-        { name: `  end to end: ${r.e2e.seeded.messages} messages, Teams limits enforced, N vs 0`, ours: `${r.e2e.seeded.requestsPerSecond.toFixed(1)} req/s`, baseline: `${r.e2e.empty.requestsPerSecond.toFixed(1)} req/s`, ratio: rate, target: "≥ 0.9", met: rate >= 0.9 },
-        { name: "    lost / duplicated; 429s (thread / tenant); drained in, N (0)", ours: `${r.e2e.seeded.lost} / ${r.e2e.seeded.duplicated}; ${r.e2e.seeded.throttled.thread} / ${r.e2e.seeded.throttled.tenant}; ${r.e2e.seeded.seconds.toFixed(0)} s`, baseline: `${r.e2e.empty.lost} / ${r.e2e.empty.duplicated}; ${r.e2e.empty.throttled.thread} / ${r.e2e.empty.throttled.tenant}; ${r.e2e.empty.seconds.toFixed(0)} s` },
-      ];
+      return historyRows(await historyBench({ rows: Number(process.env.HISTORY_ROWS ?? 1_000_000), contacts: contacts!, perContact: perContact!, rounds: Number(process.env.HISTORY_ROUNDS ?? 15) }));
     }
   }
 }
