@@ -12,7 +12,9 @@
  *   filter; Azure Table storage serves a query of one partition from its key index;
  * - the requests one poll round makes and the bytes they return, through the recording proxy of the
  *   access-pattern test, each judged keyed or not;
- * - the end-to-end drain of a burst (bench/end-to-end.ts) through the bridge as a child process.
+ * - Azurite's keyed insert, read, Merge and delete in a number's inbox partition;
+ * - the end-to-end drain of a burst (bench/end-to-end.ts) through the bridge as a child process, with
+ *   the poll every second (as the e2e section) and every five (its default), new contacts each time.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { TableClient } from "@azure/data-tables";

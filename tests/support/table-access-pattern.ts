@@ -2,10 +2,10 @@ import type { RecordedRequest } from "./table-request-recorder";
 
 /**
  * Judges a recorded Table request by how it finds its rows. Reading by key is what keeps the bridge's
- * cost independent of its history (docs/architecture.md): a point read or write names PartitionKey and
- * RowKey; a batch is a set of such writes in one partition; a query must name one partition
- * (`PartitionKey eq '…'` as a top-level conjunct) and may narrow it by RowKey only. A filter on any
- * other property makes the service read every row of the partition or table and test it.
+ * cost independent of its history (docs/benchmarks.md, "History"): a point read or write names
+ * PartitionKey and RowKey; a batch is a set of such writes in one partition; a query must name one
+ * partition (`PartitionKey eq '…'` as a top-level conjunct) and may narrow it by RowKey only. A filter on
+ * any other property makes the service read every row of the partition or table and test it.
  */
 export type Access =
   | { readonly kind: "point"; readonly table: string }

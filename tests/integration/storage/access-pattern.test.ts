@@ -11,9 +11,9 @@ import { azuritePorts, TableRequestRecorder, type RecordedRequest } from "../../
 
 /**
  * The bridge must find unfinished work without reading finished work, so that its cost does not grow
- * with its history (docs/architecture.md). Azurite answers a query that scans a table in one request,
- * so counting requests would hide a scan: every Table request the running bridge makes goes through a
- * recording proxy, and each is judged by how it names its rows (tests/support/table-access-pattern.ts):
+ * with its history (docs/benchmarks.md, "History"). Azurite answers a query that scans a table in one
+ * request, so counting requests would hide a scan: every Table request the running bridge makes goes
+ * through a recording proxy, and each is judged by how it names its rows (table-access-pattern.ts):
  * keyed reads and writes, batches of them, and queries of one partition by RowKey only.
  */
 
