@@ -83,8 +83,9 @@ function teeLogger(a: Logger, b: Logger): Logger {
 /**
  * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
  * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
+ * `tablePrefix`: the bridge's table names (default: a fresh unique one), for a test that also opens them itself.
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -114,7 +115,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
   const written: string[] = [];
   const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
-  const tablePrefix = uniqueTablePrefix("e2e");
+  const tablePrefix = options.tablePrefix ?? uniqueTablePrefix("e2e");
   const overrides: ComposeOverrides = {
     ...options.compose,
     logger: teeLogger(logger, productionLogger),
