@@ -45,6 +45,7 @@ const schema = z.object({
   AZURE_STORAGE_CONNECTION_STRING: optional,
   AZURE_STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, "AZURE_STORAGE_ACCOUNT_NAME must be 3-24 lower-case letters and digits").optional(),
   BRIDGE_ADMINS: optional,
+  BRIDGE_STAFF: optional,
   ALLOWED_TENANT_IDS: optional,
   REPLY_MODE: z.enum(["all", "mention"], { error: "REPLY_MODE must be all or mention" }).default("all"),
   NOTE_PREFIX: z.string().default("//"),
@@ -126,6 +127,8 @@ export interface Config {
   readonly bridge: {
     readonly admins: readonly string[];
     readonly replyMode: "all" | "mention";
+    /** BRIDGE_STAFF: who may send to customers beyond being a member of the linked team; unset, every member. */
+    readonly staff?: StaffConfig;
     readonly notePrefix: string;
     readonly sendPrefix: string;
     readonly tenantLinkHosts: readonly string[];
@@ -154,6 +157,37 @@ export interface Config {
 }
 
 /** A configuration problem: its message is one line naming the variable(s), meant for the operator. */
+/** BRIDGE_STAFF: Entra object ids of people, and at most one Entra group (written `group:<id>`). */
+export interface StaffConfig {
+  readonly people: readonly string[];
+  readonly group?: string;
+}
+
+/** An Entra object id: a GUID. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * BRIDGE_STAFF: comma-separated Entra object ids; an entry `group:<object id>` names a group instead (a
+ * person's and a group's ids look alike, so the prefix tells them apart). At most one group.
+ */
+function parseStaff(value: string | undefined, problems: string[]): StaffConfig | undefined {
+  const entries = csv(value);
+  if (entries.length === 0) return undefined;
+  const people: string[] = [];
+  const groups: string[] = [];
+  for (const entry of entries) {
+    const group = /^group:(.*)$/i.exec(entry);
+    const id = (group ? group[1]! : entry).trim();
+    if (!GUID.test(id)) {
+      problems.push(`BRIDGE_STAFF entries must be Entra object ids (or group:<object id>); “${entry.slice(0, 60)}” is not`);
+      continue;
+    }
+    (group ? groups : people).push(id.toLowerCase());
+  }
+  if (groups.length > 1) problems.push("BRIDGE_STAFF may name one group (group:<object id>), not several");
+  return { people, ...(groups[0] ? { group: groups[0] } : {}) };
+}
+
 export class ConfigError extends Error {}
 
 /**
@@ -203,6 +237,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
+  const staff = parseStaff(e.BRIDGE_STAFF, problems);
   if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
   if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
@@ -228,6 +263,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bridge: {
       admins: csv(e.BRIDGE_ADMINS),
       replyMode: e.REPLY_MODE,
+      ...(staff ? { staff } : {}),
       notePrefix: e.NOTE_PREFIX,
       sendPrefix: e.SEND_PREFIX.trim(),
       tenantLinkHosts: csv(e.TENANT_LINK_HOSTS),

@@ -74,6 +74,7 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   CONTAINER_APP_REPLICA_NAME: { default: { text: "the host name" }, production: "set by Container Apps" },
 
   BRIDGE_ADMINS: { default: { text: "nobody" }, production: `${required} in practice: nobody else can link a channel` },
+  BRIDGE_STAFF: { default: { text: "every member of the linked team (not guests, not other tenants)" }, production: "when only some members may write to customers" },
   ALLOWED_TENANT_IDS: { default: { text: "`MicrosoftAppTenantId`" }, production: `${required} unless \`MicrosoftAppTenantId\` is set` },
   TEAMS_SERVICE_URL_HOSTS: { default: { value: "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us" }, production: no },
 

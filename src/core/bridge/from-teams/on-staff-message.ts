@@ -10,6 +10,7 @@ import { sendReply } from "./send-reply";
 import { sendStaffImages } from "./staff-media";
 import { answerWithin, groupCannotReceive, say, templatePicker } from "./staff-replies";
 import { serviceWindow } from "../../rules/service-window";
+import { admitStaff } from "./staff-gate";
 
 /**
  * Use case `onTeamsReply`: routes a staff message. In a customer thread it is sent to that customer per
@@ -56,6 +57,9 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   if (isEmpty(message.body) && !hasImages) return attachmentsNote;
   const link = await ctx.stores.links.get(conversation.business);
   if (!link || link.channel.channelId !== message.channelId) return say({ kind: "channel-unlinked" });
+  // Only now is it a send: notes and replies kept in Teams never reach the gate.
+  const refused = await admitStaff(ctx, link, message.author, "reply");
+  if (refused) return refused;
   const unreachable = conversation.group && groupCannotReceive(conversation.group);
   if (unreachable) return say({ kind: "group-unreachable", why: unreachable });
   const to = recipientOf(conversation);

@@ -1,0 +1,62 @@
+import { describeError } from "../../errors";
+import type { ChannelLink } from "../../model";
+import type { StaffAction } from "../../notices";
+import { judgeMember, listedByName, type StaffVerdict } from "../../rules/staff-authority";
+import type { StaffAuthor, StaffCardAction, StaffReply } from "../../staff-message";
+import type { BridgeDeps } from "../context";
+import { say } from "./staff-replies";
+
+/**
+ * The staff gate: the one decision on whether a staff action may reach a customer ("only the right
+ * people speak for the firm", docs/admin-guide.md). Every relay of a staff action passes here first,
+ * where it turns into a send: a reply (on-staff-message.ts, before the outbox), a template send
+ * (bridge-service.ts, before on-card-action.ts) and a reaction (staff-events.ts, before the send).
+ * Notes and everything else that stays in Teams never ask. It fails closed: when the roster or the
+ * group cannot be read, the answer is no.
+ */
+
+/** The verdict for `author` acting in `link`'s channel. Never throws. */
+export async function staffVerdict(ctx: BridgeDeps, link: ChannelLink, author: StaffAuthor): Promise<StaffVerdict> {
+  const person = author.aadObjectId;
+  if (!person) return { allowed: false, why: "no-identity" };
+  let verdict: StaffVerdict;
+  try {
+    verdict = judgeMember(await ctx.staff.member(link.channel, author), person, link.channel.tenantId);
+  } catch (err) {
+    ctx.logger.warn("teams.staff.roster_unavailable", { error: describeError(err) });
+    return { allowed: false, why: "unchecked" };
+  }
+  const list = ctx.settings.staff;
+  if (!verdict.allowed || !list || listedByName(list, person)) return verdict;
+  if (!list.group) return { allowed: false, why: "not-listed" };
+  try {
+    return (await ctx.staff.inGroup(list.group, person)) ? verdict : { allowed: false, why: "not-listed" };
+  } catch (err) {
+    ctx.logger.warn("teams.staff.group_unavailable", { error: describeError(err) });
+    return { allowed: false, why: "unchecked" };
+  }
+}
+
+/**
+ * Undefined when `author` may do `action` in `link`'s channel; otherwise the notice for the thread
+ * (nothing is sent, nothing is kept to send) after a security log line.
+ */
+export async function admitStaff(ctx: BridgeDeps, link: ChannelLink, author: StaffAuthor, action: StaffAction): Promise<StaffReply | undefined> {
+  const verdict = await staffVerdict(ctx, link, author);
+  if (verdict.allowed) return undefined;
+  ctx.logger.warn("teams.staff.refused", { action, why: verdict.why, business: link.business, tenantId: link.channel.tenantId, user: author.aadObjectId ?? "unknown" });
+  return say({ kind: "staff-not-allowed", why: verdict.why, action });
+}
+
+/**
+ * The gate for card buttons, before on-card-action.ts runs: a template send in a customer thread of a
+ * linked channel must be admitted. Other steps of the card (pick, fill, preview, cancel) send nothing
+ * and pass; so does a press outside a customer thread, which on-card-action.ts answers itself.
+ */
+export async function admitCardAction(ctx: BridgeDeps, action: StaffCardAction): Promise<StaffReply | undefined> {
+  if (action.data.bridgeAction !== "template.send") return undefined;
+  const conversation = await ctx.stores.conversations.findByThread(action.thread);
+  const link = conversation && (await ctx.stores.links.get(conversation.business));
+  if (!link || link.channel.channelId !== action.channelId) return undefined;
+  return admitStaff(ctx, link, action.author, "template");
+}
