@@ -143,7 +143,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
-      logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
+      logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
     }
     // BRIDGE_STAFF's group is checked through Microsoft Graph: without a way to get a Graph token the
     // bridge would refuse every send, so it does not start.

@@ -96,7 +96,8 @@ export type StorageConfig =
 
 export type MediaConfig =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly downloadTimeoutMs: number }
-  | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
+  /** `driveId`: MEDIA_SHAREPOINT_DRIVE_ID, one library for every team; unset, each team's own (its group's drive). */
+  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
 
 export interface Config {
   readonly mode: "production" | "local";
@@ -231,9 +232,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!e.SEND_PREFIX.trim()) problems.push("SEND_PREFIX must not be blank");
   if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
-  if (mediaKind === "sharepoint" && !e.MEDIA_SHAREPOINT_DRIVE_ID) problems.push("MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint (the drive id of the team site's document library)");
+  // SharePoint without a drive id: each linked team's files go to that team's own site (its group's drive).
   const media: MediaConfig = mediaKind === "sharepoint"
-    ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
+    ? { kind: "sharepoint", ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}), folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;

@@ -51,10 +51,10 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   WHATSAPP_MEDIA_HOSTS: { default: { value: "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net" }, production: no },
   MEDIA_DOWNLOAD_TIMEOUT_MS: { default: { value: "60000" }, production: no },
 
-  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: no },
+  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: "`sharepoint` (each team's files in its own site)" },
   MEDIA_LOCAL_DIR: { default: { value: ".data/media" }, production: "with the local store: a folder that survives restarts" },
   MEDIA_PUBLIC_URL: { default: { text: "the address the bridge listens on" }, production: "with the local store: the bridge's public https address" },
-  MEDIA_SHAREPOINT_DRIVE_ID: { default: "none", production: "recommended (without it files stay on the app's disk, and the log warns)" },
+  MEDIA_SHAREPOINT_DRIVE_ID: { default: { text: "each linked team's own library" }, production: "no: only to put every team's files in one library" },
   MEDIA_SHAREPOINT_FOLDER: { default: { value: "WhatsApp media" }, production: no },
   MS_GRAPH_URL: { default: { value: "https://graph.microsoft.com/v1.0" }, production: no },
 
