@@ -59,6 +59,16 @@ function resolveNumber(query: string, known: readonly BusinessNumberInfo[]): Num
 async function link(ctx: BridgeDeps, message: StaffMessage, query: string, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply> {
   if (!isAdmin(ctx, message)) return refusal(ctx, message, "link");
   if (!query.trim()) return say({ kind: "link-which-number" });
+  const channel: ChannelAddress = {
+    channelId: message.channelId,
+    tenantId: message.tenantId,
+    serviceUrl: message.serviceUrl,
+    ...(message.teamId ? { teamId: message.teamId } : {}),
+    ...(message.channelName ? { channelName: message.channelName } : {}),
+  };
+  // The channel first: whatever the number, customers' conversations never go to a private or shared one.
+  const facts = await standardChannel(ctx, message, channel);
+  if ("kind" in facts) return facts;
   let known: BusinessNumberInfo[] = [];
   try {
     known = await ctx.whatsapp.listBusinessNumbers();
@@ -71,15 +81,6 @@ async function link(ctx: BridgeDeps, message: StaffMessage, query: string, repla
   if (existing && existing.channel.channelId !== message.channelId) {
     return say({ kind: "number-linked-elsewhere", number, ...(existing.channel.channelName ? { channelName: existing.channel.channelName } : {}) });
   }
-  const channel: ChannelAddress = {
-    channelId: message.channelId,
-    tenantId: message.tenantId,
-    serviceUrl: message.serviceUrl,
-    ...(message.teamId ? { teamId: message.teamId } : {}),
-    ...(message.channelName ? { channelName: message.channelName } : {}),
-  };
-  const facts = await standardChannel(ctx, message, channel);
-  if ("kind" in facts) return facts;
   const teamGroupId = facts.teamGroupId ?? message.teamGroupId;
   const created: ChannelLink = {
     business: number.id,
