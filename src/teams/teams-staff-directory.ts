@@ -24,13 +24,13 @@ export interface TeamsStaffDirectoryOptions extends ProactiveReader {
   readonly cacheCapacity?: number;
   /** A roster read that takes longer counts as failed (a turn waits on it). Default 5 s. */
   readonly rosterTimeoutMs?: number;
-  /** Reading the team's details and channels at `link`. Default 10 s. */
+  /** Reading the team's details and channels at `link`. Default 8 s (TeamsInfo's client for these retries 5xx itself). */
   readonly describeTimeoutMs?: number;
   readonly now?: () => number;
 }
 
-/** `{member: undefined}`: Teams said they are not a member (cached too). */
-type CachedAnswer = { readonly member?: RosterMember } | { readonly inGroup: boolean };
+/** A roster answer (`member` undefined: Teams said they are not a member, cached too) or a group answer. */
+type CachedAnswer = { readonly kind: "member"; readonly member: RosterMember | undefined } | { readonly kind: "group"; readonly inGroup: boolean };
 
 /** The channel types Teams names (`ChannelInfo.type`; the Agents Playground says `channelType`). */
 const KINDS: ReadonlySet<string> = new Set(["standard", "private", "shared"]);
@@ -57,7 +57,7 @@ export class TeamsStaffDirectory implements StaffDirectory {
     const roster = channel.teamId ?? channel.channelId;
     const key = `member\n${channel.serviceUrl}\n${roster}\n${user}`;
     const cached = this.cache.get(key);
-    if (cached && "member" in cached) return cached.member;
+    if (cached?.kind === "member") return cached.member;
     let account: TeamsChannelAccount | undefined;
     try {
       account = await readInProactiveTurn(this.options, channel, roster, "roster", (ctx) => TeamsInfo.getTeamMember(ctx, roster, user), this.options.rosterTimeoutMs ?? 5_000);
@@ -66,7 +66,7 @@ export class TeamsStaffDirectory implements StaffDirectory {
       if (failure.status !== 404 || failure.code !== "MemberNotFoundInConversation") throw mapConnectorError(err, "roster");
     }
     const member = account ? rosterMember(account) : undefined;
-    this.cache.set(key, member ? { member } : {});
+    this.cache.set(key, { kind: "member", member });
     return member;
   }
 
@@ -74,16 +74,16 @@ export class TeamsStaffDirectory implements StaffDirectory {
     if (!this.options.groups) throw new PermanentError("teams.staff_group_unavailable", "BRIDGE_STAFF names a group, but the bridge has no Microsoft Graph access to check it");
     const key = `group\n${group}\n${person.toLowerCase()}`;
     const cached = this.cache.get(key);
-    if (cached && "inGroup" in cached) return cached.inGroup;
+    if (cached?.kind === "group") return cached.inGroup;
     const inGroup = await this.options.groups.inGroup(group, person);
-    this.cache.set(key, { inGroup });
+    this.cache.set(key, { kind: "group", inGroup });
     return inGroup;
   }
 
   async describeChannel(channel: ChannelAddress): Promise<ChannelFacts> {
     const team = channel.teamId;
     if (!team) throw new PermanentError("teams.no_team", "describeChannel: the activity named no team");
-    const timeoutMs = this.options.describeTimeoutMs ?? 10_000;
+    const timeoutMs = this.options.describeTimeoutMs ?? 8_000;
     try {
       const [details, channels] = await readInProactiveTurn(this.options, channel, team, "describeChannel",
         async (ctx) => Promise.all([TeamsInfo.getTeamDetails(ctx, team), TeamsInfo.getTeamChannels(ctx, team)]), timeoutMs);
