@@ -36,7 +36,7 @@ type CachedAnswer = { readonly kind: "member"; readonly member: RosterMember | u
 const KINDS: ReadonlySet<string> = new Set(["standard", "private", "shared"]);
 
 /**
- * `StaffDirectory` over the Bot Connector through botbuilder's TeamsInfo (protocols.md B3): a member is
+ * `StaffDirectory` over the Bot Connector through botbuilder's TeamsInfo (docs/protocols.md B19): a member is
  * looked up in the team's roster (`GET /v3/conversations/{team}/members/{user}`, answering the member's
  * `tenantId`, `userRole` and object id, or 404 `MemberNotFoundInConversation`), a channel in the team's
  * channel list (`GET /v3/teams/{team}/conversations`) and the team's group in its details

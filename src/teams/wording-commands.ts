@@ -62,7 +62,7 @@ function statusText(n: Extract<CommandNotice, { kind: "status" }>): string {
   return `Linked WhatsApp number${n.links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.${other}`;
 }
 
-/** Why a channel other than a standard one cannot be linked (docs/admin-guide.md, step 5). */
+/** Why a channel other than a standard one cannot be linked (docs/protocols.md B19, docs/admin-guide.md step 5). */
 const CHANNEL_REFUSED = {
   private: "This is a private channel: it holds only part of the team, its messages are retained apart from the team's, and bots cannot post in it, so customer conversations cannot live here.",
   shared: "This is a shared channel: people from other teams or organisations can be in it, so customer conversations cannot live here.",

@@ -91,14 +91,14 @@ async function link(ctx: BridgeDeps, message: StaffMessage, query: string, repla
     ...(teamGroupId ? { teamGroupId } : {}),
   };
   await ctx.stores.links.put(created);
-  ctx.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId });
+  ctx.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId, teamGroupId: teamGroupId ?? "unknown" });
   const waiting = await replayUnrouted(created);
   return say({ kind: "number-linked", number, waiting });
 }
 
 /**
  * Only a standard channel can be linked: private and shared channels have members outside the team (or
- * only part of it) and keep their messages and files apart from the team's (docs/admin-guide.md). The
+ * only part of it) and keep their messages and files apart from the team's (docs/protocols.md B19). The
  * activity may say the channel's type; Teams is asked in any case (the team's channels and its group,
  * whose SharePoint site keeps the channel's files). A refusal or an unanswered question is the answer.
  */

@@ -7,12 +7,12 @@ import type { BridgeDeps } from "../context";
 import { say } from "./staff-replies";
 
 /**
- * The staff gate: the one decision on whether a staff action may reach a customer ("only the right
- * people speak for the firm", docs/admin-guide.md). Every relay of a staff action passes here first,
- * where it turns into a send: a reply (on-staff-message.ts, before the outbox), a template send
- * (bridge-service.ts, before on-card-action.ts) and a reaction (staff-events.ts, before the send).
- * Notes and everything else that stays in Teams never ask. It fails closed: when the roster or the
- * group cannot be read, the answer is no.
+ * The staff gate: the one decision on whether a staff action may reach a customer (docs/admin-guide.md
+ * "Who can send to customers"). Every relay of a staff action passes here first, where it turns into a
+ * send: a reply (on-staff-message.ts, before the outbox), a template send (bridge-service.ts, before
+ * on-card-action.ts) and a reaction (staff-events.ts, before the send). Edits and deletions are never
+ * relayed (WhatsApp keeps what it delivered), so they have nothing to pass. Notes and everything else
+ * that stays in Teams never ask. It fails closed: when the roster or the group cannot be read, no.
  */
 
 /** The verdict for `author` acting in `link`'s channel. Never throws. */
