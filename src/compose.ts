@@ -143,7 +143,11 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
-      logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
+      logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
+    }
+    if (config.allowedTenantIds === "any") {
+      // Only possible with BOT_AUTH_DISABLED on loopback (config.ts), but say it loudly: nothing checks who calls.
+      logger.warn("teams.any_tenant_accepted", { note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only" });
     }
     // BRIDGE_STAFF's group is checked through Microsoft Graph: without a way to get a Graph token the
     // bridge would refuse every send, so it does not start.

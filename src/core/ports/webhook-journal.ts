@@ -43,8 +43,11 @@ export interface OutboundRecord {
   readonly recipient: Recipient;
   /** What Meta accepted, in order (a long text goes as several messages). */
   readonly wamids: readonly WaMessageId[];
-  /** The Teams message it came from (for automatic messages: the thread post that announced it). */
-  readonly teamsMessageId: TeamsMessageId;
+  /**
+   * The Teams message it came from: the staff reply, or the template card it was sent from. Absent for a
+   * message the bridge sent by itself (its thread post is written after this record).
+   */
+  readonly teamsMessageId?: TeamsMessageId;
   /** Absent for messages the bridge sends by itself (the first-contact notice). */
   readonly author?: JournalAuthor;
   /** The text exactly as the customer received it: WhatsApp markup, templates with their values filled in. */
@@ -72,9 +75,10 @@ export interface StatusRecord {
  * Why a staff reply in a customer thread stayed in Teams: the reply-routing outcomes (`note`,
  * `not-addressed`, `internal-mention`, `tenant-link`) and the refusals of the send rules
  * (`policy-block`: the outbound policy matched; `window-closed`: the 24-hour window had expired;
- * `opted-out`: the customer opted out).
+ * `opted-out`: the customer opted out; `not-allowed`: its author may not write to customers, the staff
+ * gate's reason in `detail`).
  */
-export type InternalReason = "note" | "not-addressed" | "internal-mention" | "tenant-link" | "policy-block" | "window-closed" | "opted-out";
+export type InternalReason = "note" | "not-addressed" | "internal-mention" | "tenant-link" | "policy-block" | "window-closed" | "opted-out" | "not-allowed";
 
 /** A staff reply kept in Teams: never sent to the customer, recorded so the record shows it was not. */
 export interface InternalReplyRecord {

@@ -30,7 +30,7 @@ export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReactio
   const link = await ctx.stores.links.get(conversation.business);
   if (!link || link.channel.channelId !== reaction.channelId) return say({ kind: "channel-unlinked" });
   const refused = await admitStaff(ctx, link, reaction.author, "reaction");
-  if (refused) return refused;
+  if (refused) return refused.reply;
   // Added wins over removed when both come in one activity (a change from one emoji to another).
   const emoji = reaction.added.at(-1) ?? "";
   try {

@@ -1,7 +1,7 @@
 import { describeError } from "../../errors";
 import type { ChannelLink } from "../../model";
 import type { StaffAction } from "../../notices";
-import { judgeMember, listedByName, type StaffVerdict } from "../../rules/staff-authority";
+import { judgeMember, listedByName, type StaffRefusal, type StaffVerdict } from "../../rules/staff-authority";
 import type { StaffAuthor, StaffCardAction, StaffReply } from "../../staff-message";
 import type { BridgeDeps } from "../context";
 import { say } from "./staff-replies";
@@ -37,15 +37,21 @@ export async function staffVerdict(ctx: BridgeDeps, link: ChannelLink, author: S
   }
 }
 
+/** A refusal of the gate: why, and the notice for the thread. */
+export interface StaffRefused {
+  readonly why: StaffRefusal;
+  readonly reply: StaffReply;
+}
+
 /**
- * Undefined when `author` may do `action` in `link`'s channel; otherwise the notice for the thread
- * (nothing is sent, nothing is kept to send) after a security log line.
+ * Undefined when `author` may do `action` in `link`'s channel; otherwise why and the notice for the
+ * thread (nothing is sent, nothing is kept to send), after a security log line.
  */
-export async function admitStaff(ctx: BridgeDeps, link: ChannelLink, author: StaffAuthor, action: StaffAction): Promise<StaffReply | undefined> {
+export async function admitStaff(ctx: BridgeDeps, link: ChannelLink, author: StaffAuthor, action: StaffAction): Promise<StaffRefused | undefined> {
   const verdict = await staffVerdict(ctx, link, author);
   if (verdict.allowed) return undefined;
   ctx.logger.warn("teams.staff.refused", { action, why: verdict.why, business: link.business, tenantId: link.channel.tenantId, user: author.aadObjectId ?? "unknown" });
-  return say({ kind: "staff-not-allowed", why: verdict.why, action });
+  return { why: verdict.why, reply: say({ kind: "staff-not-allowed", why: verdict.why, action }) };
 }
 
 /**
@@ -58,5 +64,5 @@ export async function admitCardAction(ctx: BridgeDeps, action: StaffCardAction):
   const conversation = await ctx.stores.conversations.findByThread(action.thread);
   const link = conversation && (await ctx.stores.links.get(conversation.business));
   if (!link || link.channel.channelId !== action.channelId) return undefined;
-  return admitStaff(ctx, link, action.author, "template");
+  return (await admitStaff(ctx, link, action.author, "template"))?.reply;
 }

@@ -3,6 +3,7 @@ import { AadObjectId, EntraGroupId, TeamsGroupId, TeamsTeamId, TeamsUserId, Tena
 import type { StaffCardAction, StaffReaction, StaffReply } from "../../../../src/core/staff-message";
 import type { MessageTemplate } from "../../../../src/core/templates";
 import { ADMIN, BUSINESS, CHANNEL, STAFF, TENANT, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+import { MemoryWebhookJournal } from "../../../../src/storage/memory/memory-webhook-journal";
 import { replyText } from "../../../support/wording";
 
 const ORDER_UPDATE: MessageTemplate = { name: "order_update", language: "en_US", category: "UTILITY", body: "Hi {{1}}, it shipped.", buttons: [] };
@@ -12,7 +13,8 @@ const GROUP = EntraGroupId("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6");
 
 /** A linked channel with one customer thread whose window is open. */
 async function withThread(settings: Parameters<typeof makeWorld>[0] = {}) {
-  const w = makeWorld(settings);
+  const journal = new MemoryWebhookJournal();
+  const w = { ...makeWorld(settings, { journal }), journal };
   w.whatsapp.templates = [ORDER_UPDATE];
   await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
   await w.bridge.ingest([customerText("Hello", { id: "wamid.in1" })]);
@@ -74,6 +76,8 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
       const line = w.logger.lines.find((l) => l.event === "teams.staff.refused");
       assert.equal(line?.level, "warn");
       assert.deepEqual(line?.fields, { action: "reply", why, business: BUSINESS, tenantId: TENANT, user: GUEST });
+      const record = w.journal.records().map((r) => r.record).find((r) => r.kind === "internal");
+      assert.deepEqual(record && record.kind === "internal" && [record.why, record.detail, record.author.aadObjectId], ["not-allowed", why, GUEST], "the record shows it was not sent, and why");
     });
   }
 
