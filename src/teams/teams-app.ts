@@ -15,6 +15,8 @@ import { handleMessageChangeActivity, handleReactionActivity } from "./staff-eve
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, createBridgeAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
+import { TeamsStaffDirectory, type GroupMembership } from "./teams-staff-directory";
+import type { StaffDirectory } from "../core/ports/staff-directory";
 
 export interface TeamsBotOptions {
   /**
@@ -38,6 +40,8 @@ export interface TeamsBotOptions {
   readonly connectorTimeoutMs?: number;
   /** Requests per second per tenant the bot keeps under (Teams: about 50 per app per tenant, B13). */
   readonly tenantRequestsPerSecond?: number;
+  /** Checks `BRIDGE_STAFF`'s Entra group (graph-group-membership.ts); none: a group cannot be checked. */
+  readonly staffGroups?: GroupMembership;
 }
 
 /**
@@ -67,6 +71,7 @@ export interface TeamsBot {
   readonly routes: HttpRoute[];
   /** Posts the core starts (new threads, replies in threads). */
   readonly gateway: TeamsGateway;
+  readonly directory: StaffDirectory;
 }
 
 /**
@@ -75,6 +80,8 @@ export interface TeamsBot {
  */
 export interface TeamsConnection {
   readonly gateway: TeamsGateway;
+  /** Team rosters, channel types and groups: who may act for the firm (teams-staff-directory.ts). */
+  readonly directory: StaffDirectory;
   /** `POST /api/messages`, handing what staff do to `handler`. Call once. */
   serve(handler: StaffMessageHandler): HttpRoute[];
 }
@@ -82,7 +89,7 @@ export interface TeamsConnection {
 /** The Teams bot with its handler known at once (see `connectTeams`). */
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const connection = connectTeams(options);
-  return { gateway: connection.gateway, routes: connection.serve(options.handler) };
+  return { gateway: connection.gateway, directory: connection.directory, routes: connection.serve(options.handler) };
 }
 
 /**
@@ -155,6 +162,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    directory: new TeamsStaffDirectory({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger, ...(options.staffGroups ? { groups: options.staffGroups } : {}) }),
     serve,
   };
 }

@@ -84,6 +84,18 @@ describe("loadConfig", () => {
     assert.equal(c.bridge.notePrefix, "!!");
   });
 
+  it("BRIDGE_STAFF: object ids of people and one group marked group:, told apart by the prefix; unset means every team member", () => {
+    assert.equal(loadConfig(LOCAL).bridge.staff, undefined);
+    const person = "5A5A5A5A-0000-4000-8000-000000000057";
+    const group = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    const c = loadConfig({ ...LOCAL, BRIDGE_STAFF: ` ${person} , group:${group},` });
+    assert.deepEqual(c.bridge.staff, { people: [person.toLowerCase()], group });
+    assert.deepEqual(loadConfig({ ...LOCAL, BRIDGE_STAFF: `GROUP:${group}` }).bridge.staff, { people: [], group });
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "ada@contoso.com" }), /BRIDGE_STAFF entries must be Entra object ids \(or group:<object id>\); “ada@contoso\.com” is not/);
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: `group:${group},group:${person}` }), /BRIDGE_STAFF may name one group/);
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "group:sales" }), /BRIDGE_STAFF entries must be Entra object ids/);
+  });
+
   it("business rules: defaults, lists, and clear errors (issue 4)", () => {
     const c = loadConfig(LOCAL);
     assert.deepEqual(c.policy, { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] });

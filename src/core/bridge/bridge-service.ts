@@ -18,6 +18,7 @@ import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
 import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
+import { admitCardAction } from "./from-teams/staff-gate";
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
@@ -142,8 +143,9 @@ export class BridgeService implements StaffMessageHandler {
     return onStaffMessageChange(this.ctx, change, this.changesTold);
   }
 
-  onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
-    return onCardAction(this.ctx, action);
+  async onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
+    // A template send passes the staff gate before the card's own steps run (staff-gate.ts).
+    return (await admitCardAction(this.ctx, action)) ?? onCardAction(this.ctx, action);
   }
 
   /** Teams says the app was added (back) to a team: suspended links there resume at once. Never throws. */

@@ -1,4 +1,4 @@
-import type { ConversationKey, WaMessageId } from "../ids";
+import type { ConversationKey, TeamsGroupId, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 
 /** A file to keep: what a customer sent, already downloaded and checked. */
@@ -10,6 +10,8 @@ export interface MediaToKeep {
   readonly mimeType: string;
   /** The channel whose thread shows it: production keeps files in that channel's SharePoint folder. */
   readonly channel: ChannelAddress;
+  /** The channel's team (its Microsoft 365 group, found at `link`): production keeps files in that team's own site. */
+  readonly teamGroupId?: TeamsGroupId;
   /** One folder per contact. */
   readonly contact: ConversationKey;
   /** The WhatsApp message the file came with; keeping the same message's file again replaces it. */

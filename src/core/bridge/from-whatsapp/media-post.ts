@@ -85,6 +85,7 @@ export async function keepInboundMedia(
       name,
       mimeType: quarantined ? "application/octet-stream" : mimeType,
       channel: link.channel,
+      ...(link.teamGroupId ? { teamGroupId: link.teamGroupId } : {}),
       contact: conversationKeyOf(message),
       wamid: message.id,
       ...(quarantined ? { quarantined: true } : {}),
