@@ -1,4 +1,4 @@
-import type { NumberBacklog } from "./bridge/recovery/backlog-report";
+import type { NumberBacklog } from "./model";
 import type { BusinessNumberId, WaMessageId } from "./ids";
 import type { GroupChange } from "./messages";
 import type { StaffRefusal } from "./rules/staff-authority";

@@ -16,7 +16,8 @@ import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
 import { FollowUps, type FollowUpOptions } from "./scheduling/follow-ups";
 import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
-import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
+import type { NumberBacklog } from "../model";
+import { backlogReport } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
 import { admitCardAction } from "./from-teams/staff-gate";
 
