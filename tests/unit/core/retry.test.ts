@@ -4,7 +4,7 @@ import { withRetry } from "../../../src/core/retry";
 import type { RetryPolicy } from "../../../src/core/retry-policy";
 import { ManualClock } from "../../fakes/manual-clock";
 
-const policy: RetryPolicy = { attempts: 4, baseMs: 100, factor: 2, capMs: 1000, jitter: "full", budgetMs: 10_000 };
+const policy: RetryPolicy = { name: "test", attempts: 4, baseMs: 100, factor: 2, capMs: 1000, jitter: "full", budgetMs: 10_000 };
 
 describe("withRetry", () => {
   it("retries transient errors with exponential backoff and returns the result", async () => {

@@ -77,7 +77,7 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
       if ("problem" in route) { problems.push(route.problem); continue; }
       const withCaption = !textSent;
       try {
-        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx.clock);
+        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx);
         const sent = await ctx.pacer.send(business, contact, () => ctx.whatsapp.sendMedia({
           business, to, kind: route.kind, mediaId: uploaded.id,
           ...(withCaption ? { caption: message.body } : {}),
