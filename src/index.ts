@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, readEnvironment } from "./config";
-import { startBridge } from "./compose";
+import type { RunningBridge } from "./compose";
+import { createLogger } from "./observability/logger";
+import { startTelemetry } from "./observability/telemetry";
 
 /** Graceful shutdown must finish inside the platform's grace period (Container Apps / App Service: 30 s). */
 const SHUTDOWN_BUDGET_MS = 25_000;
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   // Handlers first: a SIGTERM that arrives while the bridge is still starting (it may already answer
   // /readyz) is honoured once start-up is done, instead of killing the process mid-way.
   let requested: string | undefined;
-  let running: Awaited<ReturnType<typeof startBridge>> | undefined;
+  let running: RunningBridge | undefined;
   const shutdown = () => {
     if (!running || !requested) return;
     const bridge = running;
@@ -36,7 +38,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
-  running = await startBridge(config);
+  const logger = createLogger({ level: config.logLevel });
+  // Telemetry first, then the bridge's modules: the SDK's HTTP instrumentation applies to modules loaded after it.
+  const telemetry = await startTelemetry(config.telemetry, logger);
+  const { startBridge } = await import("./compose");
+  running = await startBridge(config, { logger, telemetry });
   shutdown();
 }
 
