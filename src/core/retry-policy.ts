@@ -1,7 +1,7 @@
 /**
  * Every retry and backoff of the bridge, in one place: a named policy says how many attempts, how the wait
  * grows, its cap and whether it is jittered; `delayFor` turns a policy and a failure count into the wait.
- * (The media retries of follow-ups.ts use `MEDIA_RETRY`.)
+ * (The media retries of `scheduling/follow-ups.ts` and `from-whatsapp/media-retry.ts` use `MEDIA_RETRY`.)
  */
 export interface RetryPolicy {
   /** How metrics and logs call it (the `retry.policy` attribute of `bridge.retries`). */

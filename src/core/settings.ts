@@ -1,6 +1,7 @@
 import type { AadObjectId } from "./ids";
 import type { PacingSettings } from "./bridge/outbox/pacer";
 import type { PolicySettings } from "./rules/outbound-policy";
+import type { RiskyFileSettings } from "./risky-files";
 
 /** The bridge's behaviour settings (from configuration, handed in by the composition root). */
 export interface BridgeSettings {
@@ -27,4 +28,6 @@ export interface BridgeSettings {
   readonly reorderHoldMs?: number;
   /** Meta's rate limits for outbound sends. */
   readonly pacing?: PacingSettings;
+  /** What happens to a customer's file that can run code (risky-files.ts); default: quarantine, the default list. */
+  readonly riskyFiles?: RiskyFileSettings;
 }

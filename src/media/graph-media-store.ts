@@ -57,7 +57,10 @@ export class GraphMediaStore implements MediaStore {
       ? await this.simpleUpload(itemUrl, token, file)
       : await this.sessionUpload(itemUrl, token, file);
     if (!item.webUrl) throw new PermanentError("media.graph_no_link", "Graph stored the file but returned no webUrl");
-    return { link: item.webUrl, sha256: createHash("sha256").update(file.bytes).digest("hex"), size: file.bytes.length };
+    const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+    // A quarantined file's place, in words (the core shows it instead of a link): the channel's Files tab.
+    const location = file.quarantined ? `${segments.join(" › ")} (the channel's files)` : undefined;
+    return { link: item.webUrl, sha256, size: file.bytes.length, ...(location ? { location } : {}) };
   }
 
   private token(): Promise<string> {

@@ -25,7 +25,7 @@ import { measured } from "./measured-gateways";
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
-  readonly followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff">;
+  readonly followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff" | "maxParked">;
   /**
    * While leading, look for pending inbox entries this often (entries other instances ingested, or left
    * behind). Off when unset (a single instance schedules what it ingests itself).

@@ -14,14 +14,26 @@ export interface MediaToKeep {
   readonly contact: ConversationKey;
   /** The WhatsApp message the file came with; keeping the same message's file again replaces it. */
   readonly wamid: WaMessageId;
-  /** The file failed an integrity check: kept apart, and never served as its declared type. */
+  /**
+   * Kept apart: the file failed an integrity check, or is of a risky type under the quarantine or block
+   * policy (risky-files.ts). Stored away from the other files with `.quarantined` after its name (so that
+   * opening it runs nothing), never served as its declared type.
+   */
   readonly quarantined?: boolean;
 }
 
 /** Where a kept file is. */
 export interface KeptMedia {
-  /** A link people in the channel can open. */
-  readonly link: string;
+  /**
+   * A link people in the channel can open; absent for a quarantined file the store does not serve. The
+   * core never shows a quarantined file's link.
+   */
+  readonly link?: string;
+  /**
+   * For a quarantined file: where it is kept, as a path a security team can follow (the channel's files
+   * folder and below, or the local store's quarantine folder). Shown instead of a link.
+   */
+  readonly location?: string;
   /** SHA-256 of the kept bytes, lower-case hex. */
   readonly sha256: string;
   /** Bytes kept. */

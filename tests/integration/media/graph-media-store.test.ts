@@ -53,8 +53,10 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
 
   it("keeps quarantined files apart, named so they are not opened as their declared type", async () => {
     const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE });
-    await store.keep(file(Buffer.from("PK\x03\x04"), { wamid: WaMessageId("wamid.bad"), name: "photo.jpg", mimeType: "application/octet-stream", quarantined: true }));
+    const kept = await store.keep(file(Buffer.from("PK\x03\x04"), { wamid: WaMessageId("wamid.bad"), name: "photo.jpg", mimeType: "application/octet-stream", quarantined: true }));
     assert.ok([...graph.files.values()].some((f) => /\/Quarantine\/[0-9a-f]{8}-photo\.jpg\.quarantined$/.test(f.path)));
+    // Where it is, for the security team (the thread shows this instead of a link).
+    assert.match(kept.location ?? "", /^WhatsApp › WhatsApp media › customer-[0-9a-f]{12} › Quarantine › [0-9a-f]{8}-photo\.jpg\.quarantined \(the channel's files\)$/);
   });
 
   it("classifies Graph's answers: 503/429 transient (with Retry-After), 404 permanent", async () => {

@@ -38,6 +38,9 @@ export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReactio
   }
 }
 
+/** Messages remembered as told at most (the oldest is forgotten first): the note may then come twice, harmlessly. */
+export const MAX_CHANGES_TOLD = 10_000;
+
 /**
  * A staff member edited or deleted a reply that was sent to WhatsApp: say, once per message and
  * briefly, that the customer keeps what was delivered. `told` remembers the messages already answered
@@ -49,6 +52,6 @@ export async function onStaffMessageChange(ctx: BridgeContext, change: StaffMess
   const key = `${change.thread}|${change.messageId}`;
   if (told.has(key)) return undefined;
   told.add(key);
-  if (told.size > 10_000) told.delete(told.values().next().value!);
+  if (told.size > MAX_CHANGES_TOLD) told.delete(told.values().next().value!);
   return say({ kind: "edit-not-forwarded", change: change.change });
 }

@@ -10,6 +10,7 @@ import type { MediaStore } from "../../ports/media-store";
 import type { Stores } from "../../ports/stores";
 import type { TeamsGateway, ThreadPost } from "../../ports/teams-gateway";
 import type { WhatsAppGateway } from "../../ports/whatsapp-gateway";
+import type { BridgeSettings } from "../../settings";
 import { withRetry } from "../../retry";
 import { BACKGROUND_RETRY } from "../../retry-policy";
 import { isIdentityChange, rekeyContact, rememberPhoneAlias } from "./contact-rekey";
@@ -30,6 +31,8 @@ export interface InboundPostDeps {
   readonly media?: MediaStore;
   readonly followUps?: FollowUpScheduler;
   readonly metrics?: Metrics;
+  /** The risky-file policy (default: quarantine). */
+  readonly settings?: Pick<BridgeSettings, "riskyFiles">;
 }
 
 export type PreparedPost =
@@ -68,11 +71,8 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
   if (targeted) {
     const text = await targetedText(ctx.stores, message, targeted, ctx.clock.now() - entry.receivedAt);
     if (text.kind === "wait") {
-      if (ctx.followUps) {
-        ctx.followUps.park(entry, targeted.target);
-        return { kind: "parked" };
-      }
-      // No scheduler (never in the running bridge): post now rather than hold the lane.
+      if (ctx.followUps?.park(entry, targeted.target)) return { kind: "parked" };
+      // No scheduler (never in the running bridge), or too many waiting already: post now, without the target.
       const forced = await targetedText(ctx.stores, message, targeted, Number.POSITIVE_INFINITY);
       body = forced.kind === "ready" ? forced.body : [];
     } else body = text.body;
