@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -60,6 +61,11 @@ export async function startAppInsightsStandin(options: { instrumentationKey?: st
   const instrumentationKey = options.instrumentationKey ?? "00000000-0000-4000-8000-00000000a1a1";
   const requests: ReceivedRequest[] = [];
   const envelopes: Envelope[] = [];
+  // Not `res.writeHead(…).end(…)`: restify, once loaded in the process (other tests), replaces writeHead with one that returns nothing.
+  const answer = (res: ServerResponse, status: number, body: object) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
   const server = createServer({ key: readFileSync(KEY_PATH), cert: readFileSync(CERTIFICATE_PATH) }, (req, res) => {
     void readBody(req, 64 * 1024 * 1024).then((raw) => {
       const gzipped = req.headers["content-encoding"] === "gzip";
@@ -67,13 +73,13 @@ export async function startAppInsightsStandin(options: { instrumentationKey?: st
       const path = (req.url ?? "/").split("?")[0]!;
       requests.push({ method: req.method ?? "", path, gzipped, body });
       if (req.method !== "POST" || !/^\/v2(\.1)?\/track$/.test(path)) {
-        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+        answer(res, 404, { error: "not found" });
         return;
       }
       const items = JSON.parse(body) as Envelope[];
       envelopes.push(...items);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
-    }).catch(() => res.writeHead(400).end());
+      answer(res, 200, { itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
+    }).catch(() => answer(res, 400, { error: "unreadable body" }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

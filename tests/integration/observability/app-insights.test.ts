@@ -108,7 +108,8 @@ describe("telemetry to Application Insights (the real entry point, a local inges
   });
 
   it("sends a span per webhook delivery and per Teams turn, with the Teams and Meta calls and outbound HTTP below them", async () => {
-    await insights.waitFor((all) => spansOf(all, "RemoteDependencyData").some((d) => d.name === "meta.sendText"), 20_000);
+    await insights.waitFor((all) => spansOf(all, "RemoteDependencyData").some((d) => d.name === "meta.sendText"), 20_000)
+      .catch((err: Error) => assert.fail(`${err.message}; received: ${[...new Set(insights.envelopes.map((e) => `${e.data?.baseType} ${e.data?.baseData?.name ?? ""}`))].join(", ")}`));
     const requests = spansOf(insights.envelopes, "RequestData");
     const dependencies = spansOf(insights.envelopes, "RemoteDependencyData");
     const names = new Set(dependencies.map((d) => d.name));
