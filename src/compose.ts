@@ -51,7 +51,7 @@ export interface ComposeOverrides {
   readonly linkProbeClock?: Clock;
   /** Microsoft Graph token source for the SharePoint media store and the thread check after a crash (tests). */
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
-  /** Telemetry already started (the entry point starts it before loading the bridge); default: started from `config`. */
+  /** Telemetry already started (the entry point starts it before loading the bridge; `logger` then sends its lines); default: started from `config`. */
   readonly telemetry?: Telemetry;
 }
 
@@ -108,9 +108,11 @@ async function openStorage(config: Config, logger: Logger, tablePrefix?: string)
  * Starts storage, the HTTP server (Meta webhook, Bot Framework endpoint, health) and resumes pending work.
  */
 export async function startBridge(config: Config, overrides: ComposeOverrides = {}): Promise<RunningBridge> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const stdoutLogger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  const telemetry = overrides.telemetry ?? await startTelemetry(config.telemetry, logger);
+  // Telemetry given (the entry point's) comes with its logger; started here, its logger is made here.
+  const telemetry = overrides.telemetry ?? await startTelemetry(config.telemetry, stdoutLogger);
+  const logger = overrides.telemetry ? stdoutLogger : telemetry.withLogs(stdoutLogger, config.logLevel);
   const storage = await openStorage(config, logger, overrides.tablePrefix).catch(async (err: unknown) => {
     await within(telemetry.stop(), TELEMETRY_FLUSH_BUDGET_MS);
     throw err;

@@ -38,11 +38,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
-  const logger = createLogger({ level: config.logLevel });
+  const stdoutLogger = createLogger({ level: config.logLevel });
   // Telemetry first, then the bridge's modules: the SDK's HTTP instrumentation applies to modules loaded after it.
-  const telemetry = await startTelemetry(config.telemetry, logger);
+  const telemetry = await startTelemetry(config.telemetry, stdoutLogger);
   const { startBridge } = await import("./compose");
-  running = await startBridge(config, { logger, telemetry });
+  running = await startBridge(config, { logger: telemetry.withLogs(stdoutLogger, config.logLevel), telemetry });
   shutdown();
 }
 

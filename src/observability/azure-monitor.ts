@@ -5,6 +5,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { Logger } from "../core/ports/logger";
 import { observeBacklogGauges } from "./backlog-gauges";
 import { maskedUrl, pathOf, TracedRoutes } from "./http-privacy";
+import { alsoAsLogRecords } from "./log-records";
 import { otelMetrics } from "./otel-metrics";
 import { withSdkDiagnosticsRouted } from "./sdk-diagnostics";
 import type { Telemetry, TelemetryOptions } from "./telemetry";
@@ -39,8 +40,9 @@ function httpInstrumentation(traced: TracedRoutes) {
 
 /**
  * Starts the Azure Monitor OpenTelemetry distro: traces (every span kept: the bridge's volume is small;
- * `OTEL_TRACES_SAMPLER` can cap it) and metrics to the connection string's resource, Live Metrics off,
- * logs not collected (they stay JSON on stdout), only the HTTP instrumentation on.
+ * `OTEL_TRACES_SAMPLER` can cap it), metrics and the bridge's log lines (`withLogs`) to the connection
+ * string's resource, Live Metrics off, only the HTTP instrumentation on (no console or logging-library
+ * capture: stdout stays JSON lines).
  */
 export function startAzureMonitor(options: TelemetryOptions, logger: Logger): Telemetry {
   const traced = new TracedRoutes();
@@ -61,6 +63,7 @@ export function startAzureMonitor(options: TelemetryOptions, logger: Logger): Te
     metrics: otelMetrics(meter),
     traced: (side, gateway) => tracedGateway(tracer, side, gateway),
     tracedRoutes: (spanName, routes) => tracedRoutes(tracer, spanName, routes, traced),
+    withLogs: (base, level) => alsoAsLogRecords(base, level, SERVICE_NAME),
     observeBacklog: (report, now) => observeBacklogGauges(meter, report, now),
     stop: () => shutdownAzureMonitor().catch((err: unknown) => logger.warn("telemetry.stop_failed", { error: err instanceof Error ? err.message : String(err) })),
   };

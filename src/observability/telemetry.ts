@@ -14,7 +14,7 @@ export interface TelemetryOptions {
 
 /**
  * What the composition root wires in: the core's metrics, spans around the gateways' calls and the
- * routes' requests, the backlog gauges, and a flush at shutdown. `NO_TELEMETRY` does none of it.
+ * routes' requests, the log lines, the backlog gauges, and a flush at shutdown. `NO_TELEMETRY` does none of it.
  */
 export interface Telemetry {
   readonly metrics: Metrics;
@@ -22,6 +22,8 @@ export interface Telemetry {
   traced<T extends object>(side: CallSide, gateway: T): T;
   /** `routes` with every POST request handled in a span named `spanName` (a webhook delivery, a Teams turn). */
   tracedRoutes(spanName: string, routes: readonly HttpRoute[]): HttpRoute[];
+  /** `logger`, its lines at `level` and above also sent (scrubbed as on stdout), as traces in Application Insights. */
+  withLogs(logger: Logger, level: string): Logger;
   /** Reports the backlog gauges from `report` (the bridge caches it) at each export. */
   observeBacklog(report: () => Promise<readonly NumberBacklog[]>, now: () => number): void;
   /** Sends what is still buffered and stops. Never throws. */
@@ -32,6 +34,7 @@ export const NO_TELEMETRY: Telemetry = {
   metrics: NO_METRICS,
   traced: (_side, gateway) => gateway,
   tracedRoutes: (_name, routes) => [...routes],
+  withLogs: (logger) => logger,
   observeBacklog: () => {},
   stop: async () => {},
 };

@@ -28,6 +28,9 @@ export interface Envelope {
     readonly baseType?: string;
     readonly baseData?: {
       readonly name?: string;
+      /** A log record's body (`MessageData`: Application Insights' `traces`). */
+      readonly message?: string;
+      readonly severityLevel?: string;
       readonly url?: string;
       readonly data?: string;
       readonly resultCode?: string;

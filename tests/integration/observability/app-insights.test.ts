@@ -124,6 +124,19 @@ describe("telemetry to Application Insights (the real entry point, a local inges
     assert.ok(dependencies.some((d) => d.name === "meta.sendText" && d.success === false), "the refused send is a failed dependency");
   });
 
+  it("sends the bridge's log lines as traces, scrubbed as on stdout and tied to the operation they happened in", async () => {
+    const logsOf = (all: readonly Envelope[]) => all.filter((e) => e.data?.baseType === "MessageData");
+    await insights.waitFor((all) => ["whatsapp.message.posted", "teams.reply.sent", "outbox.send_failed"].every((m) => logsOf(all).some((e) => e.data!.baseData!.message === m)), 20_000);
+    const posted = logsOf(insights.envelopes).find((e) => e.data!.baseData!.message === "whatsapp.message.posted")!;
+    assert.equal(posted.data!.baseData!.severityLevel, "Information");
+    assert.equal(posted.data!.baseData!.properties?.["event"], "whatsapp.message.posted");
+    assert.ok(posted.tags?.["ai.operation.id"], "in the trace of the webhook delivery it came from");
+    const refused = logsOf(insights.envelopes).find((e) => e.data!.baseData!.message === "outbox.send_failed")!;
+    assert.equal(refused.data!.baseData!.severityLevel, "Warning");
+    assert.match(refused.data!.baseData!.properties?.["contact"] ?? "", /^\*+\d{4}\|\*+0461$/, "the contact masked as on stdout");
+    assert.ok(!logsOf(insights.envelopes).some((e) => e.data!.baseData!.message!.startsWith("telemetry.")), "the telemetry's own lines stay on stdout");
+  });
+
   it("sends nothing personal or secret: no phone number, no message text, no full wamid, no token", async () => {
     const stopped = await bridge.stop();
     assert.equal(stopped, 0, bridge.stderr());
