@@ -11,6 +11,7 @@ import { healthRoutes } from "./http/health-routes";
 import { createMediaStore, graphTokenSource } from "./media";
 import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
+import { startTelemetry, type Telemetry } from "./observability/telemetry";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
 import { openBlobReliability, warnIfJournalMutable, type BlobStorageOptions } from "./storage/blob";
 import type { Leadership } from "./core/ports/leadership";
@@ -52,6 +53,8 @@ export interface ComposeOverrides {
   readonly linkProbeClock?: Clock;
   /** Microsoft Graph token source for the SharePoint media store and the thread check after a crash (tests). */
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
+  /** Telemetry already started (the entry point starts it before loading the bridge; `logger` then sends its lines); default: started from `config`. */
+  readonly telemetry?: Telemetry;
 }
 
 /** BRIDGE_STAFF as the core's settings. */
@@ -62,6 +65,7 @@ function staffList(staff: NonNullable<Config["bridge"]["staff"]>): StaffList {
 /** Shutdown budgets (the platform kills after 30 s; index.ts forces an exit after 25 s). */
 const CLOSE_BUDGET_MS = 5_000;
 const DRAIN_BUDGET_MS = 10_000;
+const TELEMETRY_FLUSH_BUDGET_MS = 3_000;
 
 /** Resolves when `work` settles or after `ms`, whichever is first; says which. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -111,9 +115,15 @@ async function openStorage(config: Config, logger: Logger, tablePrefix?: string)
  * Starts storage, the HTTP server (Meta webhook, Bot Framework endpoint, health) and resumes pending work.
  */
 export async function startBridge(config: Config, overrides: ComposeOverrides = {}): Promise<RunningBridge> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const stdoutLogger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  const storage = await openStorage(config, logger, overrides.tablePrefix);
+  // Telemetry given (the entry point's) comes with its logger; started here, its logger is made here.
+  const telemetry = overrides.telemetry ?? await startTelemetry(config.telemetry, stdoutLogger);
+  const logger = overrides.telemetry ? stdoutLogger : telemetry.withLogs(stdoutLogger, config.logLevel);
+  const storage = await openStorage(config, logger, overrides.tablePrefix).catch(async (err: unknown) => {
+    await within(telemetry.stop(), TELEMETRY_FLUSH_BUDGET_MS);
+    throw err;
+  });
   let releaseLease = async () => {};
   try {
     // Tests sharing one Azurite isolate their blobs like their tables: by the prefix.
@@ -129,13 +139,13 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       instanceName: config.outbox.instanceName,
     });
     if (config.mode === "production") await warnIfJournalMutable(journal, logger);
-    const whatsapp = new CloudApiWhatsAppGateway({
+    const whatsapp = telemetry.traced("meta", new CloudApiWhatsAppGateway({
       graphUrl: config.whatsapp.graphUrl,
       accessToken: config.whatsapp.accessToken,
       ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
       mediaHosts: config.whatsapp.mediaHosts,
       mediaDownloadTimeoutMs: config.media.downloadTimeoutMs,
-    });
+    }));
     const graphIdentity = { appType: config.bot.auth.MicrosoftAppType, appId: config.bot.auth.MicrosoftAppId, tenantId: config.bot.auth.MicrosoftAppTenantId, password: config.bot.auth.MicrosoftAppPassword };
     const media = createMediaStore(config.media, graphIdentity, logger, overrides.mediaCredential);
     // After a crash, a post cut short is looked up in its thread (Graph, RSC) before it is posted again.
@@ -166,9 +176,10 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     });
     const bridge = new BridgeService({
       stores: storage.stores,
-      teams: teams.gateway,
+      teams: telemetry.traced("teams", teams.gateway),
       staff: teams.directory,
       whatsapp,
+      metrics: telemetry.metrics,
       media: media.store,
       ...(threadHistory ? { threadHistory } : {}),
       journal,
@@ -200,13 +211,14 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       port: config.http.port,
       logger,
       routes: [
-        ...createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await bridge.ingest(events, delivery); }, onTemplatesChanged: () => bridge.templatesChanged(), logger }),
-        ...teamsRoutes,
+        ...telemetry.tracedRoutes("whatsapp.webhook.delivery", createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await bridge.ingest(events, delivery); }, onTemplatesChanged: () => bridge.templatesChanged(), logger })),
+        ...telemetry.tracedRoutes("teams.turn", teamsRoutes),
         ...healthRoutes({ ready: () => storage.stores.ping(), report: () => bridge.backlogReport() }),
         ...media.routes,
       ],
     });
     media.setServerUrl(server.url);
+    telemetry.observeBacklog(() => bridge.backlogReport(), () => clock.now());
     logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
     if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
     releaseLease = () => leadership.stop();
@@ -234,11 +246,14 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         await journal.close().catch((err: unknown) => logger.warn("journal.seal_failed", { error: describeError(err) }));
         await storage.stop();
         logger.info("bridge.stopped");
+        // Last: what the shutdown itself recorded is sent too.
+        await within(telemetry.stop(), TELEMETRY_FLUSH_BUDGET_MS);
       },
     };
   } catch (err) {
     await releaseLease();
     await storage.stop();
+    await within(telemetry.stop(), TELEMETRY_FLUSH_BUDGET_MS);
     throw err;
   }
 }

@@ -93,6 +93,8 @@ const schema = z.object({
   INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
   LINK_PROBE_SECONDS: z.coerce.number({ error: "LINK_PROBE_SECONDS must be a number" }).min(5, "LINK_PROBE_SECONDS must be at least 5").max(3600, "LINK_PROBE_SECONDS must be at most 3600").default(60),
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
+  // The Azure portal's connection string of an Application Insights resource: traces and metrics go there.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().regex(/(^|;)InstrumentationKey=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(;|$)/i, "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)").optional(),
   // Meta retries a webhook for up to 7 days: an event purged sooner could be taken for a new one.
   RETENTION_DAYS: z.coerce.number({ error: "RETENTION_DAYS must be a number of days" }).int("RETENTION_DAYS must be whole days").min(7, "RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)").max(36_500, "RETENTION_DAYS must be at most 36500").default(30),
 });
@@ -165,6 +167,8 @@ export interface Config {
   /** Finished inbox and outbox rows and the bridge's own media copies are purged after this many days. */
   readonly retentionDays: number;
   readonly logLevel: string;
+  /** Traces and metrics to Application Insights (docs/admin-guide.md "Observability"); absent: none. */
+  readonly telemetry?: { readonly connectionString: string; readonly serviceInstanceId: string };
 }
 
 /** A configuration problem: its message is one line naming the variable(s), meant for the operator. */
@@ -259,6 +263,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
   if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  // Stable across restarts of this machine or replica: its earlier process's outbox rows are its own.
+  const instanceName = e.WEBSITE_INSTANCE_ID ?? e.CONTAINER_APP_REPLICA_NAME ?? hostname();
 
   return Object.freeze({
     mode: production ? "production" : "local",
@@ -295,8 +301,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     outbox: {
       outboxRequeueAfterMs: Math.round(e.OUTBOX_REQUEUE_SECONDS * 1000),
       rateLimitResends: e.WHATSAPP_RATE_LIMIT_RESENDS,
-      // Stable across restarts of this machine or replica: its earlier process's outbox rows are its own.
-      instanceName: e.WEBSITE_INSTANCE_ID ?? e.CONTAINER_APP_REPLICA_NAME ?? hostname(),
+      instanceName,
     },
     reliability: {
       journalContainer: e.JOURNAL_CONTAINER,
@@ -309,6 +314,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
+    ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING, serviceInstanceId: instanceName } } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, readEnvironment } from "./config";
-import { startBridge } from "./compose";
-import { fatalLine } from "./observability/logger";
+import type { RunningBridge } from "./compose";
+import { createLogger, fatalLine } from "./observability/logger";
+import { startTelemetry } from "./observability/telemetry";
 
 /** Graceful shutdown must finish inside the platform's grace period (Container Apps / App Service: 30 s). */
 const SHUTDOWN_BUDGET_MS = 25_000;
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   // Handlers first: a SIGTERM that arrives while the bridge is still starting (it may already answer
   // /readyz) is honoured once start-up is done, instead of killing the process mid-way.
   let requested: string | undefined;
-  let running: Awaited<ReturnType<typeof startBridge>> | undefined;
+  let running: RunningBridge | undefined;
   const shutdown = () => {
     if (!running || !requested) return;
     const bridge = running;
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
-  running = await startBridge(config);
+  const stdoutLogger = createLogger({ level: config.logLevel });
+  // Telemetry first, then the bridge's modules: the SDK's HTTP instrumentation applies to modules loaded after it.
+  const telemetry = await startTelemetry(config.telemetry, stdoutLogger);
+  const { startBridge } = await import("./compose");
+  running = await startBridge(config, { logger: telemetry.withLogs(stdoutLogger, config.logLevel), telemetry });
   shutdown();
 }
 

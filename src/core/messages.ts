@@ -61,6 +61,11 @@ export interface InboundMessage {
   readonly group?: WaGroupId;
 }
 
+/** What a message is, for metrics: its content's kind, or for a file its media kind (`image`, `audio`, …). */
+export function messageKindOf(message: Pick<InboundMessage, "content">): string {
+  return message.content.kind === "media" ? message.content.media : message.content.kind;
+}
+
 /** The conversation (hence thread) a message belongs to: its group's, else its sender's. */
 export function conversationKeyOf(message: Pick<InboundMessage, "business" | "contact" | "group">): ConversationKey {
   return message.group ? groupKeyOf(message.business, message.group) : message.contact.key;

@@ -31,6 +31,8 @@ export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allow
   { pattern: /^@azure\/storage-blob/, allowedIn: ["src/storage"] },
   { pattern: /^restify/, allowedIn: ["src/http"] },
   { pattern: /^pino/, allowedIn: ["src/observability"] },
+  // Telemetry (OpenTelemetry, the Azure Monitor distro, the Azure SDKs' logger it redirects).
+  { pattern: /^(@opentelemetry\/|@azure\/monitor-|@azure\/logger$)/, allowedIn: ["src/observability"] },
 ];
 
 /** Only this file reads process.env; only these import it. */

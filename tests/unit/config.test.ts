@@ -76,6 +76,16 @@ describe("loadConfig", () => {
     assert.equal(c.storage.kind, "embedded");
   });
 
+  it("telemetry: off without APPLICATIONINSIGHTS_CONNECTION_STRING; with it, named by this instance; a malformed one refused", () => {
+    assert.equal(loadConfig(LOCAL).telemetry, undefined);
+    assert.equal(loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: "" }).telemetry, undefined);
+    const connectionString = "InstrumentationKey=1B2C3D4E-0000-4000-8000-00000000A1A1;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/";
+    const c = loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, WEBSITE_INSTANCE_ID: "instance-7" });
+    assert.deepEqual(c.telemetry, { connectionString, serviceInstanceId: "instance-7" });
+    assert.equal(c.outbox.instanceName, "instance-7");
+    assert.throws(() => loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: "https://westeurope-5.in.applicationinsights.azure.com/" }), /APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string/);
+  });
+
   it("parses lists", () => {
     const c = loadConfig({ ...LOCAL, BRIDGE_ADMINS: " a , b,,", ALLOWED_TENANT_IDS: "t1,t2", REPLY_MODE: "mention", NOTE_PREFIX: "!!" });
     assert.deepEqual(c.bridge.admins, ["a", "b"]);

@@ -33,8 +33,8 @@ one line naming it, for example
 - In Azure, [the deployment template](../infra/README.md) sets the production variables as app settings,
   the three Meta secrets as Key Vault references. It also sets, for Azure's SDK and App Service rather
   than for the bridge: \`AZURE_CLIENT_ID\` (the user-assigned identity \`DefaultAzureCredential\` uses),
-  \`AZURE_TOKEN_CREDENTIALS\`, \`APPLICATIONINSIGHTS_CONNECTION_STRING\`, \`WEBSITES_PORT\` and
-  \`SCM_DO_BUILD_DURING_DEPLOYMENT\`.
+  \`AZURE_TOKEN_CREDENTIALS\`, \`WEBSITES_PORT\` and \`SCM_DO_BUILD_DURING_DEPLOYMENT\`; and
+  \`APPLICATIONINSIGHTS_CONNECTION_STRING\` from the Application Insights resource it creates.
 - Logs are JSON lines (pino). Secrets, tokens and phone numbers are never written: fields are redacted by
   name and phone-like digit runs are masked to their last four digits.
 `;

@@ -28,6 +28,7 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   PORT: { default: { value: "3978" }, production: no },
   HOST: { default: { text: "`0.0.0.0` in production, `127.0.0.1` in local mode" }, production: no },
   LOG_LEVEL: { default: { value: "info" }, production: no },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: { default: { text: "unset: no telemetry" }, production: "recommended (the deployment template sets it)" },
 
   MicrosoftAppId: { default: "none", production: required },
   MicrosoftAppPassword: { default: "none", production: `${required} with \`SingleTenant\` (no placeholder); empty with \`UserAssignedMsi\`` },

@@ -1,6 +1,7 @@
 import { InboxScheduler } from "./scheduling/inbox-scheduler";
+import type { LaneResult } from "./scheduling/contact-lanes";
 import { describeError, PermanentError } from "../errors";
-import { eventKeyOf, type WhatsAppEvent } from "../messages";
+import { eventKeyOf, messageKindOf, type WhatsAppEvent } from "../messages";
 import type { ChannelLink, InboxEntry } from "../model";
 import { ALWAYS_LEADER, type Leadership } from "../ports/leadership";
 import type { RawDelivery } from "../ports/webhook-journal";
@@ -20,6 +21,9 @@ import type { NumberBacklog } from "../model";
 import { backlogReport } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
 import { admitCardAction } from "./from-teams/staff-gate";
+import { NO_METRICS } from "../ports/metrics";
+import { CONTACT_LANE_RETRY } from "../retry-policy";
+import { measured } from "./measured-gateways";
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
@@ -66,6 +70,9 @@ export class BridgeService implements StaffMessageHandler {
   /** Throws if a configured policy pattern is not a valid regular expression. */
   constructor(private readonly deps: BridgeDeps, options: BridgeServiceOptions = {}) {
     this.leadership = deps.leadership ?? ALWAYS_LEADER;
+    const metrics = deps.metrics ?? NO_METRICS;
+    // Every use case reaches Teams and WhatsApp through these: each call is timed and its failures counted.
+    const ports: BridgeDeps = { ...deps, metrics, teams: measured(deps.teams, "teams", metrics, deps.clock), whatsapp: measured(deps.whatsapp, "meta", metrics, deps.clock) };
     this.followUps = new FollowUps({
       ...options.followUps,
       mediaRetries: deps.stores.mediaRetries,
@@ -76,10 +83,11 @@ export class BridgeService implements StaffMessageHandler {
       runMediaRetry: (retry) => (this.mayWork() ? runMediaRetry(this.ctx, retry) : Promise.resolve("done")),
     });
     this.ctx = {
-      ...deps,
+      ...ports,
+      metrics,
       followUps: this.followUps,
-      pacer: new OutboundPacer(deps.settings.pacing ?? DEFAULT_PACING, deps.clock),
-      templates: new TemplateCatalog(deps.whatsapp, deps.clock),
+      pacer: new OutboundPacer(deps.settings.pacing ?? DEFAULT_PACING, deps.clock, metrics),
+      templates: new TemplateCatalog(ports.whatsapp, deps.clock),
       checkPolicy: compilePolicy(deps.settings.policy ?? { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] }),
       background: (work) => {
         this.backgroundWork.add(work);
@@ -87,13 +95,13 @@ export class BridgeService implements StaffMessageHandler {
       },
       linkSuspended: () => this.links.noteSuspension(),
     };
-    this.links = new LinkRecovery(deps, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
+    this.links = new LinkRecovery(ports, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.inbox = new InboxScheduler({
       inbox: deps.stores.inbox,
       clock: deps.clock,
       logger: deps.logger,
-      process: (entry) => onWhatsAppEvent(this.ctx, entry),
+      process: (entry) => this.process(entry),
       mayWork: () => this.mayWork(),
       background: this.ctx.background,
       maxInMemory: Math.max(1, options.maxInMemory ?? DEFAULT_MAX_IN_MEMORY),
@@ -124,6 +132,7 @@ export class BridgeService implements StaffMessageHandler {
     let duplicates = 0;
     for (const { entry, result } of [...results].sort((a, b) => a.entry.event.timestamp - b.entry.event.timestamp)) {
       if (result === "duplicate") duplicates++;
+      else if (entry.event.type === "message") this.ctx.metrics.count("bridge.messages.inbound", { "message.kind": messageKindOf(entry.event) });
       // A duplicate may be the redelivery of an event whose processing was cut short: schedule it too;
       // processing skips entries that are no longer pending.
       this.inbox.schedule(entry);
@@ -252,6 +261,13 @@ export class BridgeService implements StaffMessageHandler {
     await this.followUps.stop();
     await this.inbox.stop();
     await Promise.all([...this.backgroundWork]);
+  }
+
+  /** Processes one inbox entry (an escaped error means "retry", as in the lanes); each retry is counted. */
+  private async process(entry: InboxEntry): Promise<LaneResult> {
+    const result = await onWhatsAppEvent(this.ctx, entry).catch(() => "retry" as const);
+    if (result === "retry") this.ctx.metrics.count("bridge.retries", { "retry.policy": CONTACT_LANE_RETRY.name });
+    return result;
   }
 
   /** True while this instance may take work: leading and not stopping. */

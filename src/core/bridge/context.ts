@@ -1,5 +1,6 @@
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
+import type { Metrics } from "../ports/metrics";
 import type { Stores } from "../ports/stores";
 import type { TeamsGateway } from "../ports/teams-gateway";
 import type { WhatsAppGateway } from "../ports/whatsapp-gateway";
@@ -35,10 +36,14 @@ export interface BridgeDeps {
    * is posted again and flagged as a possible duplicate.
    */
   readonly threadHistory?: ThreadHistory;
+  /** Counters and histograms (metric-catalogue.ts); default: none recorded. */
+  readonly metrics?: Metrics;
 }
 
 /** What the bridge service builds from the ports and settings, shared by the use cases. */
 export interface BridgeContext extends BridgeDeps {
+  /** Always set (`NO_METRICS` when the deps give none); `teams` and `whatsapp` are measured (measured-gateways.ts). */
+  readonly metrics: Metrics;
   /** Every outbound send goes through here (Meta's pair rate and throughput limits). */
   readonly pacer: OutboundPacer;
   readonly templates: TemplateCatalog;

@@ -8,19 +8,19 @@ const waits = (policy: RetryPolicy, count: number, random?: () => number) => Arr
 
 describe("retry policies (retry-policy.ts)", () => {
   it("delayFor grows by the factor from the base, up to the cap", () => {
-    const policy: RetryPolicy = { attempts: 10, baseMs: 100, factor: 3, capMs: 1_000, jitter: "none" };
+    const policy: RetryPolicy = { name: "test", attempts: 10, baseMs: 100, factor: 3, capMs: 1_000, jitter: "none" };
     assert.deepEqual(waits(policy, 5), [100, 300, 900, 1_000, 1_000]);
   });
 
   it("full jitter draws between 0 and the computed wait; none is exact", () => {
-    const policy: RetryPolicy = { attempts: 3, baseMs: 1_000, factor: 2, capMs: 10_000, jitter: "full" };
+    const policy: RetryPolicy = { name: "test", attempts: 3, baseMs: 1_000, factor: 2, capMs: 10_000, jitter: "full" };
     assert.deepEqual(waits(policy, 3, () => 0.25), [250, 500, 1_000]);
     assert.deepEqual(waits(policy, 2, () => 0), [0, 0]);
     assert.deepEqual(waits({ ...policy, jitter: "none" }, 3, () => 0.25), [1_000, 2_000, 4_000], "no jitter ignores the draw");
   });
 
   it("never waits less than a retryAfterMs the failure carried, jitter or not", () => {
-    const policy: RetryPolicy = { attempts: 3, baseMs: 1_000, factor: 2, capMs: 10_000, jitter: "full" };
+    const policy: RetryPolicy = { name: "test", attempts: 3, baseMs: 1_000, factor: 2, capMs: 10_000, jitter: "full" };
     assert.equal(delayFor(policy, 1, { retryAfterMs: 6_000 }, () => 0.5), 6_000);
     assert.equal(delayFor(policy, 3, { retryAfterMs: 100 }, () => 1), 4_000, "a shorter hint does not shorten the backoff");
     assert.equal(delayFor(policy, 1, { retryAfterMs: undefined }, () => 1), 1_000);

@@ -3,8 +3,9 @@ import { PermanentError, TransientError } from "../../../src/core/errors";
 import { withRetry } from "../../../src/core/retry";
 import type { RetryPolicy } from "../../../src/core/retry-policy";
 import { ManualClock } from "../../fakes/manual-clock";
+import { RecordingMetrics } from "../../fakes/recording-metrics";
 
-const policy: RetryPolicy = { attempts: 4, baseMs: 100, factor: 2, capMs: 1000, jitter: "full", budgetMs: 10_000 };
+const policy: RetryPolicy = { name: "test", attempts: 4, baseMs: 100, factor: 2, capMs: 1000, jitter: "full", budgetMs: 10_000 };
 
 describe("withRetry", () => {
   it("retries transient errors with exponential backoff and returns the result", async () => {
@@ -41,5 +42,18 @@ describe("withRetry", () => {
     calls = 0;
     await assert.rejects(withRetry(async () => { calls++; throw new TransientError("x.down", "down", { retryAfterMs: 60_000 }); }, policy, new ManualClock()), /down/);
     assert.equal(calls, 1);
+  });
+
+  it("counts each retry by the policy's name when given metrics (the bridge context), none for a first success", async () => {
+    const clock = new ManualClock();
+    const metrics = new RecordingMetrics();
+    let calls = 0;
+    await withRetry(async () => {
+      if (++calls < 3) throw new TransientError("x.busy", "busy");
+      return "ok";
+    }, policy, { clock, metrics }, () => 1);
+    assert.equal(metrics.total("bridge.retries", { "retry.policy": "test" }), 2);
+    await withRetry(async () => "ok", policy, { clock, metrics });
+    assert.equal(metrics.total("bridge.retries"), 2);
   });
 });

@@ -9,7 +9,7 @@ import { parametersFileProblems, referenceProblems } from "./reference-checks";
 import { appSettings, botProblems, keyVaultProblems, roleProblems, storageProblems, VAULT_SETTINGS, webAppProblems } from "./security-checks";
 
 /** App settings read by Azure's SDK or by App Service itself rather than by src/config.ts. */
-const PLATFORM_SETTINGS = ["WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT", "AZURE_CLIENT_ID", "AZURE_TOKEN_CREDENTIALS", "APPLICATIONINSIGHTS_CONNECTION_STRING"];
+const PLATFORM_SETTINGS = ["WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT", "AZURE_CLIENT_ID", "AZURE_TOKEN_CREDENTIALS"];
 /** What production cannot run without, or must be told (src/config.ts). */
 const PRODUCTION_SETTINGS = [
   "NODE_ENV", "MicrosoftAppType", "MicrosoftAppId", "MicrosoftAppTenantId", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_VERIFY_TOKEN",

@@ -140,7 +140,7 @@ async function group(ctx: BridgeDeps, message: StaffMessage, args: readonly stri
   const ensured = await ensureThread(ctx, link, groupThreadSubject(ctx, link, key, { requestId, subject, participantCount: 0 }, groupRequestedLine(subject, by)));
   if (ensured) {
     const notice: StaffNotice = { kind: "group-creating", subject, ...(by ? { by } : {}) };
-    await withRetry(() => ctx.teams.postInThread(link.channel, ensured.conversation.thread!, { kind: "notice", notice }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => ctx.teams.postInThread(link.channel, ensured.conversation.thread!, { kind: "notice", notice }), BACKGROUND_RETRY, ctx);
   }
   return say({ kind: "group-requested", subject, number: numberOf(link) });
 }

@@ -50,7 +50,7 @@ async function record(ctx: BridgeContext, message: StaffMessage, conversation: C
   await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
   const author = journalAuthor(message.author);
   try {
-    await withRetry(() => journalSentMedia(ctx, { conversation, to, wamid, teamsMessageId: message.messageId, text, ...(author ? { author } : {}) }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => journalSentMedia(ctx, { conversation, to, wamid, teamsMessageId: message.messageId, text, ...(author ? { author } : {}) }), BACKGROUND_RETRY, ctx);
   } catch (err) {
     ctx.logger.error("journal.outbound_record_failed", { contact: maskId(conversation.contact), error: describeError(err) });
   }
@@ -94,7 +94,7 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
       if ("problem" in route) { problems.push(route.problem); continue; }
       const withCaption = !textSent;
       try {
-        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx.clock);
+        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx);
         const sent = await ctx.pacer.send(business, contact, () => ctx.whatsapp.sendMedia({
           business, to, kind: route.kind, mediaId: uploaded.id,
           ...(withCaption ? { caption: message.body } : {}),

@@ -5,6 +5,7 @@ import type { InboundMessage } from "../../messages";
 import type { ChannelLink, Conversation, InboxEntry } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
+import type { Metrics } from "../../ports/metrics";
 import type { MediaStore } from "../../ports/media-store";
 import type { Stores } from "../../ports/stores";
 import type { TeamsGateway, ThreadPost } from "../../ports/teams-gateway";
@@ -29,6 +30,7 @@ export interface InboundPostDeps {
   readonly logger: Logger;
   readonly media?: MediaStore;
   readonly followUps?: FollowUpScheduler;
+  readonly metrics?: Metrics;
   /** The risky-file policy (default: quarantine). */
   readonly settings?: Pick<BridgeSettings, "riskyFiles">;
 }
@@ -110,6 +112,6 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
 }
 
 /** Shows an image inline, as its own post right under its message (text and image in one activity would be split by Teams). */
-export async function postInlineImage(ctx: Pick<InboundPostDeps, "teams" | "clock">, link: ChannelLink, conversation: Conversation, image: InlineImage): Promise<void> {
-  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "image", name: image.name, mimeType: image.mimeType, bytes: image.bytes }), BACKGROUND_RETRY, ctx.clock);
+export async function postInlineImage(ctx: Pick<InboundPostDeps, "teams" | "clock" | "metrics">, link: ChannelLink, conversation: Conversation, image: InlineImage): Promise<void> {
+  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "image", name: image.name, mimeType: image.mimeType, bytes: image.bytes }), BACKGROUND_RETRY, ctx);
 }

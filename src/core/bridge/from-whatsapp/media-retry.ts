@@ -36,13 +36,14 @@ export async function runMediaRetry(ctx: InboundPostDeps, queued: MediaRetry): P
   if (outcome.status === "failed" && outcome.retry && attempt < MEDIA_RETRY.attempts) {
     await stores.mediaRetries.setAttempts(retry.business, message.id, attempt);
     logger.info("whatsapp.media.retry_failed", { business: message.business, contact: maskId(message.contact.key), attempt, problem: outcome.problem });
+    ctx.metrics?.count("bridge.retries", { "retry.policy": MEDIA_RETRY.name });
     return "retry";
   }
   const intro = outcome.status === "failed"
     ? p(italic(`The file of this message could still not be kept after ${attempt} attempts; the bridge has stopped trying.`))
     : p(italic(`The file of this message (it could not be downloaded at first) is now kept:`));
   const post = customerPost(message, [intro, ...mediaBody(content, outcome, false)], `${labelOf(content) ?? "file"}, delivered later`);
-  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, post), BACKGROUND_RETRY, ctx.clock);
+  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, post), BACKGROUND_RETRY, ctx);
   if (outcome.status === "kept" && outcome.inline) await postInlineImage(ctx, link, conversation, outcome.inline);
   await finish();
   logger.info("whatsapp.media.retry_finished", { business: message.business, contact: maskId(message.contact.key), attempt, status: outcome.status });

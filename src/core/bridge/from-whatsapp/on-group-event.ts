@@ -54,7 +54,7 @@ export async function onGroupEvent(ctx: BridgeContext, entry: InboxEntry, event:
   }
   const conversation = await groupConversation(ctx, link, key, event, requested);
   if (!conversation) return "retry";
-  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "notice", notice: { kind: "group-changed", change: event.change } }), BACKGROUND_RETRY, ctx.clock);
+  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "notice", notice: { kind: "group-changed", change: event.change } }), BACKGROUND_RETRY, ctx);
   let group = applyChange(conversation.group ?? { ...(event.group ? { id: event.group } : {}) }, event.change);
   if (REFRESHES.has(event.change.kind)) group = await refreshedGroupInfo(ctx, event.business, group);
   await stores.conversations.update(conversation.contact, { group });
@@ -93,5 +93,5 @@ async function groupConversation(ctx: BridgeContext, link: ChannelLink, key: Gro
 export async function explainGroupConsent(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, message: InboundMessage, change: "stop" | "start"): Promise<void> {
   const word = message.content.kind === "text" ? message.content.raw.trim() : "";
   const notice = { kind: "group-consent-ignored" as const, change, author: nameOf(message), word };
-  await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice }), BACKGROUND_RETRY, ctx.clock);
+  await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice }), BACKGROUND_RETRY, ctx);
 }

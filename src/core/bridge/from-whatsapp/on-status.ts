@@ -63,6 +63,7 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
     await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
   }
   if (!next) return done(`receipt ${event.state} counted`);
+  if (next === "failed") ctx.metrics.count("bridge.whatsapp.failures", { "whatsapp.error.code": String(event.errors[0]?.code ?? "none"), "whatsapp.failure.kind": event.errors[0]?.kind ?? "unknown", "whatsapp.failure.stage": "status" });
   // A rate-limited reply is sent again from the outbox (outbox-resend.ts); the thread hears of it only if that gives up.
   const decision = next === "failed" ? await resendIfRateLimited(ctx, message, event) : undefined;
   if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");

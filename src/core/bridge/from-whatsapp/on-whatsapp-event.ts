@@ -97,7 +97,7 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
     contact: conversation.contact,
     direction: "inbound",
     at: clock.now(),
-  }), BACKGROUND_RETRY, clock);
+  }), BACKGROUND_RETRY, ctx);
   if (flagged) logger.warn("teams.post.duplicate_suspected", { business: message.business, key: maskId(entry.key), why: flagged });
   if (ensured.takenOver) await flagPossibleDuplicate(ctx, link, thread, entry, "thread");
   ctx.followUps?.targetPosted(message.business, message.id);
@@ -144,7 +144,7 @@ function windowMoved(before: number | undefined, after: number, now: number): bo
  * it. A failure that certainly wrote nothing (a refusal) puts the entry back to `pending`.
  */
 async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, message: InboundMessage, post: ThreadPost) {
-  const { stores, clock } = ctx;
+  const { stores } = ctx;
   let flag: PossibleDuplicate | undefined;
   if (entry.state === "posting") {
     const lookup = await lookUpCutShortPost(ctx, link, thread, message.id);
@@ -173,7 +173,7 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
         if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
         throw err;
       }
-    }, BACKGROUND_RETRY, clock);
+    }, BACKGROUND_RETRY, ctx);
   } catch (err) {
     if (!uncertain && !flag) await stores.inbox.setState(entry.business, entry.key, "pending");
     throw err;
@@ -189,7 +189,7 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
 async function flagPossibleDuplicate(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, entry: InboxEntry, why: "thread"): Promise<void> {
   ctx.logger.warn("teams.post.duplicate_suspected", { business: entry.business, key: maskId(entry.key), why });
   try {
-    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: { kind: "thread-start-duplicate" } }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: { kind: "thread-start-duplicate" } }), BACKGROUND_RETRY, ctx);
   } catch (err) {
     ctx.logger.error("teams.post.duplicate_notice_failed", { key: maskId(entry.key), error: describeError(err) });
   }

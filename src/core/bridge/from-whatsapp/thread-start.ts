@@ -29,7 +29,7 @@ export interface EnsuredThread {
  * Returns undefined when another worker holds a fresh reservation (try again later).
  */
 export async function ensureThread(ctx: BridgeDeps, link: ChannelLink, subject: ThreadSubject): Promise<EnsuredThread | undefined> {
-  const { stores, teams, clock, logger } = ctx;
+  const { stores, teams, logger } = ctx;
   const key = subject.key;
   let existing = await stores.conversations.get(key);
   if (existing?.state === "active") return { conversation: existing, isNew: false };
@@ -54,7 +54,7 @@ export async function ensureThread(ctx: BridgeDeps, link: ChannelLink, subject: 
   }
   try {
     const root = subject.rootCard(existing);
-    const started = await withRetry(() => teams.startThread(link.channel, root), BACKGROUND_RETRY, clock);
+    const started = await withRetry(() => teams.startThread(link.channel, root), BACKGROUND_RETRY, ctx);
     logger.info("teams.thread.started", { business: link.business, contact: maskId(key) });
     return { conversation: await stores.conversations.activate(key, { channelId: link.channel.channelId, ...started }), isNew: true, takenOver };
   } catch (err) {

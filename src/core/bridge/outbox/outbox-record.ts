@@ -52,7 +52,7 @@ async function retryRecord(ctx: BridgeContext, row: OutboxEntry, target: RecordT
     await withRetry(async () => {
       current = await finishRecord(ctx, current, target);
       if (current.state !== "sent") throw new TransientError("outbox.record_incomplete", "the record of an accepted message is not complete yet");
-    }, BACKGROUND_RETRY, ctx.clock);
+    }, BACKGROUND_RETRY, ctx);
   } catch {
     ctx.logger.warn("outbox.record_pending", { contact: maskId(row.contact), detail: "left to the outbox sweep" });
   }

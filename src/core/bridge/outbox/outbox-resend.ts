@@ -57,6 +57,7 @@ export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLi
     if (!queued) return { kind: "resending" };
     const delay = delayFor(policy, entry.resends + 1);
     ctx.logger.info("whatsapp.message.resending", { business: entry.business, contact: maskId(entry.contact), code, resend: queued.resends, delayMs: delay });
+    ctx.metrics.count("bridge.retries", { "retry.policy": policy.name });
     ctx.background((async () => {
       await ctx.clock.sleep(delay);
       const link = await ctx.stores.links.get(entry.business);

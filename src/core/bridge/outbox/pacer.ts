@@ -1,6 +1,7 @@
 import { BridgeError, WhatsAppSendError } from "../../errors";
 import type { BusinessNumberId, ConversationKey } from "../../ids";
 import type { Clock } from "../../ports/clock";
+import { NO_METRICS, type Metrics } from "../../ports/metrics";
 import { delayFor, PAIR_RATE_RETRY, WHATSAPP_SEND_RETRY } from "../../retry-policy";
 import { TokenBucket } from "../../rules/token-bucket";
 import type { PacingSettings } from "../../settings";
@@ -31,7 +32,7 @@ export class OutboundPacer {
   /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge): `<instance name>#<random>`. */
   readonly instanceId: string;
 
-  constructor(private readonly settings: PacingSettings, private readonly clock: Clock) {
+  constructor(private readonly settings: PacingSettings, private readonly clock: Clock, private readonly metrics: Metrics = NO_METRICS) {
     const boot = globalThis.crypto.randomUUID();
     this.instanceId = settings.instanceName ? `${settings.instanceName}#${boot}` : boot;
   }
@@ -76,8 +77,9 @@ export class OutboundPacer {
         return await send();
       } catch (err) {
         if (!(err instanceof BridgeError) || !err.retryable || attempt >= attempts) throw err;
-        const pairRate = err instanceof WhatsAppSendError && err.failure === "pair-rate";
-        await this.wait(delayFor(pairRate ? PAIR_RATE_RETRY : WHATSAPP_SEND_RETRY, attempt, err));
+        const policy = err instanceof WhatsAppSendError && err.failure === "pair-rate" ? PAIR_RATE_RETRY : WHATSAPP_SEND_RETRY;
+        this.metrics.count("bridge.retries", { "retry.policy": policy.name });
+        await this.wait(delayFor(policy, attempt, err));
       }
     }
   }

@@ -69,7 +69,7 @@ async function sayNotShown(ctx: BridgeDeps, event: WhatsAppEvent, thread: TeamsT
   const link = conversation && (await ctx.stores.links.get(conversation.business));
   if (!conversation || !link) return;
   try {
-    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: notShownNotice(event) }), BACKGROUND_RETRY, ctx.clock);
+    await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice: notShownNotice(event) }), BACKGROUND_RETRY, ctx);
   } catch (err) {
     ctx.logger.error("teams.post.not_shown_notice_failed", { error: describeError(err) });
   }

@@ -19,7 +19,7 @@ export async function replaceGoneThread(ctx: BridgeDeps, refusal: TeamsRefusal):
   if (!link || link.channel.channelId !== conversation.channelId) return false;
   const now = ctx.clock.now();
   const replaced = { ...conversation, earlierThreadGoneAt: now };
-  const started = await withRetry(() => ctx.teams.startThread(link.channel, rootCardOf(replaced, link, now)), BACKGROUND_RETRY, ctx.clock);
+  const started = await withRetry(() => ctx.teams.startThread(link.channel, rootCardOf(replaced, link, now)), BACKGROUND_RETRY, ctx);
   await ctx.stores.conversations.update(conversation.contact, { earlierThreadGoneAt: now });
   await ctx.stores.conversations.activate(conversation.contact, { channelId: link.channel.channelId, ...started });
   ctx.logger.warn("teams.thread.replaced", { business: conversation.business, contact: maskId(conversation.contact), why: refusal.code });

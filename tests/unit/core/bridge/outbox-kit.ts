@@ -1,4 +1,5 @@
 import type { BridgeContext, BridgeDeps } from "../../../../src/core/bridge/context";
+import { NO_METRICS } from "../../../../src/core/ports/metrics";
 import { TemplateCatalog } from "../../../../src/core/bridge/from-teams/template-catalog";
 import { paragraph } from "../../../../src/core/formatted-text";
 import { TeamsMessageId, WaMessageId, WaPhone, WaUserId } from "../../../../src/core/ids";
@@ -30,6 +31,7 @@ export function instance(deps: BridgeDeps): BridgeContext & { readonly work: Pro
   const work: Promise<unknown>[] = [];
   return {
     ...deps,
+    metrics: deps.metrics ?? NO_METRICS,
     pacer: new OutboundPacer(deps.settings.pacing ?? DEFAULT_PACING, deps.clock),
     templates: new TemplateCatalog(deps.whatsapp, deps.clock),
     checkPolicy: compilePolicy({ cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] }),
