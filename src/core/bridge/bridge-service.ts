@@ -18,6 +18,7 @@ import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
 import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
+import { ComplianceSchedule, type ComplianceScheduleOptions } from "./scheduling/compliance-schedule";
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
@@ -35,6 +36,8 @@ export interface BridgeServiceOptions {
   readonly maxInMemory?: number;
   /** How often suspended links are probed (link-recovery.ts), and on which clock; default every 60 s on the bridge's clock. */
   readonly linkProbe?: LinkRecoveryOptions;
+  /** How often the leader looks for a compliance post that is due (scheduling/compliance-schedule.ts); default every 60 s. */
+  readonly compliance?: ComplianceScheduleOptions;
 }
 
 const BACKLOG_REPORT_MAX_AGE_MS = 30_000;
@@ -60,6 +63,8 @@ export class BridgeService implements StaffMessageHandler {
   /** Inbox entries in per-conversation lanes, in order, with a bound on memory (inbox-scheduler.ts). */
   private readonly inbox: InboxScheduler;
   private cachedBacklog: { readonly at: number; readonly report: Promise<NumberBacklog[]> } | undefined;
+  /** The compliance channel's scheduled posts (with `BridgeDeps.compliance`). */
+  private readonly compliance: ComplianceSchedule | undefined;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
   constructor(private readonly deps: BridgeDeps, options: BridgeServiceOptions = {}) {
@@ -86,6 +91,7 @@ export class BridgeService implements StaffMessageHandler {
       linkSuspended: () => this.links.noteSuspension(),
     };
     this.links = new LinkRecovery(deps, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
+    this.compliance = deps.compliance ? new ComplianceSchedule(this.ctx, deps.compliance, () => this.mayWork(), options.compliance ?? { everyMs: 60_000 }) : undefined;
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.inbox = new InboxScheduler({
       inbox: deps.stores.inbox,
@@ -186,6 +192,7 @@ export class BridgeService implements StaffMessageHandler {
       void this.resumeQuietly().then(() => {
         this.inbox.startPolling();
         this.links.start();
+        this.compliance?.start();
       });
     });
     if (!this.mayWork()) {
@@ -196,6 +203,7 @@ export class BridgeService implements StaffMessageHandler {
     await this.resumePending();
     this.inbox.startPolling();
     this.links.start();
+    this.compliance?.start();
   }
 
   /**
@@ -249,6 +257,7 @@ export class BridgeService implements StaffMessageHandler {
     await this.followUps.stop();
     await this.inbox.stop();
     await Promise.all([...this.backgroundWork]);
+    await this.compliance?.settled();
   }
 
   /** True while this instance may take work: leading and not stopping. */

@@ -12,6 +12,20 @@ import type { FollowUpScheduler } from "./scheduling/follow-ups";
 import type { Leadership } from "../ports/leadership";
 import type { WebhookJournal } from "../ports/webhook-journal";
 import type { ThreadHistory } from "../ports/thread-history";
+import type { ComplianceStore } from "../ports/compliance-store";
+import type { ComplianceGateway } from "../ports/compliance-gateway";
+import type { RecordChecks } from "../ports/record-checks";
+
+/** What the compliance channel needs (bridge/compliance): where it is, how to post there, what to read. */
+export interface ComplianceDeps {
+  readonly store: ComplianceStore;
+  readonly gateway: ComplianceGateway;
+  readonly records: RecordChecks;
+  /** The completeness check is posted every this many hours (COMPLIANCE_AUDIT_HOURS). */
+  readonly auditEveryHours: number;
+  /** This process, as its claims on a scheduled post name it. */
+  readonly instance: string;
+}
 
 /** Everything a use case may call: ports only (the composition root supplies implementations). */
 export interface BridgeDeps {
@@ -32,6 +46,8 @@ export interface BridgeDeps {
    * is posted again and flagged as a possible duplicate.
    */
   readonly threadHistory?: ThreadHistory;
+  /** The compliance channel and its scheduled posts; without it `compliance here` and `audit` say they are unavailable. */
+  readonly compliance?: ComplianceDeps;
 }
 
 /** What the bridge service builds from the ports and settings, shared by the use cases. */
