@@ -15,6 +15,8 @@ import { handleMessageChangeActivity, handleReactionActivity } from "./staff-eve
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, createBridgeAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
+import { BotBuilderComplianceGateway } from "./compliance-gateway";
+import type { ComplianceGateway } from "../core/ports/compliance-gateway";
 
 export interface TeamsBotOptions {
   /**
@@ -75,6 +77,8 @@ export interface TeamsBot {
  */
 export interface TeamsConnection {
   readonly gateway: TeamsGateway;
+  /** The compliance posts (compliance-gateway.ts). */
+  readonly compliance: ComplianceGateway;
   /** `POST /api/messages`, handing what staff do to `handler`. Call once. */
   serve(handler: StaffMessageHandler): HttpRoute[];
 }
@@ -155,6 +159,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    compliance: new BotBuilderComplianceGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
     serve,
   };
 }
