@@ -60,10 +60,16 @@ export interface ChannelMessageOptions {
   readonly mentions?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>;
   /** Text written before those mentions (e.g. a prefix). */
   readonly lead?: string;
+  /** Another channel of the team than the linked one (`CHANNEL_ID`, "WhatsApp"). */
+  readonly channel?: { readonly id: string; readonly name: string };
 }
 
 /** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock } = {}): Promise<Harness> {
+/**
+ * `clock`: the bridge's clock (journal days included); `complianceEveryMs`: how often the leader looks for
+ * a compliance post that is due.
+ */
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -91,7 +97,12 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
   const tablePrefix = uniqueTablePrefix("e2e");
-  const overrides = { logger, tablePrefix, ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}) };
+  const overrides = {
+    logger, tablePrefix,
+    ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.complianceEveryMs ? { complianceEveryMs: options.complianceEveryMs } : {}),
+  };
   let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;
 
@@ -110,7 +121,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
       channelId: "msteams",
       serviceUrl: connector.serviceUrl,
       from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff", aadObjectId: o.from ?? STAFF_AAD },
-      conversation: { id: o.thread ?? `${CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
+      conversation: { id: o.thread ?? `${o.channel?.id ?? CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
       recipient: { id: botId, name: "WhatsApp Bridge" },
       text: `${mention ? `${at} ` : ""}${othersText}${text}`,
       textFormat: "plain",
@@ -119,7 +130,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
         ...(mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : []),
         ...others.map((m) => ({ type: "mention", mentioned: { id: m.id, name: m.name, ...(m.type ? { type: m.type } : {}) }, text: `<at>${m.name}</at>` })),
       ],
-      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: { id: CHANNEL_ID, name: "WhatsApp" } },
+      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: o.channel ?? { id: CHANNEL_ID, name: "WhatsApp" } },
       ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
     };
   };
