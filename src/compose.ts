@@ -142,7 +142,11 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
-      logger.warn("media.local_in_production", { note: "customers' files are kept on this machine's disk; set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
+      logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
+    }
+    if (config.allowedTenantIds === "any") {
+      // Only possible with BOT_AUTH_DISABLED on loopback (config.ts), but say it loudly: nothing checks who calls.
+      logger.warn("teams.any_tenant_accepted", { note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only" });
     }
     // The core needs the Teams gateway, and the Teams routes need the core: the gateway first, routes after.
     const teams = connectTeams({

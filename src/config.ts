@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseEnv } from "node:util";
 import { z } from "zod/v4";
+import { authDisabledProblems, BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, overrideKeyProblems, secretProblems } from "./config-guards";
+
+export { BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "./config-guards";
 
 /**
  * The environment of design.md §6, validated with zod. This is the ONLY module that reads `process.env`;
@@ -9,11 +12,7 @@ import { z } from "zod/v4";
  */
 
 /** botbuilder's own configuration keys, passed through unchanged (protocols.md B16). */
-export const botbuilderKeys = [
-  "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
-  "ToBotFromChannelOpenIdMetadataUrl", "ToBotFromChannelTokenIssuer", "ToBotFromEmulatorOpenIdMetadataUrl",
-  "ToChannelFromBotLoginUrl", "ToChannelFromBotOAuthScope", "OAuthUrl", "CallerId", "ValidateAuthority",
-] as const;
+export const botbuilderKeys = ["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId", ...BOTBUILDER_OVERRIDE_KEYS] as const;
 
 /** Microsoft's Teams service hosts (public cloud, GCC, GCC High, DoD; protocols.md B2). */
 const defaultServiceUrlHosts = "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us";
@@ -68,6 +67,7 @@ const schema = z.object({
   MEDIA_SHAREPOINT_DRIVE_ID: optional,
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
   MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
+  MEDIA_LINK_TTL_HOURS: z.coerce.number({ error: "MEDIA_LINK_TTL_HOURS must be a number" }).positive("MEDIA_LINK_TTL_HOURS must be positive").max(8_760, "MEDIA_LINK_TTL_HOURS must be at most 8760 (a year)").default(24),
   MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
   INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
   TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
@@ -79,6 +79,11 @@ const schema = z.object({
   /** Set by Azure App Service / Container Apps: the instance (replica) this process runs on. */
   WEBSITE_INSTANCE_ID: optional,
   CONTAINER_APP_REPLICA_NAME: optional,
+  /** Signs of a real deployment (set by Azure, read only to refuse BOT_AUTH_DISABLED): managed identity, App Service, Container Apps. */
+  IDENTITY_ENDPOINT: optional,
+  MSI_ENDPOINT: optional,
+  WEBSITE_SITE_NAME: optional,
+  CONTAINER_APP_NAME: optional,
   OUTBOX_REQUEUE_SECONDS: z.coerce.number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" }).min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1").max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400").default(300),
   WHATSAPP_RATE_LIMIT_RESENDS: z.coerce.number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" }).int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number").min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative").max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10").default(3),
   INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
@@ -95,7 +100,7 @@ export type StorageConfig =
   | { readonly kind: "embedded"; readonly location: string };
 
 export type MediaConfig =
-  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly downloadTimeoutMs: number }
+  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number; readonly downloadTimeoutMs: number }
   | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
 
 export interface Config {
@@ -169,13 +174,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   const e = parsed.data;
   const problems: string[] = [];
-  const production = e.NODE_ENV === "production";
+  const production = isProductionEnv(e.NODE_ENV);
+  const host = e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1");
 
   const auth: Record<string, string> = {};
   for (const key of botbuilderKeys) if (clean[key] !== undefined) auth[key] = clean[key]!;
-  if (e.BOT_AUTH_DISABLED) {
-    if (production) problems.push("BOT_AUTH_DISABLED=true is refused when NODE_ENV=production");
-  } else {
+  if (e.BOT_AUTH_DISABLED) problems.push(...authDisabledProblems(clean, production, host));
+  // Fail closed: whoever can reach an authenticated bridge must not be able to guess its webhook secrets.
+  if (!e.BOT_AUTH_DISABLED || production) problems.push(...secretProblems(clean));
+  if (production) problems.push(...overrideKeyProblems(clean));
+  if (!e.BOT_AUTH_DISABLED) {
     if (!e.MicrosoftAppId) problems.push("MicrosoftAppId is required (or BOT_AUTH_DISABLED=true for local tests)");
     const type = e.MicrosoftAppType ?? "MultiTenant";
     if ((type === "SingleTenant" || type === "UserAssignedMsi") && !e.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType=${type}`);
@@ -200,10 +208,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!e.SEND_PREFIX.trim()) problems.push("SEND_PREFIX must not be blank");
   if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
+  // Local files are served without sign-in (by signed, expiring links): in production only when chosen.
+  if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_SHAREPOINT_DRIVE_ID is required when NODE_ENV=${e.NODE_ENV} (or set MEDIA_STORE=local to serve customers' files from this machine by signed links that expire)`);
   if (mediaKind === "sharepoint" && !e.MEDIA_SHAREPOINT_DRIVE_ID) problems.push("MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint (the drive id of the team site's document library)");
   const media: MediaConfig = mediaKind === "sharepoint"
     ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
-    : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
+    : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
   if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
@@ -212,7 +222,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
   return Object.freeze({
     mode: production ? "production" : "local",
-    http: { port: e.PORT, host: e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1") },
+    http: { port: e.PORT, host },
     bot: { authDisabled: e.BOT_AUTH_DISABLED, auth, ...(e.MicrosoftAppId ? { appId: e.MicrosoftAppId } : {}) },
     allowedTenantIds,
     teamsServiceUrlHosts: csv(e.TEAMS_SERVICE_URL_HOSTS),
@@ -287,9 +297,12 @@ function parsePatterns(value: string | undefined, problems: string[]): string[] 
 
 /**
  * The process environment, with a `.env` file in the working directory filled in underneath it
- * (a variable set in the real environment wins). Only the entry point calls this.
+ * (a variable set in the real environment wins). In production (NODE_ENV in the real environment) the
+ * file is not read: a forgotten development `.env` must not lend a production bridge its settings.
+ * Only the entry points call this; `real` is for tests.
  */
-export function readEnvironment(dotEnvPath = ".env"): Record<string, string | undefined> {
+export function readEnvironment(dotEnvPath = ".env", real: Readonly<Record<string, string | undefined>> = process.env): Record<string, string | undefined> {
+  if (isProductionEnv(real.NODE_ENV)) return { ...real };
   const fromFile = existsSync(dotEnvPath) ? parseEnv(readFileSync(dotEnvPath, "utf8")) : {};
-  return { ...fromFile, ...process.env };
+  return { ...fromFile, ...real };
 }

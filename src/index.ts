@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, readEnvironment } from "./config";
 import { startBridge } from "./compose";
+import { fatalLine } from "./observability/logger";
 
 /** Graceful shutdown must finish inside the platform's grace period (Container Apps / App Service: 30 s). */
 const SHUTDOWN_BUDGET_MS = 25_000;
@@ -40,12 +41,13 @@ async function main(): Promise<void> {
   shutdown();
 }
 
+// Last words: one scrubbed JSON line on stderr (an error message may quote a URL with a token in it).
 process.on("unhandledRejection", (reason) => {
-  console.error(JSON.stringify({ level: 60, event: "process.unhandled_rejection", error: reason instanceof Error ? reason.message : String(reason) }));
+  console.error(fatalLine("process.unhandled_rejection", { error: reason instanceof Error ? reason.message : String(reason) }));
   process.exit(1);
 });
 
 main().catch((err: unknown) => {
-  console.error(JSON.stringify({ level: 60, event: "bridge.start_failed", error: err instanceof Error ? err.message : String(err) }));
+  console.error(fatalLine("bridge.start_failed", { error: err instanceof Error ? err.message : String(err) }));
   process.exit(1);
 });

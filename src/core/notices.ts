@@ -119,7 +119,8 @@ export type ReplyNotice =
 
 /** Why the template card is shown, or is shown again (its `reason`). */
 export type TemplateReason =
-  | { readonly kind: "window-closed"; readonly closedAt?: number; readonly group: boolean }
+  /** The 24-hour window is closed (`closedAt` when known); `unsent`: the text of the reply that was not sent, to quote. */
+  | { readonly kind: "window-closed"; readonly closedAt?: number; readonly group: boolean; readonly unsent?: string }
   | { readonly kind: "template-withdrawn" }
   | { readonly kind: "template-not-chosen" };
 
@@ -151,7 +152,7 @@ export type ThreadNotice =
   | { readonly kind: "consent-changed"; readonly change: "stop" | "start"; readonly source: { readonly by: "keyword"; readonly word: string } | { readonly by: "setting" } }
   /** A restart cut a thread start short: an empty thread may sit above this one. */
   | { readonly kind: "thread-start-duplicate" }
-  /** A text the bridge sends by itself (its record `label`) failed (`error`: what went wrong, for the log-minded). */
-  | { readonly kind: "automatic-not-sent"; readonly label: string; readonly error: string }
+  /** A text the bridge sends by itself (its record `label`, its `text`) failed (`error`: what went wrong, for the log-minded). */
+  | { readonly kind: "automatic-not-sent"; readonly label: string; readonly error: string; readonly text?: string }
   /** Teams refused a message even as plain text; `message` names it (sent at epoch ms) when it was a customer message. */
   | { readonly kind: "not-shown"; readonly message?: { readonly from: string; readonly sentAt: number; readonly wamid: WaMessageId } };

@@ -1,7 +1,7 @@
 /**
  * Every retry and backoff of the bridge, in one place: a named policy says how many attempts, how the wait
  * grows, its cap and whether it is jittered; `delayFor` turns a policy and a failure count into the wait.
- * (The media retries of follow-ups.ts use `MEDIA_RETRY`.)
+ * (The media retries of `scheduling/follow-ups.ts` and `from-whatsapp/media-retry.ts` use `MEDIA_RETRY`.)
  */
 export interface RetryPolicy {
   /** Attempts in all, the first included (`Infinity`: until it succeeds or the work stops). */

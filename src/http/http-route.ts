@@ -26,5 +26,10 @@ export interface HttpRoute {
   readonly path: string;
   /** Bodies larger than this are refused with 413 before the handler runs. */
   readonly maxBodyBytes?: number;
+  /**
+   * Looks at the headers before any of the body is read: a response refuses the request at once (e.g. 401
+   * without credentials), so an unauthenticated caller cannot make the server hold its body.
+   */
+  refuseEarly?(request: Omit<HttpRequest, "rawBody">): HttpResponse | undefined;
   handle(request: HttpRequest): Promise<HttpResponse>;
 }

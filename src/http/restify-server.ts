@@ -1,11 +1,47 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server as NodeServer, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import * as restify from "restify";
 import type { Logger } from "../core/ports/logger";
 import type { HttpRequest, HttpResponse, HttpRoute } from "./http-route";
 
 /** Default body limit for routes that do not set one. */
 const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/**
+ * Limits against slow or numerous clients (slowloris, connection floods). Node's own defaults are 60 s for
+ * the headers, 300 s for a whole request and no connection cap; Meta and the Bot Framework send small
+ * requests at once.
+ */
+export interface ConnectionLimits {
+  /** Time to receive a request's headers; then 408 and the connection is closed. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** Open connections at most; more are closed on arrival. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1_000 };
+
+/**
+ * Node checks `headersTimeout` and `requestTimeout` only every 30 s (createServer's
+ * `connectionsCheckingInterval`, which restify does not pass), so a client dripping its first request's
+ * headers could hold a connection 40 s. A new connection gets its own deadline for its first headers;
+ * later requests on a kept-alive connection are Node's to time out.
+ */
+function limitFirstHeaders(node: NodeServer, timeoutMs: number): void {
+  const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
+  node.on("connection", (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    timer.unref();
+    deadlines.set(socket, timer);
+    socket.once("close", () => clearTimeout(timer));
+  });
+  node.on("request", (req: IncomingMessage) => {
+    clearTimeout(deadlines.get(req.socket));
+    deadlines.delete(req.socket);
+  });
+}
 
 export interface HttpServer {
   /** The bound address, e.g. `http://127.0.0.1:3978`. */
@@ -60,12 +96,12 @@ function send(res: ServerResponse, response: HttpResponse): void {
   res.end(payload);
 }
 
-function toRequest(req: IncomingMessage & { params?: Record<string, unknown> }, path: string, rawBody: Buffer): HttpRequest {
+function toRequest(req: IncomingMessage & { params?: Record<string, unknown> }, path: string): Omit<HttpRequest, "rawBody"> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
   const params = Object.fromEntries(Object.entries(req.params ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
-  return { method: req.method ?? "GET", path, headers, query: Object.fromEntries(url.searchParams), rawBody, ...(Object.keys(params).length > 0 ? { params } : {}) };
+  return { method: req.method ?? "GET", path, headers, query: Object.fromEntries(url.searchParams), ...(Object.keys(params).length > 0 ? { params } : {}) };
 }
 
 /**
@@ -73,16 +109,29 @@ function toRequest(req: IncomingMessage & { params?: Record<string, unknown> }, 
  * the exact raw bytes (signatures are computed over them) and parses them itself. Unknown paths get 404,
  * errors get 500 with no stack trace.
  */
-export async function startHttpServer(options: { host: string; port: number; routes: readonly HttpRoute[]; logger: Logger }): Promise<HttpServer> {
+export async function startHttpServer(options: { host: string; port: number; routes: readonly HttpRoute[]; logger: Logger; limits?: Partial<ConnectionLimits> }): Promise<HttpServer> {
   const { logger } = options;
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const server = restify.createServer({ name: "whatsapp-teams-bridge", handleUncaughtExceptions: false });
+  const node = server.server as NodeServer;
+  node.headersTimeout = limits.headersTimeoutMs;
+  node.requestTimeout = limits.requestTimeoutMs;
+  node.maxConnections = limits.maxConnections;
+  limitFirstHeaders(node, limits.headersTimeoutMs);
   for (const route of options.routes) {
     const handler = async (req: restify.Request, res: restify.Response) => {
       const started = Date.now();
       let response: HttpResponse;
       try {
-        const rawBody = route.method === "GET" ? Buffer.alloc(0) : await readBody(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY);
-        response = await route.handle(toRequest(req, route.path, rawBody));
+        const head = toRequest(req, route.path);
+        const refusal = route.refuseEarly?.(head);
+        if (refusal) {
+          // The body is never read: close the connection after the answer rather than drain it.
+          response = { ...refusal, headers: { ...refusal.headers, connection: "close" } };
+        } else {
+          const rawBody = route.method === "GET" ? Buffer.alloc(0) : await readBody(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY);
+          response = await route.handle({ ...head, rawBody });
+        }
       } catch (err) {
         if (err instanceof BodyTooLarge) response = { status: 413, body: { error: "payload too large" } };
         else {

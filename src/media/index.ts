@@ -13,13 +13,13 @@ import { LocalMediaStore } from "./local-media-store";
 import { createMediaRoutes } from "./media-routes";
 
 export { GraphMediaStore, type GraphMediaStoreOptions } from "./graph-media-store";
-export { LocalMediaStore, MEDIA_ROUTE_PREFIX, type LocalMediaStoreOptions } from "./local-media-store";
+export { LocalMediaStore, MEDIA_ROUTE_PREFIX, type LinkProof, type LocalMediaStoreOptions } from "./local-media-store";
 export { createMediaRoutes } from "./media-routes";
 export { safeFileName } from "./safe-name";
 export { graphToken, GRAPH_SCOPE } from "./graph-token";
 
 export type MediaStoreSettings =
-  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string }
+  | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number }
   | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string };
 
 /** The bot's Entra identity (botbuilder's keys), reused for Microsoft Graph. */
@@ -84,8 +84,8 @@ export function createMediaStore(settings: MediaStoreSettings, identity: GraphId
     };
   }
   let base = settings.publicUrl;
-  const store = new LocalMediaStore({ directory: settings.directory, publicBaseUrl: () => base ?? "http://127.0.0.1" });
-  logger.info("media.store", { kind: "local", directory: settings.directory });
+  const store = new LocalMediaStore({ directory: settings.directory, publicBaseUrl: () => base ?? "http://127.0.0.1", linkTtlMs: settings.linkTtlMs });
+  logger.info("media.store", { kind: "local", directory: settings.directory, linkTtlHours: settings.linkTtlMs / 3_600_000 });
   return {
     store,
     routes: createMediaRoutes({ store, logger }),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PermanentError, TransientError } from "../core/errors";
@@ -10,6 +10,16 @@ export interface LocalMediaStoreOptions {
   readonly directory: string;
   /** Base URL of the bridge as people in the channel reach it; read at each `keep` (known once the server listens). */
   readonly publicBaseUrl: () => string;
+  /** How long a link works after the file is kept (MEDIA_LINK_TTL_HOURS); default 24 hours, as the variable's. */
+  readonly linkTtlMs?: number;
+  /** Milliseconds since the epoch; the system clock unless a test gives one. */
+  readonly now?: () => number;
+}
+
+/** What a served link carries besides the file's token: its expiry (seconds since the epoch) and signature. */
+export interface LinkProof {
+  readonly expires: string | undefined;
+  readonly sig: string | undefined;
 }
 
 /** What is stored beside each file: how to serve it. */
@@ -24,18 +34,25 @@ export interface StoredFileInfo {
 /** The path prefix the bridge serves kept files under. */
 export const MEDIA_ROUTE_PREFIX = "/media";
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
+const EXPIRES = /^\d{1,12}$/;
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+const DEFAULT_LINK_TTL_MS = 24 * 3_600_000;
 
 /**
  * `MediaStore` on the local disk, for local modes (demo, development): each file in its own folder named
  * by an unguessable token (an HMAC of the message id under a secret kept in the folder, so the same
- * message always maps to the same file), served by the bridge at `/media/<token>/<name>` (see
- * media-routes.ts). A link is a capability: anyone holding it can open the file, so this store is not
- * for production (use SharePoint). `keep` does file I/O; disk errors are `TransientError`s.
+ * message always maps to the same file), served by the bridge at
+ * `/media/<token>/<name>?expires=<unix seconds>&sig=<HMAC of token and expiry>` (see media-routes.ts).
+ * A link is a capability until it expires: anyone holding it can open the file without signing in, so
+ * this store is not for production (use SharePoint). `keep` does file I/O; disk errors are `TransientError`s.
  */
 export class LocalMediaStore implements MediaStore {
   private secret: Promise<Buffer> | undefined;
+  private readonly now: () => number;
 
-  constructor(private readonly options: LocalMediaStoreOptions) {}
+  constructor(private readonly options: LocalMediaStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   async keep(file: MediaToKeep): Promise<KeptMedia> {
     const token = createHmac("sha256", await this.linkSecret()).update(`${file.contact}\n${file.wamid}`).digest("base64url").slice(0, 32);
@@ -53,12 +70,21 @@ export class LocalMediaStore implements MediaStore {
       throw new TransientError("media.local_write_failed", `could not write a media file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const base = this.options.publicBaseUrl().replace(/\/+$/, "");
-    return { link: `${base}${MEDIA_ROUTE_PREFIX}/${token}/${encodeURIComponent(name)}`, sha256, size: file.bytes.length };
+    const expires = String(Math.ceil((this.now() + (this.options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)) / 1000));
+    const sig = this.signature(await this.linkSecret(), token, expires);
+    return { link: `${base}${MEDIA_ROUTE_PREFIX}/${token}/${encodeURIComponent(name)}?expires=${expires}&sig=${sig}`, sha256, size: file.bytes.length };
   }
 
-  /** Reads a kept file by token; undefined when the token is malformed or unknown. Does file I/O. */
-  async read(token: string): Promise<{ info: StoredFileInfo; bytes: Buffer } | undefined> {
-    if (!TOKEN.test(token)) return undefined;
+  /**
+   * Reads a kept file by token and link proof; undefined when the token is malformed or unknown, the link
+   * has expired or its signature does not match. The proof is checked before the disk is touched, so a
+   * refused link says nothing about whether the file exists. Does file I/O.
+   */
+  async read(token: string, proof: LinkProof): Promise<{ info: StoredFileInfo; bytes: Buffer } | undefined> {
+    if (!TOKEN.test(token) || !EXPIRES.test(proof.expires ?? "") || !SIGNATURE.test(proof.sig ?? "")) return undefined;
+    if (Number(proof.expires) * 1000 <= this.now()) return undefined;
+    const expected = Buffer.from(this.signature(await this.linkSecret(), token, proof.expires!));
+    if (!timingSafeEqual(expected, Buffer.from(proof.sig!))) return undefined;
     const folder = join(this.options.directory, token);
     try {
       const info = JSON.parse(await readFile(join(folder, "info.json"), "utf8")) as StoredFileInfo;
@@ -67,6 +93,12 @@ export class LocalMediaStore implements MediaStore {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;
     }
+  }
+
+  /** HMAC-SHA256 of the token and expiry under a key derived from the folder's secret (a key of its own, not the token key). */
+  private signature(secret: Buffer, token: string, expires: string): string {
+    const key = createHmac("sha256", secret).update("media-link-signature").digest();
+    return createHmac("sha256", key).update(`${token}\n${expires}`).digest("base64url");
   }
 
   /**
@@ -111,7 +143,7 @@ export class LocalMediaStore implements MediaStore {
     return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => e.name);
   }
 
-  /** The secret the link tokens are derived from: made once, kept in the media folder. */
+  /** The secret the link tokens and signatures are derived from: made once, kept in the media folder. */
   private linkSecret(): Promise<Buffer> {
     this.secret ??= (async () => {
       const path = join(this.options.directory, ".link-secret");

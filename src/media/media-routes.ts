@@ -14,8 +14,9 @@ function disposition(kind: "inline" | "attachment", name: string): string {
 }
 
 /**
- * `GET /media/:token/:name`: serves a file the local media store kept. The token is the capability; the
- * name is only for people. Files that failed an integrity check, and every type a browser could run, are
+ * `GET /media/:token/:name?expires=…&sig=…`: serves a file the local media store kept. The token with its
+ * signed expiry is the capability (an expired, tampered or unknown link is the same 404); the name is
+ * only for people. Files that failed an integrity check, and every type a browser could run, are
  * served as downloads of `application/octet-stream`, with a sandboxing CSP and `nosniff` (set by the HTTP
  * shell), so a file can never act as a page of the bridge's origin.
  */
@@ -26,7 +27,7 @@ export function createMediaRoutes(options: { store: LocalMediaStore; logger: Log
       path: `${MEDIA_ROUTE_PREFIX}/:token/:name`,
       async handle(request): Promise<HttpResponse> {
         const token = request.params?.token ?? "";
-        const found = await options.store.read(token);
+        const found = await options.store.read(token, { expires: request.query.expires, sig: request.query.sig });
         if (!found) return notFound();
         const { info, bytes } = found;
         const showInline = !info.quarantined && INLINE_TYPES.has(info.mimeType);

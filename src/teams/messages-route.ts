@@ -45,17 +45,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * `POST /api/messages`: adapts our request to botbuilder's `process` and its answer back. Authentication
- * is botbuilder's; its failures all become 401 (botbuilder answers some with 500: bad signature,
+ * is botbuilder's (a request without an Authorization header is refused first, by the headers alone); its
+ * failures all become 401 (botbuilder answers some with 500: bad signature,
  * not-yet-valid, HS256, toolchain-notes), logged as `teams.auth.rejected`. Bodies never carry
  * botbuilder's error text or a stack trace.
  */
-export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: TurnLogic; logger: Logger }): HttpRoute {
+export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: TurnLogic; logger: Logger; requireAuthorization: boolean }): HttpRoute {
   const { adapter, logic, logger } = deps;
+  // Every Bot Framework request carries a bearer token: without one it is refused before its body is read.
+  const missingAuthorization = (request: Omit<HttpRequest, "rawBody">): HttpResponse | undefined => {
+    if (!deps.requireAuthorization || request.headers.authorization) return undefined;
+    logger.warn("teams.auth.rejected", { reason: "no Authorization header", hadAuthorization: false });
+    return text(401, "unauthorized");
+  };
   return {
     method: "POST",
     path: MESSAGES_PATH,
     maxBodyBytes: MAX_BODY_BYTES,
+    refuseEarly: missingAuthorization,
     async handle(request: HttpRequest): Promise<HttpResponse> {
+      const refusal = missingAuthorization(request);
+      if (refusal) return refusal;
       let body: unknown;
       try {
         body = JSON.parse(request.rawBody.toString("utf8"));

@@ -155,7 +155,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
         logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
       }
     };
-    return [createMessagesRoute({ adapter, logic, logger })];
+    return [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled })];
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),

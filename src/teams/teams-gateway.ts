@@ -12,6 +12,7 @@ import type { SlidingWindowLimiter } from "./rate-limiter";
 import { renderThreadPost } from "./teams-html";
 import { renderPlainFallback } from "./plain-fallback";
 import { imagePostActivity, imageTooLargeActivity } from "./image-post";
+import { staffReplyActivity } from "./staff-reply-activity";
 
 /** A refusal names the thread it was about, so the core knows which conversation lost its thread. */
 function aboutThread(err: BridgeError, thread: TeamsThreadRef): BridgeError {
@@ -122,6 +123,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
    */
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
     const activity: Partial<Activity> = post.kind === "image" ? imagePostActivity(post)
+      : post.kind === "template-card" ? staffReplyActivity(post)
       : post.kind === "customer" && post.fallback ? { type: "message", text: renderPlainFallback(post), textFormat: "plain" }
       : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
     const send = (what: Partial<Activity>) => this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(what));

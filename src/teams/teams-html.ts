@@ -123,6 +123,8 @@ export function renderThreadPost(post: ThreadPost): string {
   if (post.kind === "sent") return renderSentRecord(post.label, post.text);
   // Images go out as a card or an <img> (image-post.ts); this text is only their fallback.
   if (post.kind === "image") return `<p><em>${escapeHtml(`[image: ${post.name}]`)}</em></p>`;
+  // The template card goes out as a card (staff-reply-activity.ts); this text is only its fallback.
+  if (post.kind === "template-card") return `<p><em>${escapeHtml("[template card]")}</em></p>`;
   const name = neutraliseDisplayName(post.authorName);
   const handle = neutraliseDisplayName(post.authorHandle);
   const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;

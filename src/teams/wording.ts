@@ -67,7 +67,8 @@ function reasonText(reason: TemplateReason, pickBelow: boolean): string {
     case "window-closed": {
       const when = reason.closedAt === undefined ? "" : ` (it closed ${utcMinute(reason.closedAt)} UTC)`;
       const who = reason.group ? "no one in the group has written in the last 24 hours" : "the customer last wrote more than 24 hours ago";
-      return `Your message was not sent: ${who}${when}, and WhatsApp then only allows an approved template.${pickBelow ? " Pick one below." : ""}`;
+      const message = reason.unsent?.trim() ? `Your message ${quoteReply(reason.unsent)}` : "Your message";
+      return `${message} was not sent: ${who}${when}, and WhatsApp then only allows an approved template.${pickBelow ? " Pick one below." : ""}`;
     }
     case "template-withdrawn": return "That template is no longer approved; pick another.";
     case "template-not-chosen": return "Pick a template first.";
@@ -155,7 +156,7 @@ export function sayNotice(n: StaffNotice): Wording {
       return { tone: n.change === "stop" ? "warning" : "info", text: `${CONSENT[n.change]} (${source})` };
     }
     case "thread-start-duplicate": return warning("The bridge restarted while starting this thread, so this customer may also have an empty thread just above it in the channel.");
-    case "automatic-not-sent": return warning(`${n.label}: not sent (${n.error}).`);
+    case "automatic-not-sent": return warning(`${n.label}: not sent (${n.error}).${n.text?.trim() ? ` The text was ${quoteReply(n.text)}.` : ""}`);
     case "not-shown": {
       const what = n.message
         ? `The WhatsApp message from ${n.message.from} sent ${utcMinute(n.message.sentAt)} UTC (WhatsApp id ending …${n.message.wamid.slice(-8)})`

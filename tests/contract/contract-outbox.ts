@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { paragraph } from "../../src/core/formatted-text";
-import { AadObjectId, TeamsMessageId, WaMessageId } from "../../src/core/ids";
+import { AadObjectId, TeamsMessageId, WaMessageId, type TemplateKey } from "../../src/core/ids";
 import type { NewOutboxEntry, OutboxEntry } from "../../src/core/ports/outbox-store";
 import type { Stores } from "../../src/core/ports/stores";
 import { rejectsPermanent } from "./contract-assert";
@@ -126,6 +126,29 @@ export function outboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await outbox.list(["queued", "sending", "uncertain"]), []);
       await outbox.update(sent!, { state: "queued", resends: 1 });
       assert.deepEqual((await outbox.list(["queued"])).map((r) => [r.teamsMessageId, r.resends]), [["9", 1]]);
+    });
+
+    it("round-trips a template row (values, label, author's name) and an automatic row; a recording row is listed until it is sent", async () => {
+      const { outbox } = await make();
+      const template = reply({
+        teamsMessageId: TeamsMessageId("card-1"), kind: "template", authorName: "Ana Lima — Desk 3", label: "template:order_update|pt_BR",
+        template: { id: "order_update|pt_BR" as TemplateKey, values: { header: {}, body: { "1": "Olá 👋", name: "#4471 & <b>" } } },
+        body: paragraph("Your order Olá 👋 is ready"), createdAt: 10_000,
+      });
+      const { replyTo: _replyTo, author: _author, ...withoutReply } = reply({ teamsMessageId: TeamsMessageId("automatic:first-contact:wamid.X"), createdAt: 10_001 });
+      const automatic: NewOutboxEntry = { ...withoutReply, kind: "automatic", label: "automatic:first-contact", body: paragraph("We reply within a day.") };
+      const created = await outbox.create(template);
+      assert.ok(created.created && (await outbox.create(automatic)).created);
+      assert.deepEqual(content((await outbox.get(template.thread, template.teamsMessageId))!), template);
+      assert.deepEqual(content((await outbox.get(automatic.thread, automatic.teamsMessageId))!), automatic);
+
+      const recording = await outbox.update(created.entry, { state: "recording", wamids: [WaMessageId("wamid.T")] });
+      assert.deepEqual((await outbox.list(["recording"])).map((r) => r.teamsMessageId), ["card-1"]);
+      const posted = await outbox.update(recording!, { recordPost: TeamsMessageId("1700000000999"), journalRef: "journal/2026/12/07/seg-1.jsonl#3" });
+      assert.equal(posted?.recordPost, "1700000000999");
+      assert.deepEqual(content((await outbox.get(template.thread, template.teamsMessageId))!), content(posted!));
+      await outbox.update(posted!, { state: "sent" });
+      assert.deepEqual(await outbox.list(["recording"]), []);
     });
 
     it("keeps a body larger than one stored property (the Table store splits it), emoji intact", async () => {

@@ -1,6 +1,6 @@
 import type { BridgeError } from "../../src/core/errors";
 import { GroupRequestId, WaMessageId, type BusinessNumberId, type WaGroupId } from "../../src/core/ids";
-import type { FormattedText } from "../../src/core/formatted-text";
+import { toPlainText, type FormattedText } from "../../src/core/formatted-text";
 import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../src/core/ports/whatsapp-gateway";
 import type { MessageTemplate, TemplateValues } from "../../src/core/templates";
 import { FakeWhatsAppMedia } from "./fake-whatsapp-media";
@@ -26,6 +26,10 @@ export class FakeWhatsAppGateway implements WhatsAppGateway {
     const id = WaMessageId(`wamid.out${this.next++}`);
     this.sent.push({ business: request.business, to: request.to, body: request.body, id, ...(request.replyTo ? { replyTo: request.replyTo } : {}) });
     return { id };
+  }
+
+  renderText(body: FormattedText): string {
+    return toPlainText(body);
   }
 
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {

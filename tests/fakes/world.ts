@@ -16,8 +16,8 @@ export const TENANT = TenantId("72f988bf-0000-0000-0000-000000000001");
 export const ADMIN = AadObjectId("00000000-0000-0000-0000-0000000000ad");
 export const STAFF = AadObjectId("00000000-0000-0000-0000-00000000057a");
 
-/** The core wired to in-memory stores and recording gateways: the unit-test world. */
-export function makeWorld(settings: Partial<BridgeDeps["settings"]> = {}) {
+/** The core wired to in-memory stores and recording gateways: the unit-test world (`extra`: optional ports, e.g. a journal). */
+export function makeWorld(settings: Partial<BridgeDeps["settings"]> = {}, extra: Pick<Partial<BridgeDeps>, "journal" | "leadership" | "threadHistory" | "media"> = {}) {
   const stores = new MemoryStores();
   const teams = new FakeTeamsGateway();
   const whatsapp = new FakeWhatsAppGateway();
@@ -26,6 +26,7 @@ export function makeWorld(settings: Partial<BridgeDeps["settings"]> = {}) {
   const deps: BridgeDeps = {
     stores, teams, whatsapp, clock, logger,
     settings: { admins: new Set([ADMIN]), replyMode: "all", notePrefix: "//", ...settings },
+    ...extra,
   };
   return { deps, stores, teams, whatsapp, clock, logger, bridge: new BridgeService(deps) };
 }

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
 import type { Clock } from "../../src/core/ports/clock";
-import { startBridge, type RunningBridge } from "../../src/compose";
+import { startBridge, type ComposeOverrides, type RunningBridge } from "../../src/compose";
+import type { Logger } from "../../src/core/ports/logger";
+import { createLogger } from "../../src/observability/logger";
 import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
 import type { BotConnectorStandin } from "../../tools/bot-connector-standin";
 import { startGraphApiStandin } from "../../tools/graph-api-standin";
@@ -20,7 +22,9 @@ export const ADMIN_AAD = "a0a0a0a0-0000-4000-8000-0000000000ad";
 export const STAFF_AAD = "5a5a5a5a-0000-4000-8000-000000000057";
 export const CHANNEL_ID = "19:whatsapp-support@thread.tacv2";
 export const TEAM_ID = "19:general@thread.tacv2";
-export const APP_SECRET = "e2e-app-secret";
+// With bot auth on, the bridge refuses webhook secrets shorter than 16 characters (config-guards.ts).
+export const APP_SECRET = "e2e-app-secret-4f1c9a";
+export const VERIFY_TOKEN = "e2e-verify-token-7b2d";
 export const ACCESS_TOKEN = "e2e-graph-token";
 
 /**
@@ -35,7 +39,11 @@ export interface Harness {
   readonly connector: BotConnectorStandin;
   readonly issuer: TokenIssuer;
   readonly logger: CaptureLogger;
+  /** Everything the bridge logged, as the production logger writes it (JSON lines, scrubbed), at debug level. */
+  logText(): string;
   readonly config: Config;
+  /** The blob container of this harness's journal (in Azurite, `config`'s storage). */
+  readonly journalContainer: string;
   /** POSTs a signed (unless `signature` is given) webhook; returns the status. */
   postWebhook(body: object | Buffer, options?: { signature?: string }): Promise<number>;
   /** POSTs an activity to /api/messages with a valid token (unless `token` is given; `null` sends none). */
@@ -64,18 +72,29 @@ export interface ChannelMessageOptions {
   readonly channel?: { readonly id: string; readonly name: string };
 }
 
-/** `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing). */
+/** Forwards every line to both loggers. */
+function teeLogger(a: Logger, b: Logger): Logger {
+  return {
+    debug: (event, fields) => { a.debug(event, fields); b.debug(event, fields); },
+    info: (event, fields) => { a.info(event, fields); b.info(event, fields); },
+    warn: (event, fields) => { a.warn(event, fields); b.warn(event, fields); },
+    error: (event, fields) => { a.error(event, fields); b.error(event, fields); },
+  };
+}
+
 /**
+ * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
+ * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
  * `clock`: the bridge's clock (journal days included); `complianceEveryMs`: how often the leader looks for
  * a compliance post that is due.
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
   const env: Record<string, string> = {
     WHATSAPP_APP_SECRET: APP_SECRET,
-    WHATSAPP_VERIFY_TOKEN: "e2e-verify",
+    WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
     WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
     WHATSAPP_GRAPH_URL: graph.url,
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -96,9 +115,14 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const loaded = loadConfig(env);
   const config: Config = { ...loaded, http: { host: "127.0.0.1", port: 0 } };
   const logger = new CaptureLogger();
+  // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
+  const written: string[] = [];
+  const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
   const tablePrefix = uniqueTablePrefix("e2e");
-  const overrides = {
-    logger, tablePrefix,
+  const overrides: ComposeOverrides = {
+    ...options.compose,
+    logger: teeLogger(logger, productionLogger),
+    tablePrefix,
     ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.complianceEveryMs ? { complianceEveryMs: options.complianceEveryMs } : {}),
@@ -138,6 +162,9 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   return {
     get bridge() { return bridge; },
     graph, connector, issuer, logger, config,
+    // As compose.ts names it for a table prefix.
+    journalContainer: `${tablePrefix.toLowerCase()}-journal`,
+    logText: () => written.join(""),
     async postWebhook(body, o = {}) {
       const signed = signedWebhook(body, APP_SECRET);
       const headers = { ...signed.headers, ...(o.signature !== undefined ? { "x-hub-signature-256": o.signature } : {}) };

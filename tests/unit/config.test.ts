@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config";
 
-const BASE = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t" };
-const LOCAL = { ...BASE, BOT_AUTH_DISABLED: "true" };
+/** Local mode with bot auth off: short secrets are fine there (nothing is reachable but loopback). */
+const LOCAL = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
+const STRONG = { WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1", WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f", WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token" };
 const PROD = {
-  ...BASE, NODE_ENV: "production", MicrosoftAppId: "app", MicrosoftAppPassword: "pw", MicrosoftAppType: "SingleTenant",
-  MicrosoftAppTenantId: "tenant-1", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore",
+  ...STRONG, NODE_ENV: "production", MicrosoftAppId: "app", MicrosoftAppPassword: "a-real-client-secret", MicrosoftAppType: "SingleTenant",
+  MicrosoftAppTenantId: "tenant-1", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore", MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents",
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -32,18 +33,24 @@ describe("loadConfig", () => {
     assert.ok(c.teamsServiceUrlHosts.includes("smba.trafficmanager.net"));
   });
 
-  it("production: 0.0.0.0, tenants default to the app's tenant, botbuilder keys pass through", () => {
-    const c = loadConfig({ ...PROD, ToBotFromChannelTokenIssuer: "https://issuer.example" });
+  it("production: 0.0.0.0, tenants default to the app's tenant", () => {
+    const c = loadConfig(PROD);
+    assert.equal(c.mode, "production");
     assert.equal(c.http.host, "0.0.0.0");
     assert.deepEqual([...(c.allowedTenantIds as Set<string>)], ["tenant-1"]);
     assert.deepEqual(c.storage, { kind: "account", accountName: "bridgestore" });
+    assert.equal(c.bot.auth.MicrosoftAppPassword, "a-real-client-secret");
+  });
+
+  it("outside production, botbuilder's override keys pass through (tests point them at a local issuer)", () => {
+    const c = loadConfig({ ...PROD, NODE_ENV: "", ToBotFromChannelTokenIssuer: "https://issuer.example" });
+    assert.equal(c.mode, "local");
     assert.equal(c.bot.auth.ToBotFromChannelTokenIssuer, "https://issuer.example");
-    assert.equal(c.bot.auth.MicrosoftAppPassword, "pw");
   });
 
   it("names each missing variable in one line", () => {
     assert.match(errorOf({}), /WHATSAPP_APP_SECRET is required.*WHATSAPP_VERIFY_TOKEN is required.*WHATSAPP_ACCESS_TOKEN is required/);
-    assert.match(errorOf(BASE), /MicrosoftAppId is required/);
+    assert.match(errorOf(STRONG), /MicrosoftAppId is required/);
     assert.match(errorOf({ ...PROD, AZURE_STORAGE_ACCOUNT_NAME: "" }), /AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME is required/);
   });
 

@@ -4,8 +4,8 @@ import { ConfigError, loadConfig } from "../../src/config";
 const LOCAL = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
 
 describe("configuration of the media store (issue 3)", () => {
-  it("defaults to a local folder, with a 60 s download limit", () => {
-    assert.deepEqual(loadConfig(LOCAL).media, { kind: "local", directory: ".data/media", downloadTimeoutMs: 60_000 });
+  it("defaults to a local folder, with a 60 s download limit and links that expire after 24 h", () => {
+    assert.deepEqual(loadConfig(LOCAL).media, { kind: "local", directory: ".data/media", linkTtlMs: 86_400_000, downloadTimeoutMs: 60_000 });
   });
 
   it("uses SharePoint when a drive id is given, with Graph's default URL and folder", () => {
@@ -25,7 +25,7 @@ describe("configuration of the media store (issue 3)", () => {
   });
 
   it("keeps an explicit local store and its public URL", () => {
-    const media = loadConfig({ ...LOCAL, MEDIA_STORE: "local", MEDIA_SHAREPOINT_DRIVE_ID: "b!abc", MEDIA_LOCAL_DIR: "/var/media", MEDIA_PUBLIC_URL: "https://bridge.example.com/" }).media;
-    assert.deepEqual(media, { kind: "local", directory: "/var/media", publicUrl: "https://bridge.example.com", downloadTimeoutMs: 60_000 });
+    const media = loadConfig({ ...LOCAL, MEDIA_STORE: "local", MEDIA_SHAREPOINT_DRIVE_ID: "b!abc", MEDIA_LOCAL_DIR: "/var/media", MEDIA_PUBLIC_URL: "https://bridge.example.com/", MEDIA_LINK_TTL_HOURS: "0.5" }).media;
+    assert.deepEqual(media, { kind: "local", directory: "/var/media", publicUrl: "https://bridge.example.com", linkTtlMs: 1_800_000, downloadTimeoutMs: 60_000 });
   });
 });

@@ -22,12 +22,14 @@ one line naming it, for example
 \`Invalid configuration: WHATSAPP_APP_SECRET is required (the Meta app secret that signs webhooks)\`.
 
 - An empty value counts as unset. A \`.env\` file in the working directory is read underneath the real
-  environment: a variable set in the environment wins.
+  environment: a variable set in the environment wins. In production (\`NODE_ENV\` in the real
+  environment) \`.env\` is not read.
 - \`cp .env.example .env\` gives a working local setup: bot authentication off, an embedded Azurite for
   storage, dummy Meta secrets.
-- \`NODE_ENV=production\` turns on the production rules: bot authentication and real storage are
-  required, and the bridge listens on every interface. The **production** column says what a production
-  deployment must set.
+- \`NODE_ENV=production\` (or \`prod\`, in any case) turns on the production rules: bot authentication and
+  real storage are required, and the bridge listens on every interface. The **production** column says
+  what a production deployment must set. What the bridge refuses rather than run open, in any mode, is in
+  [security.md](security.md).
 - In Azure, [the deployment template](../infra/README.md) sets the production variables as app settings,
   the three Meta secrets as Key Vault references. It also sets, for Azure's SDK and App Service rather
   than for the bridge: \`AZURE_CLIENT_ID\` (the user-assigned identity \`DefaultAzureCredential\` uses),

@@ -21,16 +21,16 @@ export interface VariableFacts {
 
 const no = "no";
 const required = "**required**";
-const botbuilderOverride: VariableFacts = { default: { text: "the public cloud's, botbuilder's own" }, production: "no: leave unset" };
+const botbuilderOverride: VariableFacts = { default: { text: "the public cloud's, botbuilder's own" }, production: "no: refused in production" };
 
 export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
-  NODE_ENV: { default: { text: "unset: local mode" }, production: `${required}: \`production\`` },
+  NODE_ENV: { default: { text: "unset: local mode" }, production: `${required}: \`production\` (or \`prod\`, in any case)` },
   PORT: { default: { value: "3978" }, production: no },
   HOST: { default: { text: "`0.0.0.0` in production, `127.0.0.1` in local mode" }, production: no },
   LOG_LEVEL: { default: { value: "info" }, production: no },
 
   MicrosoftAppId: { default: "none", production: required },
-  MicrosoftAppPassword: { default: "none", production: `${required} with \`SingleTenant\`; empty with \`UserAssignedMsi\`` },
+  MicrosoftAppPassword: { default: "none", production: `${required} with \`SingleTenant\` (no placeholder); empty with \`UserAssignedMsi\`` },
   MicrosoftAppType: { default: { text: "botbuilder's `MultiTenant`, which can no longer be registered" }, production: `${required}: \`SingleTenant\` or \`UserAssignedMsi\`` },
   MicrosoftAppTenantId: { default: "none", production: required },
   ToBotFromChannelOpenIdMetadataUrl: botbuilderOverride,
@@ -42,19 +42,24 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   CallerId: botbuilderOverride,
   ValidateAuthority: botbuilderOverride,
   BOT_AUTH_DISABLED: { default: { value: "false" }, production: "must stay unset or `false` (refused)" },
+  IDENTITY_ENDPOINT: { default: "none", production: "set by Azure when the app has a managed identity" },
+  MSI_ENDPOINT: { default: "none", production: "set by Azure when the app has a managed identity (older hosts)" },
+  WEBSITE_SITE_NAME: { default: "none", production: "set by App Service" },
+  CONTAINER_APP_NAME: { default: "none", production: "set by Container Apps" },
 
-  WHATSAPP_APP_SECRET: { default: "none", production: `${required} (in every mode)` },
-  WHATSAPP_VERIFY_TOKEN: { default: "none", production: `${required} (in every mode)` },
-  WHATSAPP_ACCESS_TOKEN: { default: "none", production: `${required} (in every mode)` },
+  WHATSAPP_APP_SECRET: { default: "none", production: `${required} (in every mode); with bot auth on, 16 characters or more and no placeholder` },
+  WHATSAPP_VERIFY_TOKEN: { default: "none", production: `${required} (in every mode); with bot auth on, 16 characters or more and no placeholder` },
+  WHATSAPP_ACCESS_TOKEN: { default: "none", production: `${required} (in every mode); with bot auth on, no placeholder` },
   WHATSAPP_GRAPH_URL: { default: { value: "https://graph.facebook.com/v25.0" }, production: no },
   WHATSAPP_BUSINESS_ACCOUNT_ID: { default: "none", production: "recommended: templates, and `link` by the number as customers dial it" },
   WHATSAPP_MEDIA_HOSTS: { default: { value: "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net" }, production: no },
   MEDIA_DOWNLOAD_TIMEOUT_MS: { default: { value: "60000" }, production: no },
 
-  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: no },
+  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: "`local` only when set here explicitly" },
   MEDIA_LOCAL_DIR: { default: { value: ".data/media" }, production: "with the local store: a folder that survives restarts" },
   MEDIA_PUBLIC_URL: { default: { text: "the address the bridge listens on" }, production: "with the local store: the bridge's public https address" },
-  MEDIA_SHAREPOINT_DRIVE_ID: { default: "none", production: "recommended (without it files stay on the app's disk, and the log warns)" },
+  MEDIA_LINK_TTL_HOURS: { default: { value: "24" }, production: no },
+  MEDIA_SHAREPOINT_DRIVE_ID: { default: "none", production: `${required} unless \`MEDIA_STORE=local\`` },
   MEDIA_SHAREPOINT_FOLDER: { default: { value: "WhatsApp media" }, production: no },
   MS_GRAPH_URL: { default: { value: "https://graph.microsoft.com/v1.0" }, production: no },
 

@@ -2,6 +2,7 @@ import type { FormattedText } from "../formatted-text";
 import type { ConversationKey, TeamsMessageId, TeamsThreadRef, WaMessageId } from "../ids";
 import type { ChannelAddress } from "../model";
 import type { StaffNotice } from "../notices";
+import type { TemplateCardModel } from "../staff-message";
 
 /** What the root post of a customer thread shows (the adapter renders it as an Adaptive Card). */
 export interface RootCardModel {
@@ -86,6 +87,8 @@ export type ThreadPost =
    * notice): `label` from thread-view/record-lines.ts, `text` exactly what the customer received.
    */
   | { readonly kind: "sent"; readonly label: string; readonly text: string }
+  /** The template card, posted by the bridge itself (a reply WhatsApp refused because the 24-hour window had closed). */
+  | { readonly kind: "template-card"; readonly card: TemplateCardModel }
   /** An image shown inline under the message it came with (its own post: Teams splits text + image). */
   | { readonly kind: "image"; readonly name: string; readonly mimeType: string; readonly bytes: Uint8Array };
 

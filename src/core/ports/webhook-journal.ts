@@ -43,8 +43,11 @@ export interface OutboundRecord {
   readonly recipient: Recipient;
   /** What Meta accepted, in order (a long text goes as several messages). */
   readonly wamids: readonly WaMessageId[];
-  /** The Teams message it came from (for automatic messages: the thread post that announced it). */
-  readonly teamsMessageId: TeamsMessageId;
+  /**
+   * The Teams message it came from: the staff reply, or the template card it was sent from. Absent for a
+   * message the bridge sent by itself (its thread post is written after this record).
+   */
+  readonly teamsMessageId?: TeamsMessageId;
   /** Absent for messages the bridge sends by itself (the first-contact notice). */
   readonly author?: JournalAuthor;
   /** The text exactly as the customer received it: WhatsApp markup, templates with their values filled in. */

@@ -27,6 +27,13 @@ export interface BusinessNumberInfo {
   readonly verifiedName?: string;
 }
 
+/** What `sendText` resolves to. */
+export interface SentText {
+  readonly id: WaMessageId;
+  /** Every message the text took, in order, when it took several. */
+  readonly parts?: readonly WaMessageId[];
+}
+
 /**
  * The WhatsApp side, for sending (receiving is the webhook's job). A send resolves once Meta has
  * *accepted* the message (delivery is reported later by status events). Failures are
@@ -39,7 +46,9 @@ export interface WhatsAppGateway extends WhatsAppMediaPort {
    * WhatsApp allows is sent as several messages split at paragraph boundaries, in order: `id` is the
    * first, `parts` all of them. Does I/O.
    */
-  sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId; parts?: readonly WaMessageId[] }>;
+  sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<SentText>;
+  /** The text `sendText` sends for `body`, exactly (WhatsApp markup, all parts together): for the record. No I/O. */
+  renderText(body: FormattedText): string;
   /** The business numbers of the configured WhatsApp Business Account (empty if none is configured). Does I/O. */
   listBusinessNumbers(): Promise<BusinessNumberInfo[]>;
   /** Sends an approved template with the given values (the only type allowed outside the 24-hour window). Does I/O. */

@@ -22,6 +22,11 @@ export class MemoryOutboxStore implements OutboxStore {
     if (length > MAX_OUTBOX_BODY_CHARS) {
       throw new PermanentError("storage.value_too_large", `outbox.create: the body is ${length} characters as JSON; at most ${MAX_OUTBOX_BODY_CHARS} are kept`);
     }
+    // The template's values are one stored property in the Table store.
+    const values = entry.template ? JSON.stringify(entry.template).length : 0;
+    if (values > MAX_JSON_PROPERTY_CHARS) {
+      throw new PermanentError("storage.value_too_large", `outbox.create: template is ${values} characters as JSON; a stored property holds at most ${MAX_JSON_PROPERTY_CHARS}`);
+    }
     const id = rowKey(entry.thread, entry.teamsMessageId);
     // Check and set happen in one synchronous step, so concurrent creates cannot both succeed.
     const existing = this.rows.get(id);
@@ -54,10 +59,13 @@ export class MemoryOutboxStore implements OutboxStore {
     return String(++this.versions);
   }
 
-  /** Empty `wamids` and `detail` are stored as absent and `detail` clipped, as the Table store reads them back. */
+  /** Empty `wamids`, `detail`, `recordPost`, `journalRef` are stored as absent and `detail` clipped, as the Table store reads them back. */
   private normalise(row: OutboxEntry): OutboxEntry {
-    const { wamids, detail, ...rest } = definedFields(row);
-    return copy({ ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}) });
+    const { wamids, detail, recordPost, journalRef, ...rest } = definedFields(row);
+    return copy({
+      ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
+      ...(recordPost ? { recordPost } : {}), ...(journalRef ? { journalRef } : {}),
+    });
   }
 }
 

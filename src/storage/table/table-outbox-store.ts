@@ -2,15 +2,17 @@ import { odata } from "@azure/data-tables";
 import { randomUUID } from "node:crypto";
 import { PermanentError } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
-import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ConversationKey, type TeamsThreadRef } from "../../core/ids";
-import type { NewOutboxEntry, OutboxEntry, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
+import { AadObjectId, BusinessNumberId, TeamsMessageId, WaMessageId, type ConversationKey, type TeamsThreadRef, type TemplateKey } from "../../core/ids";
+import type { NewOutboxEntry, OutboxEntry, OutboxKind, OutboxPatch, OutboxState, OutboxStore } from "../../core/ports/outbox-store";
+import type { TemplateValues } from "../../core/templates";
 import { clip, EntityReader, MAX_JSON_PROPERTY_CHARS, toJsonProperty, toNumberProperty, withoutUndefined, type StoredEntity } from "./entity-codec";
 import { encodeKey } from "./keys";
 import { createOwn, getOrUndefined, type TableAccess } from "./table-access";
 import { hasStatus } from "./table-errors";
 import { before, deleteWhere, numberOf } from "./table-purge";
 
-const STATES: readonly OutboxState[] = ["queued", "sending", "sent", "failed", "uncertain"];
+const STATES: readonly OutboxState[] = ["queued", "sending", "recording", "sent", "failed", "uncertain"];
+const KINDS: readonly Exclude<OutboxKind, "reply">[] = ["template", "automatic"];
 /** The partition indexing unfinished rows (RowKey `<thread>|<message id>`): no thread ref starts with `~`. */
 const OPEN = "~open";
 /** States after which a row needs nothing more: it leaves the index. */
@@ -25,7 +27,7 @@ const DETAIL_MAX_CHARS = 2000;
 
 /**
  * Outbox table: PartitionKey = Teams thread ref, RowKey = Teams message id (a redelivered activity maps
- * to the same row). Unfinished rows (queued, sending, uncertain) are indexed in the partition `~open`
+ * to the same row). Unfinished rows (queued, sending, recording, uncertain) are indexed in the partition `~open`
  * (RowKey `<thread>|<message id>`), so `list` reads the index and the rows it names, never the finished
  * ones. Rows and their index live in different partitions, so the index row is written before a row
  * becomes unfinished and removed after it is finished: it may name a row that is finished (a crash
@@ -35,8 +37,8 @@ const DETAIL_MAX_CHARS = 2000;
  *   the row carries our own opId (an SDK retry of a create that had in fact succeeded).
  * - `update` is a Merge conditional on the row's ETag (`version`). It writes a fresh `opId` too, so a
  *   412 caused by the SDK retrying our own successful update is still reported as success.
- * - Empty `wamids` and `detail` are stored as "[]" and "" (a Merge cannot remove a property) and read
- *   back as absent.
+ * - Empty `wamids`, `detail`, `recordPost` and `journalRef` are stored as "[]" and "" (a Merge cannot
+ *   remove a property) and read back as absent.
  */
 export class TableOutboxStore implements OutboxStore {
   constructor(private readonly table: TableAccess) {}
@@ -51,9 +53,12 @@ export class TableOutboxStore implements OutboxStore {
       thread: entry.thread,
       teamsMessageId: entry.teamsMessageId,
       ...bodyProperties(entry.body),
-      ...withoutUndefined({ author: entry.author, replyTo: entry.replyTo }),
+      ...withoutUndefined({
+        kind: entry.kind, author: entry.author, authorName: entry.authorName, replyTo: entry.replyTo, label: entry.label,
+        template: entry.template && toJsonProperty("outbox.create", "template", entry.template),
+      }),
       // Every changeable property exists from the start, so later Merges and reads never meet a missing one.
-      ...changeProperties({ ...entry, wamids: entry.wamids ?? [], detail: entry.detail ?? "" }),
+      ...changeProperties({ ...entry, wamids: entry.wamids ?? [], detail: entry.detail ?? "", recordPost: entry.recordPost ?? ("" as TeamsMessageId), journalRef: entry.journalRef ?? "" }),
       createdAt: toNumberProperty(entry.createdAt),
       opId,
     };
@@ -139,16 +144,26 @@ export class TableOutboxStore implements OutboxStore {
     for (let i = 0; i < chunks; i++) json += r.string(`body${i}`);
     const body = parseJson<FormattedText>(json, this.table.name);
     const author = r.optionalString("author");
+    const authorName = r.optionalString("authorName");
     const replyTo = r.optionalString("replyTo");
     const wamids = r.json<string[]>("wamids");
     const detail = r.optionalString("detail");
+    const kind = r.optionalString("kind");
+    const label = r.optionalString("label");
+    const template = r.optionalString("template") === undefined ? undefined : r.json<{ id: TemplateKey; values: TemplateValues }>("template");
+    const recordPost = r.optionalString("recordPost");
+    const journalRef = r.optionalString("journalRef");
     return {
       business: BusinessNumberId(r.string("business")),
       contact: r.string("contact") as ConversationKey,
       thread: r.string("thread") as TeamsThreadRef,
       teamsMessageId: TeamsMessageId(r.string("teamsMessageId")),
+      ...(kind !== undefined ? { kind: r.oneOf("kind", KINDS) } : {}),
       ...(author ? { author: AadObjectId(author) } : {}),
+      ...(authorName !== undefined ? { authorName } : {}),
       body,
+      ...(template ? { template } : {}),
+      ...(label !== undefined ? { label } : {}),
       ...(replyTo ? { replyTo: WaMessageId(replyTo) } : {}),
       state: r.oneOf("state", STATES),
       attempts: r.number("attempts"),
@@ -158,6 +173,8 @@ export class TableOutboxStore implements OutboxStore {
       owner: r.string("owner"),
       ...(wamids.length > 0 ? { wamids: wamids.map(WaMessageId) } : {}),
       ...(detail ? { detail } : {}),
+      ...(recordPost ? { recordPost: TeamsMessageId(recordPost) } : {}),
+      ...(journalRef ? { journalRef } : {}),
       version: row.etag,
     };
   }
@@ -192,13 +209,18 @@ function changeProperties(patch: OutboxPatch): Record<string, unknown> {
     owner: patch.owner,
     wamids: patch.wamids === undefined ? undefined : toJsonProperty("outbox", "wamids", patch.wamids),
     detail: patch.detail === undefined ? undefined : clip(patch.detail, DETAIL_MAX_CHARS),
+    recordPost: patch.recordPost,
+    journalRef: patch.journalRef,
   });
 }
 
-/** The entry as `toEntry` would read it back: empty `wamids`/`detail` absent, `detail` clipped. */
+/** The entry as `toEntry` would read it back: empty `wamids`/`detail`/`recordPost`/`journalRef` absent, `detail` clipped. */
 function normalise<T extends OutboxPatch & object>(row: T): T {
-  const { wamids, detail, ...rest } = row;
-  return { ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}) } as T;
+  const { wamids, detail, recordPost, journalRef, ...rest } = row;
+  return {
+    ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
+    ...(recordPost ? { recordPost } : {}), ...(journalRef ? { journalRef } : {}),
+  } as T;
 }
 
 function parseJson<T>(text: string, table: string): T {

@@ -3,7 +3,7 @@ import { WhatsAppSendError, type WhatsAppFailureKind } from "../../core/errors";
 import type { FormattedText } from "../../core/formatted-text";
 import { BusinessNumberId, GroupRequestId, WaMessageId, type WaGroupId, type WaMediaId } from "../../core/ids";
 import type { MediaKind } from "../../core/messages";
-import type { BusinessNumberInfo, GroupDetails, Recipient, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
+import type { BusinessNumberInfo, GroupDetails, Recipient, SentText, WhatsAppGateway } from "../../core/ports/whatsapp-gateway";
 import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
 import { MetaMediaClient } from "./media-client";
 import { splitWhatsAppText } from "./text-split";
@@ -91,7 +91,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
    * calling Meta, an empty text, callback data over 512 bytes and a recipient with neither phone nor
    * BSUID. If a later part fails, the error says how many parts were sent.
    */
-  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId; parts?: readonly WaMessageId[] }> {
+  async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId; callbackData?: string }): Promise<SentText> {
     const text = toWhatsAppText(request.body);
     if (Array.from(text).length === 0) throw refuse("empty text message", "Not sent: the message is empty.");
     this.checkCallbackData(request.callbackData);
@@ -112,6 +112,10 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
       }
     }
     return ids.length > 1 ? { id: ids[0]!, parts: ids } : { id: ids[0]! };
+  }
+
+  renderText(body: FormattedText): string {
+    return toWhatsAppText(body);
   }
 
   /** `POST …/messages` of an uploaded media file (`{ <kind>: { id, caption?, filename? } }`). */

@@ -93,18 +93,16 @@ export class ChaosWorld {
     }
     const logDir = mkdtempSync(join(tmpdir(), "chaos-bridge-"));
     const env = {
-      BOT_AUTH_DISABLED: "true",
       WHATSAPP_APP_SECRET: CHAOS_SECRET,
-      WHATSAPP_VERIFY_TOKEN: "chaos-verify",
+      WHATSAPP_VERIFY_TOKEN: "chaos-verify-token-01",
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_GRAPH_URL: graph.url,
       WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
       TEAMS_SERVICE_URL_HOSTS: connector.host,
-      // The bot's managed identity (a local issuer) gets the Graph token of the thread check.
-      MicrosoftAppId: BOT_APP_ID,
-      MicrosoftAppType: "UserAssignedMsi",
-      MicrosoftAppTenantId: TENANT,
+      // Bot auth on (a managed identity refuses BOT_AUTH_DISABLED): the bot's managed identity, a local
+      // issuer, gets the Graph token of the thread check and the Bot Connector's tokens.
+      ...issuer.authConfig({ appId: BOT_APP_ID, tenantId: TENANT }),
       ...issuer.managedIdentityEnv(),
       MS_GRAPH_URL: connector.graphUrl,
       MEDIA_LOCAL_DIR: join(logDir, "media"),

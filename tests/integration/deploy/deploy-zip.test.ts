@@ -109,6 +109,8 @@ describe("the deployment zip (npm run package:deploy)", function () {
       PORT: String(port),
       HOST: "127.0.0.1",
       AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      // Production keeps files in SharePoint unless the local store is chosen explicitly.
+      MEDIA_STORE: "local",
       MicrosoftAppType: "UserAssignedMsi",
       MicrosoftAppId: "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
       MicrosoftAppTenantId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",

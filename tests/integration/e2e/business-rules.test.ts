@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { EXAMPLE_BUSINESS, statusUpdate, textMessage } from "../../../tools/sign-webhook";
+import { ORDER_UPDATE_TEMPLATE as TEMPLATE } from "../../support/meta-templates";
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 const MARIA = { phone: "5511987654321", userId: "BR.1873409921457730218", name: "Maria Souza" };
@@ -8,10 +9,6 @@ const now = () => Math.floor(Date.now() / 1000);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 const cardOf = (a: Record<string, unknown>) => JSON.stringify((a.attachments as Array<{ content: unknown }> | undefined)?.[0]?.content ?? {});
 
-const TEMPLATE = {
-  id: "1001", name: "order_update", language: "en_US", status: "APPROVED", category: "UTILITY",
-  components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, { type: "BODY", text: "Hi {{1}}, your order {{2}} has shipped." }],
-};
 
 /** Links the channel and starts Maria's thread with a message `ageSeconds` old; returns the thread id. */
 async function threadFor(h: Harness, ageSeconds: number, id: string): Promise<string> {

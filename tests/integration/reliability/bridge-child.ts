@@ -27,7 +27,7 @@ export interface ChildWorld {
 export function childEnv(world: ChildWorld, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
     WHATSAPP_APP_SECRET: world.secret,
-    WHATSAPP_VERIFY_TOKEN: "verify",
+    WHATSAPP_VERIFY_TOKEN: "child-verify-token-0001",
     WHATSAPP_ACCESS_TOKEN: world.token,
     WHATSAPP_GRAPH_URL: world.graphUrl,
     AZURE_STORAGE_CONNECTION_STRING: world.storageConnectionString,

@@ -55,10 +55,10 @@ describe("a post cut short by a crash is looked up in its thread before it is po
   const env = (): Record<string, string> => childEnv(
     { secret: SECRET, token: TOKEN, graphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS },
     {
-      // The bot's identity: what the thread check gets its Graph token with.
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppType: "UserAssignedMsi",
-      MicrosoftAppTenantId: TENANT_ID,
+      // The bot's identity: what the thread check gets its Graph token with. A managed identity refuses
+      // BOT_AUTH_DISABLED, so bot auth is on (this test sends no Teams activity).
+      BOT_AUTH_DISABLED: "false",
+      ...issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID }),
       ...issuer.managedIdentityEnv(),
       MS_GRAPH_URL: connector.graphUrl,
       INBOUND_REORDER_MS: "0",

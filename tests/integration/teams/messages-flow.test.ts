@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BusinessNumberId } from "../../../src/core/ids";
 import { CHANNELS_ONLY_REPLY } from "../../../src/teams/staff-turn";
-import { BOT_ID, CHANNEL, postActivity, RecordingHandler, TeamsWorld, TENANT } from "./teams-test-kit";
+import { APP_ID, BOT_ID, CHANNEL, postActivity, RecordingHandler, TeamsWorld, TENANT } from "./teams-test-kit";
 
 describe("Teams /api/messages: what is processed and what is answered", () => {
   let world: TeamsWorld;
@@ -141,11 +141,13 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     assert.ok(logger.events().includes("teams.turn.failed"));
   });
 
-  it("refuses a body that is not a JSON activity with 400", async () => {
+  it("refuses a body that is not a JSON activity with 400 (once it carries a token: without one it is 401 first)", async () => {
     const { bot } = world.createBot();
-    assert.equal((await postActivity(bot, "{not json")).status, 400);
-    assert.equal((await postActivity(bot, "[1,2]")).status, 400);
-    assert.equal((await postActivity(bot, { text: "no type" })).status, 400);
+    const bearer = `Bearer ${await world.issuer.mint({ aud: APP_ID })}`;
+    assert.equal((await postActivity(bot, "{not json", bearer)).status, 400);
+    assert.equal((await postActivity(bot, "[1,2]", bearer)).status, 400);
+    assert.equal((await postActivity(bot, { text: "no type" }, bearer)).status, 400);
+    assert.equal((await postActivity(bot, "{not json")).status, 401);
   });
 
   describe("with authentication disabled (local demo)", () => {

@@ -108,6 +108,7 @@ const FUNCTIONS: Record<string, Fn> = {
   toLower: ([text]) => stringOf(text!, "toLower()").toLowerCase(),
   take: ([text, count]) => stringOf(text!, "take()").slice(0, Number(count)),
   greater: ([a, b]) => Number(a) > Number(b),
+  empty: ([value]) => value === "" || value === null || value === undefined || (Array.isArray(value) && value.length === 0),
   if: ([condition, yes, no]) => (condition === true ? yes! : no!),
   uniqueString: (args) => hashOf(args).replace(/[^a-z]/g, "").padEnd(13, "q").slice(0, 13),
   guid: (args) => hashOf(args).slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5"),

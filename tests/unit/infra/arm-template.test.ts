@@ -93,6 +93,9 @@ describe("Azure deployment template (infra/azuredeploy.json)", function () {
     assert.deepEqual(config.reliability.journalContainer, "webhook-journal");
     assert.deepEqual(config.reliability.leaseContainer, "bridge-leases");
     assert.equal(config.whatsapp.appSecret, "resolved-secret-value-0123456789");
+    // Production refuses the local media store unless it is chosen: the template chooses it when no drive id is given.
+    assert.equal(config.media.kind, env.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
+    assert.equal(env.MEDIA_STORE, config.media.kind);
     assert.deepEqual(Object.keys(VAULT_SETTINGS).sort(), ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"]);
   });
 });

@@ -10,6 +10,8 @@ import { sendReply } from "./send-reply";
 import { sendStaffImages } from "./staff-media";
 import { answerWithin, groupCannotReceive, say, templatePicker } from "./staff-replies";
 import { serviceWindow } from "../../rules/service-window";
+import type { InternalReason } from "../../ports/webhook-journal";
+import { journalKeptInTeams } from "../journal-records";
 
 /**
  * Use case `onTeamsReply`: routes a staff message. In a customer thread it is sent to that customer per
@@ -31,16 +33,22 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   if (conversation.channelId && conversation.channelId !== message.channelId) return undefined;
   const sendPrefix = settings.sendPrefix ?? DEFAULT_SEND_PREFIX;
   const route = routeStaffReply({ ...message, mentions: message.mentions ?? [] }, { ...settings, sendPrefix });
+  // A reply that stays in Teams is recorded in the journal too, with why: the record shows it was not sent.
+  const keptInTeams = (why: InternalReason, detail?: string) =>
+    journalKeptInTeams(ctx, { conversation, teamsMessageId: message.messageId, author: message.author, why, text: message.text, ...(detail ? { detail } : {}) });
   switch (route.kind) {
     case "note":
     case "not-addressed":
       logger.debug("teams.reply.internal", { contact: maskId(conversation.contact), why: route.kind });
+      await keptInTeams(route.kind);
       return undefined;
     case "internal-mention":
       logger.info("teams.reply.internal", { contact: maskId(conversation.contact), why: "mention" });
+      await keptInTeams("internal-mention", `mentions: ${[...new Set(route.mentions.map((m) => m.kind))].join(", ")}`);
       return say({ kind: "kept-in-teams", mentions: route.mentions.some((m) => m.kind === "person") ? "colleague" : "organisation", sendPrefix });
     case "tenant-link":
       logger.info("teams.reply.internal", { contact: maskId(conversation.contact), why: "tenant-link" });
+      await keptInTeams("tenant-link", `links to: ${route.hosts.join(", ")}`);
       return say({ kind: "tenant-link", hosts: route.hosts, sendPrefix });
     case "send":
       break;
@@ -66,11 +74,16 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   const verdict = ctx.checkPolicy(message.text);
   if (!verdict.ok) {
     logger.warn("teams.reply.blocked_by_policy", { contact: maskId(conversation.contact), rule: verdict.rule });
+    await keptInTeams("policy-block", `rule: ${verdict.rule}`);
     return say({ kind: "policy-blocked", on: "reply", hint: verdict.hint, rule: verdict.rule });
   }
   const window = serviceWindow(conversation.lastInboundAt, ctx.clock.now());
   const group = conversation.group !== undefined;
-  if (!window.open) return templatePicker(ctx, { kind: "window-closed", group, ...(window.closedAt !== undefined ? { closedAt: window.closedAt } : {}) }, group);
-  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to)).then((reply) => reply ?? attachmentsNote);
+  if (!window.open) {
+    await keptInTeams("window-closed");
+    return templatePicker(ctx, { kind: "window-closed", group, unsent: message.text, ...(window.closedAt !== undefined ? { closedAt: window.closedAt } : {}) }, group);
+  }
+  const label = route.sentAnyway ? "sent-anyway" : undefined;
+  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to, label)).then((reply) => reply ?? attachmentsNote);
   return answerWithin(ctx, outcome, link, message);
 }

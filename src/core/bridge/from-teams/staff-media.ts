@@ -8,10 +8,11 @@ import type { ChannelLink, Conversation } from "../../model";
 import type { Stores } from "../../ports/stores";
 import type { Recipient } from "../../ports/whatsapp-gateway";
 import { withRetry } from "../../retry";
-import { INTERACTIVE_RETRY } from "../../retry-policy";
+import { BACKGROUND_RETRY, INTERACTIVE_RETRY } from "../../retry-policy";
 import type { StaffImage, StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
 import { recordOutbound } from "../outbox/outbound-record";
+import { journalAuthor, journalSentMedia } from "../journal-records";
 import { refreshRootCard } from "../thread-view/live-state";
 import { say } from "./staff-replies";
 
@@ -40,10 +41,24 @@ export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem
   return { problem: { kind: "too-large", name: image.name, maxBytes: MEDIA_SIZE_CAPS.document } };
 }
 
-/** Records one outbound message: mapped to the staff message, as the conversation's last outbound. */
-async function record(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, wamid: WaMessageId, summary: string): Promise<void> {
+/**
+ * Records one outbound message: mapped to the staff message, as the conversation's last outbound, and
+ * journaled (`text`: what the customer received). Meta has it already: a journal that keeps failing is
+ * logged as an error, never reported as "not sent".
+ */
+async function record(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, to: Recipient, wamid: WaMessageId, summary: string, text: string): Promise<void> {
   await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
+  const author = journalAuthor(message.author);
+  try {
+    await withRetry(() => journalSentMedia(ctx, { conversation, to, wamid, teamsMessageId: message.messageId, text, ...(author ? { author } : {}) }), BACKGROUND_RETRY, ctx.clock);
+  } catch (err) {
+    ctx.logger.error("journal.outbound_record_failed", { contact: maskId(conversation.contact), error: describeError(err) });
+  }
 }
+
+/** How an image is written in the journal's record: what it was, then its caption. */
+const imageRecord = (image: StaffImage, kind: MediaKind, caption: string | undefined) =>
+  `[${kind}: ${image.name}, ${baseMimeType(image.mimeType) ?? "unknown type"}, ${image.bytes.length} bytes]${caption ? `\n${caption}` : ""}`;
 
 /** WhatsApp refused an image (`name`) or the text: with its words when it gave any. */
 const refused = (err: unknown, name?: string): ReplyPartProblem =>
@@ -66,7 +81,9 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
   const sendText = async () => {
     const sent = await ctx.pacer.send(business, contact, () =>
       ctx.whatsapp.sendText({ business, to, body: message.body, ...(replyTo && first ? { replyTo } : {}), callbackData: message.messageId }));
-    for (const id of sent.parts ?? [sent.id]) await record(ctx, message, conversation, id, excerpt(plain, 200));
+    const parts = sent.parts ?? [sent.id];
+    // A long text went as several messages: one record for the text, under its first part.
+    for (const [n, id] of parts.entries()) await record(ctx, message, conversation, to, id, excerpt(plain, 200), n === 0 ? ctx.whatsapp.renderText(message.body) : `(part ${n + 1} of ${parts.length} of the text above)`);
     textSent = true;
     first = false;
   };
@@ -85,7 +102,8 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
           ...(replyTo && first ? { replyTo } : {}),
           callbackData: message.messageId,
         }));
-        await record(ctx, message, conversation, sent.id, excerpt(`[${route.kind}] ${withCaption ? plain : image.name}`, 200));
+        await record(ctx, message, conversation, to, sent.id, excerpt(`[${route.kind}] ${withCaption ? plain : image.name}`, 200),
+          imageRecord(image, route.kind, withCaption ? ctx.whatsapp.renderText(message.body) : undefined));
         if (withCaption) textSent = true;
         first = false;
       } catch (err) {

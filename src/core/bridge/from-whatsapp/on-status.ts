@@ -6,6 +6,8 @@ import type { LaneResult } from "../scheduling/contact-lanes";
 import type { BridgeContext } from "../context";
 import { refreshRootCard } from "../thread-view/live-state";
 import { resendIfRateLimited } from "../outbox/outbox-resend";
+import { offerTemplates } from "../outbox/outbox-recovery";
+import { journalStatus } from "../journal-records";
 
 /** The participants a group send reached, with `participant` added; undefined when it was counted already (a redelivery). */
 function countReceipt(message: MessageLink, state: StatusEvent["state"], participant: string): MessageLink["receipts"] | undefined {
@@ -49,6 +51,11 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
   const receipts = event.participant ? countReceipt(message, event.state, event.participant) : undefined;
   const next = advance(message.state ?? "accepted", event.state);
   if (!next && !receipts) return done(`ignored: ${event.state} after ${message.state ?? "accepted"}`);
+  // The journal first: if storing it fails, the status is tried again and finds the state not yet taken.
+  if (next) {
+    const code = event.errors[0]?.code;
+    await journalStatus(ctx, { at: event.timestamp > 0 ? event.timestamp * 1000 : clock.now(), wamid: message.wamid, state: next, ...(next === "failed" && code !== undefined ? { errorCode: code } : {}) });
+  }
   await stores.messages.put({ ...message, ...(next ? { state: next } : {}), ...(receipts ? { receipts } : {}) });
 
   const conversation = await stores.conversations.get(message.contact);
@@ -78,6 +85,8 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
       },
     });
     logger.warn("whatsapp.message.failed", { business: event.business, contact: maskId(message.contact), code: error?.code ?? 0 });
+    // The 24-hour window had closed: only a template can reach the customer now.
+    if (error?.kind === "window-closed" && conversation) await offerTemplates(ctx, message, message.excerpt ?? "", conversation, link);
   }
   return done(`state ${next}`);
 }

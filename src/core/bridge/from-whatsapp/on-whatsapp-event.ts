@@ -12,7 +12,6 @@ import { setConsent, onPreference } from "./on-consent";
 import { onStatus } from "./on-status";
 import { refreshRootCard } from "../thread-view/live-state";
 import { sendAutomatic } from "../outbox/send-automatic";
-import { FIRST_CONTACT_LABEL } from "../thread-view/record-lines";
 import { consentKeyword, DEFAULT_START_KEYWORDS, DEFAULT_STOP_KEYWORDS } from "../../rules/consent";
 import { serviceWindow } from "../../rules/service-window";
 import { adoptKnownThread } from "./contact-rekey";
@@ -122,7 +121,7 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
     else if (change) await setConsent(ctx, message.contact.key, change, { by: "keyword", word: message.content.raw.trim() });
   }
   if (isNew && ctx.settings.firstContactNotice) {
-    await sendAutomatic(ctx, updated, link, ctx.settings.firstContactNotice, FIRST_CONTACT_LABEL);
+    await sendAutomatic(ctx, updated, link, ctx.settings.firstContactNotice, "first-contact", message.id);
   }
   await stores.inbox.setState(message.business, entry.key, "done", undefined, { duplicateSuspected: flagged !== undefined, interruptedPost: false });
   logger.info("whatsapp.message.posted", { business: message.business, contact: maskId(conversation.contact), type: message.content.kind });

@@ -6,6 +6,7 @@ import type { InboxEntry } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 import type { MediaRetry, MediaRetryStore } from "../../ports/media-retry-store";
+import { delayFor, MEDIA_RETRY, type RetryPolicy } from "../../retry-policy";
 import { PARK_LIMIT_MS } from "../from-whatsapp/reactions";
 
 /**
@@ -25,9 +26,6 @@ export interface FollowUpScheduler {
   retryMedia(message: InboundMessage): Promise<void>;
 }
 
-/** How many times a media download is tried in all, the first included. */
-export const MEDIA_ATTEMPTS = 8;
-
 export interface FollowUpOptions {
   readonly mediaRetries: MediaRetryStore;
   readonly clock: Clock;
@@ -37,8 +35,8 @@ export interface FollowUpOptions {
   /** One attempt of a queued media retry: `done` when finished either way, `retry` to try again later. */
   readonly runMediaRetry: (retry: MediaRetry) => Promise<"done" | "retry">;
   readonly parkLimitMs?: number;
-  /** Backoff between media attempts. */
-  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+  /** Overrides the waits of `MEDIA_RETRY` between media attempts (tests shorten them). */
+  readonly backoff?: Partial<Pick<RetryPolicy, "baseMs" | "capMs">>;
 }
 
 /** The scheduler the bridge service runs (see `FollowUpScheduler`). */
@@ -89,11 +87,11 @@ export class FollowUps implements FollowUpScheduler {
     const key = `${retry.business}|${retry.message.id}`;
     if (this.stopped || this.mediaKeys.has(key)) return;
     this.mediaKeys.add(key);
-    const { baseMs, capMs } = this.options.backoff ?? { baseMs: 2_000, capMs: 5 * 60_000 };
+    const policy: RetryPolicy = { ...MEDIA_RETRY, ...this.options.backoff };
     this.track((async () => {
       try {
         for (let round = 0; !this.stopped; round++) {
-          await this.sleep(Math.min(capMs, baseMs * 2 ** Math.min(round, 16)));
+          await this.sleep(delayFor(policy, round + 1));
           if (this.stopped) return;
           let result: "done" | "retry";
           try {

@@ -65,3 +65,22 @@ export function templateSentLabel(template: { readonly name: string; readonly la
 
 /** The label of the record of the first-contact notice the bridge sends to a new customer by itself. */
 export const FIRST_CONTACT_LABEL = "Sent automatically to the customer (first-contact notice)";
+
+/** What an automatic message is, in its outbox row's label (`automatic:<what>`). */
+export type AutomaticMessage = "first-contact";
+
+const AUTOMATIC_LABELS: Readonly<Record<AutomaticMessage, string>> = { "first-contact": FIRST_CONTACT_LABEL };
+
+/**
+ * The label of the thread's record of an outbox row no staff post shows: a template (its row's label is
+ * `template:<name>|<language>`) or an automatic message (`automatic:<what>`).
+ */
+export function recordLabel(row: { readonly label?: string; readonly authorName?: string }): string {
+  const label = row.label ?? "";
+  if (label.startsWith("template:")) {
+    const [name = "", language = ""] = label.slice("template:".length).split("|");
+    return templateSentLabel({ name, language }, row.authorName || "a staff member");
+  }
+  const what = label.slice("automatic:".length);
+  return (AUTOMATIC_LABELS as Readonly<Record<string, string>>)[what] ?? "Sent automatically to the customer";
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { resumeOutbox, sweepOutbox } from "../../../../src/core/bridge/outbox/outbox-recovery";
-import { dispatchReply } from "../../../../src/core/bridge/outbox/outbox-send";
+import { dispatchOutbound } from "../../../../src/core/bridge/outbox/outbox-send";
 import { TransientError, WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { DEFAULT_OUTBOX_REQUEUE_MS, DEFAULT_PACING } from "../../../../src/core/bridge/outbox/pacer";
@@ -61,11 +61,11 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
     it("a refusal is marked failed with why, and the thread is told", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Too late", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "window", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours since the customer wrote" }));
-      assert.match(textOf(await w.bridge.onStaffMessage(msg)), /Not sent to WhatsApp: more than 24 hours/);
+      w.whatsapp.failNext(new WhatsAppSendError("content", "policy", { metaCode: 131049, notApplied: true, retryable: false, userMessage: "WhatsApp did not deliver it, to keep engagement healthy." }));
+      assert.match(textOf(await w.bridge.onStaffMessage(msg)), /Not sent to WhatsApp: WhatsApp did not deliver it, to keep engagement healthy\. \(“Too late”\)/);
       const stored = await w.stores.outbox.get(w.thread, msg.messageId);
       assert.equal(stored?.state, "failed");
-      assert.match(stored?.detail ?? "", /131047/);
+      assert.match(stored?.detail ?? "", /131049/);
     });
 
     it("a reply too long to keep is refused with a notice, and nothing is sent", async () => {
@@ -92,7 +92,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.ok(created.created);
       assert.ok(await w.stores.outbox.update(created.entry, { owner: b.pacer.instanceId }));
       const conversation = (await w.stores.conversations.get(w.contact))!;
-      const outcome = await dispatchReply(a, created.entry, conversation, { kind: "individual", phone: conversation.phone! });
+      const outcome = await dispatchOutbound(a, created.entry, conversation, { kind: "individual", phone: conversation.phone! });
       assert.equal(outcome.kind, "taken-over");
       assert.equal(w.whatsapp.sent.length, 0);
     });
@@ -107,7 +107,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const fresh = row(w, "still held by its instance", { updatedAt: w.clock.now() - DEFAULT_OUTBOX_REQUEUE_MS + 1_000 });
       const own = row(w, "held by this instance", { owner: ctx.pacer.instanceId });
       for (const r of [later, earlier, fresh, own]) await w.stores.outbox.create(r);
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 2, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 2, uncertain: 0, recorded: 0 });
       await settle(ctx);
       assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["first", "second"]);
       assert.equal((await w.stores.outbox.get(w.thread, earlier.teamsMessageId))?.state, "sent");
@@ -115,7 +115,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.equal((await w.stores.outbox.get(w.thread, own.teamsMessageId))?.state, "queued");
       assert.ok(await w.stores.messages.byWamid(w.whatsapp.sent[0]!.business, w.whatsapp.sent[0]!.id), "mapped like any reply");
       // Once sent, a later recovery has nothing to do.
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0, recorded: 0 });
       assert.equal(w.whatsapp.sent.length, 2);
     });
 
@@ -128,7 +128,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       await w.stores.outbox.create(row(w, "held by the other replica", { owner: "web-2#alive", updatedAt: now - 1_000 }));
       await w.stores.outbox.create(row(w, "held by a similarly named machine", { owner: "web-10#alive", updatedAt: now - 1_000 }));
       await w.stores.outbox.create(row(w, "mid-send at the crash", { owner: "web-1#a-dead-process", state: "sending", attempts: 1, updatedAt: now - 1_000 }));
-      assert.deepEqual(await resumeOutbox(restarted), { requeued: 1, uncertain: 1 });
+      assert.deepEqual(await resumeOutbox(restarted), { requeued: 1, uncertain: 1, recorded: 0 });
       await settle(restarted);
       assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["queued just before the crash"]);
     });
@@ -139,7 +139,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const old = w.clock.now() - 2 * DEFAULT_OUTBOX_REQUEUE_MS;
       await w.stores.outbox.create(row(w, "mine from before", { owner: "web-2#before", updatedAt: old }));
       await w.stores.outbox.create(row(w, "the leader's business", { owner: "web-9#gone", updatedAt: old }));
-      assert.deepEqual(await resumeOutbox(standby), { requeued: 1, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(standby), { requeued: 1, uncertain: 0, recorded: 0 });
       await settle(standby);
       assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["mine from before"]);
     });
@@ -149,7 +149,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const ctx = instance(w.deps);
       await w.stores.outbox.create(row(w, "half a minute old", { updatedAt: w.clock.now() - 31_000 }));
       await w.stores.outbox.create(row(w, "twenty seconds old", { updatedAt: w.clock.now() - 20_000 }));
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0, recorded: 0 });
       await settle(ctx);
       assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["half a minute old"]);
     });
@@ -160,7 +160,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const cut = row(w, "Your refund is on its way", { state: "sending", attempts: 1 });
       await w.stores.outbox.create(cut);
       const posts = w.teams.posts.length;
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 1 });
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 1, recorded: 0 });
       await settle(ctx);
       assert.equal(w.whatsapp.sent.length, 0);
       const stored = await w.stores.outbox.get(w.thread, cut.teamsMessageId);
@@ -170,7 +170,7 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       assert.equal(notice[0]!.kind, "notice");
       assert.match(postText(notice[0]!), /may not have reached the customer: “Your refund is on its way”.*Check the ticks.*send it again/);
       assert.equal(w.teams.posts[posts]!.thread, w.thread);
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0 }, "said once");
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 0, uncertain: 0, recorded: 0 }, "said once");
     });
 
     it("two instances recovering at once send a reply once", async () => {
@@ -192,12 +192,12 @@ describe("outbox: staff replies are kept before they are sent (issue 5)", () => 
       const standby = { ...instance(w.deps), leadership: { isLeader: () => false, onChange: () => () => {} } };
       const waiting = row(w, "wait for the leader");
       await w.stores.outbox.create(waiting);
-      assert.deepEqual(await resumeOutbox(standby), { requeued: 0, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(standby), { requeued: 0, uncertain: 0, recorded: 0 });
       const ctx = instance(w.deps);
       const conversation = (await w.stores.conversations.get(w.contact))!;
       const link = (await w.stores.links.get(conversation.business))!;
       await w.stores.links.put({ ...link, channel: { ...link.channel, channelId: "19:other@thread.tacv2" as typeof link.channel.channelId } });
-      assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0 });
+      assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0, recorded: 0 });
       await settle(ctx);
       assert.equal(w.whatsapp.sent.length, 0);
       const stored = await w.stores.outbox.get(waiting.thread, waiting.teamsMessageId);
