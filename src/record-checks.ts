@@ -58,7 +58,16 @@ export class JournalRecordChecks implements RecordChecks {
     for await (const entry of this.options.reader.entries(dayOf(from), dayOf(to - 1))) {
       if (entry.kind === "record") {
         const record = entry.record;
-        if (record.kind === "outbound" && record.at >= from && record.at < to) yield { kind: "sent", at: record.at, wamids: record.wamids.length };
+        if (record.at < from || record.at >= to) continue;
+        if (record.kind === "outbound") {
+          // Automatic as the report counts it (report-builder.ts): no author, or labelled so.
+          const automatic = !record.author || (record.label?.startsWith("automatic:") ?? false);
+          yield { kind: "sent", at: record.at, business: record.business, wamids: record.wamids.length, automatic };
+        } else if (record.kind === "internal") {
+          yield { kind: "kept", at: record.at, conversation: record.conversation, why: record.why };
+        } else if (record.state === "failed") {
+          yield { kind: "failed", at: record.at, ...(record.errorCode === undefined ? {} : { errorCode: record.errorCode }) };
+        }
         continue;
       }
       if (entry.receivedAt < from || entry.receivedAt >= to) continue;

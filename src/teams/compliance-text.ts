@@ -1,5 +1,6 @@
-import type { AuditReport, CompliancePost, DaySealPost, UnreconciledMessage } from "../core/ports/compliance-gateway";
+import type { AuditReport, ChannelActivity, CompliancePost, DaySealPost, SuspendedLink, UnreconciledMessage } from "../core/ports/compliance-gateway";
 import type { LinkGap } from "../core/ports/compliance-store";
+import type { InternalReason } from "../core/ports/webhook-journal";
 import { formatUtcDateTime, neutraliseDisplayName } from "./display-text";
 import { reviewText } from "./compliance-review-text";
 import { teamsMessageLink } from "./teams-links";
@@ -68,6 +69,30 @@ const STATE_WORDS: Readonly<Record<UnreconciledMessage["state"], string>> = {
   missing: "not in the inbox",
 };
 
+/** Why a staff reply stayed in Teams, in words (the journal's reason codes). */
+export const REASON_WORDS: Readonly<Record<InternalReason, string>> = {
+  note: "notes",
+  "not-addressed": "not addressed to the customer",
+  "internal-mention": "mentioning colleagues",
+  "tenant-link": "with a link into the tenant",
+  "policy-block": "blocked by the outbound policy",
+  "window-closed": "the 24-hour window had closed",
+  "opted-out": "the customer had opted out",
+};
+
+/** `total: a 1, b 2` (or `0`) for counts by reason or code. */
+export function countsLine(pairs: ReadonlyArray<readonly [string, number]>, words: (key: string) => string = (k) => k): string {
+  const total = pairs.reduce((sum, [, n]) => sum + n, 0);
+  return total === 0 ? "0" : `${total} (${pairs.map(([key, n]) => `${words(key)} ${n}`).join(", ")})`;
+}
+
+/** `“Channel” in/out/kept`. */
+export const channelActivity = (c: ChannelActivity): string =>
+  `${c.channel === "(not linked)" ? c.channel : `“${neutraliseDisplayName(c.channel)}”`} ${c.inbound}/${c.outbound}/${c.kept}`;
+
+/** `“Channel” (number …) since …`: a suspended link. */
+export const suspendedLink = (l: SuspendedLink): string => `${channelOf(l.channelName)} (number ${l.displayNumber ?? l.business}) since ${formatUtcDateTime(l.since)}`;
+
 /** `• <id> …`: one unreconciled message, with where it is kept and its thread. */
 function unreconciledLine(m: UnreconciledMessage): string {
   const link = m.place ? teamsMessageLink(m.place) : undefined;
@@ -85,6 +110,12 @@ export function auditText(a: AuditReport): string {
   const lines = [
     `Completeness check, ${formatUtcDateTime(a.from)} to ${formatUtcDateTime(a.to)}`,
     `Messages in: ${a.inbound} · out: ${a.outbound}${a.outboundMessages !== a.outbound ? ` (${plural(a.outboundMessages, "WhatsApp message")})` : ""}`,
+    `Sent by the bridge itself (automatic): ${a.automatic} of ${a.outbound}`,
+    `Per channel (in/out/kept in Teams): ${a.byChannel.length === 0 ? "none" : a.byChannel.map(channelActivity).join(", ")}`,
+    `Replies kept in Teams, never sent: ${countsLine(a.keptInTeams, (k) => REASON_WORDS[k as InternalReason])}`,
+    `Replies refused by the send rules: ${countsLine(a.refused, (k) => REASON_WORDS[k as InternalReason])}`,
+    `Failed deliveries, by Meta error code: ${countsLine(a.failures)}`,
+    `Links suspended now (a gap in the Teams record): ${a.suspended.length === 0 ? "none" : a.suspended.map(suspendedLink).join(", ")}`,
     `Reconciled: ${a.reconciled} of ${a.inbound} (posted in Teams and in the message map)`,
     `Unreconciled: ${a.unreconciledTotal}`,
     ...a.unreconciled.slice(0, TEXT_LIST_MAX).map(unreconciledLine),
@@ -118,6 +149,6 @@ function gapText(g: LinkGap): string {
   const lasted = minutes < 120 ? plural(minutes, "minute") : `${(minutes / 60).toFixed(1)} hours`;
   return [
     `Gap in the Teams record closed: since ${formatUtcDateTime(g.at)}, the bot works again in ${where}, after ${lasted} (from ${formatUtcDateTime(g.since)}).`,
-    `${g.waiting === undefined ? "The messages that waited" : plural(g.waiting, "message") + " that waited"} are posted there now, in order, with their original times.`,
+    `${g.waiting === undefined ? "The messages that waited are" : `${plural(g.waiting, "message")} that waited ${g.waiting === 1 ? "is" : "are"}`} posted there now, in order, with their original times.`,
   ].join("\n");
 }

@@ -59,7 +59,7 @@ export class FakeRecordChecks implements RecordChecks {
 
   async *periodEntries(from: number, to: number): AsyncGenerator<PeriodEntry> {
     for (const entry of this.entries) {
-      const at = entry.kind === "sent" ? entry.at : entry.message.receivedAt;
+      const at = entry.kind === "received" ? entry.message.receivedAt : entry.at;
       if (at >= from && at < to) yield entry;
     }
   }

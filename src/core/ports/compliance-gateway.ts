@@ -2,7 +2,7 @@ import type { BusinessNumberId, TeamsChannelId, TeamsGroupId, TeamsMessageId, Te
 import type { ChannelAddress, InboxState } from "../model";
 import type { LinkGap } from "./compliance-store";
 import type { ActivityReport, JournalCheck } from "./record-checks";
-import type { DayManifest, JournalRef } from "./webhook-journal";
+import type { DayManifest, InternalReason, JournalRef } from "./webhook-journal";
 
 /** A day's seal as posted: the seal, or nothing journaled that day. */
 export interface DaySealPost {
@@ -48,6 +48,25 @@ export interface FlaggedDuplicate {
   readonly place?: TeamsPlace;
 }
 
+/** One channel's share of a completeness check. */
+export interface ChannelActivity {
+  /** The channel's name (its id when unnamed); `(not linked)` for numbers linked to no channel. */
+  readonly channel: string;
+  readonly inbound: number;
+  readonly outbound: number;
+  /** Staff replies kept in Teams (by choice or refused): never sent to the customer. */
+  readonly kept: number;
+}
+
+/** A suspended channel link (Teams refuses the bot in its team). */
+export interface SuspendedLink {
+  readonly business: BusinessNumberId;
+  readonly displayNumber?: string;
+  readonly channelName?: string;
+  /** Epoch ms the suspension began. */
+  readonly since: number;
+}
+
 /** The most unreconciled messages (and possible duplicates) an audit lists; the rest are counted. */
 export const AUDIT_LIST_MAX = 200;
 
@@ -61,6 +80,18 @@ export interface AuditReport {
   /** Outbound records (staff replies and automatic messages), and the WhatsApp messages they took. */
   readonly outbound: number;
   readonly outboundMessages: number;
+  /** Of `outbound`, the messages the bridge sent by itself (e.g. the first-contact notice). */
+  readonly automatic: number;
+  /** Per channel, by name, in order of messages in: in, out, and staff replies kept in Teams. */
+  readonly byChannel: readonly ChannelActivity[];
+  /** Staff replies kept in Teams by the staff's choice (a note, not addressed, …), by reason. */
+  readonly keptInTeams: ReadonlyArray<readonly [InternalReason, number]>;
+  /** Staff replies the send rules refused (policy block, window closed, opted out), by reason. */
+  readonly refused: ReadonlyArray<readonly [InternalReason, number]>;
+  /** Outbound messages that failed (their delivery state), by Meta error code (`unknown` without one). */
+  readonly failures: ReadonlyArray<readonly [string, number]>;
+  /** Channel links suspended at the time of the check: their numbers' Teams record has a gap. */
+  readonly suspended: readonly SuspendedLink[];
   /** Received messages posted in Teams and in the message map. */
   readonly reconciled: number;
   /** How many received messages are not reconciled. */

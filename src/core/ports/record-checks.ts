@@ -1,5 +1,5 @@
 import type { BusinessNumberId, ConversationKey, WaMessageId } from "../ids";
-import type { JournalRef } from "./webhook-journal";
+import type { InternalReason, JournalRef } from "./webhook-journal";
 
 /**
  * What the compliance posts read from the record itself (the journal), through the same code as the
@@ -25,8 +25,15 @@ export interface ReceivedMessage {
 export type PeriodEntry =
   /** A message event of a received delivery (a message Meta delivered twice comes twice). */
   | { readonly kind: "received"; readonly message: ReceivedMessage }
-  /** An outbound record: one staff reply or automatic message, in `wamids` WhatsApp messages. */
-  | { readonly kind: "sent"; readonly at: number; readonly wamids: number };
+  /**
+   * An outbound record: one staff reply or automatic message (`automatic`: the bridge sent it by itself),
+   * in `wamids` WhatsApp messages.
+   */
+  | { readonly kind: "sent"; readonly at: number; readonly business: BusinessNumberId; readonly wamids: number; readonly automatic: boolean }
+  /** A staff reply kept in Teams, never sent: by the staff's choice or refused by the send rules (`why`). */
+  | { readonly kind: "kept"; readonly at: number; readonly conversation: ConversationKey; readonly why: InternalReason }
+  /** An outbound message that took the `failed` delivery state (Meta's `errorCode` when it gave one). */
+  | { readonly kind: "failed"; readonly at: number; readonly errorCode?: number };
 
 /** A finding of the chain walk (`npm run verify`). */
 export interface RecordBreak {
@@ -82,7 +89,10 @@ export interface ActivityReport {
 }
 
 export interface RecordChecks {
-  /** Every message received and every outbound record from `from` to `to` (epoch ms, `to` excluded), in journal order. */
+  /**
+   * Every message received, outbound record, reply kept in Teams and failed delivery state from `from` to
+   * `to` (epoch ms, `to` excluded), in journal order.
+   */
   periodEntries(from: number, to: number): AsyncIterable<PeriodEntry>;
   /** Walks the journal's chains over the UTC days `from`..`to` (`YYYY-MM-DD`, inclusive), as `npm run verify` does. */
   checkJournal(from: string, to: string): Promise<JournalCheck>;

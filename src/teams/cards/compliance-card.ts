@@ -1,7 +1,8 @@
 import type { AuditReport, CompliancePost } from "../../core/ports/compliance-gateway";
 import type { ActivityReport } from "../../core/ports/record-checks";
 import { formatUtcDateTime, neutraliseDisplayName } from "../display-text";
-import { TEXT_LIST_MAX } from "../compliance-text";
+import { countsLine, REASON_WORDS, suspendedLink, TEXT_LIST_MAX } from "../compliance-text";
+import type { InternalReason } from "../../core/ports/webhook-journal";
 import { reviewFigures } from "../compliance-review-text";
 import { teamsMessageLink } from "../teams-links";
 import { adaptiveCard, escapeCardMarkdown, literalText, type AdaptiveCard, type CardElement } from "./adaptive-card";
@@ -39,6 +40,11 @@ function auditCard(a: AuditReport): AdaptiveCard {
     facts([
       ["Messages in", String(a.inbound)],
       ["Messages out", a.outboundMessages !== a.outbound ? `${a.outbound} (${a.outboundMessages} WhatsApp messages)` : String(a.outbound)],
+      ["Automatic (of out)", String(a.automatic)],
+      ["Kept in Teams, never sent", countsLine(a.keptInTeams, (k) => REASON_WORDS[k as InternalReason])],
+      ["Refused by the send rules", countsLine(a.refused, (k) => REASON_WORDS[k as InternalReason])],
+      ["Failed deliveries", countsLine(a.failures)],
+      ["Links suspended now", a.suspended.length === 0 ? "none" : a.suspended.map(suspendedLink).join(", ")],
       ["Reconciled", `${a.reconciled} of ${a.inbound}`],
       ["Unreconciled", String(a.unreconciledTotal)],
       ["Possible duplicates", String(a.duplicatesTotal)],
@@ -48,6 +54,10 @@ function auditCard(a: AuditReport): AdaptiveCard {
       ...(j.unsealed.length > 0 ? [["Not sealed yet", j.unsealed.map((u) => `${u.writer} (${u.segments})`).join(", ")] as const] : []),
     ]),
   ];
+  if (a.byChannel.length > 0) {
+    body.push(subheading("Per channel (in, out, kept in Teams)"),
+      facts(a.byChannel.map((c) => [c.channel === "(not linked)" ? c.channel : neutraliseDisplayName(c.channel) || "(unnamed)", `${c.inbound}, ${c.outbound}, ${c.kept}`] as const)));
+  }
   if (a.unreconciled.length > 0) {
     body.push(subheading("Unreconciled messages"));
     for (const m of a.unreconciled.slice(0, TEXT_LIST_MAX)) {

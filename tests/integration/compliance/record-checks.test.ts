@@ -45,7 +45,15 @@ describe("the record as the compliance channel reads it (journal on Azurite)", f
     const received = entries.flatMap((e) => (e.kind === "received" ? [e.message] : []));
     assert.deepEqual(received.map((m) => m.wamid), ["wamid.in.m1", "wamid.in.m2", "wamid.in.m3", "wamid.in.j1"], "messages, not statuses; 10:01 is past the end");
     assert.ok(received.every((m) => m.key === `msg:${m.wamid}` && m.ref.startsWith(`journal/2026/05/10/`) && /#\d+$/.test(m.ref)));
-    assert.deepEqual(entries.filter((e) => e.kind === "sent"), [{ kind: "sent", at: at(DAY1, "09:04:00"), wamids: 1 }]);
+    assert.deepEqual(entries.filter((e) => e.kind === "sent"), [{ kind: "sent", at: at(DAY1, "09:04:00"), business: received[0]!.business, wamids: 1, automatic: false }]);
+    assert.deepEqual(entries.filter((e) => e.kind === "kept").map((e) => e.kind === "kept" && e.why), ["note"], "the reply kept in Teams, by its reason");
+    assert.deepEqual(entries.filter((e) => e.kind === "failed"), [], "a `sent` state is no failure");
+  });
+
+  it("gives the failed delivery states of a period, with Meta's error code", async () => {
+    const entries: PeriodEntry[] = [];
+    for await (const entry of checks.periodEntries(at(DAY2, "11:00:00"), at(DAY2, "12:00:00"))) entries.push(entry);
+    assert.deepEqual(entries.filter((e) => e.kind === "failed"), [{ kind: "failed", at: at(DAY2, "11:31:00"), errorCode: 131047 }]);
   });
 
   it("walks the chains as `npm run verify` does: intact, signatures of a rotated secret counted apart", async () => {

@@ -7,7 +7,7 @@ import { verifySignature } from "../../../src/whatsapp/meta/signature";
 import { EXAMPLE_BUSINESS, textMessage } from "../../../tools/sign-webhook";
 import type { RecordedConversation, RecordedPost } from "../../../tools/bot-connector-standin/standin-types";
 import { getAzurite } from "../../support/azurite";
-import { ADMIN_AAD, APP_SECRET, CHANNEL_ID, startHarness, type Harness } from "../../support/bridge-harness";
+import { ADMIN_AAD, APP_ID, APP_SECRET, CHANNEL_ID, TEAM_ID, TENANT_ID, startHarness, type Harness } from "../../support/bridge-harness";
 import { ShiftedClock } from "../../support/shifted-clock";
 import { compileCardSchema, texts } from "../../unit/teams/card-schema";
 
@@ -67,6 +67,10 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     assert.equal((await h.sendActivity(h.channelMessage("It ships today, sorry for the wait", { thread }))).status, 200);
     await h.bridge.bridge.idle();
     assert.equal(h.graph.sent.length, 1, "the reply went to WhatsApp");
+    // A note to colleagues: kept in Teams, journaled as such, never sent.
+    assert.equal((await h.sendActivity(h.channelMessage("// ask the warehouse first", { thread }))).status, 200);
+    await h.bridge.bridge.idle();
+    assert.equal(h.graph.sent.length, 1, "the note stayed in Teams");
     await sleep(500);
     assert.equal(complianceThreads(h, /Journal seal/).length, 0, "nothing while the day runs");
 
@@ -91,6 +95,10 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     // Out: the outbound records the journal holds for the day (one per staff reply, once the bridge writes them).
     assert.match(rootText(check), new RegExp(`Messages in: 2 · out: ${verified.entries.outbound}\n`));
     assert.match(rootText(check), /Reconciled: 2 of 2/);
+    assert.match(rootText(check), new RegExp(`^Per channel \\(in/out/kept in Teams\\): “WhatsApp” 2/${verified.entries.outbound}/1$`, "m"));
+    assert.match(rootText(check), /^Replies kept in Teams, never sent: 1 \(notes 1\)$/m);
+    assert.match(rootText(check), /^Replies refused by the send rules: 0$/m);
+    assert.match(rootText(check), /^Links suspended now \(a gap in the Teams record\): none$/m);
     assert.match(rootText(check), new RegExp(`Journal chain, ${today} to ${today}: INTACT`));
     const card = cardOf(h.connector.posts.find((p) => p.conversationId === check.conversationId)!);
     assert.ok(card && validate(card), JSON.stringify(validate.errors));
@@ -100,6 +108,37 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     await sleep(1_500);
     assert.equal(complianceThreads(h, /^Journal seal/).length, 1, "the day's seal once");
     assert.equal(complianceThreads(h, /^Completeness check/).length, 1, "the day's check once");
+  });
+
+  it("a link suspended (the app removed from the linked channel's team) and resumed: both are posted in the compliance channel, and `audit` names the suspension meanwhile", async () => {
+    h = await startHarness({ complianceEveryMs: 150 });
+    const harness = h;
+    await say(h, `link ${EXAMPLE_BUSINESS.phoneNumberId}`);
+    await say(h, "compliance here", COMPLIANCE);
+    h.connector.teams.setAppRemoved([CHANNEL_ID], true);
+    assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Anyone there?", id: "wamid.gap.1", timestamp: T0 }))), 200);
+    await h.bridge.bridge.idle();
+    await h.connector.waitFor(() => complianceThreads(harness, /^Gap in the Teams record: since /).length === 1, 15_000);
+    const gap = rootText(complianceThreads(h, /^Gap in the Teams record: since /)[0]!);
+    assert.match(gap, /the channel “WhatsApp”/);
+
+    const asked = await say(h, "audit", COMPLIANCE);
+    await h.connector.waitFor((s) => s.posts.filter((p) => p.conversationId === asked).length >= 2, 20_000);
+    const text = textOf(h.connector.posts.find((p) => p.conversationId === asked)!.activity);
+    assert.match(text, /^Links suspended now \(a gap in the Teams record\): “WhatsApp” \(number .+\) since /m);
+    assert.match(text, /: held: its channel's link is suspended/, "the waiting message is listed as held");
+
+    h.connector.teams.setAppRemoved([CHANNEL_ID], false);
+    assert.equal((await h.sendActivity({
+      type: "installationUpdate", action: "add", id: "f:install-gap", timestamp: new Date().toISOString(), channelId: "msteams",
+      serviceUrl: h.connector.serviceUrl, from: { id: `29:${ADMIN_AAD}`, aadObjectId: ADMIN_AAD }, recipient: { id: `28:${APP_ID}`, name: "WhatsApp Bridge" },
+      conversation: { id: TEAM_ID, conversationType: "channel", isGroup: true, tenantId: TENANT_ID },
+      channelData: { tenant: { id: TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, settings: { selectedChannel: { id: CHANNEL_ID } } },
+    })).status, 200);
+    await h.connector.waitFor(() => complianceThreads(harness, /^Gap in the Teams record closed/).length === 1, 15_000);
+    assert.match(rootText(complianceThreads(h, /^Gap in the Teams record closed/)[0]!), /1 message that waited is posted there now/);
+    await sleep(500);
+    assert.equal(complianceThreads(h, /^Gap in the Teams record/).length, 2, "each change once");
   });
 
   it("`audit`: one message Teams refused and one journal segment deleted show in the card and in the text", async () => {

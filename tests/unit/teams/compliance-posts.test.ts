@@ -24,7 +24,10 @@ const SEAL_SHA = sha([...MANIFESTS].sort((a, b) => (a.name < b.name ? -1 : 1)).m
 
 function audit(overrides: Partial<AuditReport> = {}): AuditReport {
   return {
-    from: Date.UTC(2026, 0, 5), to: Date.UTC(2026, 0, 6), inbound: 12, outbound: 7, outboundMessages: 8, reconciled: 11,
+    from: Date.UTC(2026, 0, 5), to: Date.UTC(2026, 0, 6), inbound: 12, outbound: 7, outboundMessages: 8, automatic: 2, reconciled: 11,
+    byChannel: [{ channel: "WhatsApp \u202e(UK)", inbound: 11, outbound: 7, kept: 4 }, { channel: "(not linked)", inbound: 1, outbound: 0, kept: 0 }],
+    keptInTeams: [["note", 3]], refused: [["policy-block", 1]], failures: [["131047", 1]],
+    suspended: [{ business: BUSINESS, displayNumber: "+44 20 7946 0000", channelName: "WhatsApp (UK)", since: AT }],
     unreconciledTotal: 1,
     unreconciled: [{ business: BUSINESS, key: "msg:wamid.********AAAx", receivedAt: AT, state: "failed", detail: "teams.bad_request: 400 [x](http://evil.example) **bold**", journalRef: "journal/2026/01/05/140300000-0123456789abcdef.jsonl#2", place: PLACE }],
     duplicatesTotal: 1,
@@ -113,6 +116,23 @@ describe("compliance posts: text first (what Purview finds), a card for the repo
     assert.match(text, /does not verify: 2/);
     assert.match(text, /Not sealed yet: web-2\.c3 \(1 segment\)/);
     assert.ok(!cardText.includes("[x](http://evil.example)"), "a detail cannot become a link in the card");
+  });
+
+  it("the completeness check shows messages per channel, replies kept in Teams apart from refusals, failures and suspended links, in text and in the card", () => {
+    const post = POSTS["audit"]!;
+    const text = complianceText(post);
+    const card = complianceCard(post)!;
+    const cardText = elementsOf(card, "FactSet").flatMap((f) => (f.facts as Array<{ title: string; value: string }>).map((x) => `${x.title}: ${x.value}`)).join("\n").replace(/\\/g, "");
+    assert.match(text, /^Sent by the bridge itself \(automatic\): 2 of 7$/m);
+    assert.match(text, /^Per channel \(in\/out\/kept in Teams\): “WhatsApp \(UK\)” 11\/7\/4, \(not linked\) 1\/0\/0$/m, "the channel name neutralised");
+    assert.match(text, /^Replies kept in Teams, never sent: 3 \(notes 3\)$/m);
+    assert.match(text, /^Replies refused by the send rules: 1 \(blocked by the outbound policy 1\)$/m);
+    assert.match(text, /^Failed deliveries, by Meta error code: 1 \(131047 1\)$/m);
+    assert.match(text, /^Links suspended now \(a gap in the Teams record\): “WhatsApp \(UK\)” \(number \+44 20 7946 0000\) since 2026-01-05 14:03 UTC$/m);
+    for (const fact of ["Automatic (of out): 2", "Kept in Teams, never sent: 3 (notes 3)", "Refused by the send rules: 1 (blocked by the outbound policy 1)", "Failed deliveries: 1 (131047 1)", "WhatsApp (UK): 11, 7, 4", "(not linked): 1, 0, 0"]) {
+      assert.ok(cardText.includes(fact), `card: ${fact}\n${cardText}`);
+    }
+    assert.match(cardText, /Links suspended now: “WhatsApp \(UK\)” \(number \+44 20 7946 0000\) since 2026-01-05 14:03/);
   });
 
   it("lists at most 20 unreconciled messages and counts the rest", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runAudit } from "../../../../src/core/bridge/compliance/audit";
 import { paragraph } from "../../../../src/core/formatted-text";
-import { contactKeyOf, TeamsGroupId, TeamsMessageId, threadRefOf, WaMessageId, WaPhone } from "../../../../src/core/ids";
+import { BusinessNumberId, contactKeyOf, TeamsGroupId, TeamsMessageId, threadRefOf, WaMessageId, WaPhone } from "../../../../src/core/ids";
 import { eventKeyOf, type InboundMessage } from "../../../../src/core/messages";
 import type { PeriodEntry } from "../../../../src/core/ports/record-checks";
 import { BUSINESS, CHANNEL, TENANT, ADMIN } from "../../../fakes/world";
@@ -34,8 +34,8 @@ async function record(s: Shared) {
   await stores.inbox.setState(BUSINESS, eventKeyOf(messages[2]!), "done", undefined, { duplicateSuspected: true });
   s.records.entries = [
     received(messages[0]!, at), received(messages[0]!, at + 60_000), received(messages[1]!, at + 1000), received(messages[2]!, at + 2000),
-    { kind: "sent", at: at + 5000, wamids: 1 }, { kind: "sent", at: at + 6000, wamids: 3 },
-    received(message(4, at - 2 * DAY), at - 2 * DAY), { kind: "sent", at: at - 2 * DAY, wamids: 1 },
+    { kind: "sent", at: at + 5000, business: BUSINESS, wamids: 1, automatic: true }, { kind: "sent", at: at + 6000, business: BUSINESS, wamids: 3, automatic: false },
+    received(message(4, at - 2 * DAY), at - 2 * DAY), { kind: "sent", at: at - 2 * DAY, business: BUSINESS, wamids: 1, automatic: false },
   ];
   return { messages, at };
 }
@@ -66,6 +66,39 @@ describe("the completeness check (audit)", () => {
     assert.deepEqual(audit.journal, broken);
     assert.deepEqual(asked, ["2026-01-04..2026-01-05"], "the chain of every day the period touches");
     assert.ok(messages.length === 3);
+  });
+
+  it("counts per channel, replies kept in Teams apart from those the send rules refused, failed deliveries, and names the suspended links", async () => {
+    const s = shared();
+    const { at } = await record(s);
+    const other = BusinessNumberId("109999999999999");
+    const stranger: InboundMessage = { ...message(5, at), business: other, contact: { key: contactKeyOf(other, { phone: WaPhone("447700900055") }), phone: WaPhone("447700900055") } };
+    const link = (await s.world.stores.links.get(BUSINESS))!;
+    await s.world.stores.links.put({ ...link, displayNumber: "+44 20 7946 0000", suspended: { since: at + 9000, reason: "teams.forbidden" } });
+    s.records.entries.push(
+      received(stranger, at + 7000),
+      { kind: "kept", at: at + 8000, conversation: customer(1), why: "note" },
+      { kind: "kept", at: at + 8100, conversation: customer(1), why: "note" },
+      { kind: "kept", at: at + 8200, conversation: customer(2), why: "internal-mention" },
+      { kind: "kept", at: at + 8300, conversation: customer(2), why: "policy-block" },
+      { kind: "kept", at: at + 8400, conversation: customer(3), why: "window-closed" },
+      { kind: "failed", at: at + 8500, errorCode: 131047 },
+      { kind: "failed", at: at + 8600 },
+      { kind: "kept", at: at - 2 * DAY, conversation: customer(1), why: "opted-out" },
+    );
+    const p = process(s, "web-0.a1");
+    const audit = await runAudit(p.deps, p.compliance, MONDAY_NOON - DAY, MONDAY_NOON);
+    assert.equal(audit.inbound, 4);
+    assert.equal(audit.outbound, 2);
+    assert.equal(audit.automatic, 1, "the automatic message is counted apart from staff replies");
+    assert.deepEqual(audit.byChannel, [
+      { channel: "WhatsApp", inbound: 3, outbound: 2, kept: 5 },
+      { channel: "(not linked)", inbound: 1, outbound: 0, kept: 0 },
+    ]);
+    assert.deepEqual(audit.keptInTeams, [["note", 2], ["internal-mention", 1]]);
+    assert.deepEqual(audit.refused, [["policy-block", 1], ["window-closed", 1]], "refusals apart, and only the period's");
+    assert.deepEqual(audit.failures, [["131047", 1], ["unknown", 1]]);
+    assert.deepEqual(audit.suspended, [{ business: BUSINESS, since: at + 9000, displayNumber: "+44 20 7946 0000", channelName: "WhatsApp" }]);
   });
 
   it("a message the inbox does not know is listed as missing, without a thread", async () => {
