@@ -24,49 +24,66 @@ export interface EndToEndReport {
   readonly idleRssMb: number;
 }
 
-const TENANT_LIMIT = 50;
+export const TENANT_LIMIT = 50;
+
+/** A world whose Bot Connector stand-in enforces Teams' limits (`TENANT_LIMIT` per tenant), as in the e2e section. */
+export function limitedWorld(extra: { readonly azuriteInMemory?: boolean } = {}): Promise<ChaosWorld> {
+  return ChaosWorld.start({ businesses: 10, connector: { limits: { tenantPerSecond: TENANT_LIMIT } }, env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) }, ...extra });
+}
 
 /** The 5,000-message burst (500 contacts × 10, over 10 linked numbers) with Teams' limits enforced. */
 export async function endToEndBench(contacts = 500, perContact = 10): Promise<EndToEndReport> {
-  const world = await ChaosWorld.start({ businesses: 10, connector: { limits: { tenantPerSecond: TENANT_LIMIT } }, env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) } });
+  const world = await limitedWorld();
   try {
     await world.bridge.start();
     const idle = await rssOf(world.bridge.pid!);
-    const burst = chaosBurst({ tag: "e2e", contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
-    const rss = sampleRss(world.bridge.pid!);
-    const started = Date.now();
-    const admittedAt: number[] = [];
-    const watcher = setInterval(() => admittedAt.push(world.connector.counters.throttle.admitted), 100);
-    await world.deliver(burst, "flood");
-    const result = await world.settle("e2e", burst, 600_000, 0);
-    const seconds = (Date.now() - started) / 1000;
-    clearInterval(watcher);
-    // The kernel's high-water mark (VmHWM) catches a peak between two samples; it covers the whole
-    // process life, start-up included, so it can only overstate the burst's peak.
-    const peakRssMb = Math.max(rss.stop(), (await rssOf(world.bridge.pid!))?.peakMb ?? 0);
-    const counters = world.connector.counters.throttle;
-    // Rate while posting: from the first admitted request to the last.
-    const first = admittedAt.findIndex((n) => n > 0);
-    const last = admittedAt.findIndex((n) => n === counters.admitted);
-    const activeSeconds = Math.max(0.1, ((last < 0 ? admittedAt.length : last) - Math.max(0, first)) / 10);
-    // N requests spread over D seconds occupy windows covering D + 1 s: a sliding limit of L per second
-    // admits at most L × (D + 1) of them, so this is the share of the limit used (at most 1).
-    const requestsPerSecond = counters.admitted / (activeSeconds + 1);
-    return {
-      messages: burst.length,
-      lost: result.lost,
-      duplicated: result.duplicated,
-      requestsPerSecond,
-      enforcedPerSecond: TENANT_LIMIT,
-      ratio: requestsPerSecond / TENANT_LIMIT,
-      throttled: { thread: counters.throttledThread, tenant: counters.throttledTenant },
-      seconds,
-      peakRssMb,
-      idleRssMb: idle?.rssMb ?? Number.NaN,
-    };
+    const figures = await drainBurst(world, "e2e", contacts, perContact);
+    return { ...figures, idleRssMb: idle?.rssMb ?? Number.NaN };
   } finally {
     await world.dispose();
   }
+}
+
+/**
+ * Floods a started world's bridge with `contacts` × `perContact` messages and measures the drain to the
+ * Bot Connector stand-in: its rate against the enforced limit, 429s, losses, the bridge's peak RSS.
+ * Contacts are numbered from `firstContact`: a later burst with new contacts opens new threads again.
+ */
+export async function drainBurst(world: ChaosWorld, tag: string, contacts: number, perContact: number, firstContact = 0): Promise<Omit<EndToEndReport, "idleRssMb">> {
+  const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET, firstContact });
+  const rss = sampleRss(world.bridge.pid!);
+  const admittedBefore = world.connector.counters.throttle.admitted;
+  const throttledBefore = { thread: world.connector.counters.throttle.throttledThread, tenant: world.connector.counters.throttle.throttledTenant };
+  const started = Date.now();
+  const admittedAt: number[] = [];
+  const watcher = setInterval(() => admittedAt.push(world.connector.counters.throttle.admitted - admittedBefore), 100);
+  await world.deliver(burst, "flood");
+  const result = await world.settle(tag, burst, 600_000, 0);
+  const seconds = (Date.now() - started) / 1000;
+  clearInterval(watcher);
+  // The kernel's high-water mark (VmHWM) catches a peak between two samples; it covers the whole
+  // process life, start-up included, so it can only overstate the burst's peak.
+  const peakRssMb = Math.max(rss.stop(), (await rssOf(world.bridge.pid!))?.peakMb ?? 0);
+  const counters = world.connector.counters.throttle;
+  const admitted = counters.admitted - admittedBefore;
+  // Rate while posting: from the first admitted request to the last.
+  const first = admittedAt.findIndex((n) => n > 0);
+  const last = admittedAt.findIndex((n) => n === admitted);
+  const activeSeconds = Math.max(0.1, ((last < 0 ? admittedAt.length : last) - Math.max(0, first)) / 10);
+  // N requests spread over D seconds occupy windows covering D + 1 s: a sliding limit of L per second
+  // admits at most L × (D + 1) of them, so this is the share of the limit used (at most 1).
+  const requestsPerSecond = admitted / (activeSeconds + 1);
+  return {
+    messages: burst.length,
+    lost: result.lost,
+    duplicated: result.duplicated,
+    requestsPerSecond,
+    enforcedPerSecond: TENANT_LIMIT,
+    ratio: requestsPerSecond / TENANT_LIMIT,
+    throttled: { thread: counters.throttledThread - throttledBefore.thread, tenant: counters.throttledTenant - throttledBefore.tenant },
+    seconds,
+    peakRssMb,
+  };
 }
 
 export interface GrowthReport {

@@ -8,15 +8,19 @@
  * - e2e: the 5,000-message burst through to the Bot Connector stand-in with Teams' limits enforced.
  * - memory: the bridge's RSS across 10 bursts.
  * - backlog: 20,000 messages while Teams admits 10 requests/s: peak RSS and survival (bounded memory).
+ * - history: the poll round and the end-to-end rate with 0 and with 1,000,000 finished rows in the
+ *   tables (HISTORY_ROWS, HISTORY_BURST=<contacts>x<per contact>, HISTORY_ROUNDS change the sizes).
  */
 import { cpus, totalmem } from "node:os";
 import { bridgeNodeFlags, endToEndBench, memoryGrowthBench } from "./end-to-end";
 import { backlogBench } from "./backlog";
+import { historyBench } from "./history";
+import { historyRows } from "./history-rows";
 import { ingestBench } from "./ingest";
 import { coreCost, intakeVsLibrary, intakeVsMinimum } from "./micro";
 import { printRow, printTitle, type Row } from "./report";
 
-const SECTIONS = ["micro", "ingest", "e2e", "memory", "backlog"] as const;
+const SECTIONS = ["micro", "ingest", "e2e", "memory", "backlog", "history"] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function run(section: Section): Promise<Row[]> {
@@ -60,6 +64,10 @@ async function run(section: Section): Promise<Row[]> {
         { name: `backlog: ${r.messages.toLocaleString("en")} messages while Teams admits 10/s (node ${bridgeNodeFlags()})`, ours: `${r.peakRssMb.toFixed(0)} MB`, baseline: "peak RSS", target: "no crash", met: r.survived },
         { name: `  acknowledged; posted in the first ${r.drainSeconds} s of draining; still running`, ours: `${r.acknowledged}; ${r.posted}`, baseline: r.survived ? "yes" : "NO", met: r.survived && r.acknowledged === r.messages },
       ];
+    }
+    case "history": {
+      const [contacts, perContact] = (process.env.HISTORY_BURST ?? "200x5").split("x").map(Number);
+      return historyRows(await historyBench({ rows: Number(process.env.HISTORY_ROWS ?? 1_000_000), contacts: contacts!, perContact: perContact!, rounds: Number(process.env.HISTORY_ROUNDS ?? 15) }));
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { Config } from "./config";
 import { BridgeService } from "./core/bridge/bridge-service";
 import { describeError } from "./core/errors";
-import { AadObjectId } from "./core/ids";
+import { AadObjectId, EntraGroupId } from "./core/ids";
+import type { StaffList } from "./core/rules/staff-authority";
 import type { Clock } from "./core/ports/clock";
 import type { Logger } from "./core/ports/logger";
 import type { Stores } from "./core/ports/stores";
@@ -20,6 +21,7 @@ import { JournalRecordChecks } from "./record-checks";
 import { scheduleRetention } from "./compliance/retention";
 import { connectTeams, type TeamsBotOptions } from "./teams/teams-app";
 import { GraphThreadHistory } from "./teams/graph-thread-history";
+import { GraphGroupMembership } from "./teams/graph-group-membership";
 import { CloudApiWhatsAppGateway } from "./whatsapp/meta/cloud-api-gateway";
 import { createWebhookRoutes } from "./whatsapp/meta/routes";
 
@@ -54,6 +56,11 @@ export interface ComposeOverrides {
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
   /** How often the leader looks for a compliance post that is due (default every 60 s; tests look more often). */
   readonly complianceEveryMs?: number;
+}
+
+/** BRIDGE_STAFF as the core's settings. */
+function staffList(staff: NonNullable<Config["bridge"]["staff"]>): StaffList {
+  return { people: new Set(staff.people.map(AadObjectId)), ...(staff.group ? { group: EntraGroupId(staff.group) } : {}) };
 }
 
 /** Shutdown budgets (the platform kills after 30 s; index.ts forces an exit after 25 s). */
@@ -142,12 +149,16 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
-      logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_SHAREPOINT_DRIVE_ID to keep them in SharePoint" });
+      logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
     }
     if (config.allowedTenantIds === "any") {
       // Only possible with BOT_AUTH_DISABLED on loopback (config.ts), but say it loudly: nothing checks who calls.
       logger.warn("teams.any_tenant_accepted", { note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only" });
     }
+    // BRIDGE_STAFF's group is checked through Microsoft Graph: without a way to get a Graph token the
+    // bridge would refuse every send, so it does not start.
+    const staffGroup = config.bridge.staff?.group;
+    if (staffGroup && !graphTokens) throw new Error("BRIDGE_STAFF names a group, which is checked through Microsoft Graph: give the bot a Graph identity (MicrosoftAppType UserAssignedMsi, or SingleTenant with its secret)");
     // The core needs the Teams gateway, and the Teams routes need the core: the gateway first, routes after.
     const teams = connectTeams({
       auth: config.bot.auth,
@@ -155,6 +166,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       allowedTenantIds: config.allowedTenantIds,
       serviceUrlHosts: config.teamsServiceUrlHosts,
       tenantRequestsPerSecond: config.teamsTenantRequestsPerSecond,
+      ...(staffGroup && graphTokens ? { staffGroups: new GraphGroupMembership({ graphUrl: config.msGraphUrl, token: graphTokens }) } : {}),
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
     });
@@ -174,6 +186,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const bridge = new BridgeService({
       stores: storage.stores,
       teams: teams.gateway,
+      staff: teams.directory,
       whatsapp,
       media: media.store,
       ...(threadHistory ? { threadHistory } : {}),
@@ -184,6 +197,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       logger,
       settings: {
         admins: new Set(config.bridge.admins.map(AadObjectId)),
+        ...(config.bridge.staff ? { staff: staffList(config.bridge.staff) } : {}),
         replyMode: config.bridge.replyMode,
         notePrefix: config.bridge.notePrefix,
         sendPrefix: config.bridge.sendPrefix,
@@ -192,6 +206,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
         ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
         policy: config.policy,
         reorderHoldMs: config.bridge.reorderHoldMs,
+        riskyFiles: { policy: config.bridge.riskyFiles.policy, extensions: new Set(config.bridge.riskyFiles.extensions) },
         pacing: { ...config.pacing, attempts: WHATSAPP_SEND_RETRY.attempts, ...config.outbox },
       },
     }, {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseEnv } from "node:util";
 import { z } from "zod/v4";
+import { parseRiskyExtensions, type RiskyFilePolicy } from "./core/risky-files";
 import { authDisabledProblems, BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, overrideKeyProblems, secretProblems } from "./config-guards";
 
 export { BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "./config-guards";
@@ -44,6 +45,7 @@ const schema = z.object({
   AZURE_STORAGE_CONNECTION_STRING: optional,
   AZURE_STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, "AZURE_STORAGE_ACCOUNT_NAME must be 3-24 lower-case letters and digits").optional(),
   BRIDGE_ADMINS: optional,
+  BRIDGE_STAFF: optional,
   ALLOWED_TENANT_IDS: optional,
   REPLY_MODE: z.enum(["all", "mention"], { error: "REPLY_MODE must be all or mention" }).default("all"),
   NOTE_PREFIX: z.string().default("//"),
@@ -68,6 +70,8 @@ const schema = z.object({
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
   MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
   MEDIA_LINK_TTL_HOURS: z.coerce.number({ error: "MEDIA_LINK_TTL_HOURS must be a number" }).positive("MEDIA_LINK_TTL_HOURS must be positive").max(8_760, "MEDIA_LINK_TTL_HOURS must be at most 8760 (a year)").default(24),
+  MEDIA_RISKY_FILES: z.enum(["quarantine", "flag", "block"], { error: "MEDIA_RISKY_FILES must be quarantine, flag or block" }).default("quarantine"),
+  MEDIA_RISKY_EXTENSIONS: optional,
   MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
   INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
   TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
@@ -101,7 +105,8 @@ export type StorageConfig =
 
 export type MediaConfig =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number; readonly downloadTimeoutMs: number }
-  | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
+  /** `driveId`: MEDIA_SHAREPOINT_DRIVE_ID, one library for every team; unset, each team's own (its group's drive). */
+  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
 
 export interface Config {
   readonly mode: "production" | "local";
@@ -132,12 +137,16 @@ export interface Config {
   readonly bridge: {
     readonly admins: readonly string[];
     readonly replyMode: "all" | "mention";
+    /** BRIDGE_STAFF: who may send to customers beyond being a member of the linked team; unset, every member. */
+    readonly staff?: StaffConfig;
     readonly notePrefix: string;
     readonly sendPrefix: string;
     readonly tenantLinkHosts: readonly string[];
     readonly consentKeywords: { readonly stop: readonly string[]; readonly start: readonly string[] };
     readonly firstContactNotice?: string;
     readonly reorderHoldMs: number;
+    /** Customers' files that can run code (MEDIA_RISKY_FILES, MEDIA_RISKY_EXTENSIONS; docs/security.md). */
+    readonly riskyFiles: { readonly policy: RiskyFilePolicy; readonly extensions: readonly string[] };
   };
   readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
   readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
@@ -162,6 +171,37 @@ export interface Config {
 }
 
 /** A configuration problem: its message is one line naming the variable(s), meant for the operator. */
+/** BRIDGE_STAFF: Entra object ids of people, and at most one Entra group (written `group:<id>`). */
+export interface StaffConfig {
+  readonly people: readonly string[];
+  readonly group?: string;
+}
+
+/** An Entra object id: a GUID. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * BRIDGE_STAFF: comma-separated Entra object ids; an entry `group:<object id>` names a group instead (a
+ * person's and a group's ids look alike, so the prefix tells them apart). At most one group.
+ */
+function parseStaff(value: string | undefined, problems: string[]): StaffConfig | undefined {
+  const entries = csv(value);
+  if (entries.length === 0) return undefined;
+  const people: string[] = [];
+  const groups: string[] = [];
+  for (const entry of entries) {
+    const group = /^group:(.*)$/i.exec(entry);
+    const id = (group ? group[1]! : entry).trim();
+    if (!GUID.test(id)) {
+      problems.push(`BRIDGE_STAFF entries must be Entra object ids (or group:<object id>); “${entry.slice(0, 60)}” is not`);
+      continue;
+    }
+    (group ? groups : people).push(id.toLowerCase());
+  }
+  if (groups.length > 1) problems.push("BRIDGE_STAFF may name one group (group:<object id>), not several");
+  return { people, ...(groups[0] ? { group: groups[0] } : {}) };
+}
+
 export class ConfigError extends Error {}
 
 /**
@@ -209,13 +249,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
   // Local files are served without sign-in (by signed, expiring links): in production only when chosen.
-  if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_SHAREPOINT_DRIVE_ID is required when NODE_ENV=${e.NODE_ENV} (or set MEDIA_STORE=local to serve customers' files from this machine by signed links that expire)`);
-  if (mediaKind === "sharepoint" && !e.MEDIA_SHAREPOINT_DRIVE_ID) problems.push("MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint (the drive id of the team site's document library)");
+  if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_STORE is required when NODE_ENV=${e.NODE_ENV}: sharepoint (each linked team's files in its own SharePoint site) or local (customers' files served from this machine by signed links that expire)`);
+  // SharePoint without a drive id: each linked team's files go to that team's own site (its group's drive).
   const media: MediaConfig = mediaKind === "sharepoint"
-    ? { kind: "sharepoint", driveId: e.MEDIA_SHAREPOINT_DRIVE_ID ?? "", folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
+    ? { kind: "sharepoint", ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}), folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
+  const riskyExtensions = parseRiskyExtensions(e.MEDIA_RISKY_EXTENSIONS);
+  if ("problem" in riskyExtensions) problems.push(riskyExtensions.problem);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
+  const staff = parseStaff(e.BRIDGE_STAFF, problems);
   if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
   if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
@@ -241,12 +284,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bridge: {
       admins: csv(e.BRIDGE_ADMINS),
       replyMode: e.REPLY_MODE,
+      ...(staff ? { staff } : {}),
       notePrefix: e.NOTE_PREFIX,
       sendPrefix: e.SEND_PREFIX.trim(),
       tenantLinkHosts: csv(e.TENANT_LINK_HOSTS),
       consentKeywords: { stop: csv(e.STOP_KEYWORDS), start: csv(e.START_KEYWORDS) },
       ...(e.FIRST_CONTACT_NOTICE ? { firstContactNotice: e.FIRST_CONTACT_NOTICE } : {}),
       reorderHoldMs: e.INBOUND_REORDER_MS,
+      riskyFiles: { policy: e.MEDIA_RISKY_FILES, extensions: "extensions" in riskyExtensions ? [...riskyExtensions.extensions].sort() : [] },
     },
     policy: { cardNumbers: e.POLICY_CARD_NUMBERS, ibans: e.POLICY_IBANS, blockedWords: csv(e.POLICY_BLOCKED_WORDS), blockedPatterns },
     pacing: { perNumberPerSecond: e.WHATSAPP_MESSAGES_PER_SECOND, pairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS, pairBurst: e.WHATSAPP_PAIR_BURST },

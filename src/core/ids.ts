@@ -30,6 +30,10 @@ export type ConversationKey = ContactKey | GroupKey;
 export type TenantId = Brand<string, "TenantId">;
 /** Entra object id of a person. */
 export type AadObjectId = Brand<string, "AadObjectId">;
+/** A person's id in Teams conversations (`29:…`, the activity's `from.id`): what the Bot Connector roster is asked with. */
+export type TeamsUserId = Brand<string, "TeamsUserId">;
+/** An Entra (Azure AD) security or Microsoft 365 group that names who may send to customers (`BRIDGE_STAFF`). */
+export type EntraGroupId = Brand<string, "EntraGroupId">;
 /** Teams team id (the General channel's id). */
 export type TeamsTeamId = Brand<string, "TeamsTeamId">;
 /** The Microsoft 365 group id of a team (`channelData.team.aadGroupId`): what Microsoft Graph calls the team id. */
@@ -51,6 +55,8 @@ export const WaUserId = (v: string) => v as WaUserId;
 export const WaPhone = (v: string) => v as WaPhone;
 export const TenantId = (v: string) => v as TenantId;
 export const AadObjectId = (v: string) => v as AadObjectId;
+export const TeamsUserId = (v: string) => v as TeamsUserId;
+export const EntraGroupId = (v: string) => v as EntraGroupId;
 export const TeamsTeamId = (v: string) => v as TeamsTeamId;
 export const TeamsGroupId = (v: string) => v as TeamsGroupId;
 export const TeamsChannelId = (v: string) => v as TeamsChannelId;

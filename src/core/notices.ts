@@ -1,6 +1,7 @@
 import type { NumberBacklog } from "./bridge/recovery/backlog-report";
 import type { BusinessNumberId, WaMessageId } from "./ids";
 import type { GroupChange } from "./messages";
+import type { StaffRefusal } from "./rules/staff-authority";
 
 /**
  * What the bridge tells staff in Teams, as data: each kind names a situation and carries what its words
@@ -30,6 +31,10 @@ export type CommandNotice =
   | { readonly kind: "unknown-command"; readonly word: string; readonly rules: ReplyRules }
   | { readonly kind: "admins-only"; readonly action: AdminAction }
   | { readonly kind: "link-which-number" }
+  /** `link` in a channel that is not a standard one (private and shared channels hold other people and keep records elsewhere). */
+  | { readonly kind: "link-channel-refused"; readonly channel: "private" | "shared" | "not-listed" }
+  /** `link` could not ask Teams what the channel is: nothing was linked. */
+  | { readonly kind: "link-channel-unchecked" }
   | { readonly kind: "number-not-found"; readonly query: string }
   | { readonly kind: "number-linked-elsewhere"; readonly number: NumberName; readonly channelName?: string }
   /** `waiting`: messages received before the link, posted now. */
@@ -75,6 +80,9 @@ export type GroupUnreachable = "deleted" | "suspended" | "not-created";
 /** Why a reply waiting in the outbox cannot be sent any more. */
 export type Unsendable = "recipient-unknown" | "channel-unlinked";
 
+/** What a staff member tried to send for the firm. */
+export type StaffAction = "reply" | "template" | "reaction";
+
 /** Something of a staff reply that did not reach WhatsApp (from-teams/staff-media.ts). */
 export type ReplyPartProblem =
   /** A pasted image the Teams side could not fetch: its own words. */
@@ -89,6 +97,8 @@ export type ReplyNotice =
   | { readonly kind: "tenant-link"; readonly hosts: readonly string[]; readonly sendPrefix: string }
   | { readonly kind: "attachments-not-sent"; readonly imageProblems: readonly string[]; readonly files: boolean }
   | { readonly kind: "channel-unlinked" }
+  /** The author may not send to customers (rules/staff-authority.ts says why): nothing was sent or kept to send. */
+  | { readonly kind: "staff-not-allowed"; readonly why: StaffRefusal; readonly action: StaffAction }
   | { readonly kind: "group-unreachable"; readonly why: GroupUnreachable }
   /** The conversation names no WhatsApp recipient (`on` what was being sent). */
   | { readonly kind: "recipient-unknown"; readonly on: "reply" | "template" }

@@ -1,6 +1,8 @@
 import type { AadObjectId } from "./ids";
 import type { PacingSettings } from "./bridge/outbox/pacer";
 import type { PolicySettings } from "./rules/outbound-policy";
+import type { RiskyFileSettings } from "./risky-files";
+import type { StaffList } from "./rules/staff-authority";
 
 /** The bridge's behaviour settings (from configuration, handed in by the composition root). */
 export interface BridgeSettings {
@@ -25,6 +27,13 @@ export interface BridgeSettings {
   readonly policy?: PolicySettings;
   /** How long a contact's first waiting message is held so that messages arriving together are sorted first. */
   readonly reorderHoldMs?: number;
+  /**
+   * `BRIDGE_STAFF`: when set, only these people (or members of its group) may send to customers, on top
+   * of being members of the linked channel's team. Unset: every such member may.
+   */
+  readonly staff?: StaffList;
   /** Meta's rate limits for outbound sends. */
   readonly pacing?: PacingSettings;
+  /** What happens to a customer's file that can run code (risky-files.ts); default: quarantine, the default list. */
+  readonly riskyFiles?: RiskyFileSettings;
 }

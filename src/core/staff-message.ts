@@ -2,7 +2,21 @@ import type { FormattedText } from "./formatted-text";
 import type { StaffNotice, TemplateProblem, TemplateReason } from "./notices";
 import type { OtherMention } from "./rules/reply-routing";
 import type { MessageTemplate, TemplateValues } from "./templates";
-import type { TemplateKey, AadObjectId, TeamsGroupId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId } from "./ids";
+import type { TemplateKey, AadObjectId, TeamsGroupId, TeamsTeamId, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, TeamsUserId } from "./ids";
+
+/**
+ * Who did something in Teams, as the activity says: the Entra object id (what admins and `BRIDGE_STAFF`
+ * name) and the Teams user id (what the team's roster is asked with). Either may be missing on odd
+ * activities; the staff gate then refuses to relay anything from them.
+ */
+export interface StaffAuthor {
+  readonly aadObjectId?: AadObjectId;
+  readonly id?: TeamsUserId;
+  readonly name: string;
+}
+
+/** What a Teams channel is, when the activity says (`channelData.channel.type`): only standard channels can be linked. */
+export type ChannelKind = "standard" | "private" | "shared";
 
 /** A message a person wrote in a Teams channel the bot can see, already stripped of Teams specifics. */
 export interface StaffMessage {
@@ -12,13 +26,15 @@ export interface StaffMessage {
   /** The team's Microsoft 365 group id (`channelData.team.aadGroupId`), when Teams sends it. */
   readonly teamGroupId?: TeamsGroupId;
   readonly channelName?: string;
+  /** The channel's type when the activity names it; `link` also asks Teams (ports/staff-directory.ts). */
+  readonly channelType?: ChannelKind;
   readonly serviceUrl: string;
   /** The thread the message is in (every channel post is a thread root or a reply in one). */
   readonly thread: TeamsThreadRef;
   /** True when the message is itself the root of its thread (a new post, not a reply). */
   readonly isThreadRoot: boolean;
   readonly messageId: TeamsMessageId;
-  readonly author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+  readonly author: StaffAuthor;
   /** The message with mentions of the bot removed and quoted replies stripped. */
   readonly body: FormattedText;
   /** Plain text of `body`, for command parsing and the note prefix. */
@@ -50,7 +66,7 @@ export interface StaffReaction {
   readonly thread: TeamsThreadRef;
   /** The message reacted to (the activity's `replyToId`). */
   readonly target: TeamsMessageId;
-  readonly author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+  readonly author: StaffAuthor;
   /** Emoji added (`👍`, …), in order. */
   readonly added: readonly string[];
   /** Emoji removed. */
@@ -88,7 +104,7 @@ export interface StaffCardAction {
   readonly serviceUrl: string;
   readonly thread: TeamsThreadRef;
   readonly messageId: TeamsMessageId;
-  readonly author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+  readonly author: StaffAuthor;
   readonly data: Readonly<Record<string, unknown>>;
 }
 

@@ -2,16 +2,20 @@ import { createHash } from "node:crypto";
 import type { TokenCredential } from "@azure/identity";
 import { PermanentError, TransientError } from "../core/errors";
 import type { KeptMedia, MediaStore, MediaToKeep } from "../core/ports/media-store";
+import { BoundedCache } from "../core/bounded-cache";
 import { graphToken } from "./graph-token";
 import { contactFolder, safeFileName, storedFileName } from "./safe-name";
 
 export interface GraphMediaStoreOptions {
   /** Microsoft Graph base including the version, default `https://graph.microsoft.com/v1.0`. */
   readonly graphUrl?: string;
-  /** App token source (@azure/identity: managed identity in Azure). Needs `Sites.ReadWrite.All` or `Sites.Selected` on the site. */
+  /** App token source (@azure/identity: managed identity in Azure). Needs `Sites.Selected` with write on each team's site. */
   readonly credential: TokenCredential;
-  /** The document library (drive) of the team's SharePoint site: its "Documents" library holds one folder per channel. */
-  readonly driveId: string;
+  /**
+   * One document library for every team (MEDIA_SHAREPOINT_DRIVE_ID, an override). Unset (the default):
+   * each file goes to its own team's site, the library of the team's group (`MediaToKeep.teamGroupId`).
+   */
+  readonly driveId?: string;
   /** Folder inside each channel's folder, default `WhatsApp media`. */
   readonly folder?: string;
   /** Per request. Default 60 s. */
@@ -27,18 +31,23 @@ const CHUNK_UNIT = 320 * 1024;
 
 interface DriveItem { readonly id?: string; readonly webUrl?: string; readonly size?: number }
 
+/** Team drives are looked up once in a while (a team's library does not move), for at most this many teams. */
+const DRIVE_CACHE = { capacity: 500, ttlMs: 6 * 3_600_000 };
+
 /**
  * `MediaStore` in SharePoint through Microsoft Graph (production): each file goes to
- * `<channel name>/<folder>/<customer-hash>/[Quarantine/]<hash>-<name>` in the team site's document
- * library, i.e. inside the linked channel's own files folder (a channel's Files tab is the library's
- * folder named after the channel), so the channel's members can open it and the tenant's retention covers
- * it. Small files: `PUT /drives/{drive}/root:/{path}:/content`; larger: `createUploadSession` and chunked
+ * `<channel name>/<folder>/<customer-hash>/[Quarantine/]<hash>-<name>` in the linked team's own site
+ * (its group's "Documents" library, `GET /groups/{group}/drive`, unless one library is configured for
+ * all), i.e. inside the linked channel's own files folder (a standard channel's Files tab is the
+ * library's folder named after the channel), so the channel's members can open it and the tenant's
+ * retention for that team covers it. Never one team's file in another team's site. Small files: `PUT /drives/{drive}/root:/{path}:/content`; larger: `createUploadSession` and chunked
  * `PUT`s to the session URL (which must not carry the token). The same message's file replaces itself
  * (`conflictBehavior=replace`). Throttling, 5xx and network errors are `TransientError`s.
  */
 export class GraphMediaStore implements MediaStore {
   private readonly graphUrl: string;
   private readonly fetchFn: typeof fetch;
+  private readonly drives = new BoundedCache<string>({ ...DRIVE_CACHE, now: Date.now });
 
   constructor(private readonly options: GraphMediaStoreOptions) {
     this.graphUrl = (options.graphUrl ?? "https://graph.microsoft.com/v1.0").replace(/\/+$/, "");
@@ -51,13 +60,37 @@ export class GraphMediaStore implements MediaStore {
     const channelFolder = safeFileName(file.channel.channelName ?? file.channel.channelId, "channel");
     const segments = [channelFolder, safeFileName(this.options.folder ?? "WhatsApp media"), contactFolder(file.contact), ...(file.quarantined ? ["Quarantine"] : []), storedFileName(file.wamid, file.quarantined ? `${file.name}.quarantined` : file.name)];
     const path = segments.map(encodeURIComponent).join("/");
-    const itemUrl = `${this.graphUrl}/drives/${encodeURIComponent(this.options.driveId)}/root:/${path}:`;
     const token = await this.token();
+    const driveId = await this.driveOf(file, token);
+    const itemUrl = `${this.graphUrl}/drives/${encodeURIComponent(driveId)}/root:/${path}:`;
     const item = file.bytes.length <= (this.options.simpleUploadMaxBytes ?? 4 * 1024 * 1024)
       ? await this.simpleUpload(itemUrl, token, file)
       : await this.sessionUpload(itemUrl, token, file);
     if (!item.webUrl) throw new PermanentError("media.graph_no_link", "Graph stored the file but returned no webUrl");
-    return { link: item.webUrl, sha256: createHash("sha256").update(file.bytes).digest("hex"), size: file.bytes.length };
+    const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+    // A quarantined file's place, in words (the core shows it instead of a link): the channel's Files tab.
+    const location = file.quarantined ? `${segments.join(" › ")} (the channel's files)` : undefined;
+    return { link: item.webUrl, sha256, size: file.bytes.length, ...(location ? { location } : {}) };
+  }
+
+  /** The configured library, else the file's team's own (`GET /groups/{group}/drive`), cached. */
+  private async driveOf(file: MediaToKeep, token: string): Promise<string> {
+    if (this.options.driveId) return this.options.driveId;
+    const group = file.teamGroupId;
+    if (!group) {
+      throw new PermanentError("media.no_team_site", "the channel's link does not know its team's group, so its SharePoint site is unknown", {
+        userMessage: "the bridge does not know this channel's team site: an admin should run `link` in the channel again",
+      });
+    }
+    const cached = this.drives.get(group);
+    if (cached) return cached;
+    const drive = await this.request<{ id?: unknown }>("groupDrive", `${this.graphUrl}/groups/${encodeURIComponent(group)}/drive?$select=id`, {
+      method: "GET",
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
+    if (typeof drive.id !== "string" || !drive.id) throw new PermanentError("media.graph_no_drive", "Graph returned the team's drive without an id");
+    this.drives.set(group, drive.id);
+    return drive.id;
   }
 
   private token(): Promise<string> {
@@ -109,7 +142,7 @@ export class GraphMediaStore implements MediaStore {
     }
     if (response.status < 200 || response.status > 299) {
       throw new PermanentError("media.graph_refused", `Graph ${operation} answered HTTP ${response.status}: ${graphErrorCode(text)}`, {
-        userMessage: "SharePoint refused the file (check the bridge's Graph permissions and MEDIA_SHAREPOINT_DRIVE_ID)",
+        userMessage: "SharePoint refused the file (check that the bridge's identity was granted the team's site, and MEDIA_SHAREPOINT_DRIVE_ID if set)",
       });
     }
     try {

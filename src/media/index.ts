@@ -20,7 +20,8 @@ export { graphToken, GRAPH_SCOPE } from "./graph-token";
 
 export type MediaStoreSettings =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number }
-  | { readonly kind: "sharepoint"; readonly driveId: string; readonly folder: string; readonly graphUrl: string };
+  /** `driveId`: one library for every team (an override); unset, each team's own site. */
+  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly graphUrl: string };
 
 /** The bot's Entra identity (botbuilder's keys), reused for Microsoft Graph. */
 export interface GraphIdentity {
@@ -76,9 +77,9 @@ export function graphTokenSource(identity: GraphIdentity, credential?: TokenCred
 /** Builds the configured media store. `credential` replaces the Graph token source (tests). */
 export function createMediaStore(settings: MediaStoreSettings, identity: GraphIdentity, logger: Logger, credential?: TokenCredential): MediaSetup {
   if (settings.kind === "sharepoint") {
-    logger.info("media.store", { kind: "sharepoint", folder: settings.folder });
+    logger.info("media.store", { kind: "sharepoint", folder: settings.folder, library: settings.driveId ? "configured" : "each team's own" });
     return {
-      store: new GraphMediaStore({ graphUrl: settings.graphUrl, credential: credential ?? graphCredential(identity), driveId: settings.driveId, folder: settings.folder }),
+      store: new GraphMediaStore({ graphUrl: settings.graphUrl, credential: credential ?? graphCredential(identity), ...(settings.driveId ? { driveId: settings.driveId } : {}), folder: settings.folder }),
       routes: [],
       setServerUrl: () => {},
     };

@@ -33,6 +33,8 @@ export interface StoredFileInfo {
 
 /** The path prefix the bridge serves kept files under. */
 export const MEDIA_ROUTE_PREFIX = "/media";
+/** The folder, inside the media folder, that quarantined files are kept in: never served. */
+export const QUARANTINE_FOLDER = "quarantine";
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const EXPIRES = /^\d{1,12}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
@@ -44,7 +46,9 @@ const DEFAULT_LINK_TTL_MS = 24 * 3_600_000;
  * message always maps to the same file), served by the bridge at
  * `/media/<token>/<name>?expires=<unix seconds>&sig=<HMAC of token and expiry>` (see media-routes.ts).
  * A link is a capability until it expires: anyone holding it can open the file without signing in, so
- * this store is not for production (use SharePoint). `keep` does file I/O; disk errors are `TransientError`s.
+ * this store is not for production (use SharePoint). Quarantined files go to `quarantine/<token>/`
+ * instead, are never served and get no link: their location is returned for the security team. `keep`
+ * does file I/O; disk errors are `TransientError`s.
  */
 export class LocalMediaStore implements MediaStore {
   private secret: Promise<Buffer> | undefined;
@@ -58,8 +62,10 @@ export class LocalMediaStore implements MediaStore {
     const token = createHmac("sha256", await this.linkSecret()).update(`${file.contact}\n${file.wamid}`).digest("base64url").slice(0, 32);
     const name = safeFileName(file.name);
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
-    const info: StoredFileInfo = { name, mimeType: file.mimeType, quarantined: file.quarantined ?? false, size: file.bytes.length, sha256 };
-    const folder = join(this.options.directory, token);
+    const quarantined = file.quarantined ?? false;
+    const info: StoredFileInfo = { name, mimeType: file.mimeType, quarantined, size: file.bytes.length, sha256 };
+    const place = quarantined ? [QUARANTINE_FOLDER, token] : [token];
+    const folder = join(this.options.directory, ...place);
     try {
       await mkdir(folder, { recursive: true });
       // Written under a temporary name first: a crash never leaves a half file under the real one.
@@ -69,6 +75,7 @@ export class LocalMediaStore implements MediaStore {
     } catch (err) {
       throw new TransientError("media.local_write_failed", `could not write a media file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
+    if (quarantined) return { location: `${place.join("/")} in the bridge's media folder (MEDIA_LOCAL_DIR)`, sha256, size: file.bytes.length };
     const base = this.options.publicBaseUrl().replace(/\/+$/, "");
     const expires = String(Math.ceil((this.now() + (this.options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)) / 1000));
     const sig = this.signature(await this.linkSecret(), token, expires);
@@ -76,7 +83,7 @@ export class LocalMediaStore implements MediaStore {
   }
 
   /**
-   * Reads a kept file by token and link proof; undefined when the token is malformed or unknown, the link
+   * Reads a kept file by token and link proof; undefined when the token is malformed or unknown (quarantined files are never found), the link
    * has expired or its signature does not match. The proof is checked before the disk is touched, so a
    * refused link says nothing about whether the file exists. Does file I/O.
    */
@@ -107,10 +114,10 @@ export class LocalMediaStore implements MediaStore {
    */
   async purgeOlderThan(olderThan: number): Promise<number> {
     let removed = 0;
-    for (const token of await this.tokens()) {
-      const written = await stat(join(this.options.directory, token, "info.json")).then((s) => s.mtimeMs, () => undefined);
+    for (const folder of await this.folders()) {
+      const written = await stat(join(folder, "info.json")).then((s) => s.mtimeMs, () => undefined);
       if (written !== undefined && written < olderThan) {
-        await rm(join(this.options.directory, token), { recursive: true, force: true });
+        await rm(folder, { recursive: true, force: true });
         removed++;
       }
     }
@@ -122,25 +129,28 @@ export class LocalMediaStore implements MediaStore {
    * (`dryRun`: only counts). Returns how many. Does file I/O.
    */
   async eraseConversations(conversations: readonly string[], dryRun = false): Promise<number> {
-    const folders = new Set(conversations.map(contactFolder));
+    const contacts = new Set(conversations.map(contactFolder));
     let removed = 0;
-    for (const token of await this.tokens()) {
-      const info = await readFile(join(this.options.directory, token, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
-      if (typeof info?.contactFolder === "string" && folders.has(info.contactFolder)) {
-        if (!dryRun) await rm(join(this.options.directory, token), { recursive: true, force: true });
+    for (const folder of await this.folders()) {
+      const info = await readFile(join(folder, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
+      if (typeof info?.contactFolder === "string" && contacts.has(info.contactFolder)) {
+        if (!dryRun) await rm(folder, { recursive: true, force: true });
         removed++;
       }
     }
     return removed;
   }
 
-  /** The folders of kept files (their tokens); none when the folder does not exist yet. */
-  private async tokens(): Promise<string[]> {
-    const entries = await readdir(this.options.directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return [];
-      throw err;
-    });
-    return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => e.name);
+  /** The folders of kept files, quarantined ones included (paths); none when the folder does not exist yet. */
+  private async folders(): Promise<string[]> {
+    const inside = async (directory: string) => {
+      const entries = await readdir(directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return [];
+        throw err;
+      });
+      return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => join(directory, e.name));
+    };
+    return [...await inside(this.options.directory), ...await inside(join(this.options.directory, QUARANTINE_FOLDER))];
   }
 
   /** The secret the link tokens and signatures are derived from: made once, kept in the media folder. */

@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
+import { neutraliseName } from "../core/neutralise-text";
 
 /**
- * A customer-supplied file name made safe to store and to put in a URL or a SharePoint path: no path
- * separators, control or bidi characters, no characters SharePoint refuses (`" * : < > ? / \ |`), no
- * leading dots or trailing dots/spaces, at most 120 characters (the extension kept). Never empty.
+ * A customer-supplied file name made safe to store and to put in a URL or a SharePoint path: bidi
+ * controls and invisible characters shown as markers (`invoice[U+202E]fdp.exe`, so the stored name
+ * cannot pass for `invoiceexe.pdf` either; src/core/neutralise-text.ts), no path separators or control
+ * characters, no characters SharePoint refuses (`" * : < > ? / \ |`), no leading dots or trailing
+ * dots/spaces, at most 120 characters (the extension kept). Never empty.
  */
 export function safeFileName(name: string, fallback = "file"): string {
-  const cleaned = name
-    .normalize("NFC")
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
+  const cleaned = neutraliseName(name.normalize("NFC"))
     .replace(/["*:<>?/\\|#%]/g, "_")
     .replace(/\s+/g, " ")
     .replace(/^[.\s]+/, "")

@@ -1,8 +1,8 @@
 import type { Activity, Attachment, Entity } from "botbuilder";
 import { paragraph, toPlainText } from "../core/formatted-text";
-import { AadObjectId, parseThreadRef, TeamsGroupId, TeamsMessageId, TeamsTeamId, TenantId } from "../core/ids";
+import { AadObjectId, parseThreadRef, TeamsGroupId, TeamsMessageId, TeamsTeamId, TeamsUserId, TenantId } from "../core/ids";
 import type { OtherMention } from "../core/rules/reply-routing";
-import type { StaffMessage } from "../core/staff-message";
+import type { ChannelKind, StaffAuthor, StaffMessage } from "../core/staff-message";
 import { parseTeamsHtml, type MentionPolicy } from "./html/teams-html-parser";
 import { isInlineImage } from "./inline-images";
 
@@ -14,6 +14,23 @@ export function tenantOf(activity: Partial<Activity>): string | undefined {
   if (typeof fromChannelData === "string" && fromChannelData) return fromChannelData;
   const fromConversation = activity.conversation?.tenantId;
   return typeof fromConversation === "string" && fromConversation ? fromConversation : undefined;
+}
+
+/** Who sent the activity: Entra object id and Teams user id when given, and a display name. */
+export function authorOf(activity: Partial<Activity>): StaffAuthor {
+  const aadObjectId = activity.from?.aadObjectId;
+  const id = activity.from?.id;
+  return {
+    ...(aadObjectId ? { aadObjectId: AadObjectId(aadObjectId) } : {}),
+    ...(id ? { id: TeamsUserId(id) } : {}),
+    name: activity.from?.name?.trim() || "Unknown",
+  };
+}
+
+/** The channel's type when the activity says it (`channelData.channel.type`); undefined for other words. */
+function channelTypeOf(channelData: { channel?: { type?: unknown } } | undefined): ChannelKind | undefined {
+  const type = channelData?.channel?.type;
+  return type === "standard" || type === "private" || type === "shared" ? type : undefined;
 }
 
 /** True when the activity was sent by the bot itself (Teams echoes nothing, but RSC can show own posts). */
@@ -103,23 +120,24 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
   const parsedHtml = source ? parseTeamsHtml(source, botMentionPolicy(activity)) : undefined;
   const body = parsedHtml?.body ?? paragraph("");
   const botId = activity.recipient?.id;
-  const channelData = activity.channelData as { team?: { id?: unknown; aadGroupId?: unknown }; channel?: { name?: unknown } } | undefined;
+  const channelData = activity.channelData as { team?: { id?: unknown; aadGroupId?: unknown }; channel?: { name?: unknown; type?: unknown } } | undefined;
   const teamId = typeof channelData?.team?.id === "string" ? channelData.team.id : undefined;
   // Graph addresses a team by its group id (the thread check after a crash reads replies through Graph).
   const teamGroupId = typeof channelData?.team?.aadGroupId === "string" && channelData.team.aadGroupId ? channelData.team.aadGroupId : undefined;
   const channelName = typeof channelData?.channel?.name === "string" ? channelData.channel.name : undefined;
-  const aadObjectId = activity.from?.aadObjectId;
+  const channelType = channelTypeOf(channelData);
   return {
     tenantId: TenantId(tenant),
     channelId: parsed.channel,
     ...(teamId ? { teamId: TeamsTeamId(teamId) } : {}),
     ...(teamGroupId ? { teamGroupId: TeamsGroupId(teamGroupId) } : {}),
     ...(channelName ? { channelName } : {}),
+    ...(channelType ? { channelType } : {}),
     serviceUrl: activity.serviceUrl,
     thread: parsed.thread,
     isThreadRoot: parsed.root === activity.id,
     messageId: TeamsMessageId(activity.id),
-    author: { ...(aadObjectId ? { aadObjectId: AadObjectId(aadObjectId) } : {}), name: activity.from?.name?.trim() || "Unknown" },
+    author: authorOf(activity),
     body,
     text: toPlainText(body),
     mentionsBot: !!botId && mentionEntities(activity).some((m) => m.mentioned?.id === botId),

@@ -1,7 +1,7 @@
 import type { Activity } from "botbuilder";
-import { AadObjectId, parseThreadRef, TeamsMessageId, TenantId } from "../core/ids";
+import { parseThreadRef, TeamsMessageId, TenantId } from "../core/ids";
 import type { StaffCardAction } from "../core/staff-message";
-import { tenantOf } from "./activity-mapper";
+import { authorOf, tenantOf } from "./activity-mapper";
 
 /** The invoke name of Adaptive Card Universal Actions (`Action.Execute`, protocols.md B11). */
 export const ADAPTIVE_CARD_ACTION_INVOKE = "adaptiveCard/action";
@@ -52,14 +52,13 @@ export function mapCardAction(activity: Partial<Activity>): StaffCardAction | un
   const tenant = tenantOf(activity);
   const messageId = activity.replyToId || activity.id;
   if (!data || !parsed || !tenant || !messageId || !activity.serviceUrl) return undefined;
-  const aadObjectId = activity.from?.aadObjectId;
   return {
     tenantId: TenantId(tenant),
     channelId: parsed.channel,
     serviceUrl: activity.serviceUrl,
     thread: parsed.thread,
     messageId: TeamsMessageId(messageId),
-    author: { ...(aadObjectId ? { aadObjectId: AadObjectId(aadObjectId) } : {}), name: activity.from?.name?.trim() || "Unknown" },
+    author: authorOf(activity),
     data,
   };
 }

@@ -78,6 +78,7 @@ export const REASON_WORDS: Readonly<Record<InternalReason, string>> = {
   "policy-block": "blocked by the outbound policy",
   "window-closed": "the 24-hour window had closed",
   "opted-out": "the customer had opted out",
+  "not-allowed": "its author may not write to customers",
 };
 
 /** `total: a 1, b 2` (or `0`) for counts by reason or code. */

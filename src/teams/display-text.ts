@@ -1,27 +1,30 @@
-/**
- * Making untrusted display strings (WhatsApp profile names, usernames) safe to show: a name must not
- * reorder the text around it or hide characters (security-cases 29–30).
- */
+import { hasRightToLeft, neutraliseName, neutraliseText } from "../core/neutralise-text";
 
 /**
- * Bidi embeddings/overrides/isolates, zero-width characters and marks, the word joiner and invisible
- * operators, the deprecated format characters, the BOM. The Teams adapter's only copy: every name it
- * shows goes through `neutraliseDisplayName`. src/core/bridge/thread-text.ts keeps the same list for
- * the core's own sentences (the core may not import an adapter).
+ * Making untrusted display strings (WhatsApp profile names, usernames, file names) safe to show: a name
+ * must not reorder the text around it or hide characters (docs/security.md, "Invisible and bidi
+ * characters"). The rules themselves are the core's (src/core/neutralise-text.ts).
  */
-const INVISIBLE_OR_BIDI = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
-/** C0/C1 control characters (tabs and newlines included: a name is one line). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+export { neutraliseText };
 
 /**
- * Removes bidi control and zero-width characters and control characters, collapses whitespace and caps
- * the length (by code point). Returns "" when nothing visible is left.
+ * A name for one line: bidi controls and invisible characters shown as markers (`[U+202E]`), control
+ * characters and line breaks as spaces, whitespace collapsed, at most `maxLength` characters. Returns ""
+ * when nothing visible is left.
  */
 export function neutraliseDisplayName(name: string | undefined, maxLength = 80): string {
-  if (!name) return "";
-  const cleaned = name.replace(INVISIBLE_OR_BIDI, "").replace(CONTROL, " ").replace(/\s+/g, " ").trim();
-  const chars = Array.from(cleaned);
-  return chars.length <= maxLength ? cleaned : chars.slice(0, maxLength - 1).join("") + "…";
+  return neutraliseName(name, maxLength);
+}
+
+/**
+ * A neutralised name that has right-to-left letters, wrapped in a first-strong isolate (U+2068 … U+2069)
+ * so that it cannot reorder what follows it on the line: an Arabic name would otherwise carry the digits
+ * of the number shown beside it into its own direction. Our own isolate, added after neutralising (a
+ * customer's isolates never get this far). Other names are returned as they are.
+ */
+export function isolateName(name: string): string {
+  return name && hasRightToLeft(name) ? `\u2068${name}\u2069` : name;
 }
 
 /** `HH:MM UTC` of an epoch-milliseconds time. */

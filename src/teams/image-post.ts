@@ -2,6 +2,7 @@ import type { Activity } from "botbuilder";
 import type { ThreadPost } from "../core/ports/teams-gateway";
 import { adaptiveCard, cardAttachment, type AdaptiveCard } from "./cards/adaptive-card";
 import { fitInSquare, imageSize } from "./image-dimensions";
+import { neutraliseDisplayName } from "./display-text";
 import { escapeHtml, renderThreadPost } from "./teams-html";
 
 /**
@@ -35,22 +36,28 @@ export function imageCard(dataUrl: string, name: string): AdaptiveCard {
   return adaptiveCard([{ type: "Image", url: dataUrl, altText: name, size: "Auto" }]);
 }
 
+/** The image's (customer-given) file name as shown: neutralised (bidi and invisible characters as markers). */
+function shownName(image: ImagePost): string {
+  return neutraliseDisplayName(image.name, 200) || "image";
+}
+
 /** The activity that shows `image` in a thread (see above). */
 export function imagePostActivity(image: ImagePost): Partial<Activity> {
   const mimeType = image.mimeType.toLowerCase();
   if (!SHOWN_TYPES.has(mimeType)) return { type: "message", text: renderThreadPost(image), textFormat: "xml" };
   const dataUrl = `data:${mimeType};base64,${Buffer.from(image.bytes).toString("base64")}`;
-  const card = imageCard(dataUrl, image.name);
+  const name = shownName(image);
+  const card = imageCard(dataUrl, name);
   if (JSON.stringify(card).length <= IMAGE_CARD_MAX_CHARS) {
-    return { type: "message", summary: `[image] ${image.name}`, attachments: [cardAttachment(card)] };
+    return { type: "message", summary: `[image] ${name}`, attachments: [cardAttachment(card)] };
   }
   const size = imageSize(image.bytes);
   const shown = size ? fitInSquare(size, IMAGE_PREVIEW_PX) : undefined;
   const dimensions = shown ? ` width="${shown.width}" height="${shown.height}"` : "";
-  return { type: "message", textFormat: "xml", text: `<p><img src="${dataUrl}" alt="${escapeHtml(image.name)}"${dimensions}></p>` };
+  return { type: "message", textFormat: "xml", text: `<p><img src="${dataUrl}" alt="${escapeHtml(name)}"${dimensions}></p>` };
 }
 
 /** What stands in for an image the client refused as too large (HTTP 413): a line pointing at its file. */
 export function imageTooLargeActivity(image: ImagePost): Partial<Activity> {
-  return { type: "message", textFormat: "xml", text: `<p><em>🖼️ ${escapeHtml(image.name)} is too large to show in the thread: open it from its link above.</em></p>` };
+  return { type: "message", textFormat: "xml", text: `<p><em>🖼️ ${escapeHtml(shownName(image))} is too large to show in the thread: open it from its link above.</em></p>` };
 }

@@ -1,6 +1,6 @@
 import { toPlainText } from "../core/formatted-text";
 import type { ThreadPost } from "../core/ports/teams-gateway";
-import { formatUtcDateTime, neutraliseDisplayName } from "./display-text";
+import { formatUtcDateTime, neutraliseDisplayName, neutraliseText } from "./display-text";
 import { postMarker } from "./post-marker";
 
 /**
@@ -24,9 +24,9 @@ export function renderPlainFallback(post: Extract<ThreadPost, { kind: "customer"
   ];
   if (post.possibleDuplicate) lines.push("[This message may appear twice in this thread: it was posted again after an interrupted attempt.]");
   if (post.forwarded) lines.push(post.forwarded === "frequently" ? "[Forwarded many times]" : "[Forwarded]");
-  if (post.placeholder) lines.push(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`);
+  if (post.placeholder) lines.push(`[${neutraliseText(post.placeholder).replace(/^\[|\]$/g, "")}]`);
   const header = lines.join("\n");
-  const body = toPlainText(post.body);
+  const body = neutraliseText(toPlainText(post.body));
   const room = FALLBACK_MAX_CHARS - header.length - 2;
   const chars = Array.from(body);
   const cut = chars.length > room ? `${chars.slice(0, Math.max(0, room - 120)).join("")}\n[… cut here: the whole message is kept in the bridge's journal.]` : body;

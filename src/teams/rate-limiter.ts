@@ -56,6 +56,14 @@ interface Waiter {
   readonly first: boolean;
 }
 
+/**
+ * Keys tracked at most. Beyond it the least recently booked keys with nothing on the way are forgotten:
+ * 10,000 bookings take over 3 minutes at Teams' 50 requests/s per tenant, so such a key's 1 s, 2 s and
+ * 30 s windows are empty, and only a thread that was busy for an hour and then quiet could lose some of
+ * its hourly count (docs/security.md, "Bounded in-memory maps").
+ */
+export const MAX_TRACKED_KEYS = 10_000;
+
 /** `first`: goes ahead of every waiter that did not ask so (a reply inside a turn, which Teams waits on). */
 export interface AcquireOptions {
   readonly first?: boolean;
@@ -103,6 +111,11 @@ export class TeamsRateLimiter {
   /** Requests waiting to be let through (for tests and diagnostics). */
   get waiting(): number {
     return this.queue.length;
+  }
+
+  /** Keys (threads, tenants) whose recent requests are tracked (for tests and diagnostics). */
+  get trackedKeys(): number {
+    return this.keys.size;
   }
 
   private windowsOf(key: string): readonly RateWindow[] {
@@ -155,10 +168,13 @@ export class TeamsRateLimiter {
 
   private book(keys: readonly string[]): RateSlot {
     for (const key of keys) {
-      let state = this.keys.get(key);
-      if (!state) this.keys.set(key, (state = { inFlight: 0, answered: [] }));
+      const state = this.keys.get(key) ?? { inFlight: 0, answered: [] };
+      // Re-inserted: the Map's order is then the order of last booking, oldest first.
+      this.keys.delete(key);
+      this.keys.set(key, state);
       state.inFlight++;
     }
+    this.forgetLeastRecent();
     let settled = false;
     return {
       done: () => {
@@ -182,6 +198,18 @@ export class TeamsRateLimiter {
     }
     this.forgetIdle(now);
     this.pump();
+  }
+
+  /** Above MAX_TRACKED_KEYS, forgets the least recently booked keys that have nothing on the way. */
+  private forgetLeastRecent(): void {
+    let excess = this.keys.size - MAX_TRACKED_KEYS;
+    if (excess <= 0) return;
+    for (const [key, state] of this.keys) {
+      if (excess <= 0) break;
+      if (state.inFlight > 0) continue;
+      this.keys.delete(key);
+      excess--;
+    }
   }
 
   /** Drops keys (threads long quiet) whose requests can no longer affect any window. */

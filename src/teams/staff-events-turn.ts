@@ -1,9 +1,9 @@
 import type { Activity, TurnContext } from "botbuilder";
 import { describeError } from "../core/errors";
-import { AadObjectId, parseThreadRef, TeamsMessageId, TenantId } from "../core/ids";
+import { parseThreadRef, TeamsMessageId, TenantId } from "../core/ids";
 import type { Logger } from "../core/ports/logger";
 import type { StaffMessageChange, StaffMessageHandler, StaffReaction, StaffReply } from "../core/staff-message";
-import { isChannelActivity, isFromBot, tenantOf } from "./activity-mapper";
+import { authorOf, isChannelActivity, isFromBot, tenantOf } from "./activity-mapper";
 import { sendStaffReply } from "./staff-reply-activity";
 
 /**
@@ -40,13 +40,12 @@ export function mapStaffReaction(activity: Partial<Activity>): StaffReaction | u
   // The message reacted to is `replyToId`; a reaction on the thread's root names the root.
   const target = activity.replyToId ?? parsed?.root;
   if (!parsed || !tenant || !target) return undefined;
-  const aadObjectId = activity.from?.aadObjectId;
   return {
     tenantId: TenantId(tenant),
     channelId: parsed.channel,
     thread: parsed.thread,
     target: TeamsMessageId(target),
-    author: { ...(aadObjectId ? { aadObjectId: AadObjectId(aadObjectId) } : {}), name: activity.from?.name?.trim() || "Unknown" },
+    author: authorOf(activity),
     added: emojisOf(activity.reactionsAdded),
     removed: emojisOf(activity.reactionsRemoved),
   };

@@ -17,6 +17,8 @@ import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter"
 import { BotBuilderTeamsGateway } from "./teams-gateway";
 import { BotBuilderComplianceGateway } from "./compliance-gateway";
 import type { ComplianceGateway } from "../core/ports/compliance-gateway";
+import { TeamsStaffDirectory, type GroupMembership } from "./teams-staff-directory";
+import type { StaffDirectory } from "../core/ports/staff-directory";
 
 export interface TeamsBotOptions {
   /**
@@ -40,6 +42,8 @@ export interface TeamsBotOptions {
   readonly connectorTimeoutMs?: number;
   /** Requests per second per tenant the bot keeps under (Teams: about 50 per app per tenant, B13). */
   readonly tenantRequestsPerSecond?: number;
+  /** Checks `BRIDGE_STAFF`'s Entra group (graph-group-membership.ts); none: a group cannot be checked. */
+  readonly staffGroups?: GroupMembership;
 }
 
 /**
@@ -69,6 +73,7 @@ export interface TeamsBot {
   readonly routes: HttpRoute[];
   /** Posts the core starts (new threads, replies in threads). */
   readonly gateway: TeamsGateway;
+  readonly directory: StaffDirectory;
 }
 
 /**
@@ -79,6 +84,8 @@ export interface TeamsConnection {
   readonly gateway: TeamsGateway;
   /** The compliance posts (compliance-gateway.ts). */
   readonly compliance: ComplianceGateway;
+  /** Team rosters, channel types and groups: who may act for the firm (teams-staff-directory.ts). */
+  readonly directory: StaffDirectory;
   /** `POST /api/messages`, handing what staff do to `handler`. Call once. */
   serve(handler: StaffMessageHandler): HttpRoute[];
 }
@@ -86,7 +93,7 @@ export interface TeamsConnection {
 /** The Teams bot with its handler known at once (see `connectTeams`). */
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const connection = connectTeams(options);
-  return { gateway: connection.gateway, routes: connection.serve(options.handler) };
+  return { gateway: connection.gateway, directory: connection.directory, routes: connection.serve(options.handler) };
 }
 
 /**
@@ -160,6 +167,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
     compliance: new BotBuilderComplianceGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    directory: new TeamsStaffDirectory({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger, ...(options.staffGroups ? { groups: options.staffGroups } : {}) }),
     serve,
   };
 }

@@ -1,6 +1,7 @@
 import type { Block, FormattedText, Inline } from "../core/formatted-text";
+import { neutraliseHref } from "../core/neutralise-text";
 import type { ThreadPost } from "../core/ports/teams-gateway";
-import { formatUtcTime, neutraliseDisplayName } from "./display-text";
+import { formatUtcTime, isolateName, neutraliseDisplayName, neutraliseText } from "./display-text";
 import { wrapLongTokens } from "./long-tokens";
 import { postMarker } from "./post-marker";
 import { sayNotice, type Tone, type Wording } from "./wording";
@@ -8,7 +9,9 @@ import { sayNotice, type Tone, type Wording } from "./wording";
 /**
  * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (protocols.md B8). Everything that
  * comes from a customer is escaped here, in one place, so customer text can never create markup, a
- * mention (`<at>`) or a hidden link (security-cases 28–29).
+ * mention (`<at>`) or a hidden link (security-cases 28–29); and every text shown goes through
+ * `neutraliseText` first, so bidi controls and invisible characters show as markers (`[U+202E]`) instead
+ * of reordering or hiding text (docs/security.md, "Invisible and bidi characters").
  */
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -23,9 +26,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'[\]]/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** Escapes text, makes its long tokens wrap (long-tokens.ts) and turns newlines into `<br>`. */
+/** Text shown as it is: neutralised, then escaped (never for attribute values such as an `href`). */
+function shown(text: string): string {
+  return escapeHtml(neutraliseText(text));
+}
+
+/** Neutralises and escapes text, makes its long tokens wrap (long-tokens.ts) and turns newlines into `<br>`. */
 function escapeMultiline(text: string): string {
-  return escapeHtml(wrapLongTokens(text)).replace(/\r\n|\r|\n/g, "<br>");
+  return escapeHtml(wrapLongTokens(neutraliseText(text))).replace(/\r\n|\r|\n/g, "<br>");
 }
 
 const LINK_SCHEMES = /^(https?:|mailto:)/i;
@@ -37,7 +45,7 @@ function renderInline(inline: Inline): string {
       const href = inline.href.trim();
       if (!LINK_SCHEMES.test(href)) return escapeMultiline(inline.text === href ? href : `${inline.text} (${href})`);
       // The exact address in `href`; the text shown may wrap (long-tokens.ts).
-      const anchor = `<a href="${escapeHtml(href)}">${escapeMultiline(href)}</a>`;
+      const anchor = `<a href="${escapeHtml(neutraliseHref(href))}">${escapeMultiline(href)}</a>`;
       // The address is always what is shown: a label never hides where a link goes (security-case 28).
       return inline.text && inline.text !== href ? `${escapeMultiline(inline.text)} (${anchor})` : anchor;
     }
@@ -60,7 +68,7 @@ function renderInlines(inlines: readonly Inline[]): string {
 function renderBlock(block: Block): string {
   switch (block.kind) {
     case "paragraph": return `<p>${renderInlines(block.inlines)}</p>`;
-    case "code": return `<pre>${escapeHtml(block.text)}</pre>`;
+    case "code": return `<pre>${shown(block.text)}</pre>`;
     case "list": {
       const tag = block.ordered ? "ol" : "ul";
       return `<${tag}>${block.items.map((item) => `<li>${renderInlines(item)}</li>`).join("")}</${tag}>`;
@@ -100,7 +108,7 @@ export function renderWording(said: Wording): string {
  * finds it like any other message.
  */
 function renderSentRecord(label: string, text: string): string {
-  return `<p>📨 <strong>${escapeHtml(label)}</strong></p><p>${escapeMultiline(text)}</p>`;
+  return `<p>📨 <strong>${shown(label)}</strong></p><p>${escapeMultiline(text)}</p>`;
 }
 
 /** The flag a second attempt carries in its own text (so it can never be separated from the duplicate). */
@@ -122,17 +130,18 @@ export function renderThreadPost(post: ThreadPost): string {
   }
   if (post.kind === "sent") return renderSentRecord(post.label, post.text);
   // Images go out as a card or an <img> (image-post.ts); this text is only their fallback.
-  if (post.kind === "image") return `<p><em>${escapeHtml(`[image: ${post.name}]`)}</em></p>`;
+  if (post.kind === "image") return `<p><em>${shown(`[image: ${neutraliseDisplayName(post.name, 200) || "unnamed"}]`)}</em></p>`;
   // The template card goes out as a card (staff-reply-activity.ts); this text is only its fallback.
   if (post.kind === "template-card") return `<p><em>${escapeHtml("[template card]")}</em></p>`;
-  const name = neutraliseDisplayName(post.authorName);
+  // A right-to-left name is isolated so that it cannot carry the number beside it into its direction.
+  const name = isolateName(neutraliseDisplayName(post.authorName));
   const handle = neutraliseDisplayName(post.authorHandle);
   const who = name ? `<strong>${escapeHtml(name)}</strong> (${escapeHtml(handle)})` : `<strong>${escapeHtml(handle)}</strong>`;
   const ref = post.ref ? ` · ref ${postMarker(post.ref)}` : "";
   const parts = [`<p>${who} · ${formatUtcTime(post.sentAt)}${ref}</p>`];
   if (post.possibleDuplicate) parts.push(`<p><em>⚠ ${POSSIBLE_DUPLICATE[post.possibleDuplicate]}</em></p>`);
   if (post.forwarded) parts.push(`<p><em>${post.forwarded === "frequently" ? "↪ Forwarded many times" : "↪ Forwarded"}</em></p>`);
-  if (post.placeholder) parts.push(`<p><em>${escapeHtml(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`)}</em></p>`);
+  if (post.placeholder) parts.push(`<p><em>${shown(`[${post.placeholder.replace(/^\[|\]$/g, "")}]`)}</em></p>`);
   parts.push(renderFormattedText(post.body));
   return parts.join("");
 }

@@ -64,6 +64,13 @@ function statusText(n: Extract<CommandNotice, { kind: "status" }>): string {
   return `Linked WhatsApp number${n.links.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nReplies: ${mode}.${other}`;
 }
 
+/** Why a channel other than a standard one cannot be linked (docs/protocols.md B19, docs/admin-guide.md step 5). */
+const CHANNEL_REFUSED = {
+  private: "This is a private channel: it holds only part of the team, its messages are retained apart from the team's, and bots cannot post in it, so customer conversations cannot live here.",
+  shared: "This is a shared channel: people from other teams or organisations can be in it, so customer conversations cannot live here.",
+  "not-listed": "Teams does not list this channel among the team's standard channels (is it shared into the team from elsewhere?), so customer conversations cannot live here.",
+} as const;
+
 const ADMIN_ACTIONS: Readonly<Record<AdminAction, string>> = {
   link: "link a WhatsApp number",
   unlink: "unlink a WhatsApp number",
@@ -95,6 +102,8 @@ export function sayCommand(n: CommandNotice): Wording {
     case "unknown-command": return plain(`I didn't understand “${n.word.slice(0, 40)}”.\n\n${helpText(n.rules)}`);
     case "admins-only": return warning(`Sorry, only bridge admins can ${ADMIN_ACTIONS[n.action]}. Ask an admin of the WhatsApp bridge to do it for you.`);
     case "link-which-number": return plain("Which number? Write `link <phone number id>`, e.g. `link 106540352242922`, or the number as customers dial it.");
+    case "link-channel-refused": return warning(`${CHANNEL_REFUSED[n.channel]} Link a standard channel of the team instead.`);
+    case "link-channel-unchecked": return { tone: "error", text: "Nothing was linked: I could not ask Teams what kind of channel this is. Try again in a minute." };
     case "number-not-found": return warning(`I can't find the number “${n.query.slice(0, 40)}” in the WhatsApp Business Account. Use its phone number id from Meta's WhatsApp Manager.`);
     case "number-linked-elsewhere": {
       const where = n.channelName ? `the channel “${n.channelName}”` : "another channel";

@@ -1,7 +1,8 @@
 import { excerpt } from "../core/formatted-text";
 import type { GroupChange } from "../core/messages";
 import { formatBytes } from "../core/media-types";
-import type { GroupUnreachable, ReplyPartProblem, StaffNotice, TemplateReason, Unsendable } from "../core/notices";
+import type { GroupUnreachable, ReplyPartProblem, StaffAction, StaffNotice, TemplateReason, Unsendable } from "../core/notices";
+import type { StaffRefusal } from "../core/rules/staff-authority";
 import { groupChangeLine, groupRequestedLine } from "../core/bridge/thread-view/record-lines";
 import { sayCommand } from "./wording-commands";
 
@@ -53,6 +54,24 @@ const UNSENDABLE: Readonly<Record<Unsendable, string>> = {
   "channel-unlinked": "This channel is no longer linked to the customer's WhatsApp number.",
 };
 
+const ACTION_SENT: Readonly<Record<StaffAction, string>> = { reply: "Your reply was not sent", template: "The template was not sent", reaction: "Your reaction was not sent" };
+
+/** Why, in words, and what the person can do about it (docs/staff-guide.md shows these). */
+const STAFF_REFUSAL: Readonly<Record<StaffRefusal, string>> = {
+  "no-identity": "Teams did not say who you are, so the bridge cannot check that you may write to customers. Send it again; tell your bridge admin if it keeps happening.",
+  "not-member": "only members of this team can write to customers from here, and Teams does not list you as one. Ask a team owner to add you.",
+  guest: "guest accounts cannot write to customers for the firm. Ask a colleague with a member account to send it.",
+  external: "people from another organisation in a shared channel cannot write to the firm's customers. Ask a colleague of the firm to send it.",
+  "not-listed": "only the staff named by your bridge admin can write to customers. Ask your bridge admin to add you.",
+  unchecked: "the bridge could not check your membership of this team with Teams just now. Try again in a minute; tell your bridge admin if it keeps happening.",
+};
+
+/** A staff action refused by the staff gate: nothing went to WhatsApp, nothing waits to go. */
+function sayStaffRefusal(why: StaffRefusal, action: StaffAction): Wording {
+  const text = `${ACTION_SENT[action]} to WhatsApp: ${STAFF_REFUSAL[why]}`;
+  return why === "unchecked" || why === "no-identity" ? error(text) : warning(text);
+}
+
 function partOf(problem: ReplyPartProblem): string {
   switch (problem.kind) {
     case "not-fetched": return problem.said;
@@ -89,7 +108,7 @@ const groupTone = (change: GroupChange): Tone => (change.kind === "request-faile
 /** The words and tone of `notice` (for a thread post or an answer in the turn). */
 export function sayNotice(n: StaffNotice): Wording {
   switch (n.kind) {
-    case "help": case "unknown-command": case "admins-only": case "link-which-number": case "number-not-found":
+    case "help": case "unknown-command": case "admins-only": case "link-which-number": case "link-channel-refused": case "link-channel-unchecked": case "number-not-found":
     case "number-linked-elsewhere": case "number-linked": case "nothing-linked": case "numbers-unlinked": case "status":
     case "group-usage": case "group-subject-missing": case "group-needs-link": case "group-not-created": case "group-requested":
     case "compliance-channel-set": case "compliance-usage": case "compliance-unavailable": case "audit-usage": case "audit-running": case "audit-failed":
@@ -101,6 +120,7 @@ export function sayNotice(n: StaffNotice): Wording {
     case "attachments-not-sent":
       return warning([n.imageProblems.length ? `Not sent: ${n.imageProblems.join("; ")}.` : undefined, n.files ? FILES_NOT_DELIVERED : undefined].filter(Boolean).join(" "));
     case "channel-unlinked": return warning("Not sent: this channel is no longer linked to the customer's WhatsApp number. An admin can link it again with `link`.");
+    case "staff-not-allowed": return sayStaffRefusal(n.why, n.action);
     case "group-unreachable": return warning(`Not sent: ${GROUP_UNREACHABLE[n.why]}`);
     case "recipient-unknown":
       return error(`Not sent: I can't tell which WhatsApp user this thread belongs to.${n.on === "reply" ? " Please report this to your bridge admin." : ""}`);

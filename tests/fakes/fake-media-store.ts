@@ -13,7 +13,10 @@ export class FakeMediaStore implements MediaStore {
     const err = this.failures.shift();
     if (err) throw err;
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
-    const kept = { link: `https://files.example/${file.quarantined ? "quarantine/" : ""}${encodeURIComponent(file.name)}`, sha256, size: file.bytes.length };
+    // Like the local store: a quarantined file gets no link, only where it is kept.
+    const kept: KeptMedia = file.quarantined
+      ? { location: `quarantine/${file.wamid}`, sha256, size: file.bytes.length }
+      : { link: `https://files.example/${encodeURIComponent(file.name)}`, sha256, size: file.bytes.length };
     this.kept.push({ ...file, ...kept });
     return kept;
   }

@@ -1,11 +1,12 @@
 import { BridgeService } from "../../src/core/bridge/bridge-service";
 import type { BridgeDeps } from "../../src/core/bridge/context";
 import { paragraph } from "../../src/core/formatted-text";
-import { AadObjectId, BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, TenantId, WaMessageId, WaPhone, WaUserId, type TeamsThreadRef } from "../../src/core/ids";
+import { AadObjectId, BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, TeamsUserId, TenantId, WaMessageId, WaPhone, WaUserId, type TeamsThreadRef } from "../../src/core/ids";
 import type { InboundMessage } from "../../src/core/messages";
 import type { StaffMessage } from "../../src/core/staff-message";
 import { MemoryStores } from "../../src/storage/memory/memory-stores";
 import { CaptureLogger } from "../support/capture-logger";
+import { FakeStaffDirectory } from "./fake-staff-directory";
 import { FakeTeamsGateway } from "./fake-teams-gateway";
 import { FakeWhatsAppGateway } from "./fake-whatsapp-gateway";
 import { ManualClock } from "./manual-clock";
@@ -23,12 +24,13 @@ export function makeWorld(settings: Partial<BridgeDeps["settings"]> = {}, extra:
   const whatsapp = new FakeWhatsAppGateway();
   const clock = new ManualClock();
   const logger = new CaptureLogger();
+  const staff = new FakeStaffDirectory();
   const deps: BridgeDeps = {
-    stores, teams, whatsapp, clock, logger,
+    stores, teams, whatsapp, clock, logger, staff,
     settings: { admins: new Set([ADMIN]), replyMode: "all", notePrefix: "//", ...settings },
     ...extra,
   };
-  return { deps, stores, teams, whatsapp, clock, logger, bridge: new BridgeService(deps) };
+  return { deps, stores, teams, whatsapp, clock, logger, staff, bridge: new BridgeService(deps) };
 }
 
 let seq = 0;
@@ -59,7 +61,7 @@ export function staffMessage(text: string, options: { thread?: TeamsThreadRef; a
     thread,
     isThreadRoot: !options.thread,
     messageId: id,
-    author: { aadObjectId: options.author ?? STAFF, name: "Sam Staff" },
+    author: { aadObjectId: options.author ?? STAFF, id: TeamsUserId(`29:${options.author ?? STAFF}`), name: "Sam Staff" },
     body: paragraph(text),
     text,
     mentionsBot: options.mentionsBot ?? false,

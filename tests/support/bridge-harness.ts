@@ -22,6 +22,8 @@ export const ADMIN_AAD = "a0a0a0a0-0000-4000-8000-0000000000ad";
 export const STAFF_AAD = "5a5a5a5a-0000-4000-8000-000000000057";
 export const CHANNEL_ID = "19:whatsapp-support@thread.tacv2";
 export const TEAM_ID = "19:general@thread.tacv2";
+/** The team's Microsoft 365 group: Teams gives it to `link` (activities do not always carry it). */
+export const TEAM_GROUP_ID = "6b2f4d8a-1c3e-4f5a-8b7c-9d0e1f2a3b41";
 // With bot auth on, the bridge refuses webhook secrets shorter than 16 characters (config-guards.ts).
 export const APP_SECRET = "e2e-app-secret-4f1c9a";
 export const VERIFY_TOKEN = "e2e-verify-token-7b2d";
@@ -68,8 +70,10 @@ export interface ChannelMessageOptions {
   readonly mentions?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>;
   /** Text written before those mentions (e.g. a prefix). */
   readonly lead?: string;
-  /** Another channel of the team than the linked one (`CHANNEL_ID`, "WhatsApp"). */
-  readonly channel?: { readonly id: string; readonly name: string };
+  /** Another channel of the team (default the linked one, CHANNEL_ID); its type as `channelData.channel.type` says it. */
+  readonly channel?: { readonly id: string; readonly name: string; readonly type?: string };
+  /** The sender's display name (default "Ada Admin" for the admin, else "Sam Staff"). */
+  readonly name?: string;
 }
 
 /** Forwards every line to both loggers. */
@@ -85,13 +89,19 @@ function teeLogger(a: Logger, b: Logger): Logger {
 /**
  * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
  * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
+ * `tablePrefix`: the bridge's table names (default: a fresh unique one), for a test that also opens them itself.
  * `clock`: the bridge's clock (journal days included); `complianceEveryMs`: how often the leader looks for
  * a compliance post that is due.
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential"> } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
+  // The team of the linked channel, as Teams describes it, with the admin and a staff member in its roster.
+  connector.roster.addTeam({ id: TEAM_ID, name: "Support", aadGroupId: TEAM_GROUP_ID, channels: [{ id: CHANNEL_ID, name: "WhatsApp", type: "standard" }] });
+  for (const [aadObjectId, name] of [[ADMIN_AAD, "Ada Admin"], [STAFF_AAD, "Sam Staff"]] as const) {
+    connector.roster.addMember(TEAM_ID, { id: `29:${aadObjectId}`, aadObjectId, name, tenantId: TENANT_ID, userRole: "user" });
+  }
   const env: Record<string, string> = {
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
@@ -118,7 +128,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
   const written: string[] = [];
   const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
-  const tablePrefix = uniqueTablePrefix("e2e");
+  const tablePrefix = options.tablePrefix ?? uniqueTablePrefix("e2e");
   const overrides: ComposeOverrides = {
     ...options.compose,
     logger: teeLogger(logger, productionLogger),
@@ -144,7 +154,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
       timestamp: new Date().toISOString(),
       channelId: "msteams",
       serviceUrl: connector.serviceUrl,
-      from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff", aadObjectId: o.from ?? STAFF_AAD },
+      from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.name ?? (o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff"), aadObjectId: o.from ?? STAFF_AAD },
       conversation: { id: o.thread ?? `${o.channel?.id ?? CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
       recipient: { id: botId, name: "WhatsApp Bridge" },
       text: `${mention ? `${at} ` : ""}${othersText}${text}`,
@@ -154,7 +164,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
         ...(mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : []),
         ...others.map((m) => ({ type: "mention", mentioned: { id: m.id, name: m.name, ...(m.type ? { type: m.type } : {}) }, text: `<at>${m.name}</at>` })),
       ],
-      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: o.channel ?? { id: CHANNEL_ID, name: "WhatsApp" } },
+      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: o.channel ? { ...o.channel } : { id: CHANNEL_ID, name: "WhatsApp" } },
       ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
     };
   };

@@ -110,7 +110,8 @@ describe("configuration fails closed", () => {
 
   it("refuses the local media store in production unless MEDIA_STORE=local is chosen", () => {
     const { MEDIA_SHAREPOINT_DRIVE_ID: _drive, ...withoutDrive } = PROD;
-    assert.match(errorOf(withoutDrive), /MEDIA_SHAREPOINT_DRIVE_ID is required when NODE_ENV=production \(or set MEDIA_STORE=local/);
+    assert.match(errorOf(withoutDrive), /MEDIA_STORE is required when NODE_ENV=production: sharepoint \(each linked team's files in its own SharePoint site\) or local/);
+    assert.equal(loadConfig({ ...withoutDrive, MEDIA_STORE: "sharepoint" }).media.kind, "sharepoint", "each team's own site: no drive id needed");
     const chosen = loadConfig({ ...withoutDrive, MEDIA_STORE: "local", MEDIA_LINK_TTL_HOURS: "2" }).media;
     assert.equal(chosen.kind, "local");
     assert.equal(chosen.kind === "local" && chosen.linkTtlMs, 2 * 3_600_000);

@@ -84,6 +84,18 @@ describe("loadConfig", () => {
     assert.equal(c.bridge.notePrefix, "!!");
   });
 
+  it("BRIDGE_STAFF: object ids of people and one group marked group:, told apart by the prefix; unset means every team member", () => {
+    assert.equal(loadConfig(LOCAL).bridge.staff, undefined);
+    const person = "5A5A5A5A-0000-4000-8000-000000000057";
+    const group = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    const c = loadConfig({ ...LOCAL, BRIDGE_STAFF: ` ${person} , group:${group},` });
+    assert.deepEqual(c.bridge.staff, { people: [person.toLowerCase()], group });
+    assert.deepEqual(loadConfig({ ...LOCAL, BRIDGE_STAFF: `GROUP:${group}` }).bridge.staff, { people: [], group });
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "ada@contoso.com" }), /BRIDGE_STAFF entries must be Entra object ids \(or group:<object id>\); “ada@contoso\.com” is not/);
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: `group:${group},group:${person}` }), /BRIDGE_STAFF may name one group/);
+    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "group:sales" }), /BRIDGE_STAFF entries must be Entra object ids/);
+  });
+
   it("business rules: defaults, lists, and clear errors (issue 4)", () => {
     const c = loadConfig(LOCAL);
     assert.deepEqual(c.policy, { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] });
@@ -118,5 +130,17 @@ describe("loadConfig", () => {
     assert.match(errorOf({ ...LOCAL, LEASE_CONTAINER: "webhook-journal" }), /LEASE_CONTAINER must differ from JOURNAL_CONTAINER/);
     assert.match(errorOf({ ...LOCAL, INBOX_POLL_SECONDS: "0" }), /INBOX_POLL_SECONDS must be at least 0.1/);
     assert.match(errorOf({ ...LOCAL, INBOX_MAX_IN_MEMORY: "5" }), /INBOX_MAX_IN_MEMORY must be at least 10/);
+  });
+
+  it("risky files: quarantine by default with the built-in list; a policy and a list or +/- changes", () => {
+    const defaults = loadConfig(LOCAL).bridge.riskyFiles;
+    assert.equal(defaults.policy, "quarantine");
+    assert.ok(defaults.extensions.includes("exe") && defaults.extensions.includes("docm") && defaults.extensions.includes("iso"));
+    assert.deepEqual(loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "flag", MEDIA_RISKY_EXTENSIONS: "exe,msi" }).bridge.riskyFiles, { policy: "flag", extensions: ["exe", "msi"] });
+    const adjusted = loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "block", MEDIA_RISKY_EXTENSIONS: "+zip,-xlsb" }).bridge.riskyFiles;
+    assert.equal(adjusted.policy, "block");
+    assert.ok(adjusted.extensions.includes("zip") && !adjusted.extensions.includes("xlsb") && adjusted.extensions.includes("exe"));
+    assert.match(errorOf({ ...LOCAL, MEDIA_RISKY_FILES: "delete" }), /MEDIA_RISKY_FILES must be quarantine, flag or block/);
+    assert.match(errorOf({ ...LOCAL, MEDIA_RISKY_EXTENSIONS: "exe,+zip" }), /MEDIA_RISKY_EXTENSIONS must either list extensions/);
   });
 });

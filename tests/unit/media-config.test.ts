@@ -13,12 +13,16 @@ describe("configuration of the media store (issue 3)", () => {
     assert.deepEqual(media, { kind: "sharepoint", driveId: "b!abc", folder: "WhatsApp media", graphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
   });
 
-  it("refuses MEDIA_STORE=sharepoint without a drive id, and bad values, naming the variable", () => {
+  it("MEDIA_STORE=sharepoint without a drive id keeps each team's files in its own site (no single library)", () => {
+    const media = loadConfig({ ...LOCAL, MEDIA_STORE: "sharepoint" }).media;
+    assert.deepEqual(media, { kind: "sharepoint", folder: "WhatsApp media", graphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
+  });
+
+  it("refuses bad values, naming the variable", () => {
     const messageOf = (env: Record<string, string>) => {
       try { loadConfig(env); } catch (err) { assert.ok(err instanceof ConfigError); return err.message; }
       return assert.fail("expected a ConfigError");
     };
-    assert.match(messageOf({ ...LOCAL, MEDIA_STORE: "sharepoint" }), /MEDIA_SHAREPOINT_DRIVE_ID is required when MEDIA_STORE=sharepoint/);
     assert.match(messageOf({ ...LOCAL, MEDIA_STORE: "s3" }), /MEDIA_STORE must be local or sharepoint/);
     assert.match(messageOf({ ...LOCAL, MEDIA_DOWNLOAD_TIMEOUT_MS: "10" }), /MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000/);
     assert.match(messageOf({ ...LOCAL, MEDIA_PUBLIC_URL: "ftp://x" }), /MEDIA_PUBLIC_URL must be an http\(s\) URL/);

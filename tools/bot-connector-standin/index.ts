@@ -16,4 +16,5 @@ export type {
 } from "./standin-types";
 export { TEAMS_THREAD_WINDOWS, type TeamsLimitsOptions, type ThrottleWindow } from "./teams-throttle";
 export { TRANSIENT_CONNECTOR_STATUSES, type ConnectorFaultOptions } from "./connector-faults";
+export { TeamsRoster, type ChannelType, type StandinChannel, type StandinMember, type StandinTeam } from "./teams-roster";
 export { GraphReplies, storedHtml, type GraphRepliesOptions, type RecordedGraphRequest } from "./graph-replies";

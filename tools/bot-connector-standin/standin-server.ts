@@ -9,6 +9,7 @@ import type { BotConnectorStandin, BotConnectorStandinOptions, InjectedFailure }
 import { throttleAnswer, throttleKeys } from "./throttle-routing";
 import { TeamsThrottle } from "./teams-throttle";
 import { TeamsState } from "./teams-state";
+import { TeamsRoster } from "./teams-roster";
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -31,9 +32,12 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 /** Acts on one request the way the Bot Connector REST API does (the parts the bridge uses). */
-function route(log: StandinLog, teams: TeamsState, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
+function route(log: StandinLog, teams: TeamsState, roster: TeamsRoster, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
   const parts = path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
   const auth = authorization === undefined ? {} : { authorization };
+  // Rosters, team details and channel lists (teams-roster.ts), refused like everything else while the app is out.
+  const rosterRead = roster.answer(method, parts);
+  if (rosterRead) return (parts[1] === "conversations" ? teams.check({ conversationId: parts[2]! }) : undefined) ?? rosterRead;
   if (parts[0] !== "v3" || parts[1] !== "conversations") return { status: 404, body: errorBody("NotFound", `no route for ${method} ${path}`) };
   if (parts.length === 2 && method === "POST") {
     const parameters = asRecord(body);
@@ -92,7 +96,8 @@ function send(response: ServerResponse, answer: Answer): void {
  * on an ephemeral port: `POST /v3/conversations` creates a channel thread
  * (`201 {"id":"<channelId>;messageid=<n>","activityId":"<n>"}`, protocols.md B4), `POST
  * /v3/conversations/:id/activities[/:activityId]` posts (`201 {"id":"<n>"}`), `PUT
- * …/activities/:activityId` updates (`200 {id}`). Everything is recorded. Dev-only.
+ * …/activities/:activityId` updates (`200 {id}`); teams, channels and rosters are read as teams-roster.ts
+ * says. Everything is recorded. Dev-only.
  */
 export async function startBotConnectorStandin(options: BotConnectorStandinOptions = {}): Promise<BotConnectorStandin> {
   const log = new StandinLog(options.firstMessageId ?? 1_760_000_000_000);
@@ -104,6 +109,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
   const timers = new Set<NodeJS.Timeout>();
   const graph = new GraphReplies(options.graph);
   const teams = new TeamsState();
+  const roster = new TeamsRoster();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? "GET";
@@ -127,7 +133,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
         delayMs = roll?.delayMs ?? 0;
         if (verdict && !verdict.ok) answer = throttleAnswer(verdict);
         else if (roll?.error) answer = roll.error;
-        else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, teams, method, path, body, authorization);
+        else answer = answerAttachment(attachments, method, path, authorization) ?? route(log, teams, roster, method, path, body, authorization);
       }
     } catch (err) {
       answer = { status: 500, body: errorBody("ServiceError", String(err)) };
@@ -170,6 +176,7 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     setLimits(limits) { throttle = limits ? new TeamsThrottle(limits) : undefined; },
     setFaults: (settings) => faults.set(settings ?? {}),
     teams,
+    roster,
     get counters() {
       return { throttle: throttle?.counters ?? { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 }, faults: faults.counters, injectedErrors: faults.injectedErrors };
     },

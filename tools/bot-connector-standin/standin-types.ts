@@ -1,4 +1,5 @@
 import type { TeamsState } from "./teams-state";
+import type { TeamsRoster } from "./teams-roster";
 /** Records and options of the Bot Connector stand-in. */
 import type { ConnectorFaultCounters, ConnectorFaultOptions } from "./connector-faults";
 import type { GraphReplies, GraphRepliesOptions } from "./graph-replies";
@@ -111,5 +112,7 @@ export interface BotConnectorStandin extends StandinState {
   readonly counters: StandinCounters;
   /** What Teams refuses: the app removed from a team, deleted threads, posts it will not take. */
   readonly teams: TeamsState;
+  /** The teams, channels and members the stand-in knows (roster reads, team details, channel lists). */
+  readonly roster: TeamsRoster;
   close(): Promise<void>;
 }

@@ -54,12 +54,14 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   WHATSAPP_BUSINESS_ACCOUNT_ID: { default: "none", production: "recommended: templates, and `link` by the number as customers dial it" },
   WHATSAPP_MEDIA_HOSTS: { default: { value: "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net" }, production: no },
   MEDIA_DOWNLOAD_TIMEOUT_MS: { default: { value: "60000" }, production: no },
+  MEDIA_RISKY_FILES: { default: { value: "quarantine" }, production: "no (decide with your security team)" },
+  MEDIA_RISKY_EXTENSIONS: { default: { text: "the list in docs/security.md (programs, scripts, macro documents, disk images, web pages)" }, production: no },
 
-  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: "`local` only when set here explicitly" },
+  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: `${required}: \`sharepoint\` (each team's files in its own site), or \`local\` set here explicitly` },
   MEDIA_LOCAL_DIR: { default: { value: ".data/media" }, production: "with the local store: a folder that survives restarts" },
   MEDIA_PUBLIC_URL: { default: { text: "the address the bridge listens on" }, production: "with the local store: the bridge's public https address" },
   MEDIA_LINK_TTL_HOURS: { default: { value: "24" }, production: no },
-  MEDIA_SHAREPOINT_DRIVE_ID: { default: "none", production: `${required} unless \`MEDIA_STORE=local\`` },
+  MEDIA_SHAREPOINT_DRIVE_ID: { default: { text: "each linked team's own library" }, production: "no: only to put every team's files in one library" },
   MEDIA_SHAREPOINT_FOLDER: { default: { value: "WhatsApp media" }, production: no },
   MS_GRAPH_URL: { default: { value: "https://graph.microsoft.com/v1.0" }, production: no },
 
@@ -80,6 +82,7 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   CONTAINER_APP_REPLICA_NAME: { default: { text: "the host name" }, production: "set by Container Apps" },
 
   BRIDGE_ADMINS: { default: { text: "nobody" }, production: `${required} in practice: nobody else can link a channel` },
+  BRIDGE_STAFF: { default: { text: "every member of the linked team (not guests, not other tenants)" }, production: "when only some members may write to customers" },
   ALLOWED_TENANT_IDS: { default: { text: "`MicrosoftAppTenantId`" }, production: `${required} unless \`MicrosoftAppTenantId\` is set` },
   TEAMS_SERVICE_URL_HOSTS: { default: { value: "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us" }, production: no },
 

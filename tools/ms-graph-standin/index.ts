@@ -3,10 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 /**
- * A stand-in for the part of Microsoft Graph the SharePoint media store uses (driveItem uploads), on
- * 127.0.0.1, speaking Graph's documented wire format: `PUT /v1.0/drives/{drive}/root:/{path}:/content`
- * (simple upload), `POST …:/createUploadSession` then `PUT <uploadUrl>` with `Content-Range` chunks
- * (which must not carry the token). Dev-only: production code never imports tools/.
+ * A stand-in for the parts of Microsoft Graph the bridge uses, on 127.0.0.1, speaking Graph's
+ * documented wire format: driveItem uploads for the SharePoint media store
+ * (`PUT /v1.0/drives/{drive}/root:/{path}:/content`, `POST …:/createUploadSession` then
+ * `PUT <uploadUrl>` with `Content-Range` chunks, which must not carry the token), a group's drive
+ * (`GET /v1.0/groups/{group}/drive`: the team site's "Documents" library) and group membership
+ * (`POST /v1.0/users/{id}/checkMemberGroups`, answering which of the asked groups the user is in).
+ * Dev-only: production code never imports tools/.
  */
 
 export interface StoredDriveFile {
@@ -51,7 +54,15 @@ const graphError = (code: string, message: string) => ({ error: { code, message 
  * Starts the stand-in. `drives` are the drive ids that exist; a request is authorised when its header is
  * `Bearer <accessToken>`, or when `authorize` accepts it (e.g. a managed-identity token of a local issuer).
  */
-export async function startMsGraphStandin(options: { drives: readonly string[]; accessToken?: string; authorize?: (authorization: string) => boolean }): Promise<MsGraphStandin> {
+export async function startMsGraphStandin(options: {
+  drives: readonly string[];
+  accessToken?: string;
+  authorize?: (authorization: string) => boolean;
+  /** Each team's group id and its site's drive id (which must be among `drives` to take uploads). */
+  groupDrives?: Readonly<Record<string, string>>;
+  /** Entra groups and the object ids of their members (nested groups already flattened). */
+  groupMembers?: Readonly<Record<string, readonly string[]>>;
+}): Promise<MsGraphStandin> {
   const files = new Map<string, StoredDriveFile>();
   const sessions = new Map<string, Session>();
   const requests: Array<{ method: string; path: string; authorized: boolean; contentRange?: string }> = [];
@@ -90,6 +101,26 @@ export async function startMsGraphStandin(options: { drives: readonly string[]; 
       if (s.received < total) return send(res, 202, { expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), nextExpectedRanges: [`${s.received}-`] });
       sessions.delete(session[1]!);
       return send(res, 201, store(s.driveId, s.path, Buffer.concat(s.chunks)));
+    }
+
+    const groupDrive = /^\/v1\.0\/groups\/([^/]+)\/drive$/.exec(url.pathname);
+    if (groupDrive && method === "GET") {
+      if (!authorized) return send(res, 401, graphError("InvalidAuthenticationToken", "Access token is empty or invalid."));
+      const group = decodeURIComponent(groupDrive[1]!);
+      const driveId = options.groupDrives?.[group];
+      if (!driveId) return send(res, 404, graphError("itemNotFound", "The resource could not be found."));
+      return send(res, 200, { id: driveId, driveType: "documentLibrary", name: "Documents", webUrl: `https://contoso.sharepoint.com/sites/${group.slice(0, 8)}/Shared%20Documents` });
+    }
+    const memberGroups = /^\/v1\.0\/users\/([^/]+)\/checkMemberGroups$/.exec(url.pathname);
+    if (memberGroups && method === "POST") {
+      if (!authorized) return send(res, 401, graphError("InvalidAuthenticationToken", "Access token is empty or invalid."));
+      const user = decodeURIComponent(memberGroups[1]!).toLowerCase();
+      const asked = (JSON.parse(body.toString("utf8") || "{}") as { groupIds?: unknown }).groupIds;
+      if (!Array.isArray(asked) || asked.length === 0 || asked.length > 20) return send(res, 400, graphError("Request_BadRequest", "groupIds must list 1 to 20 group ids."));
+      const known = Object.values(options.groupMembers ?? {}).some((members) => members.some((m) => m.toLowerCase() === user));
+      if (!known && !/^[0-9a-f-]{36}$/i.test(user)) return send(res, 404, graphError("Request_ResourceNotFound", "Resource does not exist."));
+      const value = asked.filter((g): g is string => typeof g === "string" && (options.groupMembers?.[g] ?? []).some((m) => m.toLowerCase() === user));
+      return send(res, 200, { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)", value });
     }
 
     const item = /^\/v1\.0\/drives\/([^/]+)\/root:\/(.+):\/(content|createUploadSession)$/.exec(url.pathname);

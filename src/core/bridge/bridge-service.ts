@@ -19,10 +19,11 @@ import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./rec
 import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
 import { ComplianceSchedule, type ComplianceScheduleOptions } from "./scheduling/compliance-schedule";
+import { admitCardAction } from "./from-teams/staff-gate";
 
 /** Options of the service beyond its ports. */
 export interface BridgeServiceOptions {
-  readonly followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff">;
+  readonly followUps?: Pick<FollowUpOptions, "parkLimitMs" | "backoff" | "maxParked">;
   /**
    * While leading, look for pending inbox entries this often (entries other instances ingested, or left
    * behind). Off when unset (a single instance schedules what it ingests itself).
@@ -148,8 +149,9 @@ export class BridgeService implements StaffMessageHandler {
     return onStaffMessageChange(this.ctx, change, this.changesTold);
   }
 
-  onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
-    return onCardAction(this.ctx, action);
+  async onCardAction(action: StaffCardAction): Promise<StaffReply | undefined> {
+    // A template send passes the staff gate before the card's own steps run (staff-gate.ts).
+    return (await admitCardAction(this.ctx, action)) ?? onCardAction(this.ctx, action);
   }
 
   /** Teams says the app was added (back) to a team: suspended links there resume at once. Never throws. */

@@ -12,6 +12,7 @@ import type { FollowUpScheduler } from "./scheduling/follow-ups";
 import type { Leadership } from "../ports/leadership";
 import type { WebhookJournal } from "../ports/webhook-journal";
 import type { ThreadHistory } from "../ports/thread-history";
+import type { StaffDirectory } from "../ports/staff-directory";
 import type { ComplianceStore } from "../ports/compliance-store";
 import type { ComplianceGateway } from "../ports/compliance-gateway";
 import type { RecordChecks } from "../ports/record-checks";
@@ -35,6 +36,8 @@ export interface BridgeDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: BridgeSettings;
+  /** Who may act for the firm (team rosters, groups, channel types): every staff action that reaches a customer is checked there. */
+  readonly staff: StaffDirectory;
   /** Where customers' files are kept; without one, media are recorded as "not kept". */
   readonly media?: MediaStore;
   /** The raw webhook journal; `ingest` with a raw delivery needs one (compose always gives it). */

@@ -86,7 +86,7 @@ export interface AuditReport {
   readonly byChannel: readonly ChannelActivity[];
   /** Staff replies kept in Teams by the staff's choice (a note, not addressed, …), by reason. */
   readonly keptInTeams: ReadonlyArray<readonly [InternalReason, number]>;
-  /** Staff replies the send rules refused (policy block, window closed, opted out), by reason. */
+  /** Staff replies the send rules refused (policy block, window closed, opted out, author not allowed), by reason. */
   readonly refused: ReadonlyArray<readonly [InternalReason, number]>;
   /** Outbound messages that failed (their delivery state), by Meta error code (`unknown` without one). */
   readonly failures: ReadonlyArray<readonly [string, number]>;

@@ -75,9 +75,10 @@ export interface StatusRecord {
  * Why a staff reply in a customer thread stayed in Teams: the reply-routing outcomes (`note`,
  * `not-addressed`, `internal-mention`, `tenant-link`) and the refusals of the send rules
  * (`policy-block`: the outbound policy matched; `window-closed`: the 24-hour window had expired;
- * `opted-out`: the customer opted out).
+ * `opted-out`: the customer opted out; `not-allowed`: its author may not write to customers, the staff
+ * gate's reason in `detail`).
  */
-export type InternalReason = "note" | "not-addressed" | "internal-mention" | "tenant-link" | "policy-block" | "window-closed" | "opted-out";
+export type InternalReason = "note" | "not-addressed" | "internal-mention" | "tenant-link" | "policy-block" | "window-closed" | "opted-out" | "not-allowed";
 
 /** A staff reply kept in Teams: never sent to the customer, recorded so the record shows it was not. */
 export interface InternalReplyRecord {

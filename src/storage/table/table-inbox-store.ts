@@ -17,6 +17,12 @@ import { before, deleteWhere, numberOf } from "./table-purge";
 const STATES: readonly InboxState[] = ["pending", "posting", "done", "unrouted", "held", "failed"];
 /** Read-modify-write attempts of `setState` against a row that keeps changing (412 each time). */
 const MAX_ETAG_ATTEMPTS = 5;
+/**
+ * Business numbers remembered as listed at most; past it the memory starts again (the listing is an
+ * idempotent upsert, so forgetting costs one write per number). A bridge serves a handful of numbers,
+ * but the number comes from the webhook (docs/security.md, "Bounded in-memory maps").
+ */
+export const MAX_KNOWN_NUMBERS = 1_000;
 
 /**
  * Inbox table: PartitionKey = business number id, RowKey = event key. The event is JSON (checked against
@@ -43,6 +49,7 @@ export class TableInboxStore implements InboxStore {
     const partitionKey = encodeKey(entry.business);
     if (!this.knownNumbers.has(partitionKey)) {
       await this.table.upsert("inbox.record", { partitionKey: NUMBERS_PARTITION, rowKey: partitionKey, business: entry.business });
+      if (this.knownNumbers.size >= MAX_KNOWN_NUMBERS) this.knownNumbers.clear();
       this.knownNumbers.add(partitionKey);
     }
     const entity = { partitionKey, rowKey: encodeKey(entry.key), ...properties(entry), opId: randomUUID() };

@@ -2,6 +2,7 @@
  * What every card the bridge builds shares: the card envelope (Adaptive Card 1.5, protocols.md B11), the
  * attachment content type, Markdown escaping for TextBlocks and a Markdown-free labelled line.
  */
+import { neutraliseText } from "../../core/neutralise-text";
 import { wrapLongTokens } from "../long-tokens";
 
 /** An Adaptive Card, as JSON. */
@@ -26,7 +27,8 @@ export function escapeCardMarkdown(text: string): string {
 
 /**
  * A label and a value in one line. TextRuns never render Markdown, so values need no escaping; they
- * cannot be told to wrap either, so a long token in the value gets line breaks (long-tokens.ts).
+ * cannot be told to wrap either, so a long token in the value gets line breaks (long-tokens.ts). The
+ * value is neutralised (bidi and invisible characters shown as markers).
  */
 export function labelled(label: string, value: string, valueStyle: { color?: string; italic?: boolean } = {}): CardElement {
   return {
@@ -34,14 +36,14 @@ export function labelled(label: string, value: string, valueStyle: { color?: str
     spacing: "Small",
     inlines: [
       { type: "TextRun", text: `${label}: `, weight: "Bolder" },
-      { type: "TextRun", text: wrapLongTokens(value), ...valueStyle },
+      { type: "TextRun", text: wrapLongTokens(neutraliseText(value)), ...valueStyle },
     ],
   };
 }
 
-/** A TextBlock showing `text` literally (escaped for card Markdown), wrapped. */
+/** A TextBlock showing `text` literally (neutralised, escaped for card Markdown), wrapped. */
 export function literalText(text: string, style: Record<string, unknown> = {}): CardElement {
-  return { type: "TextBlock", text: escapeCardMarkdown(text), wrap: true, ...style };
+  return { type: "TextBlock", text: escapeCardMarkdown(neutraliseText(text)), wrap: true, ...style };
 }
 
 /** The card envelope: Adaptive Card 1.5 with the standard `$schema`. */

@@ -1,7 +1,7 @@
 import { postMarker } from "../post-marker";
 import { excerpt } from "../../core/formatted-text";
 import type { ConversationLiveState, RootCardModel } from "../../core/ports/teams-gateway";
-import { formatUtcDateTime, neutraliseDisplayName } from "../display-text";
+import { formatUtcDateTime, isolateName, neutraliseDisplayName, neutraliseText } from "../display-text";
 import { wrapLongTokens } from "../long-tokens";
 import { adaptiveCard, escapeCardMarkdown, labelled, type AdaptiveCard, type CardElement } from "./adaptive-card";
 
@@ -10,7 +10,7 @@ export { ADAPTIVE_CARD_CONTENT_TYPE, escapeCardMarkdown, type AdaptiveCard } fro
 const FIRST_MESSAGE_MAX = 300;
 const LAST_OUTBOUND_MAX = 120;
 
-/** The customer's name (or the group's subject) as shown: neutralised (bidi/zero-width removed), or a fallback. */
+/** The customer's name (or the group's subject) as shown: neutralised (bidi and invisible characters as markers), or a fallback. */
 function displayName(model: RootCardModel): string {
   if (model.group) return neutraliseDisplayName(model.group.subject) || "WhatsApp group";
   return neutraliseDisplayName(model.customerName) || "WhatsApp customer";
@@ -37,9 +37,10 @@ function handleOf(model: RootCardModel): string {
  * eDiscovery, protocols.md B17), also used as the activity's `summary`.
  */
 export function rootCardSummary(model: RootCardModel): string {
-  const first = excerpt(model.firstMessage, 120);
-  if (model.group) return `WhatsApp group · ${displayName(model)} · ${groupLine(model.group)}: ${first}`;
-  return `WhatsApp · ${displayName(model)} · ${handleOf(model)}: ${first}`;
+  const first = neutraliseText(excerpt(model.firstMessage, 120));
+  // A right-to-left name is isolated so that it cannot carry the number after it into its direction.
+  if (model.group) return `WhatsApp group · ${isolateName(displayName(model))} · ${groupLine(model.group)}: ${first}`;
+  return `WhatsApp · ${isolateName(displayName(model))} · ${handleOf(model)}: ${first}`;
 }
 
 /** The window line as shown: "open until … UTC" or "closed — only templates can be sent". */
@@ -60,7 +61,7 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
   if (live.lastOutbound) {
     const { ticks, at, excerpt: text } = live.lastOutbound;
     elements.push(labelled("Last sent", `${neutraliseDisplayName(ticks) || "…"} · ${formatUtcDateTime(at)}`));
-    const start = excerpt(text, LAST_OUTBOUND_MAX);
+    const start = neutraliseText(excerpt(text, LAST_OUTBOUND_MAX));
     if (start) elements.push({ type: "RichTextBlock", spacing: "None", inlines: [{ type: "TextRun", text: wrapLongTokens(`“${start}”`), italic: true, isSubtle: true }] });
   }
   if (live.optedOut) {
@@ -72,9 +73,10 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
 /**
  * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (protocols.md B10,
  * B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
- * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names are neutralised
- * (security-case 30). TextBlocks wrap; TextRuns cannot be told to, so their long tokens (a link, a
- * hash) get line breaks (long-tokens.ts) instead of running out of the card.
+ * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names and texts are
+ * neutralised (bidi and invisible characters shown as markers, docs/security.md). TextBlocks wrap;
+ * TextRuns cannot be told to, so their long tokens (a link, a hash) get line breaks (long-tokens.ts)
+ * instead of running out of the card.
  */
 export function buildRootCard(model: RootCardModel): AdaptiveCard {
   const body: CardElement[] = [
@@ -92,7 +94,7 @@ export function buildRootCard(model: RootCardModel): AdaptiveCard {
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
   if (model.live) body.push(...liveStateElements(model.live));
   body.push({ type: "TextBlock", text: "First message", weight: "Bolder", spacing: "Medium", wrap: true });
-  body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: wrapLongTokens(excerpt(model.firstMessage, FIRST_MESSAGE_MAX)) || "(no text)" }] });
+  body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: wrapLongTokens(neutraliseText(excerpt(model.firstMessage, FIRST_MESSAGE_MAX))) || "(no text)" }] });
   body.push({ type: "TextBlock", text: escapeCardMarkdown(rootCardSummary(model)), isSubtle: true, size: "Small", wrap: true, spacing: "Medium" });
   // Derived from the contact key: how a thread whose start a crash cut short is found (graph-thread-history.ts).
   if (model.ref) body.push({ type: "TextBlock", text: `ref ${postMarker(model.ref)}`, isSubtle: true, size: "Small", spacing: "None", wrap: true });

@@ -1,6 +1,6 @@
 import type { TemplateCardModel } from "../../core/staff-message";
 import { headerPlaceholders, placeholders, templateId, type MessageTemplate } from "../../core/templates";
-import { neutraliseDisplayName } from "../display-text";
+import { neutraliseDisplayName, neutraliseText } from "../display-text";
 import { sayNotice } from "../wording";
 import { adaptiveCard, labelled, literalText, type AdaptiveCard, type CardElement } from "./adaptive-card";
 
@@ -60,7 +60,7 @@ function pickStep(model: Extract<TemplateCardView, { step: "pick" }>): AdaptiveC
     placeholder: "Choose a template",
     isRequired: true,
     errorMessage: "Choose a template first.",
-    choices: model.templates.map((t) => ({ title: t.label, value: t.id })),
+    choices: model.templates.map((t) => ({ title: neutraliseText(t.label), value: t.id })),
   });
   return adaptiveCard(body, [submit("Next", TEMPLATE_ACTIONS.pick)]);
 }

@@ -68,13 +68,16 @@ export class BridgeProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once `/readyz` answers 200 (rejects if it exits or takes too long). */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts the process and resolves once `/readyz` answers 200 (rejects if it exits or takes too long).
+   * `env`: variables that replace the configured ones for this start only (e.g. another poll interval).
+   */
+  async start(timeoutMs = 30_000, env: Readonly<Record<string, string>> = {}): Promise<void> {
     if (this.running) throw new Error("the bridge process is already running");
     this.starts++;
-    const env = { PATH: process.env.PATH ?? "", ...this.options.env, PORT: String(this.options.port), HOST: "127.0.0.1" };
+    const variables = { PATH: process.env.PATH ?? "", ...this.options.env, ...env, PORT: String(this.options.port), HOST: "127.0.0.1" };
     const flags = [...productionNodeFlags(), ...(this.options.execArgv ?? [])];
-    const child = spawn(process.execPath, [...flags, "--require", EXIT_WITH_PARENT, ENTRY], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    const child = spawn(process.execPath, [...flags, "--require", EXIT_WITH_PARENT, ENTRY], { env: variables, stdio: ["ignore", "pipe", "pipe", "ipc"] });
     this.child = child;
     this.exited = new Promise((ok) => child.once("exit", (code, signal) => ok({ code, signal })));
     this.log.write(`--- start #${this.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);

@@ -44,6 +44,8 @@ export interface ChaosWorldOptions {
   readonly execArgv?: readonly string[];
   /** Webhook deliveries in flight at once; default 50. */
   readonly concurrency?: number;
+  /** Azurite in memory rather than on disk (no outages then: its data does not survive a stop). */
+  readonly azuriteInMemory?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class ChaosWorld {
   }
 
   static async start(options: ChaosWorldOptions): Promise<ChaosWorld> {
-    const azurite = new ChaosAzurite();
+    const azurite = new ChaosAzurite({ inMemory: options.azuriteInMemory ?? false });
     await azurite.start();
     const [graph, connector, port, issuer] = await Promise.all([
       startGraphApiStandin({ accessToken: ACCESS_TOKEN }),

@@ -110,7 +110,7 @@ describe("inbound media end to end (issue 3)", function () {
     assert.equal(threadPosts().at(-1)!.activity.attachments, undefined, "no inline image for a document");
   });
 
-  it("a hash mismatch is an integrity failure: flagged, quarantined, not inline", async () => {
+  it("a hash mismatch is an integrity failure: flagged, quarantined, not linked, not inline", async () => {
     const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const wrong = createHash("sha256").update("something else").digest("base64");
     const posts = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: wrong });
@@ -119,9 +119,8 @@ describe("inbound media end to end (issue 3)", function () {
     const html = textOf(posts[0]!);
     assert.match(html, /Integrity check failed/);
     assert.match(html, /SHA-256 does not match/);
-    const served = await fetch(linkIn(html)!);
-    assert.equal(served.headers.get("content-type"), "application/octet-stream");
-    assert.match(served.headers.get("content-disposition") ?? "", /\.quarantined"/);
+    assert.equal(linkIn(html), undefined, "a quarantined file is never a link in the thread");
+    assert.match(html, /Kept apart in: <\/strong>quarantine\//);
   });
 
   it("a type mismatch (declared image, bytes of a zip) is an integrity failure", async () => {

@@ -42,7 +42,7 @@ describe("local media links: signed, expiring, and silent about what exists", ()
   };
 
   it("a link carries its expiry (now + MEDIA_LINK_TTL_HOURS) and an HMAC signature, and serves the file until then", async () => {
-    const { link } = await store.keep(file("wamid.links.1"));
+    const link = (await store.keep(file("wamid.links.1"))).link!;
     const url = new URL(link);
     assert.match(url.pathname, /^\/media\/[A-Za-z0-9_-]{32}\/photo\.png$/);
     assert.equal(Number(url.searchParams.get("expires")), (now + 24 * HOUR) / 1000);
@@ -59,7 +59,7 @@ describe("local media links: signed, expiring, and silent about what exists", ()
   });
 
   it("a tampered expiry, signature or token, or a missing proof, is the same 404 as a file that does not exist", async () => {
-    const { link } = await store.keep(file("wamid.links.2"));
+    const link = (await store.keep(file("wamid.links.2"))).link!;
     const url = new URL(link);
     const variant = (change: (u: URL) => void) => { const u = new URL(url); change(u); return u.toString(); };
     const sig = url.searchParams.get("sig")!;
@@ -84,8 +84,8 @@ describe("local media links: signed, expiring, and silent about what exists", ()
 
   it("a link signed by another store (another secret) is refused", async () => {
     const other = new LocalMediaStore({ directory: mkdtempSync(join(tmpdir(), "bridge-media-other-")), publicBaseUrl: () => server.url, linkTtlMs: HOUR, now: () => now });
-    const { link: ours } = await store.keep(file("wamid.links.3"));
-    const { link: theirs } = await other.keep(file("wamid.links.3"));
+    const ours = (await store.keep(file("wamid.links.3"))).link!;
+    const theirs = (await other.keep(file("wamid.links.3"))).link!;
     const forged = new URL(ours);
     forged.searchParams.set("expires", new URL(theirs).searchParams.get("expires")!);
     forged.searchParams.set("sig", new URL(theirs).searchParams.get("sig")!);

@@ -61,8 +61,8 @@ describe("retention purge (RETENTION_DAYS) on Azurite and the local media folder
       const keep = (wamid: string) => store.keep({ bytes: Buffer.from(wamid), name: `${wamid}.txt`, mimeType: "text/plain", channel: { channelId: TeamsChannelId("19:c"), tenantId: TenantId("t"), serviceUrl: "https://x" }, contact: `${BUSINESS}|BR.1` as ConversationKey, wamid: WaMessageId(wamid) });
       const old = await keep("wamid.old");
       const fresh = await keep("wamid.new");
-      const oldToken = old.link.split("/").at(-2)!;
-      const newToken = fresh.link.split("/").at(-2)!;
+      const oldToken = old.link!.split("/").at(-2)!;
+      const newToken = fresh.link!.split("/").at(-2)!;
       const then = new Date(CUTOFF - DAY);
       for (const file of ["file", "info.json"]) utimesSync(join(directory, oldToken, file), then, then);
       assert.equal(await store.purgeOlderThan(CUTOFF), 1);

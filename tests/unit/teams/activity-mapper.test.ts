@@ -37,10 +37,20 @@ describe("activity mapper", () => {
     assert.equal(message.teamId, "19:0f1e2d3c4b5a@thread.tacv2");
     assert.equal(message.channelName, "WhatsApp Support");
     assert.equal(message.serviceUrl, "https://smba.trafficmanager.net/emea/");
-    assert.deepEqual(message.author, { aadObjectId: "6b2e1c1a-3d4e-4f50-9a1b-2c3d4e5f6a7b", name: "Ana Staff" });
+    assert.deepEqual(message.author, { aadObjectId: "6b2e1c1a-3d4e-4f50-9a1b-2c3d4e5f6a7b", id: "29:1abcUserId", name: "Ana Staff" });
+    assert.equal(message.channelType, undefined, "the fixture's channel names no type");
     assert.equal(message.mentionsBot, true);
     assert.equal(message.text, "link 123456789012345");
     assert.equal(message.attachmentCount, 0);
+  });
+
+  it("reads the channel's type when the activity names it (only the three words Teams uses)", () => {
+    const activity = loadTeamsActivity("channel-new-post-mention");
+    const withType = (type: unknown) => mapStaffMessage({ ...activity, channelData: { ...activity.channelData, channel: { ...activity.channelData.channel, type } } });
+    assert.equal(withType("private")?.channelType, "private");
+    assert.equal(withType("shared")?.channelType, "shared");
+    assert.equal(withType("standard")?.channelType, "standard");
+    assert.equal(withType("Shared ")?.channelType, undefined);
   });
 
   it("maps a reply with a quote: thread from conversation.id, quote stripped, formatting kept", () => {

@@ -19,7 +19,7 @@ describe("card actions", () => {
         serviceUrl: "https://smba.trafficmanager.net/emea/",
         thread: THREAD,
         messageId: "1760000003000",
-        author: { aadObjectId: "6b2e1c1a-3d4e-4f50-9a1b-2c3d4e5f6a7b", name: "Ana Staff" },
+        author: { aadObjectId: "6b2e1c1a-3d4e-4f50-9a1b-2c3d4e5f6a7b", id: "29:1abcUserId", name: "Ana Staff" },
         data: { bridgeAction: "template.preview", template: "order_update|en_US", "b:1": "Ana", "b:2": "ABC-123" },
       });
     });

@@ -124,12 +124,12 @@ describe("compliance posts: text first (what Purview finds), a card for the repo
     const card = complianceCard(post)!;
     const cardText = elementsOf(card, "FactSet").flatMap((f) => (f.facts as Array<{ title: string; value: string }>).map((x) => `${x.title}: ${x.value}`)).join("\n").replace(/\\/g, "");
     assert.match(text, /^Sent by the bridge itself \(automatic\): 2 of 7$/m);
-    assert.match(text, /^Per channel \(in\/out\/kept in Teams\): “WhatsApp \(UK\)” 11\/7\/4, \(not linked\) 1\/0\/0$/m, "the channel name neutralised");
+    assert.match(text, /^Per channel \(in\/out\/kept in Teams\): “WhatsApp \[U\+202E\]\(UK\)” 11\/7\/4, \(not linked\) 1\/0\/0$/m, "the channel name neutralised");
     assert.match(text, /^Replies kept in Teams, never sent: 3 \(notes 3\)$/m);
     assert.match(text, /^Replies refused by the send rules: 1 \(blocked by the outbound policy 1\)$/m);
     assert.match(text, /^Failed deliveries, by Meta error code: 1 \(131047 1\)$/m);
     assert.match(text, /^Links suspended now \(a gap in the Teams record\): “WhatsApp \(UK\)” \(number \+44 20 7946 0000\) since 2026-01-05 14:03 UTC$/m);
-    for (const fact of ["Automatic (of out): 2", "Kept in Teams, never sent: 3 (notes 3)", "Refused by the send rules: 1 (blocked by the outbound policy 1)", "Failed deliveries: 1 (131047 1)", "WhatsApp (UK): 11, 7, 4", "(not linked): 1, 0, 0"]) {
+    for (const fact of ["Automatic (of out): 2", "Kept in Teams, never sent: 3 (notes 3)", "Refused by the send rules: 1 (blocked by the outbound policy 1)", "Failed deliveries: 1 (131047 1)", "WhatsApp [U+202E](UK): 11, 7, 4", "(not linked): 1, 0, 0"]) {
       assert.ok(cardText.includes(fact), `card: ${fact}\n${cardText}`);
     }
     assert.match(cardText, /Links suspended now: “WhatsApp \(UK\)” \(number \+44 20 7946 0000\) since 2026-01-05 14:03/);
@@ -152,13 +152,13 @@ describe("compliance posts: text first (what Purview finds), a card for the repo
       assert.ok(facts.some((f) => f.title === label.replace(/[()]/g, (c) => `\\${c}`) && f.value === value), `card: ${label}`);
     }
     assert.match(text, /Weekly review, 2026-01-05 to 2026-01-11 \(UTC\)/);
-    assert.match(text, /Sam Staff 2\/5\/1/);
+    assert.match(text, /Sam \[U\+202E\]Staff 2\/5\/1/, "the override shown as a marker, not applied");
     assert.match(text, /npm run report -- --from 2026-01-05 --to 2026-01-11/);
   });
 
   it("a gap and its closing say which channel and number, since when, and for how long", () => {
     const suspended = complianceText(POSTS["suspended"]!);
-    assert.match(suspended, /Gap in the Teams record: since 2026-01-05 14:03 UTC, Teams refuses the bot in the channel “WhatsApp \(UK\)” of WhatsApp number \+44 20 7946 0000/);
+    assert.match(suspended, /Gap in the Teams record: since 2026-01-05 14:03 UTC, Teams refuses the bot in the channel “WhatsApp\[U\+202E\] \(UK\)” of WhatsApp number \+44 20 7946 0000/);
     const resumed = complianceText(POSTS["resumed"]!);
     assert.match(resumed, /closed: since 2026-01-05 15:38 UTC, the bot works again in the channel \(unnamed\) of WhatsApp number 106540352242922, after 95 minutes \(from 2026-01-05 14:03 UTC\)/);
     assert.match(resumed, /3 messages that waited are posted there now/);

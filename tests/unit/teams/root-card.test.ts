@@ -62,7 +62,8 @@ describe("root card", () => {
     assert.ok(!/(^|[^\\])\[[^\]]*\]\(/.test(summary), `no link syntax survives: ${summary}`);
     assert.ok(!/(^|[^\\])\*\*/.test(summary), "no bold syntax survives");
     assert.ok(!summary.includes("\u202e"));
-    assert.ok(runs.includes("CEO [Verify](http://evil.example) *urgent*"), "TextRuns (no Markdown) show the name literally, without the RLO");
+    assert.ok(summary.includes("\\[U+202E\\]CEO"), "the RLO shown as a marker (Markdown-escaped)");
+    assert.ok(runs.includes("[U+202E]CEO [Verify](http://evil.example) *urgent*"), "TextRuns (no Markdown) show the name literally, the RLO as a marker");
     for (const block of blocks) assert.ok(!block.includes("<at>"), "no raw mention markup");
   });
 

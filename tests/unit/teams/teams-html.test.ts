@@ -63,7 +63,8 @@ describe("Teams HTML rendering", () => {
       sentAt: SENT_AT,
       body: paragraph("Hello"),
     });
-    assert.equal(html, "<p><strong>Compliance Dept&lt;at&gt;x&lt;/at&gt;</strong> (+15550100) · 09:05 UTC</p><p>Hello</p>");
+    // The RLO and the zero-width space are shown as markers (escaped brackets), never kept or dropped.
+    assert.equal(html, "<p><strong>Compliance&#91;U+202E&#93; Dept&#91;U+200B&#93;&lt;at&gt;x&lt;/at&gt;</strong> (+15550100) · 09:05 UTC</p><p>Hello</p>");
   });
 
   it("shows the handle alone when there is no name, and placeholders and forwards in italics", () => {
@@ -89,9 +90,9 @@ describe("Teams HTML rendering", () => {
 
   it("neutralises bidi controls, zero-width characters and control characters in names", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\ufeff";
-    assert.equal(neutraliseDisplayName(`Ad${bidi}min\n\tTeam`), "Admin Team");
-    assert.equal(neutraliseDisplayName("\u202e\u200b"), "");
-    assert.equal(neutraliseDisplayName("A\u2060n\u2061a\u206a\u206f"), "Ana", "word joiner, invisible operators, deprecated format characters");
+    assert.equal(neutraliseDisplayName(`Ad${bidi}min\n\tTeam`), "Ad[U+202A and 14 more hidden characters]min Team");
+    assert.equal(neutraliseDisplayName("\u202e\u200b"), "", "nothing visible: no name");
+    assert.equal(neutraliseDisplayName("A\u2060n\u2061a\u206a\u206f"), "A[U+2060]n[U+2061]a[U+206A][U+206F]", "word joiner, invisible operators, deprecated format characters");
     assert.equal(neutraliseDisplayName("x".repeat(200)).length, 80);
   });
 });

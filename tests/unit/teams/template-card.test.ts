@@ -111,7 +111,7 @@ describe("template card", () => {
       const card = buildTemplateCard(models.sent!);
       const { blocks } = texts(card);
       const line = blocks.find((b) => b.startsWith("✅ Sent by "));
-      assert.equal(line, "✅ Sent by Ana Staff: Hi \\[Verify\\]\\(http://evil.example\\) \\*\\*now\\*\\* \\{\\{DATE\\(2026-01-01T00:00:00Z\\)\\}\\} \\<at\\>General\\</at\\>");
+      assert.equal(line, "✅ Sent by \\[U+202E\\]Ana Staff: Hi \\[Verify\\]\\(http://evil.example\\) \\*\\*now\\*\\* \\{\\{DATE\\(2026-01-01T00:00:00Z\\)\\}\\} \\<at\\>General\\</at\\>");
       assert.equal(card.actions, undefined);
       assert.equal(elementsOf(card, "Input.Text").length + elementsOf(card, "Input.ChoiceSet").length, 0);
     });

@@ -19,6 +19,8 @@ const SAMPLES: { readonly [K in StaffNotice["kind"]]: Extract<StaffNotice, { kin
   "unknown-command": { kind: "unknown-command", word: "lnik", rules: RULES },
   "admins-only": { kind: "admins-only", action: "create-group" },
   "link-which-number": { kind: "link-which-number" },
+  "link-channel-refused": { kind: "link-channel-refused", channel: "private" },
+  "link-channel-unchecked": { kind: "link-channel-unchecked" },
   "number-not-found": { kind: "number-not-found", query: "+44 20 7946 0000" },
   "number-linked-elsewhere": { kind: "number-linked-elsewhere", number: NUMBER, channelName: "Support" },
   "number-linked": { kind: "number-linked", number: NUMBER, waiting: 1 },
@@ -40,6 +42,7 @@ const SAMPLES: { readonly [K in StaffNotice["kind"]]: Extract<StaffNotice, { kin
   "tenant-link": { kind: "tenant-link", hosts: ["contoso.sharepoint.com"], sendPrefix: "!" },
   "attachments-not-sent": { kind: "attachments-not-sent", imageProblems: [], files: true },
   "channel-unlinked": { kind: "channel-unlinked" },
+  "staff-not-allowed": { kind: "staff-not-allowed", why: "external", action: "reply" },
   "group-unreachable": { kind: "group-unreachable", why: "suspended" },
   "recipient-unknown": { kind: "recipient-unknown", on: "reply" },
   "policy-blocked": { kind: "policy-blocked", on: "reply", hint: "a number ending …1111", rule: "a payment card number" },
@@ -91,6 +94,19 @@ describe("the wording catalogue (src/teams/wording.ts)", () => {
     assert.match(sayNotice(SAMPLES["no-templates"]).text, /^Your message was not sent: no one in the group has written in the last 24 hours, and WhatsApp then only allows an approved template\. No approved WhatsApp template/);
     assert.match(sayNotice(SAMPLES.status).text, /^Linked WhatsApp number:\n• \+1 555 0100 \(id 106540352242922\), linked 2026-01-05\n {2}\+1 555 0100: 2 waiting, the oldest for 1\.5 h; 1 failed\.\nReplies: every reply/);
     assert.match(sayNotice(SAMPLES.status).text, /Elsewhere:\n• \+1 555 0100: 2 waiting, the oldest for 1\.5 h; 1 failed\. SUSPENDED for 3 h/);
+  });
+
+  it("says why a staff member may not send, and what they can do, for every reason", () => {
+    assert.equal(sayNotice(SAMPLES["staff-not-allowed"]).text,
+      "Your reply was not sent to WhatsApp: people from another organisation in a shared channel cannot write to the firm's customers. Ask a colleague of the firm to send it.");
+    assert.equal(sayNotice({ kind: "staff-not-allowed", why: "unchecked", action: "reaction" }).text,
+      "Your reaction was not sent to WhatsApp: the bridge could not check your membership of this team with Teams just now. Try again in a minute; tell your bridge admin if it keeps happening.");
+    assert.equal(sayNotice({ kind: "staff-not-allowed", why: "unchecked", action: "reaction" }).tone, "error");
+    assert.match(sayNotice({ kind: "staff-not-allowed", why: "guest", action: "template" }).text, /^The template was not sent to WhatsApp: guest accounts cannot/);
+    const reasons = ["no-identity", "not-member", "guest", "external", "not-listed", "unchecked"] as const;
+    assert.equal(new Set(reasons.map((why) => sayNotice({ kind: "staff-not-allowed", why, action: "reply" }).text)).size, reasons.length, "each reason has its own words");
+    assert.match(sayNotice({ kind: "link-channel-refused", channel: "shared" }).text, /^This is a shared channel: people from other teams or organisations can be in it/);
+    assert.equal(sayNotice(SAMPLES["link-channel-refused"]).tone, "warning");
   });
 
   it("gives the tone: plain answers to commands, warnings and errors for what did not happen", () => {

@@ -12,8 +12,11 @@ import { cursorPeriod, postOnce, updateProgress } from "./post-once";
 /** Messages looked up in the tables at a time. */
 const LOOKUP_BATCH = 16;
 
-/** Replies kept in Teams because a send rule refused them (the others stayed by the staff's choice). */
-const SEND_RULE_REFUSALS: ReadonlySet<InternalReason> = new Set<InternalReason>(["policy-block", "window-closed", "opted-out"]);
+/**
+ * Replies kept in Teams because a send rule refused them, the staff gate included (the others stayed by
+ * the staff's choice).
+ */
+const SEND_RULE_REFUSALS: ReadonlySet<InternalReason> = new Set<InternalReason>(["policy-block", "window-closed", "opted-out", "not-allowed"]);
 
 /** Counts by name, as pairs sorted by count (then name). */
 class Tally<K extends string> {

@@ -1,8 +1,9 @@
 import { BridgeError, describeError } from "../../errors";
-import { BusinessNumberId, groupRequestKeyOf, type GroupRequestId } from "../../ids";
+import { BusinessNumberId, groupRequestKeyOf, type GroupRequestId, type TeamsGroupId } from "../../ids";
 import { withRetry } from "../../retry";
 import { BACKGROUND_RETRY } from "../../retry-policy";
-import type { ChannelLink } from "../../model";
+import type { ChannelAddress, ChannelLink } from "../../model";
+import type { ChannelFacts } from "../../ports/staff-directory";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { NumberName, ReplyRules, StaffNotice } from "../../notices";
 import type { BusinessNumberInfo } from "../../ports/whatsapp-gateway";
@@ -56,6 +57,16 @@ function resolveNumber(query: string, known: readonly BusinessNumberInfo[]): Num
 async function link(ctx: BridgeDeps, message: StaffMessage, query: string, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply> {
   if (!isAdmin(ctx, message)) return refusal(ctx, message, "link");
   if (!query.trim()) return say({ kind: "link-which-number" });
+  const channel: ChannelAddress = {
+    channelId: message.channelId,
+    tenantId: message.tenantId,
+    serviceUrl: message.serviceUrl,
+    ...(message.teamId ? { teamId: message.teamId } : {}),
+    ...(message.channelName ? { channelName: message.channelName } : {}),
+  };
+  // The channel first: whatever the number, customers' conversations never go to a private or shared one.
+  const facts = await standardChannel(ctx, message, channel);
+  if ("kind" in facts) return facts;
   let known: BusinessNumberInfo[] = [];
   try {
     known = await ctx.whatsapp.listBusinessNumbers();
@@ -68,24 +79,41 @@ async function link(ctx: BridgeDeps, message: StaffMessage, query: string, repla
   if (existing && existing.channel.channelId !== message.channelId) {
     return say({ kind: "number-linked-elsewhere", number, ...(existing.channel.channelName ? { channelName: existing.channel.channelName } : {}) });
   }
+  const teamGroupId = facts.teamGroupId ?? message.teamGroupId;
   const created: ChannelLink = {
     business: number.id,
-    channel: {
-      channelId: message.channelId,
-      tenantId: message.tenantId,
-      serviceUrl: message.serviceUrl,
-      ...(message.teamId ? { teamId: message.teamId } : {}),
-      ...(message.channelName ? { channelName: message.channelName } : {}),
-    },
+    channel,
     linkedBy: message.author.aadObjectId!,
     linkedAt: ctx.clock.now(),
     ...(number.display ? { displayNumber: number.display } : {}),
-    ...(message.teamGroupId ? { teamGroupId: message.teamGroupId } : {}),
+    ...(teamGroupId ? { teamGroupId } : {}),
   };
   await ctx.stores.links.put(created);
-  ctx.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId });
+  ctx.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId, teamGroupId: teamGroupId ?? "unknown" });
   const waiting = await replayUnrouted(created);
   return say({ kind: "number-linked", number, waiting });
+}
+
+/**
+ * Only a standard channel can be linked: private and shared channels have members outside the team (or
+ * only part of it) and keep their messages and files apart from the team's (docs/protocols.md B19). The
+ * activity may say the channel's type; Teams is asked in any case (the team's channels and its group,
+ * whose SharePoint site keeps the channel's files). A refusal or an unanswered question is the answer.
+ */
+async function standardChannel(ctx: BridgeDeps, message: StaffMessage, channel: ChannelAddress): Promise<{ teamGroupId?: TeamsGroupId } | StaffReply> {
+  if (message.channelType && message.channelType !== "standard") return say({ kind: "link-channel-refused", channel: message.channelType });
+  let facts: ChannelFacts;
+  try {
+    facts = await ctx.staff.describeChannel(channel);
+  } catch (err) {
+    ctx.logger.warn("teams.channel.describe_failed", { tenantId: message.tenantId, error: describeError(err) });
+    return say({ kind: "link-channel-unchecked" });
+  }
+  if (facts.kind !== "standard") {
+    ctx.logger.warn("teams.channel.link_refused", { tenantId: message.tenantId, channelKind: facts.kind, user: message.author.aadObjectId ?? "unknown" });
+    return say({ kind: "link-channel-refused", channel: facts.kind });
+  }
+  return facts.teamGroupId ? { teamGroupId: facts.teamGroupId } : {};
 }
 
 /** `group create <subject>`: asks WhatsApp for a group; its thread starts now and gets the invite link when WhatsApp confirms. */

@@ -10,6 +10,7 @@ import { sendReply } from "./send-reply";
 import { sendStaffImages } from "./staff-media";
 import { answerWithin, groupCannotReceive, say, templatePicker } from "./staff-replies";
 import { serviceWindow } from "../../rules/service-window";
+import { admitStaff } from "./staff-gate";
 import type { InternalReason } from "../../ports/webhook-journal";
 import { journalKeptInTeams } from "../journal-records";
 
@@ -64,6 +65,12 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   if (isEmpty(message.body) && !hasImages) return attachmentsNote;
   const link = await ctx.stores.links.get(conversation.business);
   if (!link || link.channel.channelId !== message.channelId) return say({ kind: "channel-unlinked" });
+  // Only now is it a send: notes and replies kept in Teams never reach the gate.
+  const refused = await admitStaff(ctx, link, message.author, "reply");
+  if (refused) {
+    await keptInTeams("not-allowed", refused.why);
+    return refused.reply;
+  }
   const unreachable = conversation.group && groupCannotReceive(conversation.group);
   if (unreachable) return say({ kind: "group-unreachable", why: unreachable });
   const to = recipientOf(conversation);

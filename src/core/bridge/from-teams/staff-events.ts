@@ -4,6 +4,7 @@ import type { StaffMessageChange, StaffReaction, StaffReply } from "../../staff-
 import type { BridgeContext } from "../context";
 import { recipientOf } from "../outbox/recipient";
 import { say } from "./staff-replies";
+import { admitStaff } from "./staff-gate";
 
 /**
  * Staff actions on existing messages of a customer thread: reactions (sent to WhatsApp as reactions to
@@ -25,18 +26,27 @@ export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReactio
   if (!target || target.direction !== "inbound") return undefined;
   const to = recipientOf(conversation);
   if (!to) return undefined;
+  // Unlinked (or linked elsewhere since): nothing from this channel reaches the customer any more.
+  const link = await ctx.stores.links.get(conversation.business);
+  if (!link || link.channel.channelId !== reaction.channelId) return say({ kind: "channel-unlinked" });
+  const refused = await admitStaff(ctx, link, reaction.author, "reaction");
+  if (refused) return refused.reply;
   // Added wins over removed when both come in one activity (a change from one emoji to another).
   const emoji = reaction.added.at(-1) ?? "";
   try {
     await ctx.pacer.send(conversation.business, conversation.contact, () =>
       ctx.whatsapp.sendReaction({ business: conversation.business, to, target: target.wamid, emoji }));
-    ctx.logger.info("teams.reaction.sent", { business: conversation.business, contact: maskId(conversation.contact), removed: emoji === "" });
+    // Who reacted is recorded with what was sent (the gate admitted them, so the object id is known).
+    ctx.logger.info("teams.reaction.sent", { business: conversation.business, contact: maskId(conversation.contact), removed: emoji === "", user: reaction.author.aadObjectId ?? "unknown" });
     return undefined;
   } catch (err) {
     ctx.logger.warn("teams.reaction.failed", { business: conversation.business, contact: maskId(conversation.contact), error: describeError(err) });
     return say({ kind: "reaction-not-sent", ...(err instanceof BridgeError ? { why: err.userMessage } : {}) });
   }
 }
+
+/** Messages remembered as told at most (the oldest is forgotten first): the note may then come twice, harmlessly. */
+export const MAX_CHANGES_TOLD = 10_000;
 
 /**
  * A staff member edited or deleted a reply that was sent to WhatsApp: say, once per message and
@@ -49,6 +59,6 @@ export async function onStaffMessageChange(ctx: BridgeContext, change: StaffMess
   const key = `${change.thread}|${change.messageId}`;
   if (told.has(key)) return undefined;
   told.add(key);
-  if (told.size > 10_000) told.delete(told.values().next().value!);
+  if (told.size > MAX_CHANGES_TOLD) told.delete(told.values().next().value!);
   return say({ kind: "edit-not-forwarded", change: change.change });
 }

@@ -9,6 +9,7 @@ import type { MediaStore } from "../../ports/media-store";
 import type { Stores } from "../../ports/stores";
 import type { TeamsGateway, ThreadPost } from "../../ports/teams-gateway";
 import type { WhatsAppGateway } from "../../ports/whatsapp-gateway";
+import type { BridgeSettings } from "../../settings";
 import { withRetry } from "../../retry";
 import { BACKGROUND_RETRY } from "../../retry-policy";
 import { isIdentityChange, rekeyContact, rememberPhoneAlias } from "./contact-rekey";
@@ -28,6 +29,8 @@ export interface InboundPostDeps {
   readonly logger: Logger;
   readonly media?: MediaStore;
   readonly followUps?: FollowUpScheduler;
+  /** The risky-file policy (default: quarantine). */
+  readonly settings?: Pick<BridgeSettings, "riskyFiles">;
 }
 
 export type PreparedPost =
@@ -66,11 +69,8 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
   if (targeted) {
     const text = await targetedText(ctx.stores, message, targeted, ctx.clock.now() - entry.receivedAt);
     if (text.kind === "wait") {
-      if (ctx.followUps) {
-        ctx.followUps.park(entry, targeted.target);
-        return { kind: "parked" };
-      }
-      // No scheduler (never in the running bridge): post now rather than hold the lane.
+      if (ctx.followUps?.park(entry, targeted.target)) return { kind: "parked" };
+      // No scheduler (never in the running bridge), or too many waiting already: post now, without the target.
       const forced = await targetedText(ctx.stores, message, targeted, Number.POSITIVE_INFINITY);
       body = forced.kind === "ready" ? forced.body : [];
     } else body = text.body;

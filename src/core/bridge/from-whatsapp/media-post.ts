@@ -1,5 +1,5 @@
 import { BridgeError, describeError } from "../../errors";
-import type { Block, FormattedText } from "../../formatted-text";
+import type { Block, FormattedText, Inline } from "../../formatted-text";
 import { maskId, WaMediaId } from "../../ids";
 import { MediaFetchError } from "../../media-errors";
 import { baseMimeType, checkMediaType, formatBytes, INLINE_IMAGE_MAX_BYTES, MEDIA_SIZE_CAPS, mediaFileName } from "../../media-types";
@@ -8,6 +8,8 @@ import type { ChannelLink } from "../../model";
 import type { Logger } from "../../ports/logger";
 import type { KeptMedia, MediaStore } from "../../ports/media-store";
 import type { WhatsAppGateway } from "../../ports/whatsapp-gateway";
+import { classifyFile, DEFAULT_RISKY_FILES } from "../../risky-files";
+import type { BridgeSettings } from "../../settings";
 import { bold, italic, link, lines, p, t } from "../thread-view/thread-text";
 
 type MediaContent = Extract<InboundContent, { kind: "media" }>;
@@ -21,9 +23,16 @@ export interface InlineImage {
 
 /** What happened to a customer's file. */
 export type MediaOutcome =
-  | { readonly status: "kept"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia; readonly inline?: InlineImage }
-  /** Kept apart: the hash or the real type did not match what was announced (security case 33). */
-  | { readonly status: "quarantined"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia; readonly problem: string }
+  /** Kept and linked; `risk`: a risky file under the `flag` policy (the post warns). */
+  | { readonly status: "kept"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia; readonly inline?: InlineImage; readonly risk?: readonly string[] }
+  /**
+   * Kept apart and not linked: the hash or the real type did not match what was announced (`integrity`,
+   * security case 33), or a risky file under the `quarantine` or `block` policy (`risk`, `blocked`).
+   */
+  | {
+      readonly status: "quarantined"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia;
+      readonly integrity?: string; readonly risk?: readonly string[]; readonly blocked?: boolean;
+    }
   /** Not kept; `retry` says whether the bridge tries again. */
   | { readonly status: "failed"; readonly problem: string; readonly retry: boolean };
 
@@ -36,11 +45,13 @@ function nounOf(content: MediaContent): string {
 
 /**
  * Downloads a customer's file and keeps it: within the size cap of its type, checked against the
- * webhook's SHA-256 and by its magic bytes. A file that fails a check is kept in quarantine and never
- * shown inline. Failures come back as an outcome (never thrown), saying whether a retry may help.
+ * webhook's SHA-256 and by its magic bytes, and classified (risky-files.ts). A file that fails a check,
+ * or is risky under the `quarantine` or `block` policy, is kept in quarantine, never linked and never
+ * shown inline; a risky file under `flag` is kept and linked with a warning. Failures come back as an
+ * outcome (never thrown), saying whether a retry may help.
  */
 export async function keepInboundMedia(
-  ctx: { whatsapp: WhatsAppGateway; media?: MediaStore; logger: Logger },
+  ctx: { whatsapp: WhatsAppGateway; media?: MediaStore; logger: Logger; settings?: Pick<BridgeSettings, "riskyFiles"> },
   link: ChannelLink,
   message: InboundMessage,
   content: MediaContent,
@@ -65,23 +76,32 @@ export async function keepInboundMedia(
     if (!typeCheck.ok || wrongFamily) problems.push(`it was declared as ${declared ?? content.media} but its bytes are ${typeCheck.actual ?? "of an unknown type"}`);
     const name = mediaFileName(content.media, declared, message.timestamp, content.filename);
     const mimeType = typeCheck.actual ?? declared ?? "application/octet-stream";
-    const quarantined = problems.length > 0;
+    const riskyFiles = ctx.settings?.riskyFiles ?? DEFAULT_RISKY_FILES;
+    const verdict = classifyFile({ name, bytes: fetched.bytes, ...(declared ? { declaredMime: declared } : {}), ...(typeCheck.actual ? { actualMime: typeCheck.actual } : {}) }, riskyFiles.extensions);
+    const risk = verdict.risky ? verdict.reasons : undefined;
+    const quarantined = problems.length > 0 || (risk !== undefined && riskyFiles.policy !== "flag");
     const kept = await media.keep({
       bytes: fetched.bytes,
       name,
       mimeType: quarantined ? "application/octet-stream" : mimeType,
       channel: link.channel,
+      ...(link.teamGroupId ? { teamGroupId: link.teamGroupId } : {}),
       contact: conversationKeyOf(message),
       wamid: message.id,
       ...(quarantined ? { quarantined: true } : {}),
     });
+    if (problems.length > 0) logger.warn("whatsapp.media.integrity_failed", { ...logFields, problems: problems.join("; ") });
+    if (risk) logger.warn("whatsapp.media.risky", { ...logFields, policy: riskyFiles.policy, reasons: risk.length });
     if (quarantined) {
-      logger.warn("whatsapp.media.integrity_failed", { ...logFields, problems: problems.join("; ") });
-      return { status: "quarantined", name, mimeType: declared ?? "unknown", kept, problem: problems.join("; and ") };
+      return {
+        status: "quarantined", name, mimeType: declared ?? "unknown", kept,
+        ...(problems.length > 0 ? { integrity: problems.join("; and ") } : {}),
+        ...(risk ? { risk, ...(riskyFiles.policy === "block" ? { blocked: true } : {}) } : {}),
+      };
     }
-    const showInline = content.media === "image" && INLINE_TYPES.has(mimeType) && fetched.bytes.length <= INLINE_IMAGE_MAX_BYTES;
+    const showInline = !risk && content.media === "image" && INLINE_TYPES.has(mimeType) && fetched.bytes.length <= INLINE_IMAGE_MAX_BYTES;
     logger.info("whatsapp.media.kept", { ...logFields, size: kept.size });
-    return { status: "kept", name, mimeType, kept, ...(showInline ? { inline: { bytes: fetched.bytes, mimeType, name } } : {}) };
+    return { status: "kept", name, mimeType, kept, ...(showInline ? { inline: { bytes: fetched.bytes, mimeType, name } } : {}), ...(risk ? { risk } : {}) };
   } catch (err) {
     logger.warn("whatsapp.media.failed", { ...logFields, error: describeError(err) });
     return failure(err, noun, cap);
@@ -106,13 +126,30 @@ function failure(err: unknown, noun: string, cap: number): MediaOutcome {
   return { status: "failed", problem: `The ${noun} could not be kept (${why}).`, retry };
 }
 
-/** The lines describing a kept file: name, type, size, link and SHA-256. */
-function fileLines(name: string, mimeType: string, kept: KeptMedia): Block {
+/** The lines describing a kept file: name, type, size, link (when given) or where it is kept, and SHA-256. */
+function fileLines(name: string, mimeType: string, kept: KeptMedia, where: "link" | "location" | "none"): Block {
+  const place: Inline[] = where === "link" && kept.link ? [bold("Link: "), link(kept.link), { kind: "break" }]
+    : where === "location" && kept.location ? [bold("Kept apart in: "), t(kept.location), { kind: "break" }]
+    : [];
   return p(
     t("📎 "), bold(name), t(` · ${mimeType} · ${formatBytes(kept.size)}`), { kind: "break" },
-    bold("Link: "), link(kept.link), { kind: "break" },
+    ...place,
     bold("SHA-256: "), t(kept.sha256),
   );
+}
+
+/** Why a risky file was flagged, one reason after another. */
+const riskText = (risk: readonly string[]) => `${risk.join("; ")}.`;
+
+/** The warnings above a quarantined file, and what staff can do. */
+function quarantineLines(outcome: Extract<MediaOutcome, { status: "quarantined" }>): Block[] {
+  const lines: Block[] = [];
+  if (outcome.integrity) lines.push(p(bold("⚠️ Integrity check failed: "), t(`${outcome.integrity}.`)));
+  if (outcome.risk) lines.push(p(bold(outcome.blocked ? "⛔ Blocked file: " : "⚠️ Risky file: "), t(riskText(outcome.risk))));
+  lines.push(p(italic(outcome.blocked
+    ? "Your firm does not accept this type of file from customers. It is kept for the record only and is not available in Teams. Do not ask for it to be released; ask the customer to send the content another way (for example as a PDF or a picture)."
+    : "The file was kept apart (quarantined) for the record and is not linked here, so that it cannot be opened by mistake. If you need it, ask your security team to check it and release it: they find it by its SHA-256.")));
+  return lines;
 }
 
 /** The text of a media message: caption, then what happened to the file. */
@@ -120,13 +157,15 @@ export function mediaBody(content: MediaContent, outcome: MediaOutcome, retrying
   const caption = content.captionBody ? [...content.captionBody] : lines(content.caption);
   switch (outcome.status) {
     case "kept":
-      return [...caption, fileLines(outcome.name, outcome.mimeType, outcome.kept)];
-    case "quarantined":
+      if (!outcome.risk) return [...caption, fileLines(outcome.name, outcome.mimeType, outcome.kept, "link")];
       return [
         ...caption,
-        p(bold("⚠️ Integrity check failed: "), t(`${outcome.problem}. The file was kept apart (quarantined) for the record and is not shown; do not open it unless you trust where it came from.`)),
-        fileLines(outcome.name, outcome.mimeType, outcome.kept),
+        p(bold("⚠️ Risky file: "), t(riskText(outcome.risk))),
+        p(italic("Open it only if you expected this file from this customer and trust where it came from; your security team can check it first.")),
+        fileLines(outcome.name, outcome.mimeType, outcome.kept, "link"),
       ];
+    case "quarantined":
+      return [...caption, ...quarantineLines(outcome), fileLines(outcome.name, outcome.mimeType, outcome.kept, outcome.blocked ? "none" : "location")];
     case "failed":
       return [
         ...caption,

@@ -36,6 +36,14 @@ export interface PacingSettings {
   readonly instanceName?: string;
 }
 
+/**
+ * Token buckets kept per map (contacts, business numbers) at most: beyond it the least recently used one
+ * is forgotten. A bucket unused that long has long been full again, which is what a new one is; at worst
+ * a contact gets its burst again early and Meta's pair-rate error is retried (docs/security.md, "Bounded
+ * in-memory maps").
+ */
+export const MAX_BUCKETS = 10_000;
+
 export const DEFAULT_PACING: PacingSettings = { pairIntervalMs: 6_000, pairBurst: 10, perNumberPerSecond: 80, attempts: WHATSAPP_SEND_RETRY.attempts };
 /** Longer than any wait in a pacer (a 45-message burst at the pair rate, then 4^X backoff) is likely to be. */
 export const DEFAULT_OUTBOX_REQUEUE_MS = 5 * 60_000;
@@ -74,9 +82,17 @@ export class OutboundPacer {
     return run;
   }
 
+  /** Buckets tracked (contacts and numbers), for tests and diagnostics. */
+  get bucketCount(): number {
+    return this.contactBuckets.size + this.numberBuckets.size;
+  }
+
+  /** The bucket of `key`, made the most recently used (a Map keeps insertion order); at most MAX_BUCKETS kept. */
   private bucket(map: Map<string, TokenBucket>, key: string, capacity: number, everyMs: number): TokenBucket {
-    let bucket = map.get(key);
-    if (!bucket) map.set(key, (bucket = new TokenBucket(capacity, everyMs, this.clock)));
+    const bucket = map.get(key) ?? new TokenBucket(capacity, everyMs, this.clock);
+    map.delete(key);
+    map.set(key, bucket);
+    if (map.size > MAX_BUCKETS) map.delete(map.keys().next().value!);
     return bucket;
   }
 

@@ -74,6 +74,11 @@ export class ContactLanes<T extends LaneItem> {
     return this.count;
   }
 
+  /** Number of lanes (an empty lane is removed, so never more than `size`). */
+  get laneCount(): number {
+    return this.lanes.size;
+  }
+
   /** Resolves when every lane is empty. */
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();

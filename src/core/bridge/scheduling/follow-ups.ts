@@ -18,13 +18,23 @@ import { PARK_LIMIT_MS } from "../from-whatsapp/reactions";
  *   tried again with backoff until it is kept or the attempts run out; a restart resumes it.
  */
 export interface FollowUpScheduler {
-  /** Waits for `target` to be posted (or the park limit), then hands `entry` back to the contact's lane. */
-  park(entry: InboxEntry, target: WaMessageId): void;
+  /**
+   * Waits for `target` to be posted (or the park limit), then hands `entry` back to the contact's lane.
+   * False when `entry` cannot wait: as many events are parked as memory allows (`MAX_PARKED`), so the
+   * caller posts it now, without its target.
+   */
+  park(entry: InboxEntry, target: WaMessageId): boolean;
   /** A message was posted and mapped: wakes what was parked waiting for it. */
   targetPosted(business: BusinessNumberId, wamid: WaMessageId): void;
   /** Records a durable retry of `message`'s media and starts it. Does I/O. */
   retryMedia(message: InboundMessage): Promise<void>;
 }
+
+/**
+ * Most events parked at once. Each waits at most the park limit (5 minutes) anyway; this bounds a flood
+ * of reactions to messages that never come (docs/security.md, "Bounded in-memory maps").
+ */
+export const MAX_PARKED = 10_000;
 
 export interface FollowUpOptions {
   readonly mediaRetries: MediaRetryStore;
@@ -35,6 +45,8 @@ export interface FollowUpOptions {
   /** One attempt of a queued media retry: `done` when finished either way, `retry` to try again later. */
   readonly runMediaRetry: (retry: MediaRetry) => Promise<"done" | "retry">;
   readonly parkLimitMs?: number;
+  /** Most events parked at once; default `MAX_PARKED`. */
+  readonly maxParked?: number;
   /** Overrides the waits of `MEDIA_RETRY` between media attempts (tests shorten them). */
   readonly backoff?: Partial<Pick<RetryPolicy, "baseMs" | "capMs">>;
 }
@@ -44,28 +56,38 @@ export class FollowUps implements FollowUpScheduler {
   private readonly parked = new Map<string, Map<string, InboxEntry>>();
   private readonly running = new Set<Promise<void>>();
   private readonly mediaKeys = new Set<string>();
+  /** Events in `parked`, over all its slots. */
+  private parkedCount = 0;
   private stopped = false;
   private wakeAll: () => void = () => {};
   private readonly stopSignal = new Promise<void>((resolve) => { this.wakeAll = resolve; });
 
   constructor(private readonly options: FollowUpOptions) {}
 
-  park(entry: InboxEntry, target: WaMessageId): void {
-    if (this.stopped) return;
+  park(entry: InboxEntry, target: WaMessageId): boolean {
+    // Stopping: the entry stays pending in the inbox and is parked again after the restart.
+    if (this.stopped) return true;
     const slot = `${entry.business}|${target}`;
     const waiting = this.parked.get(slot) ?? new Map<string, InboxEntry>();
-    if (waiting.has(entry.key)) return;
+    if (waiting.has(entry.key)) return true;
+    if (this.parkedCount >= (this.options.maxParked ?? MAX_PARKED)) {
+      this.options.logger.warn("whatsapp.event.park_full", { business: entry.business, key: maskId(entry.key), parked: this.parkedCount });
+      return false;
+    }
     waiting.set(entry.key, entry);
     this.parked.set(slot, waiting);
+    this.parkedCount++;
     this.options.logger.info("whatsapp.event.parked", { business: entry.business, key: maskId(entry.key), target: maskId(target) });
     const limit = this.options.parkLimitMs ?? PARK_LIMIT_MS;
     const left = Math.max(0, entry.receivedAt + limit - this.options.clock.now());
     this.track((async () => {
       await this.sleep(left);
       if (this.stopped || !this.parked.get(slot)?.delete(entry.key)) return;
+      this.parkedCount--;
       if (this.parked.get(slot)?.size === 0) this.parked.delete(slot);
       this.options.schedule(entry);
     })());
+    return true;
   }
 
   targetPosted(business: BusinessNumberId, wamid: WaMessageId): void {
@@ -73,6 +95,7 @@ export class FollowUps implements FollowUpScheduler {
     const waiting = this.parked.get(slot);
     if (!waiting) return;
     this.parked.delete(slot);
+    this.parkedCount -= waiting.size;
     for (const entry of waiting.values()) this.options.schedule(entry);
   }
 
@@ -110,9 +133,12 @@ export class FollowUps implements FollowUpScheduler {
 
   /** Number of parked events and running media retries. */
   get size(): number {
-    let n = this.mediaKeys.size;
-    for (const waiting of this.parked.values()) n += waiting.size;
-    return n;
+    return this.mediaKeys.size + this.parkedCount;
+  }
+
+  /** Number of parked events. */
+  get parkedEvents(): number {
+    return this.parkedCount;
   }
 
   /** Stops: parked events stay pending in the inbox (a restart re-parks them); loops end at their next wait. */
@@ -120,6 +146,7 @@ export class FollowUps implements FollowUpScheduler {
     this.stopped = true;
     this.wakeAll();
     this.parked.clear();
+    this.parkedCount = 0;
     await Promise.all([...this.running]);
   }
 

@@ -76,6 +76,11 @@ export class InboxScheduler {
     return this.lanes.size;
   }
 
+  /** Conversations with a lane in memory (at most `size`, itself bounded by `maxInMemory`). */
+  get laneCount(): number {
+    return this.lanes.laneCount;
+  }
+
   /**
    * Puts an entry in its lane. `fromInbox`: it was just loaded, oldest first, from the inbox (resume, poll,
    * refill), which bounds how many come. Otherwise (a new event) it is left in the inbox while the lanes

@@ -1,5 +1,6 @@
 import { excerpt, toPlainText, type Block, type FormattedText, type Inline, type Marks } from "../../formatted-text";
 import type { InboundContent, InboundMessage } from "../../messages";
+import { neutraliseName } from "../../neutralise-text";
 
 /**
  * Small builders for the FormattedText the bridge writes into threads. Everything built here is text
@@ -27,17 +28,18 @@ export function lines(text: string | undefined): Block[] {
 /** `“text”`, cut to `max` characters. */
 export const quoted = (text: string, max = 200) => `“${excerpt(text, max)}”`;
 
-/** Bidi controls and zero-width characters: they can make a name display as something else (security case 30). */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
-
 /** How a contact is named in sentences the bridge writes: the profile name (cleaned), else the handle. */
 export function nameOf(message: Pick<InboundMessage, "contact">): string {
   return personName(message.contact);
 }
 
-/** How a person is named in sentences the bridge writes: the profile name (cleaned), else the number or username. */
+/**
+ * How a person is named in sentences the bridge writes: the profile name, else the number or username.
+ * The name is neutralised (bidi and invisible characters shown as markers, neutralise-text.ts); a name
+ * with nothing visible in it counts as none.
+ */
 export function personName(c: { readonly profileName?: string; readonly phone?: string; readonly username?: string }): string {
-  const cleaned = c.profileName?.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+  const cleaned = neutraliseName(c.profileName);
   if (cleaned) return cleaned;
   if (c.phone) return `+${c.phone}`;
   if (c.username) return c.username.startsWith("@") ? c.username : `@${c.username}`;

@@ -4,7 +4,7 @@ import { BusinessNumberId, WaMessageId, WaPhone, WaUserId } from "../../../../sr
 import type { PreferenceEvent, StatusEvent } from "../../../../src/core/messages";
 import type { StaffReply, TemplateCardModel } from "../../../../src/core/staff-message";
 import type { MessageTemplate } from "../../../../src/core/templates";
-import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage, TENANT, CHANNEL } from "../../../fakes/world";
+import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage, STAFF, TENANT, CHANNEL } from "../../../fakes/world";
 import { noticeText, postText, replyText } from "../../../support/wording";
 
 const ORDER_UPDATE: MessageTemplate = {
@@ -126,7 +126,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       const w = await world({ ageMs: 30 * 3600_000 });
       await w.bridge.onCardAction({
         tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
-        author: { name: "Mallory" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c", waId: "15550001111", to: "+15550001111" },
+        author: { aadObjectId: STAFF, name: "Mallory" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c", waId: "15550001111", to: "+15550001111" },
       });
       assert.deepEqual(w.whatsapp.templatesSent[0]!.to, { kind: "individual", phone: MARIA.phone, userId: MARIA.userId });
     });
@@ -148,7 +148,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
   describe("opt-out and consent", () => {
     const sendTemplate = (w: Awaited<ReturnType<typeof world>>) => w.bridge.onCardAction({
       tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
-      author: { name: "Sam" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c" },
+      author: { aadObjectId: STAFF, name: "Sam" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c" },
     });
 
     it("STOP opts the customer out: templates are refused, replies in an open window still go; START opts back in", async () => {

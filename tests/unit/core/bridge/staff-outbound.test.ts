@@ -3,7 +3,7 @@ import { WhatsAppSendError } from "../../../../src/core/errors";
 import { paragraph, toPlainText } from "../../../../src/core/formatted-text";
 import { TeamsMessageId } from "../../../../src/core/ids";
 import type { StaffImage } from "../../../../src/core/staff-message";
-import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld, staffMessage } from "../../../fakes/world";
+import { ADMIN, BUSINESS, CHANNEL, STAFF, TENANT, customerText, makeWorld, staffMessage } from "../../../fakes/world";
 import { replyText } from "../../../support/wording";
 
 const PNG: StaffImage = { name: "label.png", mimeType: "image/png", bytes: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(20)]) };
@@ -82,7 +82,7 @@ describe("staff replies beyond text (core)", () => {
 
   it("a staff reaction on a customer message is sent as a WhatsApp reaction; removal sends an empty emoji", async () => {
     const w = await withThread();
-    const base = { tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { name: "Sam" } };
+    const base = { tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" } };
     assert.equal(await w.bridge.onStaffReaction({ ...base, added: ["👍"], removed: [] }), undefined);
     await w.bridge.onStaffReaction({ ...base, added: [], removed: ["👍"] });
     assert.deepEqual(w.whatsapp.media.reactions.map((r) => [r.target, r.emoji]), [["wamid.in1", "👍"], ["wamid.in1", ""]]);
@@ -93,11 +93,11 @@ describe("staff replies beyond text (core)", () => {
     const msg = staffMessage("sent text", { thread: w.thread });
     await w.bridge.onStaffMessage(msg);
     await w.bridge.idle();
-    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: msg.messageId, author: { name: "Sam" }, added: ["❤️"], removed: [] });
-    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: "19:other@thread.tacv2" as never, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
+    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: msg.messageId, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
+    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: "19:other@thread.tacv2" as never, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
     assert.equal(w.whatsapp.media.reactions.length, 0);
     w.whatsapp.media.failSend(new WhatsAppSendError("content", "too old", { metaCode: 131009, notApplied: true, retryable: false, userMessage: "the message is too old to react to" }));
-    const reply = await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { name: "Sam" }, added: ["❤️"], removed: [] });
+    const reply = await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
     assert.match(replyText(reply), /Your reaction was not sent to WhatsApp: the message is too old to react to/);
   });
 

@@ -82,6 +82,7 @@ describe("the completeness check (audit)", () => {
       { kind: "kept", at: at + 8200, conversation: customer(2), why: "internal-mention" },
       { kind: "kept", at: at + 8300, conversation: customer(2), why: "policy-block" },
       { kind: "kept", at: at + 8400, conversation: customer(3), why: "window-closed" },
+      { kind: "kept", at: at + 8450, conversation: customer(3), why: "not-allowed" },
       { kind: "failed", at: at + 8500, errorCode: 131047 },
       { kind: "failed", at: at + 8600 },
       { kind: "kept", at: at - 2 * DAY, conversation: customer(1), why: "opted-out" },
@@ -92,11 +93,11 @@ describe("the completeness check (audit)", () => {
     assert.equal(audit.outbound, 2);
     assert.equal(audit.automatic, 1, "the automatic message is counted apart from staff replies");
     assert.deepEqual(audit.byChannel, [
-      { channel: "WhatsApp", inbound: 3, outbound: 2, kept: 5 },
+      { channel: "WhatsApp", inbound: 3, outbound: 2, kept: 6 },
       { channel: "(not linked)", inbound: 1, outbound: 0, kept: 0 },
     ]);
     assert.deepEqual(audit.keptInTeams, [["note", 2], ["internal-mention", 1]]);
-    assert.deepEqual(audit.refused, [["policy-block", 1], ["window-closed", 1]], "refusals apart, and only the period's");
+    assert.deepEqual(audit.refused, [["not-allowed", 1], ["policy-block", 1], ["window-closed", 1]], "refusals (the staff gate's too) apart, and only the period's");
     assert.deepEqual(audit.failures, [["131047", 1], ["unknown", 1]]);
     assert.deepEqual(audit.suspended, [{ business: BUSINESS, since: at + 9000, displayNumber: "+44 20 7946 0000", channelName: "WhatsApp" }]);
   });
