@@ -1,4 +1,4 @@
-import type { NumberBacklog } from "./bridge/recovery/backlog-report";
+import type { NumberBacklog } from "./model";
 import type { BusinessNumberId, WaMessageId } from "./ids";
 import type { GroupChange } from "./messages";
 import type { StaffRefusal } from "./rules/staff-authority";
@@ -59,7 +59,7 @@ export type CommandNotice =
 /** What only bridge admins may do. */
 export type AdminAction = "link" | "unlink" | "create-group" | "compliance" | "audit";
 
-/** Answers to `compliance here` and `audit` (bridge/compliance/compliance-commands.ts). */
+/** Answers to `compliance here` and `audit` (bridge/from-teams/compliance-commands.ts). */
 export type ComplianceCommandNotice =
   /**
    * This channel is now the compliance channel; `previous`: the one it was before (`same`: it already

@@ -1,5 +1,4 @@
 import type { AadObjectId } from "./ids";
-import type { PacingSettings } from "./bridge/outbox/pacer";
 import type { PolicySettings } from "./rules/outbound-policy";
 import type { RiskyFileSettings } from "./risky-files";
 import type { StaffList } from "./rules/staff-authority";
@@ -36,4 +35,36 @@ export interface BridgeSettings {
   readonly pacing?: PacingSettings;
   /** What happens to a customer's file that can run code (risky-files.ts); default: quarantine, the default list. */
   readonly riskyFiles?: RiskyFileSettings;
+}
+
+/** Meta's limits (protocols.md A15), configurable because tiers and tests differ. */
+export interface PacingSettings {
+  /** Pair rate limit: one message per this many ms to the same customer (Meta: about 6 s). */
+  readonly pairIntervalMs: number;
+  /** Messages to one customer that may go out at once before the pair rate applies. */
+  readonly pairBurst: number;
+  /** Throughput per business number (Meta: 80 messages/s by default). */
+  readonly perNumberPerSecond: number;
+  /**
+   * Attempts per message for retryable WhatsApp errors (throughput, pair rate, a passing failure, …);
+   * default `WHATSAPP_SEND_RETRY.attempts`.
+   */
+  readonly attempts?: number;
+  /**
+   * A staff reply left `queued` (or `sending`) in the outbox this long by a pacer that is not this one is
+   * taken to be abandoned (its instance stopped): re-queued here (or, if it was mid-send, flagged).
+   * Default `DEFAULT_OUTBOX_REQUEUE_MS`.
+   */
+  readonly outboxRequeueAfterMs?: number;
+  /**
+   * Times a reply Meta later reports failed for a rate limit is sent again; default the re-send policy's
+   * (retry-policy.ts: 3).
+   */
+  readonly rateLimitResends?: number;
+  /**
+   * The name of the machine or replica this bridge runs on, stable across its restarts (App Service's
+   * WEBSITE_INSTANCE_ID, Container Apps' replica name, the host name). Outbox rows owned by an earlier
+   * process of the same instance are taken over at once on start-up: that process is gone.
+   */
+  readonly instanceName?: string;
 }

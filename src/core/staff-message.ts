@@ -88,6 +88,9 @@ export type StaffReply =
   /** The template card; `replace` updates the card the action came from instead of posting a new one. */
   | { readonly kind: "template-card"; readonly card: TemplateCardModel; readonly replace?: boolean };
 
+/** A reply that is a notice. */
+export const say = (notice: StaffNotice): StaffReply => ({ kind: "notice", notice });
+
 /** The steps of the template card: pick a template, fill and preview it, then the sent confirmation. */
 export type TemplateCardModel =
   | { readonly step: "pick"; readonly reason?: TemplateReason; readonly templates: readonly { readonly id: TemplateKey; readonly label: string }[] }

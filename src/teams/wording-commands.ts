@@ -1,4 +1,4 @@
-import type { NumberBacklog } from "../core/bridge/recovery/backlog-report";
+import type { NumberBacklog } from "../core/model";
 import type { AdminAction, CommandNotice, NumberName, ReplyRules } from "../core/notices";
 import type { Wording } from "./wording";
 

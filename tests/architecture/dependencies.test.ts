@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { ADAPTER_FOLDERS, COMPOSITION_FILES, CONFIG_FILE, CONFIG_IMPORTERS, PORT_TYPE_FILES, SDK_HOMES, SHARED_ADAPTER_FILES } from "./dependency-rules";
+import { ADAPTER_FOLDERS, BRIDGE_FOLDER_IMPORTS, COMPOSITION_FILES, CORE_FOUNDATION_NOT_INTO, CONFIG_FILE, CONFIG_IMPORTERS, PORT_TYPE_FILES, SDK_HOMES, SHARED_ADAPTER_FILES } from "./dependency-rules";
 
 const ROOT = resolve(__dirname, "../../..");
 
@@ -42,6 +42,23 @@ describe("architecture (design.md §2)", () => {
 
   it("rule 1: the core imports only the core (no packages, no node: modules)", () => {
     const bad = imports.filter((i) => inside(i.from, "src/core") && !(i.target && inside(i.target, "src/core")));
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("inside the core: the foundations never import the use cases of core/bridge", () => {
+    const bad = imports.filter((i) => inside(i.from, "src/core") && !inside(i.from, CORE_FOUNDATION_NOT_INTO) && i.target && inside(i.target, CORE_FOUNDATION_NOT_INTO));
+    assert.deepEqual(bad, [], show(bad));
+  });
+
+  it("inside core/bridge: each folder imports only the folders below it (scheduling and the thread view, then outbox and recovery, then the two directions)", () => {
+    const folderOf = (path: string) => Object.keys(BRIDGE_FOLDER_IMPORTS).find((f) => inside(path, f));
+    assert.ok(files.some((f) => folderOf(f) === "src/core/bridge/from-teams") && files.some((f) => folderOf(f) === "src/core/bridge/scheduling"), "the folders exist");
+    const bad = imports.filter((i) => {
+      const from = folderOf(i.from);
+      const to = i.target && folderOf(i.target);
+      if (!from || !to || to === from) return false;
+      return !BRIDGE_FOLDER_IMPORTS[from]!.some((name) => to === `src/core/bridge/${name}`);
+    });
     assert.deepEqual(bad, [], show(bad));
   });
 

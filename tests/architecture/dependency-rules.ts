@@ -37,5 +37,23 @@ export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allow
 export const CONFIG_FILE = "src/config.ts";
 export const CONFIG_IMPORTERS = ["src/index.ts", "src/compose.ts", "src/reconcile.ts", "src/operator-cli.ts"] as const;
 
+/**
+ * Inside the core: the use cases (core/bridge) build on the foundations (ids, model, ports, rules,
+ * notices…), never the other way round; and each folder of core/bridge imports only the folders listed
+ * for it, so that a name says where a thing happens and nothing circles back (docs/architecture.md,
+ * "Layout"). Files directly in core/bridge (the service, its context, the journal records, the template
+ * offer) are shared by the folders and are not listed.
+ */
+export const CORE_FOUNDATION_NOT_INTO = "src/core/bridge";
+export const BRIDGE_FOLDER_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  "src/core/bridge/thread-view": [],
+  "src/core/bridge/scheduling": [],
+  "src/core/bridge/outbox": ["thread-view", "scheduling"],
+  "src/core/bridge/recovery": ["thread-view", "scheduling"],
+  "src/core/bridge/from-whatsapp": ["thread-view", "scheduling", "outbox", "recovery"],
+  "src/core/bridge/compliance": ["scheduling", "recovery"],
+  "src/core/bridge/from-teams": ["thread-view", "scheduling", "outbox", "recovery", "from-whatsapp", "compliance"],
+};
+
 /** Files whose exported types cross ports: an id-like field there must use a branded type, not `string`. */
 export const PORT_TYPE_FILES = ["src/core/ports", "src/core/model.ts", "src/core/staff-message.ts"] as const;

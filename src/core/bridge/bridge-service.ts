@@ -16,9 +16,10 @@ import { onWhatsAppEvent } from "./from-whatsapp/on-whatsapp-event";
 import { FollowUps, type FollowUpOptions } from "./scheduling/follow-ups";
 import { runMediaRetry } from "./from-whatsapp/media-retry";
 import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./recovery/link-recovery";
-import { backlogReport, type NumberBacklog } from "./recovery/backlog-report";
+import type { NumberBacklog } from "../model";
+import { backlogReport } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
-import { ComplianceSchedule, type ComplianceScheduleOptions } from "./scheduling/compliance-schedule";
+import { ComplianceSchedule, type ComplianceScheduleOptions } from "./compliance/compliance-schedule";
 import { admitCardAction } from "./from-teams/staff-gate";
 
 /** Options of the service beyond its ports. */
@@ -37,7 +38,7 @@ export interface BridgeServiceOptions {
   readonly maxInMemory?: number;
   /** How often suspended links are probed (link-recovery.ts), and on which clock; default every 60 s on the bridge's clock. */
   readonly linkProbe?: LinkRecoveryOptions;
-  /** How often the leader looks for a compliance post that is due (scheduling/compliance-schedule.ts); default every 60 s. */
+  /** How often the leader looks for a compliance post that is due (compliance/compliance-schedule.ts); default every 60 s. */
   readonly compliance?: ComplianceScheduleOptions;
 }
 

@@ -7,7 +7,8 @@ import type { InternalReason } from "../../ports/webhook-journal";
 import { maskKey } from "../recovery/reconcile";
 import type { BridgeDeps, ComplianceDeps } from "../context";
 import { dayOf, lastAuditPeriod, periodKey } from "./periods";
-import { cursorPeriod, postOnce, updateProgress } from "./post-once";
+import { updateProgress } from "../scheduling/job-progress";
+import { cursorPeriod, postOnce } from "./post-once";
 
 /** Messages looked up in the tables at a time. */
 const LOOKUP_BATCH = 16;

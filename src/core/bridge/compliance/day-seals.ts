@@ -2,7 +2,8 @@ import type { ComplianceChannel } from "../../ports/compliance-store";
 import type { DaySealPost } from "../../ports/compliance-gateway";
 import type { BridgeDeps, ComplianceDeps } from "../context";
 import { addDays, DAY_MS, dayOf, SETTLE_MS, startOfDay } from "./periods";
-import { cursorPeriod, postOnce, updateProgress } from "./post-once";
+import { updateProgress } from "../scheduling/job-progress";
+import { cursorPeriod, postOnce } from "./post-once";
 
 /** After downtime, the seals of at most this many days (the latest) are posted; the earlier ones are named as missed. */
 export const SEAL_CATCH_UP_DAYS = 14;

@@ -1,6 +1,7 @@
-import { BridgeError, TransientError } from "../../errors";
-import type { ComplianceJob, ComplianceStore, JobProgress } from "../../ports/compliance-store";
+import { BridgeError } from "../../errors";
+import type { ComplianceJob, JobProgress } from "../../ports/compliance-store";
 import type { ComplianceDeps } from "../context";
+import { updateProgress } from "../scheduling/job-progress";
 
 /**
  * Each scheduled compliance post goes out once, across restarts and instances: a conditional write
@@ -13,23 +14,6 @@ import type { ComplianceDeps } from "../context";
 
 /** A claim this old was cut short (its process stopped or lost the lease mid-post). */
 export const CLAIM_TTL_MS = 10 * 60_000;
-const WRITE_ATTEMPTS = 8;
-
-/**
- * Reads a job's progress, applies `change` and writes it back only if nobody changed it meanwhile,
- * reading again on a conflict. `change` returning `undefined` stops without writing (the result is then
- * `undefined`). Throws `TransientError("compliance.contended")` after repeated conflicts, and what the
- * store throws.
- */
-export async function updateProgress(store: ComplianceStore, job: ComplianceJob, change: (progress: JobProgress) => JobProgress | undefined): Promise<JobProgress | undefined> {
-  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-    const stored = await store.getProgress(job);
-    const next = change(stored?.progress ?? {});
-    if (next === undefined) return undefined;
-    if ((await store.saveProgress(job, next, stored?.version)) !== undefined) return next;
-  }
-  throw new TransientError("compliance.contended", `compliance: the progress of ${job} kept changing while it was written`);
-}
 
 /** One period of one job, and how its progress says it is done. */
 export interface PeriodSpec {

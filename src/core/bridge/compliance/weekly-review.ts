@@ -1,7 +1,8 @@
 import type { ComplianceChannel } from "../../ports/compliance-store";
 import type { BridgeDeps, ComplianceDeps } from "../context";
 import { addDays, mondayOf, SETTLE_MS } from "./periods";
-import { cursorPeriod, postOnce, updateProgress } from "./post-once";
+import { updateProgress } from "../scheduling/job-progress";
+import { cursorPeriod, postOnce } from "./post-once";
 
 /**
  * Posts the weekly review (the figures of `npm run report`) of the last ISO week that is over (Monday to

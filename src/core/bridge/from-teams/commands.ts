@@ -16,7 +16,7 @@ import { groupRequestedLine } from "../thread-view/record-lines";
 import { groupThreadSubject } from "../from-whatsapp/thread-subjects";
 import { say } from "./staff-replies";
 import { isAdmin, refusal } from "./admins";
-import { auditCommand, complianceCommand } from "../compliance/compliance-commands";
+import { auditCommand, complianceCommand } from "./compliance-commands";
 
 /** How replies in customer threads are treated, for `help` and `status`. */
 function replyRules(settings: BridgeSettings): ReplyRules {

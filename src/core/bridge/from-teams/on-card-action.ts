@@ -9,7 +9,8 @@ import type { BridgeContext } from "../context";
 import { journalKeptInTeams } from "../journal-records";
 import { createRow, dispatchOutbound, newRow } from "../outbox/outbox-send";
 import { recipientOf } from "../outbox/recipient";
-import { groupCannotReceive, say, templatePicker } from "./staff-replies";
+import { groupCannotReceive, say } from "./staff-replies";
+import { templatePicker } from "../template-offer";
 import type { TemplateProblem } from "../../notices";
 
 /** The values typed into the card: inputs `h:<key>` (header) and `b:<key>` (body). */

@@ -5,7 +5,8 @@ import type { ChannelLink, Conversation } from "../../model";
 import type { Recipient } from "../../ports/whatsapp-gateway";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
-import { say, templatePicker } from "./staff-replies";
+import { say } from "./staff-replies";
+import { templatePicker } from "../template-offer";
 import { acceptReply, dispatchOutbound } from "../outbox/outbox-send";
 import { quotedWamid } from "./staff-media";
 

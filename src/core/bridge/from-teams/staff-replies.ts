@@ -1,12 +1,10 @@
 import { describeError } from "../../errors";
 import type { ChannelLink, GroupInfo } from "../../model";
-import type { GroupUnreachable, StaffNotice, TemplateReason } from "../../notices";
+import type { GroupUnreachable } from "../../notices";
 import type { StaffMessage, StaffReply } from "../../staff-message";
-import { templateId } from "../../templates";
 import type { BridgeContext } from "../context";
 
-/** A reply that is a notice. */
-export const say = (notice: StaffNotice): StaffReply => ({ kind: "notice", notice });
+export { say } from "../../staff-message";
 
 /** How long a Teams turn waits for a paced send before answering and reporting the outcome later. */
 export const INLINE_WAIT_MS = 4_000;
@@ -33,22 +31,4 @@ export function groupCannotReceive(group: GroupInfo): GroupUnreachable | undefin
   if (group.suspended) return "suspended";
   if (!group.id) return "not-created";
   return undefined;
-}
-
-/**
- * The first step of the template card, or a notice if no template can be offered. In a group (`group`),
- * authentication templates are left out: WhatsApp does not deliver them to groups.
- */
-export async function templatePicker(ctx: BridgeContext, reason?: TemplateReason, group = false): Promise<StaffReply> {
-  try {
-    const templates = (await ctx.templates.list()).filter((t) => !group || t.category !== "AUTHENTICATION");
-    if (templates.length === 0) return say({ kind: "no-templates", ...(reason ? { reason } : {}) });
-    return {
-      kind: "template-card",
-      card: { step: "pick", ...(reason ? { reason } : {}), templates: templates.map((t) => ({ id: templateId(t), label: `${t.name} (${t.language}, ${t.category.toLowerCase()})` })) },
-    };
-  } catch (err) {
-    ctx.logger.warn("whatsapp.templates.list_failed", { error: describeError(err) });
-    return say({ kind: "templates-unavailable", ...(reason ? { reason } : {}) });
-  }
 }

@@ -1,4 +1,4 @@
-import { contactKeyOf, groupKeyOf, maskId } from "../../ids";
+import { maskId } from "../../ids";
 import type { StatusEvent } from "../../messages";
 import type { InboxEntry, MessageLink } from "../../model";
 import { advance } from "../../rules/delivery-state";
@@ -20,13 +20,6 @@ function countReceipt(message: MessageLink, state: StatusEvent["state"], partici
 
 /** A status may overtake the saving of its message's mapping (the send answer and the webhook race). */
 const UNKNOWN_MESSAGE_GRACE_MS = 20_000;
-
-/** The lane of a status: its conversation's lane when the recipient is known, so it follows its messages. */
-export function statusLane(event: StatusEvent): string {
-  if (event.group) return groupKeyOf(event.business, event.group);
-  const r = event.recipient;
-  return r && (r.userId || r.phone) ? contactKeyOf(event.business, r) : `${event.business}|status`;
-}
 
 /**
  * Applies a delivery status (use case `onWhatsAppStatus`): moves the message's state forward only (late

@@ -2,6 +2,7 @@ import type { FormattedText } from "../../formatted-text";
 import type { InboundContent, InboundMessage } from "../../messages";
 import { findEarlier, type EarlierMessage } from "./message-lookup";
 import type { Stores } from "../../ports/stores";
+import { PARK_LIMIT_MS } from "../scheduling/follow-ups";
 import { italic, lines, nameOf, p, quote, quoted, t } from "../thread-view/thread-text";
 
 /**
@@ -10,8 +11,6 @@ import { italic, lines, nameOf, p, quote, quoted, t } from "../thread-view/threa
  * that the message is posted anyway with a note: never dropped (design.md §5).
  */
 
-/** How long a reaction, edit or deletion waits for its target before it is posted without it. */
-export const PARK_LIMIT_MS = 5 * 60_000;
 
 type Targeted = Extract<InboundContent, { kind: "reaction" | "edit" | "revoke" }>;
 

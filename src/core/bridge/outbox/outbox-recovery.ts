@@ -11,7 +11,7 @@ import { recordLabel } from "../thread-view/record-lines";
 import { dispatchOutbound, type DispatchOutcome } from "./outbox-send";
 import { finishRecord, patchRow } from "./outbox-record";
 import { recipientOf } from "./recipient";
-import { templatePicker } from "../from-teams/staff-replies";
+import { templatePicker } from "../template-offer";
 
 /**
  * Outbox recovery (docs/architecture.md, "Outbox"; nothing stranded): messages another pacer held when

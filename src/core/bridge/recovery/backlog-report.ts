@@ -1,20 +1,8 @@
 import type { BusinessNumberId } from "../../ids";
 import type { ChannelLink, InboxEntry } from "../../model";
 import type { BridgeDeps } from "../context";
+import type { NumberBacklog } from "../../model";
 
-/** What waits or failed for one business number (its channel, when linked): nothing fails in silence. */
-export interface NumberBacklog {
-  readonly business: BusinessNumberId;
-  readonly displayNumber?: string;
-  readonly channelName?: string;
-  /** Set while Teams refuses the bot in the channel's team. */
-  readonly suspendedSince?: number;
-  /** Events not yet in Teams: pending, being posted, held for a suspended link, or unrouted (no link). */
-  readonly waiting: number;
-  readonly failed: number;
-  /** Epoch ms of the oldest waiting event's receipt. */
-  readonly oldestWaitingAt?: number;
-}
 
 const WAITING = ["pending", "posting", "held", "unrouted"] as const;
 

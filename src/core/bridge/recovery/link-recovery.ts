@@ -4,7 +4,7 @@ import type { ChannelLink, InboxEntry } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { BridgeDeps } from "../context";
 import { stateAfterHold } from "./link-suspension";
-import { noteLinkGap } from "../compliance/link-gaps";
+import { noteLinkGap } from "./gap-notes";
 
 /** Where Teams says the app was installed (again): an `installationUpdate` or the bot among members added. */
 export interface AppInstalled {

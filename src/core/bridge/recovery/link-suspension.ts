@@ -2,7 +2,7 @@ import { describeError, type TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
 import type { ChannelLink, InboxEntry } from "../../model";
 import type { BridgeContext, BridgeDeps } from "../context";
-import { noteLinkGap } from "../compliance/link-gaps";
+import { noteLinkGap } from "./gap-notes";
 
 /**
  * When Teams refuses the bot in a channel's team (the app was removed, the team or channel is gone), the

@@ -7,7 +7,6 @@ import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 import type { MediaRetry, MediaRetryStore } from "../../ports/media-retry-store";
 import { delayFor, MEDIA_RETRY, type RetryPolicy } from "../../retry-policy";
-import { PARK_LIMIT_MS } from "../from-whatsapp/reactions";
 
 /**
  * Work that must happen later without holding up a contact's lane (later messages keep flowing):
@@ -29,6 +28,9 @@ export interface FollowUpScheduler {
   /** Records a durable retry of `message`'s media and starts it. Does I/O. */
   retryMedia(message: InboundMessage): Promise<void>;
 }
+
+/** How long a reaction, edit or deletion waits for its target before it is posted without it. */
+export const PARK_LIMIT_MS = 5 * 60_000;
 
 /**
  * Most events parked at once. Each waits at most the park limit (5 minutes) anyway; this bounds a flood

@@ -1,11 +1,10 @@
 import { describeError } from "../../errors";
 import { contactKeyOf, groupKeyOf } from "../../ids";
-import { conversationKeyOf, type WhatsAppEvent } from "../../messages";
+import { conversationKeyOf, type StatusEvent, type WhatsAppEvent } from "../../messages";
 import type { InboxEntry, IndexedInboxState } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 import type { InboxStore } from "../../ports/stores";
-import { statusLane } from "../from-whatsapp/on-status";
 import { ContactLanes, type LaneItem, type LaneResult } from "./contact-lanes";
 import { compareInboxEntries } from "./inbox-order";
 
@@ -29,6 +28,13 @@ export interface InboxSchedulerOptions {
   readonly pollIntervalMs?: number;
   /** Also done each poll round (the outbox sweep); must not throw. */
   readonly onPoll?: () => Promise<void>;
+}
+
+/** The lane of a status: its conversation's lane when the recipient is known, so it follows its messages. */
+function statusLane(event: StatusEvent): string {
+  if (event.group) return groupKeyOf(event.business, event.group);
+  const r = event.recipient;
+  return r && (r.userId || r.phone) ? contactKeyOf(event.business, r) : `${event.business}|status`;
 }
 
 /** The lane of an event: its conversation's (a group's messages, events and statuses share the group's). */

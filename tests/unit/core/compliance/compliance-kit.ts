@@ -1,5 +1,5 @@
 import type { BridgeDeps, ComplianceDeps } from "../../../../src/core/bridge/context";
-import { ComplianceSchedule } from "../../../../src/core/bridge/scheduling/compliance-schedule";
+import { ComplianceSchedule } from "../../../../src/core/bridge/compliance/compliance-schedule";
 import { AadObjectId, TeamsChannelId } from "../../../../src/core/ids";
 import type { ComplianceChannel } from "../../../../src/core/ports/compliance-store";
 import { MemoryComplianceStore } from "../../../../src/storage/memory/memory-compliance-store";

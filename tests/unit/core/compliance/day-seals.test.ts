@@ -190,7 +190,7 @@ describe("compliance schedule: each day's journal seal, posted once", () => {
     await s.store.setChannel(COMPLIANCE_CHANNEL);
     const stepClock = new StepClock();
     const p = process(s, "web-0.a1");
-    const { ComplianceSchedule } = await import("../../../../src/core/bridge/scheduling/compliance-schedule");
+    const { ComplianceSchedule } = await import("../../../../src/core/bridge/compliance/compliance-schedule");
     const schedule = new ComplianceSchedule(p.deps, p.compliance, () => p.leadership.isLeader(), { everyMs: 60_000, clock: stepClock });
     await journalAt(s, MONDAY_NOON);
     schedule.start();

@@ -2,10 +2,10 @@ import { describeError } from "../../errors";
 import type { Clock } from "../../ports/clock";
 import type { ComplianceChannel } from "../../ports/compliance-store";
 import type { BridgeDeps, ComplianceDeps } from "../context";
-import { postDueAudit } from "../compliance/audit";
-import { postDaySeals } from "../compliance/day-seals";
-import { postLinkGaps } from "../compliance/link-gaps";
-import { postDueReview } from "../compliance/weekly-review";
+import { postDueAudit } from "./audit";
+import { postDaySeals } from "./day-seals";
+import { postLinkGaps } from "./link-gaps";
+import { postDueReview } from "./weekly-review";
 
 export interface ComplianceScheduleOptions {
   /** How often the leader looks for a post that is due (default every 60 s). */
@@ -27,7 +27,7 @@ const NOTHING: ComplianceRound = { gaps: 0, seals: 0, audit: false, review: fals
 /**
  * The compliance channel's scheduled posts, run by the leader only: link gaps as they happen, each UTC
  * day's journal seal, the completeness check every `auditEveryHours`, and the weekly review on Mondays.
- * Each post goes out once across restarts and instances (compliance/post-once.ts): the schedule only
+ * Each post goes out once across restarts and instances (post-once.ts): the schedule only
  * decides when to look. Nothing is posted until an admin sets the compliance channel.
  */
 export class ComplianceSchedule {

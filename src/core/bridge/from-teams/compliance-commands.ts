@@ -3,10 +3,10 @@ import type { ChannelAddress } from "../../model";
 import type { ComplianceChannel } from "../../ports/compliance-store";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { BridgeContext } from "../context";
-import { isAdmin, refusal } from "../from-teams/admins";
-import { INLINE_WAIT_MS, say } from "../from-teams/staff-replies";
-import { runAudit } from "./audit";
-import { HOUR_MS } from "./periods";
+import { isAdmin, refusal } from "./admins";
+import { INLINE_WAIT_MS, say } from "./staff-replies";
+import { runAudit } from "../compliance/audit";
+import { HOUR_MS } from "../compliance/periods";
 
 /** `audit <days>` looks back at most this far (it reads the journal of every day in the period). */
 export const AUDIT_MAX_DAYS = 31;
