@@ -13,10 +13,12 @@ import { startHttpServer } from "./http/restify-server";
 import { createLogger } from "./observability/logger";
 import { startTelemetry, type Telemetry } from "./observability/telemetry";
 import { startEmbeddedAzurite } from "./storage/azurite/embedded-azurite";
-import { openBlobReliability, warnIfJournalMutable, type BlobStorageOptions } from "./storage/blob";
+import { BlobJournalReader, openBlobReliability, warnIfJournalMutable, type BlobStorageOptions } from "./storage/blob";
 import type { Leadership } from "./core/ports/leadership";
 import type { WebhookJournal } from "./core/ports/webhook-journal";
 import { createTableStores, type TableStores } from "./storage/table/table-stores";
+import { createTableComplianceStore } from "./storage/table/table-compliance-store";
+import { JournalRecordChecks } from "./record-checks";
 import { scheduleRetention } from "./compliance/retention";
 import { connectTeams, type TeamsBotOptions } from "./teams/teams-app";
 import { GraphThreadHistory } from "./teams/graph-thread-history";
@@ -55,6 +57,8 @@ export interface ComposeOverrides {
   readonly mediaCredential?: Parameters<typeof createMediaStore>[3];
   /** Telemetry already started (the entry point starts it before loading the bridge; `logger` then sends its lines); default: started from `config`. */
   readonly telemetry?: Telemetry;
+  /** How often the leader looks for a compliance post that is due (default every 60 s; tests look more often). */
+  readonly complianceEveryMs?: number;
 }
 
 /** BRIDGE_STAFF as the core's settings. */
@@ -137,6 +141,8 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       leaseRenewMs: config.reliability.leaseRenewMs,
       logger,
       instanceName: config.outbox.instanceName,
+      // The journal tells when a day is over by the bridge's clock (the compliance posts seal days by it).
+      now: () => clock.now(),
     });
     if (config.mode === "production") await warnIfJournalMutable(journal, logger);
     const whatsapp = telemetry.traced("meta", new CloudApiWhatsAppGateway({
@@ -174,6 +180,19 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
     });
+    // The compliance channel: its table, the Teams side's posts, and the record read as the operator commands read it.
+    const compliance = {
+      store: await createTableComplianceStore({ ...storage.blob, ...(overrides.tablePrefix ? { tablePrefix: overrides.tablePrefix } : {}) }),
+      gateway: teams.compliance,
+      records: new JournalRecordChecks({
+        reader: new BlobJournalReader({ ...storage.blob, container: containers.journalContainer }),
+        tables: storage.stores,
+        appSecret: config.whatsapp.appSecret,
+        stopKeywords: config.bridge.consentKeywords.stop,
+      }),
+      auditEveryHours: config.compliance.auditEveryHours,
+      instance: journal.writer,
+    };
     const bridge = new BridgeService({
       stores: storage.stores,
       teams: telemetry.traced("teams", teams.gateway),
@@ -184,6 +203,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       ...(threadHistory ? { threadHistory } : {}),
       journal,
       leadership,
+      compliance,
       clock,
       logger,
       settings: {
@@ -204,6 +224,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       pollIntervalMs: config.reliability.inboxPollMs,
       maxInMemory: config.reliability.inboxMaxInMemory,
       linkProbe: { probeEveryMs: config.reliability.linkProbeMs, ...(overrides.linkProbeClock ? { clock: overrides.linkProbeClock } : {}) },
+      compliance: { everyMs: overrides.complianceEveryMs ?? 60_000 },
     });
     const teamsRoutes = teams.serve(bridge);
     const server = await startHttpServer({

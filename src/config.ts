@@ -95,6 +95,7 @@ const schema = z.object({
   INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
   // The Azure portal's connection string of an Application Insights resource: traces and metrics go there.
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().regex(/(^|;)InstrumentationKey=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(;|$)/i, "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)").optional(),
+  COMPLIANCE_AUDIT_HOURS: z.coerce.number({ error: "COMPLIANCE_AUDIT_HOURS must be a number of hours" }).int("COMPLIANCE_AUDIT_HOURS must be whole hours").min(1, "COMPLIANCE_AUDIT_HOURS must be at least 1").max(168, "COMPLIANCE_AUDIT_HOURS must be at most 168 (a week)").default(24),
   // Meta retries a webhook for up to 7 days: an event purged sooner could be taken for a new one.
   RETENTION_DAYS: z.coerce.number({ error: "RETENTION_DAYS must be a number of days" }).int("RETENTION_DAYS must be whole days").min(7, "RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)").max(36_500, "RETENTION_DAYS must be at most 36500").default(30),
 });
@@ -166,6 +167,8 @@ export interface Config {
   };
   /** Finished inbox and outbox rows and the bridge's own media copies are purged after this many days. */
   readonly retentionDays: number;
+  /** The compliance channel (docs/data-and-compliance.md): the completeness check is posted every this many hours. */
+  readonly compliance: { readonly auditEveryHours: number };
   readonly logLevel: string;
   /** Traces and metrics to Application Insights (docs/admin-guide.md "Observability"); absent: none. */
   readonly telemetry?: { readonly connectionString: string; readonly serviceInstanceId: string };
@@ -313,6 +316,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       linkProbeMs: Math.round(e.LINK_PROBE_SECONDS * 1000),
     },
     retentionDays: e.RETENTION_DAYS,
+    compliance: { auditEveryHours: e.COMPLIANCE_AUDIT_HOURS },
     logLevel: e.LOG_LEVEL,
     ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING, serviceInstanceId: instanceName } } : {}),
   });

@@ -1,11 +1,9 @@
 import { writeFileSync } from "node:fs";
-import { ReportBuilder } from "./compliance/report-builder";
 import { reportCsv, reportHtml } from "./compliance/report-render";
-import { timeline, type SourceEntry } from "./compliance/timeline";
 import { dayArgument, dayOffset, operatorConfig, parseFlags, runCommand, single, UsageError } from "./operator-cli";
 import { BlobJournalReader } from "./storage/blob";
 import { createTableStores } from "./storage/table/table-stores";
-import { decodeJournaledBody } from "./whatsapp/meta/journal-decode";
+import { buildActivityReport } from "./record-checks";
 
 /**
  * `npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv <file>] [--html <file>]`: the activity
@@ -39,21 +37,8 @@ async function main(): Promise<number> {
   const { config, storage } = operatorConfig("report");
 
   const stores = await createTableStores(storage);
-  const names = new Map((await stores.links.list()).map((link) => [link.channel.channelId as string, link.channel.channelName ?? link.channel.channelId]));
-  const channels = await stores.conversationChannels();
-  const builder = new ReportBuilder({
-    from, to, now,
-    stopKeywords: config.bridge.consentKeywords.stop,
-    channelOf: (conversation) => { const id = channels.get(conversation); return id === undefined ? undefined : names.get(id) ?? id; },
-  });
   const reader = new BlobJournalReader({ ...storage, container: config.reliability.journalContainer });
-  const source = async function* (): AsyncGenerator<SourceEntry> {
-    for await (const entry of reader.entries(from, to)) {
-      yield entry.kind === "delivery" ? { kind: "delivery", ref: entry.ref, receivedAt: entry.receivedAt, body: entry.body } : { kind: "record", ref: entry.ref, record: entry.record };
-    }
-  };
-  for await (const event of timeline(source(), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events)) builder.add(event);
-  const report = builder.result();
+  const report = await buildActivityReport(reader, stores, { from, to, now, stopKeywords: config.bridge.consentKeywords.stop });
   if (htmlFile) writeFileSync(htmlFile, reportHtml(report));
   if (csvFile) writeFileSync(csvFile, reportCsv(report));
   else process.stdout.write(reportCsv(report));

@@ -12,7 +12,8 @@ const USAGE = `usage: npm run verify -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [-
 Reads every segment and manifest of the webhook journal from --from to --to (UTC days; default: the
 first day in the journal to today) and checks that nothing is missing, altered or inserted: each line
 against its SHA-256, each segment against the one its successor names, each manifest's list, each
-manifest against the one it names. Every received webhook body is checked against its
+manifest against the one it names. Prints each day's seal (the SHA-256 of its manifests, as the
+compliance channel's daily post shows it). Every received webhook body is checked against its
 X-Hub-Signature-256 with WHATSAPP_APP_SECRET and each --secret given (app secrets used before a
 rotation); the report says which one verified each segment. Exit code 1 on any break or failure.`;
 
@@ -61,6 +62,10 @@ function render(report: VerifyReport, container: string): string {
   if (report.unsealed.length > 0) {
     out.push("", "Not sealed yet (the writer is still running, or ended without sealing; a removal of its last segments could not be seen):");
     for (const u of report.unsealed) out.push(`  writer ${u.writer}: ${u.segments} segment(s) on ${u.days.join(", ")}`);
+  }
+  if (report.days.length > 0) {
+    out.push("", "Day seals, from the manifests as stored (each must equal the SHA-256 posted for its day in the compliance channel):");
+    for (const d of report.days) out.push(`  ${d.day}  ${d.sha256}  (${d.manifests} manifest${d.manifests === 1 ? "" : "s"})`);
   }
   if (report.notes.length > 0) out.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
   const breaks = groupBreaks(report.breaks);

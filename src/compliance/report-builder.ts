@@ -1,4 +1,5 @@
 import type { InboundContent } from "../core/messages";
+import type { ActivityReport } from "../core/ports/record-checks";
 import type { TimelineEvent } from "./timeline";
 
 /*
@@ -32,29 +33,8 @@ export interface ReportOptions {
   readonly channelOf: (conversation: string) => string | undefined;
 }
 
-export interface Report {
-  readonly from: string;
-  readonly to: string;
-  readonly asOf: string;
-  readonly conversations: number;
-  readonly byChannel: ReadonlyArray<readonly [string, number]>;
-  /** Per staff member (display name): conversations they replied in, and replies sent. */
-  readonly byStaff: ReadonlyArray<{ readonly name: string; readonly conversations: number; readonly replies: number; readonly internal: number }>;
-  readonly customerMessages: number;
-  readonly replies: number;
-  readonly automatic: number;
-  readonly firstResponseMedianSeconds?: number;
-  readonly responseMedianSeconds?: number;
-  readonly responses: ReadonlyArray<readonly [string, number]>;
-  readonly unanswered: number;
-  readonly windowsExpiredBeforeReply: number;
-  readonly templates: ReadonlyArray<readonly [string, number]>;
-  readonly policyBlocks: number;
-  readonly optOuts: number;
-  readonly failures: ReadonlyArray<readonly [string, number]>;
-  readonly internal: ReadonlyArray<readonly [string, number]>;
-  readonly perDay: ReadonlyArray<{ readonly day: string; readonly customerMessages: number; readonly replies: number }>;
-}
+/** The report's figures: the port's type (src/core/ports/record-checks.ts), so the bridge can post them. */
+export type Report = ActivityReport;
 
 /** A conversation's moments, as small tuples: [epoch ms, 0 customer message | 1 opt-out | 2 reply]. */
 type Moment = [number, 0 | 1 | 2];

@@ -29,7 +29,7 @@ export interface NumberName {
 export type CommandNotice =
   | { readonly kind: "help"; readonly rules: ReplyRules }
   | { readonly kind: "unknown-command"; readonly word: string; readonly rules: ReplyRules }
-  | { readonly kind: "admins-only"; readonly action: "link" | "unlink" | "create-group" }
+  | { readonly kind: "admins-only"; readonly action: AdminAction }
   | { readonly kind: "link-which-number" }
   /** `link` in a channel that is not a standard one (private and shared channels hold other people and keep records elsewhere). */
   | { readonly kind: "link-channel-refused"; readonly channel: "private" | "shared" | "not-listed" }
@@ -53,7 +53,26 @@ export type CommandNotice =
   | { readonly kind: "group-subject-missing" }
   | { readonly kind: "group-needs-link" }
   | { readonly kind: "group-not-created"; readonly why?: string }
-  | { readonly kind: "group-requested"; readonly subject: string; readonly number: NumberName };
+  | { readonly kind: "group-requested"; readonly subject: string; readonly number: NumberName }
+  | ComplianceCommandNotice;
+
+/** What only bridge admins may do. */
+export type AdminAction = "link" | "unlink" | "create-group" | "compliance" | "audit";
+
+/** Answers to `compliance here` and `audit` (bridge/from-teams/compliance-commands.ts). */
+export type ComplianceCommandNotice =
+  /**
+   * This channel is now the compliance channel; `previous`: the one it was before (`same`: it already
+   * was this one). `auditEveryHours`: how often the completeness check comes.
+   */
+  | { readonly kind: "compliance-channel-set"; readonly auditEveryHours: number; readonly previous?: { readonly channelName?: string; readonly same: boolean } }
+  | { readonly kind: "compliance-usage" }
+  /** This bridge runs without the compliance channel (no storage for it was configured). */
+  | { readonly kind: "compliance-unavailable" }
+  | { readonly kind: "audit-usage"; readonly maxDays: number }
+  /** The check of the last `hours` hours takes longer than a turn: it is posted in this thread when ready. */
+  | { readonly kind: "audit-running"; readonly hours: number }
+  | { readonly kind: "audit-failed"; readonly why?: string };
 
 /** Why nothing can be sent to a group now. */
 export type GroupUnreachable = "deleted" | "suspended" | "not-created";

@@ -15,6 +15,8 @@ import { handleMessageChangeActivity, handleReactionActivity } from "./staff-eve
 import { AUTH_DISABLED_BOT_APP_ID, botbuilderAuthConfig, createBridgeAdapter } from "./teams-adapter";
 import { TeamsRateLimiter, tenantWindows, THREAD_WINDOWS } from "./rate-limiter";
 import { BotBuilderTeamsGateway } from "./teams-gateway";
+import { BotBuilderComplianceGateway } from "./compliance-gateway";
+import type { ComplianceGateway } from "../core/ports/compliance-gateway";
 import { TeamsStaffDirectory, type GroupMembership } from "./teams-staff-directory";
 import type { StaffDirectory } from "../core/ports/staff-directory";
 
@@ -80,6 +82,8 @@ export interface TeamsBot {
  */
 export interface TeamsConnection {
   readonly gateway: TeamsGateway;
+  /** The compliance posts (compliance-gateway.ts). */
+  readonly compliance: ComplianceGateway;
   /** Team rosters, channel types and groups: who may act for the firm (teams-staff-directory.ts). */
   readonly directory: StaffDirectory;
   /** `POST /api/messages`, handing what staff do to `handler`. Call once. */
@@ -162,6 +166,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
+    compliance: new BotBuilderComplianceGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
     directory: new TeamsStaffDirectory({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger, ...(options.staffGroups ? { groups: options.staffGroups } : {}) }),
     serve,
   };

@@ -1,5 +1,5 @@
 import type { NumberBacklog } from "../core/model";
-import type { CommandNotice, NumberName, ReplyRules } from "../core/notices";
+import type { AdminAction, CommandNotice, NumberName, ReplyRules } from "../core/notices";
 import type { Wording } from "./wording";
 
 /**
@@ -30,6 +30,8 @@ export function helpText(rules: ReplyRules): string {
     "• unlink: stop receiving WhatsApp conversations here (admins only)",
     "• status: what is linked here",
     "• group create <subject>: a new WhatsApp group on this channel's number, with its invite link in a new thread (admins only)",
+    "• compliance here: this channel receives the compliance posts: each day's journal seal, the completeness check, the weekly review, and gaps in the record (admins only)",
+    "• audit [days]: the completeness check of the last 24 hours (or of the last 1 to 31 days), posted here (admins only)",
     "• help: this message",
   ].join("\n");
 }
@@ -69,7 +71,29 @@ const CHANNEL_REFUSED = {
   "not-listed": "Teams does not list this channel among the team's standard channels (is it shared into the team from elsewhere?), so customer conversations cannot live here.",
 } as const;
 
-const ADMIN_ACTIONS = { link: "link a WhatsApp number", unlink: "unlink a WhatsApp number", "create-group": "create a WhatsApp group" } as const;
+const ADMIN_ACTIONS: Readonly<Record<AdminAction, string>> = {
+  link: "link a WhatsApp number",
+  unlink: "unlink a WhatsApp number",
+  "create-group": "create a WhatsApp group",
+  compliance: "choose the compliance channel",
+  audit: "run the completeness check",
+};
+
+/** How often the completeness check comes, in words. */
+const everyHours = (hours: number) => (hours === 24 ? "every day" : hours % 24 === 0 ? `every ${hours / 24} days` : `every ${hours} hour${hours === 1 ? "" : "s"}`);
+
+/** The answer to `compliance here`: what this channel will receive, and where it went before. */
+function complianceSetText(n: Extract<CommandNotice, { kind: "compliance-channel-set" }>): string {
+  if (n.previous?.same) return "This channel already is the compliance channel: nothing changed.";
+  const before = n.previous ? ` It replaces ${n.previous.channelName ? `the channel “${n.previous.channelName}”` : "the channel set before"}, which receives nothing more.` : "";
+  return [
+    `✅ This is now the compliance channel.${before} The bridge posts here, as plain text (and a card for the reports):`,
+    "• each UTC day's journal seal, shortly after midnight: the day's SHA-256, which `npm run verify` recomputes from the stored journal;",
+    `• the completeness check ${everyHours(n.auditEveryHours)}: messages in and out, every customer message matched to its Teams post, possible duplicates, the journal's chain;`,
+    "• the weekly review on Mondays (the figures of `npm run report` for the week before);",
+    "• a notice whenever a linked channel stops taking its messages (a gap in the Teams record) and when it takes them again.",
+  ].join("\n");
+}
 
 /** The words of a command's answer. */
 export function sayCommand(n: CommandNotice): Wording {
@@ -99,5 +123,11 @@ export function sayCommand(n: CommandNotice): Wording {
     case "group-not-created": return { tone: "error", text: `The group was not created: ${n.why ?? "an unexpected error occurred."}` };
     case "group-requested":
       return plain(`Asked WhatsApp to create the group “${n.subject}” on ${nameOf(n.number)}. Its thread is in this channel; the invite link appears there once WhatsApp confirms.`);
+    case "compliance-channel-set": return plain(complianceSetText(n));
+    case "compliance-usage": return plain("Write `compliance here` in the channel that should receive the compliance posts (the daily journal seal, the completeness check, the weekly review).");
+    case "compliance-unavailable": return warning("This bridge runs without the compliance channel: its storage for it is not configured.");
+    case "audit-usage": return plain(`Write \`audit\` for the completeness check of the last 24 hours, or \`audit <days>\` (1 to ${n.maxDays}) for a longer period.`);
+    case "audit-running": return { tone: "info", text: `Checking the last ${n.hours % 24 === 0 ? `${n.hours / 24} day${n.hours === 24 ? "" : "s"}` : `${n.hours} hours`}: the journal takes a moment to read. The completeness check will appear in this thread.` };
+    case "audit-failed": return { tone: "error", text: `The completeness check could not be made: ${n.why ?? "the journal or the tables did not answer."} Try again in a few minutes; \`npm run reconcile\` and \`npm run verify\` give the same facts.` };
   }
 }

@@ -111,6 +111,7 @@ export function sayNotice(n: StaffNotice): Wording {
     case "help": case "unknown-command": case "admins-only": case "link-which-number": case "link-channel-refused": case "link-channel-unchecked": case "number-not-found":
     case "number-linked-elsewhere": case "number-linked": case "nothing-linked": case "numbers-unlinked": case "status":
     case "group-usage": case "group-subject-missing": case "group-needs-link": case "group-not-created": case "group-requested":
+    case "compliance-channel-set": case "compliance-usage": case "compliance-unavailable": case "audit-usage": case "audit-running": case "audit-failed":
       return sayCommand(n);
     case "kept-in-teams":
       return info(`Kept in Teams: it mentions ${n.mentions === "colleague" ? "a colleague" : "people in your organisation"}. Start with \`${n.sendPrefix}\` to send it to the customer anyway.`);

@@ -22,7 +22,7 @@ export const ADAPTER_FOLDERS = [
 export const SHARED_ADAPTER_FILES = ["src/http/http-route.ts"] as const;
 
 /** Files that may know more than one adapter (the composition root and the entry point). */
-export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts", "src/operator-cli.ts", "src/verify.ts", "src/export.ts", "src/erase.ts", "src/report.ts"] as const;
+export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts", "src/operator-cli.ts", "src/verify.ts", "src/export.ts", "src/erase.ts", "src/report.ts", "src/record-checks.ts"] as const;
 
 /** Each SDK (by package-name pattern) and the only folders that may import it. */
 export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allowedIn: readonly string[] }> = [
@@ -53,7 +53,8 @@ export const BRIDGE_FOLDER_IMPORTS: Readonly<Record<string, readonly string[]>> 
   "src/core/bridge/outbox": ["thread-view", "scheduling"],
   "src/core/bridge/recovery": ["thread-view", "scheduling"],
   "src/core/bridge/from-whatsapp": ["thread-view", "scheduling", "outbox", "recovery"],
-  "src/core/bridge/from-teams": ["thread-view", "scheduling", "outbox", "recovery", "from-whatsapp"],
+  "src/core/bridge/compliance": ["scheduling", "recovery"],
+  "src/core/bridge/from-teams": ["thread-view", "scheduling", "outbox", "recovery", "from-whatsapp", "compliance"],
 };
 
 /** Files whose exported types cross ports: an id-like field there must use a branded type, not `string`. */

@@ -90,8 +90,10 @@ function teeLogger(a: Logger, b: Logger): Logger {
  * `env`: extra environment variables for the bridge (e.g. WHATSAPP_BUSINESS_ACCOUNT_ID, pacing).
  * `compose`: extra seams of `startBridge` (e.g. the outbound Bot Connector credentials).
  * `tablePrefix`: the bridge's table names (default: a fresh unique one), for a test that also opens them itself.
+ * `clock`: the bridge's clock (journal days included); `complianceEveryMs`: how often the leader looks for
+ * a compliance post that is due.
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
+export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
@@ -132,6 +134,8 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     logger: teeLogger(logger, productionLogger),
     tablePrefix,
     ...(options.linkProbeClock ? { linkProbeClock: options.linkProbeClock } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.complianceEveryMs ? { complianceEveryMs: options.complianceEveryMs } : {}),
   };
   let bridge = await startBridge(config, overrides);
   const botId = `28:${APP_ID}`;

@@ -76,6 +76,7 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   INBOX_POLL_SECONDS: { default: { value: "5" }, production: no },
   LINK_PROBE_SECONDS: { default: { value: "60" }, production: no },
   RETENTION_DAYS: { default: { value: "30" }, production: "as the firm's policy says (at least 7)" },
+  COMPLIANCE_AUDIT_HOURS: { default: { value: "24" }, production: no },
   INBOX_MAX_IN_MEMORY: { default: { value: "2000" }, production: no },
   OUTBOX_REQUEUE_SECONDS: { default: { value: "300" }, production: no },
   WEBSITE_INSTANCE_ID: { default: { text: "the host name" }, production: "set by App Service" },

@@ -20,6 +20,7 @@ import { LinkRecovery, type AppInstalled, type LinkRecoveryOptions } from "./rec
 import type { NumberBacklog } from "../model";
 import { backlogReport } from "./recovery/backlog-report";
 import { onStaffMessageChange, onStaffReaction } from "./from-teams/staff-events";
+import { ComplianceSchedule, type ComplianceScheduleOptions } from "./compliance/compliance-schedule";
 import { admitCardAction } from "./from-teams/staff-gate";
 import { NO_METRICS } from "../ports/metrics";
 import { CONTACT_LANE_RETRY } from "../retry-policy";
@@ -41,6 +42,8 @@ export interface BridgeServiceOptions {
   readonly maxInMemory?: number;
   /** How often suspended links are probed (link-recovery.ts), and on which clock; default every 60 s on the bridge's clock. */
   readonly linkProbe?: LinkRecoveryOptions;
+  /** How often the leader looks for a compliance post that is due (compliance/compliance-schedule.ts); default every 60 s. */
+  readonly compliance?: ComplianceScheduleOptions;
 }
 
 const BACKLOG_REPORT_MAX_AGE_MS = 30_000;
@@ -66,6 +69,8 @@ export class BridgeService implements StaffMessageHandler {
   /** Inbox entries in per-conversation lanes, in order, with a bound on memory (inbox-scheduler.ts). */
   private readonly inbox: InboxScheduler;
   private cachedBacklog: { readonly at: number; readonly report: Promise<NumberBacklog[]> } | undefined;
+  /** The compliance channel's scheduled posts (with `BridgeDeps.compliance`). */
+  private readonly compliance: ComplianceSchedule | undefined;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
   constructor(private readonly deps: BridgeDeps, options: BridgeServiceOptions = {}) {
@@ -96,6 +101,7 @@ export class BridgeService implements StaffMessageHandler {
       linkSuspended: () => this.links.noteSuspension(),
     };
     this.links = new LinkRecovery(ports, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
+    this.compliance = deps.compliance ? new ComplianceSchedule(this.ctx, deps.compliance, () => this.mayWork(), options.compliance ?? { everyMs: 60_000 }) : undefined;
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.inbox = new InboxScheduler({
       inbox: deps.stores.inbox,
@@ -198,6 +204,7 @@ export class BridgeService implements StaffMessageHandler {
       void this.resumeQuietly().then(() => {
         this.inbox.startPolling();
         this.links.start();
+        this.compliance?.start();
       });
     });
     if (!this.mayWork()) {
@@ -208,6 +215,7 @@ export class BridgeService implements StaffMessageHandler {
     await this.resumePending();
     this.inbox.startPolling();
     this.links.start();
+    this.compliance?.start();
   }
 
   /**
@@ -261,6 +269,7 @@ export class BridgeService implements StaffMessageHandler {
     await this.followUps.stop();
     await this.inbox.stop();
     await Promise.all([...this.backgroundWork]);
+    await this.compliance?.settled();
   }
 
   /** Processes one inbox entry (an escaped error means "retry", as in the lanes); each retry is counted. */

@@ -14,6 +14,20 @@ import type { Leadership } from "../ports/leadership";
 import type { WebhookJournal } from "../ports/webhook-journal";
 import type { ThreadHistory } from "../ports/thread-history";
 import type { StaffDirectory } from "../ports/staff-directory";
+import type { ComplianceStore } from "../ports/compliance-store";
+import type { ComplianceGateway } from "../ports/compliance-gateway";
+import type { RecordChecks } from "../ports/record-checks";
+
+/** What the compliance channel needs (bridge/compliance): where it is, how to post there, what to read. */
+export interface ComplianceDeps {
+  readonly store: ComplianceStore;
+  readonly gateway: ComplianceGateway;
+  readonly records: RecordChecks;
+  /** The completeness check is posted every this many hours (COMPLIANCE_AUDIT_HOURS). */
+  readonly auditEveryHours: number;
+  /** This process, as its claims on a scheduled post name it. */
+  readonly instance: string;
+}
 
 /** Everything a use case may call: ports only (the composition root supplies implementations). */
 export interface BridgeDeps {
@@ -38,6 +52,8 @@ export interface BridgeDeps {
   readonly threadHistory?: ThreadHistory;
   /** Counters and histograms (metric-catalogue.ts); default: none recorded. */
   readonly metrics?: Metrics;
+  /** The compliance channel and its scheduled posts; without it `compliance here` and `audit` say they are unavailable. */
+  readonly compliance?: ComplianceDeps;
 }
 
 /** What the bridge service builds from the ports and settings, shared by the use cases. */

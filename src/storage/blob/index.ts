@@ -22,6 +22,8 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
   readonly logger: Logger;
   /** The journal's writer: this machine's instance name (each start adds a boot id of its own). */
   readonly instanceName?: string;
+  /** Epoch ms: decides when a day is over and sealed; default `Date.now` (the bridge passes its clock). */
+  readonly now?: () => number;
 }
 
 /**
@@ -31,9 +33,9 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
  * reached or created, or the options are invalid.
  */
 export async function openBlobReliability(options: BlobReliabilityOptions): Promise<{ journal: BlobWebhookJournal; leadership: LeaseLeadership }> {
-  const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, instanceName, ...storage } = options;
+  const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, instanceName, now, ...storage } = options;
   // Sealed every minute: each day's manifest is written shortly after midnight, even when idle.
-  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, sealEveryMs: 60_000, ...(instanceName ? { writer: { instance: instanceName } } : {}) });
+  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, sealEveryMs: 60_000, ...(instanceName ? { writer: { instance: instanceName } } : {}), ...(now ? { now } : {}) });
   const leadership = new LeaseLeadership({
     ops: new BlobLeaseOps({ ...storage, container: leaseContainer }),
     logger,

@@ -37,6 +37,8 @@ export type EntryKind = "delivery" | "outbound" | "status" | "internal";
 export interface Scan {
   readonly segments: Map<string, ScannedSegment>;
   readonly manifests: ScannedManifest[];
+  /** Every manifest blob of each day as stored, readable or not: what the day's seal hashes. */
+  readonly seals: Map<string, ChainLink[]>;
   readonly breaks: Break[];
   readonly entries: Record<EntryKind, number>;
   readonly signatures: { readonly verifiedBy: Map<string, number>; failed: number };
@@ -52,7 +54,7 @@ export interface Scan {
  */
 export async function scanJournal(reader: BlobJournalReader, range: { readonly from: string; readonly to: string }, checkSignature: SignatureCheck): Promise<Scan> {
   const scan: Scan = {
-    segments: new Map(), manifests: [], breaks: [],
+    segments: new Map(), manifests: [], seals: new Map(), breaks: [],
     entries: { delivery: 0, outbound: 0, status: 0, internal: 0 },
     signatures: { verifiedBy: new Map(), failed: 0 },
   };
@@ -67,6 +69,7 @@ export async function scanJournal(reader: BlobJournalReader, range: { readonly f
     for (const name of listing.manifests) {
       const bytes = await reader.download(name);
       if (!bytes) continue;
+      scan.seals.set(day, [...(scan.seals.get(day) ?? []), { name, sha256: sha256Hex(bytes) }]);
       const content = parseManifest(bytes);
       if (!content) scan.breaks.push({ kind: "unreadable", what: name, detail: "not a manifest" });
       else scan.manifests.push({ name, sha256: sha256Hex(bytes), content });

@@ -1,5 +1,5 @@
 import type { BlobJournalReader } from "./journal-reader";
-import { dayOfName } from "./journal-format";
+import { daySealHash, dayOfName } from "./journal-format";
 import { scanJournal, type Break, type EntryKind, type Scan, type ScannedSegment, type SignatureCheck } from "./journal-scan";
 
 export type { Break, SignatureCheck } from "./journal-scan";
@@ -24,6 +24,11 @@ export interface VerifyReport {
   /** Segments no manifest lists yet (their writer is still running, or ended without sealing). */
   readonly unsealed: ReadonlyArray<{ readonly writer: string; readonly segments: number; readonly days: readonly string[] }>;
   readonly notes: readonly string[];
+  /**
+   * Each day's seal as the stored manifests give it (the SHA-256 `WebhookJournal.dayManifest` computes,
+   * and the compliance channel's daily post shows), for the days that have a manifest.
+   */
+  readonly days: ReadonlyArray<{ readonly day: string; readonly sha256: string; readonly manifests: number }>;
 }
 
 /** Reads and checks the journal from `from` to `to` (`YYYY-MM-DD`, inclusive). Does I/O; read-only. */
@@ -45,6 +50,7 @@ export async function verifyJournal(reader: BlobJournalReader, range: { readonly
     breaks: [...scan.breaks, ...walked.breaks],
     unsealed: walked.unsealed,
     notes: walked.notes,
+    days: [...scan.seals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, links]) => ({ day, sha256: daySealHash(links), manifests: links.length })),
   };
 }
 

@@ -79,7 +79,7 @@ export class TableStores implements Stores {
       mediaRetries: `${prefix}mediaretries`,
     };
     const timeoutMs = options.requestTimeoutMs ?? 15_000;
-    const makeClient = clientFactory(options);
+    const makeClient = tableClientFactory(options);
     const access = (name: string, ms = timeoutMs) => new TableAccess(makeClient(name), ms);
     const links = access(this.tableNames.links);
     const conversations = access(this.tableNames.conversations);
@@ -156,7 +156,8 @@ export async function createTableStores(options: TableStoresOptions): Promise<Ta
   return stores;
 }
 
-function clientFactory(options: TableStoresOptions): (tableName: string) => TableClient {
+/** A TableClient per table name, for the account `options` names (also the compliance store's, table-compliance-store.ts). */
+export function tableClientFactory(options: TableStoresOptions): (tableName: string) => TableClient {
   const clientOptions: TableServiceClientOptions = { retryOptions: { maxRetries: options.maxRetries ?? 3 } };
   if (options.connectionString && options.accountName) {
     throw new PermanentError("storage.bad_config", "give either a storage connection string or an account name, not both");

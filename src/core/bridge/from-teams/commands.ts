@@ -7,7 +7,7 @@ import type { ChannelFacts } from "../../ports/staff-directory";
 import type { StaffMessage, StaffReply } from "../../staff-message";
 import type { NumberName, ReplyRules, StaffNotice } from "../../notices";
 import type { BusinessNumberInfo } from "../../ports/whatsapp-gateway";
-import type { BridgeDeps } from "../context";
+import type { BridgeContext, BridgeDeps } from "../context";
 import type { BridgeSettings } from "../../settings";
 import { DEFAULT_SEND_PREFIX } from "../../rules/reply-routing";
 import { ensureThread } from "../from-whatsapp/thread-start";
@@ -15,33 +15,31 @@ import { backlogReport } from "../recovery/backlog-report";
 import { groupRequestedLine } from "../thread-view/record-lines";
 import { groupThreadSubject } from "../from-whatsapp/thread-subjects";
 import { say } from "./staff-replies";
+import { isAdmin, refusal } from "./admins";
+import { auditCommand, complianceCommand } from "./compliance-commands";
 
 /** How replies in customer threads are treated, for `help` and `status`. */
 function replyRules(settings: BridgeSettings): ReplyRules {
   return { replyMode: settings.replyMode, notePrefix: settings.notePrefix, sendPrefix: settings.sendPrefix ?? DEFAULT_SEND_PREFIX };
 }
 
-/** Handles a command addressed to the bot outside customer threads: link, unlink, status, help. */
-export async function onCommand(ctx: BridgeDeps, message: StaffMessage, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply> {
+/**
+ * Handles a command addressed to the bot outside customer threads: link, unlink, status, group create,
+ * compliance here, audit, help. Resolves to the answer in the thread (`audit` may post there itself).
+ */
+export async function onCommand(ctx: BridgeContext, message: StaffMessage, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply | undefined> {
   const [word = "", ...args] = message.text.trim().split(/\s+/);
   switch (word.toLowerCase()) {
     case "link": return link(ctx, message, args.join(" "), replayUnrouted);
     case "unlink": return unlink(ctx, message);
     case "status": return status(ctx, message);
     case "group": return group(ctx, message, args);
+    case "compliance": return complianceCommand(ctx, message, args);
+    case "audit": return auditCommand(ctx, message, args);
     case "help":
     case "": return say({ kind: "help", rules: replyRules(ctx.settings) });
     default: return say({ kind: "unknown-command", word, rules: replyRules(ctx.settings) });
   }
-}
-
-function isAdmin(ctx: BridgeDeps, message: StaffMessage): boolean {
-  return message.author.aadObjectId !== undefined && ctx.settings.admins.has(message.author.aadObjectId);
-}
-
-function refusal(ctx: BridgeDeps, message: StaffMessage, action: "link" | "unlink" | "create-group"): StaffReply {
-  ctx.logger.warn("teams.command.refused", { action, tenantId: message.tenantId, user: message.author.aadObjectId ?? "unknown" });
-  return say({ kind: "admins-only", action });
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, "");

@@ -4,6 +4,7 @@ import type { ChannelLink, InboxEntry } from "../../model";
 import type { Clock } from "../../ports/clock";
 import type { BridgeDeps } from "../context";
 import { stateAfterHold } from "./link-suspension";
+import { noteLinkGap } from "./gap-notes";
 
 /** Where Teams says the app was installed (again): an `installationUpdate` or the bot among members added. */
 export interface AppInstalled {
@@ -90,13 +91,16 @@ export class LinkRecovery {
   }
 
   /**
-   * Lifts a link's suspension: the link is marked active, then its held events go back to pending and
-   * into their lanes all at once, in inbox order (so none can be overtaken by another of them); events
-   * held just before the lift follow. Returns false if it failed (tried again at the next probe).
+   * Lifts a link's suspension (the compliance channel is told the gap closed): the link is marked
+   * active, then its held events go back to pending and into their lanes all at once, in inbox order
+   * (so none can be overtaken by another of them); events held just before the lift follow. Returns
+   * false if it failed (tried again at the next probe).
    */
   async resume(link: ChannelLink): Promise<boolean> {
     try {
       const held = await this.ctx.stores.inbox.list("held", link.business);
+      // Noted before the lift, so a stop in between cannot lose it (noting it again is one note).
+      if (link.suspended) await noteLinkGap(this.ctx, link, { kind: "resumed", since: link.suspended.since, waiting: held.length });
       const { suspended: _lifted, ...active } = link;
       await this.ctx.stores.links.put(active);
       await this.putBack(held);

@@ -2,6 +2,7 @@ import { describeError, type TeamsRefusal } from "../../errors";
 import { maskId } from "../../ids";
 import type { ChannelLink, InboxEntry } from "../../model";
 import type { BridgeContext, BridgeDeps } from "../context";
+import { noteLinkGap } from "./gap-notes";
 
 /**
  * When Teams refuses the bot in a channel's team (the app was removed, the team or channel is gone), the
@@ -9,7 +10,10 @@ import type { BridgeContext, BridgeDeps } from "../context";
  * and nothing is marked failed. The app being added back (Teams says so) or a periodic probe resumes it.
  */
 
-/** Marks `link` suspended (once) and says so where it can: the log at error level, and the counters. */
+/**
+ * Marks `link` suspended (once) and says so where it can: the log at error level, the counters, and the
+ * compliance channel (the record of the number has a gap).
+ */
 export async function suspendLink(ctx: BridgeDeps, link: ChannelLink, refusal: TeamsRefusal): Promise<ChannelLink> {
   const current = await ctx.stores.links.get(link.business);
   if (!current) return link;
@@ -22,6 +26,8 @@ export async function suspendLink(ctx: BridgeDeps, link: ChannelLink, refusal: T
     reason: describeError(refusal),
     note: "Teams refuses the bot in this channel's team: its WhatsApp messages wait, in order, until the app is added back",
   });
+  // The Teams record of this number has a gap from now: the compliance channel is told (never throws).
+  await noteLinkGap(ctx, suspended, { kind: "suspended", since: suspended.suspended!.since, reason: refusal.userMessage });
   return suspended;
 }
 

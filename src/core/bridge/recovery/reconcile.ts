@@ -209,7 +209,7 @@ function clipCell(text: string, width: number): string {
 }
 
 /** An inbox key or wamid with its identifying runs masked (`maskId`), keeping the readable `wamid.` prefix. */
-function maskKey(key: string): string {
+export function maskKey(key: string): string {
   return key.split("wamid.").map((part) => (part ? maskId(part) : part)).join("wamid.");
 }
 
