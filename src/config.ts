@@ -8,16 +8,16 @@ import { authDisabledProblems, BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, overri
 export { BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "./config-guards";
 
 /**
- * The environment of design.md §6, validated with zod. This is the ONLY module that reads `process.env`;
+ * The environment of docs/configuration.md, validated with zod. This is the ONLY module that reads `process.env`;
  * everything else receives its slice of `Config` from the composition root.
  */
 
-/** botbuilder's own configuration keys, passed through unchanged (protocols.md B16). */
+/** botbuilder's own configuration keys, passed through unchanged (docs/protocols.md B16). */
 export const botbuilderKeys = ["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId", ...BOTBUILDER_OVERRIDE_KEYS] as const;
 
-/** Microsoft's Teams service hosts (public cloud, GCC, GCC High, DoD; protocols.md B2). */
+/** Microsoft's Teams service hosts (public cloud, GCC, GCC High, DoD; docs/protocols.md B2). */
 const defaultServiceUrlHosts = "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us";
-/** Meta's media hosts (protocols.md A12); a leading dot allows subdomains. */
+/** Meta's media hosts (docs/protocols.md A12); a leading dot allows subdomains. */
 const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
 /** Blob container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { newWamid } from "./graph-api-standin/meta-responses";
 
 /**
- * Helpers to build and sign realistic Meta webhook deliveries (protocols.md A3, A5–A8), shared by tests
+ * Helpers to build and sign realistic Meta webhook deliveries (docs/protocols.md A3, A5–A8), shared by tests
  * and the WhatsApp simulator. Dev-only.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Branded identifiers. A raw `string` never crosses a port (design.md §2 rule 4): each id is made by
+ * Branded identifiers. A raw `string` never crosses a port (docs/architecture.md, "Layout"): each id is made by
  * one of the constructors below, so a Teams message id can never be passed where a wamid is expected.
  */
 declare const brand: unique symbol;
@@ -40,7 +40,7 @@ export type TeamsTeamId = Brand<string, "TeamsTeamId">;
 export type TeamsGroupId = Brand<string, "TeamsGroupId">;
 /** Teams channel conversation id, e.g. `19:abc@thread.tacv2`. */
 export type TeamsChannelId = Brand<string, "TeamsChannelId">;
-/** Teams thread conversation id: `<channelId>;messageid=<rootMessageId>` (design.md §4). */
+/** Teams thread conversation id: `<channelId>;messageid=<rootMessageId>` (docs/architecture.md). */
 export type TeamsThreadRef = Brand<string, "TeamsThreadRef">;
 /** An approved message template of the WhatsApp Business Account: `<name>|<language>`. */
 export type TemplateKey = Brand<string, "TemplateKey">;

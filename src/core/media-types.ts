@@ -1,9 +1,9 @@
 import type { MediaKind } from "./messages";
 
 /**
- * Facts about media files the core decides with: Meta's size limits per type (protocols.md A12) and
+ * Facts about media files the core decides with: Meta's size limits per type (docs/protocols.md A12) and
  * the real type of a file read from its first bytes ("magic bytes"), so that a file declared as an image
- * but holding a zip or an executable is caught (security case 33). Pure: no I/O.
+ * but holding a zip or an executable is caught (docs/security.md, adversarial case 33). Pure: no I/O.
  */
 
 const MB = 1024 * 1024;

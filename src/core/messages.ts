@@ -2,7 +2,7 @@ import type { WhatsAppFailureKind } from "./errors";
 import type { FormattedText } from "./formatted-text";
 import { groupKeyOf, type BusinessNumberId, type ContactKey, type GroupRequestId, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
 
-/** Who wrote to the business. Either id may be missing, never both (design.md §4). */
+/** Who wrote to the business. Either id may be missing, never both (docs/architecture.md). */
 export interface ContactIdentity {
   readonly key: ContactKey;
   readonly userId?: WaUserId;
@@ -14,7 +14,7 @@ export interface ContactIdentity {
 
 export type MediaKind = "image" | "audio" | "video" | "document" | "sticker";
 
-/** The content of one inbound WhatsApp message, one variant per type of protocols.md A7. */
+/** The content of one inbound WhatsApp message, one variant per type of docs/protocols.md A7. */
 export type InboundContent =
   | { readonly kind: "text"; readonly body: FormattedText; readonly raw: string }
   | {
@@ -52,7 +52,7 @@ export interface InboundMessage {
   readonly content: InboundContent;
   readonly replyTo?: WaMessageId;
   readonly forwarded?: "forwarded" | "frequently";
-  /** Set when the customer came from a click-to-WhatsApp ad or post (`referral`, protocols.md A7). */
+  /** Set when the customer came from a click-to-WhatsApp ad or post (`referral`, docs/protocols.md A7). */
   readonly referral?: AdReferral;
   /**
    * Set when the message was written in a WhatsApp group: it belongs to the group's conversation, and

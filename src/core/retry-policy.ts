@@ -46,7 +46,7 @@ export const BACKGROUND_RETRY: RetryPolicy = { name: "background", attempts: 5, 
  */
 export const WHATSAPP_SEND_RETRY: RetryPolicy = { name: "whatsapp-send", attempts: 5, baseMs: 1_000, factor: 2, capMs: 30_000, jitter: "none" };
 
-/** The same, for a `pair-rate` refusal: Meta advises waiting 4^X seconds, X the failures so far (protocols.md A15). */
+/** The same, for a `pair-rate` refusal: Meta advises waiting 4^X seconds, X the failures so far (docs/protocols.md A15). */
 export const PAIR_RATE_RETRY: RetryPolicy = { ...WHATSAPP_SEND_RETRY, name: "pair-rate", factor: 4, capMs: Number.POSITIVE_INFINITY };
 
 /*

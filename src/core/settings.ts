@@ -37,7 +37,7 @@ export interface BridgeSettings {
   readonly riskyFiles?: RiskyFileSettings;
 }
 
-/** Meta's limits (protocols.md A15), configurable because tiers and tests differ. */
+/** Meta's limits (docs/protocols.md A15), configurable because tiers and tests differ. */
 export interface PacingSettings {
   /** Pair rate limit: one message per this many ms to the same customer (Meta: about 6 s). */
   readonly pairIntervalMs: number;

@@ -99,7 +99,7 @@ export type TemplateCardModel =
 
 /**
  * A button pressed on a card the bot posted (Adaptive Card Action.Submit). `data` is what the client
- * sent: untrusted. The destination is always derived from the thread, never from `data` (security case 27).
+ * sent: untrusted. The destination is always derived from the thread, never from `data` (docs/security.md, adversarial case 27).
  */
 export interface StaffCardAction {
   readonly tenantId: TenantId;

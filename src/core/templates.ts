@@ -1,6 +1,6 @@
 import type { TemplateKey } from "./ids";
 
-/** An approved message template of the WhatsApp Business Account (protocols.md A13), as the core sees it. */
+/** An approved message template of the WhatsApp Business Account (docs/protocols.md A13), as the core sees it. */
 export interface MessageTemplate {
   readonly name: string;
   /** Language code, e.g. `en_US`. A name and a language together are one template. */

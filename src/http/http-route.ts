@@ -1,6 +1,6 @@
 /**
  * Framework-neutral HTTP types: handlers are plain async functions from request to response, so they can
- * be tested without a server and restify stays swappable (anchors.md §9.9 example 2).
+ * be tested without a server and restify stays swappable.
  */
 export interface HttpRequest {
   readonly method: string;

@@ -1,5 +1,5 @@
 /**
- * Where customers' files are kept (design.md §2 `media/`): SharePoint through Microsoft Graph in
+ * Where customers' files are kept (docs/architecture.md, "Layout" `media/`): SharePoint through Microsoft Graph in
  * production, a local folder served by the bridge in local modes. The composition root calls
  * `createMediaStore`; the rest is exported for tests and tools.
  */

@@ -8,7 +8,7 @@ import { isInlineImage } from "./inline-images";
 
 const HTML_CONTENT_TYPE = "text/html";
 
-/** The tenant of an activity: `channelData.tenant.id`, else `conversation.tenantId` (protocols.md B2). */
+/** The tenant of an activity: `channelData.tenant.id`, else `conversation.tenantId` (docs/protocols.md B2). */
 export function tenantOf(activity: Partial<Activity>): string | undefined {
   const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
   if (typeof fromChannelData === "string" && fromChannelData) return fromChannelData;
@@ -56,7 +56,7 @@ function stripAtTags(text: string): string {
 }
 
 /**
- * Which `<at>` elements name the bot: by the mention entities (the trusted source, protocols.md B7), by
+ * Which `<at>` elements name the bot: by the mention entities (the trusted source, docs/protocols.md B7), by
  * their position (`<at id="N">` counts the mentions in order) and, as a fallback, by the bot's name.
  */
 function botMentionPolicy(activity: Partial<Activity>): MentionPolicy {
@@ -108,7 +108,7 @@ function htmlAttachment(activity: Partial<Activity>): Attachment | undefined {
  * Maps a Teams channel message activity to a StaffMessage. Pure. Returns undefined when the activity is
  * not a channel message the core can act on (no thread in the conversation id, no tenant, no id).
  * The thread comes from `conversation.id` (`<channel>;messageid=<root>`), never from `replyToId`
- * (protocols.md B2). The body is the `text/html` attachment when present (richer than `text`, B8),
+ * (docs/protocols.md B2). The body is the `text/html` attachment when present (richer than `text`, B8),
  * else `text`; mentions of the bot and a leading quoted reply (B8a) are removed.
  */
 export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | undefined {

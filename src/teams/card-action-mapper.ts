@@ -3,7 +3,7 @@ import { parseThreadRef, TeamsMessageId, TenantId } from "../core/ids";
 import type { StaffCardAction } from "../core/staff-message";
 import { authorOf, tenantOf } from "./activity-mapper";
 
-/** The invoke name of Adaptive Card Universal Actions (`Action.Execute`, protocols.md B11). */
+/** The invoke name of Adaptive Card Universal Actions (`Action.Execute`, docs/protocols.md B11). */
 export const ADAPTIVE_CARD_ACTION_INVOKE = "adaptiveCard/action";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -41,8 +41,8 @@ function actionData(activity: Partial<Activity>): Record<string, unknown> | unde
 
 /**
  * Maps a card button press (a submit message or an `Action.Execute` invoke) in a channel thread to a
- * StaffCardAction. Pure. The thread comes from `conversation.id` only (never from `data`, security
- * case 27); `messageId` is the card message the button is on (`replyToId`, the message a replacing
+ * StaffCardAction. Pure. The thread comes from `conversation.id` only (never from `data`: docs/security.md,
+ * adversarial case 27); `messageId` is the card message the button is on (`replyToId`, the message a replacing
  * answer updates), or the activity's own id when Teams omits it. Undefined when the activity is not
  * a card action in a thread, or has no tenant, id or serviceUrl.
  */

@@ -20,7 +20,7 @@ export interface BotBuilderComplianceGatewayOptions {
 /**
  * The compliance posts in Teams, through botbuilder's CloudAdapter: the text as a plain-text message (a
  * new thread's root, or a reply), then the report's card as a reply of its own (text beside a card makes
- * Teams split the message, protocols.md B10). The text is the record: once it is posted the call
+ * Teams split the message, docs/protocols.md B10). The text is the record: once it is posted the call
  * succeeds, and a card Teams refuses is logged. Rate limits are applied by the adapter's connector
  * client (rate-limiter.ts), like every other Bot Connector call.
  */

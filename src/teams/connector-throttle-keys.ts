@@ -1,5 +1,5 @@
 /**
- * Which of Teams' rate limits a Bot Connector request counts against (protocols.md B13), from the request
+ * Which of Teams' rate limits a Bot Connector request counts against (docs/protocols.md B13), from the request
  * itself: creating a conversation counts against its channel like a send, a send or an update of an
  * activity against its conversation (the thread, `<channelId>;messageid=<root>`), and every request of
  * the app against its tenant's global limit.

@@ -40,7 +40,7 @@ const PAGE_SIZE = 50;
 
 /**
  * `ThreadHistory` over Microsoft Graph: `GET /teams/{group}/channels/{channel}/messages/{root}/replies`
- * (protocols.md B6; permission RSC `ChannelMessage.Read.Group`, app-only token), following
+ * (docs/protocols.md B6; permission RSC `ChannelMessage.Read.Group`, app-only token), following
  * `@odata.nextLink` for at most `maxPages` pages. A reply counts only when an application posted it (a
  * person quoting the post also shows its reference) and its body shows the post's marker. Graph does
  * not promise an order, so "absent" needs the whole thread read; a longer thread is `unknown`.

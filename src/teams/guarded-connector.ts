@@ -18,7 +18,7 @@ export interface ConnectorGuardOptions {
   readonly serviceUrlHosts: readonly string[];
   /** Per-request timeout; a hung connector must not block a contact's queue forever. */
   readonly requestTimeoutMs: number;
-  /** Keeps every request under Teams' per-thread and per-tenant limits (protocols.md B13); none: unlimited. */
+  /** Keeps every request under Teams' per-thread and per-tenant limits (docs/protocols.md B13); none: unlimited. */
   readonly limiter?: TeamsRateLimiter;
 }
 

@@ -8,7 +8,7 @@ import { allowedServiceUrlHost, hostForLog } from "./service-url";
 /**
  * Images pasted into a Teams message arrive as attachments `{ contentType: "image/*", contentUrl:
  * "https://<service host>/v3/attachments/<id>/views/original" }` that only the bot's own token opens
- * (protocols.md B9). Files attached in channels never reach bots at all; those are counted, not fetched.
+ * (docs/protocols.md B9). Files attached in channels never reach bots at all; those are counted, not fetched.
  */
 
 /** Largest pasted image fetched (WhatsApp takes documents up to 100 MB, but a pasted picture is far smaller). */

@@ -4,7 +4,7 @@ import type { Logger } from "../core/ports/logger";
 import type { HttpRequest, HttpResponse, HttpRoute } from "../http/http-route";
 import { runInBotRequestScope } from "./request-scope";
 
-/** The Bot Framework messaging endpoint (design.md §6). */
+/** The Bot Framework messaging endpoint (docs/configuration.md). */
 export const MESSAGES_PATH = "/api/messages";
 const MAX_BODY_BYTES = 1024 * 1024;
 

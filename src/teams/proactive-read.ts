@@ -13,7 +13,7 @@ export interface ProactiveReader {
 /**
  * Runs `read` in a proactive turn addressed to `conversationId` (a team or a channel of `channel`'s
  * tenant, at its serviceUrl) and returns its result; TeamsInfo's calls need such a turn. One attempt,
- * bounded by `timeoutMs` (a turn that waits on this has 10–15 s in all, protocols.md B7): past it the
+ * bounded by `timeoutMs` (a turn that waits on this has 10–15 s in all, docs/protocols.md B7): past it the
  * read counts as failed even if Teams answers later. Errors are thrown as the SDK raised them, so the
  * caller can read Teams' status and code (`connectorFailure`) before classifying them.
  */

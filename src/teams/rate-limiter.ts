@@ -1,5 +1,5 @@
 /**
- * Keeps the bot under Teams' rate limits (protocols.md B13) instead of bouncing off them: per bot per
+ * Keeps the bot under Teams' rate limits (docs/protocols.md B13) instead of bouncing off them: per bot per
  * thread 7 sends/1 s, 8/2 s, 60/30 s, 1,800/hour; per app per tenant about 50 requests/s.
  *
  * Teams counts a request when it arrives, which we cannot see. What we do know: it arrived after we sent

@@ -8,7 +8,7 @@ import { sendStaffReply } from "./staff-reply-activity";
 
 /**
  * Staff reactions (`messageReaction`) and edits/deletions (`messageUpdate` with `editMessage`,
- * `messageDelete` with `softDeleteMessage`) in customer threads (protocols.md B12), mapped for the core.
+ * `messageDelete` with `softDeleteMessage`) in customer threads (docs/protocols.md B12), mapped for the core.
  */
 
 /** Teams' classic reaction names. */

@@ -19,7 +19,7 @@ const IDENTITY_KEYS = ["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTy
 
 /**
  * botbuilder's own configuration from our options: unset and empty values are dropped (an empty string
- * would count as "set" for the all-or-nothing override keys, protocols.md B16). With auth disabled the
+ * would count as "set" for the all-or-nothing override keys, docs/protocols.md B16). With auth disabled the
  * identity keys are dropped too, so botbuilder's factory reports authentication disabled.
  */
 export function botbuilderAuthConfig(auth: Readonly<Record<string, string | undefined>>, authDisabled: boolean): ConfigurationBotFrameworkAuthenticationOptions {

@@ -25,7 +25,7 @@ export interface TeamsBotOptions {
    * botbuilder's own configuration keys, passed through unchanged: MicrosoftAppId, MicrosoftAppPassword,
    * MicrosoftAppType, MicrosoftAppTenantId and the override keys ToBotFromChannelOpenIdMetadataUrl,
    * ToBotFromChannelTokenIssuer, ToBotFromEmulatorOpenIdMetadataUrl, ToChannelFromBotLoginUrl,
-   * ToChannelFromBotOAuthScope, OAuthUrl, CallerId, ValidateAuthority (all or none, protocols.md B16).
+   * ToChannelFromBotOAuthScope, OAuthUrl, CallerId, ValidateAuthority (all or none, docs/protocols.md B16).
    */
   readonly auth: Readonly<Record<string, string | undefined>>;
   /** Accept activities without a token (local demo and tests only). */
@@ -49,7 +49,7 @@ export interface TeamsBotOptions {
 /**
  * teams-ai 1.7.4 stores the `startTypingTimer` option but never reads it: `Application.run` always starts
  * the timer, which sends a `typing` activity every second while a turn runs (and keeps the timer in one
- * field shared by concurrent turns). Typing activities spend the per-thread rate budget (protocols.md
+ * field shared by concurrent turns). Typing activities spend the per-thread rate budget (docs/protocols.md
  * B7, B13), so this bot never sends them: `startTypingTimer` is the Application's public method for
  * starting that timer, and does nothing here.
  */
@@ -98,7 +98,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
 /**
  * Builds the Teams bot: botbuilder's CloudAdapter (teams-adapter.ts) and teams-ai's Application as the
- * router of its turns, with typing indicators off (they spend the per-thread rate budget, protocols.md
+ * router of its turns, with typing indicators off (they spend the per-thread rate budget, docs/protocols.md
  * B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
  * ignores the HTML, B7). Throws if auth is enabled without an app id (fail closed).
  */
@@ -130,11 +130,11 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
   if (authDisabled) logger.warn("teams.auth.disabled", { detail: "activities are accepted without a token: local use only" });
   const serve = (handler: StaffMessageHandler): HttpRoute[] => {
     // Card buttons: Action.Submit arrives as a message with `value` and no text; Action.Execute as an
-    // `adaptiveCard/action` invoke (protocols.md B11). Both go to the core's onCardAction.
+    // `adaptiveCard/action` invoke (docs/protocols.md B11). Both go to the core's onCardAction.
     app.adaptiveCards.actionSubmit(ANY_ACTION, async (ctx: TurnContext) => handleCardSubmitActivity(ctx, handler, logger));
     app.adaptiveCards.actionExecute(ANY_ACTION, async (ctx: TurnContext) => handleCardInvoke(ctx, handler, logger));
     app.activity(ActivityTypes.Message, async (ctx: TurnContext) => handleMessageActivity(ctx, handler, logger, { serviceUrlHosts: options.serviceUrlHosts }));
-    // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (protocols.md B12).
+    // Staff reactions go to WhatsApp; edits and deletions of sent replies get a short note (docs/protocols.md B12).
     // One activity may both add and remove: the first route that matches maps both lists.
     app.messageReactions("reactionsAdded", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));
     app.messageReactions("reactionsRemoved", async (ctx: TurnContext) => handleReactionActivity(ctx, handler, logger));

@@ -1,7 +1,7 @@
 import { BridgeError, PermanentError, TeamsRefusal, TransientError } from "../core/errors";
 
 /**
- * Turns a Bot Connector failure into a core error (protocols.md B13): 429 (with Retry-After), 412, 500,
+ * Turns a Bot Connector failure into a core error (docs/protocols.md B13): 429 (with Retry-After), 412, 500,
  * 502, 503, 504 and network failures may succeed later; other 4xx will not until something changes.
  */
 

@@ -25,7 +25,7 @@ export interface BotBuilderTeamsGatewayOptions {
   readonly botAppId: string;
   readonly serviceUrlHosts: readonly string[];
   readonly logger: Logger;
-  /** Keeps calls under Teams' per-thread and per-tenant limits (protocols.md B13); none: unlimited. */
+  /** Keeps calls under Teams' per-thread and per-tenant limits (docs/protocols.md B13); none: unlimited. */
   readonly limiter?: SlidingWindowLimiter;
 }
 
@@ -47,7 +47,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
 
   /**
    * Starts a thread whose root is the customer card, posted alone: an activity with text and a card is
-   * split by Teams and its id is lost (protocols.md B10). botbuilder returns the created conversation id
+   * split by Teams and its id is lost (docs/protocols.md B10). botbuilder returns the created conversation id
    * `<channelId>;messageid=<rootId>` and drops the REST `activityId` (B4), so the root id is parsed from it.
    */
   async startThread(channel: ChannelAddress, root: RootCardModel): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
@@ -84,7 +84,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
 
   /**
    * Runs `send` in `thread` of `channel` (a proactive turn addressed by the thread's conversation id,
-   * protocols.md B5) and returns its result. One attempt; failures are classified by mapConnectorError.
+   * docs/protocols.md B5) and returns its result. One attempt; failures are classified by mapConnectorError.
    */
   private async inThread<T>(channel: ChannelAddress, thread: TeamsThreadRef, operation: string, send: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> {
     this.assertAllowed(channel, operation);
@@ -118,7 +118,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
   }
 
   /**
-   * Posts `post` as a reply in `thread`, addressing the thread by its conversation id (protocols.md B5),
+   * Posts `post` as a reply in `thread`, addressing the thread by its conversation id (docs/protocols.md B5),
    * and returns the new message's id.
    */
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {

@@ -7,9 +7,9 @@ import { postMarker } from "./post-marker";
 import { sayNotice, type Tone, type Wording } from "./wording";
 
 /**
- * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (protocols.md B8). Everything that
+ * Rendering to the HTML Teams shows for `textFormat: "xml"` messages (docs/protocols.md B8). Everything that
  * comes from a customer is escaped here, in one place, so customer text can never create markup, a
- * mention (`<at>`) or a hidden link (security-cases 28–29); and every text shown goes through
+ * mention (`<at>`) or a hidden link (docs/security.md, adversarial cases 28–29); and every text shown goes through
  * `neutraliseText` first, so bidi controls and invisible characters show as markers (`[U+202E]`) instead
  * of reordering or hiding text (docs/security.md, "Invisible and bidi characters").
  */

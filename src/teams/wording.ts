@@ -40,7 +40,7 @@ function quoteReply(reply: string): string {
   return text ? `“${text}”` : "a reply";
 }
 
-/** Said when files were attached: channel files never reach the bot (protocols.md B9). */
+/** Said when files were attached: channel files never reach the bot (docs/protocols.md B9). */
 const FILES_NOT_DELIVERED = "Files attached in a channel are not given to bots by Teams, so the file was not sent. To send a file: paste an image straight into your reply, or share a link to the file (one the customer can open).";
 
 const GROUP_UNREACHABLE: Readonly<Record<GroupUnreachable, string>> = {

@@ -35,7 +35,7 @@ const META_CODE = /\b13[0-4]\d{3}\b/;
 const WORDED_NOTICE = /\btone\s*:\s*["'`]|kind:\s*"notice",\s*(tone|text)\b/;
 const show = (list: Import[]) => list.map((i) => `${i.from} → ${i.spec}`).join("\n");
 
-describe("architecture (design.md §2)", () => {
+describe("architecture (docs/architecture.md, Layout)", () => {
   it("finds the source tree", () => {
     assert.ok(files.includes("src/core/ids.ts") && files.length > 20, `only ${files.length} files found`);
   });

@@ -1,5 +1,5 @@
 /**
- * The layering rules of design.md §2, as data, so the test reads like the design. Folders are relative
+ * The layering rules of docs/architecture.md, "Layout", as data, so the test reads like the design. Folders are relative
  * to the project root.
  */
 

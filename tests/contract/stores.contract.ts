@@ -12,7 +12,7 @@ import { BUSINESS } from "./store-fixtures";
 export type MakeStores = () => Promise<Stores>;
 
 /**
- * The one contract every `Stores` implementation must meet (design.md §3): run it from a `*.test.ts`
+ * The one contract every `Stores` implementation must meet (docs/architecture.md, "Layout"): run it from a `*.test.ts`
  * with a factory that returns fresh, isolated stores for each test. Sub-suites per store live in
  * contract-*.ts.
  */

@@ -5,7 +5,7 @@ import { afterAllTests } from "./root-hooks";
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from "jose";
 
 /**
- * A local OpenID issuer standing in for the Bot Framework's token service (protocols.md B16), on
+ * A local OpenID issuer standing in for the Bot Framework's token service (docs/protocols.md B16), on
  * 127.0.0.1 with an ephemeral port:
  * - `GET /.well-known/openidconfiguration` → `{ issuer, jwks_uri, id_token_signing_alg_values_supported }`
  * - `GET /keys` → the JWKS, each key endorsed for `msteams` (as the real Bot Framework keys are)

@@ -106,7 +106,7 @@ describe("loadConfig", () => {
     assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "group:sales" }), /BRIDGE_STAFF entries must be Entra object ids/);
   });
 
-  it("business rules: defaults, lists, and clear errors (issue 4)", () => {
+  it("business rules: defaults, lists, and clear errors", () => {
     const c = loadConfig(LOCAL);
     assert.deepEqual(c.policy, { cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] });
     assert.deepEqual(c.pacing, { perNumberPerSecond: 80, pairIntervalMs: 6000, pairBurst: 10 });
@@ -128,7 +128,7 @@ describe("loadConfig", () => {
     assert.match(errorOf({ ...LOCAL, POLICY_IBANS: "maybe" }), /POLICY_IBANS must be true or false/);
   });
 
-  it("reliability: journal and lease containers, lease timing, inbox polling (issue 5)", () => {
+  it("reliability: journal and lease containers, lease timing, inbox polling", () => {
     assert.deepEqual(loadConfig(LOCAL).reliability, { journalContainer: "webhook-journal", leaseContainer: "bridge-leases", leaseDurationSeconds: 30, leaseRenewMs: 10_000, inboxPollMs: 5_000, inboxMaxInMemory: 2_000, linkProbeMs: 60_000 });
     const custom = loadConfig({ ...LOCAL, JOURNAL_CONTAINER: "wa-journal-1", LEASE_CONTAINER: "wa-locks", LEASE_DURATION_SECONDS: "15", LEASE_RENEW_SECONDS: "2.5", INBOX_POLL_SECONDS: "0.5", INBOX_MAX_IN_MEMORY: "500", LINK_PROBE_SECONDS: "5" });
     assert.deepEqual(custom.reliability, { journalContainer: "wa-journal-1", leaseContainer: "wa-locks", leaseDurationSeconds: 15, leaseRenewMs: 2_500, inboxPollMs: 500, inboxMaxInMemory: 500, linkProbeMs: 5_000 });

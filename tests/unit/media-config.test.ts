@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "../../src/config";
 
 const LOCAL = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
 
-describe("configuration of the media store (issue 3)", () => {
+describe("configuration of the media store", () => {
   it("defaults to a local folder, with a 60 s download limit and links that expire after 24 h", () => {
     assert.deepEqual(loadConfig(LOCAL).media, { kind: "local", directory: ".data/media", linkTtlMs: 86_400_000, downloadTimeoutMs: 60_000 });
   });

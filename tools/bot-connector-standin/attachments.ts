@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /**
- * Pasted images as the Bot Connector serves them (protocols.md B9): `GET /v3/attachments/{id}/views/original`
+ * Pasted images as the Bot Connector serves them (docs/protocols.md B9): `GET /v3/attachments/{id}/views/original`
  * answers the bytes, only to a request carrying the bot's token (the stand-in's `authorize` decides).
  */
 export interface StoredAttachment {

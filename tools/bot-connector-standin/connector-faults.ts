@@ -1,7 +1,7 @@
 import { rollLatency, type LatencySpec } from "../chaos/seeded-random";
 
 /**
- * Random misbehaviour of the Bot Connector stand-in, as Teams shows it under load (protocols.md B13):
+ * Random misbehaviour of the Bot Connector stand-in, as Teams shows it under load (docs/protocols.md B13):
  * transient errors (412 PreconditionFailed, 500 ServiceError, 502, 503, 504) on a share of the requests
  * that reach the service, and added latency. For chaos tests; counters say what was injected.
  */

@@ -3,7 +3,7 @@ import type { RecordedConversation, RecordedPost, RecordedUpdate } from "./stand
 
 /**
  * The Microsoft Graph read of a channel thread, served from what the Bot Connector stand-in stored:
- * `GET /v1.0/teams/{group}/channels/{channel}/messages/{root}/replies` (protocols.md B6; Graph's
+ * `GET /v1.0/teams/{group}/channels/{channel}/messages/{root}/replies` (docs/protocols.md B6; Graph's
  * chatMessage list), `$top` (default 20, at most 50) and `@odata.nextLink` paging, newest first, a Bearer
  * check. Each reply is what Teams would keep of a bot post: the body as HTML with attributes and hidden
  * elements dropped (Teams sanitises bot markup), `from.application` set and `from.user` null. A channel

@@ -94,7 +94,7 @@ function send(response: ServerResponse, answer: Answer): void {
 /**
  * Starts a stand-in for the Bot Connector service (the `serviceUrl` of Teams activities) on 127.0.0.1,
  * on an ephemeral port: `POST /v3/conversations` creates a channel thread
- * (`201 {"id":"<channelId>;messageid=<n>","activityId":"<n>"}`, protocols.md B4), `POST
+ * (`201 {"id":"<channelId>;messageid=<n>","activityId":"<n>"}`, docs/protocols.md B4), `POST
  * /v3/conversations/:id/activities[/:activityId]` posts (`201 {"id":"<n>"}`), `PUT
  * …/activities/:activityId` updates (`200 {id}`); teams, channels and rosters are read as teams-roster.ts
  * says. Everything is recorded. Dev-only.

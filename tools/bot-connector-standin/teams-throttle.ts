@@ -1,5 +1,5 @@
 /**
- * Teams' throttling as the Bot Connector applies it (protocols.md B13), for chaos tests and benchmarks:
+ * Teams' throttling as the Bot Connector applies it (docs/protocols.md B13), for chaos tests and benchmarks:
  * per bot per thread 7 operations in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour ("send" and "create
  * conversation" alike), and per app per tenant N requests per second (documented as 50, older copies 30).
  * A request over any window is refused with 429 and a `Retry-After` (whole seconds) saying when the

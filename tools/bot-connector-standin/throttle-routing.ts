@@ -1,7 +1,7 @@
 import { retryAfterSeconds, type ThrottleVerdict } from "./teams-throttle";
 
 /**
- * Which throttling keys a Bot Connector request counts against (protocols.md B13): creating a thread
+ * Which throttling keys a Bot Connector request counts against (docs/protocols.md B13): creating a thread
  * counts against its channel, a post or update against its conversation (the thread); every one against
  * its tenant. Other requests (attachment downloads) are not throttled: undefined.
  */

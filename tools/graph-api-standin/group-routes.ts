@@ -174,7 +174,7 @@ function listPage(groups: readonly StandinGroup[], url: URL): object {
 }
 
 /**
- * Meta's synchronous checks of a send to a group (§2, §7): `to` must be a live group of this number that
+ * Meta's synchronous checks of a send to a group (docs/protocols.md A17.2, A17.7): `to` must be a live group of this number that
  * has someone besides the business and is not suspended; a group id sent as an individual is refused.
  */
 export function groupSendProblem(body: Record<string, unknown>, phoneNumberId: string, store: GroupStore): { httpStatus: number; error: GraphErrorObject } | undefined {

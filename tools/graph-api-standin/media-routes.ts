@@ -5,7 +5,7 @@ import { MEDIA_DOWNLOAD_PATH } from "./media-store";
 import { parseMultipart } from "./multipart";
 
 /**
- * Meta's media endpoints (protocols.md A12), as the stand-in answers them:
+ * Meta's media endpoints (docs/protocols.md A12), as the stand-in answers them:
  * - `POST /{version}/{phone-number-id}/media` (multipart: messaging_product, file, type) → `{ id }`;
  * - `GET /{version}/{media-id}[?phone_number_id=]` → `{ messaging_product, url, mime_type, sha256, file_size, id }`
  *   with `file_size` a string and a URL valid for a limited time;

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
 
 /**
- * The stand-in's media (protocols.md A12): files a customer sent (added by the WhatsApp simulator or a
+ * The stand-in's media (docs/protocols.md A12): files a customer sent (added by the WhatsApp simulator or a
  * test) and files the business uploaded. Each has a numeric id, like Meta's; `GET /{media-id}` hands out
  * a download URL that is valid for a limited time (5 minutes at Meta) and only works with the token.
  */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-/** Meta-shaped bodies the stand-in answers with (protocols.md A10, A16). */
+/** Meta-shaped bodies the stand-in answers with (docs/protocols.md A10, A16). */
 
 /** The `error` object of Meta's Graph error envelope. */
 export interface GraphErrorObject {

@@ -118,7 +118,7 @@ export interface GraphApiStandin {
   close(): Promise<void>;
 }
 
-/** A message template as Meta lists it (protocols.md A13). */
+/** A message template as Meta lists it (docs/protocols.md A13). */
 export interface StandinTemplate {
   readonly id: string;
   readonly name: string;

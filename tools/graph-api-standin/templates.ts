@@ -2,7 +2,7 @@ import { listPhoneNumbersPage } from "./phone-numbers";
 import type { StandinTemplate } from "./standin-types";
 
 /**
- * One page of `GET /{waba}/message_templates` (protocols.md A13), filtered by `status` when given and
+ * One page of `GET /{waba}/message_templates` (docs/protocols.md A13), filtered by `status` when given and
  * paged like every Graph edge (`limit`, `after`, `fields`).
  */
 export function listTemplatesPage(templates: readonly StandinTemplate[], url: URL): object {

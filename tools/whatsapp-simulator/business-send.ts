@@ -1,7 +1,7 @@
 import type { SimLocation } from "./chat-state";
 
 /**
- * What a body POSTed to `/{phone-number-id}/messages` (protocols.md A10, A11) means to the customer's
+ * What a body POSTed to `/{phone-number-id}/messages` (docs/protocols.md A10, A11) means to the customer's
  * phone: a message to show, a reaction on one of the customer's messages, or a read mark (with or
  * without a typing indicator).
  */

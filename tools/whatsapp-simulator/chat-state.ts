@@ -6,7 +6,7 @@ import { randomInt, randomUUID } from "node:crypto";
  * listeners (the web page's event stream) about each change.
  */
 
-/** A customer: a phone number, or only a username (then WhatsApp hides the number, protocols.md A6). */
+/** A customer: a phone number, or only a username (then WhatsApp hides the number, docs/protocols.md A6). */
 export interface SimCustomer {
   /** Local id of the simulator (not a WhatsApp id). */
   readonly id: string;

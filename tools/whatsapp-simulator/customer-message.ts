@@ -19,7 +19,7 @@ export function webhookCustomer(c: SimCustomer, withProfile = true): WebhookCust
 }
 
 /**
- * The webhook change for one customer message (protocols.md A7) and the message as the page shows it.
+ * The webhook change for one customer message (docs/protocols.md A7) and the message as the page shows it.
  * Media is stored in the Graph API stand-in first, so the webhook carries only its id, mime type and
  * SHA-256 (no `url`: the bridge asks `GET /{media-id}` like for any Meta media).
  */

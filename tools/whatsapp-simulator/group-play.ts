@@ -20,7 +20,7 @@ export interface GroupHost {
 /** A member message: text or media (Meta lists text and media as the group message types). */
 export type GroupMessageInput = Extract<CustomerMessageInput, { type: "text" | "image" | "document" }>;
 
-/** Participants webhooks name a member by phone, BSUID and username, never by profile name (§5). */
+/** Participants webhooks name a member by phone, BSUID and username, never by profile name (docs/protocols.md A17.5). */
 const participantOf = (c: SimCustomer) => ({ ...webhookCustomer(c, false), ...(c.username ? { username: c.username } : {}) });
 
 const ORDER: readonly TickStatus[] = ["accepted", "sent", "delivered", "read"];
@@ -106,7 +106,7 @@ export class GroupPlay {
     if (unread.length === 0) return;
     for (const m of unread) this.setReceipts(m.id, [memberId], "read");
     const changes = unread.map((m) => groupStatuses({ id: m.id, groupId, status: "read", participants: [webhookCustomer(member)], business: this.host.business, ...this.callback(m.id) }));
-    // Meta may aggregate one member's reads of several messages into one webhook (§4).
+    // Meta may aggregate one member's reads of several messages into one webhook (docs/protocols.md A17.4).
     const merged = { ...changes[0]!, value: { ...changes[0]!.value, statuses: changes.flatMap((c) => c.value.statuses as unknown[]) } };
     const previous = Promise.all(unread.map((m) => this.chains.get(m.id) ?? Promise.resolve()));
     const next = previous.then(() => this.host.deliver(merged));

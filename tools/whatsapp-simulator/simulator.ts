@@ -36,7 +36,7 @@ const DEFAULT_TICKS = { sent: 300, delivered: 900 };
  * A WhatsApp stand-in a person (or a test) plays customers with. It IS the Graph API stand-in, grown:
  * one server on 127.0.0.1 answers the bridge's Graph API calls and serves a page at `/` where customers
  * write. Customer messages reach the bridge as signed webhooks; business messages come back with
- * ✓ / ✓✓ / read ticks, each reported to the bridge as a signed status webhook (protocols.md A8).
+ * ✓ / ✓✓ / read ticks, each reported to the bridge as a signed status webhook (docs/protocols.md A8).
  */
 export class WhatsAppSimulator {
   readonly state = new ChatState();

@@ -4,7 +4,7 @@ import { signedWebhook, webhookEnvelope, type WebhookChangeSpec } from "../sign-
 export type DeliveryResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly error: string };
 
 export interface WebhookClientOptions {
-  /** The Meta app secret: the HMAC key of `X-Hub-Signature-256` (protocols.md A3). */
+  /** The Meta app secret: the HMAC key of `X-Hub-Signature-256` (docs/protocols.md A3). */
   readonly appSecret: string;
   /** Delays between attempts; Meta retries for days with backoff, the simulator a few times quickly. */
   readonly retryDelaysMs?: readonly number[];

@@ -54,7 +54,7 @@ export const DEFAULT_MAX_IN_MEMORY = 2_000;
 /**
  * The facade the adapters call. WhatsApp events are recorded first (`ingest`, which the webhook awaits
  * before answering 200) and processed afterwards in per-contact lanes; staff messages are handled inline.
- * Any instance ingests; only the leader (`BridgeDeps.leadership`) processes the inbox (design.md §8).
+ * Any instance ingests; only the leader (`BridgeDeps.leadership`) processes the inbox (docs/reliability.md, "Several instances").
  */
 export class BridgeService implements StaffMessageHandler {
   private readonly ctx: BridgeContext;

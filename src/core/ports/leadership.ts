@@ -1,5 +1,5 @@
 /**
- * Which instance processes work (design.md §8): any instance ingests, only the leader (the holder of a
+ * Which instance processes work (docs/reliability.md, "Several instances"): any instance ingests, only the leader (the holder of a
  * lease) runs the per-contact lanes. Leadership can be lost at any time (the lease could not be renewed),
  * so the holder asks `isLeader()` before taking each piece of work.
  */

@@ -43,7 +43,7 @@ export interface KeptMedia {
 }
 
 /**
- * Keeps media files for the record (design.md §3): "keep a file, return a link and its SHA-256".
+ * Keeps media files for the record (docs/architecture.md, "Layout"): "keep a file, return a link and its SHA-256".
  * Production keeps them in the linked channel's SharePoint files folder (Microsoft Graph), local modes in
  * a folder served by the bridge. `keep` does I/O; it throws a `TransientError` when trying again may
  * help (throttling, 5xx, network) and a `PermanentError` otherwise (permissions, configuration).

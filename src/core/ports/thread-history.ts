@@ -30,7 +30,7 @@ export type PostLookup =
 
 /**
  * Reads back what a thread holds, to close the crash window between Teams accepting a post and the
- * bridge recording it (reliability.md §3.5 step 6): each customer post carries a marker derived from its
+ * bridge recording it (docs/reliability.md, "The crash window"): each customer post carries a marker derived from its
  * wamid (`ThreadPost.ref`), and this finds the post by that marker; each root card carries one derived
  * from the contact (`RootCardModel.ref`), found the same way among the channel's threads. Used only when
  * resuming a post or a thread start that was cut short, never on the normal path. Never throws: a

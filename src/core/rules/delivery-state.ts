@@ -6,7 +6,7 @@ export type OutboundState = "accepted" | DeliveryState;
 const RANK: Record<OutboundState, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
 /**
- * Statuses only move forward (design.md §5): sent < delivered < read < played; `failed` is terminal.
+ * Statuses only move forward (docs/reliability.md): sent < delivered < read < played; `failed` is terminal.
  * Webhooks arrive late, twice, or out of order (`read` can come without `delivered`, A4), so a status
  * that would move the state back, or repeat it, is ignored. Returns the new state, or undefined.
  */

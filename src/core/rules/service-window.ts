@@ -1,5 +1,5 @@
 /**
- * WhatsApp's customer service window (protocols.md A14): a message from the customer opens or refreshes
+ * WhatsApp's customer service window (docs/protocols.md A14): a message from the customer opens or refreshes
  * a 24-hour window in which any message may be sent; outside it only an approved template may be sent
  * (WhatsApp refuses anything else: a `window-closed` failure). The bridge checks this before calling Meta.
  */

@@ -28,7 +28,7 @@ export interface LeaseLeadershipOptions {
 }
 
 /**
- * Leader election on a lease (the Azure Blob lease pattern, design.md §8). One instance holds the lease
+ * Leader election on a lease (the Azure Blob lease pattern, docs/reliability.md, "Several instances"). One instance holds the lease
  * and renews it every `renewIntervalMs`; the others try to take it every `retryIntervalMs`, so when the
  * holder dies the lease lapses after at most `leaseDurationSeconds` and a standby takes over within one
  * more retry interval.

@@ -2,11 +2,11 @@ import { PermanentError } from "../../core/errors";
 
 /*
  * Rules the in-memory stores share with the Table stores, restated here because adapter folders may not
- * import each other (design.md §2). The contract suite (tests/contract) checks both obey them alike.
+ * import each other (docs/architecture.md, "Layout"). The contract suite (tests/contract) checks both obey them alike.
  */
 
 /**
- * A Table string property holds at most 64 KB of UTF-16, i.e. 32 K characters (reliability.md §3.3).
+ * A Table string property holds at most 64 KB of UTF-16, i.e. 32 K characters (docs/reliability.md, "Table storage limits").
  * Objects stored as JSON (an inbox event, a channel address) must fit, so the fake refuses what Azure would.
  */
 export const MAX_JSON_PROPERTY_CHARS = 32 * 1024;

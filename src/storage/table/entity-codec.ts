@@ -5,7 +5,7 @@ import { PermanentError } from "../../core/errors";
 export type StoredEntity = TableEntityResult<Record<string, unknown>>;
 
 /**
- * A Table string property holds at most 64 KB of UTF-16, i.e. 32 K characters (reliability.md §3.3).
+ * A Table string property holds at most 64 KB of UTF-16, i.e. 32 K characters (docs/reliability.md, "Table storage limits").
  * Objects kept as JSON (an inbox event, a channel address) are checked before writing, so that an
  * oversized one fails with a clear PermanentError instead of the service's 400.
  */

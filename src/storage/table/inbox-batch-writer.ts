@@ -20,7 +20,7 @@ export interface InboxRecord {
 export type RecordOutcome = "created" | "duplicate";
 
 /**
- * Limits of one entity group transaction (reliability.md §3.3): at most 100 operations, one partition,
+ * Limits of one entity group transaction (docs/reliability.md, "Table storage limits"): at most 100 operations, one partition,
  * a 4 MiB payload. Our bound on the payload is half that, measured as JSON characters, which leaves room
  * for the multipart framing and for UTF-8 (an event property is at most 32 K characters anyway).
  */

@@ -2,7 +2,7 @@ import { PermanentError } from "../../core/errors";
 
 /**
  * Table keys (PartitionKey, RowKey) may not contain `/`, `\`, `#`, `?` or control characters
- * (U+0000–U+001F, U+007F–U+009F), and hold at most 1,024 characters (reliability.md §3.3). wamids are
+ * (U+0000–U+001F, U+007F–U+009F), and hold at most 1,024 characters (docs/reliability.md, "Table storage limits"). wamids are
  * base64 (`/`, `+`, `=`) and other ids are opaque, so every key goes through `encodeKey`: the forbidden
  * characters and `%` itself become `%XX` (two upper-case hex digits, like URL escaping), everything else
  * is kept. The escaping is reversible (`decodeKey`) and injective, so two ids never share a key.

@@ -74,7 +74,7 @@ export type CreateOutcome =
   | { readonly kind: "vanished" };
 
 /**
- * `createEntity` as an atomic claim (reliability.md §1.3: never check-then-set), inside a `run`. On 409
+ * `createEntity` as an atomic claim (docs/reliability.md, "Table storage limits"), inside a `run`. On 409
  * the row is read back: if it carries `entity.opId` the SDK had retried a create that in fact succeeded,
  * so it is still ours (`created`, with the row); otherwise it is `taken`. `vanished`: deleted between
  * the 409 and the read.

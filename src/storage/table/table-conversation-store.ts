@@ -23,7 +23,7 @@ type ThreadPlace = Parameters<ConversationStore["activate"]>[1];
  * - `reserve` is one `createEntity`: 409 means the contact already has a conversation (never
  *   check-then-set). Each reserve writes a random `opId`; if the SDK retried a create the service had
  *   already committed, the 409 row carries our own opId and the reserve still reports `created`
- *   (reliability.md §3.3, retry ambiguity).
+ *   (docs/reliability.md, "Table storage limits").
  * - `activate`, `update` and `release` read the row and write back with its ETag (412 → read again).
  * - `activate` writes the thread index first: a crash between the two writes leaves an index row that
  *   `findByThread` ignores, because it only answers when the conversation itself names that thread.

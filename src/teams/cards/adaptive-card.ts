@@ -1,5 +1,5 @@
 /**
- * What every card the bridge builds shares: the card envelope (Adaptive Card 1.5, protocols.md B11), the
+ * What every card the bridge builds shares: the card envelope (Adaptive Card 1.5, docs/protocols.md B11), the
  * attachment content type, Markdown escaping for TextBlocks and a Markdown-free labelled line.
  */
 import { neutraliseText } from "../../core/neutralise-text";

@@ -34,7 +34,7 @@ function handleOf(model: RootCardModel): string {
 
 /**
  * The plain-text line that makes the record searchable (card content is retained and found by
- * eDiscovery, protocols.md B17), also used as the activity's `summary`.
+ * eDiscovery, docs/protocols.md B17), also used as the activity's `summary`.
  */
 export function rootCardSummary(model: RootCardModel): string {
   const first = neutraliseText(excerpt(model.firstMessage, 120));
@@ -71,7 +71,7 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
 }
 
 /**
- * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (protocols.md B10,
+ * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (docs/protocols.md B10,
  * B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
  * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names and texts are
  * neutralised (bidi and invisible characters shown as markers, docs/security.md). TextBlocks wrap;

@@ -10,7 +10,7 @@ export interface MentionPolicy {
 
 export interface ParsedTeamsHtml {
   readonly body: FormattedText;
-  /** Teams id of the message quoted with "reply with quote" (protocols.md B8a), when there was one. */
+  /** Teams id of the message quoted with "reply with quote" (docs/protocols.md B8a), when there was one. */
   readonly quotedMessageId?: string;
 }
 

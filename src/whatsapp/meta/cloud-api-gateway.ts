@@ -61,7 +61,7 @@ function refuse(message: string, userMessage: string, kind: WhatsAppFailureKind 
 }
 
 /**
- * `WhatsAppGateway` over Meta's WhatsApp Cloud API (Graph API, protocols.md A10/A16). Every method does
+ * `WhatsAppGateway` over Meta's WhatsApp Cloud API (Graph API, docs/protocols.md A10/A16). Every method does
  * one or more HTTPS calls and rejects only with `WhatsAppSendError`, classified by Meta's `error.code`.
  */
 export class CloudApiWhatsAppGateway implements WhatsAppGateway {

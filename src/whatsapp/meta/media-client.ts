@@ -7,7 +7,7 @@ import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
 import { classifyGraphError, parseRetryAfter, transportError } from "./meta-errors";
 
 /**
- * Media through the Cloud API (protocols.md A12): look a media id up, download the file from Meta's
+ * Media through the Cloud API (docs/protocols.md A12): look a media id up, download the file from Meta's
  * media host, upload a file for sending. Downloads are where a webhook could steer the bridge's token
  * somewhere else, so they are strict (security cases 31–36): the URL's host must be on the configured
  * list, redirects are never followed, the size is capped before and while reading, and the whole
@@ -35,7 +35,7 @@ const mediaInfoSchema = z.looseObject({
 const uploadAnswerSchema = z.looseObject({ id: z.string().min(1) });
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d+)?$/i;
-/** Some Meta media hosts answer only when a User-Agent is sent (protocols.md A12). */
+/** Some Meta media hosts answer only when a User-Agent is sent (docs/protocols.md A12). */
 const USER_AGENT = "whatsapp-teams-bridge/0.1";
 
 /** True when `url` may be fetched with the token: https (http only to loopback) and a listed host. */

@@ -1,7 +1,7 @@
 import { z } from "zod/v4";
 
 /**
- * zod schemas of one inbound message (`value.messages[]`, protocols.md A7). Objects are loose: Meta adds
+ * zod schemas of one inbound message (`value.messages[]`, docs/protocols.md A7). Objects are loose: Meta adds
  * fields often, and an unknown field must never make us drop a customer's message. Ids and timestamps
  * are strings on the wire (A5); `from` is optional because username users may have no phone (A6).
  */
@@ -155,7 +155,7 @@ export const revokePayloadSchema = z.looseObject({ original_message_id: idString
 const typed = <T extends string, S extends z.ZodType>(type: T, payload: S) =>
   z.looseObject({ ...commonShape, type: z.literal(type), [type]: payload } as { type: z.ZodLiteral<T> } & typeof commonShape & Record<T, S>);
 
-/** Every inbound type of protocols.md A7, discriminated by `type`. */
+/** Every inbound type of docs/protocols.md A7, discriminated by `type`. */
 export const knownInboundMessageSchema = z.discriminatedUnion("type", [
   typed("text", textPayloadSchema),
   typed("image", imagePayloadSchema),

@@ -1,7 +1,7 @@
 import { WhatsAppSendError, type WhatsAppFailureKind } from "../../core/errors";
 
 /**
- * Meta's Graph API errors (protocols.md A16), classified by `error.code`, never by HTTP status alone:
+ * Meta's Graph API errors (docs/protocols.md A16), classified by `error.code`, never by HTTP status alone:
  * Meta has answered the same throttling code with 400 in one version of its docs and 429 in another.
  * Each notable code has the bridge's kind for it (`WhatsAppFailureKind`: the core decides on kinds, so
  * Meta's numbers stay here), a retry decision (the A16 "Retry?" column) and plain words for a person in Teams.

@@ -1,9 +1,9 @@
 import type { HttpRoute } from "../../http/http-route";
 import { handleNotification, handleVerification, type WebhookHandlerOptions } from "./webhook-handler";
 
-/** Where Meta calls us (design.md §6). */
+/** Where Meta calls us (docs/configuration.md). */
 export const WHATSAPP_WEBHOOK_PATH = "/api/whatsapp/webhook";
-/** Meta's payloads are up to 3 MB (protocols.md A3); the HTTP layer answers 413 above this. */
+/** Meta's payloads are up to 3 MB (docs/protocols.md A3); the HTTP layer answers 413 above this. */
 export const MAX_WEBHOOK_BODY_BYTES = 3 * 1024 * 1024;
 
 export type WebhookRouteOptions = WebhookHandlerOptions;

@@ -1,5 +1,5 @@
 /**
- * Parsing untrusted webhook bodies without giving an attacker a lever (security-cases.md 16, 17):
+ * Parsing untrusted webhook bodies without giving an attacker a lever (docs/security.md, adversarial cases 16 and 17):
  * nesting depth and item counts are checked on the raw bytes before `JSON.parse` allocates anything,
  * and prototype-related keys are dropped from what it returns.
  */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-/** `sha256=` followed by exactly 64 hex digits (protocols.md A3). Anything else is refused, not "fixed". */
+/** `sha256=` followed by exactly 64 hex digits (docs/protocols.md A3). Anything else is refused, not "fixed". */
 const SIGNATURE_HEADER = /^sha256=([0-9a-fA-F]{64})$/;
 
 const DIGEST_BYTES = 32;
@@ -8,7 +8,7 @@ const received = Buffer.alloc(DIGEST_BYTES);
 const expected = Buffer.alloc(DIGEST_BYTES);
 
 /**
- * Checks Meta's `X-Hub-Signature-256` header against the request body (protocols.md A3).
+ * Checks Meta's `X-Hub-Signature-256` header against the request body (docs/protocols.md A3).
  *
  * Contract: returns true only if `header` is exactly `sha256=<64 hex digits>` (either case) and equals the
  * HMAC-SHA256 of `rawBody` (the exact bytes received, never re-serialised JSON: re-encoding changes

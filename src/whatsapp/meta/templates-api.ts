@@ -3,7 +3,7 @@ import type { MessageTemplate, TemplateValues } from "../../core/templates";
 import { headerPlaceholders, placeholders } from "../../core/templates";
 
 /**
- * Message templates on the wire (protocols.md A10, A13): the `GET /{waba}/message_templates` page shape
+ * Message templates on the wire (docs/protocols.md A10, A13): the `GET /{waba}/message_templates` page shape
  * and the `template` object of a send.
  */
 const componentSchema = z.looseObject({

@@ -16,7 +16,7 @@ export interface WebhookHandlerOptions {
   readonly verifyToken: string;
   /**
    * Journals the raw delivery (exact bytes + signature header) and durably records the events; resolves
-   * only once both are safe (design.md §5 "acknowledged means recorded"). Called for every valid signed
+   * only once both are safe (docs/reliability.md "acknowledged means recorded"). Called for every valid signed
    * notification, also one that carries no event (its bytes are journaled all the same).
    */
   readonly ingest: (events: WhatsAppEvent[], delivery: RawDelivery) => Promise<void>;
@@ -39,7 +39,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * GET handshake (protocols.md A2): 200 with the raw `hub.challenge` as `text/plain` when `hub.mode` is
+ * GET handshake (docs/protocols.md A2): 200 with the raw `hub.challenge` as `text/plain` when `hub.mode` is
  * `subscribe`, `hub.verify_token` equals the configured token and the challenge matches
  * `^[A-Za-z0-9_-]{1,128}$`; 403 otherwise. Logs neither token nor challenge.
  */
@@ -72,7 +72,7 @@ function countByType(events: readonly WhatsAppEvent[]): { messages: number; stat
 }
 
 /**
- * POST notification (protocols.md A3–A9). In this order, each step stopping the request on failure:
+ * POST notification (docs/protocols.md A3–A9). In this order, each step stopping the request on failure:
  * 1. signature over the raw bytes → 401, nothing else happens (`whatsapp.webhook.bad_signature`);
  * 2. JSON within depth/size limits, without prototype keys → 400;
  * 3. a WhatsApp Business Account envelope → 400;

@@ -3,7 +3,7 @@ import { copyLoose, isEnvelopeShape, isMessagesValueShape, type DeclaredKeys } f
 import { describeIssues, idString, parseInboundMessage, unixSeconds, webhookErrorSchema, type ParsedInboundMessage, type WebhookError } from "./message-schemas";
 
 /**
- * zod schemas of Meta's webhook envelope (protocols.md A5) and of what a `messages` change carries:
+ * zod schemas of Meta's webhook envelope (docs/protocols.md A5) and of what a `messages` change carries:
  * contacts (A6), messages (A7, see message-schemas.ts), statuses (A8) and value-level errors (A9).
  *
  * Items are read one by one: a bad status or message becomes a tagged "problem" next to the good ones,

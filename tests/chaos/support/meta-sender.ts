@@ -26,7 +26,7 @@ export interface SenderOptions {
 }
 
 /**
- * Delivers signed webhooks the way Meta does (protocols.md A4): POST the exact bytes, and redeliver
+ * Delivers signed webhooks the way Meta does (docs/protocols.md A4): POST the exact bytes, and redeliver
  * anything not answered 200 (5xx, refused connection, timeout) with growing pauses, until acknowledged.
  */
 export class MetaSender {

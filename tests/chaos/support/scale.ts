@@ -1,6 +1,6 @@
 /**
  * Sizes of the chaos scenarios: light inside `npm test` (seconds each), full with `npm run test:chaos`
- * (CHAOS_SCALE=full; the sizes of issue 5).
+ * (CHAOS_SCALE=full: the sizes docs/testing.md gives).
  */
 export const FULL = process.env.CHAOS_SCALE === "full";
 
@@ -16,6 +16,6 @@ export function runTag(label: string): string {
 
 /**
  * How bursts are delivered: light runs send each contact's messages in order (live traffic, so order is
- * the bridge's own doing); full runs flush the whole burst at once (a backlog), as issue 5 asks.
+ * the bridge's own doing); full runs flush the whole burst at once (a backlog),, as a real backlog would.
  */
 export const DELIVERY: "streams" | "flood" = FULL ? "flood" : "streams";

@@ -17,7 +17,7 @@ async function thread(h: Harness, id: string): Promise<string> {
   return h.connector.created[0]!.conversationId;
 }
 
-describe("staff replies survive a restart; rate-limited sends are re-sent, over real HTTP (issue 5)", function () {
+describe("staff replies survive a restart; rate-limited sends are re-sent, over real HTTP", function () {
   this.timeout(90_000);
 
   describe("a failed status with a rate-limit code", () => {

@@ -21,7 +21,7 @@ async function threadFor(h: Harness, ageSeconds: number, id: string): Promise<st
   return h.connector.created[0]!.conversationId;
 }
 
-describe("WhatsApp's business rules over real HTTP (issue 4)", function () {
+describe("WhatsApp's business rules over real HTTP", function () {
   this.timeout(60_000);
 
   describe("statuses, window, templates, opt-out, policy", () => {

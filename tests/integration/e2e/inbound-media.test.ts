@@ -5,7 +5,7 @@ import { startMsGraphStandin, type MsGraphStandin } from "../../../tools/ms-grap
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
- * Customers' media through the real HTTP path (issue 3): the file is served by the Graph API stand-in
+ * Customers' media through the real HTTP path: the file is served by the Graph API stand-in
  * (`GET /{media-id}`, then its download URL with the token), checked, kept by the local media store and
  * served back by the bridge; what the thread shows is read from the Bot Connector stand-in.
  */
@@ -32,7 +32,7 @@ function bigPng(width: number, height: number, size: number): Buffer {
 }
 const linkIn = (html: string) => /<a href="([^"]+\/media\/[^"]+)">/.exec(html)?.[1]?.replace(/&amp;/g, "&");
 
-describe("inbound media end to end (issue 3)", function () {
+describe("inbound media end to end", function () {
   this.timeout(60_000);
   let h: Harness;
   let thread: string;
@@ -179,7 +179,7 @@ describe("inbound media end to end (issue 3)", function () {
   });
 });
 
-describe("inbound media kept in SharePoint, composed for production (issue 3)", function () {
+describe("inbound media kept in SharePoint, composed for production", function () {
   this.timeout(60_000);
   let h: Harness;
   let graph: MsGraphStandin;

@@ -4,7 +4,7 @@ import { customerMessage, EXAMPLE_BUSINESS, textMessage } from "../../../tools/s
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
- * Every inbound WhatsApp type through the real HTTP path (issue 3): signed webhooks in, and what the Bot
+ * Every inbound WhatsApp type through the real HTTP path: signed webhooks in, and what the Bot
  * Connector stand-in received out, as Teams HTML text. Media are in inbound-media.test.ts.
  */
 
@@ -15,7 +15,7 @@ const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 /** The HTML with the escapes of brackets, quotes and ampersands undone, for matching words (not for injection checks). */
 const words = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&amp;/g, "&");
 
-describe("inbound message types end to end (issue 3)", function () {
+describe("inbound message types end to end", function () {
   this.timeout(60_000);
   let h: Harness;
   let thread: string;

@@ -3,7 +3,7 @@ import { EXAMPLE_BUSINESS, textMessage } from "../../../tools/sign-webhook";
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
- * Staff → WhatsApp beyond plain text, through the real HTTP path (issue 3): activities in with
+ * Staff → WhatsApp beyond plain text, through the real HTTP path: activities in with
  * botbuilder's real auth; the Graph API stand-in records what is sent to WhatsApp; pasted images are
  * served by the Bot Connector stand-in to the bot's token only.
  */
@@ -13,7 +13,7 @@ const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("staff replies beyond text end to end (issue 3)", function () {
+describe("staff replies beyond text end to end", function () {
   this.timeout(60_000);
   let h: Harness;
   let thread: string;

@@ -36,12 +36,12 @@ function audienceOf(header: string | undefined): string | undefined {
 }
 
 /**
- * The crash window of reliability.md §3.5 step 6 with real processes: the bridge (`node dist/src/index.js`)
+ * The crash window of docs/reliability.md, "The crash window" with real processes: the bridge (`node dist/src/index.js`)
  * is killed (-9) while posts are in flight, and the next one reads each cut-short thread back through the
  * Graph replies endpoint of the Bot Connector stand-in before posting again. The Graph token comes from
  * the bot's managed identity (a local issuer).
  */
-describe("a post cut short by a crash is looked up in its thread before it is posted again (issue 5)", function () {
+describe("a post cut short by a crash is looked up in its thread before it is posted again", function () {
   this.timeout(150_000);
   let azurite: EmbeddedAzurite;
   let graph: GraphApiStandin;

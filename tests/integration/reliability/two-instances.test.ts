@@ -20,7 +20,7 @@ const T0 = Math.floor(Date.now() / 1000) - 600;
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /**
- * Design.md §8 with real processes: two bridges (`node dist/src/index.js`) on one Azurite, the Graph and
+ * Several instances (docs/reliability.md) with real processes: two bridges (`node dist/src/index.js`) on one Azurite, the Graph and
  * Bot Connector stand-ins in this process. Both ingest; only the lease holder processes.
  */
 describe("two bridge instances share the work through a Blob lease (child processes)", function () {

@@ -6,7 +6,7 @@ import { getAzurite, uniqueTablePrefix } from "../../support/azurite";
 import { contact, conversation, inboxEntry } from "../../contract/store-fixtures";
 
 /**
- * reliability.md §3.3 "retry ambiguity": a create the service committed but whose answer was lost is
+ * docs/reliability.md, "Table storage limits" "retry ambiguity": a create the service committed but whose answer was lost is
  * retried by the SDK and meets 409. The stores must still report their own write as created.
  * A proxy in front of Azurite forwards the first entity insert, then drops the connection instead of
  * passing the answer on.

@@ -6,7 +6,7 @@ import { APP_ID, RecordingHandler, serveRoutes, TeamsWorld } from "./teams-test-
 
 /**
  * Real botbuilder JWT validation over real HTTP: tokens minted by the local issuer, the bot's route
- * mounted on a node:http server, replies going to the Bot Connector stand-in (protocols.md B16).
+ * mounted on a node:http server, replies going to the Bot Connector stand-in (docs/protocols.md B16).
  */
 describe("Teams /api/messages authentication (real JWTs)", () => {
   let world: TeamsWorld;

@@ -5,7 +5,7 @@ import { createTeamsBot } from "../../../src/teams/teams-app";
 import { CaptureLogger } from "../../support/capture-logger";
 import { APP_ID, CHANNEL, RecordingHandler, TeamsWorld, TENANT } from "./teams-test-kit";
 
-describe("the Teams gateway keeps under Teams' rate limits (protocols.md B13)", function () {
+describe("the Teams gateway keeps under Teams' rate limits (docs/protocols.md B13)", function () {
   this.timeout(20_000);
   let world: TeamsWorld;
   let channel: ChannelAddress;

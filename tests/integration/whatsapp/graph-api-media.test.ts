@@ -12,7 +12,7 @@ async function getJson(url: string, headers: Record<string, string> = auth): Pro
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-describe("Graph API stand-in: media (protocols.md A12)", () => {
+describe("Graph API stand-in: media (docs/protocols.md A12)", () => {
   let standin: GraphApiStandin;
   before(async () => {
     standin = await startGraphApiStandin({ accessToken: TOKEN });

@@ -10,7 +10,7 @@ const template = (n: number, status = "APPROVED"): StandinTemplate => ({
   components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, { type: "BODY", text: "Hi {{name}}, order {{order}} shipped." }, { type: "FOOTER", text: "Reply STOP to opt out" }, { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Thanks" }] }],
 });
 
-describe("message templates over the Graph API stand-in (protocols.md A13)", () => {
+describe("message templates over the Graph API stand-in (docs/protocols.md A13)", () => {
   let standin: GraphApiStandin;
   let gateway: CloudApiWhatsAppGateway;
   before(async () => {

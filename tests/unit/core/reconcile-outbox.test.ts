@@ -31,7 +31,7 @@ async function seed(): Promise<MemoryStores> {
   return stores;
 }
 
-describe("reconcile lists staff replies that may not have reached WhatsApp (issue 5)", () => {
+describe("reconcile lists staff replies that may not have reached WhatsApp", () => {
   it("uncertain ones at any age; queued or sending ones older than the limit; never sent or failed ones", async () => {
     const report = await reconcile(await seed(), { now: NOW, outboundOlderThanMs: 15 * MIN });
     assert.deepEqual(report.strandedReplies.map((r) => [r.teamsMessageId, r.state, Math.round(r.ageMs / MIN)]), [

@@ -24,7 +24,7 @@ describe("card actions", () => {
       });
     });
 
-    it("never takes a destination from the data (security case 27)", () => {
+    it("never takes a destination from the data (docs/security.md, adversarial case 27)", () => {
       const activity = loadTeamsActivity("channel-card-submit");
       activity.value = { bridgeAction: "template.send", thread: "19:other@thread.tacv2;messageid=1", channelId: "19:other@thread.tacv2", waId: "15550199" };
       const action = mapCardAction(activity);

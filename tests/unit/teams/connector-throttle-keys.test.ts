@@ -6,7 +6,7 @@ const CHANNEL = "19:abc@thread.tacv2";
 const THREAD = `${CHANNEL};messageid=1760000000000`;
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
-describe("which Teams limits a Bot Connector request counts against (protocols.md B13)", () => {
+describe("which Teams limits a Bot Connector request counts against (docs/protocols.md B13)", () => {
   it("creating a thread: the channel and the tenant", () => {
     const body = JSON.stringify({ isGroup: true, channelData: { channel: { id: CHANNEL }, tenant: { id: TENANT } }, activity: { type: "message" }, tenantId: TENANT });
     assert.deepEqual(connectorThrottleKeys({ url: `${SERVICE}v3/conversations`, method: "POST", body }), [`thread:${CHANNEL}`, `tenant:${TENANT}`]);

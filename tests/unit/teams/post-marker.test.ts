@@ -11,7 +11,7 @@ import { loadTeamsActivity } from "./teams-fixtures";
 const WAMID = WaMessageId("wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFDNBRkQ3RDM0QTk2NDQ0QkU0RTAwAA==");
 const SENT_AT = Date.UTC(2026, 10, 30, 9, 5, 30);
 
-describe("the reference in each customer post (crash window, issue 5)", () => {
+describe("the reference in each customer post (crash window)", () => {
   it("is the first 12 hex digits of the SHA-256 of the wamid: the same every time, different per message", () => {
     const expected = createHash("sha256").update(WAMID).digest("hex").slice(0, 12);
     assert.equal(postMarker(WAMID), expected);

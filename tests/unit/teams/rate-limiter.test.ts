@@ -60,7 +60,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe("Teams rate limiter (protocols.md B13)", () => {
+describe("Teams rate limiter (docs/protocols.md B13)", () => {
   it("keeps one thread under 7/1 s, 8/2 s and 60/30 s, as fast as those allow, in order", async () => {
     const time = new VirtualTime();
     const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(50) }, time);

@@ -79,7 +79,7 @@ describe("parseTeamsHtml: entities, malformed and hostile input", () => {
   });
 });
 
-describe("parseTeamsHtml: Teams' own elements (protocols.md B7, B8a)", () => {
+describe("parseTeamsHtml: Teams' own elements (docs/protocols.md B7, B8a)", () => {
   it("asks the mention policy about each <at> with its name and id; other people stay as plain names", () => {
     const asked: Array<[string, string | undefined]> = [];
     const policy: MentionPolicy = { isBotMention: (name, id) => { asked.push([name, id]); return id === "0"; } };

@@ -5,7 +5,7 @@ import { classifyGraphError, describeMetaErrorCode, parseRetryAfter } from "../.
 const envelope = (code: number, message = `(#${code}) Something`, details?: string) =>
   JSON.stringify({ error: { message, type: "OAuthException", code, ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}), fbtrace_id: "Abc123" } });
 
-describe("classifyGraphError (protocols.md A16)", () => {
+describe("classifyGraphError (docs/protocols.md A16)", () => {
   it("131047: not retryable, tells the person the window closed and a template is needed", () => {
     const err = classifyGraphError(400, envelope(131047, "(#131047) Re-engagement message"));
     assert.ok(err instanceof WhatsAppSendError);

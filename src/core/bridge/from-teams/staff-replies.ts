@@ -11,7 +11,7 @@ export const INLINE_WAIT_MS = 4_000;
 
 /**
  * Answers in the turn if the outcome is ready within `INLINE_WAIT_MS` (Teams times out turns after
- * 10–15 s, protocols.md B7); otherwise the turn ends and a failure notice is posted in the thread later.
+ * 10–15 s, docs/protocols.md B7); otherwise the turn ends and a failure notice is posted in the thread later.
  */
 export async function answerWithin(ctx: BridgeContext, outcome: Promise<StaffReply | undefined>, link: ChannelLink, message: StaffMessage): Promise<StaffReply | undefined> {
   const late = Symbol("late");

@@ -2,7 +2,7 @@ import type { Clock } from "../../ports/clock";
 import type { WhatsAppGateway } from "../../ports/whatsapp-gateway";
 import { templateId, type MessageTemplate } from "../../templates";
 
-/** Meta limits management calls to 200/hour per WABA (protocols.md A13): list at most this often. */
+/** Meta limits management calls to 200/hour per WABA (docs/protocols.md A13): list at most this often. */
 export const TEMPLATE_CACHE_MS = 5 * 60_000;
 
 /**

@@ -10,7 +10,7 @@ import { nameOf, p, t } from "../thread-view/thread-text";
 
 type SystemContent = Extract<InboundContent, { kind: "system" }>;
 
-/** True for the system messages that move a contact to a new number or user id (design.md §4). */
+/** True for the system messages that move a contact to a new number or user id (docs/architecture.md). */
 export function isIdentityChange(content: InboundContent): content is SystemContent {
   return content.kind === "system" && (content.newPhone !== undefined || content.newUserId !== undefined)
     && /changed_number|changed_user_id|identity_changed/.test(content.systemType);

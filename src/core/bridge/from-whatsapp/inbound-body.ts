@@ -3,7 +3,7 @@ import type { AdReferral, InboundContent, InboundMessage } from "../../messages"
 import { bold, italic, link, lines, nameOf, p, quoted, t } from "../thread-view/thread-text";
 
 /**
- * What a customer message says, as the text of its reply in the thread: every type of protocols.md A7
+ * What a customer message says, as the text of its reply in the thread: every type of docs/protocols.md A7
  * spelled out (not only its type), so that the record is complete and searchable. Pure. Media, reactions,
  * edits and deletions need lookups first: their texts are built in media-post.ts and reactions.ts.
  */

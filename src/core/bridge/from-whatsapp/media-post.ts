@@ -27,7 +27,7 @@ export type MediaOutcome =
   | { readonly status: "kept"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia; readonly inline?: InlineImage; readonly risk?: readonly string[] }
   /**
    * Kept apart and not linked: the hash or the real type did not match what was announced (`integrity`,
-   * security case 33), or a risky file under the `quarantine` or `block` policy (`risk`, `blocked`).
+   * docs/security.md, adversarial case 33), or a risky file under the `quarantine` or `block` policy (`risk`, `blocked`).
    */
   | {
       readonly status: "quarantined"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia;

@@ -36,7 +36,7 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
   const message = await stores.messages.byWamid(event.business, event.id);
   if (!message || message.direction !== "outbound") {
     if (clock.now() - entry.receivedAt < UNKNOWN_MESSAGE_GRACE_MS) return "retry";
-    // Invariant I8 (reliability.md): a status for a message we have no record of is worth an alert.
+    // A status for a message we have no record of is worth an alert: something was sent outside the bridge, or a record is missing.
     logger.warn("whatsapp.status.unknown_message", { business: event.business, state: event.state });
     return done("status for an unknown message");
   }

@@ -8,7 +8,7 @@ import { italic, lines, nameOf, p, quote, quoted, t } from "../thread-view/threa
 /**
  * Reactions, edits and deletions: messages about another message. Their text needs the target; a
  * target that has not arrived yet (webhooks are not ordered) is waited for, within a bound, and after
- * that the message is posted anyway with a note: never dropped (design.md §5).
+ * that the message is posted anyway with a note: never dropped (docs/reliability.md).
  */
 
 

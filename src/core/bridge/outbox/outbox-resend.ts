@@ -8,7 +8,7 @@ import { toPlainText } from "../../formatted-text";
 import { sendAndReport, targetOf, tellThread, unsendableDetail } from "./outbox-recovery";
 
 /**
- * Meta accepted a send and later reported it `failed` because of a rate limit (protocols.md A15/A16): the
+ * Meta accepted a send and later reported it `failed` because of a rate limit (docs/protocols.md A15/A16): the
  * message never reached the customer, so sending the same content again cannot duplicate it. The reply
  * is re-sent from the outbox through the pacer after a backoff, a bounded number of times.
  */

@@ -5,7 +5,7 @@ import type { Logger } from "../../ports/logger";
 import type { PostLookup, RootLookup, ThreadHistory } from "../../ports/thread-history";
 
 /**
- * Decides how to resume a customer post found in `posting` after a crash (reliability.md §3.5 step 6,
+ * Decides how to resume a customer post found in `posting` after a crash (docs/reliability.md, "The crash window",
  * row 11): Teams may have accepted it before the bridge could record its id, and the Bot Connector has
  * no idempotency key. So the thread is read first:
  * - `found`: the post is there; record its id, post nothing, flag nothing;

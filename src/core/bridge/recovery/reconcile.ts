@@ -66,7 +66,7 @@ export interface ReconcileReport {
 }
 
 /**
- * Reconciliation (reliability.md §3.5 step 5, invariant I3 "nothing stranded"): reads the stores and
+ * Reconciliation (docs/reliability.md, "Reconciliation": nothing stranded): reads the stores and
  * lists every received event without a Teams message, every outbound message without a final status
  * sent more than `outboundOlderThanMs` ago, every event flagged as a possible duplicate, and every staff
  * reply that may not have reached WhatsApp (outbox rows `uncertain`, or waiting too long). Read-only;

@@ -33,7 +33,7 @@ export class ContactLanes<T extends LaneItem> {
     backoff: Partial<RetryPolicy> = {},
     /**
      * How long an idle lane waits before taking its first item. WhatsApp gives no ordering guarantee and
-     * a contact's messages sent together may arrive in separate, concurrent webhooks (protocols.md A4):
+     * a contact's messages sent together may arrive in separate, concurrent webhooks (docs/protocols.md A4):
      * a short hold lets them all be sorted by WhatsApp's timestamp before the first is posted.
      */
     private readonly reorderHoldMs = 0,

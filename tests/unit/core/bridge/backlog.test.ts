@@ -21,7 +21,7 @@ function countingInbox(inbox: InboxStore): InboxStore & { peakLoaded: number; ol
   return counting;
 }
 
-describe("a backlog larger than the in-memory bound (issue 5: bounded memory, nothing lost, order kept)", () => {
+describe("a backlog larger than the in-memory bound (bounded memory, nothing lost, order kept)", () => {
   it("new events beyond the bound wait in the inbox and are loaded oldest first as the lanes drain", async () => {
     const w = makeWorld();
     const inbox = countingInbox(w.stores.inbox);

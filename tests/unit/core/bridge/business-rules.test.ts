@@ -32,7 +32,7 @@ const card = (reply: StaffReply | undefined): TemplateCardModel => {
   return (reply as { card: TemplateCardModel }).card;
 };
 
-describe("WhatsApp's business rules in the core (issue 4)", () => {
+describe("WhatsApp's business rules in the core", () => {
   describe("delivery statuses", () => {
     it("move the state forward only and show the ticks on the root card, updated in place", async () => {
       const w = await world();
@@ -122,7 +122,7 @@ describe("WhatsApp's business rules in the core (issue 4)", () => {
       assert.equal(mapped?.teamsMessageId, w.teams.posts.at(-1)!.id);
     });
 
-    it("card data cannot redirect a send to another customer (security case 27)", async () => {
+    it("card data cannot redirect a send to another customer (docs/security.md, adversarial case 27)", async () => {
       const w = await world({ ageMs: 30 * 3600_000 });
       await w.bridge.onCardAction({
         tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,

@@ -164,7 +164,7 @@ describe("onWhatsAppEvent (inbound messages)", () => {
   });
 });
 
-describe("crash between posting to Teams and recording it (design.md §5)", () => {
+describe("crash between posting to Teams and recording it (docs/reliability.md)", () => {
   it("an event found in `posting` on recovery is posted again and flagged as a possible duplicate", async () => {
     const w = makeWorld();
     await w.stores.links.put(LINK);

@@ -10,7 +10,7 @@ import { postText, replyText } from "../../../support/wording";
 
 const textOf = replyText;
 
-describe("outbox: staff replies are kept before they are sent (issue 5)", () => {
+describe("outbox: staff replies are kept before they are sent", () => {
   describe("accepting and sending", () => {
     it("writes the row before the Cloud API is called, claims it for the call, then marks it sent with the wamid", async () => {
       const w = await outboxWorld();

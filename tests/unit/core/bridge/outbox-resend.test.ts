@@ -10,7 +10,7 @@ const PAIR_RATE = [{ code: 131056, kind: "pair-rate" as const, title: "Pair rate
 const notices = (w: Awaited<ReturnType<typeof outboxWorld>>) =>
   w.teams.posts.flatMap((p) => (p.post.kind === "notice" ? [postText(p.post)] : [])).filter((t) => /Not delivered/.test(t));
 
-describe("outbox: replies Meta rate-limits after accepting them are sent again (issue 5)", () => {
+describe("outbox: replies Meta rate-limits after accepting them are sent again", () => {
   it("the wait before each re-send follows Meta's advice: 4^X s for the pair rate, growing for throughput", () => {
     assert.deepEqual([0, 1, 2].map((x) => resendBackoffMs("pair-rate", x)), [1_000, 4_000, 16_000]);
     assert.deepEqual([0, 1, 2, 9].map((x) => resendBackoffMs("throughput", x)), [1_000, 2_000, 4_000, 60_000]);

@@ -45,7 +45,7 @@ async function afterCrash(answer: (m: InboundMessage) => PostLookup | Error, lin
   return { w, history, cut, entry, texts: w.teams.posts.map(textOf) };
 }
 
-describe("resuming a post cut short by a crash: the thread is read first (issue 5)", () => {
+describe("resuming a post cut short by a crash: the thread is read first", () => {
   it("found in the thread: its id is recorded as the post, nothing is posted, nothing flagged", async () => {
     const { w, history, cut, entry, texts } = await afterCrash(() => ({ kind: "found", id: TeamsMessageId("1770000000042") }));
     assert.deepEqual(texts, ["starts the thread"], "no second post and no notice");
