@@ -50,7 +50,7 @@ export function contentCases(): void {
 
     before(async () => {
       spy = await startSpy();
-      h = await openHarness({ env: { MEDIA_DOWNLOAD_TIMEOUT_MS: "3000" } });
+      h = await openHarness({ env: { MEDIA_DOWNLOAD_TIMEOUT_MS: "2000" } });
       assert.equal((await sendActivity(h, h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
       await deliver(textMessage({ from: DORA, text: "Guten Tag", id: "wamid.content.open" }), 0);
       await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
@@ -102,7 +102,8 @@ export function contentCases(): void {
 
     securityCase("F16", "a document named invoice<U+202E>fdp.exe: bidi controls in file names", "the name shows the marker; the record keeps it raw", async () => {
       const name = "invoice\u202efdp.exe";
-      const file = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: name, phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      // The name travels in the webhook (the stand-in's own download answer cannot carry it in a header).
+      const file = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const spec = media("document", { id: file.id, mime_type: "application/pdf", sha256: file.sha256Base64, filename: name });
       const id = (spec.value.messages as Array<{ id: string }>)[0]!.id;
       const [post] = await deliver(spec);
@@ -190,14 +191,15 @@ export function contentCases(): void {
       const [a] = await deliver(media("image", { id: large.id, mime_type: "image/jpeg", sha256: large.sha256Base64 }));
       assert.match(String(a!.text), /larger than WhatsApp&#39;s limit for its type \(5\.0 MB\)/);
       assert.equal(h.graph.mediaDownloads, downloads, "never downloaded");
+      const largeDownloads = h.graph.mediaDownloads - downloads;
       const slow = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "slow.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-      h.graph.failMediaDownload({ delayMs: 8_000 }, 1);
+      h.graph.failMediaDownload({ delayMs: 6_000 }, 1);
       const started = Date.now();
       const [b] = await deliver(media("document", { id: slow.id, mime_type: "application/pdf", sha256: slow.sha256Base64, filename: "slow.pdf" }));
       const took = Date.now() - started;
-      assert.match(String(b!.text), /took longer than 3 s/);
-      assert.ok(took < 7_500, `placeholder after ${took} ms`);
-      return `over the cap: placeholder, downloads +${h.graph.mediaDownloads - downloads - 1} before it; slow download: placeholder after ${took} ms (MEDIA_DOWNLOAD_TIMEOUT_MS=3000, the host answering after 8 s)`;
+      assert.match(String(b!.text), /took longer than 2 s/);
+      assert.ok(took < 5_500, `placeholder after ${took} ms`);
+      return `over the cap: placeholder, ${largeDownloads} downloads; slow download: placeholder after ${took} ms (MEDIA_DOWNLOAD_TIMEOUT_MS=2000, the host answering after 6 s)`;
     });
 
     securityCase("36", "a media id WhatsApp no longer has", "placeholder \"no longer available\", recorded; no crash", async () => {

@@ -1,5 +1,8 @@
 import { casebookCounts, casebookTable } from "./support/casebook";
 import { contentCases } from "./content-cases";
+import { findingsCases } from "./findings-cases";
+import { hygieneCases } from "./hygiene-cases";
+import { orderingCases } from "./ordering-cases";
 import { teamsCases } from "./teams-cases";
 import { webhookCases } from "./webhook-cases";
 
@@ -13,6 +16,9 @@ describe("security suite", function () {
   webhookCases();
   teamsCases();
   contentCases();
+  orderingCases();
+  findingsCases();
+  hygieneCases();
 
   after(() => {
     const { rows, passed } = casebookCounts();

@@ -26,9 +26,12 @@ export function securityCase(id: string, title: string, expected: string, body: 
   });
 }
 
-/** Cases first (by number), then findings, in the order declared. */
+/** Cases first (by number), then findings (F1, F2, … with F6b after F6). */
 function ordered(): Row[] {
-  const rank = (id: string) => (/^\d+$/.test(id) ? Number(id) : 1_000 + rows.findIndex((r) => r.id === id));
+  const rank = (id: string) => {
+    const finding = /^F(\d+)(b?)$/.exec(id);
+    return /^\d+$/.test(id) ? Number(id) : finding ? 1_000 + Number(finding[1]) * 2 + (finding[2] ? 1 : 0) : 10_000;
+  };
   return [...rows].sort((a, b) => rank(a.id) - rank(b.id));
 }
 
