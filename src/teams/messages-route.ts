@@ -2,6 +2,7 @@ import type { Request as BotRequest, Response as BotResponse, TurnContext } from
 import { describeError } from "../core/errors";
 import type { Logger } from "../core/ports/logger";
 import type { HttpRequest, HttpResponse, HttpRoute } from "../http/http-route";
+import { unverifiedIssuer } from "./channel-token-issuer";
 import { runInBotRequestScope } from "./request-scope";
 
 /** The Bot Framework messaging endpoint (docs/configuration.md). */
@@ -47,10 +48,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `POST /api/messages`: adapts our request to botbuilder's `process` and its answer back. Authentication
  * is botbuilder's (a request without an Authorization header is refused first, by the headers alone); its
  * failures all become 401 (botbuilder answers some with 500: bad signature,
- * not-yet-valid, HS256, toolchain-notes), logged as `teams.auth.rejected`. Bodies never carry
- * botbuilder's error text or a stack trace.
+ * not-yet-valid, HS256, toolchain-notes), logged as `teams.auth.rejected`. With `channelIssuer`, a
+ * token from any other issuer (the Emulator's, another bot's) is refused before botbuilder sees it
+ * (channel-token-issuer.ts). Bodies never carry botbuilder's error text or a stack trace.
  */
-export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: TurnLogic; logger: Logger; requireAuthorization: boolean }): HttpRoute {
+export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: TurnLogic; logger: Logger; requireAuthorization: boolean; channelIssuer?: string }): HttpRoute {
   const { adapter, logic, logger } = deps;
   // Every Bot Framework request carries a bearer token: without one it is refused before its body is read.
   const missingAuthorization = (request: Omit<HttpRequest, "rawBody">): HttpResponse | undefined => {
@@ -66,6 +68,11 @@ export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: T
     async handle(request: HttpRequest): Promise<HttpResponse> {
       const refusal = missingAuthorization(request);
       if (refusal) return refusal;
+      const authorization = request.headers.authorization;
+      if (deps.channelIssuer !== undefined && authorization && unverifiedIssuer(authorization) !== deps.channelIssuer) {
+        logger.warn("teams.auth.rejected", { reason: "token not issued by the Bot Framework channel service", hadAuthorization: true });
+        return text(401, "unauthorized");
+      }
       let body: unknown;
       try {
         body = JSON.parse(request.rawBody.toString("utf8"));

@@ -8,6 +8,7 @@ import type { StaffMessageHandler } from "../core/staff-message";
 import type { HttpRoute } from "../http/http-route";
 import { tenantOf } from "./activity-mapper";
 import { handleCardInvoke } from "./card-action-turn";
+import { channelTokenIssuer } from "./channel-token-issuer";
 import { createMessagesRoute, type TurnOutcome } from "./messages-route";
 import { handleCardSubmitActivity, handleMessageActivity } from "./staff-turn";
 import { handleAppInstalled, isAppInstalled } from "./install-events";
@@ -162,7 +163,7 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
         logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
       }
     };
-    return [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled })];
+    return [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled, ...(authDisabled ? {} : { channelIssuer: channelTokenIssuer(options.auth) }) })];
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),

@@ -56,7 +56,7 @@ export async function answerMediaRequest(request: IncomingMessage, url: URL, ctx
   }
   return json(200, {
     messaging_product: "whatsapp",
-    url: ctx.store.downloadUrl(media, ctx.origin, ctx.now),
+    url: media.lookupUrl ?? ctx.store.downloadUrl(media, ctx.origin, ctx.now),
     mime_type: media.mimeType,
     sha256: media.sha256Hex,
     file_size: String(media.bytes.length),

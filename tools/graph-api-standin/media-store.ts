@@ -19,6 +19,8 @@ export interface StoredMedia {
   readonly filename?: string;
   /** The business number the file belongs to; `GET /{id}?phone_number_id=` must match it when given. */
   readonly phoneNumberId?: string;
+  /** When set, `GET /{media-id}` answers this URL instead of the stand-in's own download URL. */
+  readonly lookupUrl?: string;
 }
 
 /** What a caller gives to store a file. */
@@ -27,6 +29,8 @@ export interface NewMedia {
   readonly mimeType: string;
   readonly filename?: string;
   readonly phoneNumberId?: string;
+  /** A download URL on another host for `GET /{media-id}` to answer (a lookup pointing the bridge elsewhere). */
+  readonly lookupUrl?: string;
 }
 
 /** Path of download URLs, as on Meta's media host (`lookaside.fbsbx.com/whatsapp_business/attachments/`). */
@@ -56,6 +60,7 @@ export class MediaStore {
       sha256Base64: createHash("sha256").update(input.bytes).digest("base64"),
       ...(input.filename !== undefined ? { filename: input.filename } : {}),
       ...(input.phoneNumberId !== undefined ? { phoneNumberId: input.phoneNumberId } : {}),
+      ...(input.lookupUrl !== undefined ? { lookupUrl: input.lookupUrl } : {}),
     };
     this.files.set(id, media);
     return media;
