@@ -146,7 +146,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     });
     if (config.mode === "production") await warnIfJournalMutable(journal, logger);
     const whatsapp = telemetry.traced("meta", new CloudApiWhatsAppGateway({
-      graphUrl: config.whatsapp.graphUrl,
+      metaGraphUrl: config.whatsapp.metaGraphUrl,
       accessToken: config.whatsapp.accessToken,
       ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
       mediaHosts: config.whatsapp.mediaHosts,
@@ -156,7 +156,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
     const media = createMediaStore(config.media, graphIdentity, logger, overrides.mediaCredential);
     // After a crash, a post cut short is looked up in its thread (Graph, RSC) before it is posted again.
     const graphTokens = graphTokenSource(graphIdentity, overrides.mediaCredential, config.media.kind === "sharepoint");
-    const threadHistory = graphTokens ? new GraphThreadHistory({ graphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
+    const threadHistory = graphTokens ? new GraphThreadHistory({ msGraphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
       logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
@@ -176,7 +176,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       allowedTenantIds: config.allowedTenantIds,
       serviceUrlHosts: config.teamsServiceUrlHosts,
       tenantRequestsPerSecond: config.teamsTenantRequestsPerSecond,
-      ...(staffGroup && graphTokens ? { staffGroups: new GraphGroupMembership({ graphUrl: config.msGraphUrl, token: graphTokens }) } : {}),
+      ...(staffGroup && graphTokens ? { staffGroups: new GraphGroupMembership({ msGraphUrl: config.msGraphUrl, token: graphTokens }) } : {}),
       logger,
       ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}),
     });

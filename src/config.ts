@@ -108,7 +108,7 @@ export type StorageConfig =
 export type MediaConfig =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number; readonly downloadTimeoutMs: number }
   /** `driveId`: MEDIA_SHAREPOINT_DRIVE_ID, one library for every team; unset, each team's own (its group's drive). */
-  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly graphUrl: string; readonly downloadTimeoutMs: number };
+  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly msGraphUrl: string; readonly downloadTimeoutMs: number };
 
 export interface Config {
   readonly mode: "production" | "local";
@@ -127,7 +127,7 @@ export interface Config {
     readonly appSecret: string;
     readonly verifyToken: string;
     readonly accessToken: string;
-    readonly graphUrl: string;
+    readonly metaGraphUrl: string;
     readonly businessAccountId?: string;
     readonly mediaHosts: readonly string[];
   };
@@ -256,7 +256,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_STORE is required when NODE_ENV=${e.NODE_ENV}: sharepoint (each linked team's files in its own SharePoint site) or local (customers' files served from this machine by signed links that expire)`);
   // SharePoint without a drive id: each linked team's files go to that team's own site (its group's drive).
   const media: MediaConfig = mediaKind === "sharepoint"
-    ? { kind: "sharepoint", ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}), folder: e.MEDIA_SHAREPOINT_FOLDER, graphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
+    ? { kind: "sharepoint", ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}), folder: e.MEDIA_SHAREPOINT_FOLDER, msGraphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
     : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   const riskyExtensions = parseRiskyExtensions(e.MEDIA_RISKY_EXTENSIONS);
@@ -280,7 +280,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       appSecret: e.WHATSAPP_APP_SECRET,
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,
       accessToken: e.WHATSAPP_ACCESS_TOKEN,
-      graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
+      metaGraphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       ...(e.WHATSAPP_BUSINESS_ACCOUNT_ID ? { businessAccountId: e.WHATSAPP_BUSINESS_ACCOUNT_ID } : {}),
       mediaHosts: csv(e.WHATSAPP_MEDIA_HOSTS),
     },

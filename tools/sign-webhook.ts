@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { newWamid } from "./graph-api-standin/meta-responses";
+import { newWamid } from "./meta-graph-standin/meta-responses";
 
 /**
  * Helpers to build and sign realistic Meta webhook deliveries (docs/protocols.md A3, A5–A8), shared by tests

@@ -8,7 +8,7 @@ import { contactFolder, safeFileName, storedFileName } from "./safe-name";
 
 export interface GraphMediaStoreOptions {
   /** Microsoft Graph base including the version, default `https://graph.microsoft.com/v1.0`. */
-  readonly graphUrl?: string;
+  readonly msGraphUrl?: string;
   /** App token source (@azure/identity: managed identity in Azure). Needs `Sites.Selected` with write on each team's site. */
   readonly credential: TokenCredential;
   /**
@@ -45,12 +45,12 @@ const DRIVE_CACHE = { capacity: 500, ttlMs: 6 * 3_600_000 };
  * (`conflictBehavior=replace`). Throttling, 5xx and network errors are `TransientError`s.
  */
 export class GraphMediaStore implements MediaStore {
-  private readonly graphUrl: string;
+  private readonly msGraphUrl: string;
   private readonly fetchFn: typeof fetch;
   private readonly drives = new BoundedCache<string>({ ...DRIVE_CACHE, now: Date.now });
 
   constructor(private readonly options: GraphMediaStoreOptions) {
-    this.graphUrl = (options.graphUrl ?? "https://graph.microsoft.com/v1.0").replace(/\/+$/, "");
+    this.msGraphUrl = (options.msGraphUrl ?? "https://graph.microsoft.com/v1.0").replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? fetch;
     const chunk = options.chunkBytes ?? 16 * CHUNK_UNIT;
     if (chunk % CHUNK_UNIT !== 0) throw new Error("chunkBytes must be a multiple of 320 KiB");
@@ -62,7 +62,7 @@ export class GraphMediaStore implements MediaStore {
     const path = segments.map(encodeURIComponent).join("/");
     const token = await this.token();
     const driveId = await this.driveOf(file, token);
-    const itemUrl = `${this.graphUrl}/drives/${encodeURIComponent(driveId)}/root:/${path}:`;
+    const itemUrl = `${this.msGraphUrl}/drives/${encodeURIComponent(driveId)}/root:/${path}:`;
     const item = file.bytes.length <= (this.options.simpleUploadMaxBytes ?? 4 * 1024 * 1024)
       ? await this.simpleUpload(itemUrl, token, file)
       : await this.sessionUpload(itemUrl, token, file);
@@ -84,7 +84,7 @@ export class GraphMediaStore implements MediaStore {
     }
     const cached = this.drives.get(group);
     if (cached) return cached;
-    const drive = await this.request<{ id?: unknown }>("groupDrive", `${this.graphUrl}/groups/${encodeURIComponent(group)}/drive?$select=id`, {
+    const drive = await this.request<{ id?: unknown }>("groupDrive", `${this.msGraphUrl}/groups/${encodeURIComponent(group)}/drive?$select=id`, {
       method: "GET",
       headers: { authorization: `Bearer ${token}`, accept: "application/json" },
     });

@@ -21,7 +21,7 @@ export { graphToken, GRAPH_SCOPE } from "./graph-token";
 export type MediaStoreSettings =
   | { readonly kind: "local"; readonly directory: string; readonly publicUrl?: string; readonly linkTtlMs: number }
   /** `driveId`: one library for every team (an override); unset, each team's own site. */
-  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly graphUrl: string };
+  | { readonly kind: "sharepoint"; readonly driveId?: string; readonly folder: string; readonly msGraphUrl: string };
 
 /** The bot's Entra identity (botbuilder's keys), reused for Microsoft Graph. */
 export interface GraphIdentity {
@@ -79,7 +79,7 @@ export function createMediaStore(settings: MediaStoreSettings, identity: GraphId
   if (settings.kind === "sharepoint") {
     logger.info("media.store", { kind: "sharepoint", folder: settings.folder, library: settings.driveId ? "configured" : "each team's own" });
     return {
-      store: new GraphMediaStore({ graphUrl: settings.graphUrl, credential: credential ?? graphCredential(identity), ...(settings.driveId ? { driveId: settings.driveId } : {}), folder: settings.folder }),
+      store: new GraphMediaStore({ msGraphUrl: settings.msGraphUrl, credential: credential ?? graphCredential(identity), ...(settings.driveId ? { driveId: settings.driveId } : {}), folder: settings.folder }),
       routes: [],
       setServerUrl: () => {},
     };

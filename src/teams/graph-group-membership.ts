@@ -4,7 +4,7 @@ import type { GroupMembership } from "./teams-staff-directory";
 
 export interface GraphGroupMembershipOptions {
   /** Microsoft Graph base including the version, e.g. `https://graph.microsoft.com/v1.0`. */
-  readonly graphUrl: string;
+  readonly msGraphUrl: string;
   /** An app-only Graph token; the app needs `GroupMember.Read.All` and `User.Read.All` (application). */
   readonly token: () => Promise<string>;
   /** Per request. Default 5 s: a turn waits on it. */
@@ -18,11 +18,11 @@ export interface GraphGroupMembershipOptions {
  * Graph does not know (404) is in no group; anything else that is not an answer throws.
  */
 export class GraphGroupMembership implements GroupMembership {
-  private readonly graphUrl: string;
+  private readonly msGraphUrl: string;
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: GraphGroupMembershipOptions) {
-    this.graphUrl = options.graphUrl.replace(/\/+$/, "");
+    this.msGraphUrl = options.msGraphUrl.replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -31,7 +31,7 @@ export class GraphGroupMembership implements GroupMembership {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetchFn(`${this.graphUrl}/users/${encodeURIComponent(person)}/checkMemberGroups`, {
+      response = await this.fetchFn(`${this.msGraphUrl}/users/${encodeURIComponent(person)}/checkMemberGroups`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify({ groupIds: [group] }),

@@ -6,7 +6,7 @@ import { hasPostMarker, postMarker } from "./post-marker";
 
 export interface GraphThreadHistoryOptions {
   /** Microsoft Graph base including the version, e.g. `https://graph.microsoft.com/v1.0`. */
-  readonly graphUrl: string;
+  readonly msGraphUrl: string;
   /**
    * An app-only Graph token (client credentials or managed identity). The app needs the RSC permission
    * `ChannelMessage.Read.Group` on the team (appPackage/manifest.json asks for it).
@@ -46,11 +46,11 @@ const PAGE_SIZE = 50;
  * not promise an order, so "absent" needs the whole thread read; a longer thread is `unknown`.
  */
 export class GraphThreadHistory implements ThreadHistory {
-  private readonly graphUrl: string;
+  private readonly msGraphUrl: string;
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: GraphThreadHistoryOptions) {
-    this.graphUrl = options.graphUrl.replace(/\/+$/, "");
+    this.msGraphUrl = options.msGraphUrl.replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -59,7 +59,7 @@ export class GraphThreadHistory implements ThreadHistory {
     if (!parsed) return { kind: "unknown", why: "not a channel thread" };
     const marker = postMarker(wamid);
     const path = ["teams", where.teamGroupId, "channels", parsed.channel, "messages", parsed.root, "replies"].map(encodeURIComponent).join("/");
-    let url: string | undefined = `${this.graphUrl}/${path}?$top=${PAGE_SIZE}`;
+    let url: string | undefined = `${this.msGraphUrl}/${path}?$top=${PAGE_SIZE}`;
     try {
       const token = await this.options.token();
       for (let page = 0; page < (this.options.maxPages ?? 10) && url; page++) {
@@ -69,7 +69,7 @@ export class GraphThreadHistory implements ThreadHistory {
         if (found && typeof found.id === "string") return { kind: "found", id: TeamsMessageId(found.id) };
         const next = body["@odata.nextLink"];
         // Only Graph's own pages are followed: the token must not go anywhere else.
-        url = typeof next === "string" && next.startsWith(`${this.graphUrl}/`) ? next : undefined;
+        url = typeof next === "string" && next.startsWith(`${this.msGraphUrl}/`) ? next : undefined;
       }
       return url ? { kind: "unknown", why: "thread longer than the pages read" } : { kind: "absent" };
     } catch (err) {
@@ -88,7 +88,7 @@ export class GraphThreadHistory implements ThreadHistory {
     const marker = postMarker(contact);
     const path = ["teams", where.teamGroupId, "channels", where.channel.channelId, "messages", "delta"].map(encodeURIComponent).join("/");
     const filter = encodeURIComponent(`lastModifiedDateTime gt ${new Date(since - CLOCK_SLACK_MS).toISOString()}`);
-    let url: string | undefined = `${this.graphUrl}/${path}?$top=${PAGE_SIZE}&$filter=${filter}`;
+    let url: string | undefined = `${this.msGraphUrl}/${path}?$top=${PAGE_SIZE}&$filter=${filter}`;
     try {
       const token = await this.options.token();
       for (let page = 0; page < (this.options.maxPages ?? 10) && url; page++) {
@@ -100,7 +100,7 @@ export class GraphThreadHistory implements ThreadHistory {
           return { kind: "found", thread: threadRefOf(where.channel.channelId, rootMessageId), rootMessageId };
         }
         const next = body["@odata.nextLink"];
-        url = typeof next === "string" && next.startsWith(`${this.graphUrl}/`) ? next : undefined;
+        url = typeof next === "string" && next.startsWith(`${this.msGraphUrl}/`) ? next : undefined;
       }
       return url ? { kind: "unknown", why: "more changed threads than the pages read" } : { kind: "absent" };
     } catch (err) {

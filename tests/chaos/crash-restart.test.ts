@@ -51,7 +51,7 @@ describe("chaos: kill -9 of the bridge at random moments during a burst, each fo
       scenario: `kill -9 ×${crashes}, ${contacts}×${perContact} (${DELIVERY})`,
       tally: result,
       maxRecoveryMs,
-      notes: `webhook attempts ${world.sender.stats.attempts} for ${burst.length} deliveries (not answered 200: ${JSON.stringify(world.sender.stats.failures)}); threads created ${world.connector.created.length} for ${contacts} contacts; thread reads through Graph after restarts ${world.connector.graph.requests.length}, duplicate flags ${result.flags}`,
+      notes: `webhook attempts ${world.sender.stats.attempts} for ${burst.length} deliveries (not answered 200: ${JSON.stringify(world.sender.stats.failures)}); threads created ${world.connector.created.length} for ${contacts} contacts; thread reads through Graph after restarts ${world.connector.msGraph.requests.length}, duplicate flags ${result.flags}`,
     });
     assert.ok(crashes > 0, "the bridge was killed at least once during the burst");
     assert.equal(world.sender.stats.acknowledged, burst.length, "every webhook was finally acknowledged");

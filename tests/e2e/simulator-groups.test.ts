@@ -73,7 +73,7 @@ describe("WhatsApp simulator page: groups in the browser", function () {
 
   it("shows the business's group message with each member's ticks, then renames the group and lets a member leave", async () => {
     const group = simulator.state.groups[0]!;
-    await fetch(`${simulator.graphUrl}/${simulator.business.phoneNumberId}/messages`, {
+    await fetch(`${simulator.metaGraphUrl}/${simulator.business.phoneNumberId}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer t" },
       body: JSON.stringify({ messaging_product: "whatsapp", recipient_type: "group", to: group.id, type: "text", text: { body: "Yes, 3pm Friday." } }),

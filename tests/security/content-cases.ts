@@ -103,7 +103,7 @@ export function contentCases(): void {
     securityCase("F16", "a document named invoice<U+202E>fdp.exe: bidi controls in file names", "the name shows the marker; the record keeps it raw", async () => {
       const name = "invoice\u202efdp.exe";
       // The name travels in the webhook (the stand-in's own download answer cannot carry it in a header).
-      const file = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const file = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const spec = media("document", { id: file.id, mime_type: "application/pdf", sha256: file.sha256Base64, filename: name });
       const id = (spec.value.messages as Array<{ id: string }>)[0]!.id;
       const [post] = await deliver(spec);
@@ -116,24 +116,24 @@ export function contentCases(): void {
     });
 
     securityCase("31", "the media lookup answers a URL off the allow-list (another host, and 169.254.169.254)", "download refused; the token never sent; a placeholder; a warning logged", async () => {
-      const offList = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId, lookupUrl: `http://${spy.host}/whatsapp_business/attachments/?mid=1` });
-      const metadata = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId, lookupUrl: "http://169.254.169.254/latest/meta-data/iam/security-credentials/" });
-      const downloads = h.graph.mediaDownloads;
+      const offList = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId, lookupUrl: `http://${spy.host}/whatsapp_business/attachments/?mid=1` });
+      const metadata = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId, lookupUrl: "http://169.254.169.254/latest/meta-data/iam/security-credentials/" });
+      const downloads = h.metaGraph.mediaDownloads;
       const before = await countEffects(h);
       const [a] = await deliver(media("image", { id: offList.id, mime_type: "image/png", sha256: offList.sha256Base64 }));
       const [b] = await deliver(media("image", { id: metadata.id, mime_type: "image/png", sha256: metadata.sha256Base64 }));
       const effects = await effectsSince(h, before);
       for (const post of [a, b]) assert.match(String(post!.text), /refused by the bridge&#39;s security rules \(the file is on a host that is not allowed/);
       assert.deepEqual(spy.hits, [], "nothing reached the other host");
-      assert.equal(h.graph.mediaDownloads, downloads, "no download at all");
+      assert.equal(h.metaGraph.mediaDownloads, downloads, "no download at all");
       assert.equal(effects.sends, 0);
       assert.ok(h.logger.lines.filter((l) => l.event === "whatsapp.media.failed").length >= 2);
       return `two placeholders "refused … host that is not allowed"; other host saw ${spy.hits.length} requests; ${describeEffects(effects)}`;
     });
 
     securityCase("32", "the media download answers 302 to a private address", "redirect not followed; download refused (a security refusal, not retried); placeholder", async () => {
-      const file = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-      h.graph.failMediaDownload({ redirectTo: `http://${spy.host}/private` }, 1);
+      const file = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      h.metaGraph.failMediaDownload({ redirectTo: `http://${spy.host}/private` }, 1);
       const [post] = await deliver(media("image", { id: file.id, mime_type: "image/png", sha256: file.sha256Base64 }));
       await h.bridge.bridge.followUpsSettled();
       assert.match(String(post!.text), /refused by the bridge&#39;s security rules \(the media host answered with a redirect\)/);
@@ -143,8 +143,8 @@ export function contentCases(): void {
     });
 
     securityCase("33", "bytes whose SHA-256 differs from the webhook's, and image/jpeg that is really a Windows program", "integrity failure; quarantined; not linked, not inline", async () => {
-      const hashed = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-      const disguised = h.graph.addMedia({ bytes: EXE, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const hashed = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const disguised = h.metaGraph.addMedia({ bytes: EXE, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const [a] = await deliver(media("image", { id: hashed.id, mime_type: "image/png", sha256: Buffer.alloc(32, 7).toString("base64") }));
       const [b] = await deliver(media("image", { id: disguised.id, mime_type: "image/jpeg", sha256: disguised.sha256Base64 }));
       await new Promise((r) => setTimeout(r, 200));
@@ -163,7 +163,7 @@ export function contentCases(): void {
       const zeros = Buffer.alloc(32 * 1024 * 1024);
       writeZip(path, [0, 1, 2, 3].map((i) => ({ name: `part${i}.bin`, data: zeros })), { deflate: true });
       const bomb = readFileSync(path);
-      const file = h.graph.addMedia({ bytes: bomb, mimeType: "application/zip", filename: "statement.zip", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const file = h.metaGraph.addMedia({ bytes: bomb, mimeType: "application/zip", filename: "statement.zip", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const external = () => process.memoryUsage().arrayBuffers;
       const start = external();
       let peak = start;
@@ -186,14 +186,14 @@ export function contentCases(): void {
     securityCase("35", "media over the size cap, and a download slower than the time limit", "cap checked before download; time limit enforced; placeholders", async () => {
       const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0xff);
       big[0] = 0xff; big[1] = 0xd8; big[2] = 0xff;
-      const large = h.graph.addMedia({ bytes: big, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-      const downloads = h.graph.mediaDownloads;
+      const large = h.metaGraph.addMedia({ bytes: big, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const downloads = h.metaGraph.mediaDownloads;
       const [a] = await deliver(media("image", { id: large.id, mime_type: "image/jpeg", sha256: large.sha256Base64 }));
       assert.match(String(a!.text), /larger than WhatsApp&#39;s limit for its type \(5\.0 MB\)/);
-      assert.equal(h.graph.mediaDownloads, downloads, "never downloaded");
-      const largeDownloads = h.graph.mediaDownloads - downloads;
-      const slow = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "slow.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-      h.graph.failMediaDownload({ delayMs: 6_000 }, 1);
+      assert.equal(h.metaGraph.mediaDownloads, downloads, "never downloaded");
+      const largeDownloads = h.metaGraph.mediaDownloads - downloads;
+      const slow = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "slow.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      h.metaGraph.failMediaDownload({ delayMs: 6_000 }, 1);
       const started = Date.now();
       const [b] = await deliver(media("document", { id: slow.id, mime_type: "application/pdf", sha256: slow.sha256Base64, filename: "slow.pdf" }));
       const took = Date.now() - started;
@@ -212,7 +212,7 @@ export function contentCases(): void {
     });
 
     securityCase("F17", "a program sent as a document (invoice.pdf.exe)", "flagged and kept apart (MEDIA_RISKY_FILES=quarantine); no link", async () => {
-      const file = h.graph.addMedia({ bytes: EXE, mimeType: "application/x-msdownload", filename: "invoice.pdf.exe", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const file = h.metaGraph.addMedia({ bytes: EXE, mimeType: "application/x-msdownload", filename: "invoice.pdf.exe", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const [post] = await deliver(media("document", { id: file.id, mime_type: "application/x-msdownload", sha256: file.sha256Base64, filename: "invoice.pdf.exe" }));
       const html = String(post!.text);
       assert.match(html, /Risky file/);
@@ -223,7 +223,7 @@ export function contentCases(): void {
     });
 
     securityCase("F6", "the local media store's links: expiry and signature", "a kept file's link works; altered expiry or signature: 404", async () => {
-      const file = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "terms.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+      const file = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "terms.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
       const [post] = await deliver(media("document", { id: file.id, mime_type: "application/pdf", sha256: file.sha256Base64, filename: "terms.pdf" }));
       const link = new URL(linkIn(String(post!.text))!);
       const expires = Number(link.searchParams.get("expires"));

@@ -152,13 +152,13 @@ export function findingsCases(): void {
       await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
       await h.bridge.bridge.idle();
       const thread = h.connector.created[0]!.conversationId;
-      const before = h.graph.sent.length;
+      const before = h.metaGraph.sent.length;
       const notice = await answer(h.channelMessage("Ich kümmere mich.", { thread, from: STAFF_AAD }));
       assert.match(notice, /only the staff named by your bridge admin can write to customers/);
-      assert.equal(h.graph.sent.length, before);
+      assert.equal(h.metaGraph.sent.length, before);
       await answer(h.channelMessage("Ada here.", { thread, from: ADMIN_AAD }));
-      await h.graph.waitForSends(before + 1, 10_000);
-      return `member not listed: notice, WhatsApp sends +0; listed admin: sent (${h.graph.sent.length - before})`;
+      await h.metaGraph.waitForSends(before + 1, 10_000);
+      return `member not listed: notice, WhatsApp sends +0; listed admin: sent (${h.metaGraph.sent.length - before})`;
     });
   });
 

@@ -31,7 +31,7 @@ export function orderingCases(): void {
     before(async () => {
       h = await openHarness({ env: { INBOUND_REORDER_MS: "0" } });
       // The team's channel as Microsoft Graph lists it: where the bridge looks for a post cut short.
-      h.connector.graph.addTeam(TEAM_GROUP_ID, [CHANNEL_ID]);
+      h.connector.msGraph.addTeam(TEAM_GROUP_ID, [CHANNEL_ID]);
       assert.equal((await sendActivity(h, h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
       for (const [who, text] of [[EMMA, "Bonjour"], [FELIX, "Salut"]] as const) {
         assert.equal(await h.postWebhook(h.envelope(textMessage({ from: who, text, id: `wamid.order.open.${who.phone}`, timestamp: now() }))), 200);
@@ -43,9 +43,9 @@ export function orderingCases(): void {
     after(async () => closeHarness(h));
 
     securityCase("37", "statuses read → sent → delivered, and an edit arriving before its original", "final status read (no downgrade); the edit is parked and applied after the original", async () => {
-      const before = h.graph.sent.length;
+      const before = h.metaGraph.sent.length;
       assert.equal((await sendActivity(h, h.channelMessage("Votre carte arrive demain.", { thread: emmaThread }))).status, 200);
-      const [sent] = (await h.graph.waitForSends(before + 1, 10_000)).slice(before);
+      const [sent] = (await h.metaGraph.waitForSends(before + 1, 10_000)).slice(before);
       const wamid = sent!.wamid!;
       await h.bridge.bridge.idle();
       for (const status of ["read", "sent", "delivered"] as const) {

@@ -78,7 +78,7 @@ export function teamsCases(): void {
     before(async () => {
       spy = await startSpy();
       h = await openHarness({ env: { WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
-      h.graph.templates = [ORDER_UPDATE_TEMPLATE];
+      h.metaGraph.templates = [ORDER_UPDATE_TEMPLATE];
       // A slow client opened first: it drips header lines, and is checked last (finding F13).
       const slow = await open(h.bridge.url);
       slowloris = { socket: slow, started: Date.now(), closed: closedWithin(slow, 20_000) };
@@ -187,17 +187,17 @@ export function teamsCases(): void {
     });
 
     securityCase("27", "Action.Submit data tampered to target another customer", "the send goes to the thread's own customer only", async () => {
-      const before = h.graph.sent.length;
+      const before = h.metaGraph.sent.length;
       const press = {
         ...h.channelMessage("", { thread: carlaThread }), text: undefined, attachments: [], replyToId: "1769000000001",
         value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#1", "b:1": "Carla", "b:2": "#1", waId: BRUNO.phone, to: BRUNO.phone, recipient: BRUNO.userId, thread: brunoThread, conversation: brunoThread },
       };
       assert.equal((await sendActivity(h, press)).status, 200);
-      const sent = await h.graph.waitForSends(before + 1, 10_000);
+      const sent = await h.metaGraph.waitForSends(before + 1, 10_000);
       await h.bridge.bridge.idle();
       const recipients = sent.slice(before).map((s) => s.to);
       assert.deepEqual(recipients, [`+${CARLA.phone}`]);
-      assert.ok(!h.graph.sent.some((s) => s.to?.replace("+", "") === BRUNO.phone), "Bruno never received anything");
+      assert.ok(!h.metaGraph.sent.some((s) => s.to?.replace("+", "") === BRUNO.phone), "Bruno never received anything");
       return `sends to ${recipients.join(", ")} (the thread's customer); to the tampered target: 0`;
     });
 
@@ -220,14 +220,14 @@ export function teamsCases(): void {
     });
 
     securityCase("F11", "a relayed reply records its author; after unlink nothing reaches the customer", "outbox row names the author; after unlink a reply and a reaction send nothing", async () => {
-      const before = h.graph.sent.length;
+      const before = h.metaGraph.sent.length;
       const ok = h.channelMessage("We raised it.", { thread: carlaThread });
       await answerTo(ok);
-      await h.graph.waitForSends(before + 1, 10_000);
+      await h.metaGraph.waitForSends(before + 1, 10_000);
       const author = (await h.bridge.stores.outbox.get(carlaThread as TeamsThreadRef, String(ok.id) as TeamsMessageId))?.author;
       assert.equal(author, STAFF_AAD);
       assert.match((await answerTo(h.channelMessage("unlink", { from: ADMIN_AAD, mentionBot: true }))).text, /no longer linked/);
-      const sentBefore = h.graph.sent.length;
+      const sentBefore = h.metaGraph.sent.length;
       const late = h.channelMessage("Anything else?", { thread: carlaThread });
       const lateAnswer = await answerTo(late);
       const reaction = { ...h.channelMessage("", { thread: carlaThread }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: carlaCopy, reactionsAdded: [{ type: "heart" }] };
@@ -235,10 +235,10 @@ export function teamsCases(): void {
       await sleep(200);
       assert.match(lateAnswer.text, /no longer linked/);
       assert.match(reactionAnswer.text, /no longer linked/);
-      assert.equal(h.graph.sent.length, sentBefore);
+      assert.equal(h.metaGraph.sent.length, sentBefore);
       await nothingKept(carlaThread, String(late.id));
       assert.ok(h.logger.lines.some((l) => l.event === "teams.channel.unlinked"));
-      return `author ${author === STAFF_AAD ? "recorded (the sender's object id)" : String(author)}; after unlink: reply and reaction answered "no longer linked", WhatsApp sends +${h.graph.sent.length - sentBefore}`;
+      return `author ${author === STAFF_AAD ? "recorded (the sender's object id)" : String(author)}; after unlink: reply and reaction answered "no longer linked", WhatsApp sends +${h.metaGraph.sent.length - sentBefore}`;
     });
 
     securityCase("F12", "POST /api/messages without Authorization and a body that never ends", "401 from the headers alone, at once, Connection: close", async () => {

@@ -9,8 +9,8 @@ import type { Logger } from "../../src/core/ports/logger";
 import { createLogger } from "../../src/observability/logger";
 import { startBotConnectorStandin } from "../../tools/bot-connector-standin";
 import type { BotConnectorStandin } from "../../tools/bot-connector-standin";
-import { startGraphApiStandin } from "../../tools/graph-api-standin";
-import type { GraphApiStandin } from "../../tools/graph-api-standin/standin-types";
+import { startMetaGraphStandin } from "../../tools/meta-graph-standin";
+import type { MetaGraphStandin } from "../../tools/meta-graph-standin/standin-types";
 import { EXAMPLE_BUSINESS, signedWebhook, webhookEnvelope, type WebhookChangeSpec } from "../../tools/sign-webhook";
 import { getAzurite, uniqueTablePrefix } from "./azurite";
 import { CaptureLogger } from "./capture-logger";
@@ -31,13 +31,13 @@ export const ACCESS_TOKEN = "e2e-graph-token";
 
 /**
  * The whole bridge over real HTTP, with everything around it real or a protocol-faithful stand-in:
- * Azurite (Table Storage), the Graph API stand-in (Meta), the Bot Connector stand-in (Teams), and a
+ * Azurite (Table Storage), the Meta Graph API stand-in (Meta), the Bot Connector stand-in (Teams), and a
  * local OpenID issuer whose tokens botbuilder validates with its own code (inbound) and which hands out
  * the bot's outbound tokens through the managed-identity endpoint.
  */
 export interface Harness {
   readonly bridge: RunningBridge;
-  readonly graph: GraphApiStandin;
+  readonly metaGraph: MetaGraphStandin;
   readonly connector: BotConnectorStandin;
   readonly issuer: TokenIssuer;
   readonly logger: CaptureLogger;
@@ -94,7 +94,7 @@ function teeLogger(a: Logger, b: Logger): Logger {
  * a compliance post that is due.
  */
 export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
-  const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startGraphApiStandin({ accessToken: ACCESS_TOKEN })]);
+  const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startMetaGraphStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
   // The team of the linked channel, as Teams describes it, with the admin and a staff member in its roster.
@@ -114,7 +114,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
     TEAMS_SERVICE_URL_HOSTS: connector.host,
     // The thread check after a crash reads replies through Graph: the stand-in serves them (a test of the
     // SharePoint media store points MS_GRAPH_URL elsewhere through `env`).
-    MS_GRAPH_URL: connector.graphUrl,
+    MS_GRAPH_URL: connector.msGraphUrl,
     // Customers' media are downloaded from the Graph stand-in and kept in a fresh folder per harness.
     WHATSAPP_MEDIA_HOSTS: new URL(graph.url).host,
     MEDIA_LOCAL_DIR: mkdtempSync(join(tmpdir(), "bridge-media-")),
@@ -171,7 +171,7 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
 
   return {
     get bridge() { return bridge; },
-    graph, connector, issuer, logger, config,
+    metaGraph: graph, connector, issuer, logger, config,
     // As compose.ts names it for a table prefix.
     journalContainer: `${tablePrefix.toLowerCase()}-journal`,
     logText: () => written.join(""),

@@ -29,7 +29,7 @@ describe("loadConfig", () => {
     assert.equal(c.bridge.replyMode, "all");
     assert.equal(c.bridge.notePrefix, "//");
     assert.equal(c.allowedTenantIds, "any");
-    assert.equal(c.whatsapp.graphUrl, "https://graph.facebook.com/v25.0");
+    assert.equal(c.whatsapp.metaGraphUrl, "https://graph.facebook.com/v25.0");
     assert.ok(c.teamsServiceUrlHosts.includes("smba.trafficmanager.net"));
   });
 

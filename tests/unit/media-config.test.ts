@@ -10,12 +10,12 @@ describe("configuration of the media store", () => {
 
   it("uses SharePoint when a drive id is given, with Graph's default URL and folder", () => {
     const media = loadConfig({ ...LOCAL, MEDIA_SHAREPOINT_DRIVE_ID: "b!abc", MS_GRAPH_URL: "https://graph.microsoft.com/v1.0/" }).media;
-    assert.deepEqual(media, { kind: "sharepoint", driveId: "b!abc", folder: "WhatsApp media", graphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
+    assert.deepEqual(media, { kind: "sharepoint", driveId: "b!abc", folder: "WhatsApp media", msGraphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
   });
 
   it("MEDIA_STORE=sharepoint without a drive id keeps each team's files in its own site (no single library)", () => {
     const media = loadConfig({ ...LOCAL, MEDIA_STORE: "sharepoint" }).media;
-    assert.deepEqual(media, { kind: "sharepoint", folder: "WhatsApp media", graphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
+    assert.deepEqual(media, { kind: "sharepoint", folder: "WhatsApp media", msGraphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
   });
 
   it("refuses bad values, naming the variable", () => {

@@ -164,8 +164,8 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
     get created() { return log.created; },
     get posts() { return log.posts; },
     get updates() { return log.updates; },
-    graphUrl: `http://${host}/v1.0`,
-    graph,
+    msGraphUrl: `http://${host}/v1.0`,
+    msGraph: graph,
     addAttachment: (bytes, contentType) => `http://${host}${attachments.add(bytes, contentType)}`,
     get attachmentFetches() { return attachments.fetches; },
     failNext(status, body, headers) {

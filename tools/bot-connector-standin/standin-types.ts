@@ -91,9 +91,9 @@ export interface BotConnectorStandin extends StandinState {
   /** `host:port`, for the bot's allowed serviceUrl hosts. */
   readonly host: string;
   /** Microsoft Graph base URL (MS_GRAPH_URL) for reading the threads back: `http://host:port/v1.0`. */
-  readonly graphUrl: string;
+  readonly msGraphUrl: string;
   /** The Graph side: register teams (`addTeam`), simulate an outage (`setFailure`), see `requests`. */
-  readonly graph: GraphReplies;
+  readonly msGraph: GraphReplies;
   /** Serves `bytes` as a pasted image (`GET /v3/attachments/<id>/views/original`, token required); returns its contentUrl. */
   addAttachment(bytes: Buffer, contentType: string): string;
   /** Authorised requests for attachments, in order. */

@@ -12,7 +12,7 @@ import { startWhatsAppSimulator, type WhatsAppSimulator } from "../whatsapp-simu
 
 /**
  * Everything the demo and the browser tests run, all on 127.0.0.1: embedded Azurite, the WhatsApp
- * simulator (which is the Graph API stand-in), the bridge itself (`startBridge` with bot auth disabled,
+ * simulator (which is the Meta Graph API stand-in), the bridge itself (`startBridge` with bot auth disabled,
  * `REPLY_MODE=mention`) and Microsoft's Agents Playground as Teams, with the Playground's WhatsApp
  * channel already linked to the simulator's business number.
  */
@@ -100,7 +100,7 @@ function demoConfig(p: { azurite: EmbeddedAzurite; simulator: WhatsAppSimulator;
     WHATSAPP_APP_SECRET: p.appSecret,
     WHATSAPP_VERIFY_TOKEN: "demo-verify-token",
     WHATSAPP_ACCESS_TOKEN: p.accessToken,
-    WHATSAPP_GRAPH_URL: p.simulator.graphUrl,
+    WHATSAPP_GRAPH_URL: p.simulator.metaGraphUrl,
     WHATSAPP_BUSINESS_ACCOUNT_ID: p.simulator.business.wabaId,
     WHATSAPP_MEDIA_HOSTS: p.simulator.mediaHost,
     AZURE_STORAGE_CONNECTION_STRING: p.azurite.connectionString,

@@ -1,4 +1,4 @@
-import type { GraphApiStandin } from "../graph-api-standin";
+import type { MetaGraphStandin } from "../meta-graph-standin";
 import { customerMessage, type WebhookBusiness, type WebhookChangeSpec, type WebhookCustomer } from "../sign-webhook";
 import type { SimCustomer, SimMessage } from "./chat-state";
 
@@ -20,14 +20,14 @@ export function webhookCustomer(c: SimCustomer, withProfile = true): WebhookCust
 
 /**
  * The webhook change for one customer message (docs/protocols.md A7) and the message as the page shows it.
- * Media is stored in the Graph API stand-in first, so the webhook carries only its id, mime type and
+ * Media is stored in the Meta Graph API stand-in first, so the webhook carries only its id, mime type and
  * SHA-256 (no `url`: the bridge asks `GET /{media-id}` like for any Meta media).
  */
 export function buildCustomerMessage(
   customer: SimCustomer,
   input: CustomerMessageInput,
   business: WebhookBusiness,
-  graph: GraphApiStandin,
+  graph: MetaGraphStandin,
 ): { change: WebhookChangeSpec; message: Omit<SimMessage, "reactions"> } {
   const from = webhookCustomer(customer);
   const base = { customerId: customer.id, direction: "in" as const, at: Date.now(), status: "sending" as const };

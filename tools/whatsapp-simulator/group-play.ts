@@ -1,4 +1,4 @@
-import { newRequestId, type GraphApiStandin, type GroupRequest, type RecordedSend, type StandinGroup } from "../graph-api-standin";
+import { newRequestId, type MetaGraphStandin, type GroupRequest, type RecordedSend, type StandinGroup } from "../meta-graph-standin";
 import { groupCreated, groupDeleted, groupSettingsUpdated, groupStatuses, participantLeft, participantsJoined, participantsRemoved } from "../group-webhooks";
 import type { WebhookBusiness, WebhookChangeSpec } from "../sign-webhook";
 import type { BusinessAction } from "./business-send";
@@ -9,7 +9,7 @@ import type { DeliveryResult } from "./webhook-client";
 /** What group play needs from the simulator. */
 export interface GroupHost {
   readonly state: ChatState;
-  readonly graph: GraphApiStandin;
+  readonly metaGraph: MetaGraphStandin;
   readonly business: WebhookBusiness;
   readonly ticks: { readonly sent: number; readonly delivered: number };
   readonly autoReadMs?: number;
@@ -37,14 +37,14 @@ export class GroupPlay {
   private readonly callbackData = new Map<string, string>();
 
   constructor(private readonly host: GroupHost) {
-    host.graph.onGroupRequest((request) => this.onGroupRequest(request));
+    host.metaGraph.onGroupRequest((request) => this.onGroupRequest(request));
   }
 
   /** A group the business has (as if created through the API earlier); the bridge hears `group_create`. */
   async createGroup(subject: string, description?: string): Promise<SimGroup> {
     const trimmed = subject.trim();
     if (trimmed === "" || Array.from(trimmed).length > 128) throw new RangeError("a group subject has 1 to 128 characters");
-    const standin = this.host.graph.addGroup({ phoneNumberId: this.host.business.phoneNumberId, subject: trimmed, ...(description ? { description } : {}) });
+    const standin = this.host.metaGraph.addGroup({ phoneNumberId: this.host.business.phoneNumberId, subject: trimmed, ...(description ? { description } : {}) });
     const group = this.adopt(standin);
     await this.host.deliver(groupCreated({ requestId: newRequestId(), groupId: group.id, subject: group.subject, inviteLink: group.inviteLink, business: this.host.business }));
     return group;
@@ -85,7 +85,7 @@ export class GroupPlay {
   async send(groupId: string, authorId: string, input: GroupMessageInput): Promise<SimMessage | undefined> {
     const group = this.liveGroup(groupId);
     if (!group.members.includes(authorId)) throw new RangeError("only members write in a group");
-    const { change, message } = buildCustomerMessage(this.customer(authorId), input, this.host.business, this.host.graph);
+    const { change, message } = buildCustomerMessage(this.customer(authorId), input, this.host.business, this.host.metaGraph);
     (change.value.messages as Array<Record<string, unknown>>)[0]!.group_id = groupId;
     this.host.state.addMessage({ ...message, groupId });
     const result = await this.host.deliver(change);
@@ -129,7 +129,7 @@ export class GroupPlay {
     const body = (send.body ?? {}) as Record<string, unknown>;
     if (typeof body.biz_opaque_callback_data === "string") this.callbackData.set(wamid, body.biz_opaque_callback_data);
     const { kind: _kind, ...shown } = action;
-    const media = action.mediaId ? this.host.graph.getMedia(action.mediaId) : undefined;
+    const media = action.mediaId ? this.host.metaGraph.getMedia(action.mediaId) : undefined;
     const recipients = [...group.members];
     this.host.state.addMessage({ ...shown, ...(media ? { mimeType: media.mimeType } : {}), id: wamid, customerId: "", groupId: group.id, direction: "out", at: send.at, status: "accepted", receipts: Object.fromEntries(recipients.map((id) => [id, "accepted" as TickStatus])) });
     const { sent, delivered } = this.host.ticks;
@@ -241,6 +241,6 @@ export class GroupPlay {
   }
 
   private standin(groupId: string): StandinGroup | undefined {
-    return this.host.graph.getGroup(groupId);
+    return this.host.metaGraph.getGroup(groupId);
   }
 }

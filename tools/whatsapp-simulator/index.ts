@@ -1,5 +1,5 @@
 /**
- * The WhatsApp simulator: the Graph API stand-in grown into a page where a person plays customers.
+ * The WhatsApp simulator: the Meta Graph API stand-in grown into a page where a person plays customers.
  * Used by the demo (`npm run demo`), the browser tests and the integration tests. Dev-only.
  */
 export { startWhatsAppSimulator, WhatsAppSimulator, type WhatsAppSimulatorOptions } from "./simulator";

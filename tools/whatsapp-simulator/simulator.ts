@@ -1,5 +1,5 @@
-import { startGraphApiStandin } from "../graph-api-standin";
-import type { GraphApiStandin, RecordedSend } from "../graph-api-standin";
+import { startMetaGraphStandin } from "../meta-graph-standin";
+import type { MetaGraphStandin, RecordedSend } from "../meta-graph-standin";
 import { EXAMPLE_BUSINESS, statusUpdate, type WebhookBusiness, type WebhookChangeSpec } from "../sign-webhook";
 import { interpretSend } from "./business-send";
 import { advances, ChatState, type SimCustomer, type SimMessage } from "./chat-state";
@@ -33,7 +33,7 @@ type ReportedStatus = "sent" | "delivered" | "read";
 const DEFAULT_TICKS = { sent: 300, delivered: 900 };
 
 /**
- * A WhatsApp stand-in a person (or a test) plays customers with. It IS the Graph API stand-in, grown:
+ * A WhatsApp stand-in a person (or a test) plays customers with. It IS the Meta Graph API stand-in, grown:
  * one server on 127.0.0.1 answers the bridge's Graph API calls and serves a page at `/` where customers
  * write. Customer messages reach the bridge as signed webhooks; business messages come back with
  * ✓ / ✓✓ / read ticks, each reported to the bridge as a signed status webhook (docs/protocols.md A8).
@@ -52,7 +52,7 @@ export class WhatsAppSimulator {
   private closed = false;
 
   private constructor(
-    readonly graph: GraphApiStandin,
+    readonly metaGraph: MetaGraphStandin,
     readonly business: WebhookBusiness,
     readonly businessName: string,
     private readonly options: WhatsAppSimulatorOptions,
@@ -60,11 +60,11 @@ export class WhatsAppSimulator {
     this.webhooks = new WebhookClient({ appSecret: options.appSecret, ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) });
     if (options.webhookUrl) this.webhooks.connect(options.webhookUrl);
     this.ticks = options.tickDelaysMs ?? DEFAULT_TICKS;
-    graph.phoneNumbers = [{ id: business.phoneNumberId, display_phone_number: displayNumber(business.displayPhoneNumber), verified_name: businessName, quality_rating: "GREEN" }];
-    graph.onSend((send) => this.onBusinessSend(send));
+    metaGraph.phoneNumbers = [{ id: business.phoneNumberId, display_phone_number: displayNumber(business.displayPhoneNumber), verified_name: businessName, quality_rating: "GREEN" }];
+    metaGraph.onSend((send) => this.onBusinessSend(send));
     this.groups = new GroupPlay({
       state: this.state,
-      graph,
+      metaGraph,
       business,
       ticks: this.ticks,
       ...(options.autoReadMs !== undefined ? { autoReadMs: options.autoReadMs } : {}),
@@ -73,11 +73,11 @@ export class WhatsAppSimulator {
     });
   }
 
-  /** Starts the simulator (and with it the Graph API stand-in) on 127.0.0.1. */
+  /** Starts the simulator (and with it the Meta Graph API stand-in) on 127.0.0.1. */
   static async start(options: WhatsAppSimulatorOptions): Promise<WhatsAppSimulator> {
     let simulator: WhatsAppSimulator | undefined;
     const routes = webRoutes(() => simulator!);
-    const graph = await startGraphApiStandin({
+    const graph = await startMetaGraphStandin({
       accessToken: options.accessToken,
       ...(options.port !== undefined ? { port: options.port } : {}),
       extraRoutes: (request, response, url) => routes(request, response, url),
@@ -88,17 +88,17 @@ export class WhatsAppSimulator {
 
   /** The page: `http://127.0.0.1:PORT/`. */
   get url(): string {
-    return `${this.graph.origin}/`;
+    return `${this.metaGraph.origin}/`;
   }
 
   /** For the bridge's `WHATSAPP_GRAPH_URL`. */
-  get graphUrl(): string {
-    return this.graph.url;
+  get metaGraphUrl(): string {
+    return this.metaGraph.url;
   }
 
   /** `127.0.0.1:PORT`: for the bridge's `WHATSAPP_MEDIA_HOSTS` (media download URLs point here). */
   get mediaHost(): string {
-    return new URL(this.graph.origin).host;
+    return new URL(this.metaGraph.origin).host;
   }
 
   /** Where webhooks go from now on (the bridge needs the simulator's address first, so this comes later). */
@@ -121,7 +121,7 @@ export class WhatsAppSimulator {
   async send(customerId: string, input: CustomerMessageInput): Promise<SimMessage | undefined> {
     const customer = this.state.customer(customerId);
     if (!customer) throw new RangeError("unknown customer");
-    const { change, message } = buildCustomerMessage(customer, input, this.business, this.graph);
+    const { change, message } = buildCustomerMessage(customer, input, this.business, this.metaGraph);
     if (input.type === "reaction") {
       this.state.update(input.messageId, (m) => { m.reactions = { ...m.reactions, customer: input.emoji || undefined }; });
       await this.webhooks.deliver(change);
@@ -170,7 +170,7 @@ export class WhatsAppSimulator {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.webhooks.close();
-    await this.graph.close();
+    await this.metaGraph.close();
   }
 
   /** Problems met while showing business sends (the stand-in's answer to the bridge is never affected). */
@@ -186,7 +186,7 @@ export class WhatsAppSimulator {
     }
   }
 
-  /** A send the Graph API stand-in accepted: show it to the customer and start its ticks. */
+  /** A send the Meta Graph API stand-in accepted: show it to the customer and start its ticks. */
   private showBusinessSend(send: RecordedSend): void {
     if (send.status !== 200 || this.closed) return;
     const body = (send.body ?? {}) as Record<string, unknown>;
@@ -206,7 +206,7 @@ export class WhatsAppSimulator {
     }
     if (typeof body.biz_opaque_callback_data === "string") this.callbackData.set(wamid, body.biz_opaque_callback_data);
     const { kind: _kind, ...shown } = action;
-    const media = action.mediaId ? this.graph.getMedia(action.mediaId) : undefined;
+    const media = action.mediaId ? this.metaGraph.getMedia(action.mediaId) : undefined;
     const fromMedia = media ? { mimeType: media.mimeType, ...(!action.filename && media.filename ? { filename: media.filename } : {}) } : {};
     this.state.addMessage({ ...shown, ...fromMedia, id: wamid, customerId: customer.id, direction: "out", at: send.at, status: "accepted" });
     this.later(this.ticks.sent, () => this.report(wamid, "sent"));

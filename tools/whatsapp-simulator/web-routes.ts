@@ -9,7 +9,7 @@ import type { WhatsAppSimulator } from "./simulator";
 export { MAX_UPLOAD_BYTES } from "./web-helpers";
 
 /**
- * The simulator's page and its small JSON API, served by the Graph API stand-in's server next to the
+ * The simulator's page and its small JSON API, served by the Meta Graph API stand-in's server next to the
  * Graph paths (which all start with `/{version}/`, so nothing collides):
  *
  * - `GET /` (+ `/app.js`, `/style.css`): the page, plain HTML/JS from `public/`;
@@ -42,7 +42,7 @@ function publicDir(): string {
   return found;
 }
 
-/** The route handler to give the Graph API stand-in as `extraRoutes`. */
+/** The route handler to give the Meta Graph API stand-in as `extraRoutes`. */
 export function webRoutes(simulator: () => WhatsAppSimulator): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean> {
   let dir: string | undefined;
   return async (request, response, url) => {
@@ -98,7 +98,7 @@ export function webRoutes(simulator: () => WhatsAppSimulator): (request: Incomin
       if (path.startsWith("/api/groups") && (await groupRoutes(sim, request, response, path))) return true;
       const mediaRoute = /^\/api\/media\/([^/]+)$/.exec(path);
       if (method === "GET" && mediaRoute) {
-        const media = sim.graph.getMedia(decodeURIComponent(mediaRoute[1]!));
+        const media = sim.metaGraph.getMedia(decodeURIComponent(mediaRoute[1]!));
         if (!media) throw new HttpProblem(404, "no such file");
         // A media id always names the same bytes: let the page keep it while it re-renders.
         response.writeHead(200, { "content-type": media.mimeType, "content-length": media.bytes.length, "cache-control": "private, max-age=3600" });

@@ -14,7 +14,7 @@ import type { MessageTemplate, TemplateValues } from "../../core/templates";
 
 export interface CloudApiGatewayOptions {
   /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (A1: pin the version). */
-  readonly graphUrl: string;
+  readonly metaGraphUrl: string;
   /** System-user token, sent as `Authorization: Bearer …`; never put in errors. */
   readonly accessToken: string;
   /** WhatsApp Business Account id, for listing its numbers. */
@@ -71,11 +71,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   private readonly media: MetaMediaClient;
 
   constructor(private readonly options: CloudApiGatewayOptions) {
-    this.baseUrl = options.graphUrl.replace(/\/+$/, "");
+    this.baseUrl = options.metaGraphUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchFn = options.fetch ?? fetch;
     this.media = new MetaMediaClient({
-      graphUrl: options.graphUrl,
+      metaGraphUrl: options.metaGraphUrl,
       accessToken: options.accessToken,
       mediaHosts: options.mediaHosts ?? [],
       ...(options.mediaDownloadTimeoutMs !== undefined ? { downloadTimeoutMs: options.mediaDownloadTimeoutMs } : {}),
@@ -84,7 +84,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   }
 
   /**
-   * `POST {graphUrl}/{business}/messages` with a text body rendered as WhatsApp markup. The recipient is
+   * `POST {metaGraphUrl}/{business}/messages` with a text body rendered as WhatsApp markup. The recipient is
    * `to: "+<phone>"` when the phone is known, else `recipient: <BSUID>` (A6). Resolves with the wamid
    * once Meta *accepted* the message. A text over 4,096 characters is sent as several messages split at
    * paragraph boundaries, in order (`parts`; `replyTo` applies to the first). Refuses locally, without
@@ -170,26 +170,26 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     return WaMessageId(id);
   }
 
-  /** `GET {graphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
+  /** `GET {metaGraphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {
     const rows = await this.wabaPages("phone_numbers?fields=id,display_phone_number,verified_name", phoneNumbersPageSchema, "business numbers");
     return rows.map((n) => ({ id: BusinessNumberId(n.id), displayNumber: n.display_phone_number, ...(n.verified_name ? { verifiedName: n.verified_name } : {}) }));
   }
 
-  /** `POST {graphUrl}/{business}/messages` of type `template` (the only type allowed outside the 24-hour window). */
+  /** `POST {metaGraphUrl}/{business}/messages` of type `template` (the only type allowed outside the 24-hour window). */
   async sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }> {
     this.checkCallbackData(request.callbackData);
     const payload = { type: "template", template: templatePayload(request.template, request.values) };
     return { id: await this.sendMessage(request.business, request.to, payload, undefined, request.callbackData) };
   }
 
-  /** `GET {graphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
+  /** `GET {metaGraphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
   async listTemplates(): Promise<MessageTemplate[]> {
     const rows = await this.wabaPages("message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100", templatesPageSchema, "templates");
     return rows.map(toMessageTemplate).filter((t): t is MessageTemplate => t !== undefined);
   }
 
-  /** `POST {graphUrl}/{business}/groups`: the group and its invite link are announced by a `group_lifecycle_update` webhook. */
+  /** `POST {metaGraphUrl}/{business}/groups`: the group and its invite link are announced by a `group_lifecycle_update` webhook. */
   async createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }> {
     const subject = request.subject.trim();
     if (!subject) throw refuse("empty group subject", "Not created: a WhatsApp group needs a subject.");
@@ -202,7 +202,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     return { requestId: GroupRequestId(parsed.data.request_id) };
   }
 
-  /** `GET {graphUrl}/{group_id}?fields=subject,description,total_participant_count`. */
+  /** `GET {metaGraphUrl}/{group_id}?fields=subject,description,total_participant_count`. */
   async groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails> {
     const answer = await this.call("GET", `${this.baseUrl}/${encodeURIComponent(request.group)}?fields=subject,description,total_participant_count`);
     const parsed = groupDetailsSchema.safeParse(answer);
@@ -217,7 +217,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /**
    * Every row of a paged edge of the configured WABA (`[]` without one). The cursor is followed on our own
-   * base URL rather than `paging.next`, so the token only ever goes to graphUrl.
+   * base URL rather than `paging.next`, so the token only ever goes to metaGraphUrl.
    */
   private async wabaPages<Row>(edge: string, schema: z.ZodType<{ data: Row[]; paging?: { cursors?: { after?: string }; next?: string } }>, what: string): Promise<Row[]> {
     const waba = this.options.businessAccountId;

@@ -15,7 +15,7 @@ import { classifyGraphError, parseRetryAfter, transportError } from "./meta-erro
  */
 export interface MediaClientOptions {
   /** Graph API base including the version. */
-  readonly graphUrl: string;
+  readonly metaGraphUrl: string;
   readonly accessToken: string;
   /** Hosts media may be downloaded from: `host[:port]` exactly, or `.suffix` for any subdomain. */
   readonly mediaHosts: readonly string[];
@@ -76,7 +76,7 @@ export class MetaMediaClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: MediaClientOptions) {
-    this.baseUrl = options.graphUrl.replace(/\/+$/, "");
+    this.baseUrl = options.metaGraphUrl.replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -100,7 +100,7 @@ export class MetaMediaClient {
     };
   }
 
-  /** `POST {graphUrl}/{business}/media` (multipart) → the new media id. Rejects with `WhatsAppSendError`. */
+  /** `POST {metaGraphUrl}/{business}/media` (multipart) → the new media id. Rejects with `WhatsAppSendError`. */
   async uploadMedia(request: { business: BusinessNumberId; bytes: Uint8Array; mimeType: string; filename: string }): Promise<{ id: WaMediaId }> {
     const form = new FormData();
     form.set("messaging_product", "whatsapp");
@@ -130,7 +130,7 @@ export class MetaMediaClient {
     return { id: WaMediaId(parsed.data.id) };
   }
 
-  /** `GET {graphUrl}/{media-id}?phone_number_id=…` → url, type, hash, size (the URL lives 5 minutes). */
+  /** `GET {metaGraphUrl}/{media-id}?phone_number_id=…` → url, type, hash, size (the URL lives 5 minutes). */
   private async lookUp(business: BusinessNumberId, mediaId: WaMediaId): Promise<z.output<typeof mediaInfoSchema>> {
     const url = `${this.baseUrl}/${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(business)}`;
     const timeoutMs = this.options.timeoutMs ?? 30_000;

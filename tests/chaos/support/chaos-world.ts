@@ -6,7 +6,7 @@ import { AadObjectId, BusinessNumberId, TeamsChannelId, TeamsGroupId, TenantId }
 import { findFreePort } from "../../../src/storage/azurite/free-port";
 import { createTableStores } from "../../../src/storage/table/table-stores";
 import { startBotConnectorStandin, type BotConnectorStandin, type BotConnectorStandinOptions } from "../../../tools/bot-connector-standin";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 import type { WebhookBusiness } from "../../../tools/sign-webhook";
 import { startTokenIssuer, type TokenIssuer } from "../../support/token-issuer";
 import { BridgeProcess, sleep } from "./bridge-process";
@@ -59,7 +59,7 @@ export class ChaosWorld {
 
   private constructor(
     readonly azurite: ChaosAzurite,
-    readonly graph: GraphApiStandin,
+    readonly graph: MetaGraphStandin,
     readonly connector: BotConnectorStandin,
     readonly bridge: BridgeProcess,
     readonly sender: MetaSender,
@@ -75,14 +75,14 @@ export class ChaosWorld {
     const azurite = new ChaosAzurite({ inMemory: options.azuriteInMemory ?? false });
     await azurite.start();
     const [graph, connector, port, issuer] = await Promise.all([
-      startGraphApiStandin({ accessToken: ACCESS_TOKEN }),
+      startMetaGraphStandin({ accessToken: ACCESS_TOKEN }),
       startBotConnectorStandin({ ...options.connector, graph: { authorize: isGraphToken } }),
       findFreePort("127.0.0.1"),
       startTokenIssuer(),
     ]);
     const businesses = chaosBusinesses(options.businesses);
     // After a crash the bridge reads each cut-short thread back through Graph (the stand-in serves it).
-    connector.graph.addTeam(TEAM_GROUP, businesses.map(chaosChannelOf));
+    connector.msGraph.addTeam(TEAM_GROUP, businesses.map(chaosChannelOf));
     const stores = await createTableStores({ connectionString: azurite.connectionString });
     for (const business of businesses) {
       await stores.links.put({
@@ -106,7 +106,7 @@ export class ChaosWorld {
       // issuer, gets the Graph token of the thread check and the Bot Connector's tokens.
       ...issuer.authConfig({ appId: BOT_APP_ID, tenantId: TENANT }),
       ...issuer.managedIdentityEnv(),
-      MS_GRAPH_URL: connector.graphUrl,
+      MS_GRAPH_URL: connector.msGraphUrl,
       MEDIA_LOCAL_DIR: join(logDir, "media"),
       LOG_LEVEL: "info",
       // A restarted (or standby) bridge processes only once the dead holder's lease lapsed: keep that

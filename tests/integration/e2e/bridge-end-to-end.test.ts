@@ -87,10 +87,10 @@ describe("the bridge end to end (real HTTP, Azurite, Graph and Bot Connector sta
     const reply = h.channelMessage("Hi Maria, your order ships today.", { thread });
     const res = await h.sendActivity(reply);
     assert.equal(res.status, 200, res.body);
-    await h.graph.waitForSends(1, 10_000);
+    await h.metaGraph.waitForSends(1, 10_000);
     await sleep(200);
-    assert.equal(h.graph.sent.length, 1);
-    const sent = h.graph.sent[0]!;
+    assert.equal(h.metaGraph.sent.length, 1);
+    const sent = h.metaGraph.sent[0]!;
     assert.equal(sent.phoneNumberId, EXAMPLE_BUSINESS.phoneNumberId);
     const body = sent.body as { to: string; type: string; text: { body: string } };
     assert.equal(body.to, "+5511987654321");
@@ -107,12 +107,12 @@ describe("the bridge end to end (real HTTP, Azurite, Graph and Bot Connector sta
     const res = await h.sendActivity(h.channelMessage("// she called yesterday too", { thread }));
     assert.equal(res.status, 200);
     await sleep(300);
-    assert.equal(h.graph.sent.length, 1);
+    assert.equal(h.metaGraph.sent.length, 1);
   });
 
   it("a reply Meta refuses because the 24-hour window closed brings a notice that quotes it and says why", async () => {
     const thread = threadOf(h).created.conversationId;
-    h.graph.failNext({ httpStatus: 400, error: { message: "(#131047) Re-engagement message", type: "OAuthException", code: 131047, error_data: { messaging_product: "whatsapp", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." }, fbtrace_id: "Axyz" } });
+    h.metaGraph.failNext({ httpStatus: 400, error: { message: "(#131047) Re-engagement message", type: "OAuthException", code: 131047, error_data: { messaging_product: "whatsapp", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." }, fbtrace_id: "Axyz" } });
     const before = h.connector.posts.length;
     const res = await h.sendActivity(h.channelMessage("Are you still there?", { thread }));
     assert.equal(res.status, 200);
@@ -132,14 +132,14 @@ describe("the bridge end to end (real HTTP, Azurite, Graph and Bot Connector sta
 
   it("an activity without a valid token is refused with 401 and nothing happens", async () => {
     const thread = threadOf(h).created.conversationId;
-    const sends = h.graph.sent.length;
+    const sends = h.metaGraph.sent.length;
     const posts = h.connector.posts.length;
     const forged = h.channelMessage("send this without auth", { thread });
     assert.equal((await h.sendActivity(forged, { token: null })).status, 401);
     const wrongAudience = await h.issuer.mint({ aud: "another-bot", serviceUrl: String(forged.serviceUrl) });
     assert.equal((await h.sendActivity(forged, { token: wrongAudience })).status, 401);
     await sleep(200);
-    assert.equal(h.graph.sent.length, sends);
+    assert.equal(h.metaGraph.sent.length, sends);
     assert.equal(h.connector.posts.length, posts);
   });
 

@@ -28,7 +28,7 @@ describe("WhatsApp's business rules over real HTTP", function () {
     let h: Harness;
     before(async () => {
       h = await startHarness({ env: { WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
-      h.graph.templates = [TEMPLATE];
+      h.metaGraph.templates = [TEMPLATE];
     });
     after(async () => h?.stop());
 
@@ -36,9 +36,9 @@ describe("WhatsApp's business rules over real HTTP", function () {
       const thread = await threadFor(h, 60, "wamid.br.1");
       const reply = await h.sendActivity(h.channelMessage("Your order ships today", { thread }));
       assert.equal(reply.status, 200);
-      await h.graph.waitForSends(1, 5000);
+      await h.metaGraph.waitForSends(1, 5000);
       await h.bridge.bridge.idle();
-      const wamid = h.graph.sent[0]!.wamid!;
+      const wamid = h.metaGraph.sent[0]!.wamid!;
       const recipient = { phone: MARIA.phone, userId: MARIA.userId };
       for (const state of ["sent", "read", "delivered"] as const) {
         assert.equal(await h.postWebhook(h.envelope(statusUpdate({ id: wamid, status: state, recipient }))), 200);
@@ -54,9 +54,9 @@ describe("WhatsApp's business rules over real HTTP", function () {
     it("a failed status posts a notice in the thread quoting the message", async () => {
       const thread = h.connector.created[0]!.conversationId;
       await h.sendActivity(h.channelMessage("Did you get the invoice?", { thread }));
-      await h.graph.waitForSends(2, 5000);
+      await h.metaGraph.waitForSends(2, 5000);
       await h.bridge.bridge.idle();
-      const wamid = h.graph.sent[1]!.wamid!;
+      const wamid = h.metaGraph.sent[1]!.wamid!;
       const before = h.connector.posts.length;
       await h.postWebhook(h.envelope(statusUpdate({ id: wamid, status: "failed", errors: [{ code: 131026, title: "Message undeliverable" }] })));
       await h.connector.waitFor((s) => s.posts.length > before, 5000);
@@ -66,14 +66,14 @@ describe("WhatsApp's business rules over real HTTP", function () {
 
     it("a card number in a reply blocks the send, naming the rule but not the number", async () => {
       const thread = h.connector.created[0]!.conversationId;
-      const sends = h.graph.sent.length;
+      const sends = h.metaGraph.sent.length;
       const before = h.connector.posts.length;
       await h.sendActivity(h.channelMessage("Card 4111 1111 1111 1111 is charged", { thread }));
       await h.connector.waitFor((s) => s.posts.length > before, 5000);
       const notice = textOf(h.connector.posts.at(-1)!.activity);
       assert.match(notice, /payment card number/);
       assert.doesNotMatch(notice, /4111 1111/);
-      assert.equal(h.graph.sent.length, sends);
+      assert.equal(h.metaGraph.sent.length, sends);
     });
 
     it("STOP from the customer marks the thread opted out and the root card shows it", async () => {
@@ -93,7 +93,7 @@ describe("WhatsApp's business rules over real HTTP", function () {
     let h: Harness;
     before(async () => {
       h = await startHarness({ env: { WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
-      h.graph.templates = [TEMPLATE, { ...TEMPLATE, id: "1002", name: "pending_one", status: "PENDING" }];
+      h.metaGraph.templates = [TEMPLATE, { ...TEMPLATE, id: "1002", name: "pending_one", status: "PENDING" }];
     });
     after(async () => h?.stop());
 
@@ -103,7 +103,7 @@ describe("WhatsApp's business rules over real HTTP", function () {
       const res = await h.sendActivity(h.channelMessage("Are you still there?", { thread }));
       assert.equal(res.status, 200);
       await h.connector.waitFor((s) => s.posts.length > before, 5000);
-      assert.equal(h.graph.sent.length, 0, "nothing was sent to Meta");
+      assert.equal(h.metaGraph.sent.length, 0, "nothing was sent to Meta");
       const cardPost = h.connector.posts.at(-1)!;
       assert.match(cardOf(cardPost.activity), /24 hours/);
       assert.match(cardOf(cardPost.activity), /order_update/);
@@ -114,8 +114,8 @@ describe("WhatsApp's business rules over real HTTP", function () {
         value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" } };
       const answer = await h.sendActivity(submit);
       assert.equal(answer.status, 200, answer.body);
-      await h.graph.waitForSends(1, 5000);
-      const sent = h.graph.sent[0]!.body as { type: string; to: string; template: { name: string; language: { code: string }; components: unknown[] } };
+      await h.metaGraph.waitForSends(1, 5000);
+      const sent = h.metaGraph.sent[0]!.body as { type: string; to: string; template: { name: string; language: { code: string }; components: unknown[] } };
       assert.equal(sent.type, "template");
       assert.equal(sent.to, "+5511987654321");
       assert.equal(sent.template.name, "order_update");
@@ -143,9 +143,9 @@ describe("WhatsApp's business rules over real HTTP", function () {
       const thread = await threadFor(h, 60, "wamid.pace.1");
       const replies = Array.from({ length: 20 }, (_, i) => h.channelMessage(`reply ${i + 1}`, { thread }));
       for (const r of replies) assert.equal((await h.sendActivity(r)).status, 200);
-      await h.graph.waitForSends(20, 15_000);
+      await h.metaGraph.waitForSends(20, 15_000);
       await h.bridge.bridge.idle();
-      const sends = h.graph.sent.map((s) => ({ text: (s.body as { text: { body: string } }).text.body, at: s.at }));
+      const sends = h.metaGraph.sent.map((s) => ({ text: (s.body as { text: { body: string } }).text.body, at: s.at }));
       assert.deepEqual(sends.map((s) => s.text), replies.map((_, i) => `reply ${i + 1}`));
       // A token bucket of 3 refilled every 150 ms: any run of k consecutive sends spans at least
       // (k - 3) intervals (15 ms of slack for timers).

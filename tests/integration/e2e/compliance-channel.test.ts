@@ -66,11 +66,11 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     const thread = h.connector.created.find((c) => channelOf(c) === CHANNEL_ID)!.conversationId;
     assert.equal((await h.sendActivity(h.channelMessage("It ships today, sorry for the wait", { thread }))).status, 200);
     await h.bridge.bridge.idle();
-    assert.equal(h.graph.sent.length, 1, "the reply went to WhatsApp");
+    assert.equal(h.metaGraph.sent.length, 1, "the reply went to WhatsApp");
     // A note to colleagues: kept in Teams, journaled as such, never sent.
     assert.equal((await h.sendActivity(h.channelMessage("// ask the warehouse first", { thread }))).status, 200);
     await h.bridge.bridge.idle();
-    assert.equal(h.graph.sent.length, 1, "the note stayed in Teams");
+    assert.equal(h.metaGraph.sent.length, 1, "the note stayed in Teams");
     await sleep(500);
     assert.equal(complianceThreads(h, /Journal seal/).length, 0, "nothing while the day runs");
 

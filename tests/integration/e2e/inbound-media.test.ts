@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { customerMessage, EXAMPLE_BUSINESS, textMessage } from "../../../tools/sign-webhook";
-import { startMsGraphStandin, type MsGraphStandin } from "../../../tools/ms-graph-standin";
+import { startMicrosoftGraphStandin, type MicrosoftGraphStandin } from "../../../tools/microsoft-graph-standin";
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
- * Customers' media through the real HTTP path: the file is served by the Graph API stand-in
+ * Customers' media through the real HTTP path: the file is served by the Meta Graph API stand-in
  * (`GET /{media-id}`, then its download URL with the token), checked, kept by the local media store and
  * served back by the bridge; what the thread shows is read from the Bot Connector stand-in.
  */
@@ -59,7 +59,7 @@ describe("inbound media end to end", function () {
   after(async () => h?.stop());
 
   it("an image is downloaded at once, kept, linked with its size and SHA-256, and shown inline", async () => {
-    const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const [post, inline] = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: media.sha256Base64, caption: "The *box* arrived broken" }, 2);
     const html = textOf(post!);
     assert.match(words(html), /\[image\]/);
@@ -86,7 +86,7 @@ describe("inbound media end to end", function () {
 
   it("a larger image is shown as an HTML <img> of its own, sized to keep its proportions", async () => {
     const photo = bigPng(1600, 1200, 60_000);
-    const media = h.graph.addMedia({ bytes: photo, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: photo, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const [post, inline] = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 }, 2);
     assert.match(textOf(post!), /image\/png · 58\.6 KB/);
     assert.equal(inline!.attachments, undefined, "no attachment");
@@ -98,7 +98,7 @@ describe("inbound media end to end", function () {
   });
 
   it("a document keeps its file name and is served as a download", async () => {
-    const media = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "invoice 4471.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "invoice 4471.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const [post] = await deliverMedia("document", { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "invoice 4471.pdf", caption: "the invoice" });
     const html = textOf(post!);
     assert.match(words(html), /\[document\]/);
@@ -111,7 +111,7 @@ describe("inbound media end to end", function () {
   });
 
   it("a hash mismatch is an integrity failure: flagged, quarantined, not linked, not inline", async () => {
-    const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const wrong = createHash("sha256").update("something else").digest("base64");
     const posts = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: wrong });
     await new Promise((r) => setTimeout(r, 200));
@@ -124,7 +124,7 @@ describe("inbound media end to end", function () {
   });
 
   it("a type mismatch (declared image, bytes of a zip) is an integrity failure", async () => {
-    const media = h.graph.addMedia({ bytes: ZIP, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: ZIP, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const [post] = await deliverMedia("image", { id: media.id, mime_type: "image/jpeg", sha256: media.sha256Base64 });
     const html = textOf(post!);
     assert.match(html, /Integrity check failed/);
@@ -134,11 +134,11 @@ describe("inbound media end to end", function () {
   it("an oversized file is refused before download, with a clear placeholder", async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0xff);
     big[0] = 0xff; big[1] = 0xd8; big[2] = 0xff;
-    const media = h.graph.addMedia({ bytes: big, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    const downloads = h.graph.mediaDownloads;
+    const media = h.metaGraph.addMedia({ bytes: big, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const downloads = h.metaGraph.mediaDownloads;
     const [post] = await deliverMedia("image", { id: media.id, mime_type: "image/jpeg", sha256: media.sha256Base64 });
     assert.match(textOf(post!), /larger than WhatsApp&#39;s limit for its type \(5\.0 MB\)/);
-    assert.equal(h.graph.mediaDownloads, downloads, "the file was never downloaded");
+    assert.equal(h.metaGraph.mediaDownloads, downloads, "the file was never downloaded");
   });
 
   it("an expired media id says the file is no longer available, recorded", async () => {
@@ -148,8 +148,8 @@ describe("inbound media end to end", function () {
   });
 
   it("a failed download posts a placeholder at once, is retried, and the file follows", async () => {
-    const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    h.graph.failMediaDownload({ status: 503 }, 1);
+    const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    h.metaGraph.failMediaDownload({ status: 503 }, 1);
     const id = `wamid.media.${++seq}`;
     const before = threadPosts().length;
     assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id, message: { type: "image", image: { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 } } }))), 200);
@@ -167,8 +167,8 @@ describe("inbound media end to end", function () {
   });
 
   it("a download that answers with a redirect is refused, never followed", async () => {
-    const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    h.graph.failMediaDownload({ redirectTo: "http://169.254.169.254/latest/meta-data/" }, 1);
+    const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    h.metaGraph.failMediaDownload({ redirectTo: "http://169.254.169.254/latest/meta-data/" }, 1);
     const [post] = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 });
     assert.match(textOf(post!), /refused by the bridge&#39;s security rules/);
   });
@@ -182,7 +182,7 @@ describe("inbound media end to end", function () {
 describe("inbound media kept in SharePoint, composed for production", function () {
   this.timeout(60_000);
   let h: Harness;
-  let graph: MsGraphStandin;
+  let graph: MicrosoftGraphStandin;
   /** A JWT's `aud`, read without verifying (the stand-in only checks what the bridge asked for). */
   const audienceOf = (header: string) => {
     const payload = header.replace(/^Bearer /, "").split(".")[1] ?? "";
@@ -195,7 +195,7 @@ describe("inbound media kept in SharePoint, composed for production", function (
   };
 
   before(async () => {
-    graph = await startMsGraphStandin({ drives: ["b!team-site-documents"], authorize: (header) => audienceOf(header) === "https://graph.microsoft.com" });
+    graph = await startMicrosoftGraphStandin({ drives: ["b!team-site-documents"], authorize: (header) => audienceOf(header) === "https://graph.microsoft.com" });
     h = await startHarness({ env: { MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents", MS_GRAPH_URL: graph.url } });
     await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }));
   });
@@ -205,7 +205,7 @@ describe("inbound media kept in SharePoint, composed for production", function (
   });
 
   it("uploads the file to the channel's SharePoint folder with a managed-identity token, and links to it", async () => {
-    const media = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "contract.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "contract.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: "wamid.sp.1", message: { type: "document", document: { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "contract.pdf" } } }))), 200);
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
     const html = textOf(h.connector.posts.find((p) => p.conversationId === h.connector.created[0]!.conversationId)!.activity);

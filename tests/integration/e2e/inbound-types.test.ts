@@ -82,8 +82,8 @@ describe("inbound message types end to end", function () {
   it("a button reply shows what was tapped and quotes the business message it answered", async () => {
     const sent = await h.sendActivity(h.channelMessage("Is the delivery address still right?", { thread }));
     assert.equal(sent.status, 200);
-    await h.graph.waitForSends(1, 5_000);
-    const businessWamid = h.graph.sent.at(-1)!.wamid!;
+    await h.metaGraph.waitForSends(1, 5_000);
+    const businessWamid = h.metaGraph.sent.at(-1)!.wamid!;
     const [html] = await deliver(customerMessage({
       from: MARIA, id: nextId(),
       context: { from: EXAMPLE_BUSINESS.displayPhoneNumber, id: businessWamid },

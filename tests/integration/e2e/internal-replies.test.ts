@@ -15,7 +15,7 @@ describe("what staff say to each other stays in Teams (REPLY_MODE=all, real HTTP
   /** Sends a reply in the customer's thread and waits until the bridge answered or sent (or a short while). */
   async function reply(text: string, options: Parameters<Harness["channelMessage"]>[1] = {}) {
     const posts = h.connector.posts.length;
-    const sends = h.graph.sent.length;
+    const sends = h.metaGraph.sent.length;
     const activity = h.channelMessage(text, { thread, ...options });
     const res = await h.sendActivity(activity);
     assert.equal(res.status, 200, res.body);
@@ -23,7 +23,7 @@ describe("what staff say to each other stays in Teams (REPLY_MODE=all, real HTTP
     await sleep(150);
     // The bot's answers to this reply (posted in reply to its activity), nothing else of the thread.
     const answers = h.connector.posts.slice(posts).filter((p) => p.conversationId === thread && p.replyToId === activity.id).map((p) => String(p.activity.text ?? ""));
-    return { answers, sent: h.graph.sent.slice(sends).map((s) => (s.body as { text?: { body: string } }).text?.body) };
+    return { answers, sent: h.metaGraph.sent.slice(sends).map((s) => (s.body as { text?: { body: string } }).text?.body) };
   }
 
   before(async () => {

@@ -4,7 +4,7 @@ import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harn
 
 /**
  * Staff → WhatsApp beyond plain text, through the real HTTP path: activities in with
- * botbuilder's real auth; the Graph API stand-in records what is sent to WhatsApp; pasted images are
+ * botbuilder's real auth; the Meta Graph API stand-in records what is sent to WhatsApp; pasted images are
  * served by the Bot Connector stand-in to the bot's token only.
  */
 
@@ -20,7 +20,7 @@ describe("staff replies beyond text end to end", function () {
   /** The Teams id of the bot's copy of Maria's first message, and its wamid. */
   let customerCopy: { teamsId: string; wamid: string };
 
-  const sendsAfter = async (before: number, n = 1) => (await h.graph.waitForSends(before + n, 10_000)).slice(before);
+  const sendsAfter = async (before: number, n = 1) => (await h.metaGraph.waitForSends(before + n, 10_000)).slice(before);
   const threadPosts = () => h.connector.posts.filter((p) => p.conversationId === thread);
 
   before(async () => {
@@ -38,14 +38,14 @@ describe("staff replies beyond text end to end", function () {
     const contentUrl = h.connector.addAttachment(PNG, "image/png");
     const reply = h.channelMessage("Here is the label", { thread });
     const activity = { ...reply, attachments: [{ contentType: "image/*", contentUrl }, { contentType: "text/html", content: "<p>Here is the <strong>label</strong></p>" }] };
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     const [sent] = await sendsAfter(before);
     const body = sent!.body as { type: string; image: { id: string; caption?: string }; to: string };
     assert.equal(body.type, "image");
     assert.equal(body.to, "+5511987654321");
     assert.equal(body.image.caption, "Here is the *label*", "the caption keeps the formatting, as WhatsApp markup");
-    const uploaded = h.graph.getMedia(body.image.id);
+    const uploaded = h.metaGraph.getMedia(body.image.id);
     assert.ok(uploaded, "uploaded through POST /{phone-number-id}/media");
     assert.deepEqual(uploaded.bytes, PNG);
     assert.equal(uploaded.mimeType, "image/png");
@@ -62,30 +62,30 @@ describe("staff replies beyond text end to end", function () {
       type: "messageReaction", text: undefined, attachments: undefined,
       replyToId: customerCopy.teamsId, reactionsAdded: added, reactionsRemoved: removed,
     });
-    let before = h.graph.sent.length;
+    let before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(reaction([{ type: "like" }], []))).status, 200);
     let [sent] = await sendsAfter(before);
     assert.deepEqual((sent!.body as { type: string; reaction: unknown }).reaction, { message_id: customerCopy.wamid, emoji: "👍" });
-    before = h.graph.sent.length;
+    before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(reaction([], [{ type: "like" }]))).status, 200);
     [sent] = await sendsAfter(before);
     assert.deepEqual((sent!.body as { reaction: unknown }).reaction, { message_id: customerCopy.wamid, emoji: "" });
   });
 
   it("a reaction on a staff message stays in Teams", async () => {
-    const staffMessage = await h.bridge.stores.messages.byWamid(EXAMPLE_BUSINESS.phoneNumberId as never, h.graph.sent[0]!.wamid! as never);
-    const before = h.graph.sent.length;
+    const staffMessage = await h.bridge.stores.messages.byWamid(EXAMPLE_BUSINESS.phoneNumberId as never, h.metaGraph.sent[0]!.wamid! as never);
+    const before = h.metaGraph.sent.length;
     const activity = { ...h.channelMessage("", { thread }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: staffMessage!.teamsMessageId, reactionsAdded: [{ type: "heart" }] };
     assert.equal((await h.sendActivity(activity)).status, 200);
     await sleep(300);
-    assert.equal(h.graph.sent.length, before);
+    assert.equal(h.metaGraph.sent.length, before);
   });
 
   it("a reply that quotes a customer message is sent as a WhatsApp contextual reply", async () => {
     const reply = h.channelMessage("It left the depot this morning.", { thread });
     const quote = `<blockquote itemscope="" itemtype="http://schema.skype.com/Reply" itemid="${customerCopy.teamsId}"><strong itemprop="mri" itemid="28:bot">WhatsApp Bridge</strong><p itemprop="preview">Where is my parcel?</p></blockquote>`;
     const activity = { ...reply, attachments: [{ contentType: "text/html", content: `${quote}<p>It left the depot this morning.</p>` }] };
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     const [sent] = await sendsAfter(before);
     const body = sent!.body as { text: { body: string }; context?: { message_id: string } };
@@ -95,7 +95,7 @@ describe("staff replies beyond text end to end", function () {
 
   it("editing or deleting a sent reply: the bot says once, briefly, that WhatsApp keeps what it delivered", async () => {
     const reply = h.channelMessage("Delivery on Friday", { thread });
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(reply)).status, 200);
     await sendsAfter(before);
     await h.bridge.bridge.idle();
@@ -108,7 +108,7 @@ describe("staff replies beyond text end to end", function () {
     assert.equal((await h.sendActivity(change("messageDelete", "softDeleteMessage"))).status, 200);
     await sleep(300);
     assert.equal(threadPosts().length, posts + 1, "said once");
-    assert.equal(h.graph.sent.length, before + 1, "nothing new sent to WhatsApp");
+    assert.equal(h.metaGraph.sent.length, before + 1, "nothing new sent to WhatsApp");
   });
 
   it("a text over 4,096 characters is split at paragraph boundaries and sent in order", async () => {
@@ -116,7 +116,7 @@ describe("staff replies beyond text end to end", function () {
     const second = `${"Second part sentence. ".repeat(100).trim()}`;
     const reply = h.channelMessage("x", { thread });
     const activity = { ...reply, attachments: [{ contentType: "text/html", content: `<p>${first}</p><p>${second}</p>` }] };
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     const sent = await sendsAfter(before, 2);
     const bodies = sent.map((s) => (s.body as { text: { body: string } }).text.body);
@@ -128,7 +128,7 @@ describe("staff replies beyond text end to end", function () {
     const reply = h.channelMessage("The contract is attached", { thread });
     const file = { contentType: "reference", contentUrl: "https://contoso.sharepoint.com/sites/support/Shared%20Documents/contract.pdf", name: "contract.pdf" };
     const activity = { ...reply, attachments: [...(reply.attachments as unknown[]), file] };
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const posts = threadPosts().length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     await sendsAfter(before);
@@ -140,7 +140,7 @@ describe("staff replies beyond text end to end", function () {
   it("a pasted image from a host that is not a Teams service host is never fetched", async () => {
     const reply = h.channelMessage("look", { thread });
     const activity = { ...reply, attachments: [{ contentType: "image/png", contentUrl: "http://169.254.169.254/latest/meta-data/" }, ...(reply.attachments as unknown[])] };
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const fetches = h.connector.attachmentFetches.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     const [sent] = await sendsAfter(before);

@@ -34,7 +34,7 @@ describe("a template whose thread record Teams refuses is sent once, said sent, 
   let h: Harness;
   before(async () => {
     h = await startHarness({ env: { WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
-    h.graph.templates = [TEMPLATE];
+    h.metaGraph.templates = [TEMPLATE];
   });
   after(async () => h?.stop());
 
@@ -60,9 +60,9 @@ describe("a template whose thread record Teams refuses is sent once, said sent, 
     const [first, second] = await Promise.all([press(), press()]);
     assert.equal(first.status, 200, first.body);
     assert.equal(second.status, 200, second.body);
-    await h.graph.waitForSends(1, 5000);
+    await h.metaGraph.waitForSends(1, 5000);
     await h.bridge.bridge.idle();
-    assert.equal(h.graph.sent.length, 1, "one template for two presses");
+    assert.equal(h.metaGraph.sent.length, 1, "one template for two presses");
     assert.equal(h.connector.posts.filter((p) => isRecordPost(p.activity)).length, 0, "Teams refused the record post");
     assert.ok(!h.connector.posts.some((p) => /Not sent/.test(textOf(p.activity)) || /Not sent/.test(cardOf(p.activity))), "never reported as not sent");
     const replaced = h.connector.updates.filter((u) => u.activityId === cardPost.id).at(-1);
@@ -82,7 +82,7 @@ describe("a template whose thread record Teams refuses is sent once, said sent, 
     await h.connector.waitFor((s) => s.posts.some((p) => isRecordPost(p.activity)), 15_000);
     await h.bridge.bridge.idle();
     assert.equal(h.connector.posts.filter((p) => isRecordPost(p.activity)).length, 1);
-    assert.equal(h.graph.sent.length, 1, "nothing sent again");
+    assert.equal(h.metaGraph.sent.length, 1, "nothing sent again");
     assert.equal((await outboundRecords(h)).length, 1, "recorded once");
     assert.equal((await h.bridge.stores.outbox.get(thread as TeamsThreadRef, TeamsMessageId(cardPost.id)))?.state, "sent");
   });

@@ -3,12 +3,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { customerMessage, EXAMPLE_BUSINESS } from "../../../tools/sign-webhook";
-import { startMsGraphStandin, type MsGraphStandin } from "../../../tools/ms-graph-standin";
+import { startMicrosoftGraphStandin, type MicrosoftGraphStandin } from "../../../tools/microsoft-graph-standin";
 import { ADMIN_AAD, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
  * Customers' files that can run code, through the real HTTP path: a signed webhook names a document the
- * Graph API stand-in serves; the bridge downloads, checks and keeps it; what Teams shows is read from
+ * Meta Graph API stand-in serves; the bridge downloads, checks and keeps it; what Teams shows is read from
  * the Bot Connector stand-in, and where the file went from the local media folder (or the Microsoft
  * Graph stand-in's drive). The default policy keeps such files apart and never links them.
  */
@@ -28,7 +28,7 @@ const shownHex = (bytes: Buffer) => hex(bytes).match(/.{8}/g)!.join(" ");
 
 /** Delivers a document and resolves with the text of its post in the (only) thread. */
 async function deliverDocument(h: Harness, id: string, filename: string, mimeType: string, bytes: Buffer): Promise<string> {
-  const media = h.graph.addMedia({ bytes, mimeType, filename, phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+  const media = h.metaGraph.addMedia({ bytes, mimeType, filename, phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
   const before = h.connector.posts.length;
   const document = { id: media.id, mime_type: mimeType, sha256: media.sha256Base64, filename, caption: "my bank statement" };
   assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: CUSTOMER, id, message: { type: "document", document } }))), 200);
@@ -91,11 +91,11 @@ describe("risky files from customers end to end (default policy: quarantine)", f
 describe("risky files kept in SharePoint under MEDIA_RISKY_FILES=block", function () {
   this.timeout(60_000);
   let h: Harness;
-  let graph: MsGraphStandin;
+  let graph: MicrosoftGraphStandin;
 
   before(async () => {
     // Any bearer token: how the bridge gets its Graph token is checked in inbound-media.test.ts.
-    graph = await startMsGraphStandin({ drives: ["b!team-site-documents"], authorize: (header) => /^Bearer \S+$/.test(header) });
+    graph = await startMicrosoftGraphStandin({ drives: ["b!team-site-documents"], authorize: (header) => /^Bearer \S+$/.test(header) });
     h = await startHarness({ env: { MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents", MS_GRAPH_URL: graph.url, MEDIA_RISKY_FILES: "block" } });
     await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }));
   });

@@ -58,7 +58,7 @@ describe("secret hygiene of an end-to-end run", function () {
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
     const thread = h.connector.created[0]!.conversationId;
 
-    const media = h.graph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const posts = h.connector.posts.length;
     assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: "wamid.hyg.2", message: { type: "image", image: { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 } } }))), 200);
     await h.connector.waitFor((s) => s.posts.length >= posts + 2, 15_000);
@@ -68,8 +68,8 @@ describe("secret hygiene of an end-to-end run", function () {
     mediaSignatures.push(sig[1] ?? sig[2]!);
 
     assert.equal((await send(h.channelMessage("Thanks Maria, we will call +5511987654321 today.", { thread }))).status, 200);
-    await h.graph.waitForSends(1, 10_000);
-    assert.equal(h.graph.sent[0]!.headers.authorization, `Bearer ${ACCESS_TOKEN}`, "the access token was used");
+    await h.metaGraph.waitForSends(1, 10_000);
+    assert.equal(h.metaGraph.sent[0]!.headers.authorization, `Bearer ${ACCESS_TOKEN}`, "the access token was used");
 
     // Attacks: a forged webhook, a token for another bot, an expired token.
     assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "forged", id: "wamid.hyg.forged" })), { signature: `sha256=${"0".repeat(64)}` }), 401);

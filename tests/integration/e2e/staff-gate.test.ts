@@ -44,7 +44,7 @@ async function answerTo(h: Harness, activity: Record<string, unknown>): Promise<
 async function assertNothingSentNorStored(h: Harness, sentBefore: number, thread: string, messageId: string): Promise<void> {
   await sleep(200);
   await h.bridge.bridge.idle();
-  assert.equal(h.graph.sent.length, sentBefore, "nothing sent to WhatsApp");
+  assert.equal(h.metaGraph.sent.length, sentBefore, "nothing sent to WhatsApp");
   assert.equal(await h.bridge.stores.outbox.get(thread as TeamsThreadRef, messageId as TeamsMessageId), undefined, "no outbox row");
   assert.equal(await h.bridge.stores.messages.byTeamsMessage(thread as TeamsThreadRef, messageId as TeamsMessageId), undefined, "no message map row");
   assert.deepEqual(await h.bridge.stores.outbox.list(["queued", "sending", "uncertain"]), [], "nothing waits to be sent");
@@ -68,10 +68,10 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
   after(async () => h?.stop());
 
   it("a member of the team is allowed: the reply is sent, and its outbox row names them", async () => {
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("We can waive it this time.", { thread });
     assert.equal(await answerTo(h, reply), "");
-    const sent = await h.graph.waitForSends(before + 1, 10_000);
+    const sent = await h.metaGraph.waitForSends(before + 1, 10_000);
     assert.equal((sent.at(-1)!.body as { to: string }).to, "+5511987654321");
     assert.equal((await h.bridge.stores.outbox.get(thread as TeamsThreadRef, String(reply.id) as TeamsMessageId))?.author, STAFF_AAD);
     const read = h.connector.roster.reads.find((r) => r.route === "member" && r.id === `29:${STAFF_AAD}`);
@@ -79,7 +79,7 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
   });
 
   it("a guest of the tenant is refused: a notice in the thread, a security log line, nothing sent or stored", async () => {
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("I can offer 50% off.", { thread, from: GUEST_AAD, name: "Gus Guest" });
     assert.match(await answerTo(h, reply), /Your reply was not sent to WhatsApp: guest accounts cannot write to customers for the firm/);
     await assertNothingSentNorStored(h, before, thread, String(reply.id));
@@ -87,7 +87,7 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
   });
 
   it("an external member from another tenant (as in a shared channel) is refused, nothing sent or stored", async () => {
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("Hi, I'm from the partner firm.", { thread, from: EXTERNAL_AAD, name: "Eve External" });
     assert.match(await answerTo(h, reply), /people from another organisation in a shared channel cannot write to the firm's customers/);
     await assertNothingSentNorStored(h, before, thread, String(reply.id));
@@ -97,7 +97,7 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
   it("when the roster cannot be read, nothing is sent or stored and the notice says to try again", async () => {
     h.connector.roster.outage = true;
     try {
-      const before = h.graph.sent.length;
+      const before = h.metaGraph.sent.length;
       const reply = h.channelMessage("Checking your account now.", { thread, from: LEE_AAD, name: "Lee Member" });
       assert.match(await answerTo(h, reply), /could not check your membership of this team with Teams just now\. Try again in a minute/);
       await assertNothingSentNorStored(h, before, thread, String(reply.id));
@@ -106,14 +106,14 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
       h.connector.roster.outage = false;
     }
     // Failures are not cached: once Teams answers, the same member sends.
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     await answerTo(h, h.channelMessage("Sorry for the wait.", { thread, from: LEE_AAD, name: "Lee Member" }));
-    await h.graph.waitForSends(before + 1, 10_000);
+    await h.metaGraph.waitForSends(before + 1, 10_000);
   });
 
   it("someone not in the team's roster is refused, and so is their reaction", async () => {
     const outsider = "0b0b0b0b-0000-4000-8000-00000000000b";
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("hello", { thread, from: outsider, name: "Oscar Outsider" });
     assert.match(await answerTo(h, reply), /only members of this team can write to customers from here/);
     const reaction = { ...h.channelMessage("", { thread, from: outsider }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: customerCopy, reactionsAdded: [{ type: "like" }] };
@@ -123,12 +123,12 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
 
   it("after unlink nothing from the channel reaches the customer: a reaction, an edit and a reply send nothing", async () => {
     const sentReply = h.channelMessage("Your refund is on its way.", { thread });
-    let before = h.graph.sent.length;
+    let before = h.metaGraph.sent.length;
     await answerTo(h, sentReply);
-    await h.graph.waitForSends(before + 1, 10_000);
+    await h.metaGraph.waitForSends(before + 1, 10_000);
     assert.match(await answerTo(h, h.channelMessage("unlink", { from: ADMIN_AAD, mentionBot: true })), /is no longer linked to this channel/);
     assert.equal(await h.bridge.stores.links.get(BUSINESS), undefined, "unlinked");
-    before = h.graph.sent.length;
+    before = h.metaGraph.sent.length;
     const reaction = { ...h.channelMessage("", { thread }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: customerCopy, reactionsAdded: [{ type: "heart" }] };
     assert.match(await answerTo(h, reaction), /no longer linked/);
     const edit = { ...sentReply, type: "messageUpdate", text: "Your refund went yesterday.", channelData: { ...(sentReply.channelData as object), eventType: "editMessage" } };
@@ -159,7 +159,8 @@ describe("BRIDGE_STAFF and standard channels only (real HTTP)", function () {
     assert.match(answer, /This is a private channel: it holds only part of the team, its messages are retained apart from the team's/);
     assert.match(answer, /Link a standard channel of the team instead/);
     assert.equal(await h.bridge.stores.links.get(BUSINESS), undefined);
-    assert.deepEqual(h.connector.roster.reads.filter((r) => r.route !== "member").map((r) => [r.route, r.status]), [["team", 200], ["channels", 200]]);
+    // The team's details and its channel list are asked for together: in either order.
+    assert.deepEqual(h.connector.roster.reads.filter((r) => r.route !== "member").map((r) => [r.route, r.status]).sort(), [["channels", 200], ["team", 200]]);
   });
 
   it("link where the activity itself says shared is refused without asking Teams", async () => {
@@ -181,12 +182,12 @@ describe("BRIDGE_STAFF and standard channels only (real HTTP)", function () {
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
     await h.bridge.bridge.idle();
     const thread = h.connector.created[0]!.conversationId;
-    const before = h.graph.sent.length;
+    const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("I'm on it.", { thread });
     assert.match(await answerTo(h, reply), /only the staff named by your bridge admin can write to customers/);
     await assertNothingSentNorStored(h, before, thread, String(reply.id));
     assert.equal(refusedLine(h, STAFF_AAD)?.fields.why, "not-listed");
     await answerTo(h, h.channelMessage("Ada here, on it.", { thread, from: ADMIN_AAD }));
-    await h.graph.waitForSends(before + 1, 10_000);
+    await h.metaGraph.waitForSends(before + 1, 10_000);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BusinessNumberId } from "../../../src/core/ids";
 import { customerMessage, EXAMPLE_BUSINESS } from "../../../tools/sign-webhook";
-import { startMsGraphStandin, type MsGraphStandin } from "../../../tools/ms-graph-standin";
+import { startMicrosoftGraphStandin, type MicrosoftGraphStandin } from "../../../tools/microsoft-graph-standin";
 import { ADMIN_AAD, TEAM_GROUP_ID, startHarness, type Harness } from "../../support/bridge-harness";
 
 /**
@@ -28,10 +28,10 @@ function audienceOf(header: string): string | undefined {
 describe("customers' files in the linked team's own SharePoint site (real HTTP, Graph stand-in)", function () {
   this.timeout(60_000);
   let h: Harness;
-  let graph: MsGraphStandin;
+  let graph: MicrosoftGraphStandin;
 
   before(async () => {
-    graph = await startMsGraphStandin({
+    graph = await startMicrosoftGraphStandin({
       drives: [SUPPORT_SITE, "b!another-team-site"],
       groupDrives: { [TEAM_GROUP_ID]: SUPPORT_SITE, "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d": "b!another-team-site" },
       authorize: (header) => audienceOf(header) === "https://graph.microsoft.com",
@@ -46,7 +46,7 @@ describe("customers' files in the linked team's own SharePoint site (real HTTP, 
   it("link keeps the team's group id from Teams, and the file lands in that team's library only", async () => {
     await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }));
     assert.equal((await h.bridge.stores.links.get(BusinessNumberId(EXAMPLE_BUSINESS.phoneNumberId)))?.teamGroupId, TEAM_GROUP_ID);
-    const media = h.graph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "statement.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
+    const media = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "statement.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const document = { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "statement.pdf" };
     assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: "wamid.site.1", message: { type: "document", document } }))), 200);
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);

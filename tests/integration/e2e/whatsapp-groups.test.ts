@@ -22,7 +22,7 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
 
   before(async () => {
     sim = await startWhatsAppSimulator({ appSecret: APP_SECRET, accessToken: ACCESS_TOKEN, tickDelaysMs: { sent: 50, delivered: 50 }, retryDelaysMs: [100, 300] });
-    h = await startHarness({ env: { WHATSAPP_GRAPH_URL: sim.graphUrl, WHATSAPP_MEDIA_HOSTS: new URL(sim.graphUrl).host, WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
+    h = await startHarness({ env: { WHATSAPP_GRAPH_URL: sim.metaGraphUrl, WHATSAPP_MEDIA_HOSTS: new URL(sim.metaGraphUrl).host, WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
     sim.connect(`${h.bridge.url}/api/whatsapp/webhook`);
     assert.equal((await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
   });
@@ -60,15 +60,15 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
   });
 
   it("a staff reply is sent once, to the group, and never to a participant", async () => {
-    const before = sim.graph.sent.length;
+    const before = sim.metaGraph.sent.length;
     assert.equal((await h.sendActivity(h.channelMessage("Friday 10:00 is confirmed for both of you.", { thread }))).status, 200);
-    await sim.graph.waitForSends(before + 1, 10_000);
+    await sim.metaGraph.waitForSends(before + 1, 10_000);
     await sleep(300);
-    const sends = sim.graph.sent.slice(before).filter((s) => (s.body as { type?: string }).type !== undefined || (s.body as { status?: string }).status === undefined);
+    const sends = sim.metaGraph.sent.slice(before).filter((s) => (s.body as { type?: string }).type !== undefined || (s.body as { status?: string }).status === undefined);
     assert.equal(sends.length, 1, "sent once");
     assert.equal(sends[0]!.recipientType, "group");
     assert.equal(sends[0]!.to, groupId);
-    assert.equal(sim.graph.sent.filter((s) => s.recipientType === "individual").length, 0, "no individual send at all");
+    assert.equal(sim.metaGraph.sent.filter((s) => s.recipientType === "individual").length, 0, "no individual send at all");
   });
 
   it("statuses per participant move the root card forward without a post per participant", async () => {

@@ -4,7 +4,7 @@ import { PermanentError, TransientError } from "../../../src/core/errors";
 import { contactKeyOf, TeamsChannelId, TeamsGroupId, TenantId, WaMessageId, WaPhone, BusinessNumberId } from "../../../src/core/ids";
 import type { MediaToKeep } from "../../../src/core/ports/media-store";
 import { GraphMediaStore } from "../../../src/media/graph-media-store";
-import { startMsGraphStandin, type MsGraphStandin } from "../../../tools/ms-graph-standin";
+import { startMicrosoftGraphStandin, type MicrosoftGraphStandin } from "../../../tools/microsoft-graph-standin";
 
 const TOKEN = "graph-app-token";
 const DRIVE = "b!drive-of-the-team-site";
@@ -20,12 +20,12 @@ const file = (bytes: Buffer, extra: Partial<MediaToKeep> = {}): MediaToKeep => (
 });
 
 describe("SharePoint media store through Microsoft Graph (against a local Graph stand-in)", () => {
-  let graph: MsGraphStandin;
-  before(async () => { graph = await startMsGraphStandin({ drives: [DRIVE], accessToken: TOKEN }); });
+  let graph: MicrosoftGraphStandin;
+  before(async () => { graph = await startMicrosoftGraphStandin({ drives: [DRIVE], accessToken: TOKEN }); });
   after(async () => graph.close());
 
   it("puts a small file in the channel's folder with one PUT and returns its SharePoint link and SHA-256", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE });
     const bytes = Buffer.from("%PDF-1.4 small");
     const kept = await store.keep(file(bytes));
     const [stored] = [...graph.files.values()];
@@ -40,7 +40,7 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
   });
 
   it("sends a large file through an upload session in 320 KiB-multiple chunks, without the token on the session URL", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE, simpleUploadMaxBytes: 100_000, chunkBytes: 320 * 1024 });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE, simpleUploadMaxBytes: 100_000, chunkBytes: 320 * 1024 });
     const bytes = Buffer.alloc(800 * 1024, 7);
     const kept = await store.keep(file(bytes, { wamid: WaMessageId("wamid.big"), name: "video.mp4", mimeType: "video/mp4" }));
     const stored = [...graph.files.values()].find((f) => f.path.endsWith("video.mp4"))!;
@@ -52,7 +52,7 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
   });
 
   it("keeps quarantined files apart, named so they are not opened as their declared type", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE });
     const kept = await store.keep(file(Buffer.from("PK\x03\x04"), { wamid: WaMessageId("wamid.bad"), name: "photo.jpg", mimeType: "application/octet-stream", quarantined: true }));
     assert.ok([...graph.files.values()].some((f) => /\/Quarantine\/[0-9a-f]{8}-photo\.jpg\.quarantined$/.test(f.path)));
     // Where it is, for the security team (the thread shows this instead of a link).
@@ -60,19 +60,19 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
   });
 
   it("classifies Graph's answers: 503/429 transient (with Retry-After), 404 permanent", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE });
     graph.failNext(503, 1, 7);
     const busy = await store.keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(busy instanceof TransientError);
     assert.equal(busy.retryAfterMs, 7_000);
-    const missing = await new GraphMediaStore({ graphUrl: graph.url, credential, driveId: "b!unknown" }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
+    const missing = await new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: "b!unknown" }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(missing instanceof PermanentError);
     assert.match(missing.message, /HTTP 404: itemNotFound/);
   });
 
   it("a token failure is transient (the managed identity endpoint may be briefly down)", async () => {
     const failing: TokenCredential = { getToken: async () => { throw new Error("IMDS unreachable"); } };
-    const err = await new GraphMediaStore({ graphUrl: graph.url, credential: failing, driveId: DRIVE }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
+    const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential: failing, driveId: DRIVE }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(err instanceof TransientError);
   });
 });
@@ -80,9 +80,9 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
 describe("SharePoint media store: each team's files in its own site (against a local Graph stand-in)", () => {
   const SUPPORT = TeamsGroupId("6b2f4d8a-1c3e-4f5a-8b7c-9d0e1f2a3b41");
   const WEALTH = TeamsGroupId("9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
-  let graph: MsGraphStandin;
+  let graph: MicrosoftGraphStandin;
   before(async () => {
-    graph = await startMsGraphStandin({
+    graph = await startMicrosoftGraphStandin({
       drives: ["b!support-site", "b!wealth-site", DRIVE],
       accessToken: TOKEN,
       groupDrives: { [SUPPORT]: "b!support-site", [WEALTH]: "b!wealth-site" },
@@ -91,7 +91,7 @@ describe("SharePoint media store: each team's files in its own site (against a l
   after(async () => graph.close());
 
   it("finds each team's library from its group (GET /groups/{id}/drive, once per team) and never mixes teams", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential });
     await store.keep(file(Buffer.from("%PDF support 1"), { teamGroupId: SUPPORT, wamid: WaMessageId("wamid.s1") }));
     await store.keep(file(Buffer.from("%PDF wealth 1"), { teamGroupId: WEALTH, wamid: WaMessageId("wamid.w1") }));
     await store.keep(file(Buffer.from("%PDF support 2"), { teamGroupId: SUPPORT, wamid: WaMessageId("wamid.s2") }));
@@ -104,14 +104,14 @@ describe("SharePoint media store: each team's files in its own site (against a l
   });
 
   it("MEDIA_SHAREPOINT_DRIVE_ID's library, when configured, takes every team's files (the explicit override)", async () => {
-    const store = new GraphMediaStore({ graphUrl: graph.url, credential, driveId: DRIVE });
+    const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE });
     await store.keep(file(Buffer.from("%PDF override"), { teamGroupId: WEALTH, wamid: WaMessageId("wamid.o1") }));
     assert.equal([...graph.files.values()].find((f) => f.bytes.toString() === "%PDF override")?.driveId, DRIVE);
   });
 
   it("keeps nothing when the link does not know its team (never a guess), and says to link again", async () => {
     const before = graph.requests.length;
-    const err = await new GraphMediaStore({ graphUrl: graph.url, credential }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
+    const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(err instanceof PermanentError);
     assert.equal(err.code, "media.no_team_site");
     assert.match(err.userMessage, /run `link` in the channel again/);
@@ -119,7 +119,7 @@ describe("SharePoint media store: each team's files in its own site (against a l
   });
 
   it("a team whose group has no site is refused by Graph (404), permanently", async () => {
-    const err = await new GraphMediaStore({ graphUrl: graph.url, credential }).keep(file(Buffer.from("x"), { teamGroupId: TeamsGroupId("00000000-0000-4000-8000-000000000404") })).catch((e: unknown) => e);
+    const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential }).keep(file(Buffer.from("x"), { teamGroupId: TeamsGroupId("00000000-0000-4000-8000-000000000404") })).catch((e: unknown) => e);
     assert.ok(err instanceof PermanentError);
     assert.match(err.message, /Graph groupDrive answered HTTP 404: itemNotFound/);
   });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { startAppInsightsStandin, CERTIFICATE_PATH, type AppInsightsStandin, type Envelope } from "../../../tools/app-insights-standin";
 import { startBotConnectorStandin, type BotConnectorStandin } from "../../../tools/bot-connector-standin";
-import { startGraphApiStandin } from "../../../tools/graph-api-standin";
-import type { GraphApiStandin } from "../../../tools/graph-api-standin/standin-types";
+import { startMetaGraphStandin } from "../../../tools/meta-graph-standin";
+import type { MetaGraphStandin } from "../../../tools/meta-graph-standin/standin-types";
 import { EXAMPLE_BUSINESS, textMessage, webhookEnvelope } from "../../../tools/sign-webhook";
 import { channelActivity, startBridgeProcess, type BridgeProcess } from "./bridge-process";
 
@@ -28,12 +28,12 @@ const spansOf = (envelopes: readonly Envelope[], baseType: "RequestData" | "Remo
 describe("telemetry to Application Insights (the real entry point, a local ingestion endpoint)", function () {
   this.timeout(120_000);
   let insights: AppInsightsStandin;
-  let graph: GraphApiStandin;
+  let graph: MetaGraphStandin;
   let connector: BotConnectorStandin;
   let bridge: BridgeProcess;
 
   before(async () => {
-    [insights, graph, connector] = await Promise.all([startAppInsightsStandin(), startGraphApiStandin({ accessToken: ACCESS_TOKEN }), startBotConnectorStandin({})]);
+    [insights, graph, connector] = await Promise.all([startAppInsightsStandin(), startMetaGraphStandin({ accessToken: ACCESS_TOKEN }), startBotConnectorStandin({})]);
     // The linked channel's team, with the admin who links it and replies in its roster (only members send).
     connector.roster.addTeam({ id: "19:general@thread.tacv2", name: "Support", aadGroupId: "0f0e0d0c-0000-4000-8000-00000000c0de", channels: [{ id: CHANNEL, name: "WhatsApp", type: "standard" }] });
     connector.roster.addMember("19:general@thread.tacv2", { id: `29:${ADMIN}`, aadObjectId: ADMIN, name: "Sam Staff", tenantId: TENANT, userRole: "user" });

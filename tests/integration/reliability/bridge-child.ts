@@ -11,7 +11,7 @@ export interface ChildWorld {
   readonly secret: string;
   readonly token: string;
   /** Meta's Graph API stand-in. */
-  readonly graphUrl: string;
+  readonly metaGraphUrl: string;
   readonly storageConnectionString: string;
   /** The Bot Connector stand-in's host. */
   readonly connectorHost: string;
@@ -29,11 +29,11 @@ export function childEnv(world: ChildWorld, extra: Readonly<Record<string, strin
     WHATSAPP_APP_SECRET: world.secret,
     WHATSAPP_VERIFY_TOKEN: "child-verify-token-0001",
     WHATSAPP_ACCESS_TOKEN: world.token,
-    WHATSAPP_GRAPH_URL: world.graphUrl,
+    WHATSAPP_GRAPH_URL: world.metaGraphUrl,
     AZURE_STORAGE_CONNECTION_STRING: world.storageConnectionString,
     BOT_AUTH_DISABLED: "true",
     TEAMS_SERVICE_URL_HOSTS: world.connectorHost,
-    WHATSAPP_MEDIA_HOSTS: new URL(world.graphUrl).host,
+    WHATSAPP_MEDIA_HOSTS: new URL(world.metaGraphUrl).host,
     MEDIA_LOCAL_DIR: join(world.cwd, "media"),
     LEASE_DURATION_SECONDS: String(world.leaseSeconds),
     LEASE_RENEW_SECONDS: "2",

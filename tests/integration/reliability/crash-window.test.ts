@@ -8,8 +8,8 @@ import { findFreePort } from "../../../src/storage/azurite/free-port";
 import { createTableStores, type TableStores } from "../../../src/storage/table/table-stores";
 import { postMarker } from "../../../src/teams/post-marker";
 import { startBotConnectorStandin, type BotConnectorStandin } from "../../../tools/bot-connector-standin";
-import { startGraphApiStandin } from "../../../tools/graph-api-standin";
-import type { GraphApiStandin } from "../../../tools/graph-api-standin/standin-types";
+import { startMetaGraphStandin } from "../../../tools/meta-graph-standin";
+import type { MetaGraphStandin } from "../../../tools/meta-graph-standin/standin-types";
 import { signedWebhook, textMessage, webhookEnvelope } from "../../../tools/sign-webhook";
 import { CHANNEL_ID, TENANT_ID } from "../../support/bridge-harness";
 import { CaptureLogger } from "../../support/capture-logger";
@@ -44,7 +44,7 @@ function audienceOf(header: string | undefined): string | undefined {
 describe("a post cut short by a crash is looked up in its thread before it is posted again", function () {
   this.timeout(150_000);
   let azurite: EmbeddedAzurite;
-  let graph: GraphApiStandin;
+  let graph: MetaGraphStandin;
   let connector: BotConnectorStandin;
   let issuer: TokenIssuer;
   let stores: TableStores;
@@ -53,14 +53,14 @@ describe("a post cut short by a crash is looked up in its thread before it is po
   let sequence = 0;
 
   const env = (): Record<string, string> => childEnv(
-    { secret: SECRET, token: TOKEN, graphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS },
+    { secret: SECRET, token: TOKEN, metaGraphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS },
     {
       // The bot's identity: what the thread check gets its Graph token with. A managed identity refuses
       // BOT_AUTH_DISABLED, so bot auth is on (this test sends no Teams activity).
       BOT_AUTH_DISABLED: "false",
       ...issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID }),
       ...issuer.managedIdentityEnv(),
-      MS_GRAPH_URL: connector.graphUrl,
+      MS_GRAPH_URL: connector.msGraphUrl,
       INBOUND_REORDER_MS: "0",
     },
   );
@@ -100,11 +100,11 @@ describe("a post cut short by a crash is looked up in its thread before it is po
     cwd = mkdtempSync(join(tmpdir(), "bridge-crash-window-"));
     [azurite, graph, connector, issuer] = await Promise.all([
       startEmbeddedAzurite({ logger: new CaptureLogger() }),
-      startGraphApiStandin({ accessToken: TOKEN }),
+      startMetaGraphStandin({ accessToken: TOKEN }),
       startBotConnectorStandin({ graph: { authorize: (header) => audienceOf(header) === "https://graph.microsoft.com" } }),
       startTokenIssuer(),
     ]);
-    connector.graph.addTeam(GROUP, [CHANNEL_ID]);
+    connector.msGraph.addTeam(GROUP, [CHANNEL_ID]);
     stores = await createTableStores({ connectionString: azurite.connectionString });
     // What `link` stores when Teams sends the team's group id (channelData.team.aadGroupId).
     await stores.links.put({ ...channelLink(connector.serviceUrl), teamGroupId: TeamsGroupId(GROUP) });
@@ -149,7 +149,7 @@ describe("a post cut short by a crash is looked up in its thread before it is po
     const kept = connector.posts.find((p) => typeof p.activity.text === "string" && p.activity.text.includes("one did arrive"))!;
     assert.equal((await stores.messages.byWamid(BUSINESS, WaMessageId(reached)))?.teamsMessageId, kept.id, "the post found is recorded as the message's post");
     assert.ok(String(kept.activity.text).includes(`ref ${postMarker(reached)}`), "the post shows its reference");
-    const reads = connector.graph.requests;
+    const reads = connector.msGraph.requests;
     assert.ok(reads.length >= 2 && reads.every((r) => r.authorized && r.status === 200), `Graph read with the managed identity's token: ${JSON.stringify(reads)}`);
     assert.deepEqual(b.lines.filter((l) => l.event === "teams.post.recovery").map((l) => l.fields.outcome).sort(), ["absent", "found"]);
     await kill(b);
@@ -163,13 +163,13 @@ describe("a post cut short by a crash is looked up in its thread before it is po
     await waitUntil(() => copiesOf("one cut again") === 1, "the post accepted by Teams");
     await kill(c);
     connector.setFaults(undefined);
-    connector.graph.setFailure(503);
+    connector.msGraph.setFailure(503);
     const d = await launch("D");
     await waitUntil(() => isDone(cut), `resumed:\n${d.tail()}`, 30_000);
     await waitUntil(() => flagsFor(cut) === 1, "the duplicate flagged in the thread", 10_000);
     assert.equal(copiesOf("one cut again"), 2, "posted again: nothing lost");
     assert.equal((await entry(cut))?.duplicateSuspected, true);
     assert.equal(d.lines.find((l) => l.event === "teams.post.recovery")?.fields.outcome, "unknown");
-    connector.graph.setFailure(undefined);
+    connector.msGraph.setFailure(undefined);
   });
 });

@@ -6,8 +6,8 @@ import { startEmbeddedAzurite, type EmbeddedAzurite } from "../../../src/storage
 import { findFreePort } from "../../../src/storage/azurite/free-port";
 import { createTableStores, type TableStores } from "../../../src/storage/table/table-stores";
 import { startBotConnectorStandin, type BotConnectorStandin } from "../../../tools/bot-connector-standin";
-import { startGraphApiStandin } from "../../../tools/graph-api-standin";
-import type { GraphApiStandin } from "../../../tools/graph-api-standin/standin-types";
+import { startMetaGraphStandin } from "../../../tools/meta-graph-standin";
+import type { MetaGraphStandin } from "../../../tools/meta-graph-standin/standin-types";
 import { signedWebhook, textMessage, webhookEnvelope } from "../../../tools/sign-webhook";
 import { CaptureLogger } from "../../support/capture-logger";
 import { BridgeChild, childEnv } from "./bridge-child";
@@ -26,7 +26,7 @@ const pad = (n: number) => String(n).padStart(2, "0");
 describe("two bridge instances share the work through a Blob lease (child processes)", function () {
   this.timeout(120_000);
   let azurite: EmbeddedAzurite;
-  let graph: GraphApiStandin;
+  let graph: MetaGraphStandin;
   let connector: BotConnectorStandin;
   let stores: TableStores;
   let cwd: string;
@@ -34,7 +34,7 @@ describe("two bridge instances share the work through a Blob lease (child proces
   let sequence = 0;
 
   const env = (): Record<string, string> =>
-    childEnv({ secret: SECRET, token: TOKEN, graphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS });
+    childEnv({ secret: SECRET, token: TOKEN, metaGraphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS });
 
   async function launch(name: string): Promise<BridgeChild> {
     const child = new BridgeChild(name, await findFreePort("127.0.0.1"), env(), cwd);
@@ -63,7 +63,7 @@ describe("two bridge instances share the work through a Blob lease (child proces
     cwd = mkdtempSync(join(tmpdir(), "bridge-two-"));
     [azurite, graph, connector] = await Promise.all([
       startEmbeddedAzurite({ logger: new CaptureLogger() }),
-      startGraphApiStandin({ accessToken: TOKEN }),
+      startMetaGraphStandin({ accessToken: TOKEN }),
       startBotConnectorStandin({}),
     ]);
     // The children use the default table names, in an Azurite of this test's own.

@@ -78,16 +78,16 @@ describe("Table access pattern: the running bridge reads by key, never scanning 
     // A staff reply that gets its statuses, and one that gets none (reconcile lists it).
     const thread = h.connector.created[0]!.conversationId;
     assert.equal((await h.sendActivity(h.channelMessage("We are on it.", { thread }))).status, 200);
-    const [sent] = await h.graph.waitForSends(1, 10_000);
+    const [sent] = await h.metaGraph.waitForSends(1, 10_000);
     const wamid = sent?.wamid;
-    assert.ok(wamid, "the reply was accepted by the Graph API stand-in");
+    assert.ok(wamid, "the reply was accepted by the Meta Graph API stand-in");
     const recipient = { phone: String((sent.body as { to: string }).to).replace(/^\+/, "") };
     for (const status of ["sent", "delivered", "read"] as const) {
       assert.equal(await h.postWebhook(h.envelope(statusUpdate({ id: wamid, status, recipient }))), 200);
     }
     const second = h.channelMessage("Anything else?", { thread });
     assert.equal((await h.sendActivity(second)).status, 200);
-    await h.graph.waitForSends(2, 10_000);
+    await h.metaGraph.waitForSends(2, 10_000);
     unansweredReply = { thread: thread as TeamsThreadRef, id: String(second.id) };
     await h.bridge.bridge.idle();
     // Read past the proxy: the test's own requests are not the bridge's.

@@ -37,11 +37,11 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
   }
 
   const history = (options: { token?: string; maxPages?: number } = {}) =>
-    new GraphThreadHistory({ graphUrl: connector.graphUrl, token: async () => options.token ?? GOOD_TOKEN, logger: new CaptureLogger(), ...(options.maxPages ? { maxPages: options.maxPages } : {}) });
+    new GraphThreadHistory({ msGraphUrl: connector.msGraphUrl, token: async () => options.token ?? GOOD_TOKEN, logger: new CaptureLogger(), ...(options.maxPages ? { maxPages: options.maxPages } : {}) });
 
   before(async () => {
     connector = await startBotConnectorStandin({ graph: { authorize: (header) => header === `Bearer ${GOOD_TOKEN}` } });
-    connector.graph.addTeam(GROUP, [CHANNEL]);
+    connector.msGraph.addTeam(GROUP, [CHANNEL]);
     where = { channel: { channelId: CHANNEL, tenantId: TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47"), serviceUrl: connector.serviceUrl }, teamGroupId: TeamsGroupId(GROUP), thread: threadRefOf(CHANNEL, ROOT) };
     await postCustomerMessages(120);
   });
@@ -51,13 +51,13 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
     const found = await history().findPost(where, WaMessageId("wamid.page.0"));
     assert.equal(found.kind, "found");
     assert.equal(found.kind === "found" && found.id, connector.posts[0]!.id);
-    assert.deepEqual(connector.graph.requests.slice(-3).map((r) => r.query.includes("$skiptoken")), [false, true, true], "three pages read");
+    assert.deepEqual(connector.msGraph.requests.slice(-3).map((r) => r.query.includes("$skiptoken")), [false, true, true], "three pages read");
   });
 
   it("says absent only after reading the whole thread", async () => {
-    const before = connector.graph.requests.length;
+    const before = connector.msGraph.requests.length;
     assert.deepEqual(await history().findPost(where, WaMessageId("wamid.never.posted")), { kind: "absent" });
-    assert.equal(connector.graph.requests.length - before, 3);
+    assert.equal(connector.msGraph.requests.length - before, 3);
   });
 
   it("cannot tell when the thread is longer than the pages it may read", async () => {
@@ -68,15 +68,15 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
   it("cannot tell when Graph refuses the token, does not know the team, or is down", async () => {
     assert.deepEqual(await history({ token: "someone-else" }).findPost(where, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 401" });
     assert.deepEqual(await history().findPost({ ...where, teamGroupId: TeamsGroupId("00000000-0000-0000-0000-000000000000") }, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 404" });
-    connector.graph.setFailure(503);
+    connector.msGraph.setFailure(503);
     try {
       assert.deepEqual(await history().findPost(where, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 503" });
     } finally {
-      connector.graph.setFailure(undefined);
+      connector.msGraph.setFailure(undefined);
     }
-    const unreachable = new GraphThreadHistory({ graphUrl: "http://127.0.0.1:9/v1.0", token: async () => GOOD_TOKEN, logger: new CaptureLogger(), timeoutMs: 2_000 });
+    const unreachable = new GraphThreadHistory({ msGraphUrl: "http://127.0.0.1:9/v1.0", token: async () => GOOD_TOKEN, logger: new CaptureLogger(), timeoutMs: 2_000 });
     assert.equal((await unreachable.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
-    const noToken = new GraphThreadHistory({ graphUrl: connector.graphUrl, token: async () => { throw new Error("no identity"); }, logger: new CaptureLogger() });
+    const noToken = new GraphThreadHistory({ msGraphUrl: connector.msGraphUrl, token: async () => { throw new Error("no identity"); }, logger: new CaptureLogger() });
     assert.equal((await noToken.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
   });
 
@@ -99,8 +99,8 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
       const rootId = await startThreadFor("5511987654321");
       const lookup = await history().findThreadRoot({ channel: where.channel, teamGroupId: where.teamGroupId }, contactOf("5511987654321"), since);
       assert.deepEqual(lookup, { kind: "found", thread: threadRefOf(CHANNEL, TeamsMessageId(rootId)), rootMessageId: rootId });
-      assert.ok(connector.graph.requests.at(-1)!.path.endsWith("/messages/delta"));
-      assert.match(decodeURIComponent(connector.graph.requests.at(-1)!.query), /lastModifiedDateTime gt \d{4}-/);
+      assert.ok(connector.msGraph.requests.at(-1)!.path.endsWith("/messages/delta"));
+      assert.match(decodeURIComponent(connector.msGraph.requests.at(-1)!.query), /lastModifiedDateTime gt \d{4}-/);
     });
 
     it("absent once every changed thread is read; unknown when more changed than the pages allowed, or Graph refuses", async () => {

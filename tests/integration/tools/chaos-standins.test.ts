@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startBotConnectorStandin, type BotConnectorStandin } from "../../../tools/bot-connector-standin";
 import { seededRandom } from "../../../tools/chaos/seeded-random";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 
 const CHANNEL = "19:chaos@thread.tacv2";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -66,12 +66,12 @@ describe("the Bot Connector stand-in misbehaves like Teams when asked (chaos)", 
   });
 });
 
-describe("the Graph API stand-in injects Meta's throttling and failures when asked (chaos)", () => {
-  let graph: GraphApiStandin;
+describe("the Meta Graph API stand-in injects Meta's throttling and failures when asked (chaos)", () => {
+  let graph: MetaGraphStandin;
   afterEach(async () => { await graph?.close(); });
 
   it("answers a share of sends with 130429, 131056 or a 500, in Meta's envelope, with counters", async () => {
-    graph = await startGraphApiStandin({ sendFaults: { errorRate: 0.5, random: seededRandom(3) } });
+    graph = await startMetaGraphStandin({ sendFaults: { errorRate: 0.5, random: seededRandom(3) } });
     const codes: number[] = [];
     for (let i = 0; i < 60; i++) {
       const res = await fetch(`${graph.url}/106540352242922/messages`, {
@@ -93,7 +93,7 @@ describe("the Graph API stand-in injects Meta's throttling and failures when ask
   });
 
   it("delays a share of sends", async () => {
-    graph = await startGraphApiStandin({ sendFaults: { latencyRate: 1, latencyMs: 120 } });
+    graph = await startMetaGraphStandin({ sendFaults: { latencyRate: 1, latencyMs: 120 } });
     const started = Date.now();
     const res = await fetch(`${graph.url}/106540352242922/messages`, {
       method: "POST",

@@ -5,7 +5,7 @@ import type { FormattedText } from "../../../src/core/formatted-text";
 import { paragraph } from "../../../src/core/formatted-text";
 import { BusinessNumberId, WaMessageId, WaPhone, WaUserId } from "../../../src/core/ids";
 import { CloudApiWhatsAppGateway } from "../../../src/whatsapp/meta/cloud-api-gateway";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 
 const TOKEN = "EAAG-test-access-token-0123456789";
 const BUSINESS = BusinessNumberId("106540352242922");
@@ -31,20 +31,20 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", () => {
-  let standin: GraphApiStandin;
+describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP)", () => {
+  let standin: MetaGraphStandin;
   let gateway: CloudApiWhatsAppGateway;
   const hello: FormattedText = [{ kind: "paragraph", inlines: [{ kind: "text", text: "Hello", marks: { bold: true } }, { kind: "text", text: " Maria" }] }];
 
   before(async () => {
-    standin = await startGraphApiStandin({ accessToken: TOKEN });
+    standin = await startMetaGraphStandin({ accessToken: TOKEN });
   });
   after(async () => {
     await standin.close();
   });
   beforeEach(() => {
     standin.reset();
-    gateway = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: TOKEN, businessAccountId: "102290129340398", timeoutMs: 2_000 });
+    gateway = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: TOKEN, businessAccountId: "102290129340398", timeoutMs: 2_000 });
   });
 
   it("sends a text: returns the wamid; the stand-in saw the number, the rendered body and the Bearer token", async () => {
@@ -108,7 +108,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
   });
 
   it("190 (wrong token): the stand-in answers 401 with code 190; an admin must renew the token", async () => {
-    const wrong = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: "EAAG-stale-token" });
+    const wrong = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: "EAAG-stale-token" });
     const err = await sendError(wrong.sendText({ business: BUSINESS, to: MARIA, body: hello }));
     assert.equal(err.metaCode, 190);
     assert.equal(err.retryable, false);
@@ -127,7 +127,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
 
   it("a timeout: retryable, with a clear message", async () => {
     standin.delayNext(3_000);
-    const quick = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: TOKEN, timeoutMs: 150 });
+    const quick = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: TOKEN, timeoutMs: 150 });
     const started = Date.now();
     const err = await sendError(quick.sendText({ business: BUSINESS, to: MARIA, body: hello }));
     assert.ok(Date.now() - started < 2_000, "gave up at the timeout");
@@ -138,7 +138,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
 
   it("a network error (nothing listening): retryable", async () => {
     const port = await closedPort();
-    const offline = new CloudApiWhatsAppGateway({ graphUrl: `http://127.0.0.1:${port}/v25.0`, accessToken: TOKEN });
+    const offline = new CloudApiWhatsAppGateway({ metaGraphUrl: `http://127.0.0.1:${port}/v25.0`, accessToken: TOKEN });
     const err = await sendError(offline.sendText({ business: BUSINESS, to: MARIA, body: hello }));
     assert.equal(err.retryable, true);
     assert.match(err.userMessage, /could not be reached/);
@@ -169,7 +169,7 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
     // The stand-in answers the first part; the second is answered with Meta's 131000 by a wrapped fetch.
     let calls = 0;
     const failing = new CloudApiWhatsAppGateway({
-      graphUrl: standin.url,
+      metaGraphUrl: standin.url,
       accessToken: TOKEN,
       fetch: async (input, init) => (++calls === 2
         ? new Response(JSON.stringify({ error: { message: "(#131000) Something went wrong", code: 131000 } }), { status: 500 })
@@ -193,12 +193,12 @@ describe("CloudApiWhatsAppGateway against the Graph API stand-in (real HTTP)", (
     assert.equal(numbers.length, 30);
     assert.deepEqual(numbers[0], { id: "106540352242900", displayNumber: "+1 555-078-3800", verifiedName: "Contoso Support" });
     assert.deepEqual(numbers[29], { id: "106540352242929", displayNumber: "+1 555-078-3829" });
-    const none = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: TOKEN });
+    const none = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: TOKEN });
     assert.deepEqual(await none.listBusinessNumbers(), []);
   });
 
   it("listing with a wrong token fails with the token message", async () => {
-    const wrong = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: "nope", businessAccountId: "1" });
+    const wrong = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: "nope", businessAccountId: "1" });
     const err = await sendError(wrong.listBusinessNumbers());
     assert.equal(err.metaCode, 190);
   });

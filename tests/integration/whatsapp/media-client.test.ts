@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { BusinessNumberId, WaMediaId } from "../../../src/core/ids";
 import { MediaFetchError } from "../../../src/core/media-errors";
 import { allowedMediaUrl, MetaMediaClient, sameDigest } from "../../../src/whatsapp/meta/media-client";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 
 const TOKEN = "media-test-token";
 const BUSINESS = BusinessNumberId("106540352242922");
@@ -45,15 +45,15 @@ describe("media downloads and uploads (real HTTP)", function () {
     closers.push(() => new Promise((r) => graph.server.close(() => r())));
     return graph;
   }
-  function client(graphUrl: string, mediaHosts: string[], downloadTimeoutMs = 5_000) {
-    return new MetaMediaClient({ graphUrl, accessToken: TOKEN, mediaHosts, downloadTimeoutMs });
+  function client(metaGraphUrl: string, mediaHosts: string[], downloadTimeoutMs = 5_000) {
+    return new MetaMediaClient({ metaGraphUrl, accessToken: TOKEN, mediaHosts, downloadTimeoutMs });
   }
   const fetchFrom = (c: MetaMediaClient, expectedSha256?: string, maxBytes = 1024) =>
     c.fetchMedia({ business: BUSINESS, mediaId: WaMediaId("1"), maxBytes, ...(expectedSha256 ? { expectedSha256 } : {}) });
 
-  describe("against the Graph API stand-in", () => {
-    let standin: GraphApiStandin;
-    before(async () => { standin = await startGraphApiStandin({ accessToken: TOKEN }); });
+  describe("against the Meta Graph API stand-in", () => {
+    let standin: MetaGraphStandin;
+    before(async () => { standin = await startMetaGraphStandin({ accessToken: TOKEN }); });
     after(async () => standin.close());
 
     it("looks the id up, downloads with the token and reports the hash (base64 as in webhooks)", async () => {

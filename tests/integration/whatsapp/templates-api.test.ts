@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { BusinessNumberId, WaPhone } from "../../../src/core/ids";
 import { CloudApiWhatsAppGateway } from "../../../src/whatsapp/meta/cloud-api-gateway";
-import { startGraphApiStandin } from "../../../tools/graph-api-standin";
-import type { GraphApiStandin, StandinTemplate } from "../../../tools/graph-api-standin/standin-types";
+import { startMetaGraphStandin } from "../../../tools/meta-graph-standin";
+import type { MetaGraphStandin, StandinTemplate } from "../../../tools/meta-graph-standin/standin-types";
 
 const TOKEN = "EAAG-templates-test";
 const template = (n: number, status = "APPROVED"): StandinTemplate => ({
@@ -10,12 +10,12 @@ const template = (n: number, status = "APPROVED"): StandinTemplate => ({
   components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, { type: "BODY", text: "Hi {{name}}, order {{order}} shipped." }, { type: "FOOTER", text: "Reply STOP to opt out" }, { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Thanks" }] }],
 });
 
-describe("message templates over the Graph API stand-in (docs/protocols.md A13)", () => {
-  let standin: GraphApiStandin;
+describe("message templates over the Meta Graph API stand-in (docs/protocols.md A13)", () => {
+  let standin: MetaGraphStandin;
   let gateway: CloudApiWhatsAppGateway;
   before(async () => {
-    standin = await startGraphApiStandin({ accessToken: TOKEN });
-    gateway = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: TOKEN, businessAccountId: "102290129340398", timeoutMs: 2_000 });
+    standin = await startMetaGraphStandin({ accessToken: TOKEN });
+    gateway = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: TOKEN, businessAccountId: "102290129340398", timeoutMs: 2_000 });
   });
   after(() => standin.close());
 
@@ -49,7 +49,7 @@ describe("message templates over the Graph API stand-in (docs/protocols.md A13)"
   });
 
   it("without a WABA id there is nothing to list", async () => {
-    const noWaba = new CloudApiWhatsAppGateway({ graphUrl: standin.url, accessToken: TOKEN });
+    const noWaba = new CloudApiWhatsAppGateway({ metaGraphUrl: standin.url, accessToken: TOKEN });
     assert.deepEqual(await noWaba.listTemplates(), []);
   });
 });

@@ -44,7 +44,7 @@ describe("WhatsApp simulator: groups", () => {
     }
   };
   const graph = async (path: string, method: string, body?: unknown) => {
-    const response = await fetch(`${simulator.graphUrl}/${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, ...(body !== undefined ? { body: JSON.stringify({ messaging_product: "whatsapp", ...(body as object) }) } : {}) });
+    const response = await fetch(`${simulator.metaGraphUrl}/${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, ...(body !== undefined ? { body: JSON.stringify({ messaging_product: "whatsapp", ...(body as object) }) } : {}) });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
 
@@ -99,13 +99,13 @@ describe("WhatsApp simulator: groups", () => {
     assert.deepEqual(keys(item), fixtureKeys("lifecycle_create_succeeded", "groups"));
     assert.equal(item?.group_id, group.id);
     assert.equal(item?.invite_link, group.inviteLink);
-    assert.equal(simulator.graph.getGroup(group.id)?.subject, "Flat 4B viewing");
+    assert.equal(simulator.metaGraph.getGroup(group.id)?.subject, "Flat 4B viewing");
     const joins = received("group_participants_update").map((c) => c.value.groups?.[0]);
     assert.deepEqual(joins.map((j) => j?.type), ["group_participants_add", "group_participants_add"]);
     assert.deepEqual(keys(joins[0]), fixtureKeys("participants_add_invite_link", "groups"));
     assert.deepEqual(joins[0]?.added_participants, [{ wa_id: "16505551234", user_id: sheena.userId }]);
     assert.deepEqual(joins[1]?.added_participants, [{ user_id: tiago.userId, username: "tiago.mingo" }], "no phone for a username-only member");
-    assert.equal(simulator.graph.getGroup(group.id)?.participants.length, 2);
+    assert.equal(simulator.metaGraph.getGroup(group.id)?.participants.length, 2);
   });
 
   it("sends a member's text and image with group_id, the member as sender and contact", async () => {
@@ -123,7 +123,7 @@ describe("WhatsApp simulator: groups", () => {
     assert.equal(wireImage?.group_id, group.id);
     assert.equal(wireImage?.from, undefined, "a username-only member has no phone");
     assert.equal(wireImage?.from_user_id, tiago.userId);
-    assert.ok(simulator.graph.getMedia(String((wireImage?.image as { id?: string }).id)), "the image is in the media store");
+    assert.ok(simulator.metaGraph.getMedia(String((wireImage?.image as { id?: string }).id)), "the image is in the media store");
     await assert.rejects(simulator.groups.send(group.id, simulator.addCustomer({ name: "Outsider", phone: "447700900123" }).id, { type: "text", text: "hi" }), /only members/);
   });
 
@@ -132,7 +132,7 @@ describe("WhatsApp simulator: groups", () => {
     const { json } = await graph(`${simulator.business.phoneNumberId}/messages`, "POST", { recipient_type: "group", to: group.id, type: "text", text: { body: "Yes, 3pm Friday." }, biz_opaque_callback_data: "thread-7" });
     const wamid = (json.messages as Array<{ id: string; group_id: string }>)[0]!;
     assert.equal(wamid.group_id, group.id);
-    assert.deepEqual(simulator.graph.sent.map((s) => [s.recipientType, s.to]), [["group", group.id]], "one send, to the group, none to a member");
+    assert.deepEqual(simulator.metaGraph.sent.map((s) => [s.recipientType, s.to]), [["group", group.id]], "one send, to the group, none to a member");
 
     const sent = await waitForChange("messages", (c) => c.value.statuses?.[0]?.status === "sent");
     assert.deepEqual(keys(sent.value.statuses?.[0]), fixtureKeys("status_sent_to_group", "statuses"));
@@ -158,7 +158,7 @@ describe("WhatsApp simulator: groups", () => {
     assert.deepEqual(keys(left), fixtureKeys("participants_left", "groups"));
     assert.equal(left?.initiated_by, "participant");
     assert.deepEqual(left?.removed_participants, [{ wa_id: "16505551234", user_id: sheena.userId }]);
-    assert.equal(simulator.graph.getGroup(group.id)?.participants.length, 1);
+    assert.equal(simulator.metaGraph.getGroup(group.id)?.participants.length, 1);
     await simulator.groups.rename(group.id, "Flat 4B – Saturday");
     const renamed = received("group_settings_update")[0]?.value.groups?.[0];
     assert.deepEqual(renamed?.group_subject, { text: "Flat 4B – Saturday", update_successful: true });
@@ -192,7 +192,7 @@ describe("WhatsApp simulator: groups", () => {
   });
 
   it("reports a scripted creation failure as group_create with errors and no group", async () => {
-    simulator.graph.failNextGroupCreate({ code: 131211, title: "Group create limit reached", details: "Reached the limit." });
+    simulator.metaGraph.failNextGroupCreate({ code: 131211, title: "Group create limit reached", details: "Reached the limit." });
     const created = await graph(`${simulator.business.phoneNumberId}/groups`, "POST", { subject: "One too many" });
     const item = (await waitForChange("group_lifecycle_update")).value.groups?.[0];
     assert.equal(item?.request_id, created.json.request_id);

@@ -41,7 +41,7 @@ describe("WhatsApp simulator: page and API", () => {
       const script = await fetch(new URL(file, simulator.url));
       assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/, file);
     }
-    const graph = await fetch(`${simulator.graphUrl}/unknown/edge`);
+    const graph = await fetch(`${simulator.metaGraphUrl}/unknown/edge`);
     assert.equal(graph.status, 400, "Graph paths still answer like Graph");
     assert.equal(((await graph.json()) as { error: { code: number } }).error.code, 100);
   });

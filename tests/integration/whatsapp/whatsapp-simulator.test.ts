@@ -31,7 +31,7 @@ describe("WhatsApp simulator", () => {
   };
   /** What the bridge does to answer: a send through the Graph API with the token. */
   const businessSends = async (body: Record<string, unknown>) => {
-    const response = await fetch(`${simulator.graphUrl}/${simulator.business.phoneNumberId}/messages`, {
+    const response = await fetch(`${simulator.metaGraphUrl}/${simulator.business.phoneNumberId}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ messaging_product: "whatsapp", ...body }),
@@ -101,7 +101,7 @@ describe("WhatsApp simulator", () => {
     assert.equal(content.mimeType, "image/jpeg");
     assert.equal(content.sha256, createHash("sha256").update(JPEG).digest("base64"));
 
-    const meta = (await (await fetch(`${simulator.graphUrl}/${content.mediaId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { url: string; file_size: string };
+    const meta = (await (await fetch(`${simulator.metaGraphUrl}/${content.mediaId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { url: string; file_size: string };
     assert.equal(meta.file_size, String(JPEG.length));
     assert.equal(new URL(meta.url).host, simulator.mediaHost);
     const bytes = Buffer.from(await (await fetch(meta.url, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());

@@ -25,7 +25,7 @@ async function journalEntries(h: Harness): Promise<number> {
 }
 
 export async function countEffects(h: Harness): Promise<Effects> {
-  return { journal: await journalEntries(h), threads: h.connector.created.length, posts: h.connector.posts.length, updates: h.connector.updates.length, sends: h.graph.sent.length };
+  return { journal: await journalEntries(h), threads: h.connector.created.length, posts: h.connector.posts.length, updates: h.connector.updates.length, sends: h.metaGraph.sent.length };
 }
 
 /** The growth of each count since `before`, once the bridge is idle (what a request set off has happened). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseMultipart } from "../../../tools/graph-api-standin/multipart";
+import { parseMultipart } from "../../../tools/meta-graph-standin/multipart";
 import { interpretSend } from "../../../tools/whatsapp-simulator/business-send";
 import { advances, ChatState, newBsuid } from "../../../tools/whatsapp-simulator/chat-state";
 
@@ -54,7 +54,7 @@ describe("WhatsApp simulator: ticks and customers", () => {
   });
 });
 
-describe("Graph API stand-in: multipart parsing", () => {
+describe("Meta Graph API stand-in: multipart parsing", () => {
   it("returns each part with its name, filename, type and exact bytes", () => {
     const bytes = Buffer.from([0, 13, 10, 45, 45, 255]);
     const body = Buffer.concat([

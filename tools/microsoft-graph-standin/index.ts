@@ -20,7 +20,7 @@ export interface StoredDriveFile {
   readonly webUrl: string;
 }
 
-export interface MsGraphStandin {
+export interface MicrosoftGraphStandin {
   /** Base URL including the version, e.g. `http://127.0.0.1:PORT/v1.0`. */
   readonly url: string;
   /** Files by `driveId/path` (path decoded). */
@@ -54,7 +54,7 @@ const graphError = (code: string, message: string) => ({ error: { code, message 
  * Starts the stand-in. `drives` are the drive ids that exist; a request is authorised when its header is
  * `Bearer <accessToken>`, or when `authorize` accepts it (e.g. a managed-identity token of a local issuer).
  */
-export async function startMsGraphStandin(options: {
+export async function startMicrosoftGraphStandin(options: {
   drives: readonly string[];
   accessToken?: string;
   authorize?: (authorization: string) => boolean;
@@ -62,7 +62,7 @@ export async function startMsGraphStandin(options: {
   groupDrives?: Readonly<Record<string, string>>;
   /** Entra groups and the object ids of their members (nested groups already flattened). */
   groupMembers?: Readonly<Record<string, readonly string[]>>;
-}): Promise<MsGraphStandin> {
+}): Promise<MicrosoftGraphStandin> {
   const files = new Map<string, StoredDriveFile>();
   const sessions = new Map<string, Session>();
   const requests: Array<{ method: string; path: string; authorized: boolean; contentRange?: string }> = [];

@@ -2,7 +2,7 @@ import { rollLatency, type LatencySpec } from "../chaos/seeded-random";
 import type { ScriptedGraphError } from "./standin-types";
 
 /**
- * Random misbehaviour of the Graph API stand-in's sends (`POST /{phone-number-id}/messages`), as Meta
+ * Random misbehaviour of the Meta Graph API stand-in's sends (`POST /{phone-number-id}/messages`), as Meta
  * shows it under load (docs/protocols.md A16): throughput reached (130429), pair rate limit (131056), an
  * internal error (HTTP 500, code 131000), and added latency, each on a share of the sends. For chaos
  * tests; counters say what was injected. Scripted failures (`failNext`) come first.

@@ -11,7 +11,7 @@ import { listPhoneNumbersPage } from "./phone-numbers";
 import { listTemplatesPage } from "./templates";
 import { SendLog } from "./send-log";
 import { SendFaults } from "./send-faults";
-import type { GraphApiStandin, GraphApiStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber, StandinTemplate } from "./standin-types";
+import type { MetaGraphStandin, MetaGraphStandinOptions, RecordedSend, ScriptedFailure, StandinPhoneNumber, StandinTemplate } from "./standin-types";
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
@@ -76,7 +76,7 @@ function addRoll(delayMs: number, roll: { failure?: ScriptedFailure; delayMs: nu
  * Tests script failures with `failNext` and delays with `delayNext`. Never contacts anything else.
  * `extraRoutes` lets the WhatsApp simulator serve its page and API from the same server.
  */
-export async function startGraphApiStandin(options: GraphApiStandinOptions = {}): Promise<GraphApiStandin> {
+export async function startMetaGraphStandin(options: MetaGraphStandinOptions = {}): Promise<MetaGraphStandin> {
   const version = options.version ?? "v25.0";
   const log = new SendLog();
   const state = { phoneNumbers: [] as StandinPhoneNumber[], templates: [] as StandinTemplate[], templateListings: 0 };

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 
 /**
- * The groups the Graph API stand-in knows (docs/protocols.md A17.2): created through
+ * The groups the Meta Graph API stand-in knows (docs/protocols.md A17.2): created through
  * `POST /{phone-number-id}/groups` or added by a test or the simulator, with their participants.
  */
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startGraphApiStandin, type GraphApiStandin, type GroupRequest } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin, type GroupRequest } from "../../../tools/meta-graph-standin";
 
 const TOKEN = "standin-token";
 const PHONE = "106540352242922";
@@ -18,12 +18,12 @@ async function call(url: string, init: { method?: string; body?: unknown; token?
 
 const errorCode = (json: Record<string, unknown>) => (json.error as { code?: number } | undefined)?.code;
 
-/** The Groups API of the Graph API stand-in (docs/protocols.md A17.2, A17.7). */
-describe("Graph API stand-in: groups", () => {
-  let standin: GraphApiStandin;
+/** The Groups API of the Meta Graph API stand-in (docs/protocols.md A17.2, A17.7). */
+describe("Meta Graph API stand-in: groups", () => {
+  let standin: MetaGraphStandin;
   let requests: GroupRequest[];
   before(async () => {
-    standin = await startGraphApiStandin({ accessToken: TOKEN });
+    standin = await startMetaGraphStandin({ accessToken: TOKEN });
     standin.onGroupRequest((r) => requests.push(r));
   });
   after(async () => {

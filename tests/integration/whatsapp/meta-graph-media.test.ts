@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 
 const TOKEN = "media-token";
 const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -12,10 +12,10 @@ async function getJson(url: string, headers: Record<string, string> = auth): Pro
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-describe("Graph API stand-in: media (docs/protocols.md A12)", () => {
-  let standin: GraphApiStandin;
+describe("Meta Graph API stand-in: media (docs/protocols.md A12)", () => {
+  let standin: MetaGraphStandin;
   before(async () => {
-    standin = await startGraphApiStandin({ accessToken: TOKEN });
+    standin = await startMetaGraphStandin({ accessToken: TOKEN });
   });
   after(async () => {
     await standin.close();
@@ -93,9 +93,9 @@ describe("Graph API stand-in: media (docs/protocols.md A12)", () => {
   });
 });
 
-describe("Graph API stand-in: media URLs expire", () => {
+describe("Meta Graph API stand-in: media URLs expire", () => {
   it("answers 404 once the URL's validity has passed, and GET /{media-id} hands out a new one", async () => {
-    const standin = await startGraphApiStandin({ accessToken: TOKEN, mediaUrlTtlMs: 0 });
+    const standin = await startMetaGraphStandin({ accessToken: TOKEN, mediaUrlTtlMs: 0 });
     try {
       const media = standin.addMedia({ bytes: PNG, mimeType: "image/png" });
       const { json } = await getJson(`${standin.url}/${media.id}`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startGraphApiStandin, type GraphApiStandin } from "../../../tools/graph-api-standin";
+import { startMetaGraphStandin, type MetaGraphStandin } from "../../../tools/meta-graph-standin";
 
 const TOKEN = "standin-token";
 
@@ -12,10 +12,10 @@ async function call(url: string, init: { method?: string; body?: unknown; token?
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-describe("Graph API stand-in", () => {
-  let standin: GraphApiStandin;
+describe("Meta Graph API stand-in", () => {
+  let standin: MetaGraphStandin;
   before(async () => {
-    standin = await startGraphApiStandin({ accessToken: TOKEN });
+    standin = await startMetaGraphStandin({ accessToken: TOKEN });
   });
   after(async () => {
     await standin.close();
@@ -91,7 +91,7 @@ describe("Graph API stand-in", () => {
   });
 
   it("close() does not wait for a delayed answer", async () => {
-    const other = await startGraphApiStandin();
+    const other = await startMetaGraphStandin();
     other.delayNext(10_000);
     const pending = fetch(`${other.url}/1/messages`, { method: "POST", body: JSON.stringify({ messaging_product: "whatsapp", to: "1", text: { body: "x" } }) }).catch((err: unknown) => err);
     await other.waitForSends(1);

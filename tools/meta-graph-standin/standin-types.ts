@@ -50,7 +50,7 @@ export interface StandinPhoneNumber {
   readonly [field: string]: unknown;
 }
 
-export interface GraphApiStandinOptions {
+export interface MetaGraphStandinOptions {
   /** Graph API version in the path, default `v25.0`. */
   readonly version?: string;
   /** When given, every request must carry `Authorization: Bearer <accessToken>` (else 401, code 190). */
@@ -68,7 +68,7 @@ export interface GraphApiStandinOptions {
   readonly sendFaults?: SendFaultOptions;
 }
 
-export interface GraphApiStandin {
+export interface MetaGraphStandin {
   /** Base URL including the version, e.g. `http://127.0.0.1:PORT/v25.0`. */
   readonly url: string;
   /** `http://127.0.0.1:PORT`: where media download URLs and any `extraRoutes` are served. */
