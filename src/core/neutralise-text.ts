@@ -26,6 +26,7 @@ const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
 /** LRM, RLM, ALM: kept in text that has right-to-left letters. */
 const BIDI_MARK = /[\u200e\u200f\u061c]/u;
 /** Invisible characters with no writing use here (Default_Ignorable_Code_Point and the C0/C1 controls). */
+// eslint-disable-next-line no-control-regex, no-misleading-character-class -- invisible and control characters are what it finds
 const ALWAYS_HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2065\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e001f}\u{e0080}-\u{e00ff}\u{e01f0}-\u{e0fff}]/u;
 const VARIATION_SELECTOR = /[\u180b-\u180d\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
 const ZWNJ = "\u200c";
@@ -37,6 +38,7 @@ const BLACK_FLAG = "\u{1f3f4}";
 const MAX_FLAG_TAGS = 16;
 
 /** Every character any rule above may act on: text without one is returned as it is (the usual case). */
+// eslint-disable-next-line no-control-regex, no-misleading-character-class -- invisible and control characters are what it finds
 const ANY_SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/u;
 
 const RTL_LETTER = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;

@@ -28,6 +28,7 @@ export function reactionEmoji(type: string | undefined): string | undefined {
     if (points.every((p) => p >= 0x20 && p <= 0x10ffff)) return String.fromCodePoint(...points);
   }
   // A bare emoji (no letters or digits of ASCII), at most a few code points.
+  // eslint-disable-next-line no-control-regex -- a reaction type outside ASCII is an emoji
   return /^[^\x00-\x7f]{1,8}$/u.test(type.trim()) ? type.trim() : undefined;
 }
 

@@ -199,7 +199,7 @@ export function findingsCases(): void {
       const bridge = await startBridge(config, { logger, tablePrefix: uniqueTablePrefix("stall") });
       let statuses: number[];
       let stopMs: number;
-      let waiting = 0;
+      let waiting: number;
       try {
         // 4 MB of lines: four times what may wait for the stalled reader.
         for (let i = 0; i < 8_000; i++) logger.debug("security.filler", { i, padding: "x".repeat(400) });

@@ -29,6 +29,7 @@ interface FilterNode {
  * queries with (azurite 3.37.0, a development dependency; not part of its public API, so the path is
  * pinned with the version: an upgrade that moves it fails here loudly, never silently).
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path inside Azurite, not a typed entry point
 const parseFilter = (require("azurite/dist/src/table/persistence/QueryInterpreter/QueryParser") as { default: (filter: string) => FilterNode }).default;
 
 const KEYED = /^\/[^/]+\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey='(?:[^']|'')*',RowKey='(?:[^']|'')*'\)$/;

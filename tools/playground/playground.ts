@@ -114,7 +114,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
     await waitForApi(origin, Date.now() + (options.startTimeoutMs ?? 30_000));
   } catch (err) {
     await stop();
-    throw new Error(`Agents Playground failed to start: ${err instanceof Error ? err.message : String(err)}. Log: ${logFile}`);
+    throw new Error(`Agents Playground failed to start: ${err instanceof Error ? err.message : String(err)}. Log: ${logFile}`, { cause: err });
   }
 
   return {

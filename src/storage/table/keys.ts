@@ -7,6 +7,7 @@ import { PermanentError } from "../../core/errors";
  * characters and `%` itself become `%XX` (two upper-case hex digits, like URL escaping), everything else
  * is kept. The escaping is reversible (`decodeKey`) and injective, so two ids never share a key.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what Table keys may not hold
 const ESCAPED = /[/\\#?%\u0000-\u001f\u007f-\u009f]/g;
 
 /** Longest key Azure Table storage accepts. */

@@ -32,7 +32,7 @@ describe("who may speak for the firm (rules/staff-authority.ts)", () => {
 
 describe("BoundedCache", () => {
   it("never holds more than its capacity, dropping the least recently used", () => {
-    let now = 0;
+    const now = 0;
     const cache = new BoundedCache<number>({ capacity: 3, ttlMs: 1_000, now: () => now });
     for (let i = 0; i < 1_000; i++) cache.set(`caller-${i}`, i);
     assert.equal(cache.size, 3);
