@@ -23,7 +23,11 @@ export interface BacklogReport {
 const TENANT_LIMIT = 10;
 
 export async function backlogBench(contacts = 2_000, perContact = 10, drainSeconds = 60): Promise<BacklogReport> {
-  const world = await ChaosWorld.start({ businesses: 10, connector: { limits: { tenantPerSecond: TENANT_LIMIT } }, env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) } });
+  const world = await ChaosWorld.start({
+    businesses: 10,
+    connector: { limits: { tenantPerSecond: TENANT_LIMIT } },
+    env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) },
+  });
   try {
     await world.bridge.start();
     const burst = chaosBurst({ tag: "backlog", contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
@@ -32,7 +36,14 @@ export async function backlogBench(contacts = 2_000, perContact = 10, drainSecon
     await sleep(drainSeconds * 1000);
     const survived = world.bridge.running;
     const peakRssMb = Math.max(rss.stop(), (survived ? (await rssOf(world.bridge.pid!))?.peakMb : 0) ?? 0);
-    return { messages: burst.length, acknowledged: world.sender.stats.acknowledged, posted: world.tally("backlog", burst).received, peakRssMb, survived, drainSeconds };
+    return {
+      messages: burst.length,
+      acknowledged: world.sender.stats.acknowledged,
+      posted: world.tally("backlog", burst).received,
+      peakRssMb,
+      survived,
+      drainSeconds,
+    };
   } finally {
     await world.dispose();
   }

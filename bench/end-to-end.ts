@@ -28,7 +28,12 @@ export const TENANT_LIMIT = 50;
 
 /** A world whose Bot Connector stand-in enforces Teams' limits (`TENANT_LIMIT` per tenant), as in the e2e section. */
 export function limitedWorld(extra: { readonly azuriteInMemory?: boolean } = {}): Promise<ChaosWorld> {
-  return ChaosWorld.start({ businesses: 10, connector: { limits: { tenantPerSecond: TENANT_LIMIT } }, env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) }, ...extra });
+  return ChaosWorld.start({
+    businesses: 10,
+    connector: { limits: { tenantPerSecond: TENANT_LIMIT } },
+    env: { LOG_LEVEL: "warn", TEAMS_TENANT_REQUESTS_PER_SECOND: String(TENANT_LIMIT) },
+    ...extra,
+  });
 }
 
 /** The 5,000-message burst (500 contacts × 10, over 10 linked numbers) with Teams' limits enforced. */
@@ -49,7 +54,13 @@ export async function endToEndBench(contacts = 500, perContact = 10): Promise<En
  * Bot Connector stand-in: its rate against the enforced limit, 429s, losses, the bridge's peak RSS.
  * Contacts are numbered from `firstContact`: a later burst with new contacts opens new threads again.
  */
-export async function drainBurst(world: ChaosWorld, tag: string, contacts: number, perContact: number, firstContact = 0): Promise<Omit<EndToEndReport, "idleRssMb">> {
+export async function drainBurst(
+  world: ChaosWorld,
+  tag: string,
+  contacts: number,
+  perContact: number,
+  firstContact = 0,
+): Promise<Omit<EndToEndReport, "idleRssMb">> {
   const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET, firstContact });
   const rss = sampleRss(world.bridge.pid!);
   const admittedBefore = world.connector.counters.throttle.admitted;

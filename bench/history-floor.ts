@@ -16,7 +16,8 @@ export interface TableClients {
 /** The queries of a poll round (the number index, one per number, the outbox index, the links), each of an empty partition. */
 export async function floorRound(clients: TableClients, numbers: number): Promise<number> {
   const nothing = async (client: TableClient) => {
-    for await (const row of client.listEntities({ queryOptions: { filter: "PartitionKey eq '~nothing'" } })) throw new Error(`a row in the empty partition: ${String(row.rowKey)}`);
+    for await (const row of client.listEntities({ queryOptions: { filter: "PartitionKey eq '~nothing'" } }))
+      throw new Error(`a row in the empty partition: ${String(row.rowKey)}`);
   };
   const started = performance.now();
   for (let i = 0; i < 1 + numbers; i++) await nothing(clients.inbox);
@@ -39,7 +40,14 @@ export interface WriteCosts {
 export async function keyedRound(inbox: TableClient, partition: string, n: number): Promise<WriteCosts> {
   const rowKey = `msg:wamid.BENCHFLOOR${n}`;
   const t0 = performance.now();
-  await inbox.createEntity({ partitionKey: partition, rowKey, state: "pending", detail: "", event: "x".repeat(400), receivedAt: { value: Date.now(), type: "Double" } });
+  await inbox.createEntity({
+    partitionKey: partition,
+    rowKey,
+    state: "pending",
+    detail: "",
+    event: "x".repeat(400),
+    receivedAt: { value: Date.now(), type: "Double" },
+  });
   const t1 = performance.now();
   await inbox.getEntity(partition, rowKey);
   const t2 = performance.now();

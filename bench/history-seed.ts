@@ -12,7 +12,17 @@
  */
 import { TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
 import { paragraph } from "../src/core/formatted-text";
-import { AadObjectId, BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, threadRefOf, WaMessageId, WaPhone, type TeamsThreadRef } from "../src/core/ids";
+import {
+  AadObjectId,
+  BusinessNumberId,
+  contactKeyOf,
+  TeamsChannelId,
+  TeamsMessageId,
+  threadRefOf,
+  WaMessageId,
+  WaPhone,
+  type TeamsThreadRef,
+} from "../src/core/ids";
 import { eventKeyOf, type InboundMessage, type StatusEvent } from "../src/core/messages";
 import type { Stores } from "../src/core/ports/stores";
 import { encodeKey } from "../src/storage/table/keys";
@@ -25,11 +35,26 @@ const STATUSES = ["sent", "delivered", "read"] as const;
 export const ROWS_PER_CONTACT = 2 + 3 * INBOUND + 6 * REPLIES;
 
 /** Ids of the template contact; each is replaced in keys and string properties of the copies. */
-const TEMPLATE = { phone: "5500000000000", root: "1700000000000", inWamid: "wamid.TPLINBOUND", inTeams: "1700000000001", outWamid: "wamid.TPLOUTBOUND", outTeams: "1700000000002" } as const;
+const TEMPLATE = {
+  phone: "5500000000000",
+  root: "1700000000000",
+  inWamid: "wamid.TPLINBOUND",
+  inTeams: "1700000000001",
+  outWamid: "wamid.TPLOUTBOUND",
+  outTeams: "1700000000002",
+} as const;
 
 type Stored = Record<string, { value: string; type: string } | string>;
-interface TemplateRow { readonly table: string; readonly entity: Stored }
-export interface SeedResult { readonly rows: number; readonly contacts: number; readonly seconds: number; readonly perTable: Readonly<Record<string, number>> }
+interface TemplateRow {
+  readonly table: string;
+  readonly entity: Stored;
+}
+export interface SeedResult {
+  readonly rows: number;
+  readonly contacts: number;
+  readonly seconds: number;
+  readonly perTable: Readonly<Record<string, number>>;
+}
 
 /**
  * Writes one template contact per business number through the ports (done and final, as the bridge
@@ -42,27 +67,82 @@ export async function writeTemplates(stores: Stores, businesses: readonly string
     const contact = contactKeyOf(business, { phone: WaPhone(TEMPLATE.phone) });
     const channelId = TeamsChannelId(channelOf(id));
     const thread = threadRefOf(channelId, TeamsMessageId(TEMPLATE.root));
-    await stores.conversations.reserve({ contact, business, state: "creating", phone: WaPhone(TEMPLATE.phone), profileName: "Customer of long standing", createdAt: now });
+    await stores.conversations.reserve({
+      contact,
+      business,
+      state: "creating",
+      phone: WaPhone(TEMPLATE.phone),
+      profileName: "Customer of long standing",
+      createdAt: now,
+    });
     await stores.conversations.activate(contact, { channelId, thread, rootMessageId: TeamsMessageId(TEMPLATE.root) });
     await stores.conversations.update(contact, { lastInboundAt: now });
 
     const message: InboundMessage = {
-      type: "message", business, id: WaMessageId(TEMPLATE.inWamid), timestamp: Math.floor(now / 1000),
+      type: "message",
+      business,
+      id: WaMessageId(TEMPLATE.inWamid),
+      timestamp: Math.floor(now / 1000),
       contact: { key: contact, phone: WaPhone(TEMPLATE.phone), profileName: "Customer of long standing" },
-      content: { kind: "text", body: paragraph("Good morning, could you tell me where my order is? It should have arrived yesterday."), raw: "Good morning, could you tell me where my order is? It should have arrived yesterday." },
+      content: {
+        kind: "text",
+        body: paragraph("Good morning, could you tell me where my order is? It should have arrived yesterday."),
+        raw: "Good morning, could you tell me where my order is? It should have arrived yesterday.",
+      },
     };
     await settle(stores, { business, key: eventKeyOf(message), event: message, state: "pending", receivedAt: now });
-    await stores.messages.put({ business, wamid: message.id, thread, teamsMessageId: TeamsMessageId(TEMPLATE.inTeams), contact, direction: "inbound", at: now });
+    await stores.messages.put({
+      business,
+      wamid: message.id,
+      thread,
+      teamsMessageId: TeamsMessageId(TEMPLATE.inTeams),
+      contact,
+      direction: "inbound",
+      at: now,
+    });
 
     const author = AadObjectId("5a5a5a5a-0000-4000-8000-000000000057");
     const body = paragraph("It left our warehouse this morning and should be with you tomorrow. Sorry for the wait!");
-    const created = await stores.outbox.create({ business, contact, thread, teamsMessageId: TeamsMessageId(TEMPLATE.outTeams), author, body, state: "queued", attempts: 0, resends: 0, createdAt: now, updatedAt: now, owner: "bench" });
+    const created = await stores.outbox.create({
+      business,
+      contact,
+      thread,
+      teamsMessageId: TeamsMessageId(TEMPLATE.outTeams),
+      author,
+      body,
+      state: "queued",
+      attempts: 0,
+      resends: 0,
+      createdAt: now,
+      updatedAt: now,
+      owner: "bench",
+    });
     if (!created.created) throw new Error("the template reply exists already");
     const sending = await stores.outbox.update(created.entry, { state: "sending", attempts: 1, updatedAt: now });
-    if (!sending || !(await stores.outbox.update(sending, { state: "sent", wamids: [WaMessageId(TEMPLATE.outWamid)], updatedAt: now }))) throw new Error("the template reply could not be marked sent");
-    await stores.messages.put({ business, wamid: WaMessageId(TEMPLATE.outWamid), thread, teamsMessageId: TeamsMessageId(TEMPLATE.outTeams), contact, direction: "outbound", at: now, author, state: "read", excerpt: "It left our warehouse this morning" });
+    if (!sending || !(await stores.outbox.update(sending, { state: "sent", wamids: [WaMessageId(TEMPLATE.outWamid)], updatedAt: now })))
+      throw new Error("the template reply could not be marked sent");
+    await stores.messages.put({
+      business,
+      wamid: WaMessageId(TEMPLATE.outWamid),
+      thread,
+      teamsMessageId: TeamsMessageId(TEMPLATE.outTeams),
+      contact,
+      direction: "outbound",
+      at: now,
+      author,
+      state: "read",
+      excerpt: "It left our warehouse this morning",
+    });
     for (const state of STATUSES) {
-      const status: StatusEvent = { type: "status", business, id: WaMessageId(TEMPLATE.outWamid), state, timestamp: Math.floor(now / 1000), recipient: { phone: WaPhone(TEMPLATE.phone) }, errors: [] };
+      const status: StatusEvent = {
+        type: "status",
+        business,
+        id: WaMessageId(TEMPLATE.outWamid),
+        state,
+        timestamp: Math.floor(now / 1000),
+        recipient: { phone: WaPhone(TEMPLATE.phone) },
+        errors: [],
+      };
       await settle(stores, { business, key: eventKeyOf(status), event: status, state: "pending", receivedAt: now });
     }
   }
@@ -76,10 +156,22 @@ async function settle(stores: Stores, entry: Parameters<Stores["inbox"]["record"
 }
 
 /** Writes copies of the templates until about `rows` rows exist; the template contacts count too. */
-export async function seedHistory(connectionString: string, prefix: string, businesses: readonly string[], channelOf: (business: string) => string, rows: number): Promise<SeedResult> {
+export async function seedHistory(
+  connectionString: string,
+  prefix: string,
+  businesses: readonly string[],
+  channelOf: (business: string) => string,
+  rows: number,
+): Promise<SeedResult> {
   const started = performance.now();
   const client = (table: string) => TableClient.fromConnectionString(connectionString, `${prefix}${table}`, { allowInsecureConnection: true });
-  const tables = { inbox: client("inbox"), messages: client("messages"), outbox: client("outbox"), conversations: client("conversations"), threads: client("threads") };
+  const tables = {
+    inbox: client("inbox"),
+    messages: client("messages"),
+    outbox: client("outbox"),
+    conversations: client("conversations"),
+    threads: client("threads"),
+  };
   const writer = new BatchWriter(tables, 4);
   const contacts = Math.max(0, Math.ceil(rows / ROWS_PER_CONTACT) - businesses.length);
   const templates = new Map<string, TemplateGroups>();
@@ -89,7 +181,10 @@ export async function seedHistory(connectionString: string, prefix: string, busi
     const business = businesses[n % businesses.length]!;
     const groups = templates.get(business)!;
     const contactIds = { phone: `55${String(100_000_000_000 + n)}`, root: String(1_800_000_000_000 + n) };
-    const perContact: Array<readonly [string, string]> = [[TEMPLATE.phone, contactIds.phone], [TEMPLATE.root, contactIds.root]];
+    const perContact: Array<readonly [string, string]> = [
+      [TEMPLATE.phone, contactIds.phone],
+      [TEMPLATE.root, contactIds.root],
+    ];
     for (const row of groups.contact) writer.add(row.table, substitute(row.entity, perContact));
     for (let i = 0; i < INBOUND; i++) {
       const ids = [...perContact, [TEMPLATE.inWamid, `wamid.HIST${n}I${i}`], [TEMPLATE.inTeams, String(1_900_000_000_000 + n * 100 + i)]] as const;
@@ -106,9 +201,15 @@ export async function seedHistory(connectionString: string, prefix: string, busi
   writer.flushAll();
   await writer.done();
   const perTable = { ...writer.written };
-  for (const groups of templates.values()) for (const row of [...groups.contact, ...groups.inbound, ...groups.reply]) perTable[row.table] = (perTable[row.table] ?? 0) + 1;
+  for (const groups of templates.values())
+    for (const row of [...groups.contact, ...groups.inbound, ...groups.reply]) perTable[row.table] = (perTable[row.table] ?? 0) + 1;
   await checkCopy(tables.inbox, templates.get(businesses[0]!)!.inbound.find((r) => r.table === "inbox")!.entity, contacts > 0 ? businesses[0]! : undefined);
-  return { rows: Object.values(perTable).reduce((a, b) => a + b, 0), contacts: contacts + businesses.length, seconds: (performance.now() - started) / 1000, perTable };
+  return {
+    rows: Object.values(perTable).reduce((a, b) => a + b, 0),
+    contacts: contacts + businesses.length,
+    seconds: (performance.now() - started) / 1000,
+    perTable,
+  };
 }
 
 /** The template contact's rows of one business, as stored (types kept: read with type conversion off). */
@@ -126,7 +227,9 @@ async function readTemplates(tables: Record<string, TableClient>, business: stri
     ["messages", encodeKey(thread), encodeKey(TEMPLATE.outTeams, "teams:")],
     ["outbox", encodeKey(thread), encodeKey(TEMPLATE.outTeams)],
   ];
-  return Promise.all(keys.map(async ([table, pk, rk]) => ({ table, entity: stored(await tables[table]!.getEntity<Stored>(pk, rk, { disableTypeConversion: true })) })));
+  return Promise.all(
+    keys.map(async ([table, pk, rk]) => ({ table, entity: stored(await tables[table]!.getEntity<Stored>(pk, rk, { disableTypeConversion: true })) })),
+  );
 }
 
 /** Keys and typed properties, without the service's metadata. */
@@ -176,20 +279,33 @@ function substitute(entity: Stored, ids: ReadonlyArray<readonly [string, string]
 
 function writable(value: { value: string; type: string }, swap: (text: string) => string): unknown {
   switch (value.type) {
-    case "String": return swap(value.value);
-    case "Boolean": return value.value === "true";
-    case "Int32": return Number(value.value);
-    case "Double": return { value: Number(value.value), type: "Double" };
-    case "Int64": return { value: value.value, type: "Int64" };
-    default: throw new Error(`a template property of type ${value.type}: the seeding does not copy it`);
+    case "String":
+      return swap(value.value);
+    case "Boolean":
+      return value.value === "true";
+    case "Int32":
+      return Number(value.value);
+    case "Double":
+      return { value: Number(value.value), type: "Double" };
+    case "Int64":
+      return { value: value.value, type: "Int64" };
+    default:
+      throw new Error(`a template property of type ${value.type}: the seeding does not copy it`);
   }
 }
 
 /** A copy reads back with the template's property names and types (else the seeded history is not the stores'). */
 async function checkCopy(inbox: TableClient, template: Stored, business: string | undefined): Promise<void> {
   if (business === undefined) return;
-  const shape = (e: Record<string, unknown>) => Object.entries(stored(e)).map(([k, v]) => `${k}:${typeof v === "string" ? "key" : v.type}`).sort().join(",");
-  for await (const copy of inbox.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${encodeKey(business)}' and RowKey ge 'msg:wamid.HIST' and RowKey lt 'msg:wamid.HISU'` }, disableTypeConversion: true })) {
+  const shape = (e: Record<string, unknown>) =>
+    Object.entries(stored(e))
+      .map(([k, v]) => `${k}:${typeof v === "string" ? "key" : v.type}`)
+      .sort()
+      .join(",");
+  for await (const copy of inbox.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq '${encodeKey(business)}' and RowKey ge 'msg:wamid.HIST' and RowKey lt 'msg:wamid.HISU'` },
+    disableTypeConversion: true,
+  })) {
     if (shape(copy) !== shape(template)) throw new Error(`a seeded inbox row differs from the stores' own:\n  ${shape(copy)}\n  ${shape(template)}`);
     return;
   }
@@ -203,7 +319,10 @@ class BatchWriter {
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
 
-  constructor(private readonly tables: Record<string, TableClient>, private readonly maxInFlight: number) {}
+  constructor(
+    private readonly tables: Record<string, TableClient>,
+    private readonly maxInFlight: number,
+  ) {}
 
   add(table: string, entity: TableEntity<Record<string, unknown>>): void {
     const key = `${table}\u0000${entity.partitionKey}`;
@@ -236,13 +355,20 @@ class BatchWriter {
     this.pending.delete(key);
     if (!slot || slot.rows.length === 0) return;
     const client = this.tables[slot.table]!;
-    const write = slot.rows.length === 1
-      ? client.createEntity(slot.rows[0]!).then(() => undefined)
-      : client.submitTransaction(slot.rows.map((row): TransactionAction => ["create", row])).then(() => undefined);
-    const tracked: Promise<void> = write.then(
-      () => { this.written[slot.table] = (this.written[slot.table] ?? 0) + slot.rows.length; },
-      (err: unknown) => { this.failure ??= err; },
-    ).finally(() => this.inFlight.delete(tracked));
+    const write =
+      slot.rows.length === 1
+        ? client.createEntity(slot.rows[0]!).then(() => undefined)
+        : client.submitTransaction(slot.rows.map((row): TransactionAction => ["create", row])).then(() => undefined);
+    const tracked: Promise<void> = write
+      .then(
+        () => {
+          this.written[slot.table] = (this.written[slot.table] ?? 0) + slot.rows.length;
+        },
+        (err: unknown) => {
+          this.failure ??= err;
+        },
+      )
+      .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 }

@@ -81,7 +81,11 @@ export async function historyBench(options: { rows: number; contacts: number; pe
     const channelOf = (id: string) => chaosChannelOf(empty.businesses.find((b) => b.phoneNumberId === id)!);
     for (const world of worlds) await writeTemplates(storesOf(world.azurite.connectionString), businesses, channelOf);
     const seed = await seedHistory(seeded.azurite.connectionString, PREFIX, businesses, channelOf, options.rows);
-    console.log(`  (history: ${seed.rows.toLocaleString("en")} rows seeded in ${seed.seconds.toFixed(0)} s: ${Object.entries(seed.perTable).map(([t, n]) => `${t} ${n.toLocaleString("en")}`).join(", ")})`);
+    console.log(
+      `  (history: ${seed.rows.toLocaleString("en")} rows seeded in ${seed.seconds.toFixed(0)} s: ${Object.entries(seed.perTable)
+        .map(([t, n]) => `${t} ${n.toLocaleString("en")}`)
+        .join(", ")})`,
+    );
     const azuriteRssMb = { empty: await azuriteRss(empty), seeded: await azuriteRss(seeded) };
     const memAfter = await memAvailableMb();
 
@@ -107,7 +111,10 @@ async function startWorlds(): Promise<[ChaosWorld, ChaosWorld]> {
   process.env.NODE_OPTIONS = `${before ?? ""} --max-old-space-size=${AZURITE_HEAP_MB}`.trim();
   try {
     const empty = await limitedWorld({ azuriteInMemory: true });
-    const seeded = await limitedWorld({ azuriteInMemory: true }).catch(async (err: unknown) => { await empty.dispose(); throw err; });
+    const seeded = await limitedWorld({ azuriteInMemory: true }).catch(async (err: unknown) => {
+      await empty.dispose();
+      throw err;
+    });
     return [empty, seeded];
   } finally {
     if (before === undefined) delete process.env.NODE_OPTIONS;
@@ -117,7 +124,13 @@ async function startWorlds(): Promise<[ChaosWorld, ChaosWorld]> {
 
 const storesOf = (connectionString: string) => new TableStores({ connectionString, tablePrefix: PREFIX });
 
-async function burst(world: ChaosWorld, tag: string, options: { contacts: number; perContact: number }, firstContact: number, env: Readonly<Record<string, string>>): Promise<Omit<EndToEndReport, "idleRssMb">> {
+async function burst(
+  world: ChaosWorld,
+  tag: string,
+  options: { contacts: number; perContact: number },
+  firstContact: number,
+  env: Readonly<Record<string, string>>,
+): Promise<Omit<EndToEndReport, "idleRssMb">> {
   await world.bridge.start(120_000, env);
   try {
     return await drainBurst(world, tag, options.contacts, options.perContact, firstContact);
@@ -126,7 +139,12 @@ async function burst(world: ChaosWorld, tag: string, options: { contacts: number
   }
 }
 
-interface RoundTimes { round: number; inbox: number; outbox: number; links: number }
+interface RoundTimes {
+  round: number;
+  inbox: number;
+  outbox: number;
+  links: number;
+}
 
 /** What the leader's poll round reads (inbox-scheduler.ts `startPolling`, outbox-recovery.ts `sweepOutbox`, link-recovery.ts `probeAll`). */
 async function pollRound(stores: TableStores): Promise<RoundTimes> {
@@ -146,7 +164,14 @@ async function measurePolls(empty: ChaosWorld, seeded: ChaosWorld, businesses: r
   const sides = [empty, seeded].map((world) => {
     const cs = world.azurite.connectionString;
     const client = (t: string) => TableClient.fromConnectionString(cs, `${PREFIX}${t}`, { allowInsecureConnection: true });
-    return { world, stores: storesOf(cs), clients: { inbox: client("inbox"), outbox: client("outbox"), links: client("links") }, times: [] as RoundTimes[], floors: [] as number[], keyed: [] as WriteCosts[] };
+    return {
+      world,
+      stores: storesOf(cs),
+      clients: { inbox: client("inbox"), outbox: client("outbox"), links: client("links") },
+      times: [] as RoundTimes[],
+      floors: [] as number[],
+      keyed: [] as WriteCosts[],
+    };
   });
   for (const side of sides) {
     await pollRound(side.stores);

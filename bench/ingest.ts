@@ -24,7 +24,11 @@ const ROUNDS = 3;
 
 export async function ingestBench(): Promise<IngestReport> {
   const world = await ChaosWorld.start({ businesses: 1 });
-  const lease = new LeaseLeadership({ ops: new BlobLeaseOps({ connectionString: world.azurite.connectionString }), logger: new CaptureLogger(), leaseDurationSeconds: 60 });
+  const lease = new LeaseLeadership({
+    ops: new BlobLeaseOps({ connectionString: world.azurite.connectionString }),
+    logger: new CaptureLogger(),
+    leaseDurationSeconds: 60,
+  });
   const poster = new Poster(CONCURRENCY);
   try {
     await lease.start();
@@ -40,10 +44,18 @@ export async function ingestBench(): Promise<IngestReport> {
     for (let round = 0; round < ROUNDS; round++) {
       const burst = chaosBurst({ tag: `ing${round}`, contacts: PER_ROUND, perContact: 1, businesses: world.businesses, appSecret: CHAOS_SECRET });
       ingests.push(await runAtConcurrency(burst.length, CONCURRENCY, async (i) => (await poster.post(url, burst[i]!.body, burst[i]!.headers)) === 200));
-      raws.push(await runAtConcurrency(PER_ROUND, CONCURRENCY, async (i) => {
-        await table.createEntity({ partitionKey: "106540352200000", rowKey: `msg:wamid.raw${round}x${i}`, event: filler, state: "pending", receivedAt: Date.now() });
-        return true;
-      }));
+      raws.push(
+        await runAtConcurrency(PER_ROUND, CONCURRENCY, async (i) => {
+          await table.createEntity({
+            partitionKey: "106540352200000",
+            rowKey: `msg:wamid.raw${round}x${i}`,
+            event: filler,
+            state: "pending",
+            receivedAt: Date.now(),
+          });
+          return true;
+        }),
+      );
     }
     const ingest = median(ingests);
     const rawCreateEntity = median(raws);

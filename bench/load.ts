@@ -83,7 +83,14 @@ export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: numbe
 export function sampleRss(pid: number, intervalMs = 100): { stop: () => number } {
   let peak = 0;
   const timer = setInterval(() => {
-    void rssOf(pid).then((r) => { if (r) peak = Math.max(peak, r.rssMb); });
+    void rssOf(pid).then((r) => {
+      if (r) peak = Math.max(peak, r.rssMb);
+    });
   }, intervalMs);
-  return { stop: () => { clearInterval(timer); return peak; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }

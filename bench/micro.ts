@@ -18,7 +18,16 @@ import { sideBySide, type SideBySide } from "./measure";
 const SECRET = "bench-secret";
 
 /** Single-item example webhooks (whatsapp-api-js only looks at the first change of a POST). */
-const BODIES = ["01_text_simple", "02_text_reply_to_business_message", "03_image_forwarded_with_caption", "05_document_pdf", "06_location_pin", "08_interactive_button_reply", "16_text_click_to_whatsapp_referral", "18_status_failed_131047_reengagement"];
+const BODIES = [
+  "01_text_simple",
+  "02_text_reply_to_business_message",
+  "03_image_forwarded_with_caption",
+  "05_document_pdf",
+  "06_location_pin",
+  "08_interactive_button_reply",
+  "16_text_click_to_whatsapp_referral",
+  "18_status_failed_131047_reengagement",
+];
 
 /**
  * The fixtures as Meta sends them: JSON with every non-ASCII character escaped (`\uXXXX`), signed over
@@ -47,7 +56,10 @@ export async function intakeVsMinimum(): Promise<SideBySide> {
   const bodies = signedBodies();
   let i = 0;
   return sideBySide(
-    () => { const b = bodies[i++ % bodies.length]!; return ourIntake(b.raw, b.signature); },
+    () => {
+      const b = bodies[i++ % bodies.length]!;
+      return ourIntake(b.raw, b.signature);
+    },
     () => {
       const b = bodies[i++ % bodies.length]!;
       createHmac("sha256", SECRET).update(b.raw).digest("hex");
@@ -65,12 +77,22 @@ export async function intakeVsLibrary(): Promise<SideBySide> {
   const bodies = signedBodies();
   const library = new WhatsAppAPI({ token: "bench-token", appSecret: SECRET, v: "v25.0" });
   let dispatched = 0;
-  library.on.message = () => { dispatched++; };
-  library.on.status = () => { dispatched++; };
+  library.on.message = () => {
+    dispatched++;
+  };
+  library.on.status = () => {
+    dispatched++;
+  };
   let i = 0;
   const result = await sideBySide(
-    async () => { const b = bodies[i++ % bodies.length]!; return ourIntake(b.raw, b.signature); },
-    async () => { const b = bodies[i++ % bodies.length]!; return library.post(JSON.parse(b.text) as never, b.text, b.signature); },
+    async () => {
+      const b = bodies[i++ % bodies.length]!;
+      return ourIntake(b.raw, b.signature);
+    },
+    async () => {
+      const b = bodies[i++ % bodies.length]!;
+      return library.post(JSON.parse(b.text) as never, b.text, b.signature);
+    },
   );
   if (dispatched === 0) throw new Error("whatsapp-api-js dispatched nothing: the comparison would be void");
   return result;
@@ -79,7 +101,12 @@ export async function intakeVsLibrary(): Promise<SideBySide> {
 /** A customer message through the whole core (in-memory stores, recording gateways) vs recording it only. */
 export async function coreCost(): Promise<SideBySide> {
   const world = makeWorld();
-  await world.stores.links.put({ business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 });
+  await world.stores.links.put({
+    business: BUSINESS,
+    channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+    linkedBy: ADMIN,
+    linkedAt: 0,
+  });
   const plain = new MemoryStores();
   let n = 0;
   return sideBySide(

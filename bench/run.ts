@@ -30,44 +30,131 @@ async function run(section: Section): Promise<Row[]> {
       const library = await intakeVsLibrary();
       const core = await coreCost();
       return [
-        { name: "webhook intake (verify+parse+validate+map) vs HMAC+JSON.parse", ours: `${minimum.ours.toFixed(0)}/s`, baseline: `${minimum.baseline.toFixed(0)}/s`, ratio: minimum.ratio },
-        { name: "webhook intake vs whatsapp-api-js 6.3.0 post(), same bodies", ours: `${library.ours.toFixed(0)}/s`, baseline: `${library.baseline.toFixed(0)}/s`, ratio: library.ratio, target: "≥ 1.0", met: library.ratio >= 1 },
-        { name: "core: message through the core vs recording it (in memory)", ours: `${core.ours.toFixed(0)} msg/s`, baseline: `${core.baseline.toFixed(0)}/s`, ratio: core.ratio, target: "≥ 5,000 msg/s", met: core.ours >= 5_000 },
+        {
+          name: "webhook intake (verify+parse+validate+map) vs HMAC+JSON.parse",
+          ours: `${minimum.ours.toFixed(0)}/s`,
+          baseline: `${minimum.baseline.toFixed(0)}/s`,
+          ratio: minimum.ratio,
+        },
+        {
+          name: "webhook intake vs whatsapp-api-js 6.3.0 post(), same bodies",
+          ours: `${library.ours.toFixed(0)}/s`,
+          baseline: `${library.baseline.toFixed(0)}/s`,
+          ratio: library.ratio,
+          target: "≥ 1.0",
+          met: library.ratio >= 1,
+        },
+        {
+          name: "core: message through the core vs recording it (in memory)",
+          ours: `${core.ours.toFixed(0)} msg/s`,
+          baseline: `${core.baseline.toFixed(0)}/s`,
+          ratio: core.ratio,
+          target: "≥ 5,000 msg/s",
+          met: core.ours >= 5_000,
+        },
       ];
     }
     case "ingest": {
       const r = await ingestBench();
       return [
-        { name: "ingest at concurrency 50 vs raw createEntity (same Azurite)", ours: `${r.ingest.perSecond.toFixed(0)}/s`, baseline: `${r.rawCreateEntity.perSecond.toFixed(0)}/s`, ratio: r.ratio, target: "≥ 0.7", met: r.ratio >= 0.7 },
-        { name: "ingest acknowledgement latency p50 / p99", ours: `${r.ingest.p50Ms.toFixed(0)} / ${r.ingest.p99Ms.toFixed(0)} ms`, baseline: `${r.rawCreateEntity.p50Ms.toFixed(0)} / ${r.rawCreateEntity.p99Ms.toFixed(0)} ms`, target: "p99 ≤ 100 ms", met: r.ingest.p99Ms <= 100 },
+        {
+          name: "ingest at concurrency 50 vs raw createEntity (same Azurite)",
+          ours: `${r.ingest.perSecond.toFixed(0)}/s`,
+          baseline: `${r.rawCreateEntity.perSecond.toFixed(0)}/s`,
+          ratio: r.ratio,
+          target: "≥ 0.7",
+          met: r.ratio >= 0.7,
+        },
+        {
+          name: "ingest acknowledgement latency p50 / p99",
+          ours: `${r.ingest.p50Ms.toFixed(0)} / ${r.ingest.p99Ms.toFixed(0)} ms`,
+          baseline: `${r.rawCreateEntity.p50Ms.toFixed(0)} / ${r.rawCreateEntity.p99Ms.toFixed(0)} ms`,
+          target: "p99 ≤ 100 ms",
+          met: r.ingest.p99Ms <= 100,
+        },
       ];
     }
     case "e2e": {
       const r = await endToEndBench();
       return [
-        { name: `end to end: ${r.messages} messages, Teams limits enforced`, ours: `${r.requestsPerSecond.toFixed(1)} req/s`, baseline: `${r.enforcedPerSecond}/s limit`, ratio: r.ratio, target: "≥ 0.9", met: r.ratio >= 0.9 },
-        { name: "  429s caused by our own burst (thread / tenant)", ours: `${r.throttled.thread} / ${r.throttled.tenant}`, baseline: "", target: "0", met: r.throttled.thread + r.throttled.tenant === 0 },
-        { name: "  lost / duplicated; burst drained in", ours: `${r.lost} / ${r.duplicated}`, baseline: `${r.seconds.toFixed(0)} s`, met: r.lost === 0 && r.duplicated === 0, target: "0 / 0" },
-        { name: `  bridge peak RSS during the burst (idle after start); node ${bridgeNodeFlags()}`, ours: `${r.peakRssMb.toFixed(0)} MB`, baseline: `${r.idleRssMb.toFixed(0)} MB`, target: "≤ 250 MB", met: r.peakRssMb <= 250 },
+        {
+          name: `end to end: ${r.messages} messages, Teams limits enforced`,
+          ours: `${r.requestsPerSecond.toFixed(1)} req/s`,
+          baseline: `${r.enforcedPerSecond}/s limit`,
+          ratio: r.ratio,
+          target: "≥ 0.9",
+          met: r.ratio >= 0.9,
+        },
+        {
+          name: "  429s caused by our own burst (thread / tenant)",
+          ours: `${r.throttled.thread} / ${r.throttled.tenant}`,
+          baseline: "",
+          target: "0",
+          met: r.throttled.thread + r.throttled.tenant === 0,
+        },
+        {
+          name: "  lost / duplicated; burst drained in",
+          ours: `${r.lost} / ${r.duplicated}`,
+          baseline: `${r.seconds.toFixed(0)} s`,
+          met: r.lost === 0 && r.duplicated === 0,
+          target: "0 / 0",
+        },
+        {
+          name: `  bridge peak RSS during the burst (idle after start); node ${bridgeNodeFlags()}`,
+          ours: `${r.peakRssMb.toFixed(0)} MB`,
+          baseline: `${r.idleRssMb.toFixed(0)} MB`,
+          target: "≤ 250 MB",
+          met: r.peakRssMb <= 250,
+        },
       ];
     }
     case "memory": {
       const r = await memoryGrowthBench();
       return [
-        { name: `memory: RSS after each of 10 bursts of 1,000 (node ${bridgeNodeFlags()})`, ours: r.rssAfterBurstMb.map((m) => m.toFixed(0)).join(" "), baseline: "MB", target: "no growth", met: r.growthPercent <= 10 && r.lost === 0 && r.survived },
-        { name: "  growth from burst 2 to burst 10; lost; still running", ours: `${r.growthPercent.toFixed(1)} %`, baseline: `${r.lost}; ${r.survived ? "yes" : "NO"}`, target: "≤ 10 %", met: r.growthPercent <= 10 },
+        {
+          name: `memory: RSS after each of 10 bursts of 1,000 (node ${bridgeNodeFlags()})`,
+          ours: r.rssAfterBurstMb.map((m) => m.toFixed(0)).join(" "),
+          baseline: "MB",
+          target: "no growth",
+          met: r.growthPercent <= 10 && r.lost === 0 && r.survived,
+        },
+        {
+          name: "  growth from burst 2 to burst 10; lost; still running",
+          ours: `${r.growthPercent.toFixed(1)} %`,
+          baseline: `${r.lost}; ${r.survived ? "yes" : "NO"}`,
+          target: "≤ 10 %",
+          met: r.growthPercent <= 10,
+        },
       ];
     }
     case "backlog": {
       const r = await backlogBench();
       return [
-        { name: `backlog: ${r.messages.toLocaleString("en")} messages while Teams admits 10/s (node ${bridgeNodeFlags()})`, ours: `${r.peakRssMb.toFixed(0)} MB`, baseline: "peak RSS", target: "no crash", met: r.survived },
-        { name: `  acknowledged; posted in the first ${r.drainSeconds} s of draining; still running`, ours: `${r.acknowledged}; ${r.posted}`, baseline: r.survived ? "yes" : "NO", met: r.survived && r.acknowledged === r.messages },
+        {
+          name: `backlog: ${r.messages.toLocaleString("en")} messages while Teams admits 10/s (node ${bridgeNodeFlags()})`,
+          ours: `${r.peakRssMb.toFixed(0)} MB`,
+          baseline: "peak RSS",
+          target: "no crash",
+          met: r.survived,
+        },
+        {
+          name: `  acknowledged; posted in the first ${r.drainSeconds} s of draining; still running`,
+          ours: `${r.acknowledged}; ${r.posted}`,
+          baseline: r.survived ? "yes" : "NO",
+          met: r.survived && r.acknowledged === r.messages,
+        },
       ];
     }
     case "history": {
       const [contacts, perContact] = (process.env.HISTORY_BURST ?? "200x5").split("x").map(Number);
-      return historyRows(await historyBench({ rows: Number(process.env.HISTORY_ROWS ?? 1_000_000), contacts: contacts!, perContact: perContact!, rounds: Number(process.env.HISTORY_ROUNDS ?? 15) }));
+      return historyRows(
+        await historyBench({
+          rows: Number(process.env.HISTORY_ROWS ?? 1_000_000),
+          contacts: contacts!,
+          perContact: perContact!,
+          rounds: Number(process.env.HISTORY_ROUNDS ?? 15),
+        }),
+      );
     }
   }
 }

@@ -74,9 +74,17 @@ const TELEMETRY_FLUSH_BUDGET_MS = 3_000;
 /** Resolves when `work` settles or after `ms`, whichever is first; says which. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
   try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -88,7 +96,11 @@ const systemClock: Clock = {
 };
 
 /** Tables, and where the blobs (journal, lease) live: the same account. */
-async function openStorage(config: Config, logger: Logger, tablePrefix?: string): Promise<{ stores: TableStores; blob: BlobStorageOptions; stop: () => Promise<void> }> {
+async function openStorage(
+  config: Config,
+  logger: Logger,
+  tablePrefix?: string,
+): Promise<{ stores: TableStores; blob: BlobStorageOptions; stop: () => Promise<void> }> {
   const prefix = tablePrefix ? { tablePrefix } : {};
   switch (config.storage.kind) {
     case "connection-string": {
@@ -122,7 +134,7 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
   const stdoutLogger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   // Telemetry given (the entry point's) comes with its logger; started here, its logger is made here.
-  const telemetry = overrides.telemetry ?? await startTelemetry(config.telemetry, stdoutLogger);
+  const telemetry = overrides.telemetry ?? (await startTelemetry(config.telemetry, stdoutLogger));
   const logger = overrides.telemetry ? stdoutLogger : telemetry.withLogs(stdoutLogger, config.logLevel);
   const storage = await openStorage(config, logger, overrides.tablePrefix).catch(async (err: unknown) => {
     await within(telemetry.stop(), TELEMETRY_FLUSH_BUDGET_MS);
@@ -145,30 +157,45 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       now: () => clock.now(),
     });
     if (config.mode === "production") await warnIfJournalMutable(journal, logger);
-    const whatsapp = telemetry.traced("meta", new CloudApiWhatsAppGateway({
-      metaGraphUrl: config.whatsapp.metaGraphUrl,
-      accessToken: config.whatsapp.accessToken,
-      ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
-      mediaHosts: config.whatsapp.mediaHosts,
-      mediaDownloadTimeoutMs: config.media.downloadTimeoutMs,
-    }));
-    const graphIdentity = { appType: config.bot.auth.MicrosoftAppType, appId: config.bot.auth.MicrosoftAppId, tenantId: config.bot.auth.MicrosoftAppTenantId, password: config.bot.auth.MicrosoftAppPassword };
+    const whatsapp = telemetry.traced(
+      "meta",
+      new CloudApiWhatsAppGateway({
+        metaGraphUrl: config.whatsapp.metaGraphUrl,
+        accessToken: config.whatsapp.accessToken,
+        ...(config.whatsapp.businessAccountId ? { businessAccountId: config.whatsapp.businessAccountId } : {}),
+        mediaHosts: config.whatsapp.mediaHosts,
+        mediaDownloadTimeoutMs: config.media.downloadTimeoutMs,
+      }),
+    );
+    const graphIdentity = {
+      appType: config.bot.auth.MicrosoftAppType,
+      appId: config.bot.auth.MicrosoftAppId,
+      tenantId: config.bot.auth.MicrosoftAppTenantId,
+      password: config.bot.auth.MicrosoftAppPassword,
+    };
     const media = createMediaStore(config.media, graphIdentity, logger, overrides.mediaCredential);
     // After a crash, a post cut short is looked up in its thread (Graph, RSC) before it is posted again.
     const graphTokens = graphTokenSource(graphIdentity, overrides.mediaCredential, config.media.kind === "sharepoint");
     const threadHistory = graphTokens ? new GraphThreadHistory({ msGraphUrl: config.msGraphUrl, token: graphTokens, logger }) : undefined;
     logger.info("teams.thread_check", { enabled: threadHistory !== undefined });
     if (config.mode === "production" && config.media.kind === "local") {
-      logger.warn("media.local_in_production", { note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site" });
+      logger.warn("media.local_in_production", {
+        note: "MEDIA_STORE=local: customers' files are kept on this machine's disk and open to anyone holding a link until it expires (MEDIA_LINK_TTL_HOURS); set MEDIA_STORE=sharepoint to keep them in each team's SharePoint site",
+      });
     }
     if (config.allowedTenantIds === "any") {
       // Only possible with BOT_AUTH_DISABLED on loopback (config.ts), but say it loudly: nothing checks who calls.
-      logger.warn("teams.any_tenant_accepted", { note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only" });
+      logger.warn("teams.any_tenant_accepted", {
+        note: "BOT_AUTH_DISABLED=true and ALLOWED_TENANT_IDS is empty: activities from ANY tenant are accepted without a token; local use only",
+      });
     }
     // BRIDGE_STAFF's group is checked through Microsoft Graph: without a way to get a Graph token the
     // bridge would refuse every send, so it does not start.
     const staffGroup = config.bridge.staff?.group;
-    if (staffGroup && !graphTokens) throw new Error("BRIDGE_STAFF names a group, which is checked through Microsoft Graph: give the bot a Graph identity (MicrosoftAppType UserAssignedMsi, or SingleTenant with its secret)");
+    if (staffGroup && !graphTokens)
+      throw new Error(
+        "BRIDGE_STAFF names a group, which is checked through Microsoft Graph: give the bot a Graph identity (MicrosoftAppType UserAssignedMsi, or SingleTenant with its secret)",
+      );
     // The core needs the Teams gateway, and the Teams routes need the core: the gateway first, routes after.
     const teams = connectTeams({
       auth: config.bot.auth,
@@ -193,59 +220,79 @@ export async function startBridge(config: Config, overrides: ComposeOverrides = 
       auditEveryHours: config.compliance.auditEveryHours,
       instance: journal.writer,
     };
-    const bridge = new BridgeService({
-      stores: storage.stores,
-      teams: telemetry.traced("teams", teams.gateway),
-      staff: teams.directory,
-      whatsapp,
-      metrics: telemetry.metrics,
-      media: media.store,
-      ...(threadHistory ? { threadHistory } : {}),
-      journal,
-      leadership,
-      compliance,
-      clock,
-      logger,
-      settings: {
-        admins: new Set(config.bridge.admins.map(AadObjectId)),
-        ...(config.bridge.staff ? { staff: staffList(config.bridge.staff) } : {}),
-        replyMode: config.bridge.replyMode,
-        notePrefix: config.bridge.notePrefix,
-        sendPrefix: config.bridge.sendPrefix,
-        tenantLinkHosts: config.bridge.tenantLinkHosts,
-        consentKeywords: config.bridge.consentKeywords,
-        ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
-        policy: config.policy,
-        reorderHoldMs: config.bridge.reorderHoldMs,
-        riskyFiles: { policy: config.bridge.riskyFiles.policy, extensions: new Set(config.bridge.riskyFiles.extensions) },
-        pacing: { ...config.pacing, attempts: WHATSAPP_SEND_RETRY.attempts, ...config.outbox },
+    const bridge = new BridgeService(
+      {
+        stores: storage.stores,
+        teams: telemetry.traced("teams", teams.gateway),
+        staff: teams.directory,
+        whatsapp,
+        metrics: telemetry.metrics,
+        media: media.store,
+        ...(threadHistory ? { threadHistory } : {}),
+        journal,
+        leadership,
+        compliance,
+        clock,
+        logger,
+        settings: {
+          admins: new Set(config.bridge.admins.map(AadObjectId)),
+          ...(config.bridge.staff ? { staff: staffList(config.bridge.staff) } : {}),
+          replyMode: config.bridge.replyMode,
+          notePrefix: config.bridge.notePrefix,
+          sendPrefix: config.bridge.sendPrefix,
+          tenantLinkHosts: config.bridge.tenantLinkHosts,
+          consentKeywords: config.bridge.consentKeywords,
+          ...(config.bridge.firstContactNotice ? { firstContactNotice: config.bridge.firstContactNotice } : {}),
+          policy: config.policy,
+          reorderHoldMs: config.bridge.reorderHoldMs,
+          riskyFiles: { policy: config.bridge.riskyFiles.policy, extensions: new Set(config.bridge.riskyFiles.extensions) },
+          pacing: { ...config.pacing, attempts: WHATSAPP_SEND_RETRY.attempts, ...config.outbox },
+        },
       },
-    }, {
-      pollIntervalMs: config.reliability.inboxPollMs,
-      maxInMemory: config.reliability.inboxMaxInMemory,
-      linkProbe: { probeEveryMs: config.reliability.linkProbeMs, ...(overrides.linkProbeClock ? { clock: overrides.linkProbeClock } : {}) },
-      compliance: { everyMs: overrides.complianceEveryMs ?? 60_000 },
-    });
+      {
+        pollIntervalMs: config.reliability.inboxPollMs,
+        maxInMemory: config.reliability.inboxMaxInMemory,
+        linkProbe: { probeEveryMs: config.reliability.linkProbeMs, ...(overrides.linkProbeClock ? { clock: overrides.linkProbeClock } : {}) },
+        compliance: { everyMs: overrides.complianceEveryMs ?? 60_000 },
+      },
+    );
     const teamsRoutes = teams.serve(bridge);
     const server = await startHttpServer({
       host: config.http.host,
       port: config.http.port,
       logger,
       routes: [
-        ...telemetry.tracedRoutes("whatsapp.webhook.delivery", createWebhookRoutes({ appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken, ingest: async (events, delivery) => { await bridge.ingest(events, delivery); }, onTemplatesChanged: () => bridge.templatesChanged(), logger })),
+        ...telemetry.tracedRoutes(
+          "whatsapp.webhook.delivery",
+          createWebhookRoutes({
+            appSecret: config.whatsapp.appSecret,
+            verifyToken: config.whatsapp.verifyToken,
+            ingest: async (events, delivery) => {
+              await bridge.ingest(events, delivery);
+            },
+            onTemplatesChanged: () => bridge.templatesChanged(),
+            logger,
+          }),
+        ),
         ...telemetry.tracedRoutes("teams.turn", teamsRoutes),
         ...healthRoutes({ ready: () => storage.stores.ping(), report: () => bridge.backlogReport() }),
         ...media.routes,
       ],
     });
     media.setServerUrl(server.url);
-    telemetry.observeBacklog(() => bridge.backlogReport(), () => clock.now());
+    telemetry.observeBacklog(
+      () => bridge.backlogReport(),
+      () => clock.now(),
+    );
     logger.info("bridge.listening", { url: server.url, mode: config.mode, replyMode: config.bridge.replyMode, authDisabled: config.bot.authDisabled });
     if (config.bridge.admins.length === 0) logger.warn("bridge.no_admins", { note: "BRIDGE_ADMINS is empty: nobody can link a channel" });
     releaseLease = () => leadership.stop();
     // RETENTION_DAYS: finished inbox and outbox rows and local media copies go (first run an hour after start).
-    const retention = scheduleRetention({ tables: storage.stores, ...(media.purgeOlderThan ? { media: { purgeOlderThan: media.purgeOlderThan } } : {}) },
-      { retentionDays: config.retentionDays, everyMs: 6 * 3_600_000, firstAfterMs: 3_600_000 }, logger);
+    const retention = scheduleRetention(
+      { tables: storage.stores, ...(media.purgeOlderThan ? { media: { purgeOlderThan: media.purgeOlderThan } } : {}) },
+      { retentionDays: config.retentionDays, everyMs: 6 * 3_600_000, firstAfterMs: 3_600_000 },
+      logger,
+    );
     // Any instance ingests; the one holding the lease processes (and polls for the others' ingests).
     await leadership.start();
     await bridge.start();

@@ -27,8 +27,14 @@ const LENGTH_CHECKED = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"] as const
 
 /** botbuilder's test override keys: each replaces a part of Microsoft's token validation or issuance. */
 export const BOTBUILDER_OVERRIDE_KEYS = [
-  "ToBotFromChannelOpenIdMetadataUrl", "ToBotFromChannelTokenIssuer", "ToBotFromEmulatorOpenIdMetadataUrl",
-  "ToChannelFromBotLoginUrl", "ToChannelFromBotOAuthScope", "OAuthUrl", "CallerId", "ValidateAuthority",
+  "ToBotFromChannelOpenIdMetadataUrl",
+  "ToBotFromChannelTokenIssuer",
+  "ToBotFromEmulatorOpenIdMetadataUrl",
+  "ToChannelFromBotLoginUrl",
+  "ToChannelFromBotOAuthScope",
+  "OAuthUrl",
+  "CallerId",
+  "ValidateAuthority",
 ] as const;
 
 type Vars = Readonly<Record<string, string | undefined>>;
@@ -43,7 +49,14 @@ export function authDisabledProblems(vars: Vars, production: boolean, host: stri
   const refused = (why: string) => problems.push(`BOT_AUTH_DISABLED=true is refused ${why}`);
   if (production) refused(`when NODE_ENV=${vars.NODE_ENV} (production)`);
   if (vars.MicrosoftAppPassword) refused("when MicrosoftAppPassword is set (a real bot identity must check its callers' tokens)");
-  const identity = vars.MicrosoftAppType === "UserAssignedMsi" ? "MicrosoftAppType=UserAssignedMsi" : vars.IDENTITY_ENDPOINT ? "IDENTITY_ENDPOINT" : vars.MSI_ENDPOINT ? "MSI_ENDPOINT" : undefined;
+  const identity =
+    vars.MicrosoftAppType === "UserAssignedMsi"
+      ? "MicrosoftAppType=UserAssignedMsi"
+      : vars.IDENTITY_ENDPOINT
+        ? "IDENTITY_ENDPOINT"
+        : vars.MSI_ENDPOINT
+          ? "MSI_ENDPOINT"
+          : undefined;
   if (identity) refused(`when a managed identity is present (${identity} is set)`);
   const azure = vars.WEBSITE_SITE_NAME ? "WEBSITE_SITE_NAME" : vars.CONTAINER_APP_NAME ? "CONTAINER_APP_NAME" : undefined;
   if (azure) refused(`on an Azure host (${azure} is set)`);
@@ -73,5 +86,7 @@ export function secretProblems(vars: Vars): string[] {
 /** In production the Bot Framework's real endpoints only: an override key would trust another issuer. */
 export function overrideKeyProblems(vars: Vars): string[] {
   const set = BOTBUILDER_OVERRIDE_KEYS.filter((key) => vars[key] !== undefined);
-  return set.length === 0 ? [] : [`${set.join(", ")} ${set.length === 1 ? "is" : "are"} refused in production (botbuilder's test overrides replace Microsoft's token validation)`];
+  return set.length === 0
+    ? []
+    : [`${set.join(", ")} ${set.length === 1 ? "is" : "are"} refused in production (botbuilder's test overrides replace Microsoft's token validation)`];
 }

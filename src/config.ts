@@ -22,28 +22,47 @@ const defaultMediaHosts = "lookaside.fbsbx.com,.fbcdn.net,.whatsapp.net";
 
 /** Blob container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
 const containerNamePattern = /^(?=.{3,63}$)[a-z0-9](?:-?[a-z0-9])*$/;
-const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const csv = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 const optional = z.string().optional();
 /** A true/false variable; unset means `otherwise`. */
 const flag = (name: string, otherwise = false) =>
-  z.enum(["true", "false", "1", "0"], { error: `${name} must be true or false` }).optional().transform((v) => (v === undefined ? otherwise : v === "true" || v === "1"));
+  z
+    .enum(["true", "false", "1", "0"], { error: `${name} must be true or false` })
+    .optional()
+    .transform((v) => (v === undefined ? otherwise : v === "true" || v === "1"));
 
 const schema = z.object({
   NODE_ENV: optional,
-  PORT: z.coerce.number({ error: "PORT must be a number" }).int().min(1, "PORT must be between 1 and 65535").max(65535, "PORT must be between 1 and 65535").default(3978),
+  PORT: z.coerce
+    .number({ error: "PORT must be a number" })
+    .int()
+    .min(1, "PORT must be between 1 and 65535")
+    .max(65535, "PORT must be between 1 and 65535")
+    .default(3978),
   HOST: optional,
   BOT_AUTH_DISABLED: flag("BOT_AUTH_DISABLED"),
   MicrosoftAppId: optional,
   MicrosoftAppPassword: optional,
-  MicrosoftAppType: z.enum(["SingleTenant", "UserAssignedMsi", "MultiTenant"], { error: "MicrosoftAppType must be SingleTenant, UserAssignedMsi or MultiTenant" }).optional(),
+  MicrosoftAppType: z
+    .enum(["SingleTenant", "UserAssignedMsi", "MultiTenant"], { error: "MicrosoftAppType must be SingleTenant, UserAssignedMsi or MultiTenant" })
+    .optional(),
   MicrosoftAppTenantId: optional,
   WHATSAPP_APP_SECRET: z.string({ error: "WHATSAPP_APP_SECRET is required (the Meta app secret that signs webhooks)" }),
   WHATSAPP_VERIFY_TOKEN: z.string({ error: "WHATSAPP_VERIFY_TOKEN is required (the token of Meta's webhook verification)" }),
   WHATSAPP_ACCESS_TOKEN: z.string({ error: "WHATSAPP_ACCESS_TOKEN is required (the system-user token for the Graph API)" }),
-  WHATSAPP_GRAPH_URL: z.url({ protocol: /^https?$/, error: "WHATSAPP_GRAPH_URL must be an http(s) URL such as https://graph.facebook.com/v25.0" }).default("https://graph.facebook.com/v25.0"),
+  WHATSAPP_GRAPH_URL: z
+    .url({ protocol: /^https?$/, error: "WHATSAPP_GRAPH_URL must be an http(s) URL such as https://graph.facebook.com/v25.0" })
+    .default("https://graph.facebook.com/v25.0"),
   WHATSAPP_BUSINESS_ACCOUNT_ID: z.string().regex(/^\d+$/, "WHATSAPP_BUSINESS_ACCOUNT_ID must be the numeric WABA id").optional(),
   AZURE_STORAGE_CONNECTION_STRING: optional,
-  AZURE_STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, "AZURE_STORAGE_ACCOUNT_NAME must be 3-24 lower-case letters and digits").optional(),
+  AZURE_STORAGE_ACCOUNT_NAME: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, "AZURE_STORAGE_ACCOUNT_NAME must be 3-24 lower-case letters and digits")
+    .optional(),
   BRIDGE_ADMINS: optional,
   BRIDGE_STAFF: optional,
   ALLOWED_TENANT_IDS: optional,
@@ -60,25 +79,71 @@ const schema = z.object({
   POLICY_IBANS: flag("POLICY_IBANS", true),
   POLICY_BLOCKED_WORDS: optional,
   POLICY_BLOCKED_PATTERNS: optional,
-  WHATSAPP_MESSAGES_PER_SECOND: z.coerce.number({ error: "WHATSAPP_MESSAGES_PER_SECOND must be a number" }).positive("WHATSAPP_MESSAGES_PER_SECOND must be positive").max(10_000, "WHATSAPP_MESSAGES_PER_SECOND must be at most 10000").default(80),
-  WHATSAPP_PAIR_INTERVAL_MS: z.coerce.number({ error: "WHATSAPP_PAIR_INTERVAL_MS must be a number" }).int().min(0, "WHATSAPP_PAIR_INTERVAL_MS must not be negative").default(6000),
-  WHATSAPP_PAIR_BURST: z.coerce.number({ error: "WHATSAPP_PAIR_BURST must be a number" }).int().min(1, "WHATSAPP_PAIR_BURST must be at least 1").max(45, "WHATSAPP_PAIR_BURST must be at most 45").default(10),
+  WHATSAPP_MESSAGES_PER_SECOND: z.coerce
+    .number({ error: "WHATSAPP_MESSAGES_PER_SECOND must be a number" })
+    .positive("WHATSAPP_MESSAGES_PER_SECOND must be positive")
+    .max(10_000, "WHATSAPP_MESSAGES_PER_SECOND must be at most 10000")
+    .default(80),
+  WHATSAPP_PAIR_INTERVAL_MS: z.coerce
+    .number({ error: "WHATSAPP_PAIR_INTERVAL_MS must be a number" })
+    .int()
+    .min(0, "WHATSAPP_PAIR_INTERVAL_MS must not be negative")
+    .default(6000),
+  WHATSAPP_PAIR_BURST: z.coerce
+    .number({ error: "WHATSAPP_PAIR_BURST must be a number" })
+    .int()
+    .min(1, "WHATSAPP_PAIR_BURST must be at least 1")
+    .max(45, "WHATSAPP_PAIR_BURST must be at most 45")
+    .default(10),
   MEDIA_STORE: z.enum(["local", "sharepoint"], { error: "MEDIA_STORE must be local or sharepoint" }).optional(),
   MEDIA_LOCAL_DIR: z.string().default(".data/media"),
   MEDIA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "MEDIA_PUBLIC_URL must be an http(s) URL such as https://bridge.example.com" }).optional(),
   MEDIA_SHAREPOINT_DRIVE_ID: optional,
   MEDIA_SHAREPOINT_FOLDER: z.string().default("WhatsApp media"),
-  MS_GRAPH_URL: z.url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" }).default("https://graph.microsoft.com/v1.0"),
-  MEDIA_LINK_TTL_HOURS: z.coerce.number({ error: "MEDIA_LINK_TTL_HOURS must be a number" }).positive("MEDIA_LINK_TTL_HOURS must be positive").max(8_760, "MEDIA_LINK_TTL_HOURS must be at most 8760 (a year)").default(24),
+  MS_GRAPH_URL: z
+    .url({ protocol: /^https?$/, error: "MS_GRAPH_URL must be an http(s) URL such as https://graph.microsoft.com/v1.0" })
+    .default("https://graph.microsoft.com/v1.0"),
+  MEDIA_LINK_TTL_HOURS: z.coerce
+    .number({ error: "MEDIA_LINK_TTL_HOURS must be a number" })
+    .positive("MEDIA_LINK_TTL_HOURS must be positive")
+    .max(8_760, "MEDIA_LINK_TTL_HOURS must be at most 8760 (a year)")
+    .default(24),
   MEDIA_RISKY_FILES: z.enum(["quarantine", "flag", "block"], { error: "MEDIA_RISKY_FILES must be quarantine, flag or block" }).default("quarantine"),
   MEDIA_RISKY_EXTENSIONS: optional,
-  MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" }).int().min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000").max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000").default(60_000),
-  INBOUND_REORDER_MS: z.coerce.number({ error: "INBOUND_REORDER_MS must be a number" }).int().min(0, "INBOUND_REORDER_MS must not be negative").max(10_000, "INBOUND_REORDER_MS must be at most 10000").default(500),
-  TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce.number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" }).positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive").max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000").default(50),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
-  JOURNAL_CONTAINER: z.string().regex(containerNamePattern, "JOURNAL_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("webhook-journal"),
-  LEASE_CONTAINER: z.string().regex(containerNamePattern, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens").default("bridge-leases"),
-  LEASE_DURATION_SECONDS: z.coerce.number({ error: "LEASE_DURATION_SECONDS must be a number" }).int("LEASE_DURATION_SECONDS must be whole seconds").min(15, "LEASE_DURATION_SECONDS must be between 15 and 60").max(60, "LEASE_DURATION_SECONDS must be between 15 and 60").default(30),
+  MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce
+    .number({ error: "MEDIA_DOWNLOAD_TIMEOUT_MS must be a number" })
+    .int()
+    .min(1_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at least 1000")
+    .max(600_000, "MEDIA_DOWNLOAD_TIMEOUT_MS must be at most 600000")
+    .default(60_000),
+  INBOUND_REORDER_MS: z.coerce
+    .number({ error: "INBOUND_REORDER_MS must be a number" })
+    .int()
+    .min(0, "INBOUND_REORDER_MS must not be negative")
+    .max(10_000, "INBOUND_REORDER_MS must be at most 10000")
+    .default(500),
+  TEAMS_TENANT_REQUESTS_PER_SECOND: z.coerce
+    .number({ error: "TEAMS_TENANT_REQUESTS_PER_SECOND must be a number" })
+    .positive("TEAMS_TENANT_REQUESTS_PER_SECOND must be positive")
+    .max(1000, "TEAMS_TENANT_REQUESTS_PER_SECOND must be at most 1000")
+    .default(50),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
+  JOURNAL_CONTAINER: z
+    .string()
+    .regex(containerNamePattern, "JOURNAL_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens")
+    .default("webhook-journal"),
+  LEASE_CONTAINER: z
+    .string()
+    .regex(containerNamePattern, "LEASE_CONTAINER must be a blob container name: 3-63 lower-case letters, digits and single hyphens")
+    .default("bridge-leases"),
+  LEASE_DURATION_SECONDS: z.coerce
+    .number({ error: "LEASE_DURATION_SECONDS must be a number" })
+    .int("LEASE_DURATION_SECONDS must be whole seconds")
+    .min(15, "LEASE_DURATION_SECONDS must be between 15 and 60")
+    .max(60, "LEASE_DURATION_SECONDS must be between 15 and 60")
+    .default(30),
   LEASE_RENEW_SECONDS: z.coerce.number({ error: "LEASE_RENEW_SECONDS must be a number" }).positive("LEASE_RENEW_SECONDS must be positive").optional(),
   /** Set by Azure App Service / Container Apps: the instance (replica) this process runs on. */
   WEBSITE_INSTANCE_ID: optional,
@@ -88,16 +153,54 @@ const schema = z.object({
   MSI_ENDPOINT: optional,
   WEBSITE_SITE_NAME: optional,
   CONTAINER_APP_NAME: optional,
-  OUTBOX_REQUEUE_SECONDS: z.coerce.number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" }).min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1").max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400").default(300),
-  WHATSAPP_RATE_LIMIT_RESENDS: z.coerce.number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" }).int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number").min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative").max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10").default(3),
-  INBOX_MAX_IN_MEMORY: z.coerce.number({ error: "INBOX_MAX_IN_MEMORY must be a number" }).int().min(10, "INBOX_MAX_IN_MEMORY must be at least 10").max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000").default(2_000),
-  LINK_PROBE_SECONDS: z.coerce.number({ error: "LINK_PROBE_SECONDS must be a number" }).min(5, "LINK_PROBE_SECONDS must be at least 5").max(3600, "LINK_PROBE_SECONDS must be at most 3600").default(60),
-  INBOX_POLL_SECONDS: z.coerce.number({ error: "INBOX_POLL_SECONDS must be a number" }).min(0.1, "INBOX_POLL_SECONDS must be at least 0.1").max(300, "INBOX_POLL_SECONDS must be at most 300").default(5),
+  OUTBOX_REQUEUE_SECONDS: z.coerce
+    .number({ error: "OUTBOX_REQUEUE_SECONDS must be a number" })
+    .min(1, "OUTBOX_REQUEUE_SECONDS must be at least 1")
+    .max(86_400, "OUTBOX_REQUEUE_SECONDS must be at most 86400")
+    .default(300),
+  WHATSAPP_RATE_LIMIT_RESENDS: z.coerce
+    .number({ error: "WHATSAPP_RATE_LIMIT_RESENDS must be a number" })
+    .int("WHATSAPP_RATE_LIMIT_RESENDS must be a whole number")
+    .min(0, "WHATSAPP_RATE_LIMIT_RESENDS must not be negative")
+    .max(10, "WHATSAPP_RATE_LIMIT_RESENDS must be at most 10")
+    .default(3),
+  INBOX_MAX_IN_MEMORY: z.coerce
+    .number({ error: "INBOX_MAX_IN_MEMORY must be a number" })
+    .int()
+    .min(10, "INBOX_MAX_IN_MEMORY must be at least 10")
+    .max(100_000, "INBOX_MAX_IN_MEMORY must be at most 100000")
+    .default(2_000),
+  LINK_PROBE_SECONDS: z.coerce
+    .number({ error: "LINK_PROBE_SECONDS must be a number" })
+    .min(5, "LINK_PROBE_SECONDS must be at least 5")
+    .max(3600, "LINK_PROBE_SECONDS must be at most 3600")
+    .default(60),
+  INBOX_POLL_SECONDS: z.coerce
+    .number({ error: "INBOX_POLL_SECONDS must be a number" })
+    .min(0.1, "INBOX_POLL_SECONDS must be at least 0.1")
+    .max(300, "INBOX_POLL_SECONDS must be at most 300")
+    .default(5),
   // The Azure portal's connection string of an Application Insights resource: traces and metrics go there.
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().regex(/(^|;)InstrumentationKey=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(;|$)/i, "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)").optional(),
-  COMPLIANCE_AUDIT_HOURS: z.coerce.number({ error: "COMPLIANCE_AUDIT_HOURS must be a number of hours" }).int("COMPLIANCE_AUDIT_HOURS must be whole hours").min(1, "COMPLIANCE_AUDIT_HOURS must be at least 1").max(168, "COMPLIANCE_AUDIT_HOURS must be at most 168 (a week)").default(24),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(
+      /(^|;)InstrumentationKey=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(;|$)/i,
+      "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)",
+    )
+    .optional(),
+  COMPLIANCE_AUDIT_HOURS: z.coerce
+    .number({ error: "COMPLIANCE_AUDIT_HOURS must be a number of hours" })
+    .int("COMPLIANCE_AUDIT_HOURS must be whole hours")
+    .min(1, "COMPLIANCE_AUDIT_HOURS must be at least 1")
+    .max(168, "COMPLIANCE_AUDIT_HOURS must be at most 168 (a week)")
+    .default(24),
   // Meta retries a webhook for up to 7 days: an event purged sooner could be taken for a new one.
-  RETENTION_DAYS: z.coerce.number({ error: "RETENTION_DAYS must be a number of days" }).int("RETENTION_DAYS must be whole days").min(7, "RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)").max(36_500, "RETENTION_DAYS must be at most 36500").default(30),
+  RETENTION_DAYS: z.coerce
+    .number({ error: "RETENTION_DAYS must be a number of days" })
+    .int("RETENTION_DAYS must be whole days")
+    .min(7, "RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)")
+    .max(36_500, "RETENTION_DAYS must be at most 36500")
+    .default(30),
 });
 
 export type StorageConfig =
@@ -150,7 +253,12 @@ export interface Config {
     /** Customers' files that can run code (MEDIA_RISKY_FILES, MEDIA_RISKY_EXTENSIONS; docs/security.md). */
     readonly riskyFiles: { readonly policy: RiskyFilePolicy; readonly extensions: readonly string[] };
   };
-  readonly policy: { readonly cardNumbers: boolean; readonly ibans: boolean; readonly blockedWords: readonly string[]; readonly blockedPatterns: readonly string[] };
+  readonly policy: {
+    readonly cardNumbers: boolean;
+    readonly ibans: boolean;
+    readonly blockedWords: readonly string[];
+    readonly blockedPatterns: readonly string[];
+  };
   readonly pacing: { readonly perNumberPerSecond: number; readonly pairIntervalMs: number; readonly pairBurst: number };
   /** Staff replies kept before sending (README "Reliability"): when an abandoned one is taken over, how often a rate-limited one is re-sent. */
   readonly outbox: { readonly outboxRequeueAfterMs: number; readonly rateLimitResends: number; readonly instanceName: string };
@@ -230,7 +338,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!e.BOT_AUTH_DISABLED) {
     if (!e.MicrosoftAppId) problems.push("MicrosoftAppId is required (or BOT_AUTH_DISABLED=true for local tests)");
     const type = e.MicrosoftAppType ?? "MultiTenant";
-    if ((type === "SingleTenant" || type === "UserAssignedMsi") && !e.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType=${type}`);
+    if ((type === "SingleTenant" || type === "UserAssignedMsi") && !e.MicrosoftAppTenantId)
+      problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType=${type}`);
     if (type !== "UserAssignedMsi" && !e.MicrosoftAppPassword) problems.push(`MicrosoftAppPassword is required when MicrosoftAppType=${type}`);
     if (type === "UserAssignedMsi" && e.MicrosoftAppPassword) problems.push("MicrosoftAppPassword must be empty when MicrosoftAppType=UserAssignedMsi");
   }
@@ -245,25 +354,44 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   let storage: StorageConfig;
   if (e.AZURE_STORAGE_CONNECTION_STRING) storage = { kind: "connection-string", connectionString: e.AZURE_STORAGE_CONNECTION_STRING };
   else if (e.AZURE_STORAGE_ACCOUNT_NAME) storage = { kind: "account", accountName: e.AZURE_STORAGE_ACCOUNT_NAME };
-  else if (production) { problems.push("AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME is required when NODE_ENV=production"); storage = { kind: "embedded", location: "" }; }
-  else storage = { kind: "embedded", location: ".data/azurite" };
+  else if (production) {
+    problems.push("AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME is required when NODE_ENV=production");
+    storage = { kind: "embedded", location: "" };
+  } else storage = { kind: "embedded", location: ".data/azurite" };
 
   if (!e.NOTE_PREFIX.trim()) problems.push("NOTE_PREFIX must not be blank");
   if (!e.SEND_PREFIX.trim()) problems.push("SEND_PREFIX must not be blank");
   if (e.SEND_PREFIX.trim() === e.NOTE_PREFIX.trim()) problems.push("SEND_PREFIX must differ from NOTE_PREFIX");
   const mediaKind = e.MEDIA_STORE ?? (e.MEDIA_SHAREPOINT_DRIVE_ID ? "sharepoint" : "local");
   // Local files are served without sign-in (by signed, expiring links): in production only when chosen.
-  if (production && mediaKind === "local" && !e.MEDIA_STORE) problems.push(`MEDIA_STORE is required when NODE_ENV=${e.NODE_ENV}: sharepoint (each linked team's files in its own SharePoint site) or local (customers' files served from this machine by signed links that expire)`);
+  if (production && mediaKind === "local" && !e.MEDIA_STORE)
+    problems.push(
+      `MEDIA_STORE is required when NODE_ENV=${e.NODE_ENV}: sharepoint (each linked team's files in its own SharePoint site) or local (customers' files served from this machine by signed links that expire)`,
+    );
   // SharePoint without a drive id: each linked team's files go to that team's own site (its group's drive).
-  const media: MediaConfig = mediaKind === "sharepoint"
-    ? { kind: "sharepoint", ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}), folder: e.MEDIA_SHAREPOINT_FOLDER, msGraphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS }
-    : { kind: "local", directory: e.MEDIA_LOCAL_DIR, ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}), linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000), downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS };
+  const media: MediaConfig =
+    mediaKind === "sharepoint"
+      ? {
+          kind: "sharepoint",
+          ...(e.MEDIA_SHAREPOINT_DRIVE_ID ? { driveId: e.MEDIA_SHAREPOINT_DRIVE_ID } : {}),
+          folder: e.MEDIA_SHAREPOINT_FOLDER,
+          msGraphUrl: e.MS_GRAPH_URL.replace(/\/+$/, ""),
+          downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS,
+        }
+      : {
+          kind: "local",
+          directory: e.MEDIA_LOCAL_DIR,
+          ...(e.MEDIA_PUBLIC_URL ? { publicUrl: e.MEDIA_PUBLIC_URL.replace(/\/+$/, "") } : {}),
+          linkTtlMs: Math.round(e.MEDIA_LINK_TTL_HOURS * 3_600_000),
+          downloadTimeoutMs: e.MEDIA_DOWNLOAD_TIMEOUT_MS,
+        };
   const blockedPatterns = parsePatterns(e.POLICY_BLOCKED_PATTERNS, problems);
   const riskyExtensions = parseRiskyExtensions(e.MEDIA_RISKY_EXTENSIONS);
   if ("problem" in riskyExtensions) problems.push(riskyExtensions.problem);
   const leaseRenewSeconds = e.LEASE_RENEW_SECONDS ?? e.LEASE_DURATION_SECONDS / 3;
   const staff = parseStaff(e.BRIDGE_STAFF, problems);
-  if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2) problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
+  if (leaseRenewSeconds > e.LEASE_DURATION_SECONDS / 2)
+    problems.push(`LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS (${e.LEASE_DURATION_SECONDS / 2})`);
   if (e.JOURNAL_CONTAINER === e.LEASE_CONTAINER) problems.push("LEASE_CONTAINER must differ from JOURNAL_CONTAINER (the journal's container is immutable)");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   // Stable across restarts of this machine or replica: its earlier process's outbox rows are its own.
@@ -318,7 +446,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     retentionDays: e.RETENTION_DAYS,
     compliance: { auditEveryHours: e.COMPLIANCE_AUDIT_HOURS },
     logLevel: e.LOG_LEVEL,
-    ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING, serviceInstanceId: instanceName } } : {}),
+    ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING
+      ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING, serviceInstanceId: instanceName } }
+      : {}),
   });
 }
 

@@ -32,9 +32,10 @@ async function main(): Promise<number> {
     throw new UsageError("--contact names one of the bridge's own business numbers, not a customer");
   }
   const report = await stores.eraseContact(contact, { dryRun });
-  const media = config.media.kind === "local"
-    ? await new LocalMediaStore({ directory: config.media.directory, publicBaseUrl: () => "" }).eraseConversations(report.conversations, dryRun)
-    : undefined;
+  const media =
+    config.media.kind === "local"
+      ? await new LocalMediaStore({ directory: config.media.directory, publicBaseUrl: () => "" }).eraseConversations(report.conversations, dryRun)
+      : undefined;
 
   const r = report.removed;
   const out: string[] = [];
@@ -42,17 +43,25 @@ async function main(): Promise<number> {
   const digits = contact.replace(/[\s+().-]/g, "");
   const shown = maskId(/^\d+$/.test(digits) ? digits : contact);
   out.push(`${dryRun ? "Would erase" : "Erased"} the personal data of ${shown} from the bridge's own storage: ${report.conversations.length} conversation(s)`);
-  out.push(`  conversations ${r.conversations}, thread index ${r.threads}, message map ${r.messages}, inbox ${r.inbox}, outbox ${r.outbox}, media files ${media ?? "- (kept in SharePoint, see below)"}`);
+  out.push(
+    `  conversations ${r.conversations}, thread index ${r.threads}, message map ${r.messages}, inbox ${r.inbox}, outbox ${r.outbox}, media files ${media ?? "- (kept in SharePoint, see below)"}`,
+  );
   if (report.mentions.length > 0) {
     out.push("", "Still named in rows kept (other people's records that mention this contact, e.g. a group's or a message quoting the number):");
     for (const m of report.mentions) out.push(`  ${m.table}: ${m.rows} row(s)`);
   }
   out.push("", "Not removed by the bridge, and why:");
-  out.push(`  - The webhook journal (container ${config.reliability.journalContainer}): the signed originals of what was received and the records of what was sent. It is the firm's record (SEC 17a-4, FINRA 4511, FCA SYSC 10A): write-once by design, kept for its retention period and then deleted by the storage's lifecycle, not by this command.`);
-  out.push("  - Teams: the thread posts and staff replies are the tenant's record, governed by Microsoft Purview retention policies; an administrator removes them there (or Purview's own subject-request tools), if the firm's record-keeping duty allows.");
-  out.push(config.media.kind === "sharepoint"
-    ? "  - Media files in SharePoint (the channel's files): the tenant's, under its retention policies; remove them in SharePoint."
-    : "  - Media files already shared into Teams or downloaded by staff: the tenant's.");
+  out.push(
+    `  - The webhook journal (container ${config.reliability.journalContainer}): the signed originals of what was received and the records of what was sent. It is the firm's record (SEC 17a-4, FINRA 4511, FCA SYSC 10A): write-once by design, kept for its retention period and then deleted by the storage's lifecycle, not by this command.`,
+  );
+  out.push(
+    "  - Teams: the thread posts and staff replies are the tenant's record, governed by Microsoft Purview retention policies; an administrator removes them there (or Purview's own subject-request tools), if the firm's record-keeping duty allows.",
+  );
+  out.push(
+    config.media.kind === "sharepoint"
+      ? "  - Media files in SharePoint (the channel's files): the tenant's, under its retention policies; remove them in SharePoint."
+      : "  - Media files already shared into Teams or downloaded by staff: the tenant's.",
+  );
   out.push("  - Meta: WhatsApp's own copies are Meta's (WhatsApp keeps message content for up to 30 days; media ids expire).");
   out.push("  - Exports already made with npm run export: wherever they were handed over.");
   process.stdout.write(`${out.join("\n")}\n`);

@@ -23,7 +23,15 @@ file. --contact takes a phone number (digits, + allowed), a WhatsApp user id (BS
 Progress goes to stderr; the files hold personal data: keep them as the record they are.`;
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), { "--contact": true, "--all": false, "--from": true, "--to": true, "--out": true, "--help": false, "-h": false });
+  const flags = parseFlags(process.argv.slice(2), {
+    "--contact": true,
+    "--all": false,
+    "--from": true,
+    "--to": true,
+    "--out": true,
+    "--help": false,
+    "-h": false,
+  });
   if (flags.has("--help") || flags.has("-h")) {
     console.log(USAGE);
     return 0;
@@ -41,7 +49,7 @@ async function main(): Promise<number> {
   // What the tables know of the contact (a number's BSUID, its conversations) finds events keyed by either.
   const seed = contact === undefined ? undefined : await (await createTableStores(storage)).findContact(contact);
   const reader = new BlobJournalReader({ ...storage, container: config.reliability.journalContainer });
-  const from = fromArg === undefined ? (await reader.days())[0] ?? to : dayArgument("--from", fromArg);
+  const from = fromArg === undefined ? ((await reader.days())[0] ?? to) : dayArgument("--from", fromArg);
   if (from > to) throw new UsageError("--from must not be after --to");
 
   const reading = new ProgressBar(process.stderr, "reading the journal ");
@@ -49,20 +57,27 @@ async function main(): Promise<number> {
   const source = async function* (): AsyncGenerator<SourceEntry> {
     for await (const entry of reader.entries(from, to, (done, total) => reading.update(done, total, `${read} entries`))) {
       read++;
-      yield entry.kind === "delivery" ? { kind: "delivery", ref: entry.ref, receivedAt: entry.receivedAt, body: entry.body } : { kind: "record", ref: entry.ref, record: entry.record };
+      yield entry.kind === "delivery"
+        ? { kind: "delivery", ref: entry.ref, receivedAt: entry.receivedAt, body: entry.body }
+        : { kind: "record", ref: entry.ref, record: entry.record };
     }
     reading.done(`${read} entries`);
   };
-  const summary = await writeExport(timeline(source(), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events), {
-    outDir: out,
-    ...(contact === undefined ? {} : { filter: new ContactFilter(contact, seed) }),
-    request: { ...(contact === undefined ? {} : { contact }), from, to, container: reader.containerName },
-    generatedAt: Date.now(),
-    progress: new ProgressBar(process.stderr, "writing transcripts "),
-  });
+  const summary = await writeExport(
+    timeline(source(), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events),
+    {
+      outDir: out,
+      ...(contact === undefined ? {} : { filter: new ContactFilter(contact, seed) }),
+      request: { ...(contact === undefined ? {} : { contact }), from, to, container: reader.containerName },
+      generatedAt: Date.now(),
+      progress: new ProgressBar(process.stderr, "writing transcripts "),
+    },
+  );
   const manifest = summary.files.find((f) => f.name === "manifest.json")!;
-  process.stdout.write(`Exported ${summary.events} event(s) of ${summary.conversations} conversation(s), ${from} to ${to}, into ${out}\n`
-    + `  events.jsonl, ${summary.conversations} transcript(s), manifest.json (SHA-256 ${manifest.sha256}), SHA256SUMS\n`);
+  process.stdout.write(
+    `Exported ${summary.events} event(s) of ${summary.conversations} conversation(s), ${from} to ${to}, into ${out}\n` +
+      `  events.jsonl, ${summary.conversations} transcript(s), manifest.json (SHA-256 ${manifest.sha256}), SHA256SUMS\n`,
+  );
   return 0;
 }
 

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     const bridge = running;
     running = undefined;
     bridge.logger.info("bridge.stopping", { signal: requested });
-    bridge.stop().then(() => process.exit(0), () => process.exit(1));
+    bridge.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   const onSignal = (signal: string) => {
     if (requested) return;

@@ -81,7 +81,9 @@ export function single(flags: Map<string, string[]>, flag: string): string | und
  */
 export function runCommand(name: string, usage: string, main: () => Promise<number>): void {
   main().then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       if (err instanceof UsageError) {
         console.error(err.message.startsWith("Invalid configuration") ? err.message : `${err.message}\n\n${usage}`);

@@ -66,14 +66,18 @@ async function main(): Promise<number> {
     return 2;
   }
   // Only the tables: light to load (no Teams or Meta adapters), and stdout stays the report's.
-  const stores = await createTableStores(config.storage.kind === "account" ? { accountName: config.storage.accountName } : { connectionString: config.storage.connectionString });
+  const stores = await createTableStores(
+    config.storage.kind === "account" ? { accountName: config.storage.accountName } : { connectionString: config.storage.connectionString },
+  );
   const report = await reconcile(stores, { now: Date.now(), outboundOlderThanMs: args.olderThanMs });
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
   return 0;
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(`reconcile failed: ${describeError(err)}`);
     process.exitCode = 1;

@@ -31,7 +31,9 @@ export interface ReportOptions {
 /** The journal's entries from `from` to `to` (days, inclusive) in the shape the timeline reads. */
 async function* sourceOf(reader: BlobJournalReader, from: string, to: string): AsyncGenerator<SourceEntry> {
   for await (const entry of reader.entries(from, to)) {
-    yield entry.kind === "delivery" ? { kind: "delivery", ref: entry.ref, receivedAt: entry.receivedAt, body: entry.body } : { kind: "record", ref: entry.ref, record: entry.record };
+    yield entry.kind === "delivery"
+      ? { kind: "delivery", ref: entry.ref, receivedAt: entry.receivedAt, body: entry.body }
+      : { kind: "record", ref: entry.ref, record: entry.record };
   }
 }
 
@@ -41,9 +43,13 @@ export async function buildActivityReport(reader: BlobJournalReader, tables: Rep
   const channels = await tables.conversationChannels();
   const builder = new ReportBuilder({
     ...options,
-    channelOf: (conversation) => { const id = channels.get(conversation); return id === undefined ? undefined : names.get(id) ?? id; },
+    channelOf: (conversation) => {
+      const id = channels.get(conversation);
+      return id === undefined ? undefined : (names.get(id) ?? id);
+    },
   });
-  for await (const event of timeline(sourceOf(reader, options.from, options.to), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events)) builder.add(event);
+  for await (const event of timeline(sourceOf(reader, options.from, options.to), (body, receivedAt) => decodeJournaledBody(body, receivedAt).events))
+    builder.add(event);
   return builder.result();
 }
 
@@ -51,7 +57,14 @@ const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 /** `RecordChecks` on the Blob journal, for the bridge (the current app secret checks signatures). */
 export class JournalRecordChecks implements RecordChecks {
-  constructor(private readonly options: { readonly reader: BlobJournalReader; readonly tables: ReportTables; readonly appSecret: string; readonly stopKeywords: readonly string[] }) {}
+  constructor(
+    private readonly options: {
+      readonly reader: BlobJournalReader;
+      readonly tables: ReportTables;
+      readonly appSecret: string;
+      readonly stopKeywords: readonly string[];
+    },
+  ) {}
 
   async *periodEntries(from: number, to: number): AsyncGenerator<PeriodEntry> {
     if (to <= from) return;
@@ -73,17 +86,30 @@ export class JournalRecordChecks implements RecordChecks {
       if (entry.receivedAt < from || entry.receivedAt >= to) continue;
       for (const event of decodeJournaledBody(entry.body, entry.receivedAt).events) {
         if (event.type !== "message") continue;
-        yield { kind: "received", message: { business: event.business, wamid: event.id, key: eventKeyOf(event), conversation: conversationKeyOf(event), receivedAt: entry.receivedAt, ref: entry.ref } };
+        yield {
+          kind: "received",
+          message: {
+            business: event.business,
+            wamid: event.id,
+            key: eventKeyOf(event),
+            conversation: conversationKeyOf(event),
+            receivedAt: entry.receivedAt,
+            ref: entry.ref,
+          },
+        };
       }
     }
   }
 
   async checkJournal(from: string, to: string): Promise<JournalCheck> {
-    const report = await verifyJournal(this.options.reader, { from, to }, (body, header) => (verifySignature(body, header, this.options.appSecret) ? "WHATSAPP_APP_SECRET" : undefined));
+    const report = await verifyJournal(this.options.reader, { from, to }, (body, header) =>
+      verifySignature(body, header, this.options.appSecret) ? "WHATSAPP_APP_SECRET" : undefined,
+    );
     const breaks = report.breaks.filter((b) => b.kind !== "signature");
     const e = report.entries;
     return {
-      from, to,
+      from,
+      to,
       segments: report.segments,
       manifests: report.manifests,
       entries: e.delivery + e.outbound + e.status + e.internal,

@@ -48,15 +48,23 @@ function render(report: VerifyReport, container: string): string {
   const out: string[] = [];
   const e = report.entries;
   out.push(`Journal verification of ${container}, ${report.from} to ${report.to}`);
-  out.push(`  segments:   ${report.segments} (${report.writers} writer(s)${report.legacySegments ? `, ${report.legacySegments} from before the chain` : ""}), manifests: ${report.manifests}`);
-  out.push(`  entries:    ${e.delivery + e.outbound + e.status + e.internal} — ${e.delivery} inbound deliveries, ${e.outbound} outbound, ${e.status} status, ${e.internal} internal`);
+  out.push(
+    `  segments:   ${report.segments} (${report.writers} writer(s)${report.legacySegments ? `, ${report.legacySegments} from before the chain` : ""}), manifests: ${report.manifests}`,
+  );
+  out.push(
+    `  entries:    ${e.delivery + e.outbound + e.status + e.internal} — ${e.delivery} inbound deliveries, ${e.outbound} outbound, ${e.status} status, ${e.internal} internal`,
+  );
   out.push(`  first/last: ${iso(report.first)} / ${iso(report.last)}`);
   const verified = report.signatures.verifiedBy.map(([label, n]) => `${n} by ${label}`).join(", ") || "none";
   out.push(`  signatures: ${verified}; ${report.signatures.failed} failed`);
   if (report.secretRuns.length > 0) {
     out.push("", "Segments and the secret that verified them:");
     for (const run of report.secretRuns) {
-      out.push(run.count === 1 ? `  ${run.first}: ${run.secrets}` : `  ${run.first} … ${run.last.slice(run.last.lastIndexOf("/") + 1)} (${run.count} segments): ${run.secrets}`);
+      out.push(
+        run.count === 1
+          ? `  ${run.first}: ${run.secrets}`
+          : `  ${run.first} … ${run.last.slice(run.last.lastIndexOf("/") + 1)} (${run.count} segments): ${run.secrets}`,
+      );
     }
   }
   if (report.unsealed.length > 0) {
@@ -71,9 +79,12 @@ function render(report: VerifyReport, container: string): string {
   const breaks = groupBreaks(report.breaks);
   out.push("", `Chain breaks and failures: ${breaks.length}`);
   for (const b of breaks) out.push(`  ${b.kind.toUpperCase().padEnd(9)} ${b.what}: ${b.detail}`);
-  out.push("", report.breaks.length === 0
-    ? "Result: INTACT — nothing missing, altered or inserted; every delivery signed by a given app secret."
-    : "Result: FAILED — the journal does not prove itself (see the breaks above).");
+  out.push(
+    "",
+    report.breaks.length === 0
+      ? "Result: INTACT — nothing missing, altered or inserted; every delivery signed by a given app secret."
+      : "Result: FAILED — the journal does not prove itself (see the breaks above).",
+  );
   return `${out.join("\n")}\n`;
 }
 

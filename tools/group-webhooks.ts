@@ -40,28 +40,68 @@ export function groupCreated(options: {
   business?: WebhookBusiness;
 }): WebhookChangeSpec {
   const item = options.errors
-    ? { type: "group_create", subject: options.subject, ...(options.description !== undefined ? { description: options.description } : {}), request_id: options.requestId, ...(options.groupId ? { group_id: options.groupId } : {}), errors: errorsOf(options.errors) }
-    : { group_id: options.groupId, type: "group_create", request_id: options.requestId, subject: options.subject, invite_link: options.inviteLink, join_approval_mode: options.joinApprovalMode ?? "auto_approve" };
+    ? {
+        type: "group_create",
+        subject: options.subject,
+        ...(options.description !== undefined ? { description: options.description } : {}),
+        request_id: options.requestId,
+        ...(options.groupId ? { group_id: options.groupId } : {}),
+        errors: errorsOf(options.errors),
+      }
+    : {
+        group_id: options.groupId,
+        type: "group_create",
+        request_id: options.requestId,
+        subject: options.subject,
+        invite_link: options.inviteLink,
+        join_approval_mode: options.joinApprovalMode ?? "auto_approve",
+      };
   return groupChange("group_lifecycle_update", options.business, item);
 }
 
 /** `group_lifecycle_update` / `group_delete`. */
-export function groupDeleted(options: { groupId: string; requestId: string; errors?: readonly GroupWebhookErrorSpec[]; business?: WebhookBusiness }): WebhookChangeSpec {
-  return groupChange("group_lifecycle_update", options.business, { group_id: options.groupId, type: "group_delete", request_id: options.requestId, ...(options.errors ? { errors: errorsOf(options.errors) } : {}) });
+export function groupDeleted(options: {
+  groupId: string;
+  requestId: string;
+  errors?: readonly GroupWebhookErrorSpec[];
+  business?: WebhookBusiness;
+}): WebhookChangeSpec {
+  return groupChange("group_lifecycle_update", options.business, {
+    group_id: options.groupId,
+    type: "group_delete",
+    request_id: options.requestId,
+    ...(options.errors ? { errors: errorsOf(options.errors) } : {}),
+  });
 }
 
 /** `group_participants_update` / `group_participants_add`: joined through the invite link. */
 export function participantsJoined(options: { groupId: string; participants: readonly WebhookCustomer[]; business?: WebhookBusiness }): WebhookChangeSpec {
-  return groupChange("group_participants_update", options.business, { group_id: options.groupId, type: "group_participants_add", reason: "invite_link", added_participants: options.participants.map(participantOf) });
+  return groupChange("group_participants_update", options.business, {
+    group_id: options.groupId,
+    type: "group_participants_add",
+    reason: "invite_link",
+    added_participants: options.participants.map(participantOf),
+  });
 }
 
 /** `group_participants_remove` with `initiated_by: participant`: someone left on their own. */
 export function participantLeft(options: { groupId: string; participant: WebhookCustomer; business?: WebhookBusiness }): WebhookChangeSpec {
-  return groupChange("group_participants_update", options.business, { group_id: options.groupId, type: "group_participants_remove", removed_participants: [participantOf(options.participant)], initiated_by: "participant" });
+  return groupChange("group_participants_update", options.business, {
+    group_id: options.groupId,
+    type: "group_participants_remove",
+    removed_participants: [participantOf(options.participant)],
+    initiated_by: "participant",
+  });
 }
 
 /** `group_participants_remove` with `initiated_by: business`: the answer to `DELETE /{group}/participants`. */
-export function participantsRemoved(options: { groupId: string; requestId: string; removed: readonly string[]; failed?: ReadonlyArray<{ input: string; error: GroupWebhookErrorSpec }>; business?: WebhookBusiness }): WebhookChangeSpec {
+export function participantsRemoved(options: {
+  groupId: string;
+  requestId: string;
+  removed: readonly string[];
+  failed?: ReadonlyArray<{ input: string; error: GroupWebhookErrorSpec }>;
+  business?: WebhookBusiness;
+}): WebhookChangeSpec {
   const failed = options.failed ?? [];
   const partial = failed.length > 0 && options.removed.length > 0;
   return groupChange("group_participants_update", options.business, {
@@ -73,14 +113,24 @@ export function participantsRemoved(options: { groupId: string; requestId: strin
     ...(failed.length > 0
       ? {
           failed_participants: failed.map((f) => ({ input: f.input, errors: errorsOf([f.error]) })),
-          errors: errorsOf([partial ? { code: 131201, title: "Not All Participants Remove Succeeded", details: "Failed to remove some participants from the group" } : failed[0]!.error]),
+          errors: errorsOf([
+            partial
+              ? { code: 131201, title: "Not All Participants Remove Succeeded", details: "Failed to remove some participants from the group" }
+              : failed[0]!.error,
+          ]),
         }
       : {}),
   });
 }
 
 /** `group_settings_update`: what changed (all successful here); `requestId` when the business asked for it. */
-export function groupSettingsUpdated(options: { groupId: string; requestId?: string; subject?: string; description?: string; business?: WebhookBusiness }): WebhookChangeSpec {
+export function groupSettingsUpdated(options: {
+  groupId: string;
+  requestId?: string;
+  subject?: string;
+  description?: string;
+  business?: WebhookBusiness;
+}): WebhookChangeSpec {
   return groupChange("group_settings_update", options.business, {
     group_id: options.groupId,
     type: "group_settings_update",
@@ -92,7 +142,10 @@ export function groupSettingsUpdated(options: { groupId: string; requestId?: str
 
 /** `group_status_update`: suspended by WhatsApp, or cleared. */
 export function groupSuspension(options: { groupId: string; suspended: boolean; business?: WebhookBusiness }): WebhookChangeSpec {
-  return groupChange("group_status_update", options.business, { type: options.suspended ? "group_suspend" : "group_suspend_cleared", group_id: options.groupId });
+  return groupChange("group_status_update", options.business, {
+    type: options.suspended ? "group_suspend" : "group_suspend_cleared",
+    group_id: options.groupId,
+  });
 }
 
 /**

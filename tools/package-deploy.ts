@@ -46,9 +46,10 @@ function installProductionDependencies(dir: string, npmCli: string | undefined, 
   const args = ["ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"];
   const stdio = quiet ? "pipe" : "inherit";
   // Only npm's own CLI script: npx sets npm_execpath to npx-cli.js, which would read "ci" as a package.
-  const result = npmCli && basename(npmCli) === "npm-cli.js"
-    ? spawnSync(process.execPath, [npmCli, ...args], { cwd: dir, stdio, encoding: "utf8" })
-    : spawnSync("npm", args, { cwd: dir, stdio, encoding: "utf8", shell: process.platform === "win32" });
+  const result =
+    npmCli && basename(npmCli) === "npm-cli.js"
+      ? spawnSync(process.execPath, [npmCli, ...args], { cwd: dir, stdio, encoding: "utf8" })
+      : spawnSync("npm", args, { cwd: dir, stdio, encoding: "utf8", shell: process.platform === "win32" });
   if (result.status !== 0) {
     const output = quiet ? ` ${`${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-5).join(" | ")}` : "";
     throw new Error(`npm ci --omit=dev failed in ${dir} (${result.error?.message ?? `exit code ${result.status}`})${output}`);

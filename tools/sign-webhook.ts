@@ -44,7 +44,10 @@ export function valueBase(business: WebhookBusiness): Record<string, unknown> {
 }
 
 export function contactOf(customer: WebhookCustomer): Record<string, unknown> {
-  const profile = { ...(customer.name !== undefined ? { name: customer.name } : {}), ...(customer.username !== undefined ? { username: customer.username } : {}) };
+  const profile = {
+    ...(customer.name !== undefined ? { name: customer.name } : {}),
+    ...(customer.username !== undefined ? { username: customer.username } : {}),
+  };
   return { profile, ...(customer.phone ? { wa_id: customer.phone } : {}), ...(customer.userId ? { user_id: customer.userId } : {}) };
 }
 
@@ -115,7 +118,9 @@ export function statusUpdate(options: {
     ...(options.recipient?.userId ? { recipient_user_id: options.recipient.userId } : {}),
     ...(options.callbackData !== undefined ? { biz_opaque_callback_data: options.callbackData } : {}),
     ...(options.errors
-      ? { errors: options.errors.map((e) => ({ code: e.code, title: e.title, message: e.title, ...(e.details ? { error_data: { details: e.details } } : {}) })) }
+      ? {
+          errors: options.errors.map((e) => ({ code: e.code, title: e.title, message: e.title, ...(e.details ? { error_data: { details: e.details } } : {}) })),
+        }
       : {}),
   };
   const contacts = options.recipient && options.status !== "failed" ? { contacts: [contactOf(options.recipient)] } : {};
@@ -123,7 +128,10 @@ export function statusUpdate(options: {
 }
 
 /** The whole POST body: one entry per WhatsApp Business Account, its changes in the order given (A5). */
-export function webhookEnvelope(...changes: WebhookChangeSpec[]): { object: "whatsapp_business_account"; entry: { id: string; changes: { value: unknown; field: string }[] }[] } {
+export function webhookEnvelope(...changes: WebhookChangeSpec[]): {
+  object: "whatsapp_business_account";
+  entry: { id: string; changes: { value: unknown; field: string }[] }[];
+} {
   const entries = new Map<string, { id: string; changes: { value: unknown; field: string }[] }>();
   for (const change of changes) {
     const entry = entries.get(change.business.wabaId) ?? { id: change.business.wabaId, changes: [] };

@@ -42,30 +42,46 @@ export function writeZip(path: string, entries: Iterable<ZipEntry>, options: { d
       if (offset + body.length > MAX_OFFSET) throw new Error("archive larger than 4 GiB: this writer has no zip64");
 
       const local = Buffer.alloc(30);
-      local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(UTF8_NAMES, 6);
-      local.writeUInt16LE(method, 8); local.writeUInt16LE(DOS_TIME, 10); local.writeUInt16LE(DOS_DATE, 12);
-      local.writeUInt32LE(crc, 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(entry.data.length, 22);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt16LE(UTF8_NAMES, 6);
+      local.writeUInt16LE(method, 8);
+      local.writeUInt16LE(DOS_TIME, 10);
+      local.writeUInt16LE(DOS_DATE, 12);
+      local.writeUInt32LE(crc, 14);
+      local.writeUInt32LE(body.length, 18);
+      local.writeUInt32LE(entry.data.length, 22);
       local.writeUInt16LE(name.length, 26);
 
       const central = Buffer.alloc(46);
       central.writeUInt32LE(0x02014b50, 0);
       central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the external attributes carry the mode
-      central.writeUInt16LE(20, 6); central.writeUInt16LE(UTF8_NAMES, 8); central.writeUInt16LE(method, 10);
-      central.writeUInt16LE(DOS_TIME, 12); central.writeUInt16LE(DOS_DATE, 14);
-      central.writeUInt32LE(crc, 16); central.writeUInt32LE(body.length, 20); central.writeUInt32LE(entry.data.length, 24);
+      central.writeUInt16LE(20, 6);
+      central.writeUInt16LE(UTF8_NAMES, 8);
+      central.writeUInt16LE(method, 10);
+      central.writeUInt16LE(DOS_TIME, 12);
+      central.writeUInt16LE(DOS_DATE, 14);
+      central.writeUInt32LE(crc, 16);
+      central.writeUInt32LE(body.length, 20);
+      central.writeUInt32LE(entry.data.length, 24);
       central.writeUInt16LE(name.length, 28);
       central.writeUInt32LE(((0o100000 | (entry.mode ?? 0o644)) << 16) >>> 0, 38);
       central.writeUInt32LE(offset, 42);
 
-      write(local); write(name); write(body);
+      write(local);
+      write(name);
+      write(body);
       centrals.push(central, name);
     }
     const centralStart = offset;
     for (const buffer of centrals) write(buffer);
     const count = centrals.length / 2;
     const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(count, 8); end.writeUInt16LE(count, 10);
-    end.writeUInt32LE(offset - centralStart, 12); end.writeUInt32LE(centralStart, 16);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(count, 8);
+    end.writeUInt16LE(count, 10);
+    end.writeUInt32LE(offset - centralStart, 12);
+    end.writeUInt32LE(centralStart, 16);
     write(end);
     return count;
   } finally {

@@ -8,7 +8,14 @@ import type { TimelineEvent } from "./timeline";
  * the record as the bridge wrote it (`record`). `ref` names the journal line (`<segment>#<line>`).
  */
 export type ExportLine =
-  | { readonly type: "inbound"; readonly ref: string; readonly at: string; readonly receivedAt: string; readonly conversation?: string; readonly event: WhatsAppEvent }
+  | {
+      readonly type: "inbound";
+      readonly ref: string;
+      readonly at: string;
+      readonly receivedAt: string;
+      readonly conversation?: string;
+      readonly event: WhatsAppEvent;
+    }
   | { readonly type: "outbound"; readonly ref: string; readonly at: string; readonly conversation: string; readonly record: OutboundRecord }
   | { readonly type: "status"; readonly ref: string; readonly at: string; readonly conversation?: string; readonly record: StatusRecord }
   | { readonly type: "internal"; readonly ref: string; readonly at: string; readonly conversation: string; readonly record: InternalReplyRecord };
@@ -18,9 +25,13 @@ const iso = (at: number) => new Date(Number.isFinite(at) ? at : 0).toISOString()
 export function toExportLine(e: TimelineEvent): ExportLine {
   const conversation = e.conversation ? { conversation: e.conversation } : {};
   switch (e.type) {
-    case "inbound": return { type: "inbound", ref: e.ref, at: iso(e.at), receivedAt: iso(e.receivedAt), ...conversation, event: e.event };
-    case "outbound": return { type: "outbound", ref: e.ref, at: iso(e.at), conversation: e.conversation, record: e.record };
-    case "status": return { type: "status", ref: e.ref, at: iso(e.at), ...conversation, record: e.record };
-    case "internal": return { type: "internal", ref: e.ref, at: iso(e.at), conversation: e.conversation, record: e.record };
+    case "inbound":
+      return { type: "inbound", ref: e.ref, at: iso(e.at), receivedAt: iso(e.receivedAt), ...conversation, event: e.event };
+    case "outbound":
+      return { type: "outbound", ref: e.ref, at: iso(e.at), conversation: e.conversation, record: e.record };
+    case "status":
+      return { type: "status", ref: e.ref, at: iso(e.at), ...conversation, record: e.record };
+    case "internal":
+      return { type: "internal", ref: e.ref, at: iso(e.at), conversation: e.conversation, record: e.record };
   }
 }

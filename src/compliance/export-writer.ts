@@ -122,14 +122,18 @@ function writeTranscript(options: ExportOptions, conversation: string, heading: 
   for (let i = 0; i < heading.lines.length; i += 3) order.push(i);
   // Time order; journal order among equal times (offsets grow with the journal).
   order.sort((a, b) => heading.lines[a]! - heading.lines[b]! || heading.lines[a + 1]! - heading.lines[b + 1]!);
-  sink.write(transcriptStart({
-    conversation,
-    names: [...heading.names], phones: [...heading.phones], userIds: [...heading.userIds],
-    ...(heading.business ? { business: heading.business } : {}),
-    range: { from: options.request.from, to: options.request.to },
-    generatedAt: new Date(options.generatedAt).toISOString(),
-    events: order.length,
-  }));
+  sink.write(
+    transcriptStart({
+      conversation,
+      names: [...heading.names],
+      phones: [...heading.phones],
+      userIds: [...heading.userIds],
+      ...(heading.business ? { business: heading.business } : {}),
+      range: { from: options.request.from, to: options.request.to },
+      generatedAt: new Date(options.generatedAt).toISOString(),
+      events: order.length,
+    }),
+  );
   for (const i of order) sink.write(transcriptRow(JSON.parse(readSlice(jsonl, heading.lines[i + 1]!, heading.lines[i + 2]!)) as ExportLine));
   sink.write(transcriptEnd());
   return { name, ...sink.close() };

@@ -14,7 +14,10 @@ export class FileSink {
   bytes = 0;
 
   /** Creates `path`; refuses one that exists (an export never overwrites). */
-  constructor(readonly path: string, private readonly flushAt = 256 * 1024) {
+  constructor(
+    readonly path: string,
+    private readonly flushAt = 256 * 1024,
+  ) {
     this.fd = openSync(path, "wx");
   }
 

@@ -12,7 +12,11 @@ export class ProgressBar {
   private lastTenth = -1;
   private drawnAt = 0;
 
-  constructor(private readonly stream: ProgressStream, private readonly label: string, private readonly width = 30) {}
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly label: string,
+    private readonly width = 30,
+  ) {}
 
   /** Shows `done` of `total` (any unit); `detail` is added after the percentage. */
   update(done: number, total: number, detail = ""): void {

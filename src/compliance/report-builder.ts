@@ -19,7 +19,14 @@ import type { TimelineEvent } from "./timeline";
 const HOUR = 3_600_000;
 const WINDOW_MS = 24 * HOUR;
 /** Response-time buckets: upper bounds in seconds. */
-export const BUCKETS: ReadonlyArray<readonly [string, number]> = [["< 5 min", 300], ["5–15 min", 900], ["15–60 min", 3600], ["1–4 h", 4 * 3600], ["4–24 h", 24 * 3600], ["> 24 h", Infinity]];
+export const BUCKETS: ReadonlyArray<readonly [string, number]> = [
+  ["< 5 min", 300],
+  ["5–15 min", 900],
+  ["15–60 min", 3600],
+  ["1–4 h", 4 * 3600],
+  ["4–24 h", 24 * 3600],
+  ["> 24 h", Infinity],
+];
 
 export interface ReportOptions {
   /** `YYYY-MM-DD` (UTC), inclusive. */
@@ -72,7 +79,8 @@ export class ReportBuilder {
         const e = event.event;
         if (e.type === "preference" && e.value === "stop" && conversation) this.optedOut.add(conversation);
         if (e.type === "status") for (const error of e.errors) this.failures.add(`${e.id}\u0000${error.code}`);
-        if (e.type !== "message" || !conversation || SKIPPED.has(e.content.kind) || (e.content.kind === "unsupported" && e.content.originalType === "edit")) return;
+        if (e.type !== "message" || !conversation || SKIPPED.has(e.content.kind) || (e.content.kind === "unsupported" && e.content.originalType === "edit"))
+          return;
         if (this.seen.has(`in:${e.id}`)) return;
         this.seen.add(`in:${e.id}`);
         const text = e.content.kind === "text" ? e.content.raw.trim().toLowerCase() : undefined;
@@ -149,7 +157,9 @@ export class ReportBuilder {
       asOf: new Date(asOf).toISOString(),
       conversations: this.moments.size,
       byChannel: counts(channels),
-      byStaff: [...this.staff].map(([name, s]) => ({ name, conversations: s.conversations.size, replies: s.replies, internal: s.internal })).sort((a, b) => b.replies - a.replies || (a.name < b.name ? -1 : 1)),
+      byStaff: [...this.staff]
+        .map(([name, s]) => ({ name, conversations: s.conversations.size, replies: s.replies, internal: s.internal }))
+        .sort((a, b) => b.replies - a.replies || (a.name < b.name ? -1 : 1)),
       customerMessages: this.customerMessages,
       replies: this.replies,
       automatic: this.automatic,
@@ -161,7 +171,9 @@ export class ReportBuilder {
       templates: counts(this.templates),
       policyBlocks: this.policyBlocks,
       optOuts: this.optedOut.size,
-      failures: counts([...this.failures].reduce((map, key) => map.set(key.split("\u0000")[1]!, (map.get(key.split("\u0000")[1]!) ?? 0) + 1), new Map<string, number>())),
+      failures: counts(
+        [...this.failures].reduce((map, key) => map.set(key.split("\u0000")[1]!, (map.get(key.split("\u0000")[1]!) ?? 0) + 1), new Map<string, number>()),
+      ),
       internal: counts(this.internal),
       perDay: [...this.perDay].map(([day, v]) => ({ day, ...v })),
     };

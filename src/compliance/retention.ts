@@ -38,7 +38,11 @@ export async function purgeExpired(targets: RetentionTargets, retentionDays: num
  * counts or `retention.failed`; a run never overlaps the previous one. Timers do not keep the process
  * alive. `stop()` cancels what is scheduled (a run in progress finishes).
  */
-export function scheduleRetention(targets: RetentionTargets, options: { readonly retentionDays: number; readonly everyMs: number; readonly firstAfterMs: number; readonly now?: () => number }, logger: Logger): { stop(): void } {
+export function scheduleRetention(
+  targets: RetentionTargets,
+  options: { readonly retentionDays: number; readonly everyMs: number; readonly firstAfterMs: number; readonly now?: () => number },
+  logger: Logger,
+): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const run = async () => {
@@ -55,5 +59,10 @@ export function scheduleRetention(targets: RetentionTargets, options: { readonly
     timer.unref();
   };
   schedule(options.firstAfterMs);
-  return { stop: () => { stopped = true; if (timer) clearTimeout(timer); } };
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

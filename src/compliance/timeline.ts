@@ -19,7 +19,14 @@ export type SourceEntry =
 export type Decode = (body: Buffer, receivedAt: number) => readonly WhatsAppEvent[];
 
 export type TimelineEvent =
-  | { readonly type: "inbound"; readonly ref: string; readonly at: number; readonly receivedAt: number; readonly conversation?: ConversationKey; readonly event: WhatsAppEvent }
+  | {
+      readonly type: "inbound";
+      readonly ref: string;
+      readonly at: number;
+      readonly receivedAt: number;
+      readonly conversation?: ConversationKey;
+      readonly event: WhatsAppEvent;
+    }
   | { readonly type: "outbound"; readonly ref: string; readonly at: number; readonly conversation: ConversationKey; readonly record: OutboundRecord }
   | { readonly type: "status"; readonly ref: string; readonly at: number; readonly conversation?: ConversationKey; readonly record: StatusRecord }
   | { readonly type: "internal"; readonly ref: string; readonly at: number; readonly conversation: ConversationKey; readonly record: InternalReplyRecord };
@@ -27,7 +34,8 @@ export type TimelineEvent =
 /** The conversation a decoded event belongs to, when it names one (or names a wamid the bridge sent). */
 function conversationOfEvent(event: WhatsAppEvent, sent: ReadonlyMap<string, ConversationKey>): ConversationKey | undefined {
   switch (event.type) {
-    case "message": return conversationKeyOf(event);
+    case "message":
+      return conversationKeyOf(event);
     case "status": {
       const known = sent.get(event.id);
       if (known) return known;
@@ -35,9 +43,12 @@ function conversationOfEvent(event: WhatsAppEvent, sent: ReadonlyMap<string, Con
       const who = event.recipient;
       return who && (who.userId || who.phone) ? contactKeyOf(event.business, who) : undefined;
     }
-    case "preference": return event.contact.userId || event.contact.phone ? contactKeyOf(event.business, event.contact) : undefined;
-    case "group": return event.group ? groupKeyOf(event.business, event.group) : undefined;
-    case "account_error": return undefined;
+    case "preference":
+      return event.contact.userId || event.contact.phone ? contactKeyOf(event.business, event.contact) : undefined;
+    case "group":
+      return event.group ? groupKeyOf(event.business, event.group) : undefined;
+    case "account_error":
+      return undefined;
   }
 }
 

@@ -35,12 +35,14 @@ export interface TranscriptHeading {
 
 export function transcriptStart(h: TranscriptHeading): string {
   const row = (label: string, value: string) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value || "—")}</dd>`;
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`
-    + `<title>WhatsApp conversation ${escapeHtml(h.conversation)}</title><style>${STYLE}</style></head><body>\n`
-    + `<h1>WhatsApp conversation</h1><dl>${row("Conversation", h.conversation)}${row("Customer", h.names.join(", "))}`
-    + `${row("Phone", h.phones.map((p) => `+${p}`).join(", "))}${row("WhatsApp user id", h.userIds.join(", "))}${row("Business number id", h.business ?? "")}`
-    + `${row("Period (UTC)", `${h.range.from} to ${h.range.to}`)}${row("Events", String(h.events))}${row("Exported", h.generatedAt)}</dl>\n`
-    + `<table><thead><tr><th>Time (UTC)</th><th>From</th><th>Content</th><th>Journal</th></tr></thead><tbody>\n`;
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>WhatsApp conversation ${escapeHtml(h.conversation)}</title><style>${STYLE}</style></head><body>\n` +
+    `<h1>WhatsApp conversation</h1><dl>${row("Conversation", h.conversation)}${row("Customer", h.names.join(", "))}` +
+    `${row("Phone", h.phones.map((p) => `+${p}`).join(", "))}${row("WhatsApp user id", h.userIds.join(", "))}${row("Business number id", h.business ?? "")}` +
+    `${row("Period (UTC)", `${h.range.from} to ${h.range.to}`)}${row("Events", String(h.events))}${row("Exported", h.generatedAt)}</dl>\n` +
+    `<table><thead><tr><th>Time (UTC)</th><th>From</th><th>Content</th><th>Journal</th></tr></thead><tbody>\n`
+  );
 }
 
 export function transcriptEnd(): string {
@@ -60,7 +62,9 @@ function describe(line: ExportLine): [string, string, string] {
   switch (line.type) {
     case "outbound": {
       const r = line.record;
-      const who = r.author ? `${escapeHtml(r.author.name)}<br><small>staff · ${escapeHtml(r.author.aadObjectId)}</small>` : "the bridge<br><small>automatic</small>";
+      const who = r.author
+        ? `${escapeHtml(r.author.name)}<br><small>staff · ${escapeHtml(r.author.aadObjectId)}</small>`
+        : "the bridge<br><small>automatic</small>";
       const label = r.label ? `<br><small>${escapeHtml(r.label)}</small>` : "";
       return ["out", who, `${escapeHtml(r.text)}${label}<br>${r.wamids.map(wamid).join(" ")}`];
     }
@@ -71,7 +75,11 @@ function describe(line: ExportLine): [string, string, string] {
     case "internal": {
       const r = line.record;
       const text = r.text ? `: ${escapeHtml(r.text)}` : "";
-      return ["note", `${escapeHtml(r.author.name)}<br><small>staff · kept in Teams</small>`, `Not sent to the customer (${escapeHtml(r.why)}${r.detail ? `, ${escapeHtml(r.detail)}` : ""})${text}`];
+      return [
+        "note",
+        `${escapeHtml(r.author.name)}<br><small>staff · kept in Teams</small>`,
+        `Not sent to the customer (${escapeHtml(r.why)}${r.detail ? `, ${escapeHtml(r.detail)}` : ""})${text}`,
+      ];
     }
     case "inbound":
       return inbound(line.event);
@@ -94,9 +102,17 @@ function inbound(e: WhatsAppEvent): [string, string, string] {
       return ["state", "WhatsApp", `${escapeHtml(e.state)}${errors ? ` (${errors})` : ""} · ${wamid(e.id)}`];
     }
     case "preference":
-      return ["state", "customer", escapeHtml(e.value === "stop" ? "stopped marketing messages (WhatsApp setting)" : "resumed marketing messages (WhatsApp setting)")];
+      return [
+        "state",
+        "customer",
+        escapeHtml(e.value === "stop" ? "stopped marketing messages (WhatsApp setting)" : "resumed marketing messages (WhatsApp setting)"),
+      ];
     case "group":
-      return ["state", "WhatsApp", `group: ${escapeHtml(e.change.kind)}${"subject" in e.change && e.change.subject ? ` “${escapeHtml(e.change.subject)}”` : ""}`];
+      return [
+        "state",
+        "WhatsApp",
+        `group: ${escapeHtml(e.change.kind)}${"subject" in e.change && e.change.subject ? ` “${escapeHtml(e.change.subject)}”` : ""}`,
+      ];
     case "account_error":
       return ["state", "WhatsApp", `account error ${escapeHtml(e.code)}: ${escapeHtml(e.title)}`];
   }
@@ -104,21 +120,34 @@ function inbound(e: WhatsAppEvent): [string, string, string] {
 
 function content(c: InboundContent): string {
   switch (c.kind) {
-    case "text": return escapeHtml(c.raw);
-    case "media": return [
-      `[${escapeHtml(c.media)}${c.mimeType ? `, ${escapeHtml(c.mimeType)}` : ""}${c.filename ? `: ${escapeHtml(c.filename)}` : ""}]`,
-      c.caption ? escapeHtml(c.caption) : "",
-      c.sha256 ? `<small>SHA-256 (as WhatsApp gave it, base64): ${escapeHtml(c.sha256)}</small>` : "<small>no SHA-256 given</small>",
-    ].filter(Boolean).join("<br>");
-    case "location": return `[location] ${escapeHtml(c.latitude)}, ${escapeHtml(c.longitude)}${c.name ? ` ${escapeHtml(c.name)}` : ""}${c.address ? `, ${escapeHtml(c.address)}` : ""}`;
-    case "contacts": return `[contacts] ${c.contacts.map((x) => escapeHtml([x.name, ...x.phones, ...x.emails].join(" "))).join("; ")}`;
-    case "interactive": return `[${escapeHtml(c.replyType)}] ${escapeHtml(c.title)}${c.description ? ` — ${escapeHtml(c.description)}` : ""}`;
-    case "button": return `[button] ${escapeHtml(c.text)}`;
-    case "reaction": return c.emoji ? `reacted ${escapeHtml(c.emoji)} to ${wamid(c.target)}` : `removed a reaction from ${wamid(c.target)}`;
-    case "order": return `[order] ${c.items.map((i) => escapeHtml(`${i.quantity} × ${i.productId} at ${i.price} ${i.currency}`)).join("; ")}${c.text ? `<br>${escapeHtml(c.text)}` : ""}`;
-    case "system": return `[system] ${escapeHtml(c.body)}`;
-    case "edit": return `edited ${wamid(c.target)}: ${c.newText === undefined ? "WhatsApp did not send the new text" : escapeHtml(c.newText)}`;
-    case "revoke": return `deleted ${wamid(c.target)} for everyone`;
+    case "text":
+      return escapeHtml(c.raw);
+    case "media":
+      return [
+        `[${escapeHtml(c.media)}${c.mimeType ? `, ${escapeHtml(c.mimeType)}` : ""}${c.filename ? `: ${escapeHtml(c.filename)}` : ""}]`,
+        c.caption ? escapeHtml(c.caption) : "",
+        c.sha256 ? `<small>SHA-256 (as WhatsApp gave it, base64): ${escapeHtml(c.sha256)}</small>` : "<small>no SHA-256 given</small>",
+      ]
+        .filter(Boolean)
+        .join("<br>");
+    case "location":
+      return `[location] ${escapeHtml(c.latitude)}, ${escapeHtml(c.longitude)}${c.name ? ` ${escapeHtml(c.name)}` : ""}${c.address ? `, ${escapeHtml(c.address)}` : ""}`;
+    case "contacts":
+      return `[contacts] ${c.contacts.map((x) => escapeHtml([x.name, ...x.phones, ...x.emails].join(" "))).join("; ")}`;
+    case "interactive":
+      return `[${escapeHtml(c.replyType)}] ${escapeHtml(c.title)}${c.description ? ` — ${escapeHtml(c.description)}` : ""}`;
+    case "button":
+      return `[button] ${escapeHtml(c.text)}`;
+    case "reaction":
+      return c.emoji ? `reacted ${escapeHtml(c.emoji)} to ${wamid(c.target)}` : `removed a reaction from ${wamid(c.target)}`;
+    case "order":
+      return `[order] ${c.items.map((i) => escapeHtml(`${i.quantity} × ${i.productId} at ${i.price} ${i.currency}`)).join("; ")}${c.text ? `<br>${escapeHtml(c.text)}` : ""}`;
+    case "system":
+      return `[system] ${escapeHtml(c.body)}`;
+    case "edit":
+      return `edited ${wamid(c.target)}: ${c.newText === undefined ? "WhatsApp did not send the new text" : escapeHtml(c.newText)}`;
+    case "revoke":
+      return `deleted ${wamid(c.target)} for everyone`;
     case "unsupported":
       if (c.originalType === "edit") return "edited an earlier message; WhatsApp did not send the new text";
       return `[${escapeHtml(c.originalType)}: not shown by WhatsApp's API${c.detail ? `, ${escapeHtml(c.detail)}` : ""}]`;

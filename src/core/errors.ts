@@ -21,10 +21,18 @@ export class BridgeError extends Error {
     super(message);
     this.name = new.target.name;
   }
-  get retryable(): boolean { return this.options.retryable ?? false; }
-  get retryAfterMs(): number | undefined { return this.options.retryAfterMs; }
-  get userMessage(): string { return this.options.userMessage ?? this.message; }
-  get notApplied(): boolean { return this.options.notApplied ?? false; }
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+  get retryAfterMs(): number | undefined {
+    return this.options.retryAfterMs;
+  }
+  get userMessage(): string {
+    return this.options.userMessage ?? this.message;
+  }
+  get notApplied(): boolean {
+    return this.options.notApplied ?? false;
+  }
 }
 
 /** Worth trying again later (throttling, 5xx, timeouts). */
@@ -55,7 +63,12 @@ export class TeamsRefusal extends PermanentError {
   /** The thread the refused call addressed (set for `thread-gone`: which conversation needs a new one). */
   readonly thread?: TeamsThreadRef;
 
-  constructor(readonly refusal: TeamsRefusalKind, code: string, message: string, options: { userMessage?: string; cause?: unknown; thread?: TeamsThreadRef } = {}) {
+  constructor(
+    readonly refusal: TeamsRefusalKind,
+    code: string,
+    message: string,
+    options: { userMessage?: string; cause?: unknown; thread?: TeamsThreadRef } = {},
+  ) {
     super(code, message, { ...(options.userMessage ? { userMessage: options.userMessage } : {}), cause: options.cause, notApplied: true });
     if (options.thread) this.thread = options.thread;
   }
@@ -83,9 +96,7 @@ export class TeamsRefusal extends PermanentError {
  * - `unknown`: an error or answer the adapter does not know.
  */
 export type WhatsAppFailureKind =
-  | "throughput" | "pair-rate" | "capacity-upgrade" | "api-rate"
-  | "window-closed" | "opted-out" | "recipient" | "content" | "account"
-  | "transient" | "unknown";
+  "throughput" | "pair-rate" | "capacity-upgrade" | "api-rate" | "window-closed" | "opted-out" | "recipient" | "content" | "account" | "transient" | "unknown";
 
 /**
  * A WhatsApp call that failed, classified by the adapter (`failure`). Meta's numeric code, when Meta gave

@@ -36,10 +36,17 @@ export function toPlainText(doc: FormattedText): string {
   return doc
     .map((b): string => {
       switch (b.kind) {
-        case "paragraph": return inlineText(b.inlines);
-        case "code": return b.text;
-        case "list": return b.items.map((item, n) => `${b.ordered ? `${n + 1}.` : "-"} ${inlineText(item)}`).join("\n");
-        case "quote": return toPlainText(b.blocks).split("\n").map((l) => `> ${l}`).join("\n");
+        case "paragraph":
+          return inlineText(b.inlines);
+        case "code":
+          return b.text;
+        case "list":
+          return b.items.map((item, n) => `${b.ordered ? `${n + 1}.` : "-"} ${inlineText(item)}`).join("\n");
+        case "quote":
+          return toPlainText(b.blocks)
+            .split("\n")
+            .map((l) => `> ${l}`)
+            .join("\n");
       }
     })
     .join("\n")

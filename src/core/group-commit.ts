@@ -35,7 +35,10 @@ export class GroupCommit<T, R> {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly commit: CommitBatch<T, R>, private readonly options: GroupCommitOptions<T>) {
+  constructor(
+    private readonly commit: CommitBatch<T, R>,
+    private readonly options: GroupCommitOptions<T>,
+  ) {
     if (options.maxItems < 1 || options.maxInFlight < 1 || options.maxBytes < 1) throw new RangeError("group commit limits must be at least 1");
   }
 

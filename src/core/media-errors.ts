@@ -16,7 +16,11 @@ export type MediaFailure =
  * says and whether the download is tried again. `userMessage` is one plain sentence for the thread.
  */
 export class MediaFetchError extends BridgeError {
-  constructor(readonly reason: MediaFailure, message: string, options: { userMessage: string; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    readonly reason: MediaFailure,
+    message: string,
+    options: { userMessage: string; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(`whatsapp.media.${reason}`, message, { ...options, retryable: reason === "failed" });
   }
 }

@@ -86,9 +86,7 @@ function acceptableFor(declared: string): ReadonlySet<string> | undefined {
 }
 
 /** The outcome of comparing a file's declared type with its bytes. */
-export type TypeCheck =
-  | { readonly ok: true; readonly actual?: string }
-  | { readonly ok: false; readonly actual?: string; readonly declared: string };
+export type TypeCheck = { readonly ok: true; readonly actual?: string } | { readonly ok: false; readonly actual?: string; readonly declared: string };
 
 /**
  * Checks that the bytes are what the declared type says. A declared type this function knows a
@@ -106,9 +104,19 @@ export function checkMediaType(declaredMime: string | undefined, bytes: Uint8Arr
 }
 
 const EXTENSION_OF: Readonly<Record<string, string>> = {
-  "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
-  "audio/ogg": "ogg", "audio/mpeg": "mp3", "audio/aac": "aac", "audio/amr": "amr", "audio/mp4": "m4a",
-  "video/mp4": "mp4", "video/3gpp": "3gp", "application/pdf": "pdf", "text/plain": "txt",
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "audio/ogg": "ogg",
+  "audio/mpeg": "mp3",
+  "audio/aac": "aac",
+  "audio/amr": "amr",
+  "audio/mp4": "m4a",
+  "video/mp4": "mp4",
+  "video/3gpp": "3gp",
+  "application/pdf": "pdf",
+  "text/plain": "txt",
 };
 
 /**
@@ -118,7 +126,10 @@ const EXTENSION_OF: Readonly<Record<string, string>> = {
 export function mediaFileName(kind: MediaKind, mimeType: string | undefined, timestampSeconds: number, given?: string): string {
   if (given && given.trim()) return given.trim();
   const ext = EXTENSION_OF[baseMimeType(mimeType) ?? ""] ?? "bin";
-  const stamp = new Date(timestampSeconds * 1000).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date(timestampSeconds * 1000)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${kind}-${stamp}.${ext}`;
 }
 

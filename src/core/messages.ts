@@ -1,6 +1,16 @@
 import type { WhatsAppFailureKind } from "./errors";
 import type { FormattedText } from "./formatted-text";
-import { groupKeyOf, type BusinessNumberId, type ContactKey, type GroupRequestId, type ConversationKey, type WaGroupId, type WaMessageId, type WaPhone, type WaUserId } from "./ids";
+import {
+  groupKeyOf,
+  type BusinessNumberId,
+  type ContactKey,
+  type GroupRequestId,
+  type ConversationKey,
+  type WaGroupId,
+  type WaMessageId,
+  type WaPhone,
+  type WaUserId,
+} from "./ids";
 
 /** Who wrote to the business. Either id may be missing, never both (docs/architecture.md). */
 export interface ContactIdentity {
@@ -30,12 +40,27 @@ export type InboundContent =
       readonly voice?: boolean;
       readonly animated?: boolean;
     }
-  | { readonly kind: "location"; readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string; readonly url?: string }
-  | { readonly kind: "contacts"; readonly contacts: readonly { readonly name: string; readonly phones: readonly string[]; readonly emails: readonly string[] }[] }
+  | {
+      readonly kind: "location";
+      readonly latitude: number;
+      readonly longitude: number;
+      readonly name?: string;
+      readonly address?: string;
+      readonly url?: string;
+    }
+  | {
+      readonly kind: "contacts";
+      readonly contacts: readonly { readonly name: string; readonly phones: readonly string[]; readonly emails: readonly string[] }[];
+    }
   | { readonly kind: "interactive"; readonly replyType: string; readonly id?: string; readonly title: string; readonly description?: string }
   | { readonly kind: "button"; readonly text: string; readonly payload?: string }
   | { readonly kind: "reaction"; readonly target: WaMessageId; readonly emoji?: string }
-  | { readonly kind: "order"; readonly catalogId: string; readonly text?: string; readonly items: readonly { readonly productId: string; readonly quantity: number; readonly price: number; readonly currency: string }[] }
+  | {
+      readonly kind: "order";
+      readonly catalogId: string;
+      readonly text?: string;
+      readonly items: readonly { readonly productId: string; readonly quantity: number; readonly price: number; readonly currency: string }[];
+    }
   | { readonly kind: "system"; readonly systemType: string; readonly body: string; readonly newPhone?: WaPhone; readonly newUserId?: WaUserId }
   | { readonly kind: "edit"; readonly target: WaMessageId; readonly newText?: string }
   | { readonly kind: "revoke"; readonly target: WaMessageId }
@@ -161,7 +186,12 @@ export type GroupChange =
   | { readonly kind: "join-requested"; readonly participants: readonly GroupParticipant[] }
   | { readonly kind: "join-request-withdrawn"; readonly participants: readonly GroupParticipant[] }
   /** The business removed participants; `notRemoved` are those WhatsApp refused to remove, `problem` why. */
-  | { readonly kind: "removed"; readonly participants: readonly GroupParticipant[]; readonly notRemoved?: readonly GroupParticipant[]; readonly problem?: string }
+  | {
+      readonly kind: "removed";
+      readonly participants: readonly GroupParticipant[];
+      readonly notRemoved?: readonly GroupParticipant[];
+      readonly problem?: string;
+    }
   | { readonly kind: "left"; readonly participants: readonly GroupParticipant[] }
   /** Settings changed; `problem` says what WhatsApp did not change, when some of the request failed. */
   | { readonly kind: "settings"; readonly subject?: string; readonly description?: string; readonly pictureChanged?: boolean; readonly problem?: string }
@@ -189,11 +219,16 @@ export type WhatsAppEvent = InboundMessage | StatusEvent | AccountErrorEvent | P
 /** The dedupe key of an event inside its business number: wamid, wamid+status, or the error key. */
 export function eventKeyOf(event: WhatsAppEvent): string {
   switch (event.type) {
-    case "message": return `msg:${event.id}`;
+    case "message":
+      return `msg:${event.id}`;
     // Delivered and read of a group send come once per participant: each is an event of its own.
-    case "status": return `status:${event.id}:${event.state}${event.participant ? `:${event.participant}` : ""}`;
-    case "account_error": return `error:${event.key}`;
-    case "group": return `group:${event.key}`;
-    case "preference": return `pref:${event.contact.userId ?? event.contact.phone ?? "-"}:${event.value}:${event.timestamp}`;
+    case "status":
+      return `status:${event.id}:${event.state}${event.participant ? `:${event.participant}` : ""}`;
+    case "account_error":
+      return `error:${event.key}`;
+    case "group":
+      return `group:${event.key}`;
+    case "preference":
+      return `pref:${event.contact.userId ?? event.contact.phone ?? "-"}:${event.value}:${event.timestamp}`;
   }
 }

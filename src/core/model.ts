@@ -1,4 +1,19 @@
-import type { AadObjectId, TeamsGroupId, TeamsTeamId, BusinessNumberId, ConversationKey, TeamsChannelId, TeamsMessageId, TeamsThreadRef, TenantId, GroupRequestId, WaGroupId, WaMessageId, WaPhone, WaUserId } from "./ids";
+import type {
+  AadObjectId,
+  TeamsGroupId,
+  TeamsTeamId,
+  BusinessNumberId,
+  ConversationKey,
+  TeamsChannelId,
+  TeamsMessageId,
+  TeamsThreadRef,
+  TenantId,
+  GroupRequestId,
+  WaGroupId,
+  WaMessageId,
+  WaPhone,
+  WaUserId,
+} from "./ids";
 import type { WhatsAppEvent } from "./messages";
 import type { OutboundState } from "./rules/delivery-state";
 

@@ -17,17 +17,16 @@
  */
 
 /** A piece of neutralised text: as given, or a marker standing for hidden characters (`raw`: them). */
-export type TextPiece =
-  | { readonly text: string; readonly hidden: false }
-  | { readonly text: string; readonly hidden: true; readonly raw: string };
+export type TextPiece = { readonly text: string; readonly hidden: false } | { readonly text: string; readonly hidden: true; readonly raw: string };
 
 /** Embeddings, overrides and isolates: they reorder what follows them; never kept. */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
 /** LRM, RLM, ALM: kept in text that has right-to-left letters. */
 const BIDI_MARK = /[\u200e\u200f\u061c]/u;
+/* eslint-disable no-control-regex, no-misleading-character-class -- invisible and control characters are what these find */
 /** Invisible characters with no writing use here (Default_Ignorable_Code_Point and the C0/C1 controls). */
-// eslint-disable-next-line no-control-regex, no-misleading-character-class -- invisible and control characters are what it finds
-const ALWAYS_HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2065\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e001f}\u{e0080}-\u{e00ff}\u{e01f0}-\u{e0fff}]/u;
+const ALWAYS_HIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2065\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e001f}\u{e0080}-\u{e00ff}\u{e01f0}-\u{e0fff}]/u;
 const VARIATION_SELECTOR = /[\u180b-\u180d\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
 const ZWNJ = "\u200c";
 const ZWJ = "\u200d";
@@ -38,12 +37,15 @@ const BLACK_FLAG = "\u{1f3f4}";
 const MAX_FLAG_TAGS = 16;
 
 /** Every character any rule above may act on: text without one is returned as it is (the usual case). */
-// eslint-disable-next-line no-control-regex, no-misleading-character-class -- invisible and control characters are what it finds
-const ANY_SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/u;
+const ANY_SUSPECT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]/u;
+/* eslint-enable no-control-regex, no-misleading-character-class */
 
-const RTL_LETTER = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+const RTL_LETTER =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
 /** Scripts in which ZWJ and ZWNJ are part of spelling (joining and conjunct forms). */
-const JOINER_SCRIPT = /[\p{Script_Extensions=Arabic}\p{Script_Extensions=Syriac}\p{Script_Extensions=Nko}\p{Script_Extensions=Mongolian}\p{Script_Extensions=Devanagari}\p{Script_Extensions=Bengali}\p{Script_Extensions=Gurmukhi}\p{Script_Extensions=Gujarati}\p{Script_Extensions=Oriya}\p{Script_Extensions=Tamil}\p{Script_Extensions=Telugu}\p{Script_Extensions=Kannada}\p{Script_Extensions=Malayalam}\p{Script_Extensions=Sinhala}\p{Script_Extensions=Myanmar}\p{Script_Extensions=Khmer}\p{Script_Extensions=Tibetan}]/u;
+const JOINER_SCRIPT =
+  /[\p{Script_Extensions=Arabic}\p{Script_Extensions=Syriac}\p{Script_Extensions=Nko}\p{Script_Extensions=Mongolian}\p{Script_Extensions=Devanagari}\p{Script_Extensions=Bengali}\p{Script_Extensions=Gurmukhi}\p{Script_Extensions=Gujarati}\p{Script_Extensions=Oriya}\p{Script_Extensions=Tamil}\p{Script_Extensions=Telugu}\p{Script_Extensions=Kannada}\p{Script_Extensions=Malayalam}\p{Script_Extensions=Sinhala}\p{Script_Extensions=Myanmar}\p{Script_Extensions=Khmer}\p{Script_Extensions=Tibetan}]/u;
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const EMOJI_MODIFIER = /\p{Emoji_Modifier}/u;
@@ -95,12 +97,18 @@ export function neutralisePieces(text: string, asSpace?: RegExp): TextPiece[] {
   /** The last character kept is one a variation selector may follow (a visible base, no selector yet). */
   let baseBefore = false;
   const keep = (s: string, isBase: boolean) => {
-    if (hidden.length) { pieces.push({ text: marker(hidden), hidden: true, raw: hidden.join("") }); hidden = []; }
+    if (hidden.length) {
+      pieces.push({ text: marker(hidden), hidden: true, raw: hidden.join("") });
+      hidden = [];
+    }
     kept += s;
     baseBefore = isBase;
   };
   const hide = (c: string) => {
-    if (kept) { pieces.push({ text: kept, hidden: false }); kept = ""; }
+    if (kept) {
+      pieces.push({ text: kept, hidden: false });
+      kept = "";
+    }
     hidden.push(c);
     baseBefore = false;
   };
@@ -108,10 +116,10 @@ export function neutralisePieces(text: string, asSpace?: RegExp): TextPiece[] {
     const c = chars[i]!;
     if (asSpace?.test(c)) keep(" ", false);
     else if (BIDI_CONTROL.test(c) || ALWAYS_HIDDEN.test(c)) hide(c);
-    else if (BIDI_MARK.test(c)) (hasRtl ? keep(c, false) : hide(c));
-    else if (c === ZWJ) (joinsEmoji(chars, i) || joinsLetters(chars, i) ? keep(c, false) : hide(c));
-    else if (c === ZWNJ) (joinsLetters(chars, i) ? keep(c, false) : hide(c));
-    else if (VARIATION_SELECTOR.test(c)) (baseBefore ? keep(c, false) : hide(c));
+    else if (BIDI_MARK.test(c)) hasRtl ? keep(c, false) : hide(c);
+    else if (c === ZWJ) joinsEmoji(chars, i) || joinsLetters(chars, i) ? keep(c, false) : hide(c);
+    else if (c === ZWNJ) joinsLetters(chars, i) ? keep(c, false) : hide(c);
+    else if (VARIATION_SELECTOR.test(c)) baseBefore ? keep(c, false) : hide(c);
     else if (TAG.test(c) || c === CANCEL_TAG) {
       const tags = flagTagsAt(chars, i);
       if (tags > 0) {
@@ -127,7 +135,9 @@ export function neutralisePieces(text: string, asSpace?: RegExp): TextPiece[] {
 
 /** Text (a message, a caption, an address …) as staff see it: hidden characters shown as markers. */
 export function neutraliseText(text: string): string {
-  return neutralisePieces(text).map((p) => p.text).join("");
+  return neutralisePieces(text)
+    .map((p) => p.text)
+    .join("");
 }
 
 /** Line breaks, tabs and the Unicode line/paragraph separators: spaces in a one-line name. */
@@ -143,7 +153,11 @@ export function neutraliseName(name: string | undefined, maxChars = Number.POSIT
   if (!name) return "";
   const pieces = neutralisePieces(name, NAME_SPACES);
   if (!pieces.some((p) => !p.hidden && p.text.trim() !== "")) return "";
-  const full = pieces.map((p) => p.text).join("").replace(/\s+/g, " ").trim();
+  const full = pieces
+    .map((p) => p.text)
+    .join("")
+    .replace(/\s+/g, " ")
+    .trim();
   if (Array.from(full).length <= maxChars) return full;
   let out = "";
   let room = maxChars - 1; // the ellipsis
@@ -166,7 +180,9 @@ export function neutraliseName(name: string | undefined, maxChars = Number.POSIT
  * it anyway, but nothing in it can reorder or hide what a status bar or tooltip shows.
  */
 export function neutraliseHref(href: string): string {
-  return neutralisePieces(href).map((p) => (p.hidden ? encodeURIComponent(p.raw) : p.text)).join("");
+  return neutralisePieces(href)
+    .map((p) => (p.hidden ? encodeURIComponent(p.raw) : p.text))
+    .join("");
 }
 
 /** True when `text` has a right-to-left letter (Hebrew, Arabic …). */

@@ -159,7 +159,11 @@ export type ThreadNotice =
   /** A participant wrote a consent keyword in a group, where it does not apply. */
   | { readonly kind: "group-consent-ignored"; readonly change: "stop" | "start"; readonly author: string; readonly word: string }
   /** The customer opted out of (or back into) business-initiated messages, by a keyword or WhatsApp's setting. */
-  | { readonly kind: "consent-changed"; readonly change: "stop" | "start"; readonly source: { readonly by: "keyword"; readonly word: string } | { readonly by: "setting" } }
+  | {
+      readonly kind: "consent-changed";
+      readonly change: "stop" | "start";
+      readonly source: { readonly by: "keyword"; readonly word: string } | { readonly by: "setting" };
+    }
   /** A restart cut a thread start short: an empty thread may sit above this one. */
   | { readonly kind: "thread-start-duplicate" }
   /** A text the bridge sends by itself (its record `label`, its `text`) failed (`error`: what went wrong, for the log-minded). */

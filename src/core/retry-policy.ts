@@ -28,7 +28,12 @@ export interface RetryPolicy {
  * capped at `capMs`, jittered as the policy says, and never shorter than a `retryAfterMs` the failure
  * carried (the other side said when to come back).
  */
-export function delayFor(policy: RetryPolicy, failures: number, hint?: { readonly retryAfterMs?: number | undefined }, random: () => number = Math.random): number {
+export function delayFor(
+  policy: RetryPolicy,
+  failures: number,
+  hint?: { readonly retryAfterMs?: number | undefined },
+  random: () => number = Math.random,
+): number {
   const grown = policy.baseMs <= 0 ? 0 : Math.min(policy.capMs, policy.baseMs * policy.factor ** Math.max(0, failures - 1));
   const wait = policy.jitter === "full" ? random() * grown : grown;
   return Math.max(wait, hint?.retryAfterMs ?? 0);
@@ -65,7 +70,14 @@ export const CAPACITY_UPGRADE_RESEND: RetryPolicy = { name: "capacity-upgrade-re
  * A contact's lane whose head keeps failing: tried again until it succeeds, 1, 2, 4 s … up to a minute,
  * so that a later event of the contact never overtakes it.
  */
-export const CONTACT_LANE_RETRY: RetryPolicy = { name: "contact-lane", attempts: Number.POSITIVE_INFINITY, baseMs: 1_000, factor: 2, capMs: 60_000, jitter: "none" };
+export const CONTACT_LANE_RETRY: RetryPolicy = {
+  name: "contact-lane",
+  attempts: Number.POSITIVE_INFINITY,
+  baseMs: 1_000,
+  factor: 2,
+  capMs: 60_000,
+  jitter: "none",
+};
 
 /** A customer's file that could not be downloaded: 8 attempts in all, 2, 4, 8 s … up to 5 minutes apart. */
 export const MEDIA_RETRY: RetryPolicy = { name: "media", attempts: 8, baseMs: 2_000, factor: 2, capMs: 5 * 60_000, jitter: "none" };

@@ -31,9 +31,44 @@ const KIND_WORDS: Readonly<Record<RiskKind, string>> = {
 /** The default list, by kind; MEDIA_RISKY_EXTENSIONS replaces or adjusts it. */
 export const RISKY_EXTENSIONS_BY_KIND: Readonly<Record<RiskKind, readonly string[]>> = {
   program: [
-    "exe", "com", "scr", "pif", "cpl", "dll", "msi", "msp", "msix", "msixbundle", "appx", "appxbundle", "appinstaller",
-    "bat", "cmd", "ps1", "psm1", "psd1", "vbs", "vbe", "js", "jse", "wsf", "wsh", "wsc", "hta", "jar", "jnlp",
-    "sh", "bash", "command", "reg", "lnk", "scf", "inf", "chm", "msc", "apk",
+    "exe",
+    "com",
+    "scr",
+    "pif",
+    "cpl",
+    "dll",
+    "msi",
+    "msp",
+    "msix",
+    "msixbundle",
+    "appx",
+    "appxbundle",
+    "appinstaller",
+    "bat",
+    "cmd",
+    "ps1",
+    "psm1",
+    "psd1",
+    "vbs",
+    "vbe",
+    "js",
+    "jse",
+    "wsf",
+    "wsh",
+    "wsc",
+    "hta",
+    "jar",
+    "jnlp",
+    "sh",
+    "bash",
+    "command",
+    "reg",
+    "lnk",
+    "scf",
+    "inf",
+    "chm",
+    "msc",
+    "apk",
   ],
   macro: ["docm", "dotm", "xlsm", "xltm", "xlam", "xla", "xll", "xlm", "xlsb", "pptm", "potm", "ppam", "ppsm", "sldm"],
   "disk-image": ["iso", "img", "vhd", "vhdx", "dmg"],
@@ -50,17 +85,36 @@ const KIND_OF_EXTENSION: ReadonlyMap<string, RiskKind> = new Map(
 
 /** Declared types that name a risky kind of file, by the extension they stand for (the list decides). */
 const RISKY_MIME: ReadonlyMap<string, string> = new Map([
-  ["application/x-msdownload", "exe"], ["application/x-msdos-program", "exe"], ["application/x-dosexec", "exe"],
-  ["application/vnd.microsoft.portable-executable", "exe"], ["application/x-executable", "exe"],
-  ["application/x-msi", "msi"], ["application/x-ms-installer", "msi"], ["application/x-ms-shortcut", "lnk"],
-  ["application/java-archive", "jar"], ["application/x-java-archive", "jar"], ["application/x-java-jnlp-file", "jnlp"],
-  ["application/x-sh", "sh"], ["application/x-shellscript", "sh"], ["text/x-shellscript", "sh"],
-  ["application/javascript", "js"], ["text/javascript", "js"], ["application/x-javascript", "js"],
-  ["text/vbscript", "vbs"], ["application/x-bat", "bat"], ["application/hta", "hta"],
+  ["application/x-msdownload", "exe"],
+  ["application/x-msdos-program", "exe"],
+  ["application/x-dosexec", "exe"],
+  ["application/vnd.microsoft.portable-executable", "exe"],
+  ["application/x-executable", "exe"],
+  ["application/x-msi", "msi"],
+  ["application/x-ms-installer", "msi"],
+  ["application/x-ms-shortcut", "lnk"],
+  ["application/java-archive", "jar"],
+  ["application/x-java-archive", "jar"],
+  ["application/x-java-jnlp-file", "jnlp"],
+  ["application/x-sh", "sh"],
+  ["application/x-shellscript", "sh"],
+  ["text/x-shellscript", "sh"],
+  ["application/javascript", "js"],
+  ["text/javascript", "js"],
+  ["application/x-javascript", "js"],
+  ["text/vbscript", "vbs"],
+  ["application/x-bat", "bat"],
+  ["application/hta", "hta"],
   ["application/vnd.android.package-archive", "apk"],
-  ["application/x-iso9660-image", "iso"], ["application/x-cd-image", "iso"], ["application/x-apple-diskimage", "dmg"],
+  ["application/x-iso9660-image", "iso"],
+  ["application/x-cd-image", "iso"],
+  ["application/x-apple-diskimage", "dmg"],
   ["application/x-raw-disk-image", "img"],
-  ["text/html", "html"], ["application/xhtml+xml", "xhtml"], ["image/svg+xml", "svg"], ["message/rfc822", "mht"], ["multipart/related", "mht"],
+  ["text/html", "html"],
+  ["application/xhtml+xml", "xhtml"],
+  ["image/svg+xml", "svg"],
+  ["message/rfc822", "mht"],
+  ["multipart/related", "mht"],
 ]);
 const MACRO_MIME = /macroenabled/i;
 
@@ -78,15 +132,26 @@ const POWERPOINT = ["application/vnd.ms-powerpoint", "application/vnd.openxmlfor
  */
 const AGREEING_MIME: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   ["pdf", ["application/pdf", "application/x-pdf"]],
-  ["doc", WORD], ["docx", [...WORD, "application/zip"]],
-  ["xls", EXCEL], ["xlsx", [...EXCEL, "application/zip"]],
-  ["ppt", POWERPOINT], ["pptx", [...POWERPOINT, "application/zip"]],
+  ["doc", WORD],
+  ["docx", [...WORD, "application/zip"]],
+  ["xls", EXCEL],
+  ["xlsx", [...EXCEL, "application/zip"]],
+  ["ppt", POWERPOINT],
+  ["pptx", [...POWERPOINT, "application/zip"]],
   ["txt", ["text/plain"]],
   ["csv", ["text/csv", "text/comma-separated-values", "text/plain", "application/csv", "application/vnd.ms-excel"]],
-  ["jpg", ["image/jpeg", "image/jpg", "image/pjpeg"]], ["jpeg", ["image/jpeg", "image/jpg", "image/pjpeg"]],
-  ["png", ["image/png"]], ["gif", ["image/gif"]], ["webp", ["image/webp"]], ["heic", ["image/heic", "image/heif"]],
-  ["mp3", ["audio/mpeg", "audio/mp3"]], ["m4a", ["audio/mp4", "audio/x-m4a", "audio/aac"]], ["ogg", ["audio/ogg", "audio/opus"]],
-  ["mp4", ["video/mp4", "audio/mp4"]], ["3gp", ["video/3gpp", "audio/3gpp"]], ["mov", ["video/quicktime"]],
+  ["jpg", ["image/jpeg", "image/jpg", "image/pjpeg"]],
+  ["jpeg", ["image/jpeg", "image/jpg", "image/pjpeg"]],
+  ["png", ["image/png"]],
+  ["gif", ["image/gif"]],
+  ["webp", ["image/webp"]],
+  ["heic", ["image/heic", "image/heif"]],
+  ["mp3", ["audio/mpeg", "audio/mp3"]],
+  ["m4a", ["audio/mp4", "audio/x-m4a", "audio/aac"]],
+  ["ogg", ["audio/ogg", "audio/opus"]],
+  ["mp4", ["video/mp4", "audio/mp4"]],
+  ["3gp", ["video/3gpp", "audio/3gpp"]],
+  ["mov", ["video/quicktime"]],
   ["zip", ["application/zip", "application/x-zip-compressed", "application/x-zip"]],
 ]);
 
@@ -116,7 +181,11 @@ export type RiskVerdict =
 function extensionsOf(name: string): { last: string; before: string; hidden: string[] } {
   const pieces = neutralisePieces(name);
   const hidden = pieces.filter((p) => p.hidden).map((p) => p.text);
-  const visible = pieces.filter((p) => !p.hidden).map((p) => p.text).join("").replace(/[.\s]+$/, "");
+  const visible = pieces
+    .filter((p) => !p.hidden)
+    .map((p) => p.text)
+    .join("")
+    .replace(/[.\s]+$/, "");
   const parts = visible.split(".");
   const ext = (s: string | undefined) => (s && parts.length > 1 && /^[a-z0-9]{1,16}$/i.test(s) ? s.toLowerCase() : "");
   return { last: ext(parts.at(-1)), before: parts.length > 2 ? ext(parts.at(-2)) : "", hidden };
@@ -169,15 +238,19 @@ export function classifyFile(facts: FileFacts, extensions: ReadonlySet<string>):
  * (`+zip,-xlsb`: add zip, remove xlsb). Returns the extensions, or a problem in words.
  */
 export function parseRiskyExtensions(value: string | undefined): { readonly extensions: ReadonlySet<string> } | { readonly problem: string } {
-  const items = (value ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = (value ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (items.length === 0) return { extensions: new Set(DEFAULT_RISKY_EXTENSIONS) };
   const bad = items.find((item) => !/^[+-]?\.?[a-z0-9]{1,16}$/.test(item));
   if (bad !== undefined) return { problem: `MEDIA_RISKY_EXTENSIONS has an entry that is not a file extension: ${bad.slice(0, 20)}` };
   const changes = items.filter((item) => item.startsWith("+") || item.startsWith("-"));
   const bare = (item: string) => item.replace(/^[+-]/, "").replace(/^\./, "");
   if (changes.length === 0) return { extensions: new Set(items.map(bare)) };
-  if (changes.length !== items.length) return { problem: "MEDIA_RISKY_EXTENSIONS must either list extensions (replacing the default) or only +ext/-ext changes to the default, not both" };
+  if (changes.length !== items.length)
+    return { problem: "MEDIA_RISKY_EXTENSIONS must either list extensions (replacing the default) or only +ext/-ext changes to the default, not both" };
   const extensions = new Set(DEFAULT_RISKY_EXTENSIONS);
-  for (const item of items) (item.startsWith("+") ? extensions.add(bare(item)) : extensions.delete(bare(item)));
+  for (const item of items) item.startsWith("+") ? extensions.add(bare(item)) : extensions.delete(bare(item));
   return { extensions };
 }

@@ -94,7 +94,13 @@ export const say = (notice: StaffNotice): StaffReply => ({ kind: "notice", notic
 /** The steps of the template card: pick a template, fill and preview it, then the sent confirmation. */
 export type TemplateCardModel =
   | { readonly step: "pick"; readonly reason?: TemplateReason; readonly templates: readonly { readonly id: TemplateKey; readonly label: string }[] }
-  | { readonly step: "fill"; readonly template: MessageTemplate; readonly values: TemplateValues; readonly preview?: string; readonly problem?: TemplateProblem }
+  | {
+      readonly step: "fill";
+      readonly template: MessageTemplate;
+      readonly values: TemplateValues;
+      readonly preview?: string;
+      readonly problem?: TemplateProblem;
+    }
   | { readonly step: "sent"; readonly template: MessageTemplate; readonly text: string; readonly by: string };
 
 /**

@@ -35,8 +35,12 @@ export const headerPlaceholders = (t: MessageTemplate) => (t.header?.format === 
 export function missingValues(t: MessageTemplate, values: TemplateValues): string[] {
   const blank = (v: string | undefined) => v === undefined || v.trim() === "";
   return [
-    ...headerPlaceholders(t).filter((k) => blank(values.header[k])).map((k) => `header {{${k}}}`),
-    ...placeholders(t.body).filter((k) => blank(values.body[k])).map((k) => `{{${k}}}`),
+    ...headerPlaceholders(t)
+      .filter((k) => blank(values.header[k]))
+      .map((k) => `header {{${k}}}`),
+    ...placeholders(t.body)
+      .filter((k) => blank(values.body[k]))
+      .map((k) => `{{${k}}}`),
   ];
 }
 

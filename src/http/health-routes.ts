@@ -8,7 +8,9 @@ const READY_PROBE_TIMEOUT_MS = 5_000;
 /** `work`'s result, or a rejection after `timeoutMs`. */
 function within<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("timed out")), timeoutMs); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), timeoutMs);
+  });
   return Promise.race([work(), late]).finally(() => clearTimeout(timer));
 }
 
@@ -32,15 +34,18 @@ export function cachedAnswer<T>(answer: () => Promise<T>, options: { maxAgeMs: n
  */
 export function healthRoutes(options: { ready: () => Promise<void>; report?: () => Promise<unknown>; now?: () => number; timeoutMs?: number }): HttpRoute[] {
   const timeoutMs = options.timeoutMs ?? READY_PROBE_TIMEOUT_MS;
-  const readiness = cachedAnswer(async (): Promise<HttpResponse> => {
-    try {
-      await within(options.ready, timeoutMs);
-    } catch {
-      return { status: 503, body: { status: "storage unavailable" } };
-    }
-    const backlog = options.report ? await within(options.report, timeoutMs).catch(() => "unavailable") : undefined;
-    return { status: 200, body: { status: "ready", ...(backlog !== undefined ? { backlog } : {}) } };
-  }, { maxAgeMs: READY_PROBE_MAX_AGE_MS, ...(options.now ? { now: options.now } : {}) });
+  const readiness = cachedAnswer(
+    async (): Promise<HttpResponse> => {
+      try {
+        await within(options.ready, timeoutMs);
+      } catch {
+        return { status: 503, body: { status: "storage unavailable" } };
+      }
+      const backlog = options.report ? await within(options.report, timeoutMs).catch(() => "unavailable") : undefined;
+      return { status: 200, body: { status: "ready", ...(backlog !== undefined ? { backlog } : {}) } };
+    },
+    { maxAgeMs: READY_PROBE_MAX_AGE_MS, ...(options.now ? { now: options.now } : {}) },
+  );
   return [
     { method: "GET", path: "/healthz", handle: async () => ({ status: 200, body: { status: "ok" } }) },
     { method: "GET", path: "/readyz", handle: readiness },

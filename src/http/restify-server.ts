@@ -109,7 +109,13 @@ function toRequest(req: IncomingMessage & { params?: Record<string, unknown> }, 
  * the exact raw bytes (signatures are computed over them) and parses them itself. Unknown paths get 404,
  * errors get 500 with no stack trace.
  */
-export async function startHttpServer(options: { host: string; port: number; routes: readonly HttpRoute[]; logger: Logger; limits?: Partial<ConnectionLimits> }): Promise<HttpServer> {
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  routes: readonly HttpRoute[];
+  logger: Logger;
+  limits?: Partial<ConnectionLimits>;
+}): Promise<HttpServer> {
   const { logger } = options;
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const server = restify.createServer({ name: "whatsapp-teams-bridge", handleUncaughtExceptions: false });
@@ -158,10 +164,11 @@ export async function startHttpServer(options: { host: string; port: number; rou
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Idle keep-alive sockets would hold close() open; in-flight requests still complete.
-      server.server.closeIdleConnections?.();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; in-flight requests still complete.
+        server.server.closeIdleConnections?.();
+      }),
   };
 }

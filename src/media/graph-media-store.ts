@@ -29,7 +29,11 @@ export interface GraphMediaStoreOptions {
 
 const CHUNK_UNIT = 320 * 1024;
 
-interface DriveItem { readonly id?: string; readonly webUrl?: string; readonly size?: number }
+interface DriveItem {
+  readonly id?: string;
+  readonly webUrl?: string;
+  readonly size?: number;
+}
 
 /** Team drives are looked up once in a while (a team's library does not move), for at most this many teams. */
 const DRIVE_CACHE = { capacity: 500, ttlMs: 6 * 3_600_000 };
@@ -58,14 +62,21 @@ export class GraphMediaStore implements MediaStore {
 
   async keep(file: MediaToKeep): Promise<KeptMedia> {
     const channelFolder = safeFileName(file.channel.channelName ?? file.channel.channelId, "channel");
-    const segments = [channelFolder, safeFileName(this.options.folder ?? "WhatsApp media"), contactFolder(file.contact), ...(file.quarantined ? ["Quarantine"] : []), storedFileName(file.wamid, file.quarantined ? `${file.name}.quarantined` : file.name)];
+    const segments = [
+      channelFolder,
+      safeFileName(this.options.folder ?? "WhatsApp media"),
+      contactFolder(file.contact),
+      ...(file.quarantined ? ["Quarantine"] : []),
+      storedFileName(file.wamid, file.quarantined ? `${file.name}.quarantined` : file.name),
+    ];
     const path = segments.map(encodeURIComponent).join("/");
     const token = await this.token();
     const driveId = await this.driveOf(file, token);
     const itemUrl = `${this.msGraphUrl}/drives/${encodeURIComponent(driveId)}/root:/${path}:`;
-    const item = file.bytes.length <= (this.options.simpleUploadMaxBytes ?? 4 * 1024 * 1024)
-      ? await this.simpleUpload(itemUrl, token, file)
-      : await this.sessionUpload(itemUrl, token, file);
+    const item =
+      file.bytes.length <= (this.options.simpleUploadMaxBytes ?? 4 * 1024 * 1024)
+        ? await this.simpleUpload(itemUrl, token, file)
+        : await this.sessionUpload(itemUrl, token, file);
     if (!item.webUrl) throw new PermanentError("media.graph_no_link", "Graph stored the file but returned no webUrl");
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
     // A quarantined file's place, in words (the core shows it instead of a link): the channel's Files tab.
@@ -138,7 +149,11 @@ export class GraphMediaStore implements MediaStore {
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = Number(response.headers.get("retry-after"));
-      throw new TransientError("media.graph_busy", `Graph ${operation} answered HTTP ${response.status}`, Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {});
+      throw new TransientError(
+        "media.graph_busy",
+        `Graph ${operation} answered HTTP ${response.status}`,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {},
+      );
     }
     if (response.status < 200 || response.status > 299) {
       throw new PermanentError("media.graph_refused", `Graph ${operation} answered HTTP ${response.status}: ${graphErrorCode(text)}`, {

@@ -79,7 +79,12 @@ export function createMediaStore(settings: MediaStoreSettings, identity: GraphId
   if (settings.kind === "sharepoint") {
     logger.info("media.store", { kind: "sharepoint", folder: settings.folder, library: settings.driveId ? "configured" : "each team's own" });
     return {
-      store: new GraphMediaStore({ msGraphUrl: settings.msGraphUrl, credential: credential ?? graphCredential(identity), ...(settings.driveId ? { driveId: settings.driveId } : {}), folder: settings.folder }),
+      store: new GraphMediaStore({
+        msGraphUrl: settings.msGraphUrl,
+        credential: credential ?? graphCredential(identity),
+        ...(settings.driveId ? { driveId: settings.driveId } : {}),
+        folder: settings.folder,
+      }),
       routes: [],
       setServerUrl: () => {},
     };
@@ -90,7 +95,9 @@ export function createMediaStore(settings: MediaStoreSettings, identity: GraphId
   return {
     store,
     routes: createMediaRoutes({ store, logger }),
-    setServerUrl: (url) => { base ??= url; },
+    setServerUrl: (url) => {
+      base ??= url;
+    },
     purgeOlderThan: (olderThan) => store.purgeOlderThan(olderThan),
   };
 }

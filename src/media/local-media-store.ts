@@ -59,7 +59,10 @@ export class LocalMediaStore implements MediaStore {
   }
 
   async keep(file: MediaToKeep): Promise<KeptMedia> {
-    const token = createHmac("sha256", await this.linkSecret()).update(`${file.contact}\n${file.wamid}`).digest("base64url").slice(0, 32);
+    const token = createHmac("sha256", await this.linkSecret())
+      .update(`${file.contact}\n${file.wamid}`)
+      .digest("base64url")
+      .slice(0, 32);
     const name = safeFileName(file.name);
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
     const quarantined = file.quarantined ?? false;
@@ -115,7 +118,10 @@ export class LocalMediaStore implements MediaStore {
   async purgeOlderThan(olderThan: number): Promise<number> {
     let removed = 0;
     for (const folder of await this.folders()) {
-      const written = await stat(join(folder, "info.json")).then((s) => s.mtimeMs, () => undefined);
+      const written = await stat(join(folder, "info.json")).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
       if (written !== undefined && written < olderThan) {
         await rm(folder, { recursive: true, force: true });
         removed++;
@@ -132,7 +138,10 @@ export class LocalMediaStore implements MediaStore {
     const contacts = new Set(conversations.map(contactFolder));
     let removed = 0;
     for (const folder of await this.folders()) {
-      const info = await readFile(join(folder, "info.json"), "utf8").then((text) => JSON.parse(text) as { contactFolder?: unknown }, () => undefined);
+      const info = await readFile(join(folder, "info.json"), "utf8").then(
+        (text) => JSON.parse(text) as { contactFolder?: unknown },
+        () => undefined,
+      );
       if (typeof info?.contactFolder === "string" && contacts.has(info.contactFolder)) {
         if (!dryRun) await rm(folder, { recursive: true, force: true });
         removed++;
@@ -150,7 +159,7 @@ export class LocalMediaStore implements MediaStore {
       });
       return entries.filter((e) => e.isDirectory() && TOKEN.test(e.name)).map((e) => join(directory, e.name));
     };
-    return [...await inside(this.options.directory), ...await inside(join(this.options.directory, QUARANTINE_FOLDER))];
+    return [...(await inside(this.options.directory)), ...(await inside(join(this.options.directory, QUARANTINE_FOLDER)))];
   }
 
   /** The secret the link tokens and signatures are derived from: made once, kept in the media folder. */
@@ -174,7 +183,9 @@ export class LocalMediaStore implements MediaStore {
       }
     })();
     // A failure (e.g. the folder is not writable yet) is not remembered: the next keep tries again.
-    this.secret.catch(() => { this.secret = undefined; });
+    this.secret.catch(() => {
+      this.secret = undefined;
+    });
     return this.secret;
   }
 }

@@ -20,7 +20,11 @@ export function safeFileName(name: string, fallback = "file"): string {
   if (chars.length <= 120) return cleaned;
   const dot = cleaned.lastIndexOf(".");
   const ext = dot > 0 && cleaned.length - dot <= 10 ? cleaned.slice(dot) : "";
-  return Array.from(cleaned.slice(0, cleaned.length - ext.length)).slice(0, 120 - ext.length).join("") + ext;
+  return (
+    Array.from(cleaned.slice(0, cleaned.length - ext.length))
+      .slice(0, 120 - ext.length)
+      .join("") + ext
+  );
 }
 
 /** A contact's folder: a short hash of the contact key, so no phone number appears in paths or links. */

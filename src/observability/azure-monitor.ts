@@ -46,17 +46,27 @@ function httpInstrumentation(traced: TracedRoutes) {
  */
 export function startAzureMonitor(options: TelemetryOptions, logger: Logger): Telemetry {
   const traced = new TracedRoutes();
-  withSdkDiagnosticsRouted(logger, () => useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString: options.connectionString },
-    resource: resourceFromAttributes({ "service.name": SERVICE_NAME, "service.instance.id": options.serviceInstanceId }),
-    samplingRatio: 1,
-    tracesPerSecond: 0,
-    enableLiveMetrics: false,
-    instrumentationOptions: {
-      http: httpInstrumentation(traced),
-      azureSdk: OFF, mongoDb: OFF, mySql: OFF, postgreSql: OFF, redis: OFF, redis4: OFF, bunyan: OFF, winston: OFF, console: OFF,
-    },
-  }));
+  withSdkDiagnosticsRouted(logger, () =>
+    useAzureMonitor({
+      azureMonitorExporterOptions: { connectionString: options.connectionString },
+      resource: resourceFromAttributes({ "service.name": SERVICE_NAME, "service.instance.id": options.serviceInstanceId }),
+      samplingRatio: 1,
+      tracesPerSecond: 0,
+      enableLiveMetrics: false,
+      instrumentationOptions: {
+        http: httpInstrumentation(traced),
+        azureSdk: OFF,
+        mongoDb: OFF,
+        mySql: OFF,
+        postgreSql: OFF,
+        redis: OFF,
+        redis4: OFF,
+        bunyan: OFF,
+        winston: OFF,
+        console: OFF,
+      },
+    }),
+  );
   const meter = metrics.getMeter(SERVICE_NAME);
   const tracer = trace.getTracer(SERVICE_NAME);
   return {
@@ -65,6 +75,7 @@ export function startAzureMonitor(options: TelemetryOptions, logger: Logger): Te
     tracedRoutes: (spanName, routes) => tracedRoutes(tracer, spanName, routes, traced),
     withLogs: (base, level) => alsoAsLogRecords(base, level, SERVICE_NAME),
     observeBacklog: (report, now) => observeBacklogGauges(meter, report, now),
-    stop: () => shutdownAzureMonitor().catch((err: unknown) => logger.warn("telemetry.stop_failed", { error: err instanceof Error ? err.message : String(err) })),
+    stop: () =>
+      shutdownAzureMonitor().catch((err: unknown) => logger.warn("telemetry.stop_failed", { error: err instanceof Error ? err.message : String(err) })),
   };
 }

@@ -18,11 +18,22 @@ export function backlogTotals(report: readonly NumberBacklog[], now: number): Re
  * the bridge, so an export reads the inbox at most every 30 s). A report that cannot be read reports nothing.
  */
 export function observeBacklogGauges(meter: Meter, report: () => Promise<readonly NumberBacklog[]>, now: () => number): void {
-  const names = Object.entries(METRIC_CATALOGUE).filter(([, spec]) => spec.instrument === "gauge").map(([name]) => name as GaugeName);
-  const gauges = names.map((name) => ({ name, gauge: meter.createObservableGauge(name, { description: METRIC_CATALOGUE[name].description, unit: METRIC_CATALOGUE[name].unit }) }));
-  meter.addBatchObservableCallback(async (result) => {
-    const totals = await report().then((r) => backlogTotals(r, now()), () => undefined);
-    if (!totals) return;
-    for (const { name, gauge } of gauges) result.observe(gauge, totals[name]);
-  }, gauges.map((g) => g.gauge));
+  const names = Object.entries(METRIC_CATALOGUE)
+    .filter(([, spec]) => spec.instrument === "gauge")
+    .map(([name]) => name as GaugeName);
+  const gauges = names.map((name) => ({
+    name,
+    gauge: meter.createObservableGauge(name, { description: METRIC_CATALOGUE[name].description, unit: METRIC_CATALOGUE[name].unit }),
+  }));
+  meter.addBatchObservableCallback(
+    async (result) => {
+      const totals = await report().then(
+        (r) => backlogTotals(r, now()),
+        () => undefined,
+      );
+      if (!totals) return;
+      for (const { name, gauge } of gauges) result.observe(gauge, totals[name]);
+    },
+    gauges.map((g) => g.gauge),
+  );
 }

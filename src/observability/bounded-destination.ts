@@ -36,7 +36,9 @@ export function boundedDestination(target: LineTarget, options: { maxBufferedByt
   };
   target.on("drain", report);
   return {
-    get dropped() { return dropped; },
+    get dropped() {
+      return dropped;
+    },
     write(line: string) {
       if (target.writableLength + Buffer.byteLength(line) > options.maxBufferedBytes) {
         dropped++;

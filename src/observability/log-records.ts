@@ -6,7 +6,12 @@ type Level = "debug" | "info" | "warn" | "error";
 
 /** pino's level names, ranked; an unknown one counts as `info` (config.ts only lets pino's through). */
 const RANK: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Number.POSITIVE_INFINITY };
-const SEVERITY: Readonly<Record<Level, SeverityNumber>> = { debug: SeverityNumber.DEBUG, info: SeverityNumber.INFO, warn: SeverityNumber.WARN, error: SeverityNumber.ERROR };
+const SEVERITY: Readonly<Record<Level, SeverityNumber>> = {
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+};
 
 /** A scrubbed field as a log record attribute: strings, numbers and booleans as they are, anything else as JSON. */
 function attributesOf(fields: Record<string, unknown>): AnyValueMap {

@@ -15,10 +15,12 @@ export const MAX_BUFFERED_LOG_BYTES = 1024 * 1024;
  */
 export function createLogger(options: { level: string; destination?: pino.DestinationStream; stdout?: LineTarget }): Logger {
   let warnDropped: (count: number) => void = () => {};
-  const destination = options.destination ?? boundedDestination(options.stdout ?? process.stdout, {
-    maxBufferedBytes: MAX_BUFFERED_LOG_BYTES,
-    onDrained: (count) => warnDropped(count),
-  });
+  const destination =
+    options.destination ??
+    boundedDestination(options.stdout ?? process.stdout, {
+      maxBufferedBytes: MAX_BUFFERED_LOG_BYTES,
+      onDrained: (count) => warnDropped(count),
+    });
   const base = pino({ level: options.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   warnDropped = (count) => base.warn({ event: "log.lines_dropped", count, note: "the log reader fell behind; these lines were dropped" });
   const write = (level: "debug" | "info" | "warn" | "error") => (event: string, fields?: Record<string, unknown>) => {

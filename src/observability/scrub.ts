@@ -4,7 +4,8 @@
  */
 
 /** Field names whose values are never written, whatever their content (booleans excepted: `hadAuthorization`). */
-const SECRET_KEYS = /authorization|token|secret|password|passwd|signature|^sig$|cookie|accountkey|apikey|api_key|privatekey|private_key|connectionstring|credential/i;
+const SECRET_KEYS =
+  /authorization|token|secret|password|passwd|signature|^sig$|cookie|accountkey|apikey|api_key|privatekey|private_key|connectionstring|credential/i;
 /** Keys whose digit runs are ids known not to be personal (business number ids, ports, counters...). */
 const NOT_PERSONAL_KEYS = new Set(["business", "phoneNumberId", "status", "port", "durationMs", "count", "code", "metaCode", "timestamp", "pid", "time"]);
 

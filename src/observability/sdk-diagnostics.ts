@@ -7,7 +7,9 @@ const MAX_MESSAGE_CHARS = 500;
 
 /** One line of an SDK's own diagnostics, short, with errors as their messages (no stacks, no objects). */
 function line(args: readonly unknown[]): string {
-  return format(...args.map((a) => (a instanceof Error ? a.message : a))).replace(/\s+/g, " ").slice(0, MAX_MESSAGE_CHARS);
+  return format(...args.map((a) => (a instanceof Error ? a.message : a)))
+    .replace(/\s+/g, " ")
+    .slice(0, MAX_MESSAGE_CHARS);
 }
 
 /**

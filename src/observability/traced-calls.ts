@@ -10,17 +10,20 @@ import type { TracedRoutes } from "./http-privacy";
 
 /** Ends `span` when `work` settles; `onValue` may mark it failed. A rejection is a failure, named by its kind. */
 function ended<T>(span: Span, work: Promise<T>, onValue: (value: T) => void): Promise<T> {
-  return work.then((value) => {
-    onValue(value);
-    span.end();
-    return value;
-  }, (err: unknown) => {
-    const status = failureStatus(err);
-    span.setAttribute("call.status", status);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: status });
-    span.end();
-    throw err;
-  });
+  return work.then(
+    (value) => {
+      onValue(value);
+      span.end();
+      return value;
+    },
+    (err: unknown) => {
+      const status = failureStatus(err);
+      span.setAttribute("call.status", status);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: status });
+      span.end();
+      throw err;
+    },
+  );
 }
 
 /** `gateway` with a span `<side>.<method>` around each call that returns a promise; its HTTP calls are its children. */
@@ -33,20 +36,21 @@ export function tracedGateway<T extends object>(tracer: Tracer, side: CallSide, 
       let wrapper = wrappers.get(property);
       if (!wrapper) {
         const method = value as (...a: unknown[]) => unknown;
-        wrapper = (...args: unknown[]) => tracer.startActiveSpan(`${side}.${property}`, { kind: SpanKind.INTERNAL, attributes: { "call.side": side, "call.operation": property } }, (span) => {
-          let result: unknown;
-          try {
-            result = method.apply(target, args);
-          } catch (err) {
-            span.end();
-            throw err;
-          }
-          if (!(result instanceof Promise)) {
-            span.end();
-            return result;
-          }
-          return ended(span, result, () => span.setAttribute("call.status", "ok"));
-        });
+        wrapper = (...args: unknown[]) =>
+          tracer.startActiveSpan(`${side}.${property}`, { kind: SpanKind.INTERNAL, attributes: { "call.side": side, "call.operation": property } }, (span) => {
+            let result: unknown;
+            try {
+              result = method.apply(target, args);
+            } catch (err) {
+              span.end();
+              throw err;
+            }
+            if (!(result instanceof Promise)) {
+              span.end();
+              return result;
+            }
+            return ended(span, result, () => span.setAttribute("call.status", "ok"));
+          });
         wrappers.set(property, wrapper);
       }
       return wrapper;
@@ -61,11 +65,13 @@ export function tracedRoutes(tracer: Tracer, spanName: string, routes: readonly 
     traced.add(route.path);
     return {
       ...route,
-      handle: (request) => tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL, attributes: { "http.route": route.path } }, (span) =>
-        ended(span, route.handle(request), (response) => {
-          span.setAttribute("http.response.status_code", response.status);
-          if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(response.status) });
-        })),
+      handle: (request) =>
+        tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL, attributes: { "http.route": route.path } }, (span) =>
+          ended(span, route.handle(request), (response) => {
+            span.setAttribute("http.response.status_code", response.status);
+            if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(response.status) });
+          }),
+        ),
     };
   });
 }

@@ -45,14 +45,21 @@ export function isChannelActivity(activity: Partial<Activity>): boolean {
   return !!(activity.channelData as { channel?: { id?: unknown } } | undefined)?.channel?.id;
 }
 
-interface MentionEntity { readonly type: "mention"; readonly mentioned?: { readonly id?: string; readonly name?: string; readonly type?: string }; readonly text?: string }
+interface MentionEntity {
+  readonly type: "mention";
+  readonly mentioned?: { readonly id?: string; readonly name?: string; readonly type?: string };
+  readonly text?: string;
+}
 
 function mentionEntities(activity: Partial<Activity>): MentionEntity[] {
   return (activity.entities ?? []).filter((e: Entity): e is Entity & MentionEntity => e?.type === "mention");
 }
 
 function stripAtTags(text: string): string {
-  return text.replace(/<\/?at[^>]*>/gi, "").replace(/\u00a0/g, " ").trim();
+  return text
+    .replace(/<\/?at[^>]*>/gi, "")
+    .replace(/\u00a0/g, " ")
+    .trim();
 }
 
 /**
@@ -116,7 +123,7 @@ export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | und
   const tenant = tenantOf(activity);
   if (!parsed || !tenant || !activity.id || !activity.serviceUrl) return undefined;
   const html = htmlAttachment(activity);
-  const source = typeof html?.content === "string" ? html.content : activity.text ?? "";
+  const source = typeof html?.content === "string" ? html.content : (activity.text ?? "");
   const parsedHtml = source ? parseTeamsHtml(source, botMentionPolicy(activity)) : undefined;
   const body = parsedHtml?.body ?? paragraph("");
   const botId = activity.recipient?.id;

@@ -27,7 +27,11 @@ export interface BotBuilderComplianceGatewayOptions {
 export class BotBuilderComplianceGateway implements ComplianceGateway {
   constructor(private readonly options: BotBuilderComplianceGatewayOptions) {}
 
-  async startThread(channel: ChannelAddress, post: CompliancePost, options: CompliancePostOptions = {}): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
+  async startThread(
+    channel: ChannelAddress,
+    post: CompliancePost,
+    options: CompliancePostOptions = {},
+  ): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
     this.assertAllowed(channel, "compliance.startThread");
     const parameters: Partial<ConversationParameters> = {
       isGroup: true,
@@ -37,15 +41,25 @@ export class BotBuilderComplianceGateway implements ComplianceGateway {
     };
     let conversationId: string | undefined;
     try {
-      await this.options.adapter.createConversationAsync(this.options.botAppId, "msteams", channel.serviceUrl, undefined as unknown as string, parameters as ConversationParameters, async (ctx: TurnContext) => {
-        conversationId = ctx.activity.conversation?.id;
-      });
+      await this.options.adapter.createConversationAsync(
+        this.options.botAppId,
+        "msteams",
+        channel.serviceUrl,
+        undefined as unknown as string,
+        parameters as ConversationParameters,
+        async (ctx: TurnContext) => {
+          conversationId = ctx.activity.conversation?.id;
+        },
+      );
     } catch (err) {
       throw mapConnectorError(err, "compliance.startThread");
     }
     const parsed = parseThreadRef(conversationId ?? "");
     if (!parsed || parsed.channel !== channel.channelId) {
-      throw new PermanentError("teams.thread_id_unexpected", "compliance.startThread: the Bot Connector returned a conversation id that is not a thread of the channel");
+      throw new PermanentError(
+        "teams.thread_id_unexpected",
+        "compliance.startThread: the Bot Connector returned a conversation id that is not a thread of the channel",
+      );
     }
     await this.postCard(channel, parsed.thread, post, options);
     return { thread: parsed.thread, rootMessageId: parsed.root };
@@ -72,7 +86,8 @@ export class BotBuilderComplianceGateway implements ComplianceGateway {
   private async send(channel: ChannelAddress, thread: TeamsThreadRef, activity: Partial<Activity>, operation: string): Promise<TeamsMessageId> {
     this.assertAllowed(channel, operation);
     const parsed = parseThreadRef(thread);
-    if (!parsed || parsed.channel !== channel.channelId) throw new PermanentError("teams.thread_mismatch", `${operation}: the thread does not belong to the channel`);
+    if (!parsed || parsed.channel !== channel.channelId)
+      throw new PermanentError("teams.thread_mismatch", `${operation}: the thread does not belong to the channel`);
     const reference: Partial<ConversationReference> = {
       channelId: "msteams",
       serviceUrl: channel.serviceUrl,

@@ -23,10 +23,14 @@ const channelOf = (name: string | undefined) => (name ? `“${neutraliseDisplayN
 export function complianceText(post: CompliancePost, options: { readonly mayRepeat?: boolean } = {}): string {
   const text = (() => {
     switch (post.kind) {
-      case "day-seal": return sealText(post.seal);
-      case "audit": return auditText(post.audit);
-      case "weekly-review": return reviewText(post.report);
-      case "link-gap": return gapText(post.gap);
+      case "day-seal":
+        return sealText(post.seal);
+      case "audit":
+        return auditText(post.audit);
+      case "weekly-review":
+        return reviewText(post.report);
+      case "link-gap":
+        return gapText(post.gap);
     }
   })();
   return options.mayRepeat ? `${text}\n${MAY_REPEAT}` : text;
@@ -39,8 +43,10 @@ function sealText(post: DaySealPost): string {
   const lines: string[] = [];
   const seal = post.seal;
   if (!seal) {
-    lines.push(`Journal seal of ${post.day} (UTC): nothing was journaled that day, so no manifest and no seal exist.`,
-      `Check: ${verifyCommand(post.day)} lists any segment filed under that day.`);
+    lines.push(
+      `Journal seal of ${post.day} (UTC): nothing was journaled that day, so no manifest and no seal exist.`,
+      `Check: ${verifyCommand(post.day)} lists any segment filed under that day.`,
+    );
   } else {
     const segments = seal.manifests.reduce((sum, m) => sum + m.segments, 0);
     const entries = seal.manifests.reduce((sum, m) => sum + m.entries, 0);
@@ -55,7 +61,10 @@ function sealText(post: DaySealPost): string {
       `Check: ${verifyCommand(post.day)} prints this day's SHA-256 from the stored journal; it must equal the one above. It is the SHA-256 of the lines "<manifest name> <manifest SHA-256>" listed here, sorted by name, each ending with a newline.`,
     );
   }
-  if (post.missed) lines.push(`The seals of ${post.missed.from} to ${post.missed.to} were not posted: the bridge was not running then, and only the last 14 days are caught up. ${verifyCommand(post.missed.from, post.missed.to)} prints them.`);
+  if (post.missed)
+    lines.push(
+      `The seals of ${post.missed.from} to ${post.missed.to} were not posted: the bridge was not running then, and only the last 14 days are caught up. ${verifyCommand(post.missed.from, post.missed.to)} prints them.`,
+    );
   return lines.join("\n");
 }
 
@@ -92,7 +101,8 @@ export const channelActivity = (c: ChannelActivity): string =>
   `${c.channel === "(not linked)" ? c.channel : `“${neutraliseDisplayName(c.channel)}”`} ${c.inbound}/${c.outbound}/${c.kept}`;
 
 /** `“Channel” (number …) since …`: a suspended link. */
-export const suspendedLink = (l: SuspendedLink): string => `${channelOf(l.channelName)} (number ${l.displayNumber ?? l.business}) since ${formatUtcDateTime(l.since)}`;
+export const suspendedLink = (l: SuspendedLink): string =>
+  `${channelOf(l.channelName)} (number ${l.displayNumber ?? l.business}) since ${formatUtcDateTime(l.since)}`;
 
 /** `• <id> …`: one unreconciled message, with where it is kept and its thread. */
 function unreconciledLine(m: UnreconciledMessage): string {
@@ -130,7 +140,11 @@ export function auditText(a: AuditReport): string {
     `Journal chain, ${j.from} to ${j.to}: ${j.intact ? "INTACT" : `BROKEN (${plural(j.breaks.length, "break")})`} · ${plural(j.segments, "segment")}, ${plural(j.manifests, "manifest")}, ${plural(j.entries, "entry", "entries")}`,
     ...j.breaks.slice(0, TEXT_LIST_MAX).map((b) => `• ${b.kind.toUpperCase()} ${b.what}: ${b.detail}`),
     ...more(j.breaks.length, Math.min(TEXT_LIST_MAX, j.breaks.length), "breaks"),
-    ...(j.unsignedDeliveries > 0 ? [`Deliveries the current app secret does not verify: ${j.unsignedDeliveries} (signed before a rotation? ${verifyCommand(j.from, j.to)} --secret <earlier secret> says).`] : []),
+    ...(j.unsignedDeliveries > 0
+      ? [
+          `Deliveries the current app secret does not verify: ${j.unsignedDeliveries} (signed before a rotation? ${verifyCommand(j.from, j.to)} --secret <earlier secret> says).`,
+        ]
+      : []),
     ...(j.unsealed.length > 0 ? [`Not sealed yet: ${j.unsealed.map((u) => `${u.writer} (${plural(u.segments, "segment")})`).join(", ")}.`] : []),
     `Check: npm run reconcile; ${verifyCommand(j.from, j.to)}.`,
   ];

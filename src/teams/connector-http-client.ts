@@ -1,5 +1,12 @@
 import { toHttpHeadersLike } from "@azure/core-http-compat";
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, isRestError, type HttpClient, type PipelineResponse } from "@azure/core-rest-pipeline";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  isRestError,
+  type HttpClient,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import type { ConnectorClientOptions } from "botframework-connector";
 import { PermanentError } from "../core/errors";
 import { connectorThrottleKeys } from "./connector-throttle-keys";
@@ -93,14 +100,24 @@ async function sendOnce(transport: HttpClient, request: ConnectorRequest, timeou
   try {
     response = await transport.sendRequest(pipelineRequest);
   } catch (err) {
-    throw isRestError(err) ? new ConnectorCallError(`Bot Connector request failed: ${err.message}`, { ...(err.code ? { code: err.code } : {}), cause: err }) : err;
+    throw isRestError(err)
+      ? new ConnectorCallError(`Bot Connector request failed: ${err.message}`, { ...(err.code ? { code: err.code } : {}), cause: err })
+      : err;
   }
   if (response.status >= 200 && response.status < 300) {
-    return { request, status: response.status, headers: toHttpHeadersLike(response.headers), ...(response.bodyAsText != null ? { bodyAsText: response.bodyAsText } : {}) };
+    return {
+      request,
+      status: response.status,
+      headers: toHttpHeadersLike(response.headers),
+      ...(response.bodyAsText != null ? { bodyAsText: response.bodyAsText } : {}),
+    };
   }
   const { code, message } = errorOf(response.bodyAsText);
   // A redirect is refused like any other failure: the token must not follow it.
-  throw new ConnectorCallError(`Bot Connector answered ${response.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`, { ...(code ? { code } : {}), response });
+  throw new ConnectorCallError(`Bot Connector answered ${response.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`, {
+    ...(code ? { code } : {}),
+    response,
+  });
 }
 
 /** The `httpClient` for botframework-connector's clients: allowed hosts only, one attempt, a timeout, the rate limiter. */

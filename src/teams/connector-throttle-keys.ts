@@ -33,7 +33,10 @@ export function connectorThrottleKeys(request: ConnectorRequestLike): string[] {
 
 function pathParts(url: string): string[] {
   try {
-    return new URL(url).pathname.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+    return new URL(url).pathname
+      .split("/")
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p));
   } catch {
     return [];
   }

@@ -45,7 +45,9 @@ export class GraphGroupMembership implements GroupMembership {
     if (response.status === 404) return false;
     if (response.status !== 200) {
       const detail = `checkMemberGroups answered HTTP ${response.status}`;
-      throw response.status === 429 || response.status >= 500 ? new TransientError("graph.group_busy", detail) : new PermanentError("graph.group_refused", detail);
+      throw response.status === 429 || response.status >= 500
+        ? new TransientError("graph.group_busy", detail)
+        : new PermanentError("graph.group_refused", detail);
     }
     let value: unknown;
     try {

@@ -65,7 +65,9 @@ export class GraphThreadHistory implements ThreadHistory {
       for (let page = 0; page < (this.options.maxPages ?? 10) && url; page++) {
         const body = await this.getPage(url, token);
         if (typeof body === "string") return { kind: "unknown", why: body };
-        const found = (body.value ?? []).find((reply) => isFromApplication(reply) && typeof reply.body?.content === "string" && hasPostMarker(reply.body.content, marker));
+        const found = (body.value ?? []).find(
+          (reply) => isFromApplication(reply) && typeof reply.body?.content === "string" && hasPostMarker(reply.body.content, marker),
+        );
         if (found && typeof found.id === "string") return { kind: "found", id: TeamsMessageId(found.id) };
         const next = body["@odata.nextLink"];
         // Only Graph's own pages are followed: the token must not go anywhere else.

@@ -64,7 +64,9 @@ export class ClientCache<T> {
     if (cached) return cached;
     const made = create();
     this.entries.set(key, made);
-    made.catch(() => { if (this.entries.get(key) === made) this.entries.delete(key); });
+    made.catch(() => {
+      if (this.entries.get(key) === made) this.entries.delete(key);
+    });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return made;
   }

@@ -34,7 +34,10 @@ function jpeg(b: Uint8Array, view: DataView): ImageSize | undefined {
   while (at + 9 <= b.length) {
     if (b[at] !== 0xff) return undefined;
     const marker = b[at + 1]!;
-    if (marker === 0xff) { at += 1; continue; } // fill byte
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    } // fill byte
     if (marker === 0xd9 || marker === 0xda) return undefined; // end of image, or scan data before any frame
     const length = view.getUint16(at + 2);
     if (length < 2) return undefined;

@@ -59,5 +59,9 @@ export function imagePostActivity(image: ImagePost): Partial<Activity> {
 
 /** What stands in for an image the client refused as too large (HTTP 413): a line pointing at its file. */
 export function imageTooLargeActivity(image: ImagePost): Partial<Activity> {
-  return { type: "message", textFormat: "xml", text: `<p><em>🖼️ ${escapeHtml(shownName(image))} is too large to show in the thread: open it from its link above.</em></p>` };
+  return {
+    type: "message",
+    textFormat: "xml",
+    text: `<p><em>🖼️ ${escapeHtml(shownName(image))} is too large to show in the thread: open it from its link above.</em></p>`,
+  };
 }

@@ -17,7 +17,12 @@ const FETCH_TIMEOUT_MS = 30_000;
 
 /** True for a pasted (inline) image: an `image/*` attachment with a `contentUrl` to fetch. */
 export function isInlineImage(attachment: Attachment | undefined): boolean {
-  return !!attachment && typeof attachment.contentType === "string" && attachment.contentType.toLowerCase().startsWith("image/") && typeof attachment.contentUrl === "string";
+  return (
+    !!attachment &&
+    typeof attachment.contentType === "string" &&
+    attachment.contentType.toLowerCase().startsWith("image/") &&
+    typeof attachment.contentUrl === "string"
+  );
 }
 
 /** The bot's `Authorization` header for the turn's Bot Connector (none when authentication is disabled). */
@@ -28,7 +33,13 @@ async function botAuthorization(ctx: TurnContext): Promise<string | undefined> {
   if (!signRequest) return undefined;
   let header: string | undefined;
   // botframework-connector's credentials sign a request by setting its Authorization header.
-  await signRequest({ headers: { set: (name: string, value: string) => { if (name.toLowerCase() === "authorization") header = value; } } });
+  await signRequest({
+    headers: {
+      set: (name: string, value: string) => {
+        if (name.toLowerCase() === "authorization") header = value;
+      },
+    },
+  });
   return header;
 }
 
@@ -56,7 +67,10 @@ const EXTENSION: Readonly<Record<string, string>> = { "image/png": "png", "image
  * service hosts (the token never goes anywhere else), without following redirects, size-capped and
  * time-limited. Failures become one plain sentence each, for the sender.
  */
-export async function fetchInlineImages(ctx: TurnContext, options: { serviceUrlHosts: readonly string[]; logger: Logger }): Promise<{ images: StaffImage[]; problems: string[] }> {
+export async function fetchInlineImages(
+  ctx: TurnContext,
+  options: { serviceUrlHosts: readonly string[]; logger: Logger },
+): Promise<{ images: StaffImage[]; problems: string[] }> {
   const attachments = (ctx.activity as Partial<Activity>).attachments?.filter(isInlineImage) ?? [];
   const images: StaffImage[] = [];
   const problems: string[] = [];

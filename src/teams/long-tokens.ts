@@ -51,5 +51,8 @@ function wrapToken(token: string): string {
 
 /** `text` with its long tokens made to wrap (see above); whitespace and every other token unchanged. */
 export function wrapLongTokens(text: string): string {
-  return text.split(/(\s+)/).map((part, i) => (i % 2 === 1 || part === "" ? part : wrapToken(part))).join("");
+  return text
+    .split(/(\s+)/)
+    .map((part, i) => (i % 2 === 1 || part === "" ? part : wrapToken(part)))
+    .join("");
 }

@@ -32,10 +32,20 @@ class CapturedResponse implements BotResponse {
   socket: unknown = null;
   statusCode = 200;
   body: unknown;
-  status(code: number): this { this.statusCode = code; return this; }
-  header(): this { return this; }
-  send(body?: unknown): this { this.body = body; return this; }
-  end(): this { return this; }
+  status(code: number): this {
+    this.statusCode = code;
+    return this;
+  }
+  header(): this {
+    return this;
+  }
+  send(body?: unknown): this {
+    this.body = body;
+    return this;
+  }
+  end(): this {
+    return this;
+  }
 }
 
 const text = (status: number, body: string): HttpResponse => ({ status, body });
@@ -52,7 +62,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * token from any other issuer (the Emulator's, another bot's) is refused before botbuilder sees it
  * (channel-token-issuer.ts). Bodies never carry botbuilder's error text or a stack trace.
  */
-export function createMessagesRoute(deps: { adapter: ActivityProcessor; logic: TurnLogic; logger: Logger; requireAuthorization: boolean; channelIssuer?: string }): HttpRoute {
+export function createMessagesRoute(deps: {
+  adapter: ActivityProcessor;
+  logic: TurnLogic;
+  logger: Logger;
+  requireAuthorization: boolean;
+  channelIssuer?: string;
+}): HttpRoute {
   const { adapter, logic, logger } = deps;
   // Every Bot Framework request carries a bearer token: without one it is refused before its body is read.
   const missingAuthorization = (request: Omit<HttpRequest, "rawBody">): HttpResponse | undefined => {

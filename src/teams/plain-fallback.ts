@@ -29,6 +29,7 @@ export function renderPlainFallback(post: Extract<ThreadPost, { kind: "customer"
   const body = neutraliseText(toPlainText(post.body));
   const room = FALLBACK_MAX_CHARS - header.length - 2;
   const chars = Array.from(body);
-  const cut = chars.length > room ? `${chars.slice(0, Math.max(0, room - 120)).join("")}\n[… cut here: the whole message is kept in the bridge's journal.]` : body;
+  const cut =
+    chars.length > room ? `${chars.slice(0, Math.max(0, room - 120)).join("")}\n[… cut here: the whole message is kept in the bridge's journal.]` : body;
   return `${header}\n\n${cut}`;
 }

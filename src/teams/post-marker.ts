@@ -15,8 +15,19 @@ export function postMarker(wamid: string): string {
 /** The words of a stored HTML body: its text, entities decoded, with a space wherever a tag was. */
 function visibleText(html: string): string {
   let text = "";
-  const tag = () => { text += " "; };
-  new Parser({ ontext: (t) => { text += t; }, onopentag: tag, onclosetag: tag }, { decodeEntities: true }).end(html);
+  const tag = () => {
+    text += " ";
+  };
+  new Parser(
+    {
+      ontext: (t) => {
+        text += t;
+      },
+      onopentag: tag,
+      onclosetag: tag,
+    },
+    { decodeEntities: true },
+  ).end(html);
   return text;
 }
 

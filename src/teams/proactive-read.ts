@@ -36,7 +36,10 @@ export async function readInProactiveTurn<T>(
   };
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransientError("teams.read_timeout", `${operation}: no answer from the Bot Connector within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new TransientError("teams.read_timeout", `${operation}: no answer from the Bot Connector within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   const work = (async () => {
     let result: { value: T } | undefined;

@@ -83,7 +83,10 @@ export class TeamsRateLimiter {
   private timerAt = Number.POSITIVE_INFINITY;
   private sweptAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly windowsByKind: Readonly<Record<string, readonly RateWindow[]>>, private readonly timing: LimiterTiming = realTiming) {}
+  constructor(
+    private readonly windowsByKind: Readonly<Record<string, readonly RateWindow[]>>,
+    private readonly timing: LimiterTiming = realTiming,
+  ) {}
 
   /** Waits until a request counting against every key of `keys` fits all their windows; books it. */
   acquire(keys: readonly string[], options: AcquireOptions = {}): Promise<RateSlot> {
@@ -229,11 +232,14 @@ export class TeamsRateLimiter {
     this.timerAt = wakeAt;
     if (!Number.isFinite(wakeAt)) return;
     // Timers may fire a little early: at least 1 ms, and a pump that finds nothing fits re-arms.
-    this.timer = this.timing.setTimer(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.max(1, Math.ceil(wakeAt - now)));
+    this.timer = this.timing.setTimer(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(wakeAt - now)),
+    );
   }
 }
 

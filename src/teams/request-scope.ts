@@ -72,7 +72,10 @@ function installConsoleFilter(): void {
     const original = console[level].bind(console) as ConsoleMethod;
     console[level] = (...args: unknown[]) => {
       const scope = storage.getStore();
-      if (!scope || scope.stage === "turn") { original(...args); return; }
+      if (!scope || scope.stage === "turn") {
+        original(...args);
+        return;
+      }
       scope.consoleLines++;
       scope.logger.debug("teams.sdk.console", { level, stage: scope.stage, message: args.map(describeConsoleArg).join(" ").slice(0, 300) });
     };

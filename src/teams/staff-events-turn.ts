@@ -55,9 +55,12 @@ export function mapStaffReaction(activity: Partial<Activity>): StaffReaction | u
 /** A channel `messageUpdate` (edit) or `messageDelete` (soft delete) activity; undefined for anything else. */
 export function mapStaffMessageChange(activity: Partial<Activity>): StaffMessageChange | undefined {
   const eventType = (activity.channelData as { eventType?: unknown } | undefined)?.eventType;
-  const change = activity.type === "messageUpdate" && eventType === "editMessage" ? "edited"
-    : activity.type === "messageDelete" && eventType === "softDeleteMessage" ? "deleted"
-    : undefined;
+  const change =
+    activity.type === "messageUpdate" && eventType === "editMessage"
+      ? "edited"
+      : activity.type === "messageDelete" && eventType === "softDeleteMessage"
+        ? "deleted"
+        : undefined;
   const parsed = parseThreadRef(activity.conversation?.id ?? "");
   const tenant = tenantOf(activity);
   if (!change || !parsed || !tenant || !activity.id) return undefined;

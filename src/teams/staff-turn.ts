@@ -44,7 +44,12 @@ export async function handleCardSubmitActivity(ctx: TurnContext, handler: StaffM
  * core's reply is posted in the same thread (see `fromStaffInChannel` for the others). A failing
  * handler is logged and answered with a notice. A template card answer is posted as a card.
  */
-export async function handleMessageActivity(ctx: TurnContext, handler: StaffMessageHandler, logger: Logger, options: { serviceUrlHosts?: readonly string[] } = {}): Promise<void> {
+export async function handleMessageActivity(
+  ctx: TurnContext,
+  handler: StaffMessageHandler,
+  logger: Logger,
+  options: { serviceUrlHosts?: readonly string[] } = {},
+): Promise<void> {
   if (!(await fromStaffInChannel(ctx, logger))) return;
   const activity = ctx.activity;
   const mapped = mapStaffMessage(activity);

@@ -22,7 +22,10 @@ const IDENTITY_KEYS = ["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTy
  * would count as "set" for the all-or-nothing override keys, docs/protocols.md B16). With auth disabled the
  * identity keys are dropped too, so botbuilder's factory reports authentication disabled.
  */
-export function botbuilderAuthConfig(auth: Readonly<Record<string, string | undefined>>, authDisabled: boolean): ConfigurationBotFrameworkAuthenticationOptions {
+export function botbuilderAuthConfig(
+  auth: Readonly<Record<string, string | undefined>>,
+  authDisabled: boolean,
+): ConfigurationBotFrameworkAuthenticationOptions {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(auth)) {
     if (value === undefined || value.trim() === "") continue;
@@ -47,8 +50,14 @@ export function createBridgeAdapter(options: {
 }): CloudAdapter {
   const { config, guard } = options;
   const credentialsFactory = options.credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(config);
-  const authentication = (inTurn: boolean) => new ConfigurationBotFrameworkAuthentication(config, credentialsFactory, undefined, undefined, {
-    httpClient: connectorHttpClient({ serviceUrlHosts: guard.serviceUrlHosts, requestTimeoutMs: guard.requestTimeoutMs, ...(guard.limiter ? { limiter: guard.limiter } : {}), first: inTurn }),
-  });
+  const authentication = (inTurn: boolean) =>
+    new ConfigurationBotFrameworkAuthentication(config, credentialsFactory, undefined, undefined, {
+      httpClient: connectorHttpClient({
+        serviceUrlHosts: guard.serviceUrlHosts,
+        requestTimeoutMs: guard.requestTimeoutMs,
+        ...(guard.limiter ? { limiter: guard.limiter } : {}),
+        first: inTurn,
+      }),
+    });
   return new CloudAdapter(new GuardedBotFrameworkAuthentication(authentication(true), guard, authentication(false)));
 }

@@ -142,7 +142,10 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
     app.messageEventUpdate("editMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
     app.messageEventUpdate("softDeleteMessage", async (ctx: TurnContext) => handleMessageChangeActivity(ctx, handler, logger));
     // The app added (back) to a team: links suspended there resume at once (install-events.ts).
-    app.activity(async (ctx: TurnContext) => isAppInstalled(ctx.activity), async (ctx: TurnContext) => handleAppInstalled(ctx, handler, logger));
+    app.activity(
+      async (ctx: TurnContext) => isAppInstalled(ctx.activity),
+      async (ctx: TurnContext) => handleAppInstalled(ctx, handler, logger),
+    );
 
     const logic = async (ctx: TurnContext, outcome: TurnOutcome): Promise<void> => {
       const activity = ctx.activity;
@@ -163,12 +166,26 @@ export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsCo
         logger.error("teams.turn.failed", { activityType: activity.type, error: describeError(err) });
       }
     };
-    return [createMessagesRoute({ adapter, logic, logger, requireAuthorization: !authDisabled, ...(authDisabled ? {} : { channelIssuer: channelTokenIssuer(options.auth) }) })];
+    return [
+      createMessagesRoute({
+        adapter,
+        logic,
+        logger,
+        requireAuthorization: !authDisabled,
+        ...(authDisabled ? {} : { channelIssuer: channelTokenIssuer(options.auth) }),
+      }),
+    ];
   };
   return {
     gateway: new BotBuilderTeamsGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
     compliance: new BotBuilderComplianceGateway({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger }),
-    directory: new TeamsStaffDirectory({ adapter, botAppId, serviceUrlHosts: options.serviceUrlHosts, logger, ...(options.staffGroups ? { groups: options.staffGroups } : {}) }),
+    directory: new TeamsStaffDirectory({
+      adapter,
+      botAppId,
+      serviceUrlHosts: options.serviceUrlHosts,
+      logger,
+      ...(options.staffGroups ? { groups: options.staffGroups } : {}),
+    }),
     serve,
   };
 }

@@ -13,8 +13,17 @@ interface ConnectorFailure {
 }
 
 const NETWORK_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH",
-  "ECONNABORTED", "UND_ERR_SOCKET", "REQUEST_SEND_ERROR",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+  "REQUEST_SEND_ERROR",
 ]);
 /** Credential failures (the token endpoint or managed identity is unreachable): worth retrying. */
 const CREDENTIAL_ERRORS = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError"]);
@@ -22,7 +31,10 @@ const CREDENTIAL_ERRORS = new Set(["CredentialUnavailableError", "Authentication
 function describe(err: unknown): ConnectorFailure {
   if (typeof err !== "object" || err === null) return { message: String(err) };
   const e = err as {
-    statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
     response?: { status?: unknown; headers?: { get?: (name: string) => string | undefined } };
   };
   const status = typeof e.statusCode === "number" ? e.statusCode : typeof e.response?.status === "number" ? e.response.status : undefined;
@@ -52,10 +64,16 @@ function statusError(f: ConnectorFailure & { status: number }, operation: string
   const transient = (code: string, userMessage: string) =>
     new TransientError(code, detail, { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), userMessage, cause, notApplied: refused });
   switch (f.status) {
-    case 429: return transient("teams.throttled", "Teams is throttling the bot; the message will be retried.");
-    case 412: return transient("teams.precondition_failed", "Teams reported a conflicting change; the message will be retried.");
-    case 500: return transient("teams.server_error", "Teams had an internal error; the message will be retried.");
-    case 502: case 503: case 504: return transient("teams.unavailable", "Teams is unavailable; the message will be retried.");
+    case 429:
+      return transient("teams.throttled", "Teams is throttling the bot; the message will be retried.");
+    case 412:
+      return transient("teams.precondition_failed", "Teams reported a conflicting change; the message will be retried.");
+    case 500:
+      return transient("teams.server_error", "Teams had an internal error; the message will be retried.");
+    case 502:
+    case 503:
+    case 504:
+      return transient("teams.unavailable", "Teams is unavailable; the message will be retried.");
   }
   // What Teams said, for the log: its error code and message (never a token).
   const said = `${detail}${f.message ? `: ${f.message.slice(0, 200)}` : ""}`;
@@ -63,7 +81,8 @@ function statusError(f: ConnectorFailure & { status: number }, operation: string
   // means the bot cannot post in this team now: the link waits, nothing is given up (B3, B13).
   if (f.status === 403) {
     return new TeamsRefusal("app-removed", f.code === "BotNotInConversationRoster" ? "teams.not_installed" : "teams.forbidden", said, {
-      userMessage: `Teams does not let the bot post in this team${f.code ? ` (${f.code})` : ""}: the app may have been removed.`, cause,
+      userMessage: `Teams does not let the bot post in this team${f.code ? ` (${f.code})` : ""}: the app may have been removed.`,
+      cause,
     });
   }
   // A 404 on a new thread means the channel (or the team) is gone; on a reply, the thread's root message.

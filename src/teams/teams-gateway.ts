@@ -68,15 +68,25 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
     await this.options.limiter?.acquire([`thread:${channel.channelId}`, `tenant:${channel.tenantId}`]);
     try {
       // `audience` undefined: botbuilder then uses its configured ToChannelFromBotOAuthScope.
-      await this.options.adapter.createConversationAsync(this.options.botAppId, "msteams", channel.serviceUrl, undefined as unknown as string, parameters as ConversationParameters, async (ctx: TurnContext) => {
-        conversationId = ctx.activity.conversation?.id;
-      });
+      await this.options.adapter.createConversationAsync(
+        this.options.botAppId,
+        "msteams",
+        channel.serviceUrl,
+        undefined as unknown as string,
+        parameters as ConversationParameters,
+        async (ctx: TurnContext) => {
+          conversationId = ctx.activity.conversation?.id;
+        },
+      );
     } catch (err) {
       throw mapConnectorError(err, "startThread");
     }
     const parsed = parseThreadRef(conversationId ?? "");
     if (!parsed || parsed.channel !== channel.channelId) {
-      throw new PermanentError("teams.thread_id_unexpected", `startThread: the Bot Connector returned a conversation id that is not a thread of the channel (${conversationId ?? "none"})`);
+      throw new PermanentError(
+        "teams.thread_id_unexpected",
+        `startThread: the Bot Connector returned a conversation id that is not a thread of the channel (${conversationId ?? "none"})`,
+      );
     }
     this.options.logger.info("teams.thread.started", { rootMessageId: parsed.root });
     return { thread: parsed.thread, rootMessageId: parsed.root };
@@ -86,7 +96,12 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
    * Runs `send` in `thread` of `channel` (a proactive turn addressed by the thread's conversation id,
    * docs/protocols.md B5) and returns its result. One attempt; failures are classified by mapConnectorError.
    */
-  private async inThread<T>(channel: ChannelAddress, thread: TeamsThreadRef, operation: string, send: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> {
+  private async inThread<T>(
+    channel: ChannelAddress,
+    thread: TeamsThreadRef,
+    operation: string,
+    send: (ctx: TurnContext) => Promise<T>,
+  ): Promise<T | undefined> {
     this.assertAllowed(channel, operation);
     const parsed = parseThreadRef(thread);
     if (!parsed || parsed.channel !== channel.channelId) {
@@ -122,10 +137,14 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
    * and returns the new message's id.
    */
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
-    const activity: Partial<Activity> = post.kind === "image" ? imagePostActivity(post)
-      : post.kind === "template-card" ? staffReplyActivity(post)
-      : post.kind === "customer" && post.fallback ? { type: "message", text: renderPlainFallback(post), textFormat: "plain" }
-      : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
+    const activity: Partial<Activity> =
+      post.kind === "image"
+        ? imagePostActivity(post)
+        : post.kind === "template-card"
+          ? staffReplyActivity(post)
+          : post.kind === "customer" && post.fallback
+            ? { type: "message", text: renderPlainFallback(post), textFormat: "plain" }
+            : { type: "message", text: renderThreadPost(post), textFormat: "xml" };
     const send = (what: Partial<Activity>) => this.inThread(channel, thread, "postInThread", async (ctx) => ctx.sendActivity(what));
     let id: string | undefined;
     try {

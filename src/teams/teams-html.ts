@@ -15,10 +15,15 @@ import { sayNotice, type Tone, type Wording } from "./wording";
  */
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
   // Square brackets are encoded too: should any Teams client apply Markdown to the text, `[x](url)`
   // still cannot become a link.
-  "[": "&#91;", "]": "&#93;",
+  "[": "&#91;",
+  "]": "&#93;",
 };
 
 /** Escapes text for HTML element content and attribute values. */
@@ -40,7 +45,8 @@ const LINK_SCHEMES = /^(https?:|mailto:)/i;
 
 function renderInline(inline: Inline): string {
   switch (inline.kind) {
-    case "break": return "<br>";
+    case "break":
+      return "<br>";
     case "link": {
       const href = inline.href.trim();
       if (!LINK_SCHEMES.test(href)) return escapeMultiline(inline.text === href ? href : `${inline.text} (${href})`);
@@ -67,13 +73,16 @@ function renderInlines(inlines: readonly Inline[]): string {
 
 function renderBlock(block: Block): string {
   switch (block.kind) {
-    case "paragraph": return `<p>${renderInlines(block.inlines)}</p>`;
-    case "code": return `<pre>${shown(block.text)}</pre>`;
+    case "paragraph":
+      return `<p>${renderInlines(block.inlines)}</p>`;
+    case "code":
+      return `<pre>${shown(block.text)}</pre>`;
     case "list": {
       const tag = block.ordered ? "ol" : "ul";
       return `<${tag}>${block.items.map((item) => `<li>${renderInlines(item)}</li>`).join("")}</${tag}>`;
     }
-    case "quote": return `<blockquote>${renderFormattedText(block.blocks)}</blockquote>`;
+    case "quote":
+      return `<blockquote>${renderFormattedText(block.blocks)}</blockquote>`;
   }
 }
 

@@ -60,7 +60,14 @@ export class TeamsStaffDirectory implements StaffDirectory {
     if (cached?.kind === "member") return cached.member;
     let account: TeamsChannelAccount | undefined;
     try {
-      account = await readInProactiveTurn(this.options, channel, roster, "roster", (ctx) => TeamsInfo.getTeamMember(ctx, roster, user), this.options.rosterTimeoutMs ?? 5_000);
+      account = await readInProactiveTurn(
+        this.options,
+        channel,
+        roster,
+        "roster",
+        (ctx) => TeamsInfo.getTeamMember(ctx, roster, user),
+        this.options.rosterTimeoutMs ?? 5_000,
+      );
     } catch (err) {
       const failure = connectorFailure(err);
       if (failure.status !== 404 || failure.code !== "MemberNotFoundInConversation") throw mapConnectorError(err, "roster");
@@ -71,7 +78,8 @@ export class TeamsStaffDirectory implements StaffDirectory {
   }
 
   async inGroup(group: EntraGroupId, person: AadObjectId): Promise<boolean> {
-    if (!this.options.groups) throw new PermanentError("teams.staff_group_unavailable", "BRIDGE_STAFF names a group, but the bridge has no Microsoft Graph access to check it");
+    if (!this.options.groups)
+      throw new PermanentError("teams.staff_group_unavailable", "BRIDGE_STAFF names a group, but the bridge has no Microsoft Graph access to check it");
     const key = `group\n${group}\n${person.toLowerCase()}`;
     const cached = this.cache.get(key);
     if (cached?.kind === "group") return cached.inGroup;
@@ -85,8 +93,14 @@ export class TeamsStaffDirectory implements StaffDirectory {
     if (!team) throw new PermanentError("teams.no_team", "describeChannel: the activity named no team");
     const timeoutMs = this.options.describeTimeoutMs ?? 8_000;
     try {
-      const [details, channels] = await readInProactiveTurn(this.options, channel, team, "describeChannel",
-        async (ctx) => Promise.all([TeamsInfo.getTeamDetails(ctx, team), TeamsInfo.getTeamChannels(ctx, team)]), timeoutMs);
+      const [details, channels] = await readInProactiveTurn(
+        this.options,
+        channel,
+        team,
+        "describeChannel",
+        async (ctx) => Promise.all([TeamsInfo.getTeamDetails(ctx, team), TeamsInfo.getTeamChannels(ctx, team)]),
+        timeoutMs,
+      );
       const listed = (channels ?? []).find((c) => c.id === channel.channelId);
       const kind = listed ? kindOf(listed) : "not-listed";
       this.options.logger.info("teams.channel.described", { kind, groupKnown: !!details?.aadGroupId });

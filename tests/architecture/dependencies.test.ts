@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { ADAPTER_FOLDERS, BRIDGE_FOLDER_IMPORTS, COMPOSITION_FILES, CORE_FOUNDATION_NOT_INTO, CONFIG_FILE, CONFIG_IMPORTERS, PORT_TYPE_FILES, SDK_HOMES, SHARED_ADAPTER_FILES } from "./dependency-rules";
+import {
+  ADAPTER_FOLDERS,
+  BRIDGE_FOLDER_IMPORTS,
+  COMPOSITION_FILES,
+  CORE_FOUNDATION_NOT_INTO,
+  CONFIG_FILE,
+  CONFIG_IMPORTERS,
+  PORT_TYPE_FILES,
+  SDK_HOMES,
+  SHARED_ADAPTER_FILES,
+} from "./dependency-rules";
 
 const ROOT = resolve(__dirname, "../../..");
 
@@ -14,7 +24,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-interface Import { readonly from: string; readonly spec: string; /** project-relative path for relative imports */ readonly target?: string }
+interface Import {
+  readonly from: string;
+  readonly spec: string;
+  /** project-relative path for relative imports */ readonly target?: string;
+}
 
 function importsOf(file: string): Import[] {
   const info = ts.preProcessFile(readFileSync(join(ROOT, file), "utf8"), true, true);
@@ -46,13 +60,18 @@ describe("architecture (docs/architecture.md, Layout)", () => {
   });
 
   it("inside the core: the foundations never import the use cases of core/bridge", () => {
-    const bad = imports.filter((i) => inside(i.from, "src/core") && !inside(i.from, CORE_FOUNDATION_NOT_INTO) && i.target && inside(i.target, CORE_FOUNDATION_NOT_INTO));
+    const bad = imports.filter(
+      (i) => inside(i.from, "src/core") && !inside(i.from, CORE_FOUNDATION_NOT_INTO) && i.target && inside(i.target, CORE_FOUNDATION_NOT_INTO),
+    );
     assert.deepEqual(bad, [], show(bad));
   });
 
   it("inside core/bridge: each folder imports only the folders below it (scheduling and the thread view, then outbox and recovery, then the two directions)", () => {
     const folderOf = (path: string) => Object.keys(BRIDGE_FOLDER_IMPORTS).find((f) => inside(path, f));
-    assert.ok(files.some((f) => folderOf(f) === "src/core/bridge/from-teams") && files.some((f) => folderOf(f) === "src/core/bridge/scheduling"), "the folders exist");
+    assert.ok(
+      files.some((f) => folderOf(f) === "src/core/bridge/from-teams") && files.some((f) => folderOf(f) === "src/core/bridge/scheduling"),
+      "the folders exist",
+    );
     const bad = imports.filter((i) => {
       const from = folderOf(i.from);
       const to = i.target && folderOf(i.target);
@@ -74,7 +93,12 @@ describe("architecture (docs/architecture.md, Layout)", () => {
 
   it("rule 2: only the composition root and entry point import from more than one adapter folder", () => {
     const offenders = files.filter((file) => {
-      const folders = new Set(imports.filter((i) => i.from === file && i.target).map((i) => adapterOf(i.target!)).filter(Boolean));
+      const folders = new Set(
+        imports
+          .filter((i) => i.from === file && i.target)
+          .map((i) => adapterOf(i.target!))
+          .filter(Boolean),
+      );
       return folders.size > 1 && !COMPOSITION_FILES.some((f) => f === file) && !adapterOf(file);
     });
     assert.deepEqual(offenders, []);
@@ -102,7 +126,11 @@ describe("architecture (docs/architecture.md, Layout)", () => {
 
   it("src imports only Node's modules and production dependencies (the deployment zip has nothing else)", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    const packageOf = (spec: string) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+    const packageOf = (spec: string) =>
+      spec
+        .split("/")
+        .slice(0, spec.startsWith("@") ? 2 : 1)
+        .join("/");
     const bad = imports.filter((i) => !i.target && !i.spec.startsWith("node:") && !(packageOf(i.spec) in manifest.dependencies));
     assert.deepEqual(bad, [], show(bad));
     assert.ok(!("azurite" in manifest.dependencies), "azurite is for local mode and tests only (a development dependency)");
@@ -112,31 +140,47 @@ describe("architecture (docs/architecture.md, Layout)", () => {
     const portFiles = files.filter((f) => PORT_TYPE_FILES.some((p) => inside(f, p)));
     assert.ok(portFiles.length >= 5);
     const offenders = portFiles.flatMap((file) =>
-      readFileSync(join(ROOT, file), "utf8").split("\n")
+      readFileSync(join(ROOT, file), "utf8")
+        .split("\n")
         .map((line, n) => ({ line, n }))
         .filter(({ line }) => /\b(id|\w+Id|wamid)\??\s*:\s*string\b/.test(line))
-        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
+    );
     assert.deepEqual(offenders, []);
   });
 
   it("the core knows no Meta error code: the WhatsApp adapter maps them to failure kinds (errors.ts)", () => {
-    const offenders = files.filter((f) => inside(f, "src/core")).flatMap((file) =>
-      readFileSync(join(ROOT, file), "utf8").split("\n")
-        .map((line, n) => ({ line, n }))
-        .filter(({ line }) => META_CODE.test(line))
-        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+    const offenders = files
+      .filter((f) => inside(f, "src/core"))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), "utf8")
+          .split("\n")
+          .map((line, n) => ({ line, n }))
+          .filter(({ line }) => META_CODE.test(line))
+          .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
+      );
     assert.deepEqual(offenders, []);
-    assert.ok(META_CODE.test("if (code === 131056) return") && META_CODE.test("new Set([130429])") && !META_CODE.test("60_000 ms, 1300 s"), "the check can fail");
+    assert.ok(
+      META_CODE.test("if (code === 131056) return") && META_CODE.test("new Set([130429])") && !META_CODE.test("60_000 ms, 1300 s"),
+      "the check can fail",
+    );
   });
 
   it("the core words no notice: it says what happened (core/notices.ts), the Teams adapter's catalogue says it (wording.ts)", () => {
-    const offenders = files.filter((f) => inside(f, "src/core")).flatMap((file) =>
-      readFileSync(join(ROOT, file), "utf8").split("\n")
-        .map((line, n) => ({ line, n }))
-        .filter(({ line }) => WORDED_NOTICE.test(line))
-        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`));
+    const offenders = files
+      .filter((f) => inside(f, "src/core"))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), "utf8")
+          .split("\n")
+          .map((line, n) => ({ line, n }))
+          .filter(({ line }) => WORDED_NOTICE.test(line))
+          .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
+      );
     assert.deepEqual(offenders, []);
-    assert.ok(WORDED_NOTICE.test(`return { kind: "notice", tone: "warning", text: "Not sent" };`) && !WORDED_NOTICE.test(`{ kind: "notice", notice }`), "the check can fail");
+    assert.ok(
+      WORDED_NOTICE.test(`return { kind: "notice", tone: "warning", text: "Not sent" };`) && !WORDED_NOTICE.test(`{ kind: "notice", notice }`),
+      "the check can fail",
+    );
   });
 
   it("the checks can fail: a core file importing an SDK would be caught", () => {

@@ -22,7 +22,17 @@ export const ADAPTER_FOLDERS = [
 export const SHARED_ADAPTER_FILES = ["src/http/http-route.ts"] as const;
 
 /** Files that may know more than one adapter (the composition root and the entry point). */
-export const COMPOSITION_FILES = ["src/compose.ts", "src/index.ts", "src/reconcile.ts", "src/operator-cli.ts", "src/verify.ts", "src/export.ts", "src/erase.ts", "src/report.ts", "src/record-checks.ts"] as const;
+export const COMPOSITION_FILES = [
+  "src/compose.ts",
+  "src/index.ts",
+  "src/reconcile.ts",
+  "src/operator-cli.ts",
+  "src/verify.ts",
+  "src/export.ts",
+  "src/erase.ts",
+  "src/report.ts",
+  "src/record-checks.ts",
+] as const;
 
 /** Each SDK (by package-name pattern) and the only folders that may import it. */
 export const SDK_HOMES: ReadonlyArray<{ readonly pattern: RegExp; readonly allowedIn: readonly string[] }> = [

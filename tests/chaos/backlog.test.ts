@@ -23,16 +23,26 @@ describe("chaos: a backlog twenty times the in-memory bound", function () {
     world = await ChaosWorld.start({ businesses: size(2, 10), connector: { limits: {} }, env: { INBOX_MAX_IN_MEMORY: String(bound) } });
     await world.bridge.start();
   });
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts}×${perContact} messages in one flood, at most ${bound} in memory: all arrive once, in order per contact`, async () => {
     const tag = runTag("bl");
     const burst = chaosBurst({ tag, contacts, perContact, businesses: world.businesses, appSecret: CHAOS_SECRET });
     await world.deliver(burst, "flood");
     const result = await world.settle(tag, burst, size(60_000, 800_000), 2_000);
-    const backlogged = readFileSync(join(world.logDir, "bridge-1.log"), "utf8").split("\n").filter((l) => l.includes('"event":"bridge.backlog"')).length;
-    reportChaos({ scenario: `backlog ×${Math.round(burst.length / bound)} the bound, ${contacts}×${perContact}`, tally: result, notes: `in-memory bound ${bound}; backlog entered ${backlogged} time(s)` });
+    const backlogged = readFileSync(join(world.logDir, "bridge-1.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"event":"bridge.backlog"')).length;
+    reportChaos({
+      scenario: `backlog ×${Math.round(burst.length / bound)} the bound, ${contacts}×${perContact}`,
+      tally: result,
+      notes: `in-memory bound ${bound}; backlog entered ${backlogged} time(s)`,
+    });
     assert.ok(backlogged >= 1, "the burst did exceed the bound");
     assert.equal(result.lost, 0, `lost: ${result.lostSample.join(", ")}`);
     assert.equal(result.duplicated, 0, `duplicated: ${result.duplicateSample.join(", ")}`);

@@ -22,8 +22,12 @@ describe("chaos: kill -9 of the bridge at random moments during a burst, each fo
     await world.bridge.start();
   });
   let failed = false;
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts * perContact} messages, ${kills} crashes: nothing lost, order kept, at most 1 duplicate per crash and each flagged`, async () => {
     const tag = runTag("kr");

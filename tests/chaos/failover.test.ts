@@ -18,8 +18,12 @@ describe("chaos: two bridge instances, the lease holder killed", function () {
     await world.bridge.start();
   });
   let failed = false;
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts}×${perContact} messages: the other instance takes over within 60 s and nothing is lost`, async () => {
     const second = await world.secondBridge();

@@ -15,8 +15,12 @@ describe("chaos: every webhook delivered twice, some 10 times concurrently", fun
     await world.bridge.start();
   });
   let failed = false;
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts}×${perContact} messages, each redelivered: no duplicates, nothing lost, order kept`, async () => {
     const tag = runTag("rd");

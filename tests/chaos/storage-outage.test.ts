@@ -18,8 +18,12 @@ describe("chaos: Azurite stopped for 10 s in the middle of a burst", function ()
     await world.bridge.start();
   });
   let failed = false;
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts}×${perContact} messages: webhooks get 5xx meanwhile, nothing half-recorded, everything completes once storage is back`, async () => {
     const tag = runTag("so");
@@ -30,7 +34,10 @@ describe("chaos: Azurite stopped for 10 s in the middle of a burst", function ()
     const ackedBefore = world.sender.stats.acknowledged;
     await world.azurite.stop();
     await sleep(outageMs / 2);
-    const readyDuringOutage = await fetch(`${world.bridge.url}/readyz`).then((r) => r.status, () => 0);
+    const readyDuringOutage = await fetch(`${world.bridge.url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     await sleep(outageMs / 2);
     const failuresDuringOutage = { ...world.sender.stats.failures };
     await world.azurite.start();
@@ -42,7 +49,9 @@ describe("chaos: Azurite stopped for 10 s in the middle of a burst", function ()
     // Nothing half-recorded: every recorded event reached a final state (none left pending or mid-post).
     const stores = await createTableStores({ connectionString: world.azurite.connectionString });
     const unfinished = [...(await stores.inbox.list("pending")), ...(await stores.inbox.list("posting"))];
-    const fiveXx = Object.entries(failuresDuringOutage).filter(([status]) => Number(status) >= 500).reduce((n, [, c]) => n + c, 0);
+    const fiveXx = Object.entries(failuresDuringOutage)
+      .filter(([status]) => Number(status) >= 500)
+      .reduce((n, [, c]) => n + c, 0);
     reportChaos({
       scenario: `Azurite down ${outageMs / 1000} s, ${contacts}×${perContact} (${DELIVERY})`,
       tally: result,

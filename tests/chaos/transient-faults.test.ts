@@ -18,8 +18,12 @@ describe("chaos: a burst while 10% of Teams calls fail transiently", function ()
     await world.bridge.start();
   });
   let failed = false;
-  afterEach(function () { failed ||= this.currentTest?.state === "failed"; });
-  after(async () => { await world?.dispose(failed); });
+  afterEach(function () {
+    failed ||= this.currentTest?.state === "failed";
+  });
+  after(async () => {
+    await world?.dispose(failed);
+  });
 
   it(`${contacts} contacts × ${perContact} messages: every message arrives, in order per contact, exactly once`, async () => {
     const tag = runTag("tf");

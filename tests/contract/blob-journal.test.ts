@@ -30,7 +30,11 @@ describe("BlobWebhookJournal on Azurite", function () {
     for await (const item of client.listBlobsFlat()) names.push(item.name);
     assert.equal(names.length, 1, "thirty appends queued in one turn make one upload");
     assert.match(names[0]!, /^journal\/2026\/01\/02\/030405006-[0-9a-f]{16}\.jsonl$/);
-    assert.deepEqual(refs, bodies.map((_, i) => `${names[0]}#${i + 1}`), "line 0 is the header");
+    assert.deepEqual(
+      refs,
+      bodies.map((_, i) => `${names[0]}#${i + 1}`),
+      "line 0 is the header",
+    );
     const properties = await client.getBlobClient(names[0]!).getProperties();
     assert.equal(properties.contentType, "application/x-ndjson");
     assert.deepEqual(properties.metadata, { entries: "30", first_at: "2026-01-02T03:04:05.006Z", writer: "host-1.b00t", seq: "1" });
@@ -43,7 +47,12 @@ describe("BlobWebhookJournal on Azurite", function () {
   it("chains each segment to the writer's previous one by SHA-256, and seals the day with a manifest listing them", async () => {
     const { connectionString } = await getAzurite();
     const container = newContainer();
-    const journal = await createBlobWebhookJournal({ connectionString, container, writer: { instance: "web0", bootId: "one" }, now: () => Date.UTC(2026, 0, 3, 1) });
+    const journal = await createBlobWebhookJournal({
+      connectionString,
+      container,
+      writer: { instance: "web0", bootId: "one" },
+      now: () => Date.UTC(2026, 0, 3, 1),
+    });
     const at = Date.UTC(2026, 0, 2, 8);
     const refs = [];
     for (let i = 0; i < 3; i++) refs.push(await journal.append({ body: Buffer.from(`{"n":${i}}`), signature: SIGNATURE }, at + i));
@@ -52,17 +61,29 @@ describe("BlobWebhookJournal on Azurite", function () {
     const bytes = await Promise.all(segments.map((name) => client.getBlobClient(name).downloadToBuffer()));
     const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
     const headers = bytes.map((b) => JSON.parse(b.toString("utf8").split("\n")[0]!) as { seq: number; prev: unknown });
-    assert.deepEqual(headers.map((h) => h.seq), [1, 2, 3]);
-    assert.deepEqual(headers.map((h) => h.prev), [null, { name: segments[0], sha256: sha(bytes[0]!) }, { name: segments[1], sha256: sha(bytes[1]!) }]);
+    assert.deepEqual(
+      headers.map((h) => h.seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      headers.map((h) => h.prev),
+      [null, { name: segments[0], sha256: sha(bytes[0]!) }, { name: segments[1], sha256: sha(bytes[1]!) }],
+    );
     const seal = await journal.dayManifest(at);
     assert.equal(seal?.manifests[0]?.name, "journal/2026/01/02/manifest-web0.one-1.json");
     const manifestBytes = await client.getBlobClient("journal/2026/01/02/manifest-web0.one-1.json").downloadToBuffer();
     assert.equal(seal?.manifests[0]?.sha256, sha(manifestBytes));
     const manifest = JSON.parse(manifestBytes.toString("utf8")) as { segments: unknown[]; previous: unknown; writer: string };
-    assert.deepEqual(manifest.segments, segments.map((name, i) => ({ name, sha256: sha(bytes[i]!), seq: i + 1, entries: 1 })));
+    assert.deepEqual(
+      manifest.segments,
+      segments.map((name, i) => ({ name, sha256: sha(bytes[i]!), seq: i + 1, entries: 1 })),
+    );
     assert.equal(manifest.previous, null);
     assert.equal(manifest.writer, "web0.one");
-    await assert.rejects(client.getBlockBlobClient("journal/2026/01/02/manifest-web0.one-1.json").upload("x", 1, { conditions: { ifNoneMatch: "*" } }), "create-only");
+    await assert.rejects(
+      client.getBlockBlobClient("journal/2026/01/02/manifest-web0.one-1.json").upload("x", 1, { conditions: { ifNoneMatch: "*" } }),
+      "create-only",
+    );
   });
 
   it("never overwrites a segment name that is taken: it draws another name", async () => {
@@ -84,16 +105,25 @@ describe("BlobWebhookJournal on Azurite", function () {
     const container = newContainer();
     const journal = await createBlobWebhookJournal({ connectionString, container });
     const name = "journal/2026/01/02/000000000-00000000000000dd.jsonl";
-    const tampered = JSON.stringify({ receivedAt: "2026-01-02T00:00:00.000Z", signature: SIGNATURE, sha256: "00".repeat(32), body: Buffer.from('{"genuine":false}').toString("base64") });
+    const tampered = JSON.stringify({
+      receivedAt: "2026-01-02T00:00:00.000Z",
+      signature: SIGNATURE,
+      sha256: "00".repeat(32),
+      body: Buffer.from('{"genuine":false}').toString("base64"),
+    });
     await BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container).getBlockBlobClient(name).upload(tampered, tampered.length);
     await assert.rejects(journal.read(`${name}#0`), (err: unknown) => err instanceof PermanentError && err.code === "storage.journal_corrupt");
   });
 
   it("storage that does not answer is a TransientError (the webhook then answers 5xx)", async () => {
-    const dead = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+    const dead =
+      "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;";
     const journal = new BlobWebhookJournal({ connectionString: dead, container: "unreachable", timeoutMs: 3_000 });
     const started = Date.now();
-    await assert.rejects(journal.append({ body: Buffer.from("{}"), signature: SIGNATURE }, Date.now()), (err: unknown) => err instanceof TransientError && err.code === "storage.unavailable");
+    await assert.rejects(
+      journal.append({ body: Buffer.from("{}"), signature: SIGNATURE }, Date.now()),
+      (err: unknown) => err instanceof TransientError && err.code === "storage.unavailable",
+    );
     assert.ok(Date.now() - started < 5_000, "gives up within its deadline");
   });
 

@@ -8,13 +8,25 @@ import { BUSINESS, CHANNEL, link, OTHER_CHANNEL } from "./store-fixtures";
 export type MakeComplianceStore = () => Promise<ComplianceStore>;
 
 function complianceChannel(overrides: Partial<ComplianceChannel> = {}): ComplianceChannel {
-  return { channel: { ...link().channel, channelName: "Compliance 🇩🇪 Größe" }, teamGroupId: TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b"), setBy: AadObjectId("00000000-0000-0000-0000-0000000000aa"), setAt: 1_764_000_000_123, ...overrides };
+  return {
+    channel: { ...link().channel, channelName: "Compliance 🇩🇪 Größe" },
+    teamGroupId: TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b"),
+    setBy: AadObjectId("00000000-0000-0000-0000-0000000000aa"),
+    setAt: 1_764_000_000_123,
+    ...overrides,
+  };
 }
 
 const GAP: LinkGap = {
   key: `${String(1_764_000_000_500).padStart(15, "0")}-${BUSINESS}-suspended`,
-  kind: "suspended", business: BUSINESS, displayNumber: "+1 555-0100", channelId: CHANNEL, channelName: "Support",
-  since: 1_764_000_000_500, at: 1_764_000_000_500, reason: "Teams does not let the bot post in this team (BotNotInConversationRoster)",
+  kind: "suspended",
+  business: BUSINESS,
+  displayNumber: "+1 555-0100",
+  channelId: CHANNEL,
+  channelName: "Support",
+  since: 1_764_000_000_500,
+  at: 1_764_000_000_500,
+  reason: "Teams does not let the bot post in this team (BotNotInConversationRoster)",
 };
 
 /**
@@ -32,7 +44,10 @@ export function complianceStoreContract(name: string, make: MakeComplianceStore)
     it("round-trips the channel and returns the one it replaces", async () => {
       const store = await make();
       const first = complianceChannel();
-      const { teamGroupId: _none, ...second } = complianceChannel({ channel: { ...first.channel, channelId: OTHER_CHANNEL, channelName: "Records" }, setAt: 1_764_000_099_000 });
+      const { teamGroupId: _none, ...second } = complianceChannel({
+        channel: { ...first.channel, channelId: OTHER_CHANNEL, channelName: "Records" },
+        setAt: 1_764_000_099_000,
+      });
       assert.equal(await store.setChannel(first), undefined);
       assert.deepEqual(await store.getChannel(), first);
       assert.deepEqual(await store.setChannel(second), first);
@@ -42,7 +57,12 @@ export function complianceStoreContract(name: string, make: MakeComplianceStore)
 
     it("creates a job's progress only when none exists, and round-trips claims and pending gaps", async () => {
       const store = await make();
-      const progress: JobProgress = { done: "2026-01-04", claim: { period: "2026-01-05", by: "web-0.1a2b", at: 1_767_600_000_000 }, uncertain: "2026-01-05", pending: [GAP] };
+      const progress: JobProgress = {
+        done: "2026-01-04",
+        claim: { period: "2026-01-05", by: "web-0.1a2b", at: 1_767_600_000_000 },
+        uncertain: "2026-01-05",
+        pending: [GAP],
+      };
       const version = await store.saveProgress("link-gaps", progress, undefined);
       assert.ok(version);
       assert.deepEqual(await store.getProgress("link-gaps"), { progress, version });

@@ -82,20 +82,34 @@ export function conversationStoreContract(make: () => Promise<Stores>): void {
       await conversations.update(contact(), { profileName: "Zoë 🎉", lastInboundAt: 1_764_000_009_000, username: undefined });
       await conversations.update(contact(), { userId: WaUserId("US.99"), phone: undefined });
       assert.deepEqual(await conversations.get(contact()), {
-        ...conversation(), state: "active", ...place(), profileName: "Zoë 🎉", lastInboundAt: 1_764_000_009_000, userId: WaUserId("US.99"),
+        ...conversation(),
+        state: "active",
+        ...place(),
+        profileName: "Zoë 🎉",
+        lastInboundAt: 1_764_000_009_000,
+        userId: WaUserId("US.99"),
       });
     });
 
     it("keeps a group's details, a last outbound message with receipts, and when an earlier thread was lost", async () => {
       const { conversations } = await make();
       const key = groupKeyOf(BUSINESS, WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOTo="));
-      const group = { id: WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOTo="), subject: "Smith family 🏠", participantCount: 3, inviteLink: "https://chat.whatsapp.com/AbC" };
+      const group = {
+        id: WaGroupId("Y2FwaV9ncm91cDoxNzA1NTU1MDEzOTo="),
+        subject: "Smith family 🏠",
+        participantCount: 3,
+        inviteLink: "https://chat.whatsapp.com/AbC",
+      };
       await conversations.reserve(conversation({ contact: key, group }));
       await conversations.activate(key, place());
       const lastOutbound = { wamid: WaMessageId("wamid.G1"), state: "delivered" as const, at: 1_764_000_100_000, excerpt: "hi all", delivered: 2, read: 1 };
       await conversations.update(key, { group: { ...group, suspended: true }, lastOutbound, earlierThreadGoneAt: 1_764_000_200_000 });
       assert.deepEqual(await conversations.get(key), {
-        ...conversation({ contact: key, group: { ...group, suspended: true } }), state: "active", ...place(), lastOutbound, earlierThreadGoneAt: 1_764_000_200_000,
+        ...conversation({ contact: key, group: { ...group, suspended: true } }),
+        state: "active",
+        ...place(),
+        lastOutbound,
+        earlierThreadGoneAt: 1_764_000_200_000,
       });
     });
 

@@ -35,7 +35,9 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       const earlier = [3, 77, 140].map((n) => entryAt(`wamid.burst.${n}`, 1_764_000_000 + n, 1_764_000_000_000));
       for (const e of earlier) assert.equal(await inbox.record(e), "created");
       // 220 distinct events (more than one transaction holds), 20 of them sent twice, 10 to another number.
-      const distinct = Array.from({ length: 220 }, (_, n) => entryAt(`wamid.burst.${n}`, 1_764_000_000 + n, 1_764_000_001_000, n % 22 === 0 ? OTHER_BUSINESS : BUSINESS));
+      const distinct = Array.from({ length: 220 }, (_, n) =>
+        entryAt(`wamid.burst.${n}`, 1_764_000_000 + n, 1_764_000_001_000, n % 22 === 0 ? OTHER_BUSINESS : BUSINESS),
+      );
       const burst = [...distinct, ...distinct.slice(100, 120), ...distinct.slice(0, 10)];
       const results = await Promise.all(burst.map((e) => inbox.record(e)));
       const createdKeys = burst.filter((_, i) => results[i] === "created").map((e) => `${e.business}/${e.key}`);
@@ -52,15 +54,22 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       const { inbox } = await make();
       // Recorded out of order, over two numbers, in three states.
       const stamps = [50, 10, 40, 20, 70, 30, 60, 5, 80, 15];
-      for (const [i, t] of stamps.entries()) await inbox.record(entryAt(`wamid.old.${t}`, 1_764_000_000 + t, 1_764_000_000_000 + i, i % 3 === 0 ? OTHER_BUSINESS : BUSINESS));
+      for (const [i, t] of stamps.entries())
+        await inbox.record(entryAt(`wamid.old.${t}`, 1_764_000_000 + t, 1_764_000_000_000 + i, i % 3 === 0 ? OTHER_BUSINESS : BUSINESS));
       await inbox.setState(BUSINESS, "msg:wamid.old.10", "posting");
       await inbox.setState(OTHER_BUSINESS, "msg:wamid.old.20", "done");
       await inbox.setState(BUSINESS, "msg:wamid.old.5", "unrouted");
       const { entries, total } = await inbox.oldest(["pending", "posting"], 4);
       assert.equal(total, 8, "every pending or posting entry is counted");
-      assert.deepEqual(entries.map((e) => e.key), ["msg:wamid.old.10", "msg:wamid.old.15", "msg:wamid.old.30", "msg:wamid.old.40"]);
+      assert.deepEqual(
+        entries.map((e) => e.key),
+        ["msg:wamid.old.10", "msg:wamid.old.15", "msg:wamid.old.30", "msg:wamid.old.40"],
+      );
       assert.equal(entries[0]!.state, "posting");
-      assert.deepEqual((await inbox.oldest(["unrouted"], 10)).entries.map((e) => e.key), ["msg:wamid.old.5"]);
+      assert.deepEqual(
+        (await inbox.oldest(["unrouted"], 10)).entries.map((e) => e.key),
+        ["msg:wamid.old.5"],
+      );
       assert.deepEqual(await inbox.oldest(["failed"], 10), { entries: [], total: 0 });
     });
 
@@ -108,13 +117,29 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       const done = entryAt("wamid.E", 1_764_000_000, 1);
       for (const e of [late, earlyReceivedLast, other, done, earlyReceivedFirst]) await inbox.record(e);
       await inbox.setState(BUSINESS, done.key, "done");
-      assert.deepEqual((await inbox.list("pending")).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, other, late].map((e) => e.key));
-      assert.deepEqual((await inbox.list("pending", BUSINESS)).map((e) => e.key), [earlyReceivedFirst, earlyReceivedLast, late].map((e) => e.key));
-      assert.deepEqual((await inbox.list("pending", OTHER_BUSINESS)).map((e) => e.key), [other.key]);
-      assert.deepEqual((await inbox.oldest(["pending", "posting", "held", "unrouted", "failed"], 10)).entries.map((e) => e.key).includes(done.key), false, "a finished entry is in no listing");
+      assert.deepEqual(
+        (await inbox.list("pending")).map((e) => e.key),
+        [earlyReceivedFirst, earlyReceivedLast, other, late].map((e) => e.key),
+      );
+      assert.deepEqual(
+        (await inbox.list("pending", BUSINESS)).map((e) => e.key),
+        [earlyReceivedFirst, earlyReceivedLast, late].map((e) => e.key),
+      );
+      assert.deepEqual(
+        (await inbox.list("pending", OTHER_BUSINESS)).map((e) => e.key),
+        [other.key],
+      );
+      assert.deepEqual(
+        (await inbox.oldest(["pending", "posting", "held", "unrouted", "failed"], 10)).entries.map((e) => e.key).includes(done.key),
+        false,
+        "a finished entry is in no listing",
+      );
       assert.deepEqual(await inbox.list("unrouted"), []);
       await inbox.setState(BUSINESS, late.key, "held", "link suspended");
-      assert.deepEqual((await inbox.list("held", BUSINESS)).map((e) => [e.key, e.state, e.detail]), [[late.key, "held", "link suspended"]]);
+      assert.deepEqual(
+        (await inbox.list("held", BUSINESS)).map((e) => [e.key, e.state, e.detail]),
+        [[late.key, "held", "link suspended"]],
+      );
     });
 
     it("handles keys with / + = # ? and keeps escaped look-alikes apart", async () => {
@@ -128,7 +153,10 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(await inbox.get(BUSINESS, awkward.key), { ...awkward, state: "unrouted", detail: "no channel" });
       assert.deepEqual(await inbox.get(BUSINESS, hashy.key), hashy);
       assert.deepEqual(await inbox.get(BUSINESS, lookalike.key), lookalike);
-      assert.deepEqual((await inbox.list("unrouted", BUSINESS)).map((e) => e.key), [awkward.key]);
+      assert.deepEqual(
+        (await inbox.list("unrouted", BUSINESS)).map((e) => e.key),
+        [awkward.key],
+      );
     });
 
     it("refuses an event too large to store, and records nothing", async () => {
@@ -161,7 +189,13 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       await inbox.setState(BUSINESS, c.key, "failed", "refused", { duplicateSuspected: false });
       await inbox.setState(BUSINESS, plain.key, "done");
       const flagged = await inbox.listFlagged();
-      assert.deepEqual(flagged.map((e) => [e.key, e.state, e.detail]), [[b.key, "posting", undefined], [a.key, "done", "already posted"]]);
+      assert.deepEqual(
+        flagged.map((e) => [e.key, e.state, e.detail]),
+        [
+          [b.key, "posting", undefined],
+          [a.key, "done", "already posted"],
+        ],
+      );
       assert.equal((await inbox.get(BUSINESS, a.key))?.duplicateSuspected, true);
       assert.equal("duplicateSuspected" in (await inbox.get(BUSINESS, c.key))!, false, "a cleared flag reads back as absent");
     });
@@ -172,10 +206,16 @@ export function inboxStoreContract(make: () => Promise<Stores>): void {
       await inbox.record(e);
       await inbox.setState(BUSINESS, e.key, "posting");
       await inbox.setState(BUSINESS, e.key, "held", "link suspended", { interruptedPost: true });
-      assert.deepEqual((await inbox.list("held", BUSINESS)).map((x) => [x.key, x.interruptedPost]), [[e.key, true]]);
+      assert.deepEqual(
+        (await inbox.list("held", BUSINESS)).map((x) => [x.key, x.interruptedPost]),
+        [[e.key, true]],
+      );
       assert.deepEqual(await inbox.list("posting"), []);
       await inbox.setState(BUSINESS, e.key, "posting", undefined, { interruptedPost: false });
-      assert.deepEqual((await inbox.list("posting")).map((x) => [x.key, x.interruptedPost]), [[e.key, undefined]]);
+      assert.deepEqual(
+        (await inbox.list("posting")).map((x) => [x.key, x.interruptedPost]),
+        [[e.key, undefined]],
+      );
       assert.deepEqual(await inbox.list("held"), []);
     });
 

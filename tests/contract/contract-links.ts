@@ -17,7 +17,11 @@ export function linkStoreContract(make: () => Promise<Stores>): void {
     it("round-trips a link, including unicode in the channel address and optional fields", async () => {
       const { links } = await make();
       const full = link();
-      const minimal = link({ business: OTHER_BUSINESS, displayNumber: undefined, channel: { channelId: CHANNEL, tenantId: full.channel.tenantId, serviceUrl: full.channel.serviceUrl } });
+      const minimal = link({
+        business: OTHER_BUSINESS,
+        displayNumber: undefined,
+        channel: { channelId: CHANNEL, tenantId: full.channel.tenantId, serviceUrl: full.channel.serviceUrl },
+      });
       const { displayNumber: _omitted, ...minimalWithoutUndefined } = minimal;
       await links.put(full);
       await links.put(minimal);
@@ -40,7 +44,13 @@ export function linkStoreContract(make: () => Promise<Stores>): void {
       const suspended = link({ suspended: { since: 1_764_000_000_500, reason: "Teams does not let the bot post in this team (BotNotInConversationRoster)" } });
       await links.put(suspended);
       await links.put(link({ business: OTHER_BUSINESS, channel: { ...link().channel, channelId: OTHER_CHANNEL } }));
-      assert.deepEqual((await links.list()).sort(byBusiness).map((l) => [l.business, l.suspended?.since]), [[BUSINESS, 1_764_000_000_500], [OTHER_BUSINESS, undefined]]);
+      assert.deepEqual(
+        (await links.list()).sort(byBusiness).map((l) => [l.business, l.suspended?.since]),
+        [
+          [BUSINESS, 1_764_000_000_500],
+          [OTHER_BUSINESS, undefined],
+        ],
+      );
       const { suspended: _lifted, ...active } = suspended;
       await links.put(active);
       assert.deepEqual(await links.get(BUSINESS), active);
@@ -70,7 +80,10 @@ export function linkStoreContract(make: () => Promise<Stores>): void {
       await links.put(link({ business: OTHER_BUSINESS }));
       await links.put(link({ business: third, channel: { ...link().channel, channelId: OTHER_CHANNEL } }));
       assert.deepEqual((await links.listByChannel(CHANNEL)).sort(byBusiness), [link(), link({ business: OTHER_BUSINESS })].sort(byBusiness));
-      assert.deepEqual((await links.listByChannel(OTHER_CHANNEL)).map((l) => l.business), [third]);
+      assert.deepEqual(
+        (await links.listByChannel(OTHER_CHANNEL)).map((l) => l.business),
+        [third],
+      );
       assert.deepEqual(await links.listByChannel(TeamsChannelId("19:nobody@thread.tacv2")), []);
     });
 

@@ -13,9 +13,14 @@ export function mediaRetryStoreContract(make: () => Promise<Stores>): void {
       await mediaRetries.add({ business: BUSINESS, message: message(AWKWARD_WAMID), attempts: 1, createdAt: 1_000 });
       await mediaRetries.add({ business: OTHER_BUSINESS, message: message("wamid.B", OTHER_BUSINESS), attempts: 1, createdAt: 3_000 });
       await mediaRetries.add({ business: BUSINESS, message: message("wamid.B"), attempts: 5, createdAt: 9_000 });
-      assert.deepEqual((await mediaRetries.list()).map((r) => [r.business, r.message.id, r.attempts]), [
-        [BUSINESS, AWKWARD_WAMID, 1], [BUSINESS, "wamid.B", 1], [OTHER_BUSINESS, "wamid.B", 1],
-      ]);
+      assert.deepEqual(
+        (await mediaRetries.list()).map((r) => [r.business, r.message.id, r.attempts]),
+        [
+          [BUSINESS, AWKWARD_WAMID, 1],
+          [BUSINESS, "wamid.B", 1],
+          [OTHER_BUSINESS, "wamid.B", 1],
+        ],
+      );
       await mediaRetries.setAttempts(BUSINESS, WaMessageId("wamid.B"), 3);
       assert.equal((await mediaRetries.get(BUSINESS, WaMessageId("wamid.B")))?.attempts, 3);
       assert.deepEqual((await mediaRetries.get(BUSINESS, AWKWARD_WAMID))?.message, message(AWKWARD_WAMID));

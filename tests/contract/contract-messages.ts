@@ -15,7 +15,12 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
     it("finds a link by wamid and by Teams message, and put is idempotent", async () => {
       const { messages } = await make();
       const inbound = messageLink();
-      const outbound = messageLink({ wamid: WaMessageId("wamid.OUT"), teamsMessageId: TeamsMessageId("1700000001000"), direction: "outbound", author: AadObjectId("aad-1") });
+      const outbound = messageLink({
+        wamid: WaMessageId("wamid.OUT"),
+        teamsMessageId: TeamsMessageId("1700000001000"),
+        direction: "outbound",
+        author: AadObjectId("aad-1"),
+      });
       await messages.put(inbound);
       await messages.put(inbound);
       await messages.put(outbound);
@@ -27,7 +32,12 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
 
     it("keeps which group participants an outbound message reached and who read it", async () => {
       const { messages } = await make();
-      const sent = messageLink({ wamid: WaMessageId("wamid.GROUP"), direction: "outbound", state: "read", receipts: { delivered: ["US.1", "BR.2"], read: ["US.1"] } });
+      const sent = messageLink({
+        wamid: WaMessageId("wamid.GROUP"),
+        direction: "outbound",
+        state: "read",
+        receipts: { delivered: ["US.1", "BR.2"], read: ["US.1"] },
+      });
       await messages.put(sent);
       assert.deepEqual(await messages.byWamid(BUSINESS, sent.wamid), sent);
     });
@@ -66,14 +76,20 @@ export function messageMapStoreContract(make: () => Promise<Stores>): void {
       const part2 = out("wamid.P2", 800, "accepted", "1700000000777");
       for (const l of [old, older, noState, delivered, failed, recent, part1, part2, messageLink({ at: 10 })]) await messages.put(l);
       const listed = await messages.listAwaitingStatus(2_000);
-      assert.deepEqual(listed.map((l) => l.wamid), [older.wamid, noState.wamid, part1.wamid, part2.wamid, old.wamid]);
+      assert.deepEqual(
+        listed.map((l) => l.wamid),
+        [older.wamid, noState.wamid, part1.wamid, part2.wamid, old.wamid],
+      );
       assert.deepEqual(listed[0], older);
       assert.deepEqual((await messages.listAwaitingStatus(10_000)).length, 6);
       assert.deepEqual(await messages.listAwaitingStatus(400), []);
       // A final status takes a message off the list.
       await messages.put({ ...old, state: "delivered" });
       await messages.put({ ...older, state: "read" });
-      assert.deepEqual((await messages.listAwaitingStatus(2_000)).map((l) => l.wamid), [noState.wamid, part1.wamid, part2.wamid]);
+      assert.deepEqual(
+        (await messages.listAwaitingStatus(2_000)).map((l) => l.wamid),
+        [noState.wamid, part1.wamid, part2.wamid],
+      );
     });
 
     it("hands out copies", async () => {

@@ -14,7 +14,15 @@ function reply(overrides: Partial<NewOutboxEntry> = {}): NewOutboxEntry {
     thread: thread(),
     teamsMessageId: TeamsMessageId("1700000000777"),
     author: AadObjectId("00000000-0000-0000-0000-0000000000aa"),
-    body: [{ kind: "paragraph", inlines: [{ kind: "text", text: "Olá 👋 — your order ", marks: { bold: true } }, { kind: "link", href: "https://example.com/o?id=1&x=/#", text: "#4471" }] }],
+    body: [
+      {
+        kind: "paragraph",
+        inlines: [
+          { kind: "text", text: "Olá 👋 — your order ", marks: { bold: true } },
+          { kind: "link", href: "https://example.com/o?id=1&x=/#", text: "#4471" },
+        ],
+      },
+    ],
     replyTo: AWKWARD_WAMID,
     state: "queued",
     attempts: 0,
@@ -113,8 +121,14 @@ export function outboxStoreContract(make: () => Promise<Stores>): void {
       assert.ok(late.created && middle.created);
       await outbox.update(middle.entry, { state: "sending" });
       await outbox.update(late.entry, { state: "uncertain" });
-      assert.deepEqual((await outbox.list(["queued", "sending"])).map((r) => r.teamsMessageId), ["1", "2"]);
-      assert.deepEqual((await outbox.list(["uncertain", "queued", "sending"])).map((r) => r.teamsMessageId), ["1", "2", "3"]);
+      assert.deepEqual(
+        (await outbox.list(["queued", "sending"])).map((r) => r.teamsMessageId),
+        ["1", "2"],
+      );
+      assert.deepEqual(
+        (await outbox.list(["uncertain", "queued", "sending"])).map((r) => r.teamsMessageId),
+        ["1", "2", "3"],
+      );
       assert.deepEqual(await outbox.list([]), []);
     });
 
@@ -125,17 +139,28 @@ export function outboxStoreContract(make: () => Promise<Stores>): void {
       const sent = await outbox.update(created.entry, { state: "sent", wamids: [WaMessageId("wamid.S")] });
       assert.deepEqual(await outbox.list(["queued", "sending", "uncertain"]), []);
       await outbox.update(sent!, { state: "queued", resends: 1 });
-      assert.deepEqual((await outbox.list(["queued"])).map((r) => [r.teamsMessageId, r.resends]), [["9", 1]]);
+      assert.deepEqual(
+        (await outbox.list(["queued"])).map((r) => [r.teamsMessageId, r.resends]),
+        [["9", 1]],
+      );
     });
 
     it("round-trips a template row (values, label, author's name) and an automatic row; a recording row is listed until it is sent", async () => {
       const { outbox } = await make();
       const template = reply({
-        teamsMessageId: TeamsMessageId("card-1"), kind: "template", authorName: "Ana Lima — Desk 3", label: "template:order_update|pt_BR",
+        teamsMessageId: TeamsMessageId("card-1"),
+        kind: "template",
+        authorName: "Ana Lima — Desk 3",
+        label: "template:order_update|pt_BR",
         template: { id: "order_update|pt_BR" as TemplateKey, values: { header: {}, body: { "1": "Olá 👋", name: "#4471 & <b>" } } },
-        body: paragraph("Your order Olá 👋 is ready"), createdAt: 10_000,
+        body: paragraph("Your order Olá 👋 is ready"),
+        createdAt: 10_000,
       });
-      const { replyTo: _replyTo, author: _author, ...withoutReply } = reply({ teamsMessageId: TeamsMessageId("automatic:first-contact:wamid.X"), createdAt: 10_001 });
+      const {
+        replyTo: _replyTo,
+        author: _author,
+        ...withoutReply
+      } = reply({ teamsMessageId: TeamsMessageId("automatic:first-contact:wamid.X"), createdAt: 10_001 });
       const automatic: NewOutboxEntry = { ...withoutReply, kind: "automatic", label: "automatic:first-contact", body: paragraph("We reply within a day.") };
       const created = await outbox.create(template);
       assert.ok(created.created && (await outbox.create(automatic)).created);
@@ -143,7 +168,10 @@ export function outboxStoreContract(make: () => Promise<Stores>): void {
       assert.deepEqual(content((await outbox.get(automatic.thread, automatic.teamsMessageId))!), automatic);
 
       const recording = await outbox.update(created.entry, { state: "recording", wamids: [WaMessageId("wamid.T")] });
-      assert.deepEqual((await outbox.list(["recording"])).map((r) => r.teamsMessageId), ["card-1"]);
+      assert.deepEqual(
+        (await outbox.list(["recording"])).map((r) => r.teamsMessageId),
+        ["card-1"],
+      );
       const posted = await outbox.update(recording!, { recordPost: TeamsMessageId("1700000000999"), journalRef: "journal/2026/12/07/seg-1.jsonl#3" });
       assert.equal(posted?.recordPost, "1700000000999");
       assert.deepEqual(content((await outbox.get(template.thread, template.teamsMessageId))!), content(posted!));

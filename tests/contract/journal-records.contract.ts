@@ -16,16 +16,29 @@ const author = { aadObjectId: AadObjectId("00000000-0000-4000-8000-0000000000a1"
 export function sampleRecords(at: number): JournalRecord[] {
   return [
     {
-      kind: "outbound", at, business: BUSINESS, conversation: CONTACT,
+      kind: "outbound",
+      at,
+      business: BUSINESS,
+      conversation: CONTACT,
       recipient: { kind: "individual", phone: WaPhone("5511987654321"), userId: WaUserId("US.13491208655302741918") },
-      wamids: [WaMessageId("wamid.out.1"), WaMessageId("wamid.out.2")], teamsMessageId: TeamsMessageId("1767000000001"),
-      author, text: "Hello *there* — é 😀\nsecond line", label: "template:welcome|en_US",
+      wamids: [WaMessageId("wamid.out.1"), WaMessageId("wamid.out.2")],
+      teamsMessageId: TeamsMessageId("1767000000001"),
+      author,
+      text: "Hello *there* — é 😀\nsecond line",
+      label: "template:welcome|en_US",
     },
     { kind: "status", at: at + 1, wamid: WaMessageId("wamid.out.1"), state: "failed", errorCode: 131047 },
     { kind: "internal", at: at + 2, conversation: GROUP, teamsMessageId: TeamsMessageId("1767000000002"), author, why: "internal-mention", detail: "person" },
     {
-      kind: "outbound", at: at + 3, business: BUSINESS, conversation: GROUP, recipient: { kind: "group", group: WaGroupId("Y2FwaV9ncm91cA") },
-      wamids: [WaMessageId("wamid.out.3")], teamsMessageId: TeamsMessageId("1767000000003"), text: "Recorded line notice", label: "automatic:notice",
+      kind: "outbound",
+      at: at + 3,
+      business: BUSINESS,
+      conversation: GROUP,
+      recipient: { kind: "group", group: WaGroupId("Y2FwaV9ncm91cA") },
+      wamids: [WaMessageId("wamid.out.3")],
+      teamsMessageId: TeamsMessageId("1767000000003"),
+      text: "Recorded line notice",
+      label: "automatic:notice",
     },
   ];
 }
@@ -73,7 +86,10 @@ export function journalRecordContract(name: string, make: MakeJournal): void {
       assert.equal(seal.day, "2026-05-10");
       assert.match(seal.sha256, /^[0-9a-f]{64}$/);
       assert.equal(seal.manifests.length, 1);
-      assert.equal(seal.manifests.reduce((sum, m) => sum + m.entries, 0), 5);
+      assert.equal(
+        seal.manifests.reduce((sum, m) => sum + m.entries, 0),
+        5,
+      );
       assert.match(seal.manifests[0]!.name, /^journal\/2026\/05\/10\/manifest-/);
       assert.deepEqual(seal.unsealed, []);
       assert.deepEqual(await journal.dayManifest(DAY), seal, "sealed once, read the same");
@@ -87,11 +103,17 @@ export function journalRecordContract(name: string, make: MakeJournal): void {
       assert.equal(await journal.dayManifest(DAY), undefined, "30 s past midnight is within the grace");
       await journal.record({ kind: "status", at: END_OF_DAY + 61_000, wamid: WaMessageId("wamid.later"), state: "read" });
       const before = await journal.dayManifest(DAY);
-      assert.equal(before?.manifests.reduce((sum, m) => sum + m.entries, 0), 1);
+      assert.equal(
+        before?.manifests.reduce((sum, m) => sum + m.entries, 0),
+        1,
+      );
       assert.equal(await journal.dayManifest(END_OF_DAY), undefined, "the clock says the next day is not over");
       await journal.close();
       const next = await journal.dayManifest(END_OF_DAY);
-      assert.equal(next?.manifests.reduce((sum, m) => sum + m.entries, 0), 2);
+      assert.equal(
+        next?.manifests.reduce((sum, m) => sum + m.entries, 0),
+        2,
+      );
     });
 
     it("an entry filed under a day after it was sealed gets a manifest of its own: the day's hash changes, nothing is rewritten", async () => {

@@ -59,7 +59,10 @@ export function webhookJournalContract(name: string, make: MakeJournal): void {
       const journal = await make();
       const a = Buffer.from('{"n":1}');
       const b = Buffer.from('{"n":2}');
-      const [refA, refB] = await Promise.all([journal.append({ body: a, signature: SIGNATURE }, NOV_30), journal.append({ body: b, signature: SIGNATURE }, DEC_1)]);
+      const [refA, refB] = await Promise.all([
+        journal.append({ body: a, signature: SIGNATURE }, NOV_30),
+        journal.append({ body: b, signature: SIGNATURE }, DEC_1),
+      ]);
       assert.ok(refA.startsWith("journal/2026/11/30/"), refA);
       assert.ok(refB.startsWith("journal/2026/12/01/"), refB);
       assert.ok(Buffer.from((await journal.read(refA))!.body).equals(a));

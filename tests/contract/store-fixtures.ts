@@ -1,7 +1,18 @@
 import { paragraph } from "../../src/core/formatted-text";
 import {
-  AadObjectId, BusinessNumberId, contactKeyOf, TeamsChannelId, TeamsMessageId, TeamsTeamId, TenantId, threadRefOf, WaMessageId, WaPhone, WaUserId,
-  type ContactKey, type TeamsThreadRef,
+  AadObjectId,
+  BusinessNumberId,
+  contactKeyOf,
+  TeamsChannelId,
+  TeamsMessageId,
+  TeamsTeamId,
+  TenantId,
+  threadRefOf,
+  WaMessageId,
+  WaPhone,
+  WaUserId,
+  type ContactKey,
+  type TeamsThreadRef,
 } from "../../src/core/ids";
 import { eventKeyOf, type InboundMessage } from "../../src/core/messages";
 import type { ChannelLink, Conversation, InboxEntry, MessageLink } from "../../src/core/model";
@@ -27,7 +38,13 @@ export function thread(root = "1700000000001", channel = CHANNEL): TeamsThreadRe
 export function link(overrides: Partial<ChannelLink> = {}): ChannelLink {
   return {
     business: BUSINESS,
-    channel: { channelId: CHANNEL, tenantId: TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47"), serviceUrl: "https://smba.trafficmanager.net/emea/", teamId: TeamsTeamId("19:team@thread.tacv2"), channelName: "Support 🇩🇪 Größe" },
+    channel: {
+      channelId: CHANNEL,
+      tenantId: TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+      serviceUrl: "https://smba.trafficmanager.net/emea/",
+      teamId: TeamsTeamId("19:team@thread.tacv2"),
+      channelName: "Support 🇩🇪 Größe",
+    },
     linkedBy: AadObjectId("00000000-0000-0000-0000-0000000000aa"),
     linkedAt: 1_764_000_000_123,
     displayNumber: "+1 555-0100",

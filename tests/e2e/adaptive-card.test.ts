@@ -13,16 +13,42 @@ const STARTED = Date.UTC(2026, 10, 30, 14, 5);
 
 /** Cards as the bridge builds them, rendered the way Teams would (its light host config). */
 const CARDS: Record<string, RootCardModel> = {
-  "root-card-first-message": { customerName: "Maria Souza", phone: "+5511987654321", businessDisplay: "+1 555-078-3881", firstMessage: "Hello, where is my order?", startedAt: STARTED },
-  "root-card-live": {
-    customerName: "Leo", username: "leo.travels", businessDisplay: "+1 555-078-3881", firstMessage: "Can I change the delivery address?", startedAt: STARTED,
-    live: { window: { open: true, closesAt: STARTED + 86_400_000 }, lastOutbound: { ticks: "✓✓ read", at: STARTED + 120_000, excerpt: "Yes: reply with the new address" }, optedOut: false },
+  "root-card-first-message": {
+    customerName: "Maria Souza",
+    phone: "+5511987654321",
+    businessDisplay: "+1 555-078-3881",
+    firstMessage: "Hello, where is my order?",
+    startedAt: STARTED,
   },
-  "root-card-hostile-text": { customerName: "[Verify](http://evil.example) *urgent*", phone: "+15550100", firstMessage: "**now** [Pay here](http://evil.example) <at>General</at>", startedAt: STARTED },
+  "root-card-live": {
+    customerName: "Leo",
+    username: "leo.travels",
+    businessDisplay: "+1 555-078-3881",
+    firstMessage: "Can I change the delivery address?",
+    startedAt: STARTED,
+    live: {
+      window: { open: true, closesAt: STARTED + 86_400_000 },
+      lastOutbound: { ticks: "✓✓ read", at: STARTED + 120_000, excerpt: "Yes: reply with the new address" },
+      optedOut: false,
+    },
+  },
+  "root-card-hostile-text": {
+    customerName: "[Verify](http://evil.example) *urgent*",
+    phone: "+15550100",
+    firstMessage: "**now** [Pay here](http://evil.example) <at>General</at>",
+    startedAt: STARTED,
+  },
   "root-card-long-tokens": {
-    customerName: "Leo", phone: "+447700900123", businessDisplay: "+1 555-078-3881", startedAt: STARTED,
+    customerName: "Leo",
+    phone: "+447700900123",
+    businessDisplay: "+1 555-078-3881",
+    startedAt: STARTED,
     firstMessage: `Where is it? https://tracking.example.com/parcel?id=${"a1b2c3d4e5f6".repeat(23)} sha 3f9a2c1b04de5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f`,
-    live: { window: { open: true, closesAt: STARTED + 86_400_000 }, lastOutbound: { ticks: "✓✓ read", at: STARTED + 60_000, excerpt: `See https://example.com/${"x".repeat(100)}` }, optedOut: false },
+    live: {
+      window: { open: true, closesAt: STARTED + 86_400_000 },
+      lastOutbound: { ticks: "✓✓ read", at: STARTED + 60_000, excerpt: `See https://example.com/${"x".repeat(100)}` },
+      optedOut: false,
+    },
   },
 };
 
@@ -101,8 +127,16 @@ describe("Adaptive Cards in Chromium: the bridge's root card rendered with the T
 
   for (const [name, model] of Object.entries(CARDS)) {
     it(`renders ${name} without warnings, showing its text`, async () => {
-      const result = await page.evaluate(([card, config]) => (window as unknown as { renderCard: (c: unknown, h: unknown) => unknown }).renderCard(card, config), [buildRootCard(model), hostConfig] as const) as {
-        parseEvents: string[]; validationFailures: string[]; text: string; links: number; height: number; overflow: string[];
+      const result = (await page.evaluate(
+        ([card, config]) => (window as unknown as { renderCard: (c: unknown, h: unknown) => unknown }).renderCard(card, config),
+        [buildRootCard(model), hostConfig] as const,
+      )) as {
+        parseEvents: string[];
+        validationFailures: string[];
+        text: string;
+        links: number;
+        height: number;
+        overflow: string[];
       };
       assert.deepEqual(result.parseEvents, [], "the renderer understood every element and property");
       assert.deepEqual(result.validationFailures, [], "the renderer's own validation passes");

@@ -32,7 +32,13 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     dataDir = mkdtempSync(join(tmpdir(), "e2e-demo-"));
     stack = await startDemoStack({ dataDir });
     landing = await startLandingPage(
-      landingHtml({ simulatorUrl: stack.simulator.url, playgroundUrl: stack.playground.url, businessNumber: stack.simulator.business.displayPhoneNumber, botName: PLAYGROUND.bot.name, channelName: PLAYGROUND.channel.name }),
+      landingHtml({
+        simulatorUrl: stack.simulator.url,
+        playgroundUrl: stack.playground.url,
+        businessNumber: stack.simulator.business.displayPhoneNumber,
+        botName: PLAYGROUND.bot.name,
+        channelName: PLAYGROUND.channel.name,
+      }),
       0,
     );
     // A common desktop size: the Playground's frame keeps its channel list (it folds it below 1280 px).
@@ -92,7 +98,10 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     assert.equal(shown?.status, "read");
     await scrollIntoView(card.getByText("Your order ships today.").last());
     // The root card shows the live state: the last message sent and its ticks, updated in place.
-    await card.getByText(/Last sent:\s*✓✓ read/).first().waitFor({ timeout: 15_000 });
+    await card
+      .getByText(/Last sent:\s*✓✓ read/)
+      .first()
+      .waitFor({ timeout: 15_000 });
     await screenshot(page, "02-staff-reply-read-by-customer");
   });
 
@@ -120,9 +129,13 @@ describe("demo in the browser: WhatsApp simulator ⇄ bridge ⇄ Agents Playgrou
     const image = card.locator('img[src^="data:image/png"]');
     await image.waitFor({ timeout: 15_000 });
     await scrollIntoView(image);
-    const shown = await image.evaluate((img: HTMLImageElement) => ({ natural: img.naturalWidth, width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height }));
+    const shown = await image.evaluate((img: HTMLImageElement) => ({
+      natural: img.naturalWidth,
+      width: img.getBoundingClientRect().width,
+      height: img.getBoundingClientRect().height,
+    }));
     assert.equal(shown.natural, 160, "the image decoded");
-    assert.equal(Math.round(shown.width / shown.height * 100), Math.round(160 / 120 * 100), `in its proportions: ${shown.width} × ${shown.height}`);
+    assert.equal(Math.round((shown.width / shown.height) * 100), Math.round((160 / 120) * 100), `in its proportions: ${shown.width} × ${shown.height}`);
     assert.doesNotMatch(await card.innerText(), /not supported yet/, "no error in the thread");
     await screenshot(page, "03-customer-image-in-thread");
     // The Playground's log panel reports unknown attachments as errors: none here.

@@ -20,7 +20,8 @@ function overflowOf(root: Locator): Promise<string[]> {
     if (element.scrollWidth > element.clientWidth + 1) found.push(`scrolls sideways: ${element.scrollWidth} > ${element.clientWidth}`);
     for (const child of Array.from(element.querySelectorAll("*"))) {
       const box = child.getBoundingClientRect();
-      if (box.width > 0 && box.right > edge + 1) found.push(`<${child.tagName.toLowerCase()}> "${(child.textContent ?? "").slice(0, 40)}" ends at ${Math.round(box.right)}, past ${Math.round(edge)}`);
+      if (box.width > 0 && box.right > edge + 1)
+        found.push(`<${child.tagName.toLowerCase()}> "${(child.textContent ?? "").slice(0, 40)}" ends at ${Math.round(box.right)}, past ${Math.round(edge)}`);
     }
     return found.slice(0, 5);
   });
@@ -56,7 +57,13 @@ describe(`demo in the browser at ${WIDTH} × ${HEIGHT}`, function () {
     dataDir = mkdtempSync(join(tmpdir(), "e2e-narrow-"));
     stack = await startDemoStack({ dataDir });
     landing = await startLandingPage(
-      landingHtml({ simulatorUrl: stack.simulator.url, playgroundUrl: stack.playground.url, businessNumber: stack.simulator.business.displayPhoneNumber, botName: PLAYGROUND.bot.name, channelName: PLAYGROUND.channel.name }),
+      landingHtml({
+        simulatorUrl: stack.simulator.url,
+        playgroundUrl: stack.playground.url,
+        businessNumber: stack.simulator.business.displayPhoneNumber,
+        botName: PLAYGROUND.bot.name,
+        channelName: PLAYGROUND.channel.name,
+      }),
       0,
     );
     browser = await launchBrowser({ width: WIDTH, height: HEIGHT });
@@ -136,7 +143,11 @@ describe(`demo in the browser at ${WIDTH} × ${HEIGHT}`, function () {
     const image = thread.locator('img[src^="data:image/jpeg"]');
     await image.waitFor({ timeout: 20_000 });
     await image.scrollIntoViewIfNeeded();
-    const shown = await image.evaluate((img: HTMLImageElement) => ({ natural: img.naturalWidth, width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height }));
+    const shown = await image.evaluate((img: HTMLImageElement) => ({
+      natural: img.naturalWidth,
+      width: img.getBoundingClientRect().width,
+      height: img.getBoundingClientRect().height,
+    }));
     assert.equal(shown.natural, 640, "the image decoded");
     assert.ok(Math.abs(shown.width / shown.height - 4 / 3) < 0.02, `shown in its proportions: ${shown.width} × ${shown.height}`);
     await screenshot(page, "demo-1280x800-photo");
@@ -155,22 +166,25 @@ describe(`demo in the browser at ${WIDTH} × ${HEIGHT}`, function () {
 
   /** A JPEG drawn in the page: a gradient with `squares` coloured squares (its size grows with them). */
   async function jpeg(width: number, height: number, squares: number, quality: number): Promise<Buffer> {
-    const base64 = await page.evaluate(([w, h, n, q]) => {
-      const canvas = document.createElement("canvas");
-      canvas.width = w;
-      canvas.height = h;
-      const g = canvas.getContext("2d")!;
-      const gradient = g.createLinearGradient(0, 0, w, h);
-      gradient.addColorStop(0, "#c8a165");
-      gradient.addColorStop(1, "#6b4f2a");
-      g.fillStyle = gradient;
-      g.fillRect(0, 0, w, h);
-      for (let i = 0; i < n; i++) {
-        g.fillStyle = `hsl(${(i * 37) % 360} 60% 50% / 0.5)`;
-        g.fillRect((i * 97) % w, (i * 61) % h, 6, 6);
-      }
-      return canvas.toDataURL("image/jpeg", q).split(",")[1]!;
-    }, [width, height, squares, quality] as const);
+    const base64 = await page.evaluate(
+      ([w, h, n, q]) => {
+        const canvas = document.createElement("canvas");
+        canvas.width = w;
+        canvas.height = h;
+        const g = canvas.getContext("2d")!;
+        const gradient = g.createLinearGradient(0, 0, w, h);
+        gradient.addColorStop(0, "#c8a165");
+        gradient.addColorStop(1, "#6b4f2a");
+        g.fillStyle = gradient;
+        g.fillRect(0, 0, w, h);
+        for (let i = 0; i < n; i++) {
+          g.fillStyle = `hsl(${(i * 37) % 360} 60% 50% / 0.5)`;
+          g.fillRect((i * 97) % w, (i * 61) % h, 6, 6);
+        }
+        return canvas.toDataURL("image/jpeg", q).split(",")[1]!;
+      },
+      [width, height, squares, quality] as const,
+    );
     return Buffer.from(base64, "base64");
   }
 });

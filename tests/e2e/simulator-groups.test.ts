@@ -31,7 +31,12 @@ describe("WhatsApp simulator page: groups in the browser", function () {
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const { port } = receiver.address() as AddressInfo;
-    simulator = await startWhatsAppSimulator({ appSecret: "s", accessToken: "t", webhookUrl: `http://127.0.0.1:${port}/hook`, tickDelaysMs: { sent: 50, delivered: 50 } });
+    simulator = await startWhatsAppSimulator({
+      appSecret: "s",
+      accessToken: "t",
+      webhookUrl: `http://127.0.0.1:${port}/hook`,
+      tickDelaysMs: { sent: 50, delivered: 50 },
+    });
     browser = await launchBrowser({ width: 1280, height: 900 });
     page = await browser.newPage();
     const problems: string[] = [];

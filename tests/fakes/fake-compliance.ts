@@ -20,9 +20,13 @@ export class FakeComplianceGateway implements ComplianceGateway {
   private next = 9000;
 
   /** The next calls fail with these errors, posting nothing. */
-  failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
+  failNext(...errors: BridgeError[]): void {
+    this.failures.push(...errors);
+  }
   /** The next call posts, then fails with `error` (its answer was lost). */
-  postThenFailNext(error: BridgeError): void { this.postedThenFailures.push(error); }
+  postThenFailNext(error: BridgeError): void {
+    this.postedThenFailures.push(error);
+  }
 
   async startThread(channel: ChannelAddress, post: CompliancePost, options: CompliancePostOptions = {}) {
     const id = this.record(channel, undefined, post, options.mayRepeat ?? false);
@@ -49,7 +53,17 @@ export class FakeComplianceGateway implements ComplianceGateway {
   }
 }
 
-export const INTACT = (from: string, to: string): JournalCheck => ({ from, to, segments: 3, manifests: 1, entries: 12, intact: true, breaks: [], unsignedDeliveries: 0, unsealed: [] });
+export const INTACT = (from: string, to: string): JournalCheck => ({
+  from,
+  to,
+  segments: 3,
+  manifests: 1,
+  entries: 12,
+  intact: true,
+  breaks: [],
+  unsignedDeliveries: 0,
+  unsealed: [],
+});
 
 /** `RecordChecks` from lists a test fills: entries (filtered by time), a chain check, a report. */
 export class FakeRecordChecks implements RecordChecks {
@@ -71,11 +85,37 @@ export class FakeRecordChecks implements RecordChecks {
   async activityReport(from: string, to: string, now: number): Promise<ActivityReport> {
     this.reports.push({ from, to, now });
     return {
-      from, to, asOf: new Date(now).toISOString(), conversations: 2, byChannel: [["WhatsApp", 2]], byStaff: [{ name: "Sam Staff", conversations: 2, replies: 3, internal: 1 }],
-      customerMessages: 5, replies: 3, automatic: 1, firstResponseMedianSeconds: 240, responseMedianSeconds: 300,
-      responses: [["< 5 min", 2], ["5–15 min", 1], ["15–60 min", 0], ["1–4 h", 0], ["4–24 h", 0], ["> 24 h", 0]],
-      unanswered: 1, windowsExpiredBeforeReply: 0, templates: [["welcome|en", 1]], policyBlocks: 1, optOuts: 0, failures: [["131047", 1]], internal: [["note", 1]],
-      perDay: Array.from({ length: 7 }, (_, i) => ({ day: new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10), customerMessages: i === 0 ? 5 : 0, replies: i === 0 ? 3 : 0 })),
+      from,
+      to,
+      asOf: new Date(now).toISOString(),
+      conversations: 2,
+      byChannel: [["WhatsApp", 2]],
+      byStaff: [{ name: "Sam Staff", conversations: 2, replies: 3, internal: 1 }],
+      customerMessages: 5,
+      replies: 3,
+      automatic: 1,
+      firstResponseMedianSeconds: 240,
+      responseMedianSeconds: 300,
+      responses: [
+        ["< 5 min", 2],
+        ["5–15 min", 1],
+        ["15–60 min", 0],
+        ["1–4 h", 0],
+        ["4–24 h", 0],
+        ["> 24 h", 0],
+      ],
+      unanswered: 1,
+      windowsExpiredBeforeReply: 0,
+      templates: [["welcome|en", 1]],
+      policyBlocks: 1,
+      optOuts: 0,
+      failures: [["131047", 1]],
+      internal: [["note", 1]],
+      perDay: Array.from({ length: 7 }, (_, i) => ({
+        day: new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10),
+        customerMessages: i === 0 ? 5 : 0,
+        replies: i === 0 ? 3 : 0,
+      })),
     };
   }
 }

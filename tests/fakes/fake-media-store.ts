@@ -7,7 +7,9 @@ export class FakeMediaStore implements MediaStore {
   readonly kept: Array<MediaToKeep & KeptMedia> = [];
   private readonly failures: BridgeError[] = [];
 
-  failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
+  failNext(...errors: BridgeError[]): void {
+    this.failures.push(...errors);
+  }
 
   async keep(file: MediaToKeep): Promise<KeptMedia> {
     const err = this.failures.shift();

@@ -14,7 +14,9 @@ export class FakeTeamsGateway implements TeamsGateway {
   private next = 1000;
 
   /** The next calls (either method) fail with these errors, in order. */
-  failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
+  failNext(...errors: BridgeError[]): void {
+    this.failures.push(...errors);
+  }
 
   async startThread(channel: ChannelAddress, root: RootCardModel) {
     this.throwIfScripted();
@@ -31,7 +33,9 @@ export class FakeTeamsGateway implements TeamsGateway {
   }
 
   /** The next post is made, and then its answer is lost: the call fails with `error` (a timeout after Teams accepted it). */
-  postThenFailNext(error: BridgeError): void { this.postedThenFailures.push(error); }
+  postThenFailNext(error: BridgeError): void {
+    this.postedThenFailures.push(error);
+  }
 
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost) {
     this.throwIfScripted();

@@ -18,7 +18,9 @@ export class FakeWhatsAppGateway implements WhatsAppGateway {
   private readonly failures: BridgeError[] = [];
   private next = 1;
 
-  failNext(...errors: BridgeError[]): void { this.failures.push(...errors); }
+  failNext(...errors: BridgeError[]): void {
+    this.failures.push(...errors);
+  }
 
   async sendText(request: { business: BusinessNumberId; to: Recipient; body: FormattedText; replyTo?: WaMessageId }) {
     const err = this.failures.shift();
@@ -63,8 +65,16 @@ export class FakeWhatsAppGateway implements WhatsAppGateway {
 
   /** Media downloads, uploads, media sends and reactions (see fake-whatsapp-media.ts). */
   readonly media = new FakeWhatsAppMedia();
-  fetchMedia(request: Parameters<FakeWhatsAppMedia["fetchMedia"]>[0]) { return this.media.fetchMedia(request); }
-  uploadMedia(request: Parameters<FakeWhatsAppMedia["uploadMedia"]>[0]) { return this.media.uploadMedia(request); }
-  sendMedia(request: Parameters<FakeWhatsAppMedia["sendMedia"]>[0]) { return this.media.sendMedia(request); }
-  sendReaction(request: Parameters<FakeWhatsAppMedia["sendReaction"]>[0]) { return this.media.sendReaction(request); }
+  fetchMedia(request: Parameters<FakeWhatsAppMedia["fetchMedia"]>[0]) {
+    return this.media.fetchMedia(request);
+  }
+  uploadMedia(request: Parameters<FakeWhatsAppMedia["uploadMedia"]>[0]) {
+    return this.media.uploadMedia(request);
+  }
+  sendMedia(request: Parameters<FakeWhatsAppMedia["sendMedia"]>[0]) {
+    return this.media.sendMedia(request);
+  }
+  sendReaction(request: Parameters<FakeWhatsAppMedia["sendReaction"]>[0]) {
+    return this.media.sendReaction(request);
+  }
 }

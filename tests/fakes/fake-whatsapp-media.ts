@@ -18,16 +18,28 @@ export class FakeWhatsAppMedia implements WhatsAppMediaPort {
   readonly files = new Map<string, FakeMediaFile>();
   readonly downloads: Array<{ mediaId: WaMediaId; maxBytes: number }> = [];
   readonly uploads: Array<{ business: BusinessNumberId; bytes: Uint8Array; mimeType: string; filename: string; id: WaMediaId }> = [];
-  readonly mediaSent: Array<{ business: BusinessNumberId; to: Recipient; kind: MediaKind; mediaId: WaMediaId; caption?: FormattedText; replyTo?: WaMessageId; id: WaMessageId }> = [];
+  readonly mediaSent: Array<{
+    business: BusinessNumberId;
+    to: Recipient;
+    kind: MediaKind;
+    mediaId: WaMediaId;
+    caption?: FormattedText;
+    replyTo?: WaMessageId;
+    id: WaMessageId;
+  }> = [];
   readonly reactions: Array<{ business: BusinessNumberId; to: Recipient; target: WaMessageId; emoji: string; id: WaMessageId }> = [];
   private readonly fetchFailures: MediaFetchError[] = [];
   private readonly sendFailures: BridgeError[] = [];
   private next = 1;
 
   /** The next downloads fail with these errors, in order. */
-  failFetch(...errors: MediaFetchError[]): void { this.fetchFailures.push(...errors); }
+  failFetch(...errors: MediaFetchError[]): void {
+    this.fetchFailures.push(...errors);
+  }
   /** The next uploads or media/reaction sends fail with these errors, in order. */
-  failSend(...errors: BridgeError[]): void { this.sendFailures.push(...errors); }
+  failSend(...errors: BridgeError[]): void {
+    this.sendFailures.push(...errors);
+  }
 
   async fetchMedia(request: { business: BusinessNumberId; mediaId: WaMediaId; maxBytes: number; expectedSha256?: string }): Promise<DownloadedMedia> {
     this.downloads.push({ mediaId: request.mediaId, maxBytes: request.maxBytes });
@@ -52,10 +64,25 @@ export class FakeWhatsAppMedia implements WhatsAppMediaPort {
     return { id };
   }
 
-  async sendMedia(request: { business: BusinessNumberId; to: Recipient; kind: MediaKind; mediaId: WaMediaId; caption?: FormattedText; replyTo?: WaMessageId }): Promise<{ id: WaMessageId }> {
+  async sendMedia(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    kind: MediaKind;
+    mediaId: WaMediaId;
+    caption?: FormattedText;
+    replyTo?: WaMessageId;
+  }): Promise<{ id: WaMessageId }> {
     this.throwIfScripted();
     const id = WaMessageId(`wamid.media${this.next++}`);
-    this.mediaSent.push({ business: request.business, to: request.to, kind: request.kind, mediaId: request.mediaId, ...(request.caption ? { caption: request.caption } : {}), ...(request.replyTo ? { replyTo: request.replyTo } : {}), id });
+    this.mediaSent.push({
+      business: request.business,
+      to: request.to,
+      kind: request.kind,
+      mediaId: request.mediaId,
+      ...(request.caption ? { caption: request.caption } : {}),
+      ...(request.replyTo ? { replyTo: request.replyTo } : {}),
+      id,
+    });
     return { id };
   }
 

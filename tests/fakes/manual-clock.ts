@@ -8,8 +8,12 @@ export class ManualClock implements Clock {
   readonly sleeps: number[] = [];
   // An hour after the fixtures' default message time (world.ts), so their 24-hour window is open.
   constructor(private time = (1_789_300_000 + 3600) * 1000) {}
-  now(): number { return this.time; }
-  advance(ms: number): void { this.time += ms; }
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
   async sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
     this.time += ms;

@@ -15,7 +15,14 @@ export async function seedReconcileCases<S extends Stores>(stores: S, now = NOW,
   await stores.links.put({ business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl }, linkedBy: ADMIN, linkedAt: 0 });
   const entry = (text: string, id: string, ageMs: number, business = BUSINESS): InboxEntry => {
     const event = { ...customerText(text, { id }), business };
-    return { business, key: eventKeyOf(event), event, state: "pending", receivedAt: now - ageMs, journalRef: `journal/2026/11/30/${String(ageMs % 1e9).padStart(9, "0")}-${Buffer.from(id).toString("hex").padEnd(16, "0").slice(0, 16)}.jsonl#0` };
+    return {
+      business,
+      key: eventKeyOf(event),
+      event,
+      state: "pending",
+      receivedAt: now - ageMs,
+      journalRef: `journal/2026/11/30/${String(ageMs % 1e9).padStart(9, "0")}-${Buffer.from(id).toString("hex").padEnd(16, "0").slice(0, 16)}.jsonl#0`,
+    };
   };
   const cases: Array<[InboxEntry, InboxEntry["state"], string?, boolean?]> = [
     [entry("stuck", "wamid.pending", 90 * MIN), "pending"],
@@ -32,11 +39,23 @@ export async function seedReconcileCases<S extends Stores>(stores: S, now = NOW,
     await stores.inbox.setState(e.business, e.key, state, detail, { duplicateSuspected: duplicateSuspected ?? false });
   }
   const out = (wamid: string, ageMs: number, state?: MessageLink["state"]): MessageLink => ({
-    business: BUSINESS, wamid: WaMessageId(wamid), thread: THREAD, teamsMessageId: TeamsMessageId(`17${ageMs}`), contact: customerText("x").contact.key,
-    direction: "outbound", at: now - ageMs, ...(state ? { state } : {}),
+    business: BUSINESS,
+    wamid: WaMessageId(wamid),
+    thread: THREAD,
+    teamsMessageId: TeamsMessageId(`17${ageMs}`),
+    contact: customerText("x").contact.key,
+    direction: "outbound",
+    at: now - ageMs,
+    ...(state ? { state } : {}),
   });
-  for (const link of [out("wamid.out.accepted", 60 * MIN, "accepted"), out("wamid.out.sent", 20 * MIN, "sent"), out("wamid.out.nostate", 16 * MIN),
-    out("wamid.out.delivered", 60 * MIN, "delivered"), out("wamid.out.failed", 60 * MIN, "failed"), out("wamid.out.recent", 5 * MIN, "sent")]) {
+  for (const link of [
+    out("wamid.out.accepted", 60 * MIN, "accepted"),
+    out("wamid.out.sent", 20 * MIN, "sent"),
+    out("wamid.out.nostate", 16 * MIN),
+    out("wamid.out.delivered", 60 * MIN, "delivered"),
+    out("wamid.out.failed", 60 * MIN, "failed"),
+    out("wamid.out.recent", 5 * MIN, "sent"),
+  ]) {
     await stores.messages.put(link);
   }
   return stores;

@@ -8,7 +8,9 @@ export class StepClock implements Clock {
   private time = 0;
   private sleepers: Array<{ until: number; wake: () => void }> = [];
 
-  now(): number { return this.time; }
+  now(): number {
+    return this.time;
+  }
 
   sleep(ms: number): Promise<void> {
     return new Promise((wake) => this.sleepers.push({ until: this.time + ms, wake }));

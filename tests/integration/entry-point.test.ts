@@ -18,11 +18,22 @@ describe("the entry point (npm start)", function () {
 
   it("with no storage variable starts an embedded Azurite under .data/, says so, serves health, and stops on SIGTERM", async () => {
     const port = await freePort();
-    const run = start({ BOT_AUTH_DISABLED: "true", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", PORT: String(port), LOG_LEVEL: "info" });
+    const run = start({
+      BOT_AUTH_DISABLED: "true",
+      WHATSAPP_APP_SECRET: "s",
+      WHATSAPP_VERIFY_TOKEN: "v",
+      WHATSAPP_ACCESS_TOKEN: "t",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+    });
     try {
       assert.ok(await waitForOk(`http://127.0.0.1:${port}/readyz`, 30_000), run.out() + run.err());
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-      const started = run.out().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; level: number; location?: string; url?: string });
+      const started = run
+        .out()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { event: string; level: number; location?: string; url?: string });
       const azurite = started.find((l) => l.event === "storage.azurite.started");
       assert.equal(azurite?.location, ".data/azurite");
       assert.ok(existsSync(join(run.cwd, ".data/azurite")));
@@ -47,13 +58,19 @@ describe("the entry point (npm start)", function () {
 
   it("in production does not read .env: its settings do not count", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "bridge-start-"));
-    writeFileSync(join(cwd, ".env"), "WHATSAPP_APP_SECRET=3f9a2c1b04de7e55a1\nWHATSAPP_VERIFY_TOKEN=verify-7d1e0c55b2a94f\nWHATSAPP_ACCESS_TOKEN=EAAG-system-user-token\n");
+    writeFileSync(
+      join(cwd, ".env"),
+      "WHATSAPP_APP_SECRET=3f9a2c1b04de7e55a1\nWHATSAPP_VERIFY_TOKEN=verify-7d1e0c55b2a94f\nWHATSAPP_ACCESS_TOKEN=EAAG-system-user-token\n",
+    );
     // Outside production the file is read: only the (deliberately) bad REPLY_MODE is named.
     const local = start({ BOT_AUTH_DISABLED: "true", REPLY_MODE: "bogus" }, cwd);
     assert.equal(await local.exited, 1);
     assert.match(local.err(), /^Invalid configuration: REPLY_MODE must be all or mention\n$/);
     const production = start({ NODE_ENV: "production" }, cwd);
     assert.equal(await production.exited, 1);
-    assert.match(production.err(), /^Invalid configuration: WHATSAPP_APP_SECRET is required.*WHATSAPP_VERIFY_TOKEN is required.*WHATSAPP_ACCESS_TOKEN is required/);
+    assert.match(
+      production.err(),
+      /^Invalid configuration: WHATSAPP_APP_SECRET is required.*WHATSAPP_VERIFY_TOKEN is required.*WHATSAPP_ACCESS_TOKEN is required/,
+    );
   });
 });

@@ -40,17 +40,30 @@ interface NpmRun {
 function runNpm(cwd: string, args: string[], env: Record<string, string> = {}): NpmRun {
   const npmCli = process.env.npm_execpath;
   const [command, argv] = npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli, ...args]] : ["npm", args];
-  const child = spawn(command, argv, { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
-  child.stdout!.on("data", (c: Buffer) => { output += c.toString(); });
-  child.stderr!.on("data", (c: Buffer) => { output += c.toString(); });
+  child.stdout!.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr!.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
   return {
     child,
     pid: child.pid!,
     exited,
     output: () => output,
-    logLines: () => output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { level: number; event: string }),
+    logLines: () =>
+      output
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { level: number; event: string }),
     waitFor: async (what, test, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!test(output)) {
@@ -73,7 +86,12 @@ async function eventually(what: string, check: () => Promise<boolean> | boolean,
 async function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`not within ${ms} ms: ${what}`)), ms); })]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`not within ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -118,7 +136,14 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
     rmSync(project, { recursive: true, force: true });
   });
 
-  const localModeEnv = async () => ({ BOT_AUTH_DISABLED: "true", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", PORT: String(await findFreePort("127.0.0.1")), LOG_LEVEL: "info" });
+  const localModeEnv = async () => ({
+    BOT_AUTH_DISABLED: "true",
+    WHATSAPP_APP_SECRET: "s",
+    WHATSAPP_VERIFY_TOKEN: "v",
+    WHATSAPP_ACCESS_TOKEN: "t",
+    PORT: String(await findFreePort("127.0.0.1")),
+    LOG_LEVEL: "info",
+  });
 
   it("npm start: SIGTERM to the npm process alone stops the bridge gracefully (its start script execs node, so no shell swallows the signal)", async () => {
     const run = runNpm(project, ["start"], await localModeEnv());
@@ -149,7 +174,11 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
     const stopping = lines.findIndex((l) => l.event === "bridge.stopping");
     assert.ok(stopping >= 0, run.output());
     const afterSignal = lines.slice(stopping);
-    assert.deepEqual(afterSignal.filter((l) => l.level >= 40), [], "no warning or error while stopping (a lease left behind, Azurite stopped twice …)");
+    assert.deepEqual(
+      afterSignal.filter((l) => l.level >= 40),
+      [],
+      "no warning or error while stopping (a lease left behind, Azurite stopped twice …)",
+    );
     const events = afterSignal.map((l) => l.event);
     assert.ok(events.includes("bridge.leadership.released"), run.output());
     assert.ok(events.includes("storage.azurite.stopped"), run.output());
@@ -174,11 +203,15 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
       assert.equal(sent.status, 202);
       const demoDir = join(project, ".data/demo");
       let mediaDir = "";
-      await eventually("the bridge keeps the file in this run's media folder", () => {
-        const runs = existsSync(demoDir) ? readdirSync(demoDir).filter((name) => name.startsWith("media-")) : [];
-        mediaDir = runs.length === 1 ? join(demoDir, runs[0]!) : "";
-        return mediaDir !== "" && readdirSync(mediaDir).some((entry) => existsSync(join(mediaDir, entry, "file")));
-      }, 20_000);
+      await eventually(
+        "the bridge keeps the file in this run's media folder",
+        () => {
+          const runs = existsSync(demoDir) ? readdirSync(demoDir).filter((name) => name.startsWith("media-")) : [];
+          mediaDir = runs.length === 1 ? join(demoDir, runs[0]!) : "";
+          return mediaDir !== "" && readdirSync(mediaDir).some((entry) => existsSync(join(mediaDir, entry, "file")));
+        },
+        20_000,
+      );
       return { run, mediaDir };
     }
 
@@ -210,8 +243,11 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
       assert.match(run.output(), /Stopped\. Nothing is left running\./);
       assert.doesNotMatch(run.output(), /Forced exit/);
       await assertNothingLeft(before);
-      const warnings = readFileSync(join(project, ".data/demo/bridge.log"), "utf8").split("\n").filter(Boolean)
-        .map((l) => JSON.parse(l) as { level: number; event: string }).filter((l) => l.level >= 40 && /lease|leadership|azurite/.test(l.event));
+      const warnings = readFileSync(join(project, ".data/demo/bridge.log"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; event: string })
+        .filter((l) => l.level >= 40 && /lease|leadership|azurite/.test(l.event));
       assert.deepEqual(warnings, [], "the bridge released its lease before storage stopped");
     });
   });

@@ -11,13 +11,24 @@ async function flood(url: string, n: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
   let answered = 0;
   let next = 0;
-  const one = () => new Promise<void>((resolve) => {
-    const req = request(`${url}/healthz`, { agent, timeout: 3_000 }, (res) => { res.resume(); res.on("end", () => { answered++; resolve(); }); });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve());
-    req.end();
-  });
-  await Promise.all(Array.from({ length: 50 }, async () => { while (next++ < n) await one(); }));
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const req = request(`${url}/healthz`, { agent, timeout: 3_000 }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          answered++;
+          resolve();
+        });
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", () => resolve());
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next++ < n) await one();
+    }),
+  );
   agent.destroy();
   return answered;
 }
@@ -34,12 +45,21 @@ function exitWithin(run: EntryProcess, ms: number): Promise<number | null | "hun
 describe("a stalled log reader", function () {
   this.timeout(SHUTDOWN_BUDGET_MS + 60_000);
   let run: EntryProcess | undefined;
-  afterEach(() => { if (run && run.child.exitCode === null) run.child.kill("SIGKILL"); });
+  afterEach(() => {
+    if (run && run.child.exitCode === null) run.child.kill("SIGKILL");
+  });
 
   it("costs dropped (and counted) log lines, never the HTTP server or SIGTERM's shutdown budget", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    run = startEntry({ BOT_AUTH_DISABLED: "true", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", PORT: String(port), LOG_LEVEL: "debug" });
+    run = startEntry({
+      BOT_AUTH_DISABLED: "true",
+      WHATSAPP_APP_SECRET: "s",
+      WHATSAPP_VERIFY_TOKEN: "v",
+      WHATSAPP_ACCESS_TOKEN: "t",
+      PORT: String(port),
+      LOG_LEVEL: "debug",
+    });
     assert.ok(await waitForOk(`${url}/readyz`, 30_000), run.out() + run.err());
 
     // 1. The reader stops; a flood of requests writes far more log than the pipe and the bridge's buffer hold.
@@ -52,7 +72,11 @@ describe("a stalled log reader", function () {
     run.child.stdout.resume();
     const deadline = Date.now() + 15_000;
     while (!/"event":"log.lines_dropped"/.test(run.out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const report = run.out().split("\n").filter((l) => l.includes('"event":"log.lines_dropped"')).map((l) => JSON.parse(l) as { level: number; count: number });
+    const report = run
+      .out()
+      .split("\n")
+      .filter((l) => l.includes('"event":"log.lines_dropped"'))
+      .map((l) => JSON.parse(l) as { level: number; count: number });
     assert.equal(report.length, 1, `one report of the drops (read ${seenWhilePaused} bytes before the pause)`);
     assert.ok(report[0]!.count > 1_000 && report[0]!.level === 40, JSON.stringify(report[0]));
 

@@ -20,8 +20,13 @@ import { closeHarness, customer, openHarness, sendActivity, shown } from "./supp
 
 const ROOT = resolve(__dirname, "../../..");
 const AUTH_ON = {
-  WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1", WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f", WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token",
-  MicrosoftAppId: "app", MicrosoftAppPassword: "a-real-client-secret", MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: "tenant-1",
+  WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1",
+  WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f",
+  WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token",
+  MicrosoftAppId: "app",
+  MicrosoftAppPassword: "a-real-client-secret",
+  MicrosoftAppType: "SingleTenant",
+  MicrosoftAppTenantId: "tenant-1",
 };
 const PROD = { ...AUTH_ON, NODE_ENV: "production", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore", MEDIA_STORE: "sharepoint" };
 const LOCAL_OFF = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
@@ -41,35 +46,48 @@ function refusal(env: Record<string, string>): string {
 
 export function findingsCases(): void {
   describe("settings fail closed", function () {
-    securityCase("F1", "BOT_AUTH_DISABLED=true off loopback, with a bot password, a managed identity, on Azure, or in production (any spelling)", "refused at start with one line naming why", async () => {
-      const refused: Array<[Record<string, string>, RegExp]> = [
-        [{ HOST: "0.0.0.0" }, /unless the bridge listens on loopback only/],
-        [{ MicrosoftAppPassword: "a-real-client-secret" }, /when MicrosoftAppPassword is set/],
-        [{ IDENTITY_ENDPOINT: "http://169.254.129.2:8081/msi/token" }, /managed identity is present/],
-        [{ WEBSITE_SITE_NAME: "contoso-bridge" }, /on an Azure host/],
-        [{ CONTAINER_APP_NAME: "bridge" }, /on an Azure host/],
-        [{ NODE_ENV: "Production" }, /NODE_ENV=Production \(production\)/],
-        [{ NODE_ENV: "prod" }, /NODE_ENV=prod \(production\)/],
-      ];
-      for (const [extra, expected] of refused) assert.match(refusal({ ...LOCAL_OFF, ...extra }), expected, JSON.stringify(extra));
-      assert.equal(loadConfig(LOCAL_OFF).http.host, "127.0.0.1", "accepted on loopback only");
-      return `${refused.length} of ${refused.length} refused (HOST=0.0.0.0, password, IDENTITY_ENDPOINT, WEBSITE_SITE_NAME, CONTAINER_APP_NAME, NODE_ENV=Production/prod); accepted on 127.0.0.1 only`;
-    });
+    securityCase(
+      "F1",
+      "BOT_AUTH_DISABLED=true off loopback, with a bot password, a managed identity, on Azure, or in production (any spelling)",
+      "refused at start with one line naming why",
+      async () => {
+        const refused: Array<[Record<string, string>, RegExp]> = [
+          [{ HOST: "0.0.0.0" }, /unless the bridge listens on loopback only/],
+          [{ MicrosoftAppPassword: "a-real-client-secret" }, /when MicrosoftAppPassword is set/],
+          [{ IDENTITY_ENDPOINT: "http://169.254.129.2:8081/msi/token" }, /managed identity is present/],
+          [{ WEBSITE_SITE_NAME: "contoso-bridge" }, /on an Azure host/],
+          [{ CONTAINER_APP_NAME: "bridge" }, /on an Azure host/],
+          [{ NODE_ENV: "Production" }, /NODE_ENV=Production \(production\)/],
+          [{ NODE_ENV: "prod" }, /NODE_ENV=prod \(production\)/],
+        ];
+        for (const [extra, expected] of refused) assert.match(refusal({ ...LOCAL_OFF, ...extra }), expected, JSON.stringify(extra));
+        assert.equal(loadConfig(LOCAL_OFF).http.host, "127.0.0.1", "accepted on loopback only");
+        return `${refused.length} of ${refused.length} refused (HOST=0.0.0.0, password, IDENTITY_ENDPOINT, WEBSITE_SITE_NAME, CONTAINER_APP_NAME, NODE_ENV=Production/prod); accepted on 127.0.0.1 only`;
+      },
+    );
 
-    securityCase("F3", "placeholder secrets (.env.example's, change-me…) and secrets under 16 characters, with auth on", "refused naming the variable, never the value", async () => {
-      const example = readFileSync(join(ROOT, ".env.example"), "utf8");
-      let count = 0;
-      for (const placeholder of PLACEHOLDER_SECRETS) {
-        const message = refusal({ ...AUTH_ON, WHATSAPP_APP_SECRET: placeholder });
-        assert.match(message, /WHATSAPP_APP_SECRET/);
-        assert.ok(!message.includes(placeholder), "the value is not repeated");
-        count++;
-      }
-      assert.ok([...PLACEHOLDER_SECRETS].some((p) => example.includes(p)), ".env.example's values are on the list");
-      assert.match(refusal({ ...AUTH_ON, MicrosoftAppPassword: "change-me-please" }), /MicrosoftAppPassword/);
-      assert.match(refusal({ ...AUTH_ON, WHATSAPP_VERIFY_TOKEN: "short-token" }), /WHATSAPP_VERIFY_TOKEN.*16/);
-      return `${count} placeholders and change-me… refused by name; an 11-character verify token refused`;
-    });
+    securityCase(
+      "F3",
+      "placeholder secrets (.env.example's, change-me…) and secrets under 16 characters, with auth on",
+      "refused naming the variable, never the value",
+      async () => {
+        const example = readFileSync(join(ROOT, ".env.example"), "utf8");
+        let count = 0;
+        for (const placeholder of PLACEHOLDER_SECRETS) {
+          const message = refusal({ ...AUTH_ON, WHATSAPP_APP_SECRET: placeholder });
+          assert.match(message, /WHATSAPP_APP_SECRET/);
+          assert.ok(!message.includes(placeholder), "the value is not repeated");
+          count++;
+        }
+        assert.ok(
+          [...PLACEHOLDER_SECRETS].some((p) => example.includes(p)),
+          ".env.example's values are on the list",
+        );
+        assert.match(refusal({ ...AUTH_ON, MicrosoftAppPassword: "change-me-please" }), /MicrosoftAppPassword/);
+        assert.match(refusal({ ...AUTH_ON, WHATSAPP_VERIFY_TOKEN: "short-token" }), /WHATSAPP_VERIFY_TOKEN.*16/);
+        return `${count} placeholders and change-me… refused by name; an 11-character verify token refused`;
+      },
+    );
 
     securityCase("F4", "a .env file beside a production bridge", "not read when the real environment says production", async () => {
       const path = join(mkdtempSync(join(tmpdir(), "bridge-env-")), ".env");
@@ -82,7 +100,8 @@ export function findingsCases(): void {
     });
 
     securityCase("F5", "botbuilder's test override keys in production", "each refused by name", async () => {
-      for (const key of BOTBUILDER_OVERRIDE_KEYS) assert.match(refusal({ ...PROD, [key]: "https://issuer.example" }), new RegExp(`${key} is refused in production`));
+      for (const key of BOTBUILDER_OVERRIDE_KEYS)
+        assert.match(refusal({ ...PROD, [key]: "https://issuer.example" }), new RegExp(`${key} is refused in production`));
       return `${BOTBUILDER_OVERRIDE_KEYS.length} keys refused (${BOTBUILDER_OVERRIDE_KEYS.join(", ")})`;
     });
 
@@ -107,7 +126,9 @@ export function findingsCases(): void {
   describe("auth off with any tenant", function () {
     this.timeout(30_000);
     let h: Harness;
-    before(async () => { h = await openHarness({ authDisabled: true, env: { ALLOWED_TENANT_IDS: "" } }); });
+    before(async () => {
+      h = await openHarness({ authDisabled: true, env: { ALLOWED_TENANT_IDS: "" } });
+    });
     after(async () => closeHarness(h));
 
     securityCase("F2", "BOT_AUTH_DISABLED=true with no ALLOWED_TENANT_IDS (loopback)", "starts, and warns that any tenant is accepted", async () => {
@@ -124,7 +145,15 @@ export function findingsCases(): void {
     const PRIVATE = { id: "19:private-deals@thread.tacv2", name: "Private deals" };
     before(async () => {
       h = await openHarness({ env: { BRIDGE_STAFF: ADMIN_AAD } });
-      h.connector.roster.addTeam({ id: TEAM_ID, name: "Support", aadGroupId: TEAM_GROUP_ID, channels: [{ id: CHANNEL_ID, name: "WhatsApp", type: "standard" }, { ...PRIVATE, type: "private" }] });
+      h.connector.roster.addTeam({
+        id: TEAM_ID,
+        name: "Support",
+        aadGroupId: TEAM_GROUP_ID,
+        channels: [
+          { id: CHANNEL_ID, name: "WhatsApp", type: "standard" },
+          { ...PRIVATE, type: "private" },
+        ],
+      });
     });
     after(async () => closeHarness(h));
 
@@ -139,16 +168,28 @@ export function findingsCases(): void {
 
     securityCase("F10", "link in a private channel and in a shared one", "refused with the reason; nothing linked", async () => {
       const inPrivate = await answer(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true, channel: PRIVATE }));
-      const inShared = await answer(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true, channel: { id: "19:partners@thread.tacv2", name: "Partners", type: "shared" } }));
+      const inShared = await answer(
+        h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, {
+          from: ADMIN_AAD,
+          mentionBot: true,
+          channel: { id: "19:partners@thread.tacv2", name: "Partners", type: "shared" },
+        }),
+      );
       assert.match(inPrivate, /This is a private channel/);
       assert.match(inShared, /This is a shared channel/);
       assert.equal(await h.bridge.stores.links.get(BusinessNumberId(EXAMPLE_BUSINESS.phoneNumberId)), undefined);
-      return "private: \"This is a private channel…\"; shared: \"This is a shared channel…\"; no link stored";
+      return 'private: "This is a private channel…"; shared: "This is a shared channel…"; no link stored';
     });
 
     securityCase("F9", "a team member not named in BRIDGE_STAFF replies", "refused with a notice, nothing sent; the listed person sends", async () => {
-      assert.match(await answer(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true })), /is linked to this channel/);
-      assert.equal(await h.postWebhook(h.envelope(textMessage({ from: HUGO, text: "Hallo?", id: "wamid.staff.f9", timestamp: Math.floor(Date.now() / 1000) }))), 200);
+      assert.match(
+        await answer(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true })),
+        /is linked to this channel/,
+      );
+      assert.equal(
+        await h.postWebhook(h.envelope(textMessage({ from: HUGO, text: "Hallo?", id: "wamid.staff.f9", timestamp: Math.floor(Date.now() / 1000) }))),
+        200,
+      );
       await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
       await h.bridge.bridge.idle();
       const thread = h.connector.created[0]!.conversationId;
@@ -178,46 +219,91 @@ export function findingsCases(): void {
       return `pacer buckets ${pacer.bucketCount} (cap ${MAX_BUCKETS} + the number); roster cache ${cache.size} (cap 2,000); every map of docs/security.md "Bounded in-memory maps" is flooded in tests/unit/core/bounded-maps.test.ts`;
     });
 
-    securityCase("F18", "secrets nested 20 levels deep, in strings and under secret-named keys", "scrubbed at every depth; nothing deeper than 12 written raw", async () => {
-      const lines: string[] = [];
-      const logger = createLogger({ level: "debug", destination: { write: (line: string) => { lines.push(line); } } });
-      let nested: Record<string, unknown> = { appSecret: "deep-secret-value-1", note: "call +447700900123 with Bearer abc.def.ghi" };
-      for (let depth = 0; depth < 20; depth++) nested = { level: depth, inner: nested, list: [{ access_token: `tok-${depth}-secret` }] };
-      logger.warn("security.probe", { nested, shallow: "call +447700900123 with Bearer abc.def.ghi", url: "https://x.example/?sig=c2lnbmF0dXJlLXNlY3JldA&access_token=EAAGsecret" });
-      const out = lines.join("");
-      for (const secret of ["deep-secret-value-1", "tok-0-secret", "tok-19-secret", "c2lnbmF0dXJlLXNlY3JldA", "EAAGsecret", "abc.def.ghi", "447700900123"]) assert.ok(!out.includes(secret), secret);
-      assert.match(out, /0123/, "the last four digits stay");
-      return `0 of 7 planted secrets in the line (${out.length} characters), 20 levels deep`;
-    });
+    securityCase(
+      "F18",
+      "secrets nested 20 levels deep, in strings and under secret-named keys",
+      "scrubbed at every depth; nothing deeper than 12 written raw",
+      async () => {
+        const lines: string[] = [];
+        const logger = createLogger({
+          level: "debug",
+          destination: {
+            write: (line: string) => {
+              lines.push(line);
+            },
+          },
+        });
+        let nested: Record<string, unknown> = { appSecret: "deep-secret-value-1", note: "call +447700900123 with Bearer abc.def.ghi" };
+        for (let depth = 0; depth < 20; depth++) nested = { level: depth, inner: nested, list: [{ access_token: `tok-${depth}-secret` }] };
+        logger.warn("security.probe", {
+          nested,
+          shallow: "call +447700900123 with Bearer abc.def.ghi",
+          url: "https://x.example/?sig=c2lnbmF0dXJlLXNlY3JldA&access_token=EAAGsecret",
+        });
+        const out = lines.join("");
+        for (const secret of ["deep-secret-value-1", "tok-0-secret", "tok-19-secret", "c2lnbmF0dXJlLXNlY3JldA", "EAAGsecret", "abc.def.ghi", "447700900123"])
+          assert.ok(!out.includes(secret), secret);
+        assert.match(out, /0123/, "the last four digits stay");
+        return `0 of 7 planted secrets in the line (${out.length} characters), 20 levels deep`;
+      },
+    );
 
-    securityCase("F19", "a log reader that stops reading", "at most 1 MiB waits, the rest is dropped; requests are still served; stop() ends promptly", async () => {
-      // A pipe whose reader never reads: every write is accepted into its buffer and never drained.
-      const stalled = new Writable({ highWaterMark: 16 * 1024, write: () => { /* never calls back: the reader stopped */ } });
-      const logger = createLogger({ level: "debug", stdout: stalled });
-      const azurite = await getAzurite();
-      const config = { ...loadConfig({ ...LOCAL_OFF, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, MEDIA_LOCAL_DIR: mkdtempSync(join(tmpdir(), "stalled-")), LOG_LEVEL: "debug" }), http: { host: "127.0.0.1", port: 0 } };
-      const bridge = await startBridge(config, { logger, tablePrefix: uniqueTablePrefix("stall") });
-      let statuses: number[];
-      let stopMs: number;
-      let waiting: number;
-      try {
-        // 4 MB of lines: four times what may wait for the stalled reader.
-        for (let i = 0; i < 8_000; i++) logger.debug("security.filler", { i, padding: "x".repeat(400) });
-        waiting = stalled.writableLength;
-        statuses = [];
-        for (let i = 0; i < 5; i++) {
-          const batch = await Promise.all(Array.from({ length: 40 }, () => fetch(`${bridge.url}/api/whatsapp/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(async (r) => { await r.arrayBuffer(); return r.status; })));
-          statuses.push(...batch);
+    securityCase(
+      "F19",
+      "a log reader that stops reading",
+      "at most 1 MiB waits, the rest is dropped; requests are still served; stop() ends promptly",
+      async () => {
+        // A pipe whose reader never reads: every write is accepted into its buffer and never drained.
+        const stalled = new Writable({
+          highWaterMark: 16 * 1024,
+          write: () => {
+            /* never calls back: the reader stopped */
+          },
+        });
+        const logger = createLogger({ level: "debug", stdout: stalled });
+        const azurite = await getAzurite();
+        const config = {
+          ...loadConfig({
+            ...LOCAL_OFF,
+            AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+            MEDIA_LOCAL_DIR: mkdtempSync(join(tmpdir(), "stalled-")),
+            LOG_LEVEL: "debug",
+          }),
+          http: { host: "127.0.0.1", port: 0 },
+        };
+        const bridge = await startBridge(config, { logger, tablePrefix: uniqueTablePrefix("stall") });
+        let statuses: number[];
+        let stopMs: number;
+        let waiting: number;
+        try {
+          // 4 MB of lines: four times what may wait for the stalled reader.
+          for (let i = 0; i < 8_000; i++) logger.debug("security.filler", { i, padding: "x".repeat(400) });
+          waiting = stalled.writableLength;
+          statuses = [];
+          for (let i = 0; i < 5; i++) {
+            const batch = await Promise.all(
+              Array.from({ length: 40 }, () =>
+                fetch(`${bridge.url}/api/whatsapp/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(async (r) => {
+                  await r.arrayBuffer();
+                  return r.status;
+                }),
+              ),
+            );
+            statuses.push(...batch);
+          }
+        } finally {
+          const started = Date.now();
+          await bridge.stop();
+          stopMs = Date.now() - started;
         }
-      } finally {
-        const started = Date.now();
-        await bridge.stop();
-        stopMs = Date.now() - started;
-      }
-      assert.ok(statuses.every((s) => s === 401), "every request answered");
-      assert.ok(waiting >= 900 * 1024 && stalled.writableLength <= 1024 * 1024 + 64 * 1024, `${waiting} then ${stalled.writableLength} bytes waiting`);
-      assert.ok(stopMs < 25_000);
-      return `8,000 lines (4 MB) logged to a stalled reader: ${Math.round(stalled.writableLength / 1024)} KiB waiting (cap 1 MiB), the rest dropped; ${statuses.length} requests answered 401 meanwhile; stop() in ${stopMs} ms`;
-    });
+        assert.ok(
+          statuses.every((s) => s === 401),
+          "every request answered",
+        );
+        assert.ok(waiting >= 900 * 1024 && stalled.writableLength <= 1024 * 1024 + 64 * 1024, `${waiting} then ${stalled.writableLength} bytes waiting`);
+        assert.ok(stopMs < 25_000);
+        return `8,000 lines (4 MB) logged to a stalled reader: ${Math.round(stalled.writableLength / 1024)} KiB waiting (cap 1 MiB), the rest dropped; ${statuses.length} requests answered 401 meanwhile; stop() in ${stopMs} ms`;
+      },
+    );
   });
 }

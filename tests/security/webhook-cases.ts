@@ -25,22 +25,36 @@ const logged = (h: Harness, event: string) => h.logger.lines.filter((l) => l.eve
 function postChunked(url: string, headers: Record<string, string>, total: number): Promise<number> {
   const target = new URL(`${url}/api/whatsapp/webhook`);
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
-      res.resume();
-      req.destroy();
-      resolve(res.statusCode ?? 0);
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json", "transfer-encoding": "chunked" },
+      },
+      (res) => {
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", (err) => {
+      if (!req.destroyed) reject(err);
     });
-    req.on("error", (err) => { if (!req.destroyed) reject(err); });
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let sent = 0;
     const pump = () => {
       while (sent < total && !req.destroyed) {
         sent += chunk.length;
-        if (!req.write(chunk)) { req.once("drain", pump); return; }
+        if (!req.write(chunk)) {
+          req.once("drain", pump);
+          return;
+        }
       }
       if (!req.destroyed) req.end();
     };
-    req.write("{\"object\":\"whatsapp_business_account\",\"pad\":\"");
+    req.write('{"object":"whatsapp_business_account","pad":"');
     pump();
   });
 }
@@ -54,7 +68,15 @@ export function webhookCases(): void {
     before(async () => {
       proxy = await startStorageFaultProxy((await getAzurite()).connectionString);
       h = await openHarness({ env: { AZURE_STORAGE_CONNECTION_STRING: proxy.connectionString } });
-      h.connector.roster.addTeam({ id: TEAM_ID, name: "Support", aadGroupId: TEAM_GROUP_ID, channels: [{ id: CHANNEL_ID, name: "WhatsApp", type: "standard" }, { ...SECOND_CHANNEL, type: "standard" }] });
+      h.connector.roster.addTeam({
+        id: TEAM_ID,
+        name: "Support",
+        aadGroupId: TEAM_GROUP_ID,
+        channels: [
+          { id: CHANNEL_ID, name: "WhatsApp", type: "standard" },
+          { ...SECOND_CHANNEL, type: "standard" },
+        ],
+      });
       assert.equal((await sendActivity(h, h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
       assert.equal(await h.postWebhook(h.envelope(textMessage({ from: ANA, text: "Hello, opening the thread", id: "wamid.sec.open" }))), 200);
       await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
@@ -76,8 +98,9 @@ export function webhookCases(): void {
       return `${answer.status}; ${none}; whatsapp.webhook.bad_signature logged`;
     }
 
-    securityCase("1", "a webhook without X-Hub-Signature-256 is refused", "401; nothing stored, posted or sent; security log line",
-      () => refused(bytesOf(textMessage({ from: ANA, text: "unsigned", id: "wamid.sec.1" })), {}));
+    securityCase("1", "a webhook without X-Hub-Signature-256 is refused", "401; nothing stored, posted or sent; security log line", () =>
+      refused(bytesOf(textMessage({ from: ANA, text: "unsigned", id: "wamid.sec.1" })), {}),
+    );
 
     securityCase("2", "a signature made with the wrong secret is refused", "401; no side effects", async () => {
       const body = bytesOf(textMessage({ from: ANA, text: "wrong secret", id: "wamid.sec.2" }));
@@ -97,18 +120,28 @@ export function webhookCases(): void {
       return refused(body, { "x-hub-signature-256": `sha256=${signWebhook(body, APP_SECRET).slice(7, 17)}` });
     });
 
-    securityCase("5", "a signed body with emoji and \\uXXXX escapes is verified on its raw bytes and recorded byte for byte", "200; journal holds the exact bytes; text decoded once", async () => {
-      const body = Buffer.from(JSON.stringify(webhookEnvelope(textMessage({ from: ANA, text: "PLACEHOLDER", id: "wamid.sec.5" }))).replace("PLACEHOLDER", "Ol\\u00e1 😀 \\ud83d\\ude00 caf\\u00e9"));
-      const answer = await postRawWebhook(h, body, signed(body));
-      assert.equal(answer.status, 200);
-      const entry = await h.bridge.stores.inbox.get(BUSINESS, "msg:wamid.sec.5");
-      const journaled = await h.bridge.journal.read(entry!.journalRef!);
-      assert.ok(Buffer.from(journaled!.body).equals(body), "the journal holds the bytes as received");
-      const raw = entry!.event.type === "message" && entry!.event.content.kind === "text" ? entry!.event.content.raw : undefined;
-      assert.equal(raw, "Olá 😀 😀 café");
-      await h.connector.waitFor(() => postsWith(h, "café").length === 1, 10_000);
-      return `${answer.status}; journaled bytes equal the ${body.length} received; recorded text "${raw}"`;
-    });
+    securityCase(
+      "5",
+      "a signed body with emoji and \\uXXXX escapes is verified on its raw bytes and recorded byte for byte",
+      "200; journal holds the exact bytes; text decoded once",
+      async () => {
+        const body = Buffer.from(
+          JSON.stringify(webhookEnvelope(textMessage({ from: ANA, text: "PLACEHOLDER", id: "wamid.sec.5" }))).replace(
+            "PLACEHOLDER",
+            "Ol\\u00e1 😀 \\ud83d\\ude00 caf\\u00e9",
+          ),
+        );
+        const answer = await postRawWebhook(h, body, signed(body));
+        assert.equal(answer.status, 200);
+        const entry = await h.bridge.stores.inbox.get(BUSINESS, "msg:wamid.sec.5");
+        const journaled = await h.bridge.journal.read(entry!.journalRef!);
+        assert.ok(Buffer.from(journaled!.body).equals(body), "the journal holds the bytes as received");
+        const raw = entry!.event.type === "message" && entry!.event.content.kind === "text" ? entry!.event.content.raw : undefined;
+        assert.equal(raw, "Olá 😀 😀 café");
+        await h.connector.waitFor(() => postsWith(h, "café").length === 1, 10_000);
+        return `${answer.status}; journaled bytes equal the ${body.length} received; recorded text "${raw}"`;
+      },
+    );
 
     securityCase("6", "a valid signature over a body with one byte changed is refused", "401; no side effects", async () => {
       const body = bytesOf(textMessage({ from: ANA, text: "pay 100 to account 1234", id: "wamid.sec.6" }));
@@ -162,27 +195,32 @@ export function webhookCases(): void {
       return `10 × ${statuses[0]}; inbox row 1; Teams posts +${effects.posts}; journal +${effects.journal} (each receipt kept)`;
     });
 
-    securityCase("12", "storage answers 503 to the journal write", "5xx so Meta retries; nothing posted; an error logged; the retry is taken once storage is back", async () => {
-      const body = bytesOf(textMessage({ from: ANA, text: "Storage is down", id: "wamid.sec.12" }));
-      const before = await countEffects(h);
-      proxy.failWritesUnder = `/devstoreaccount1/${h.journalContainer}/`;
-      let answer: { status: number; body: string };
-      try {
-        answer = await postRawWebhook(h, body, signed(body));
-      } finally {
-        proxy.failWritesUnder = undefined;
-      }
-      assert.equal(answer.status, 503);
-      assert.ok(proxy.refused > 0, "the journal write reached storage and was refused");
-      const effects = await effectsSince(h, before);
-      assert.equal(await h.bridge.stores.inbox.get(BUSINESS, "msg:wamid.sec.12"), undefined, "no event recorded");
-      assertNoEffects(effects);
-      assert.ok(logged(h, "whatsapp.webhook.ingest_failed").length > 0, "an error line");
-      const retry = await postRawWebhook(h, body, signed(body));
-      assert.equal(retry.status, 200);
-      await h.connector.waitFor(() => postsWith(h, "Storage is down").length === 1, 10_000);
-      return `${answer.status} (${proxy.refused} writes refused 503); ${describeEffects(effects)}; whatsapp.webhook.ingest_failed logged; Meta's retry ${retry.status}, posted once`;
-    });
+    securityCase(
+      "12",
+      "storage answers 503 to the journal write",
+      "5xx so Meta retries; nothing posted; an error logged; the retry is taken once storage is back",
+      async () => {
+        const body = bytesOf(textMessage({ from: ANA, text: "Storage is down", id: "wamid.sec.12" }));
+        const before = await countEffects(h);
+        proxy.failWritesUnder = `/devstoreaccount1/${h.journalContainer}/`;
+        let answer: { status: number; body: string };
+        try {
+          answer = await postRawWebhook(h, body, signed(body));
+        } finally {
+          proxy.failWritesUnder = undefined;
+        }
+        assert.equal(answer.status, 503);
+        assert.ok(proxy.refused > 0, "the journal write reached storage and was refused");
+        const effects = await effectsSince(h, before);
+        assert.equal(await h.bridge.stores.inbox.get(BUSINESS, "msg:wamid.sec.12"), undefined, "no event recorded");
+        assertNoEffects(effects);
+        assert.ok(logged(h, "whatsapp.webhook.ingest_failed").length > 0, "an error line");
+        const retry = await postRawWebhook(h, body, signed(body));
+        assert.equal(retry.status, 200);
+        await h.connector.waitFor(() => postsWith(h, "Storage is down").length === 1, 10_000);
+        return `${answer.status} (${proxy.refused} writes refused 503); ${describeEffects(effects)}; whatsapp.webhook.ingest_failed logged; Meta's retry ${retry.status}, posted once`;
+      },
+    );
 
     securityCase("13", "a valid webhook for a phone_number_id linked to no channel", "200; kept aside (unrouted), posted nowhere, warning logged", async () => {
       const stranger: WebhookBusiness = { wabaId: "999000111222", phoneNumberId: "109999999999999", displayPhoneNumber: "15550000000" };
@@ -216,17 +254,22 @@ export function webhookCases(): void {
       return `two inbox rows; first number's text only in ${CHANNEL_ID}, second's only in ${SECOND_CHANNEL.id}`;
     });
 
-    securityCase("15", "a body over the size limit: 10 MB with Content-Length, and 4 MB chunked without one", "413 before parsing; nothing stored", async () => {
-      const before = await countEffects(h);
-      const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
-      const withLength = await postRawWebhook(h, big, signed(big));
-      const chunked = await postChunked(h.bridge.url, { "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, 4 * 1024 * 1024);
-      assert.equal(withLength.status, 413);
-      assert.equal(chunked, 413);
-      const none = assertNoEffects(await effectsSince(h, before));
-      assert.equal((await fetch(`${h.bridge.url}/healthz`)).status, 200);
-      return `10 MB: ${withLength.status}; 4 MB chunked: ${chunked}; ${none}; /healthz 200 after`;
-    });
+    securityCase(
+      "15",
+      "a body over the size limit: 10 MB with Content-Length, and 4 MB chunked without one",
+      "413 before parsing; nothing stored",
+      async () => {
+        const before = await countEffects(h);
+        const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
+        const withLength = await postRawWebhook(h, big, signed(big));
+        const chunked = await postChunked(h.bridge.url, { "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, 4 * 1024 * 1024);
+        assert.equal(withLength.status, 413);
+        assert.equal(chunked, 413);
+        const none = assertNoEffects(await effectsSince(h, before));
+        assert.equal((await fetch(`${h.bridge.url}/healthz`)).status, 200);
+        return `10 MB: ${withLength.status}; 4 MB chunked: ${chunked}; ${none}; /healthz 200 after`;
+      },
+    );
 
     securityCase("16", "JSON nested 100,000 deep, and an array of 1,000,000 items (signed)", "400 for both; the process stays up", async () => {
       const before = await countEffects(h);
@@ -241,8 +284,12 @@ export function webhookCases(): void {
     });
 
     securityCase("17", "a payload with __proto__ and constructor.prototype keys", "Object.prototype unchanged; raw bytes recorded as received", async () => {
-      const body = Buffer.from(JSON.stringify(webhookEnvelope(textMessage({ from: ANA, text: "Pollution attempt", id: "wamid.sec.17" })))
-        .replace("\"messaging_product\"", "\"__proto__\":{\"polluted\":true},\"constructor\":{\"prototype\":{\"polluted2\":true}},\"messaging_product\""));
+      const body = Buffer.from(
+        JSON.stringify(webhookEnvelope(textMessage({ from: ANA, text: "Pollution attempt", id: "wamid.sec.17" }))).replace(
+          '"messaging_product"',
+          '"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted2":true}},"messaging_product"',
+        ),
+      );
       const answer = await postRawWebhook(h, body, signed(body));
       assert.equal(answer.status, 200);
       await h.connector.waitFor(() => postsWith(h, "Pollution attempt").length === 1, 10_000);
@@ -257,7 +304,7 @@ export function webhookCases(): void {
     securityCase("F14", "/readyz answers from a probe at most one second old", "a burst of concurrent probes costs one storage ping per second", async () => {
       await new Promise((r) => setTimeout(r, 1_100));
       const pings = () => proxy.requests.filter((r) => /PartitionKey=(%27|')ping/.test(r)).length;
-      const burst = async () => (await Promise.all(Array.from({ length: 15 }, () => fetch(`${h.bridge.url}/readyz`).then((r) => r.status))));
+      const burst = async () => await Promise.all(Array.from({ length: 15 }, () => fetch(`${h.bridge.url}/readyz`).then((r) => r.status)));
       const before = pings();
       const first = await burst();
       const afterFirst = pings() - before;
@@ -271,7 +318,10 @@ export function webhookCases(): void {
       return `15 concurrent /readyz: ${afterFirst} ping (all 200); 15 more within the second: ${afterSecond - afterFirst} more; a second later: ${afterThird - afterSecond} more`;
     });
 
-    const verify = (token: string, challenge: string) => fetch(`${h.bridge.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=${encodeURIComponent(challenge)}`);
+    const verify = (token: string, challenge: string) =>
+      fetch(
+        `${h.bridge.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=${encodeURIComponent(challenge)}`,
+      );
 
     securityCase("18", "the GET handshake with the wrong hub.verify_token", "403; the challenge is not echoed", async () => {
       const res = await verify(`${VERIFY_TOKEN}x`, "1158201444");

@@ -79,10 +79,22 @@ export interface ChannelMessageOptions {
 /** Forwards every line to both loggers. */
 function teeLogger(a: Logger, b: Logger): Logger {
   return {
-    debug: (event, fields) => { a.debug(event, fields); b.debug(event, fields); },
-    info: (event, fields) => { a.info(event, fields); b.info(event, fields); },
-    warn: (event, fields) => { a.warn(event, fields); b.warn(event, fields); },
-    error: (event, fields) => { a.error(event, fields); b.error(event, fields); },
+    debug: (event, fields) => {
+      a.debug(event, fields);
+      b.debug(event, fields);
+    },
+    info: (event, fields) => {
+      a.info(event, fields);
+      b.info(event, fields);
+    },
+    warn: (event, fields) => {
+      a.warn(event, fields);
+      b.warn(event, fields);
+    },
+    error: (event, fields) => {
+      a.error(event, fields);
+      b.error(event, fields);
+    },
   };
 }
 
@@ -93,13 +105,27 @@ function teeLogger(a: Logger, b: Logger): Logger {
  * `clock`: the bridge's clock (journal days included); `complianceEveryMs`: how often the leader looks for
  * a compliance post that is due.
  */
-export async function startHarness(options: { replyMode?: "all" | "mention"; authDisabled?: boolean; env?: Record<string, string>; linkProbeClock?: Clock; clock?: Clock; complianceEveryMs?: number; compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">; tablePrefix?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: {
+    replyMode?: "all" | "mention";
+    authDisabled?: boolean;
+    env?: Record<string, string>;
+    linkProbeClock?: Clock;
+    clock?: Clock;
+    complianceEveryMs?: number;
+    compose?: Pick<ComposeOverrides, "teamsCredentialsFactory" | "mediaCredential">;
+    tablePrefix?: string;
+  } = {},
+): Promise<Harness> {
   const [azurite, issuer, graph] = await Promise.all([getAzurite(), sharedTokenIssuer(), startMetaGraphStandin({ accessToken: ACCESS_TOKEN })]);
   const authDisabled = options.authDisabled ?? false;
   const connector = await startBotConnectorStandin(authDisabled ? {} : { authorize: (header) => issuer.isConnectorToken(header) });
   // The team of the linked channel, as Teams describes it, with the admin and a staff member in its roster.
   connector.roster.addTeam({ id: TEAM_ID, name: "Support", aadGroupId: TEAM_GROUP_ID, channels: [{ id: CHANNEL_ID, name: "WhatsApp", type: "standard" }] });
-  for (const [aadObjectId, name] of [[ADMIN_AAD, "Ada Admin"], [STAFF_AAD, "Sam Staff"]] as const) {
+  for (const [aadObjectId, name] of [
+    [ADMIN_AAD, "Ada Admin"],
+    [STAFF_AAD, "Sam Staff"],
+  ] as const) {
     connector.roster.addMember(TEAM_ID, { id: `29:${aadObjectId}`, aadObjectId, name, tenantId: TENANT_ID, userRole: "user" });
   }
   const env: Record<string, string> = {
@@ -127,7 +153,14 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
   const logger = new CaptureLogger();
   // The lines as production writes them (pino, through the scrubber), for checks on what reaches the log.
   const written: string[] = [];
-  const productionLogger = createLogger({ level: "debug", destination: { write: (line: string) => { written.push(line); } } });
+  const productionLogger = createLogger({
+    level: "debug",
+    destination: {
+      write: (line: string) => {
+        written.push(line);
+      },
+    },
+  });
   const tablePrefix = options.tablePrefix ?? uniqueTablePrefix("e2e");
   const overrides: ComposeOverrides = {
     ...options.compose,
@@ -155,23 +188,43 @@ export async function startHarness(options: { replyMode?: "all" | "mention"; aut
       channelId: "msteams",
       serviceUrl: connector.serviceUrl,
       from: { id: `29:${o.from ?? STAFF_AAD}`, name: o.name ?? (o.from === ADMIN_AAD ? "Ada Admin" : "Sam Staff"), aadObjectId: o.from ?? STAFF_AAD },
-      conversation: { id: o.thread ?? `${o.channel?.id ?? CHANNEL_ID};messageid=${id}`, conversationType: "channel", isGroup: true, tenantId: o.tenantId ?? TENANT_ID },
+      conversation: {
+        id: o.thread ?? `${o.channel?.id ?? CHANNEL_ID};messageid=${id}`,
+        conversationType: "channel",
+        isGroup: true,
+        tenantId: o.tenantId ?? TENANT_ID,
+      },
       recipient: { id: botId, name: "WhatsApp Bridge" },
       text: `${mention ? `${at} ` : ""}${othersText}${text}`,
       textFormat: "plain",
-      attachments: [{ contentType: "text/html", content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${othersHtml}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>` }],
+      attachments: [
+        {
+          contentType: "text/html",
+          content: `<p>${mention ? `<at id="0">WhatsApp Bridge</at> ` : ""}${othersHtml}${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>`,
+        },
+      ],
       entities: [
         ...(mention ? [{ type: "mention", mentioned: { id: botId, name: "WhatsApp Bridge" }, text: at }] : []),
         ...others.map((m) => ({ type: "mention", mentioned: { id: m.id, name: m.name, ...(m.type ? { type: m.type } : {}) }, text: `<at>${m.name}</at>` })),
       ],
-      channelData: { tenant: { id: o.tenantId ?? TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, channel: o.channel ? { ...o.channel } : { id: CHANNEL_ID, name: "WhatsApp" } },
+      channelData: {
+        tenant: { id: o.tenantId ?? TENANT_ID },
+        team: { id: TEAM_ID, name: "Support" },
+        channel: o.channel ? { ...o.channel } : { id: CHANNEL_ID, name: "WhatsApp" },
+      },
       ...(o.thread ? { replyToId: o.thread.split(";messageid=")[1] } : {}),
     };
   };
 
   return {
-    get bridge() { return bridge; },
-    metaGraph: graph, connector, issuer, logger, config,
+    get bridge() {
+      return bridge;
+    },
+    metaGraph: graph,
+    connector,
+    issuer,
+    logger,
+    config,
     // As compose.ts names it for a table prefix.
     journalContainer: `${tablePrefix.toLowerCase()}-journal`,
     logText: () => written.join(""),

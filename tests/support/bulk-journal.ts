@@ -9,9 +9,17 @@ import { BUSINESS, signed, statusBody, textBody, type Customer } from "./webhook
  * each group of four events is a message received, the reply sent, its `sent` status (a record) and its
  * `read` status (a webhook). Returns the number of events written and the contacts' phone numbers.
  */
-export async function writeBulkJournal(connectionString: string, container: string, options: { readonly events: number; readonly contacts: number; readonly start: number; readonly batch?: number }): Promise<{ events: number; phones: string[] }> {
+export async function writeBulkJournal(
+  connectionString: string,
+  container: string,
+  options: { readonly events: number; readonly contacts: number; readonly start: number; readonly batch?: number },
+): Promise<{ events: number; phones: string[] }> {
   const journal = await createBlobWebhookJournal({ connectionString, container, writer: { instance: "bulk", bootId: "b1" }, now: () => options.start });
-  const customers: Customer[] = Array.from({ length: options.contacts }, (_, i) => ({ phone: `4470090${String(i).padStart(5, "0")}`, userId: `GB.1${String(i).padStart(16, "0")}`, name: `Customer ${i}` }));
+  const customers: Customer[] = Array.from({ length: options.contacts }, (_, i) => ({
+    phone: `4470090${String(i).padStart(5, "0")}`,
+    userId: `GB.1${String(i).padStart(16, "0")}`,
+    name: `Customer ${i}`,
+  }));
   const business = BusinessNumberId(BUSINESS);
   const author = { aadObjectId: AadObjectId("00000000-0000-4000-8000-0000000000a1"), name: "Ana Staff" };
   const batch = options.batch ?? 200;
@@ -24,9 +32,25 @@ export async function writeBulkJournal(connectionString: string, container: stri
     const key = `${BUSINESS}|${customer.userId}` as ContactKey;
     switch (n % 4) {
       case 0:
-        return journal.append(signed(textBody(customer, inbound, at, `Message ${round}: could you check my account and call me back this afternoon? Thanks a lot, ${customer.name}.`), "bulk-secret"), at + 500);
+        return journal.append(
+          signed(
+            textBody(customer, inbound, at, `Message ${round}: could you check my account and call me back this afternoon? Thanks a lot, ${customer.name}.`),
+            "bulk-secret",
+          ),
+          at + 500,
+        );
       case 1: {
-        const record: JournalRecord = { kind: "outbound", at, business, conversation: key, recipient: { kind: "individual", phone: WaPhone(customer.phone), userId: WaUserId(customer.userId) }, wamids: [outbound], teamsMessageId: TeamsMessageId(`17${n}`), author, text: `Reply ${round}: we have checked your account, everything is in order. We will call you at 3 pm.` };
+        const record: JournalRecord = {
+          kind: "outbound",
+          at,
+          business,
+          conversation: key,
+          recipient: { kind: "individual", phone: WaPhone(customer.phone), userId: WaUserId(customer.userId) },
+          wamids: [outbound],
+          teamsMessageId: TeamsMessageId(`17${n}`),
+          author,
+          text: `Reply ${round}: we have checked your account, everything is in order. We will call you at 3 pm.`,
+        };
         return journal.record(record);
       }
       case 2:

@@ -45,7 +45,10 @@ export function startEntry(env: Record<string, string>, cwd = mkdtempSync(join(t
 export async function waitForOk(url: string, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return true;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -32,14 +32,49 @@ export function writerASteps(): Step[] {
   const d = (body: Buffer, when: number) => ({ delivery: signed(body, CURRENT_SECRET), at: when });
   return [
     d(textBody(maria, "wamid.in.m1", at(DAY1, "09:00:00"), "Hello, my order #4471 has not arrived <b>yet</b>"), at(DAY1, "09:00:01")),
-    { record: { kind: "outbound", at: at(DAY1, "09:04:00"), business, conversation: keyOf(maria), recipient: individual(maria), wamids: [WaMessageId("wamid.out.m1")], teamsMessageId: TeamsMessageId("1778403840000"), author: ana, text: "Checking *now*" } },
+    {
+      record: {
+        kind: "outbound",
+        at: at(DAY1, "09:04:00"),
+        business,
+        conversation: keyOf(maria),
+        recipient: individual(maria),
+        wamids: [WaMessageId("wamid.out.m1")],
+        teamsMessageId: TeamsMessageId("1778403840000"),
+        author: ana,
+        text: "Checking *now*",
+      },
+    },
     { record: { kind: "status", at: at(DAY1, "09:04:05"), wamid: WaMessageId("wamid.out.m1"), state: "sent" } },
     d(imageBody(maria, "wamid.in.m2", at(DAY1, "09:05:00"), "What arrived", IMAGE_SHA256), at(DAY1, "09:05:01")),
     d(statusBody(maria, "wamid.out.m1", at(DAY1, "09:06:00"), "read"), at(DAY1, "09:06:01")),
-    { record: { kind: "internal", at: at(DAY1, "09:10:00"), conversation: keyOf(maria), teamsMessageId: TeamsMessageId("1778404200000"), author: bo, why: "note", text: "// call her back" } },
+    {
+      record: {
+        kind: "internal",
+        at: at(DAY1, "09:10:00"),
+        conversation: keyOf(maria),
+        teamsMessageId: TeamsMessageId("1778404200000"),
+        author: bo,
+        why: "note",
+        text: "// call her back",
+      },
+    },
     d(reactionBody(maria, "wamid.in.m3", at(DAY1, "09:20:00"), "wamid.out.m1", "👍"), at(DAY1, "09:20:01")),
     d(editBody(maria, "wamid.in.m4", at(DAY2, "08:00:00")), at(DAY2, "08:00:01")),
-    { record: { kind: "outbound", at: at(DAY2, "08:30:00"), business, conversation: keyOf(maria), recipient: individual(maria), wamids: [WaMessageId("wamid.out.m2")], teamsMessageId: TeamsMessageId("1778488200000"), author: ana, text: "Your order ships today", label: "template:order_update|en_US" } },
+    {
+      record: {
+        kind: "outbound",
+        at: at(DAY2, "08:30:00"),
+        business,
+        conversation: keyOf(maria),
+        recipient: individual(maria),
+        wamids: [WaMessageId("wamid.out.m2")],
+        teamsMessageId: TeamsMessageId("1778488200000"),
+        author: ana,
+        text: "Your order ships today",
+        label: "template:order_update|en_US",
+      },
+    },
   ];
 }
 
@@ -48,7 +83,19 @@ export function writerBSteps(): Step[] {
     { delivery: signed(textBody(john, "wamid.in.j1", at(DAY1, "10:00:00"), "Hi"), OLD_SECRET), at: at(DAY1, "10:00:01") },
     { delivery: signed(textBody(john, "wamid.in.j2", at(DAY1, "10:01:00"), "STOP"), OLD_SECRET), at: at(DAY1, "10:01:01") },
     { delivery: signed(textBody(john, "wamid.in.j3", at(DAY2, "11:00:00"), "Back again"), CURRENT_SECRET), at: at(DAY2, "11:00:01") },
-    { record: { kind: "outbound", at: at(DAY2, "11:30:00"), business, conversation: keyOf(john), recipient: individual(john), wamids: [WaMessageId("wamid.out.j1")], teamsMessageId: TeamsMessageId("1778499000000"), author: bo, text: "Welcome back" } },
+    {
+      record: {
+        kind: "outbound",
+        at: at(DAY2, "11:30:00"),
+        business,
+        conversation: keyOf(john),
+        recipient: individual(john),
+        wamids: [WaMessageId("wamid.out.j1")],
+        teamsMessageId: TeamsMessageId("1778499000000"),
+        author: bo,
+        text: "Welcome back",
+      },
+    },
     { record: { kind: "status", at: at(DAY2, "11:31:00"), wamid: WaMessageId("wamid.out.j1"), state: "failed", errorCode: 131047 } },
   ];
 }

@@ -24,7 +24,10 @@ function readStat(pid: number): ProcStat | undefined {
 }
 
 function allProcesses(): ProcStat[] {
-  return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((s): s is ProcStat => s !== undefined);
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((s): s is ProcStat => s !== undefined);
 }
 
 /** `root` and every process below it (children, their children …), whatever their process group. */

@@ -7,10 +7,14 @@ import type { Clock } from "../../src/core/ports/clock";
 export class ShiftedClock implements Clock {
   private offset = 0;
 
-  now(): number { return Date.now() + this.offset; }
+  now(): number {
+    return Date.now() + this.offset;
+  }
 
   /** From now on, `now()` reads `at` (and moves on from there). */
-  setTo(at: number): void { this.offset = at - Date.now(); }
+  setTo(at: number): void {
+    this.offset = at - Date.now();
+  }
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms).unref());

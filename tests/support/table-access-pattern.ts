@@ -73,7 +73,9 @@ function judgeQuery(table: string, filter: string | undefined): Access {
   }
   const others = identifiersOf(tree).filter((name) => !KEY_PROPERTIES.has(name));
   if (others.length > 0) return { kind: "scan", why: `a query of ${table} filters on ${[...new Set(others)].join(", ")}: ${filter}` };
-  const partition = conjunctsOf(tree).map(partitionOf).find((p) => p !== undefined);
+  const partition = conjunctsOf(tree)
+    .map(partitionOf)
+    .find((p) => p !== undefined);
   if (partition === undefined) return { kind: "scan", why: `a query of ${table} that names no single partition (PartitionKey eq '…' and …): ${filter}` };
   return { kind: "partition-query", table, partition };
 }

@@ -25,7 +25,11 @@ export interface RecordedRequest {
 export class TableRequestRecorder {
   readonly requests: RecordedRequest[] = [];
 
-  private constructor(private readonly server: Server, readonly port: number, readonly blobPort: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    readonly blobPort: number,
+  ) {}
 
   static async start(target: { readonly tablePort: number; readonly blobPort: number }): Promise<TableRequestRecorder> {
     let recorder: TableRequestRecorder | undefined;
@@ -47,7 +51,9 @@ export class TableRequestRecorder {
         recorder?.requests.push(entry);
         const upstream = request({ host: "127.0.0.1", port: target.tablePort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
           entry.status = answer.statusCode;
-          answer.on("data", (chunk: Buffer) => { entry.responseBytes += chunk.length; });
+          answer.on("data", (chunk: Buffer) => {
+            entry.responseBytes += chunk.length;
+          });
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         });

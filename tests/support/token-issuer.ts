@@ -61,7 +61,10 @@ export interface TokenIssuer {
   close(): Promise<void>;
 }
 
-interface SigningKey { readonly privateKey: CryptoKey; readonly publicJwk: JWK }
+interface SigningKey {
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+}
 
 async function newRsaKey(alg: "RS256"): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
@@ -86,8 +89,12 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
   let base = "";
 
   const state = {
-    get issuer() { return `${base}/issuer`; },
-    get connectorScope() { return `${base}/connector`; },
+    get issuer() {
+      return `${base}/issuer`;
+    },
+    get connectorScope() {
+      return `${base}/connector`;
+    },
   };
 
   const mint = async (o: MintOptions): Promise<string> => {
@@ -107,11 +114,19 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", base);
     if (url.pathname === "/.well-known/openidconfiguration") {
-      sendJson(res, 200, { issuer: state.issuer, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ["RS256"], token_endpoint_auth_methods_supported: ["private_key_jwt"] });
+      sendJson(res, 200, {
+        issuer: state.issuer,
+        jwks_uri: `${base}/keys`,
+        id_token_signing_alg_values_supported: ["RS256"],
+        token_endpoint_auth_methods_supported: ["private_key_jwt"],
+      });
     } else if (url.pathname === "/keys") {
       sendJson(res, 200, { keys: [{ ...published.publicJwk, kid, use: "sig", alg: "RS256", endorsements: ["msteams"] }] });
     } else if (url.pathname === "/msi/token") {
-      if (req.headers["x-identity-header"] !== identityHeader) { sendJson(res, 401, { error: "invalid identity header" }); return; }
+      if (req.headers["x-identity-header"] !== identityHeader) {
+        sendJson(res, 401, { error: "invalid identity header" });
+        return;
+      }
       const resource = url.searchParams.get("resource") ?? undefined;
       const clientId = url.searchParams.get("client_id") ?? undefined;
       msiRequests.push({ resource, clientId });
@@ -166,10 +181,11 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
         throw err;
       }
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }
 

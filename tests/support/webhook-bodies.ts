@@ -18,10 +18,22 @@ export interface Customer {
 const seconds = (at: number) => String(Math.floor(at / 1000));
 
 function envelope(value: Record<string, unknown>): Buffer {
-  return Buffer.from(JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [{ id: "102290129340398", changes: [{ value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: BUSINESS }, ...value }, field: "messages" }] }],
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "102290129340398",
+          changes: [
+            {
+              value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: BUSINESS }, ...value },
+              field: "messages",
+            },
+          ],
+        },
+      ],
+    }),
+  );
 }
 
 function fromCustomer(customer: Customer, message: Record<string, unknown>): Buffer {
@@ -36,7 +48,12 @@ export function textBody(customer: Customer, wamid: string, at: number, text: st
 }
 
 export function imageBody(customer: Customer, wamid: string, at: number, caption: string, sha256Base64: string): Buffer {
-  return fromCustomer(customer, { id: wamid, timestamp: seconds(at), type: "image", image: { caption, mime_type: "image/jpeg", sha256: sha256Base64, id: "1084512932467716" } });
+  return fromCustomer(customer, {
+    id: wamid,
+    timestamp: seconds(at),
+    type: "image",
+    image: { caption, mime_type: "image/jpeg", sha256: sha256Base64, id: "1084512932467716" },
+  });
 }
 
 export function reactionBody(customer: Customer, wamid: string, at: number, target: string, emoji: string): Buffer {
@@ -45,17 +62,39 @@ export function reactionBody(customer: Customer, wamid: string, at: number, targ
 
 export function editBody(customer: Customer, wamid: string, at: number): Buffer {
   return fromCustomer(customer, {
-    id: wamid, timestamp: seconds(at), type: "unsupported", unsupported: { type: "edit" },
-    errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }],
+    id: wamid,
+    timestamp: seconds(at),
+    type: "unsupported",
+    unsupported: { type: "edit" },
+    errors: [
+      { code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } },
+    ],
   });
 }
 
 export function statusBody(customer: Customer, wamid: string, at: number, status: "sent" | "delivered" | "read" | "failed", errorCode?: number): Buffer {
   return envelope({
-    statuses: [{
-      id: wamid, status, timestamp: seconds(at), recipient_id: customer.phone, recipient_user_id: customer.userId,
-      ...(errorCode === undefined ? {} : { errors: [{ code: errorCode, title: "Re-engagement message", message: "Re-engagement message", error_data: { details: "more than 24 hours have passed" } }] }),
-    }],
+    statuses: [
+      {
+        id: wamid,
+        status,
+        timestamp: seconds(at),
+        recipient_id: customer.phone,
+        recipient_user_id: customer.userId,
+        ...(errorCode === undefined
+          ? {}
+          : {
+              errors: [
+                {
+                  code: errorCode,
+                  title: "Re-engagement message",
+                  message: "Re-engagement message",
+                  error_data: { details: "more than 24 hours have passed" },
+                },
+              ],
+            }),
+      },
+    ],
   });
 }
 

@@ -10,8 +10,13 @@ import { BOTBUILDER_OVERRIDE_KEYS, ConfigError, isProductionEnv, loadConfig, PLA
 const LOCAL_OFF = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
 /** Bot auth on, local mode (as the end-to-end harness runs). */
 const AUTH_ON = {
-  WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1", WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f", WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token",
-  MicrosoftAppId: "app", MicrosoftAppPassword: "a-real-client-secret", MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: "tenant-1",
+  WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1",
+  WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f",
+  WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token",
+  MicrosoftAppId: "app",
+  MicrosoftAppPassword: "a-real-client-secret",
+  MicrosoftAppType: "SingleTenant",
+  MicrosoftAppTenantId: "tenant-1",
 };
 const PROD = { ...AUTH_ON, NODE_ENV: "production", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore", MEDIA_SHAREPOINT_DRIVE_ID: "b!docs" };
 const ROOT = resolve(__dirname, "../../..");
@@ -42,14 +47,20 @@ describe("configuration fails closed", () => {
       for (const host of ["127.0.0.1", "::1", "localhost", "LOCALHOST"]) assert.equal(loadConfig({ ...LOCAL_OFF, HOST: host }).bot.authDisabled, true, host);
       assert.equal(loadConfig(LOCAL_OFF).http.host, "127.0.0.1", "local mode listens on loopback by default");
       for (const host of ["0.0.0.0", "::", "192.168.1.20", "bridge.example.com"]) {
-        assert.match(errorOf({ ...LOCAL_OFF, HOST: host }), new RegExp(`BOT_AUTH_DISABLED=true is refused unless the bridge listens on loopback only \\(HOST=${host.replace(/\./g, "\\.")};`));
+        assert.match(
+          errorOf({ ...LOCAL_OFF, HOST: host }),
+          new RegExp(`BOT_AUTH_DISABLED=true is refused unless the bridge listens on loopback only \\(HOST=${host.replace(/\./g, "\\.")};`),
+        );
       }
     });
 
     it("is refused with a bot password, a managed identity, on an Azure host, or in production, naming why", () => {
       const cases: Array<[Record<string, string>, RegExp]> = [
         [{ MicrosoftAppPassword: "a-real-client-secret" }, /BOT_AUTH_DISABLED=true is refused when MicrosoftAppPassword is set/],
-        [{ MicrosoftAppType: "UserAssignedMsi", MicrosoftAppId: "id", MicrosoftAppTenantId: "t" }, /BOT_AUTH_DISABLED=true is refused when a managed identity is present \(MicrosoftAppType=UserAssignedMsi is set\)/],
+        [
+          { MicrosoftAppType: "UserAssignedMsi", MicrosoftAppId: "id", MicrosoftAppTenantId: "t" },
+          /BOT_AUTH_DISABLED=true is refused when a managed identity is present \(MicrosoftAppType=UserAssignedMsi is set\)/,
+        ],
         [{ IDENTITY_ENDPOINT: "http://169.254.129.2:8081/msi/token" }, /refused when a managed identity is present \(IDENTITY_ENDPOINT is set\)/],
         [{ MSI_ENDPOINT: "http://127.0.0.1:41741/MSI/token/" }, /refused when a managed identity is present \(MSI_ENDPOINT is set\)/],
         [{ WEBSITE_SITE_NAME: "contoso-bridge" }, /BOT_AUTH_DISABLED=true is refused on an Azure host \(WEBSITE_SITE_NAME is set\)/],
@@ -79,7 +90,11 @@ describe("configuration fails closed", () => {
     it("refuses every secret placeholder that .env.example holds (parsed from the file)", () => {
       const example = parseEnv(readFileSync(join(ROOT, ".env.example"), "utf8"));
       const secretLooking = Object.keys(example).filter((name) => /secret|token|password|_key$|accountkey|connection_string/i.test(name));
-      for (const name of secretLooking) assert.ok((SECRET_VARIABLES as readonly string[]).includes(name) || !example[name], `${name} has a value in .env.example but is not checked as a secret`);
+      for (const name of secretLooking)
+        assert.ok(
+          (SECRET_VARIABLES as readonly string[]).includes(name) || !example[name],
+          `${name} has a value in .env.example but is not checked as a secret`,
+        );
       const placeholders = SECRET_VARIABLES.filter((name) => example[name]);
       assert.ok(placeholders.length >= 3, "the example's WhatsApp secrets are found");
       for (const name of placeholders) {
@@ -92,7 +107,10 @@ describe("configuration fails closed", () => {
     });
 
     it("refuses a WHATSAPP_APP_SECRET or WHATSAPP_VERIFY_TOKEN shorter than 16 characters", () => {
-      assert.match(errorOf({ ...AUTH_ON, WHATSAPP_APP_SECRET: "fifteen-chars-x" }), /WHATSAPP_APP_SECRET must be at least 16 characters when bot authentication is on/);
+      assert.match(
+        errorOf({ ...AUTH_ON, WHATSAPP_APP_SECRET: "fifteen-chars-x" }),
+        /WHATSAPP_APP_SECRET must be at least 16 characters when bot authentication is on/,
+      );
       assert.match(errorOf({ ...AUTH_ON, WHATSAPP_VERIFY_TOKEN: "short" }), /WHATSAPP_VERIFY_TOKEN must be at least 16 characters/);
       assert.match(errorOf({ ...PROD, WHATSAPP_VERIFY_TOKEN: "short" }), /WHATSAPP_VERIFY_TOKEN must be at least 16 characters/);
       assert.equal(loadConfig({ ...AUTH_ON, WHATSAPP_APP_SECRET: "sixteen-chars-xx" }).whatsapp.appSecret, "sixteen-chars-xx");
@@ -110,7 +128,10 @@ describe("configuration fails closed", () => {
 
   it("refuses the local media store in production unless MEDIA_STORE=local is chosen", () => {
     const { MEDIA_SHAREPOINT_DRIVE_ID: _drive, ...withoutDrive } = PROD;
-    assert.match(errorOf(withoutDrive), /MEDIA_STORE is required when NODE_ENV=production: sharepoint \(each linked team's files in its own SharePoint site\) or local/);
+    assert.match(
+      errorOf(withoutDrive),
+      /MEDIA_STORE is required when NODE_ENV=production: sharepoint \(each linked team's files in its own SharePoint site\) or local/,
+    );
     assert.equal(loadConfig({ ...withoutDrive, MEDIA_STORE: "sharepoint" }).media.kind, "sharepoint", "each team's own site: no drive id needed");
     const chosen = loadConfig({ ...withoutDrive, MEDIA_STORE: "local", MEDIA_LINK_TTL_HOURS: "2" }).media;
     assert.equal(chosen.kind, "local");

@@ -5,8 +5,14 @@ import { ConfigError, loadConfig } from "../../src/config";
 const LOCAL = { WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true" };
 const STRONG = { WHATSAPP_APP_SECRET: "3f9a2c1b04de7e55a1", WHATSAPP_VERIFY_TOKEN: "verify-7d1e0c55b2a94f", WHATSAPP_ACCESS_TOKEN: "EAAG-system-user-token" };
 const PROD = {
-  ...STRONG, NODE_ENV: "production", MicrosoftAppId: "app", MicrosoftAppPassword: "a-real-client-secret", MicrosoftAppType: "SingleTenant",
-  MicrosoftAppTenantId: "tenant-1", AZURE_STORAGE_ACCOUNT_NAME: "bridgestore", MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents",
+  ...STRONG,
+  NODE_ENV: "production",
+  MicrosoftAppId: "app",
+  MicrosoftAppPassword: "a-real-client-secret",
+  MicrosoftAppType: "SingleTenant",
+  MicrosoftAppTenantId: "tenant-1",
+  AZURE_STORAGE_ACCOUNT_NAME: "bridgestore",
+  MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents",
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -79,11 +85,15 @@ describe("loadConfig", () => {
   it("telemetry: off without APPLICATIONINSIGHTS_CONNECTION_STRING; with it, named by this instance; a malformed one refused", () => {
     assert.equal(loadConfig(LOCAL).telemetry, undefined);
     assert.equal(loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: "" }).telemetry, undefined);
-    const connectionString = "InstrumentationKey=1B2C3D4E-0000-4000-8000-00000000A1A1;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/";
+    const connectionString =
+      "InstrumentationKey=1B2C3D4E-0000-4000-8000-00000000A1A1;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/";
     const c = loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, WEBSITE_INSTANCE_ID: "instance-7" });
     assert.deepEqual(c.telemetry, { connectionString, serviceInstanceId: "instance-7" });
     assert.equal(c.outbox.instanceName, "instance-7");
-    assert.throws(() => loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: "https://westeurope-5.in.applicationinsights.azure.com/" }), /APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string/);
+    assert.throws(
+      () => loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_CONNECTION_STRING: "https://westeurope-5.in.applicationinsights.azure.com/" }),
+      /APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string/,
+    );
   });
 
   it("parses lists", () => {
@@ -101,7 +111,10 @@ describe("loadConfig", () => {
     const c = loadConfig({ ...LOCAL, BRIDGE_STAFF: ` ${person} , group:${group},` });
     assert.deepEqual(c.bridge.staff, { people: [person.toLowerCase()], group });
     assert.deepEqual(loadConfig({ ...LOCAL, BRIDGE_STAFF: `GROUP:${group}` }).bridge.staff, { people: [], group });
-    assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "ada@contoso.com" }), /BRIDGE_STAFF entries must be Entra object ids \(or group:<object id>\); “ada@contoso\.com” is not/);
+    assert.match(
+      errorOf({ ...LOCAL, BRIDGE_STAFF: "ada@contoso.com" }),
+      /BRIDGE_STAFF entries must be Entra object ids \(or group:<object id>\); “ada@contoso\.com” is not/,
+    );
     assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: `group:${group},group:${person}` }), /BRIDGE_STAFF may name one group/);
     assert.match(errorOf({ ...LOCAL, BRIDGE_STAFF: "group:sales" }), /BRIDGE_STAFF entries must be Entra object ids/);
   });
@@ -113,8 +126,14 @@ describe("loadConfig", () => {
     assert.deepEqual(c.bridge.consentKeywords.stop, ["STOP", "UNSUBSCRIBE", "STOPP", "ARRÊT", "BAJA", "PARAR"]);
     assert.equal(c.bridge.firstContactNotice, undefined);
     const custom = loadConfig({
-      ...LOCAL, POLICY_CARD_NUMBERS: "false", POLICY_BLOCKED_WORDS: "guaranteed, risk-free", POLICY_BLOCKED_PATTERNS: '["insider\\\\s+tip"]',
-      STOP_KEYWORDS: "ALTO", START_KEYWORDS: "VOLVER", FIRST_CONTACT_NOTICE: "This chat is recorded.", WHATSAPP_PAIR_BURST: "3",
+      ...LOCAL,
+      POLICY_CARD_NUMBERS: "false",
+      POLICY_BLOCKED_WORDS: "guaranteed, risk-free",
+      POLICY_BLOCKED_PATTERNS: '["insider\\\\s+tip"]',
+      STOP_KEYWORDS: "ALTO",
+      START_KEYWORDS: "VOLVER",
+      FIRST_CONTACT_NOTICE: "This chat is recorded.",
+      WHATSAPP_PAIR_BURST: "3",
     });
     assert.equal(custom.policy.cardNumbers, false);
     assert.deepEqual(custom.policy.blockedWords, ["guaranteed", "risk-free"]);
@@ -129,13 +148,41 @@ describe("loadConfig", () => {
   });
 
   it("reliability: journal and lease containers, lease timing, inbox polling", () => {
-    assert.deepEqual(loadConfig(LOCAL).reliability, { journalContainer: "webhook-journal", leaseContainer: "bridge-leases", leaseDurationSeconds: 30, leaseRenewMs: 10_000, inboxPollMs: 5_000, inboxMaxInMemory: 2_000, linkProbeMs: 60_000 });
-    const custom = loadConfig({ ...LOCAL, JOURNAL_CONTAINER: "wa-journal-1", LEASE_CONTAINER: "wa-locks", LEASE_DURATION_SECONDS: "15", LEASE_RENEW_SECONDS: "2.5", INBOX_POLL_SECONDS: "0.5", INBOX_MAX_IN_MEMORY: "500", LINK_PROBE_SECONDS: "5" });
-    assert.deepEqual(custom.reliability, { journalContainer: "wa-journal-1", leaseContainer: "wa-locks", leaseDurationSeconds: 15, leaseRenewMs: 2_500, inboxPollMs: 500, inboxMaxInMemory: 500, linkProbeMs: 5_000 });
+    assert.deepEqual(loadConfig(LOCAL).reliability, {
+      journalContainer: "webhook-journal",
+      leaseContainer: "bridge-leases",
+      leaseDurationSeconds: 30,
+      leaseRenewMs: 10_000,
+      inboxPollMs: 5_000,
+      inboxMaxInMemory: 2_000,
+      linkProbeMs: 60_000,
+    });
+    const custom = loadConfig({
+      ...LOCAL,
+      JOURNAL_CONTAINER: "wa-journal-1",
+      LEASE_CONTAINER: "wa-locks",
+      LEASE_DURATION_SECONDS: "15",
+      LEASE_RENEW_SECONDS: "2.5",
+      INBOX_POLL_SECONDS: "0.5",
+      INBOX_MAX_IN_MEMORY: "500",
+      LINK_PROBE_SECONDS: "5",
+    });
+    assert.deepEqual(custom.reliability, {
+      journalContainer: "wa-journal-1",
+      leaseContainer: "wa-locks",
+      leaseDurationSeconds: 15,
+      leaseRenewMs: 2_500,
+      inboxPollMs: 500,
+      inboxMaxInMemory: 500,
+      linkProbeMs: 5_000,
+    });
     assert.match(errorOf({ ...LOCAL, LINK_PROBE_SECONDS: "1" }), /LINK_PROBE_SECONDS must be at least 5/);
     assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "10" }), /LEASE_DURATION_SECONDS must be between 15 and 60/);
     assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "90" }), /LEASE_DURATION_SECONDS must be between 15 and 60/);
-    assert.match(errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "20", LEASE_RENEW_SECONDS: "15" }), /LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS \(10\)/);
+    assert.match(
+      errorOf({ ...LOCAL, LEASE_DURATION_SECONDS: "20", LEASE_RENEW_SECONDS: "15" }),
+      /LEASE_RENEW_SECONDS must be at most half of LEASE_DURATION_SECONDS \(10\)/,
+    );
     assert.match(errorOf({ ...LOCAL, JOURNAL_CONTAINER: "Journal_Blobs" }), /JOURNAL_CONTAINER must be a blob container name/);
     assert.match(errorOf({ ...LOCAL, LEASE_CONTAINER: "webhook-journal" }), /LEASE_CONTAINER must differ from JOURNAL_CONTAINER/);
     assert.match(errorOf({ ...LOCAL, INBOX_POLL_SECONDS: "0" }), /INBOX_POLL_SECONDS must be at least 0.1/);
@@ -146,7 +193,10 @@ describe("loadConfig", () => {
     const defaults = loadConfig(LOCAL).bridge.riskyFiles;
     assert.equal(defaults.policy, "quarantine");
     assert.ok(defaults.extensions.includes("exe") && defaults.extensions.includes("docm") && defaults.extensions.includes("iso"));
-    assert.deepEqual(loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "flag", MEDIA_RISKY_EXTENSIONS: "exe,msi" }).bridge.riskyFiles, { policy: "flag", extensions: ["exe", "msi"] });
+    assert.deepEqual(loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "flag", MEDIA_RISKY_EXTENSIONS: "exe,msi" }).bridge.riskyFiles, {
+      policy: "flag",
+      extensions: ["exe", "msi"],
+    });
     const adjusted = loadConfig({ ...LOCAL, MEDIA_RISKY_FILES: "block", MEDIA_RISKY_EXTENSIONS: "+zip,-xlsb" }).bridge.riskyFiles;
     assert.equal(adjusted.policy, "block");
     assert.ok(adjusted.extensions.includes("zip") && !adjusted.extensions.includes("xlsb") && adjusted.extensions.includes("exe"));

@@ -10,7 +10,13 @@ describe("configuration of the media store", () => {
 
   it("uses SharePoint when a drive id is given, with Graph's default URL and folder", () => {
     const media = loadConfig({ ...LOCAL, MEDIA_SHAREPOINT_DRIVE_ID: "b!abc", MS_GRAPH_URL: "https://graph.microsoft.com/v1.0/" }).media;
-    assert.deepEqual(media, { kind: "sharepoint", driveId: "b!abc", folder: "WhatsApp media", msGraphUrl: "https://graph.microsoft.com/v1.0", downloadTimeoutMs: 60_000 });
+    assert.deepEqual(media, {
+      kind: "sharepoint",
+      driveId: "b!abc",
+      folder: "WhatsApp media",
+      msGraphUrl: "https://graph.microsoft.com/v1.0",
+      downloadTimeoutMs: 60_000,
+    });
   });
 
   it("MEDIA_STORE=sharepoint without a drive id keeps each team's files in its own site (no single library)", () => {
@@ -20,7 +26,12 @@ describe("configuration of the media store", () => {
 
   it("refuses bad values, naming the variable", () => {
     const messageOf = (env: Record<string, string>) => {
-      try { loadConfig(env); } catch (err) { assert.ok(err instanceof ConfigError); return err.message; }
+      try {
+        loadConfig(env);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.message;
+      }
       return assert.fail("expected a ConfigError");
     };
     assert.match(messageOf({ ...LOCAL, MEDIA_STORE: "s3" }), /MEDIA_STORE must be local or sharepoint/);
@@ -29,7 +40,20 @@ describe("configuration of the media store", () => {
   });
 
   it("keeps an explicit local store and its public URL", () => {
-    const media = loadConfig({ ...LOCAL, MEDIA_STORE: "local", MEDIA_SHAREPOINT_DRIVE_ID: "b!abc", MEDIA_LOCAL_DIR: "/var/media", MEDIA_PUBLIC_URL: "https://bridge.example.com/", MEDIA_LINK_TTL_HOURS: "0.5" }).media;
-    assert.deepEqual(media, { kind: "local", directory: "/var/media", publicUrl: "https://bridge.example.com", linkTtlMs: 1_800_000, downloadTimeoutMs: 60_000 });
+    const media = loadConfig({
+      ...LOCAL,
+      MEDIA_STORE: "local",
+      MEDIA_SHAREPOINT_DRIVE_ID: "b!abc",
+      MEDIA_LOCAL_DIR: "/var/media",
+      MEDIA_PUBLIC_URL: "https://bridge.example.com/",
+      MEDIA_LINK_TTL_HOURS: "0.5",
+    }).media;
+    assert.deepEqual(media, {
+      kind: "local",
+      directory: "/var/media",
+      publicUrl: "https://bridge.example.com",
+      linkTtlMs: 1_800_000,
+      downloadTimeoutMs: 60_000,
+    });
   });
 });

@@ -70,25 +70,31 @@ export async function startAppInsightsStandin(options: { instrumentationKey?: st
     res.end(JSON.stringify(body));
   };
   const server = createServer({ key: readFileSync(KEY_PATH), cert: readFileSync(CERTIFICATE_PATH) }, (req, res) => {
-    void readBody(req, 64 * 1024 * 1024).then((raw) => {
-      const gzipped = req.headers["content-encoding"] === "gzip";
-      const body = (gzipped ? gunzipSync(raw) : raw).toString("utf8");
-      const path = (req.url ?? "/").split("?")[0]!;
-      requests.push({ method: req.method ?? "", path, gzipped, body });
-      if (req.method !== "POST" || !/^\/v2(\.1)?\/track$/.test(path)) {
-        answer(res, 404, { error: "not found" });
-        return;
-      }
-      const items = JSON.parse(body) as Envelope[];
-      envelopes.push(...items);
-      answer(res, 200, { itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
-    }).catch(() => answer(res, 400, { error: "unreadable body" }));
+    void readBody(req, 64 * 1024 * 1024)
+      .then((raw) => {
+        const gzipped = req.headers["content-encoding"] === "gzip";
+        const body = (gzipped ? gunzipSync(raw) : raw).toString("utf8");
+        const path = (req.url ?? "/").split("?")[0]!;
+        requests.push({ method: req.method ?? "", path, gzipped, body });
+        if (req.method !== "POST" || !/^\/v2(\.1)?\/track$/.test(path)) {
+          answer(res, 404, { error: "not found" });
+          return;
+        }
+        const items = JSON.parse(body) as Envelope[];
+        envelopes.push(...items);
+        answer(res, 200, { itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
+      })
+      .catch(() => answer(res, 400, { error: "unreadable body" }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   setTimeout(() => void close(), options.lifetimeMs ?? 10 * 60_000).unref();
   const { port } = server.address() as AddressInfo;
   return {
@@ -99,7 +105,8 @@ export async function startAppInsightsStandin(options: { instrumentationKey?: st
     async waitFor(predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(envelopes)) {
-        if (Date.now() > deadline) throw new Error(`the Application Insights stand-in did not receive what was expected within ${timeoutMs} ms (${envelopes.length} items)`);
+        if (Date.now() > deadline)
+          throw new Error(`the Application Insights stand-in did not receive what was expected within ${timeoutMs} ms (${envelopes.length} items)`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -42,11 +42,9 @@ const graphError = (code: string, message: string) => ({ error: { code, message 
 
 /** What Teams keeps of a bot's HTML: elements hidden from view go, attributes go except a link's href. */
 export function storedHtml(html: string): string {
-  const withoutHidden = html
-    .replace(/<(\w+)[^>]*\s(?:hidden|style="[^"]*display:\s*none[^"]*")[^>]*>[\s\S]*?<\/\1>/gi, "")
-    .replace(/<!--[\s\S]*?-->/g, "");
+  const withoutHidden = html.replace(/<(\w+)[^>]*\s(?:hidden|style="[^"]*display:\s*none[^"]*")[^>]*>[\s\S]*?<\/\1>/gi, "").replace(/<!--[\s\S]*?-->/g, "");
   const bare = withoutHidden.replace(/<(\/?)(\w+)((?:\s[^>]*)?)>/g, (_, slash: string, tag: string, attrs: string) => {
-    const href = tag.toLowerCase() === "a" && !slash ? /\shref="[^"]*"/i.exec(attrs)?.[0] ?? "" : "";
+    const href = tag.toLowerCase() === "a" && !slash ? (/\shref="[^"]*"/i.exec(attrs)?.[0] ?? "") : "";
     return `<${slash}${tag}${href}>`;
   });
   return `<div>${bare}</div>`;
@@ -65,7 +63,11 @@ function toReply(post: RecordedPost, root: string): Record<string, unknown> {
     createdDateTime: created,
     lastModifiedDateTime: created,
     deletedDateTime: null,
-    from: { application: { id: appId, displayName: typeof from?.name === "string" ? from.name : "Bot", applicationIdentityType: "bot" }, device: null, user: null },
+    from: {
+      application: { id: appId, displayName: typeof from?.name === "string" ? from.name : "Bot", applicationIdentityType: "bot" },
+      device: null,
+      user: null,
+    },
     body: { contentType: "html", content: text ? storedHtml(text) : "" },
     attachments: [],
   };
@@ -152,7 +154,9 @@ export class GraphReplies {
       const skip = Number(url.searchParams.get("$skiptoken") ?? 0) || 0;
       const page = roots.slice(skip, skip + top);
       const more = skip + top < roots.length;
-      const link = more ? { "@odata.nextLink": `${origin}${url.pathname}?$top=${top}&$skiptoken=${skip + top}${filter ? `&$filter=${encodeURIComponent(filter[0])}` : ""}` } : { "@odata.deltaLink": `${origin}${url.pathname}?$deltatoken=${roots.length}` };
+      const link = more
+        ? { "@odata.nextLink": `${origin}${url.pathname}?$top=${top}&$skiptoken=${skip + top}${filter ? `&$filter=${encodeURIComponent(filter[0])}` : ""}` }
+        : { "@odata.deltaLink": `${origin}${url.pathname}?$deltatoken=${roots.length}` };
       return reply(200, { "@odata.context": `${origin}/v1.0/$metadata#Collection(chatMessage)`, value: page, ...link });
     }
     const match = request.method === "GET" ? PATH.exec(url.pathname) : null;
@@ -165,6 +169,11 @@ export class GraphReplies {
     const replies = log.posts.filter((p) => p.conversationId === thread).reverse();
     const page = replies.slice(skip, skip + top).map((p) => toReply(p, root));
     const next = skip + top < replies.length ? `${origin}${url.pathname}?$top=${top}&$skiptoken=${skip + top}` : undefined;
-    reply(200, { "@odata.context": `${origin}/v1.0/$metadata#chatMessages`, "@odata.count": page.length, value: page, ...(next ? { "@odata.nextLink": next } : {}) });
+    reply(200, {
+      "@odata.context": `${origin}/v1.0/$metadata#chatMessages`,
+      "@odata.count": page.length,
+      value: page,
+      ...(next ? { "@odata.nextLink": next } : {}),
+    });
   }
 }

@@ -41,7 +41,13 @@ export class StandinLog implements StandinState {
         this.waiters.delete(waiter);
         reject(new Error(`bot connector stand-in: condition not met within ${timeoutMs} ms (${this.requests.length} requests seen)`));
       }, timeoutMs);
-      const waiter: Waiter = { predicate, resolve: () => { clearTimeout(timer); resolve(); } };
+      const waiter: Waiter = {
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
       this.waiters.add(waiter);
     });
   }

@@ -13,10 +13,13 @@ import { TeamsRoster } from "./teams-roster";
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-interface Answer { readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }
+interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
-
 
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
@@ -32,8 +35,19 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 /** Acts on one request the way the Bot Connector REST API does (the parts the bridge uses). */
-function route(log: StandinLog, teams: TeamsState, roster: TeamsRoster, method: string, path: string, body: unknown, authorization: string | undefined): Answer {
-  const parts = path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+function route(
+  log: StandinLog,
+  teams: TeamsState,
+  roster: TeamsRoster,
+  method: string,
+  path: string,
+  body: unknown,
+  authorization: string | undefined,
+): Answer {
+  const parts = path
+    .split("/")
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   const auth = authorization === undefined ? {} : { authorization };
   // Rosters, team details and channel lists (teams-roster.ts), refused like everything else while the app is out.
   const rosterRead = roster.answer(method, parts);
@@ -53,7 +67,12 @@ function route(log: StandinLog, teams: TeamsState, roster: TeamsRoster, method: 
   const conversationId = parts[2];
   // The probe: one member of the channel (`pagedmembers`), refused like everything else while the app is out.
   if (conversationId && parts[3] === "pagedmembers" && method === "GET") {
-    return teams.check({ conversationId }) ?? { status: 200, body: { members: [{ id: "29:standin-member", name: "Stand-in Member", aadObjectId: "00000000-0000-4000-8000-00000000a11c" }] } };
+    return (
+      teams.check({ conversationId }) ?? {
+        status: 200,
+        body: { members: [{ id: "29:standin-member", name: "Stand-in Member", aadObjectId: "00000000-0000-4000-8000-00000000a11c" }] },
+      }
+    );
   }
   if (conversationId && parts[3] === "activities" && parts.length <= 5) {
     const refused = teams.check({ conversationId, ...(method === "POST" ? { activity: asRecord(body) } : {}) });
@@ -78,7 +97,9 @@ function answerAttachment(attachments: AttachmentStore, method: string, path: st
   if (!match) return undefined;
   attachments.fetches.push({ id: match[1]!, ...(authorization === undefined ? {} : { authorization }) });
   const file = attachments.get(match[1]!);
-  return file ? { status: 200, body: file.bytes, headers: { "content-type": file.contentType } } : { status: 404, body: errorBody("NotFound", "attachment not found") };
+  return file
+    ? { status: 200, body: file.bytes, headers: { "content-type": file.contentType } }
+    : { status: 404, body: errorBody("NotFound", "attachment not found") };
 }
 
 function send(response: ServerResponse, answer: Answer): void {
@@ -124,7 +145,8 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
       body = parseJson(await readBody(request, MAX_REQUEST_BYTES));
       const failure: InjectedFailure | undefined = log.failures.shift();
       if (failure) answer = { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
-      else if (options.authorize && !(await options.authorize(authorization))) answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };
+      else if (options.authorize && !(await options.authorize(authorization)))
+        answer = { status: 401, body: errorBody("Unauthorized", "missing or invalid token") };
       else {
         // Only the operations Teams throttles (creates, posts, updates) count, are throttled or fail at random.
         const keys = throttleKeys(method, path, body);
@@ -144,7 +166,10 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
       log.changed();
     };
     if (delayMs <= 0) return finish();
-    const timer = setTimeout(() => { timers.delete(timer); finish(); }, delayMs);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      finish();
+    }, delayMs);
     timers.add(timer);
   };
 
@@ -160,31 +185,48 @@ export async function startBotConnectorStandin(options: BotConnectorStandinOptio
   return {
     serviceUrl: `http://${host}/`,
     host,
-    get requests() { return log.requests; },
-    get created() { return log.created; },
-    get posts() { return log.posts; },
-    get updates() { return log.updates; },
+    get requests() {
+      return log.requests;
+    },
+    get created() {
+      return log.created;
+    },
+    get posts() {
+      return log.posts;
+    },
+    get updates() {
+      return log.updates;
+    },
     msGraphUrl: `http://${host}/v1.0`,
     msGraph: graph,
     addAttachment: (bytes, contentType) => `http://${host}${attachments.add(bytes, contentType)}`,
-    get attachmentFetches() { return attachments.fetches; },
+    get attachmentFetches() {
+      return attachments.fetches;
+    },
     failNext(status, body, headers) {
       log.failures.push({ status, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
     },
     waitFor: (predicate, timeoutMs = 5000) => log.waitFor(predicate, timeoutMs),
     reset: () => log.reset(),
-    setLimits(limits) { throttle = limits ? new TeamsThrottle(limits) : undefined; },
+    setLimits(limits) {
+      throttle = limits ? new TeamsThrottle(limits) : undefined;
+    },
     setFaults: (settings) => faults.set(settings ?? {}),
     teams,
     roster,
     get counters() {
-      return { throttle: throttle?.counters ?? { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 }, faults: faults.counters, injectedErrors: faults.injectedErrors };
+      return {
+        throttle: throttle?.counters ?? { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 },
+        faults: faults.counters,
+        injectedErrors: faults.injectedErrors,
+      };
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }

@@ -36,7 +36,10 @@ export interface StandinMember {
   readonly userPrincipalName?: string;
 }
 
-interface Answer { readonly status: number; readonly body?: unknown }
+interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+}
 
 const error = (status: number, code: string, message: string): Answer => ({ status, body: { error: { code, message } } });
 
@@ -60,13 +63,17 @@ export class TeamsRoster {
   }
 
   removeMember(teamId: string, id: string): void {
-    this.members.set(teamId, (this.members.get(teamId) ?? []).filter((m) => m.id !== id && m.aadObjectId !== id));
+    this.members.set(
+      teamId,
+      (this.members.get(teamId) ?? []).filter((m) => m.id !== id && m.aadObjectId !== id),
+    );
   }
 
   /** The answer to a roster or team read, or undefined when the request is not one. */
   answer(method: string, parts: readonly string[]): Answer | undefined {
     if (method !== "GET" || parts[0] !== "v3") return undefined;
-    if (parts[1] === "conversations" && parts[3] === "members" && parts.length === 5) return this.record("member", parts[4]!, () => this.member(parts[2]!, parts[4]!));
+    if (parts[1] === "conversations" && parts[3] === "members" && parts.length === 5)
+      return this.record("member", parts[4]!, () => this.member(parts[2]!, parts[4]!));
     if (parts[1] === "teams" && parts.length === 3) return this.record("team", parts[2]!, () => this.team(parts[2]!));
     if (parts[1] === "teams" && parts[3] === "conversations" && parts.length === 4) return this.record("channels", parts[2]!, () => this.channels(parts[2]!));
     return undefined;
@@ -95,9 +102,20 @@ export class TeamsRoster {
     // Teams' wire names the object id `objectId` (the SDK's ChannelAccount calls it aadObjectId).
     return {
       status: 200,
-      body: found.userRole === "anonymous"
-        ? { id: found.id, name: found.name, tenantId: found.tenantId, userRole: "anonymous" }
-        : { id: found.id, objectId: found.aadObjectId, name: found.name, givenName, surname: rest.join(" "), email: upn, userPrincipalName: upn, tenantId: found.tenantId, userRole: found.userRole },
+      body:
+        found.userRole === "anonymous"
+          ? { id: found.id, name: found.name, tenantId: found.tenantId, userRole: "anonymous" }
+          : {
+              id: found.id,
+              objectId: found.aadObjectId,
+              name: found.name,
+              givenName,
+              surname: rest.join(" "),
+              email: upn,
+              userPrincipalName: upn,
+              tenantId: found.tenantId,
+              userRole: found.userRole,
+            },
     };
   }
 

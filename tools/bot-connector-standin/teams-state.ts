@@ -5,7 +5,10 @@
  * formatted text or 413 for a long one).
  */
 
-interface Refusal { readonly status: number; readonly body: { error: { code: string; message: string } } }
+interface Refusal {
+  readonly status: number;
+  readonly body: { error: { code: string; message: string } };
+}
 
 const refusal = (status: number, code: string, message: string): Refusal => ({ status, body: { error: { code, message } } });
 
@@ -21,7 +24,7 @@ export class TeamsState {
 
   /** The app is removed from the team of these channels (or added back). */
   setAppRemoved(channelIds: readonly string[], removed: boolean): void {
-    for (const id of channelIds) (removed ? this.removedFrom.add(id) : this.removedFrom.delete(id));
+    for (const id of channelIds) removed ? this.removedFrom.add(id) : this.removedFrom.delete(id);
   }
 
   /** The thread's root message was deleted: posts into it are refused. */

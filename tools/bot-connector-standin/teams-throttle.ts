@@ -48,7 +48,10 @@ export class TeamsThrottle {
   private readonly admitted = new Map<string, number[]>();
   readonly counters: ThrottleCounters = { admitted: 0, throttledThread: 0, throttledTenant: 0, maxRetryAfterMs: 0 };
 
-  constructor(options: TeamsLimitsOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: TeamsLimitsOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.threadWindows = options.threadWindows ?? TEAMS_THREAD_WINDOWS;
     this.tenantWindows = [{ limit: options.tenantPerSecond ?? 50, windowMs: 1_000 }];
   }

@@ -6,7 +6,10 @@ import { retryAfterSeconds, type ThrottleVerdict } from "./teams-throttle";
  * its tenant. Other requests (attachment downloads) are not throttled: undefined.
  */
 export function throttleKeys(method: string, path: string, body: unknown): { thread: string; tenant: string } | undefined {
-  const parts = path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = path
+    .split("/")
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   if (parts[0] !== "v3" || parts[1] !== "conversations") return undefined;
   const b = record(body);
   const tenant = str(record(record(b.channelData).tenant).id) ?? str(record(b.conversation).tenantId) ?? str(b.tenantId) ?? "unknown-tenant";

@@ -32,7 +32,10 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
 
   MicrosoftAppId: { default: "none", production: required },
   MicrosoftAppPassword: { default: "none", production: `${required} with \`SingleTenant\` (no placeholder); empty with \`UserAssignedMsi\`` },
-  MicrosoftAppType: { default: { text: "botbuilder's `MultiTenant`, which can no longer be registered" }, production: `${required}: \`SingleTenant\` or \`UserAssignedMsi\`` },
+  MicrosoftAppType: {
+    default: { text: "botbuilder's `MultiTenant`, which can no longer be registered" },
+    production: `${required}: \`SingleTenant\` or \`UserAssignedMsi\``,
+  },
   MicrosoftAppTenantId: { default: "none", production: required },
   ToBotFromChannelOpenIdMetadataUrl: botbuilderOverride,
   ToBotFromChannelTokenIssuer: botbuilderOverride,
@@ -58,7 +61,10 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   MEDIA_RISKY_FILES: { default: { value: "quarantine" }, production: "no (decide with your security team)" },
   MEDIA_RISKY_EXTENSIONS: { default: { text: "the list in docs/security.md (programs, scripts, macro documents, disk images, web pages)" }, production: no },
 
-  MEDIA_STORE: { default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" }, production: `${required}: \`sharepoint\` (each team's files in its own site), or \`local\` set here explicitly` },
+  MEDIA_STORE: {
+    default: { text: "`sharepoint` when `MEDIA_SHAREPOINT_DRIVE_ID` is set, else `local`" },
+    production: `${required}: \`sharepoint\` (each team's files in its own site), or \`local\` set here explicitly`,
+  },
   MEDIA_LOCAL_DIR: { default: { value: ".data/media" }, production: "with the local store: a folder that survives restarts" },
   MEDIA_PUBLIC_URL: { default: { text: "the address the bridge listens on" }, production: "with the local store: the bridge's public https address" },
   MEDIA_LINK_TTL_HOURS: { default: { value: "24" }, production: no },
@@ -67,7 +73,10 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   MS_GRAPH_URL: { default: { value: "https://graph.microsoft.com/v1.0" }, production: no },
 
   AZURE_STORAGE_CONNECTION_STRING: { default: { text: "unset: local mode starts an embedded Azurite" }, production: `one of the two ${required}` },
-  AZURE_STORAGE_ACCOUNT_NAME: { default: { text: "unset: local mode starts an embedded Azurite" }, production: `one of the two ${required} (the account name: managed identity, no key)` },
+  AZURE_STORAGE_ACCOUNT_NAME: {
+    default: { text: "unset: local mode starts an embedded Azurite" },
+    production: `one of the two ${required} (the account name: managed identity, no key)`,
+  },
 
   JOURNAL_CONTAINER: { default: { value: "webhook-journal" }, production: "no (give the container a WORM policy)" },
   LEASE_CONTAINER: { default: { value: "bridge-leases" }, production: no },
@@ -83,9 +92,15 @@ export const VARIABLE_FACTS: Readonly<Record<string, VariableFacts>> = {
   CONTAINER_APP_REPLICA_NAME: { default: { text: "the host name" }, production: "set by Container Apps" },
 
   BRIDGE_ADMINS: { default: { text: "nobody" }, production: `${required} in practice: nobody else can link a channel` },
-  BRIDGE_STAFF: { default: { text: "every member of the linked team (not guests, not other tenants)" }, production: "when only some members may write to customers" },
+  BRIDGE_STAFF: {
+    default: { text: "every member of the linked team (not guests, not other tenants)" },
+    production: "when only some members may write to customers",
+  },
   ALLOWED_TENANT_IDS: { default: { text: "`MicrosoftAppTenantId`" }, production: `${required} unless \`MicrosoftAppTenantId\` is set` },
-  TEAMS_SERVICE_URL_HOSTS: { default: { value: "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us" }, production: no },
+  TEAMS_SERVICE_URL_HOSTS: {
+    default: { value: "smba.trafficmanager.net,smba.infra.gcc.teams.microsoft.com,smba.infra.gov.teams.microsoft.us,smba.infra.dod.teams.microsoft.us" },
+    production: no,
+  },
 
   INBOUND_REORDER_MS: { default: { value: "500" }, production: "with several instances: above `INBOX_POLL_SECONDS`" },
   TEAMS_TENANT_REQUESTS_PER_SECOND: { default: { value: "50" }, production: no },

@@ -66,7 +66,10 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       startEmbeddedAzurite({}),
       startWhatsAppSimulator({ appSecret, accessToken, ...(options.simulator ?? {}) }),
     ]);
-    stops.push(() => azurite.stop(), () => simulator.close());
+    stops.push(
+      () => azurite.stop(),
+      () => simulator.close(),
+    );
 
     // The bridge must know the Playground's connector host before the Playground starts (which itself
     // waits for the bridge), so its port is chosen first.
@@ -78,7 +81,15 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     // inside the demo's own, removed when the demo stops (never the production default, .data/media).
     const mediaDir = mkdtempSync(join(options.dataDir, "media-"));
     stops.push(async () => rmSync(mediaDir, { recursive: true, force: true }));
-    const config = demoConfig({ azurite, simulator, appSecret, accessToken, connectorHost: `${HOST}:${playgroundPort}`, logLevel: options.logLevel ?? "info", mediaDir });
+    const config = demoConfig({
+      azurite,
+      simulator,
+      appSecret,
+      accessToken,
+      connectorHost: `${HOST}:${playgroundPort}`,
+      logLevel: options.logLevel ?? "info",
+      mediaDir,
+    });
     const bridge = await startBridge(config, { logger: createLogger({ level: config.logLevel, destination: logStream }) });
     stops.push(() => bridge.stop());
     simulator.connect(`${bridge.url}/api/whatsapp/webhook`);
@@ -90,12 +101,22 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     let stopping: Promise<void> | undefined;
     return { simulator, bridge, playground, config, bridgeLog, mediaDir, stop: () => (stopping ??= stopAll()) };
   } catch (err) {
-    await stopAll().catch((cleanup: unknown) => console.error(`demo: stopping after a failed start failed too: ${cleanup instanceof Error ? cleanup.message : String(cleanup)}`));
+    await stopAll().catch((cleanup: unknown) =>
+      console.error(`demo: stopping after a failed start failed too: ${cleanup instanceof Error ? cleanup.message : String(cleanup)}`),
+    );
     throw err;
   }
 }
 
-function demoConfig(p: { azurite: EmbeddedAzurite; simulator: WhatsAppSimulator; appSecret: string; accessToken: string; connectorHost: string; logLevel: string; mediaDir: string }): Config {
+function demoConfig(p: {
+  azurite: EmbeddedAzurite;
+  simulator: WhatsAppSimulator;
+  appSecret: string;
+  accessToken: string;
+  connectorHost: string;
+  logLevel: string;
+  mediaDir: string;
+}): Config {
   const loaded = loadConfig({
     WHATSAPP_APP_SECRET: p.appSecret,
     WHATSAPP_VERIFY_TOKEN: "demo-verify-token",

@@ -31,15 +31,31 @@ const MAX_DESCRIPTION = 2048;
 const MAX_PARTICIPANTS_PER_CALL = 8;
 const INFO_FIELDS = ["subject", "description", "suspended", "creation_timestamp", "participants", "total_participant_count", "join_approval_mode"] as const;
 
-const json = (status: number, value: unknown): GroupAnswer => ({ status, body: JSON.stringify(value), headers: { "content-type": "application/json; charset=UTF-8" } });
+const json = (status: number, value: unknown): GroupAnswer => ({
+  status,
+  body: JSON.stringify(value),
+  headers: { "content-type": "application/json; charset=UTF-8" },
+});
 const graphError = (status: number, error: GraphErrorObject): GroupAnswer => json(status, errorEnvelope(error));
 const invalid = (details: string) => json(400, invalidParameterEnvelope(details));
 const length = (s: string) => Array.from(s).length;
 
 /** Meta's "group unknown": the group does not exist, or the business is no longer in it. */
-export const GROUP_UNKNOWN: GraphErrorObject = { message: "(#131041) Group unknown", code: 131041, error_data: { details: "The group was not found, either because it doesn't exist or you are not a member." } };
-export const GROUP_SUSPENDED: GraphErrorObject = { message: "(#131207) Group suspended", code: 131207, error_data: { details: "The group violates platform policies." } };
-export const SINGLE_MEMBER_GROUP: GraphErrorObject = { message: "(#131020) Bad Group", code: 131020, error_data: { details: "Cannot send messages to single member groups." } };
+export const GROUP_UNKNOWN: GraphErrorObject = {
+  message: "(#131041) Group unknown",
+  code: 131041,
+  error_data: { details: "The group was not found, either because it doesn't exist or you are not a member." },
+};
+export const GROUP_SUSPENDED: GraphErrorObject = {
+  message: "(#131207) Group suspended",
+  code: 131207,
+  error_data: { details: "The group violates platform policies." },
+};
+export const SINGLE_MEMBER_GROUP: GraphErrorObject = {
+  message: "(#131020) Bad Group",
+  code: 131020,
+  error_data: { details: "Cannot send messages to single member groups." },
+};
 
 async function jsonBody(ctx: GroupContext): Promise<Record<string, unknown>> {
   try {
@@ -54,7 +70,10 @@ async function jsonBody(ctx: GroupContext): Promise<Record<string, unknown>> {
 /** Answers a Groups API request, or returns undefined when the path is not one. */
 export async function answerGroupRequest(request: IncomingMessage, url: URL, ctx: GroupContext): Promise<GroupAnswer | undefined> {
   const method = request.method ?? "GET";
-  const parts = url.pathname.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = url.pathname
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   if (parts[0] !== ctx.version) return undefined;
   const [, node = "", edge] = parts;
   if (parts.length === 3 && edge === "groups" && (method === "POST" || method === "GET")) {
@@ -92,7 +111,8 @@ function create(phoneNumberId: string, body: Record<string, unknown>, store: Gro
   if (subject === "") return invalid("The parameter subject is required.");
   if (length(subject) > MAX_SUBJECT) return invalid(`Param subject must be at most ${MAX_SUBJECT} characters long.`);
   const description = typeof body.description === "string" ? body.description : undefined;
-  if (description !== undefined && length(description) > MAX_DESCRIPTION) return invalid(`Param description must be at most ${MAX_DESCRIPTION} characters long.`);
+  if (description !== undefined && length(description) > MAX_DESCRIPTION)
+    return invalid(`Param description must be at most ${MAX_DESCRIPTION} characters long.`);
   const mode: unknown = body.join_approval_mode ?? "auto_approve";
   if (mode !== "auto_approve" && mode !== "approval_required") return invalid("Param join_approval_mode must be one of {auto_approve, approval_required}.");
   const joinApprovalMode: StandinGroup["joinApprovalMode"] = mode;
@@ -109,7 +129,8 @@ function update(group: StandinGroup, body: Record<string, unknown>, store: Group
   const subject = typeof body.subject === "string" ? body.subject.trim() : undefined;
   const description = typeof body.description === "string" ? body.description : undefined;
   if (subject !== undefined && (subject === "" || length(subject) > MAX_SUBJECT)) return invalid(`Param subject must be 1 to ${MAX_SUBJECT} characters long.`);
-  if (description !== undefined && length(description) > MAX_DESCRIPTION) return invalid(`Param description must be at most ${MAX_DESCRIPTION} characters long.`);
+  if (description !== undefined && length(description) > MAX_DESCRIPTION)
+    return invalid(`Param description must be at most ${MAX_DESCRIPTION} characters long.`);
   if (subject !== undefined) group.subject = subject;
   if (description !== undefined) group.description = description;
   const requestId = newRequestId();
@@ -142,7 +163,12 @@ function removeParticipants(group: StandinGroup, body: Record<string, unknown>, 
 
 /** `GET /{group-id}?fields=…`: id and messaging_product always, the rest only when asked for. */
 export function groupInfo(group: StandinGroup, fields: string | null): Record<string, unknown> {
-  const asked = new Set((fields ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""));
+  const asked = new Set(
+    (fields ?? "")
+      .split(",")
+      .map((f) => f.trim())
+      .filter((f) => f !== ""),
+  );
   const values: Record<(typeof INFO_FIELDS)[number], unknown> = {
     subject: group.subject,
     description: group.description,
@@ -177,10 +203,23 @@ function listPage(groups: readonly StandinGroup[], url: URL): object {
  * Meta's synchronous checks of a send to a group (docs/protocols.md A17.2, A17.7): `to` must be a live group of this number that
  * has someone besides the business and is not suspended; a group id sent as an individual is refused.
  */
-export function groupSendProblem(body: Record<string, unknown>, phoneNumberId: string, store: GroupStore): { httpStatus: number; error: GraphErrorObject } | undefined {
+export function groupSendProblem(
+  body: Record<string, unknown>,
+  phoneNumberId: string,
+  store: GroupStore,
+): { httpStatus: number; error: GraphErrorObject } | undefined {
   const to = typeof body.to === "string" ? body.to : undefined;
   if (body.recipient_type !== "group") {
-    return to !== undefined && store.known(to) ? { httpStatus: 400, error: { message: "(#100) Invalid parameter", code: 100, error_data: { details: "The recipient_type does not match the type of the to parameter: use recipient_type group for a group id." } } } : undefined;
+    return to !== undefined && store.known(to)
+      ? {
+          httpStatus: 400,
+          error: {
+            message: "(#100) Invalid parameter",
+            code: 100,
+            error_data: { details: "The recipient_type does not match the type of the to parameter: use recipient_type group for a group id." },
+          },
+        }
+      : undefined;
   }
   const group = to !== undefined ? store.get(to) : undefined;
   if (!group || group.phoneNumberId !== phoneNumberId) return { httpStatus: 400, error: GROUP_UNKNOWN };

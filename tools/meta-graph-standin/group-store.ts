@@ -40,10 +40,25 @@ export interface GroupWebhookError {
  * (the simulator, a test) sends the matching webhook, since Meta reports these asynchronously.
  */
 export type GroupRequest =
-  | { readonly kind: "create"; readonly requestId: string; readonly phoneNumberId: string; readonly subject: string; readonly description?: string; readonly joinApprovalMode: StandinGroup["joinApprovalMode"]; readonly group?: StandinGroup; readonly error?: GroupWebhookError }
+  | {
+      readonly kind: "create";
+      readonly requestId: string;
+      readonly phoneNumberId: string;
+      readonly subject: string;
+      readonly description?: string;
+      readonly joinApprovalMode: StandinGroup["joinApprovalMode"];
+      readonly group?: StandinGroup;
+      readonly error?: GroupWebhookError;
+    }
   | { readonly kind: "update"; readonly requestId: string; readonly group: StandinGroup; readonly subject?: string; readonly description?: string }
   | { readonly kind: "delete"; readonly requestId: string; readonly group: StandinGroup }
-  | { readonly kind: "remove_participants"; readonly requestId: string; readonly group: StandinGroup; readonly removed: ReadonlyArray<{ readonly input: string; readonly participant: StandinGroupParticipant }>; readonly failed: readonly string[] }
+  | {
+      readonly kind: "remove_participants";
+      readonly requestId: string;
+      readonly group: StandinGroup;
+      readonly removed: ReadonlyArray<{ readonly input: string; readonly participant: StandinGroupParticipant }>;
+      readonly failed: readonly string[];
+    }
   | { readonly kind: "reset_invite_link"; readonly group: StandinGroup };
 
 export interface NewGroup {
@@ -123,7 +138,9 @@ export class GroupStore {
 
   subscribe(listener: (request: GroupRequest) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   announce(request: GroupRequest): void {

@@ -5,7 +5,23 @@
 export { startMetaGraphStandin } from "./meta-graph-standin";
 export { errorEnvelope, newWamid, type GraphErrorObject } from "./meta-responses";
 export { MEDIA_DOWNLOAD_PATH, type NewMedia, type StoredMedia } from "./media-store";
-export type { MetaGraphStandin, MetaGraphStandinOptions, RecordedSend, ScriptedFailure, ScriptedGraphError, ScriptedRawFailure, StandinPhoneNumber } from "./standin-types";
+export type {
+  MetaGraphStandin,
+  MetaGraphStandinOptions,
+  RecordedSend,
+  ScriptedFailure,
+  ScriptedGraphError,
+  ScriptedRawFailure,
+  StandinPhoneNumber,
+} from "./standin-types";
 export type { InjectedSendError, SendFaultCounters, SendFaultOptions } from "./send-faults";
 export { groupInfo, GROUP_UNKNOWN } from "./group-routes";
-export { newGroupId, newRequestId, type GroupRequest, type GroupWebhookError, type NewGroup, type StandinGroup, type StandinGroupParticipant } from "./group-store";
+export {
+  newGroupId,
+  newRequestId,
+  type GroupRequest,
+  type GroupWebhookError,
+  type NewGroup,
+  type StandinGroup,
+  type StandinGroupParticipant,
+} from "./group-store";

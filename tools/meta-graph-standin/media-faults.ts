@@ -2,10 +2,7 @@
  * Scripted misbehaviour of the stand-in's media download URL, for the bridge's failure tests: an error
  * status, a redirect (which the bridge must not follow), or a slow answer.
  */
-export type MediaDownloadFault =
-  | { readonly status: number; readonly body?: string }
-  | { readonly redirectTo: string }
-  | { readonly delayMs: number };
+export type MediaDownloadFault = { readonly status: number; readonly body?: string } | { readonly redirectTo: string } | { readonly delayMs: number };
 
 /** The queue of faults: each download takes the next one, if any. */
 export class MediaFaults {

@@ -30,7 +30,11 @@ export interface MediaContext {
   readonly readBody: () => Promise<Buffer>;
 }
 
-const json = (status: number, value: unknown): MediaAnswer => ({ status, body: JSON.stringify(value), headers: { "content-type": "application/json; charset=UTF-8" } });
+const json = (status: number, value: unknown): MediaAnswer => ({
+  status,
+  body: JSON.stringify(value),
+  headers: { "content-type": "application/json; charset=UTF-8" },
+});
 
 /** Answers a media request, or returns undefined when the request is not one of the media endpoints. */
 export async function answerMediaRequest(request: IncomingMessage, url: URL, ctx: MediaContext): Promise<MediaAnswer | undefined> {
@@ -67,7 +71,8 @@ export async function answerMediaRequest(request: IncomingMessage, url: URL, ctx
 function download(url: URL, ctx: MediaContext): MediaAnswer {
   if (!ctx.authorised) return json(401, invalidTokenEnvelope());
   const found = ctx.store.lookupDownload(url, ctx.now);
-  if (found.kind !== "ok") return { status: 404, body: found.kind === "expired" ? "URL expired" : "Not Found", headers: { "content-type": "text/plain; charset=utf-8" } };
+  if (found.kind !== "ok")
+    return { status: 404, body: found.kind === "expired" ? "URL expired" : "Not Found", headers: { "content-type": "text/plain; charset=utf-8" } };
   const media = found.media;
   return {
     status: 200,
@@ -88,7 +93,8 @@ async function upload(request: IncomingMessage, phoneNumberId: string, ctx: Medi
   }
   const fields = parseMultipart(await ctx.readBody(), boundary[1] ?? boundary[2] ?? "");
   const field = (name: string) => fields.find((f) => f.name === name);
-  if (field("messaging_product")?.data.toString("utf8") !== "whatsapp") return json(400, invalidParameterEnvelope("The parameter messaging_product is required."));
+  if (field("messaging_product")?.data.toString("utf8") !== "whatsapp")
+    return json(400, invalidParameterEnvelope("The parameter messaging_product is required."));
   const file = field("file");
   if (!file || file.data.length === 0) return json(400, invalidParameterEnvelope("The parameter file is required."));
   const mimeType = field("type")?.data.toString("utf8") || file.contentType;

@@ -28,7 +28,8 @@ const json = (status: number, value: unknown, headers: Record<string, string> = 
 });
 
 function failureAnswer(failure: ScriptedFailure): Answer {
-  if ("rawBody" in failure) return { status: failure.httpStatus, body: failure.rawBody, headers: { "content-type": failure.contentType ?? "text/html; charset=utf-8" } };
+  if ("rawBody" in failure)
+    return { status: failure.httpStatus, body: failure.rawBody, headers: { "content-type": failure.contentType ?? "text/html; charset=utf-8" } };
   return json(failure.httpStatus, errorEnvelope(failure.error), { ...(failure.headers ?? {}) });
 }
 
@@ -37,7 +38,6 @@ function headersOf(request: IncomingMessage): Record<string, string | undefined>
   for (const [name, value] of Object.entries(request.headers)) out[name] = Array.isArray(value) ? value.join(", ") : value;
   return out;
 }
-
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -100,9 +100,21 @@ export async function startMetaGraphStandin(options: MetaGraphStandinOptions = {
     const faulty = fault ? faultAnswer(fault) : undefined;
     if (faulty) return { answer: faulty, delayMs: 0 };
     const mediaDelayMs = fault && "delayMs" in fault ? fault.delayMs : 0;
-    const mediaAnswer = await answerMediaRequest(request, url, { store: media, version, authorised: authorised(request), now: Date.now(), origin, readBody: () => readBody(request, MAX_REQUEST_BYTES) });
+    const mediaAnswer = await answerMediaRequest(request, url, {
+      store: media,
+      version,
+      authorised: authorised(request),
+      now: Date.now(),
+      origin,
+      readBody: () => readBody(request, MAX_REQUEST_BYTES),
+    });
     if (mediaAnswer) return { answer: mediaAnswer, delayMs: mediaDelayMs };
-    const groupAnswer = await answerGroupRequest(request, url, { store: groups, version, authorised: authorised(request), readBody: () => readBody(request, MAX_REQUEST_BYTES) });
+    const groupAnswer = await answerGroupRequest(request, url, {
+      store: groups,
+      version,
+      authorised: authorised(request),
+      readBody: () => readBody(request, MAX_REQUEST_BYTES),
+    });
     if (groupAnswer) return { answer: groupAnswer, delayMs: 0 };
     if (parts[0] !== version || parts.length !== 3) return { answer: json(400, unsupportedRequestEnvelope(method, parts.slice(1).join("/"))), delayMs: 0 };
     const [, node = "", edge] = parts;
@@ -169,19 +181,21 @@ export async function startMetaGraphStandin(options: MetaGraphStandinOptions = {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
     const handled = extraRoutes && !graphRequest(url) ? extraRoutes(request, response, url) : Promise.resolve(false);
-    handled.then((done) => (done ? undefined : answer(request, url))).then(
-      (result) => {
-        if (!result) return;
-        const { answer: a, delayMs } = result;
-        if (delayMs <= 0) return send(response, a);
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          send(response, a);
-        }, delayMs);
-        timers.add(timer);
-      },
-      (err: unknown) => send(response, json(500, errorEnvelope({ message: `stand-in failure: ${String(err)}`, code: 1 }))),
-    );
+    handled
+      .then((done) => (done ? undefined : answer(request, url)))
+      .then(
+        (result) => {
+          if (!result) return;
+          const { answer: a, delayMs } = result;
+          if (delayMs <= 0) return send(response, a);
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            send(response, a);
+          }, delayMs);
+          timers.add(timer);
+        },
+        (err: unknown) => send(response, json(500, errorEnvelope({ message: `stand-in failure: ${String(err)}`, code: 1 }))),
+      );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -232,7 +246,9 @@ export async function startMetaGraphStandin(options: MetaGraphStandinOptions = {
     onGroupRequest: (listener) => groups.subscribe(listener),
     onSend: (listener) => {
       sendListeners.add(listener);
-      return () => { sendListeners.delete(listener); };
+      return () => {
+        sendListeners.delete(listener);
+      };
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

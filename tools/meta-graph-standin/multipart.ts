@@ -27,9 +27,17 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
       const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? "";
       const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
       const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-      const contentType = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, "").trim();
+      const contentType = headers
+        .find((h) => /^content-type:/i.test(h))
+        ?.replace(/^content-type:\s*/i, "")
+        .trim();
       if (name !== undefined) {
-        parts.push({ name, data: Buffer.from(part.subarray(headerEnd + 4)), ...(filename !== undefined ? { filename } : {}), ...(contentType ? { contentType } : {}) });
+        parts.push({
+          name,
+          data: Buffer.from(part.subarray(headerEnd + 4)),
+          ...(filename !== undefined ? { filename } : {}),
+          ...(contentType ? { contentType } : {}),
+        });
       }
     }
     start = next;

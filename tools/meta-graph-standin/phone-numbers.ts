@@ -16,10 +16,14 @@ function indexOf(cursor: string | null): number {
 export function listPhoneNumbersPage(numbers: readonly StandinPhoneNumber[], url: URL): object {
   const limit = Math.max(1, Math.min(Number(url.searchParams.get("limit")) || DEFAULT_PAGE_SIZE, 100));
   const start = indexOf(url.searchParams.get("after"));
-  const fields = url.searchParams.get("fields")?.split(",").map((f) => f.trim()).filter((f) => f !== "");
-  const page = numbers.slice(start, start + limit).map((n) =>
-    fields ? Object.fromEntries(Object.entries(n).filter(([key]) => key === "id" || fields.includes(key))) : { ...n },
-  );
+  const fields = url.searchParams
+    .get("fields")
+    ?.split(",")
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
+  const page = numbers
+    .slice(start, start + limit)
+    .map((n) => (fields ? Object.fromEntries(Object.entries(n).filter(([key]) => key === "id" || fields.includes(key))) : { ...n }));
   const end = start + page.length;
   const paging: Record<string, unknown> = { cursors: { before: cursorOf(start), after: cursorOf(end) } };
   if (end < numbers.length) {

@@ -31,8 +31,20 @@ export interface SendFaultCounters {
 
 /** Meta's envelopes for the injected errors; throttling comes back as HTTP 400 in the current docs (A16). */
 const ERRORS: Readonly<Record<InjectedSendError, ScriptedGraphError>> = {
-  130429: { httpStatus: 400, error: { message: "(#130429) Rate limit hit", code: 130429, error_data: { details: "Cloud API message throughput has been reached." } } },
-  131056: { httpStatus: 400, error: { message: "(#131056) (Business Account, Consumer Account) pair rate limit hit", code: 131056, error_data: { details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time." } } },
+  130429: {
+    httpStatus: 400,
+    error: { message: "(#130429) Rate limit hit", code: 130429, error_data: { details: "Cloud API message throughput has been reached." } },
+  },
+  131056: {
+    httpStatus: 400,
+    error: {
+      message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+      code: 131056,
+      error_data: {
+        details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+      },
+    },
+  },
   500: { httpStatus: 500, error: { message: "(#131000) Something went wrong", code: 131000, error_data: { details: "Something went wrong." } } },
 };
 

@@ -125,5 +125,10 @@ export interface StandinTemplate {
   readonly language: string;
   readonly status: string;
   readonly category: string;
-  readonly components: ReadonlyArray<{ readonly type: string; readonly format?: string; readonly text?: string; readonly buttons?: ReadonlyArray<{ readonly type: string; readonly text: string }> }>;
+  readonly components: ReadonlyArray<{
+    readonly type: string;
+    readonly format?: string;
+    readonly text?: string;
+    readonly buttons?: ReadonlyArray<{ readonly type: string; readonly text: string }>;
+  }>;
 }

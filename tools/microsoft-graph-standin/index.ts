@@ -32,7 +32,13 @@ export interface MicrosoftGraphStandin {
   close(): Promise<void>;
 }
 
-interface Session { readonly driveId: string; readonly path: string; readonly chunks: Buffer[]; received: number; total?: number }
+interface Session {
+  readonly driveId: string;
+  readonly path: string;
+  readonly chunks: Buffer[];
+  received: number;
+  total?: number;
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -72,19 +78,37 @@ export async function startMicrosoftGraphStandin(options: {
   const store = (driveId: string, path: string, bytes: Buffer, contentType?: string): object => {
     const webUrl = `https://contoso.sharepoint.com/sites/support/Shared%20Documents/${path.split("/").map(encodeURIComponent).join("/")}`;
     files.set(`${driveId}/${path}`, { driveId, path, bytes, ...(contentType ? { contentType } : {}), webUrl });
-    return { id: randomBytes(8).toString("hex"), name: path.split("/").at(-1), size: bytes.length, webUrl, file: { mimeType: contentType ?? "application/octet-stream" } };
+    return {
+      id: randomBytes(8).toString("hex"),
+      name: path.split("/").at(-1),
+      size: bytes.length,
+      webUrl,
+      file: { mimeType: contentType ?? "application/octet-stream" },
+    };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://standin");
     const method = req.method ?? "GET";
     const header = req.headers.authorization ?? "";
-    const authorized = (options.accessToken !== undefined && header === `Bearer ${options.accessToken}`) || (!!header && (options.authorize?.(header) ?? false));
+    const authorized =
+      (options.accessToken !== undefined && header === `Bearer ${options.accessToken}`) || (!!header && (options.authorize?.(header) ?? false));
     const contentRange = req.headers["content-range"];
-    requests.push({ method, path: url.pathname, authorized: !!req.headers.authorization && authorized, ...(typeof contentRange === "string" ? { contentRange } : {}) });
+    requests.push({
+      method,
+      path: url.pathname,
+      authorized: !!req.headers.authorization && authorized,
+      ...(typeof contentRange === "string" ? { contentRange } : {}),
+    });
     const body = await readBody(req);
     const failure = failures.shift();
-    if (failure) return send(res, failure.status, graphError("serviceNotAvailable", "scripted"), failure.retryAfterSeconds ? { "retry-after": String(failure.retryAfterSeconds) } : {});
+    if (failure)
+      return send(
+        res,
+        failure.status,
+        graphError("serviceNotAvailable", "scripted"),
+        failure.retryAfterSeconds ? { "retry-after": String(failure.retryAfterSeconds) } : {},
+      );
 
     const session = /^\/upload-sessions\/([a-f0-9]+)$/.exec(url.pathname);
     if (session && method === "PUT") {
@@ -98,7 +122,8 @@ export async function startMicrosoftGraphStandin(options: {
       s.chunks.push(body);
       s.received = end + 1;
       s.total = total;
-      if (s.received < total) return send(res, 202, { expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), nextExpectedRanges: [`${s.received}-`] });
+      if (s.received < total)
+        return send(res, 202, { expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), nextExpectedRanges: [`${s.received}-`] });
       sessions.delete(session[1]!);
       return send(res, 201, store(s.driveId, s.path, Buffer.concat(s.chunks)));
     }
@@ -109,14 +134,20 @@ export async function startMicrosoftGraphStandin(options: {
       const group = decodeURIComponent(groupDrive[1]!);
       const driveId = options.groupDrives?.[group];
       if (!driveId) return send(res, 404, graphError("itemNotFound", "The resource could not be found."));
-      return send(res, 200, { id: driveId, driveType: "documentLibrary", name: "Documents", webUrl: `https://contoso.sharepoint.com/sites/${group.slice(0, 8)}/Shared%20Documents` });
+      return send(res, 200, {
+        id: driveId,
+        driveType: "documentLibrary",
+        name: "Documents",
+        webUrl: `https://contoso.sharepoint.com/sites/${group.slice(0, 8)}/Shared%20Documents`,
+      });
     }
     const memberGroups = /^\/v1\.0\/users\/([^/]+)\/checkMemberGroups$/.exec(url.pathname);
     if (memberGroups && method === "POST") {
       if (!authorized) return send(res, 401, graphError("InvalidAuthenticationToken", "Access token is empty or invalid."));
       const user = decodeURIComponent(memberGroups[1]!).toLowerCase();
       const asked = (JSON.parse(body.toString("utf8") || "{}") as { groupIds?: unknown }).groupIds;
-      if (!Array.isArray(asked) || asked.length === 0 || asked.length > 20) return send(res, 400, graphError("Request_BadRequest", "groupIds must list 1 to 20 group ids."));
+      if (!Array.isArray(asked) || asked.length === 0 || asked.length > 20)
+        return send(res, 400, graphError("Request_BadRequest", "groupIds must list 1 to 20 group ids."));
       const known = Object.values(options.groupMembers ?? {}).some((members) => members.some((m) => m.toLowerCase() === user));
       if (!known && !/^[0-9a-f-]{36}$/i.test(user)) return send(res, 404, graphError("Request_ResourceNotFound", "Resource does not exist."));
       const value = asked.filter((g): g is string => typeof g === "string" && (options.groupMembers?.[g] ?? []).some((m) => m.toLowerCase() === user));
@@ -148,7 +179,13 @@ export async function startMicrosoftGraphStandin(options: {
     url: `${origin}/v1.0`,
     files,
     requests,
-    failNext: (status, times = 1, retryAfterSeconds) => { for (let i = 0; i < times; i++) failures.push({ status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }); },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    failNext: (status, times = 1, retryAfterSeconds) => {
+      for (let i = 0; i < times; i++) failures.push({ status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

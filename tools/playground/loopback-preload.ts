@@ -25,7 +25,8 @@ function withLoopbackHost(args: ListenArgs): ListenArgs {
   if (first && typeof first === "object" && !(first instanceof net.Server)) {
     const options = first as Record<string, unknown>;
     // A pipe path, a handle or an fd has no host to restrict.
-    if (options.path === undefined && options.fd === undefined && options._handle === undefined && options.host === undefined) return [{ ...options, host: LOOPBACK_HOST }, ...args.slice(1)];
+    if (options.path === undefined && options.fd === undefined && options._handle === undefined && options.host === undefined)
+      return [{ ...options, host: LOOPBACK_HOST }, ...args.slice(1)];
   }
   return args;
 }

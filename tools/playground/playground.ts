@@ -37,7 +37,11 @@ export interface RunningPlayground {
    * @mention of the bot, which is what makes the Playground (and Teams without RSC) deliver it.
    * Posts injected this way do not appear in an already open Playground page.
    */
-  postMessage(conversationId: string, text: string, options?: { from?: string; mentionBot?: boolean }): Promise<{ messageId: string; postConversationId?: string }>;
+  postMessage(
+    conversationId: string,
+    text: string,
+    options?: { from?: string; mentionBot?: boolean },
+  ): Promise<{ messageId: string; postConversationId?: string }>;
   /** SIGTERM, then SIGKILL after 5 s; resolves once it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -58,10 +62,19 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   const child = spawn(
     process.execPath,
     [
-      "-r", join(__dirname, "loopback-preload.js"),
+      "-r",
+      join(__dirname, "loopback-preload.js"),
       require.resolve("@microsoft/m365agentsplayground/cli.js"),
-      "start", "-p", String(port), "-e", options.botEndpoint, "-c", "msteams",
-      "--service-url", `${origin}/_connector`, "--disable-telemetry",
+      "start",
+      "-p",
+      String(port),
+      "-e",
+      options.botEndpoint,
+      "-c",
+      "msteams",
+      "--service-url",
+      `${origin}/_connector`,
+      "--disable-telemetry",
     ],
     {
       cwd: workDir,
@@ -93,7 +106,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
     });
   });
   createInterface({ input: child.stderr! }).on("line", keep);
-  const killOnExit = () => { child.kill("SIGKILL"); };
+  const killOnExit = () => {
+    child.kill("SIGKILL");
+  };
   process.on("exit", killOnExit);
 
   let stopping: Promise<void> | undefined;
@@ -107,7 +122,11 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   };
 
   try {
-    const actual = await withTimeout(Promise.race([listening, exited(child).then(() => -1)]), options.startTimeoutMs ?? 30_000, "the Playground did not start listening");
+    const actual = await withTimeout(
+      Promise.race([listening, exited(child).then(() => -1)]),
+      options.startTimeoutMs ?? 30_000,
+      "the Playground did not start listening",
+    );
     if (actual === -1) throw new Error(`the Playground exited during start. Last output: ${output.join(" | ")}`);
     // It falls back to a random port when the one given is taken; the serviceUrl would then be wrong.
     if (actual !== port) throw new Error(`the Playground listens on ${actual} instead of ${port} (port taken?)`);
@@ -127,7 +146,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   };
 }
 
-async function postMessage(origin: string, conversationId: string, text: string, o: { from?: string; mentionBot?: boolean }): Promise<{ messageId: string; postConversationId?: string }> {
+async function postMessage(
+  origin: string,
+  conversationId: string,
+  text: string,
+  o: { from?: string; mentionBot?: boolean },
+): Promise<{ messageId: string; postConversationId?: string }> {
   const at = `<at>${PLAYGROUND.bot.name}</at>`;
   const body = {
     from: { id: o.from ?? PLAYGROUND.currentUser.id },
@@ -170,7 +194,12 @@ async function terminate(child: ChildProcess): Promise<void> {
   const done = exited(child);
   child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), 5_000); })]);
+  const timedOut = await Promise.race([
+    done.then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), 5_000);
+    }),
+  ]);
   clearTimeout(timer);
   if (timedOut) {
     child.kill("SIGKILL");
@@ -181,7 +210,12 @@ async function terminate(child: ChildProcess): Promise<void> {
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -47,7 +47,10 @@ export function interpretSend(body: unknown): BusinessAction {
   if (type === "location") {
     const name = str(payload.name);
     const address = str(payload.address);
-    return { ...base, location: { latitude: Number(payload.latitude), longitude: Number(payload.longitude), ...(name ? { name } : {}), ...(address ? { address } : {}) } };
+    return {
+      ...base,
+      location: { latitude: Number(payload.latitude), longitude: Number(payload.longitude), ...(name ? { name } : {}), ...(address ? { address } : {}) },
+    };
   }
   if (type === "template") return { ...base, text: describeTemplate(payload) };
   if (type === "interactive") return { ...base, text: describeInteractive(payload) };
@@ -75,8 +78,12 @@ function describeTemplate(template: Json): string {
 function describeInteractive(interactive: Json): string {
   const body = str(obj(interactive.body).text) ?? "";
   const action = obj(interactive.action);
-  const buttons = list(action.buttons).map((b) => str(obj(obj(b).reply).title)).filter((t): t is string => t !== undefined);
-  const rows = list(action.sections).flatMap((s) => list(obj(s).rows).map((r) => str(obj(r).title))).filter((t): t is string => t !== undefined);
+  const buttons = list(action.buttons)
+    .map((b) => str(obj(obj(b).reply).title))
+    .filter((t): t is string => t !== undefined);
+  const rows = list(action.sections)
+    .flatMap((s) => list(obj(s).rows).map((r) => str(obj(r).title)))
+    .filter((t): t is string => t !== undefined);
   const choices = [...buttons, ...rows].map((c) => `[${c}]`).join(" ");
   return [body, choices].filter((part) => part !== "").join("\n") || "[interactive message]";
 }

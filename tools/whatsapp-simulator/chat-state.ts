@@ -79,11 +79,27 @@ export interface SimGroup {
   suspended: boolean;
 }
 
-export type StateEvent = { readonly kind: "customer"; readonly customer: SimCustomer } | { readonly kind: "group"; readonly group: SimGroup } | { readonly kind: "message"; readonly message: SimMessage } | { readonly kind: "typing"; readonly customerId: string; readonly until: number };
+export type StateEvent =
+  | { readonly kind: "customer"; readonly customer: SimCustomer }
+  | { readonly kind: "group"; readonly group: SimGroup }
+  | { readonly kind: "message"; readonly message: SimMessage }
+  | { readonly kind: "typing"; readonly customerId: string; readonly until: number };
 
 /** Country of a phone number for the BSUID prefix; a few common codes, `US` otherwise (only cosmetic). */
 function countryOf(phone: string | undefined): string {
-  const codes: Array<[string, string]> = [["351", "PT"], ["44", "GB"], ["55", "BR"], ["91", "IN"], ["49", "DE"], ["33", "FR"], ["34", "ES"], ["52", "MX"], ["31", "NL"], ["39", "IT"], ["1", "US"]];
+  const codes: Array<[string, string]> = [
+    ["351", "PT"],
+    ["44", "GB"],
+    ["55", "BR"],
+    ["91", "IN"],
+    ["49", "DE"],
+    ["33", "FR"],
+    ["34", "ES"],
+    ["52", "MX"],
+    ["31", "NL"],
+    ["39", "IT"],
+    ["1", "US"],
+  ];
   return codes.find(([code]) => phone?.startsWith(code))?.[1] ?? "US";
 }
 
@@ -138,7 +154,9 @@ export class ChatState {
 
   subscribe(listener: (event: StateEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Adds a customer. Throws on a missing name, a malformed number, or a number or username taken. */

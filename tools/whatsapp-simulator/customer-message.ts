@@ -39,7 +39,12 @@ export function buildCustomerMessage(
     }
     case "image":
     case "document": {
-      const media = graph.addMedia({ bytes: input.bytes, mimeType: input.mimeType, phoneNumberId: business.phoneNumberId, ...(input.filename ? { filename: input.filename } : {}) });
+      const media = graph.addMedia({
+        bytes: input.bytes,
+        mimeType: input.mimeType,
+        phoneNumberId: business.phoneNumberId,
+        ...(input.filename ? { filename: input.filename } : {}),
+      });
       const payload = {
         ...(input.caption ? { caption: input.caption } : {}),
         ...(input.type === "document" ? { filename: input.filename ?? "document" } : {}),
@@ -48,11 +53,21 @@ export function buildCustomerMessage(
         id: media.id,
       };
       const change = customerMessage({ from, business, message: { type: input.type, [input.type]: payload } });
-      const shown = { mediaId: media.id, mimeType: input.mimeType, ...(input.caption ? { text: input.caption } : {}), ...(input.filename ? { filename: input.filename } : {}) };
+      const shown = {
+        mediaId: media.id,
+        mimeType: input.mimeType,
+        ...(input.caption ? { text: input.caption } : {}),
+        ...(input.filename ? { filename: input.filename } : {}),
+      };
       return { change, message: { ...base, id: wamidOf(change), type: input.type, ...shown } };
     }
     case "location": {
-      const location = { latitude: input.latitude, longitude: input.longitude, ...(input.name ? { name: input.name } : {}), ...(input.address ? { address: input.address } : {}) };
+      const location = {
+        latitude: input.latitude,
+        longitude: input.longitude,
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.address ? { address: input.address } : {}),
+      };
       const change = customerMessage({ from, business, message: { type: "location", location } });
       return { change, message: { ...base, id: wamidOf(change), type: "location", location } };
     }

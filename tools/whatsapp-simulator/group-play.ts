@@ -44,9 +44,15 @@ export class GroupPlay {
   async createGroup(subject: string, description?: string): Promise<SimGroup> {
     const trimmed = subject.trim();
     if (trimmed === "" || Array.from(trimmed).length > 128) throw new RangeError("a group subject has 1 to 128 characters");
-    const standin = this.host.metaGraph.addGroup({ phoneNumberId: this.host.business.phoneNumberId, subject: trimmed, ...(description ? { description } : {}) });
+    const standin = this.host.metaGraph.addGroup({
+      phoneNumberId: this.host.business.phoneNumberId,
+      subject: trimmed,
+      ...(description ? { description } : {}),
+    });
     const group = this.adopt(standin);
-    await this.host.deliver(groupCreated({ requestId: newRequestId(), groupId: group.id, subject: group.subject, inviteLink: group.inviteLink, business: this.host.business }));
+    await this.host.deliver(
+      groupCreated({ requestId: newRequestId(), groupId: group.id, subject: group.subject, inviteLink: group.inviteLink, business: this.host.business }),
+    );
     return group;
   }
 
@@ -56,8 +62,14 @@ export class GroupPlay {
     const customer = this.customer(customerId);
     if (group.members.includes(customerId)) throw new RangeError("already a member of this group");
     if (group.members.length >= 8) throw new RangeError("a group has at most 8 participants besides the business");
-    this.host.state.updateGroup(groupId, (g) => { g.members = [...g.members, customerId]; });
-    this.standin(groupId)?.participants.push({ ...(customer.phone ? { wa_id: customer.phone } : {}), user_id: customer.userId, ...(customer.username ? { username: customer.username } : {}) });
+    this.host.state.updateGroup(groupId, (g) => {
+      g.members = [...g.members, customerId];
+    });
+    this.standin(groupId)?.participants.push({
+      ...(customer.phone ? { wa_id: customer.phone } : {}),
+      user_id: customer.userId,
+      ...(customer.username ? { username: customer.username } : {}),
+    });
     await this.host.deliver(participantsJoined({ groupId, participants: [participantOf(customer)], business: this.host.business }));
   }
 
@@ -75,7 +87,9 @@ export class GroupPlay {
     this.liveGroup(groupId);
     const trimmed = subject.trim();
     if (trimmed === "" || Array.from(trimmed).length > 128) throw new RangeError("a group subject has 1 to 128 characters");
-    this.host.state.updateGroup(groupId, (g) => { g.subject = trimmed; });
+    this.host.state.updateGroup(groupId, (g) => {
+      g.subject = trimmed;
+    });
     const standin = this.standin(groupId);
     if (standin) standin.subject = trimmed;
     await this.host.deliver(groupSettingsUpdated({ groupId, subject: trimmed, business: this.host.business }));
@@ -105,7 +119,9 @@ export class GroupPlay {
     const unread = this.host.state.messages.filter((m) => m.groupId === groupId && m.direction === "out" && m.receipts?.[memberId] === "delivered");
     if (unread.length === 0) return;
     for (const m of unread) this.setReceipts(m.id, [memberId], "read");
-    const changes = unread.map((m) => groupStatuses({ id: m.id, groupId, status: "read", participants: [webhookCustomer(member)], business: this.host.business, ...this.callback(m.id) }));
+    const changes = unread.map((m) =>
+      groupStatuses({ id: m.id, groupId, status: "read", participants: [webhookCustomer(member)], business: this.host.business, ...this.callback(m.id) }),
+    );
     // Meta may aggregate one member's reads of several messages into one webhook (docs/protocols.md A17.4).
     const merged = { ...changes[0]!, value: { ...changes[0]!.value, statuses: changes.flatMap((c) => c.value.statuses as unknown[]) } };
     const previous = Promise.all(unread.map((m) => this.chains.get(m.id) ?? Promise.resolve()));
@@ -122,7 +138,10 @@ export class GroupPlay {
     if (!group) return;
     // A reaction, and a pin (docs/protocols.md A17.1), only ever get a `sent` status.
     if (action.kind === "reaction" || action.type === "pin") {
-      if (action.kind === "reaction") this.host.state.update(action.messageId, (m) => { m.reactions = { ...m.reactions, business: action.emoji || undefined }; });
+      if (action.kind === "reaction")
+        this.host.state.update(action.messageId, (m) => {
+          m.reactions = { ...m.reactions, business: action.emoji || undefined };
+        });
       void this.host.deliver(groupStatuses({ id: wamid, groupId: group.id, status: "sent", business: this.host.business }));
       return;
     }
@@ -131,18 +150,50 @@ export class GroupPlay {
     const { kind: _kind, ...shown } = action;
     const media = action.mediaId ? this.host.metaGraph.getMedia(action.mediaId) : undefined;
     const recipients = [...group.members];
-    this.host.state.addMessage({ ...shown, ...(media ? { mimeType: media.mimeType } : {}), id: wamid, customerId: "", groupId: group.id, direction: "out", at: send.at, status: "accepted", receipts: Object.fromEntries(recipients.map((id) => [id, "accepted" as TickStatus])) });
+    this.host.state.addMessage({
+      ...shown,
+      ...(media ? { mimeType: media.mimeType } : {}),
+      id: wamid,
+      customerId: "",
+      groupId: group.id,
+      direction: "out",
+      at: send.at,
+      status: "accepted",
+      receipts: Object.fromEntries(recipients.map((id) => [id, "accepted" as TickStatus])),
+    });
     const { sent, delivered } = this.host.ticks;
     this.host.later(sent, () => {
-      this.host.state.update(wamid, (m) => { if (advances(m.status, "sent")) m.status = "sent"; });
+      this.host.state.update(wamid, (m) => {
+        if (advances(m.status, "sent")) m.status = "sent";
+      });
       this.chain(wamid, groupStatuses({ id: wamid, groupId: group.id, status: "sent", business: this.host.business, ...this.callback(wamid) }));
     });
     this.host.later(sent + delivered, () => {
       const members = this.setReceipts(wamid, recipients, "delivered");
-      const pricing = { billable: action.type === "template", pricing_model: "PMP", type: action.type === "template" ? "regular" : "free_group_customer_service", category: action.type === "template" ? "group_utility" : "group_service" };
-      if (members.length > 0) this.chain(wamid, groupStatuses({ id: wamid, groupId: group.id, status: "delivered", participants: members.map((c) => webhookCustomer(c)), pricing, business: this.host.business, ...this.callback(wamid) }));
+      const pricing = {
+        billable: action.type === "template",
+        pricing_model: "PMP",
+        type: action.type === "template" ? "regular" : "free_group_customer_service",
+        category: action.type === "template" ? "group_utility" : "group_service",
+      };
+      if (members.length > 0)
+        this.chain(
+          wamid,
+          groupStatuses({
+            id: wamid,
+            groupId: group.id,
+            status: "delivered",
+            participants: members.map((c) => webhookCustomer(c)),
+            pricing,
+            business: this.host.business,
+            ...this.callback(wamid),
+          }),
+        );
       const autoRead = this.host.autoReadMs;
-      if (autoRead !== undefined) this.host.later(autoRead, () => { for (const c of members) this.markRead(group.id, c.id); });
+      if (autoRead !== undefined)
+        this.host.later(autoRead, () => {
+          for (const c of members) this.markRead(group.id, c.id);
+        });
     });
   }
 
@@ -150,7 +201,9 @@ export class GroupPlay {
   private onGroupRequest(request: GroupRequest): void {
     const business = this.host.business;
     if (request.kind === "reset_invite_link") {
-      this.host.state.updateGroup(request.group.id, (g) => { g.inviteLink = request.group.inviteLink; });
+      this.host.state.updateGroup(request.group.id, (g) => {
+        g.inviteLink = request.group.inviteLink;
+      });
       return;
     }
     this.host.later(this.host.ticks.sent, () => {
@@ -158,8 +211,21 @@ export class GroupPlay {
         case "create": {
           if (request.group) this.adopt(request.group);
           const created = request.group
-            ? groupCreated({ requestId: request.requestId, groupId: request.group.id, subject: request.subject, inviteLink: request.group.inviteLink, joinApprovalMode: request.joinApprovalMode, business })
-            : groupCreated({ requestId: request.requestId, subject: request.subject, ...(request.description !== undefined ? { description: request.description } : {}), errors: [request.error ?? { code: 131000, title: "Something went wrong" }], business });
+            ? groupCreated({
+                requestId: request.requestId,
+                groupId: request.group.id,
+                subject: request.subject,
+                inviteLink: request.group.inviteLink,
+                joinApprovalMode: request.joinApprovalMode,
+                business,
+              })
+            : groupCreated({
+                requestId: request.requestId,
+                subject: request.subject,
+                ...(request.description !== undefined ? { description: request.description } : {}),
+                errors: [request.error ?? { code: 131000, title: "Something went wrong" }],
+                business,
+              });
           void this.host.deliver(created);
           return;
         }
@@ -168,17 +234,34 @@ export class GroupPlay {
             g.subject = request.group.subject;
             if (request.group.description !== undefined) g.description = request.group.description;
           });
-          void this.host.deliver(groupSettingsUpdated({ groupId: request.group.id, requestId: request.requestId, ...(request.subject !== undefined ? { subject: request.subject } : {}), ...(request.description !== undefined ? { description: request.description } : {}), business }));
+          void this.host.deliver(
+            groupSettingsUpdated({
+              groupId: request.group.id,
+              requestId: request.requestId,
+              ...(request.subject !== undefined ? { subject: request.subject } : {}),
+              ...(request.description !== undefined ? { description: request.description } : {}),
+              business,
+            }),
+          );
           return;
         case "delete":
-          this.host.state.updateGroup(request.group.id, (g) => { g.deleted = true; });
+          this.host.state.updateGroup(request.group.id, (g) => {
+            g.deleted = true;
+          });
           void this.host.deliver(groupDeleted({ groupId: request.group.id, requestId: request.requestId, business }));
           return;
         case "remove_participants": {
-          const gone = request.removed.map((r) => this.host.state.customers.find((c) => c.userId === r.participant.user_id)).filter((c): c is SimCustomer => c !== undefined);
+          const gone = request.removed
+            .map((r) => this.host.state.customers.find((c) => c.userId === r.participant.user_id))
+            .filter((c): c is SimCustomer => c !== undefined);
           this.dropMembers(request.group.id, gone, false);
-          const failed = request.failed.map((input) => ({ input, error: { code: 131212, title: "Participant is not a part of the group.", details: "Participant is not a part of the group." } }));
-          void this.host.deliver(participantsRemoved({ groupId: request.group.id, requestId: request.requestId, removed: request.removed.map((r) => r.input), failed, business }));
+          const failed = request.failed.map((input) => ({
+            input,
+            error: { code: 131212, title: "Participant is not a part of the group.", details: "Participant is not a part of the group." },
+          }));
+          void this.host.deliver(
+            participantsRemoved({ groupId: request.group.id, requestId: request.requestId, removed: request.removed.map((r) => r.input), failed, business }),
+          );
         }
       }
     });
@@ -188,13 +271,33 @@ export class GroupPlay {
   private adopt(standin: StandinGroup): SimGroup {
     const known = this.host.state.group(standin.id);
     if (known) return known;
-    const members = standin.participants.map((p) => (this.host.state.customers.find((c) => c.userId === p.user_id) ?? this.host.state.addCustomer({ name: p.username ?? `+${p.wa_id ?? ""}`, ...(p.wa_id ? { phone: p.wa_id } : { username: p.username ?? `user${Date.now()}` }), userId: p.user_id })).id);
-    return this.host.state.addGroup({ id: standin.id, subject: standin.subject, ...(standin.description !== undefined ? { description: standin.description } : {}), inviteLink: standin.inviteLink, members, deleted: false, suspended: false });
+    const members = standin.participants.map(
+      (p) =>
+        (
+          this.host.state.customers.find((c) => c.userId === p.user_id) ??
+          this.host.state.addCustomer({
+            name: p.username ?? `+${p.wa_id ?? ""}`,
+            ...(p.wa_id ? { phone: p.wa_id } : { username: p.username ?? `user${Date.now()}` }),
+            userId: p.user_id,
+          })
+        ).id,
+    );
+    return this.host.state.addGroup({
+      id: standin.id,
+      subject: standin.subject,
+      ...(standin.description !== undefined ? { description: standin.description } : {}),
+      inviteLink: standin.inviteLink,
+      members,
+      deleted: false,
+      suspended: false,
+    });
   }
 
   private dropMembers(groupId: string, customers: readonly SimCustomer[], fromStandin = true): void {
     const ids = new Set(customers.map((c) => c.id));
-    this.host.state.updateGroup(groupId, (g) => { g.members = g.members.filter((id) => !ids.has(id)); });
+    this.host.state.updateGroup(groupId, (g) => {
+      g.members = g.members.filter((id) => !ids.has(id));
+    });
     const standin = this.standin(groupId);
     if (standin && fromStandin) standin.participants = standin.participants.filter((p) => !customers.some((c) => c.userId === p.user_id));
   }
@@ -220,7 +323,10 @@ export class GroupPlay {
 
   private chain(messageId: string, change: WebhookChangeSpec): void {
     const previous = this.chains.get(messageId) ?? Promise.resolve();
-    this.chains.set(messageId, previous.then(() => this.host.deliver(change)));
+    this.chains.set(
+      messageId,
+      previous.then(() => this.host.deliver(change)),
+    );
   }
 
   private callback(messageId: string): { callbackData?: string } {

@@ -29,7 +29,13 @@ export async function groupRoutes(sim: WhatsAppSimulator, request: IncomingMessa
     if (!sim.state.group(groupId)) throw new HttpProblem(404, "unknown group");
     if (action === "members" && method === "POST" && rawMember === undefined) {
       const body = await readJson(request);
-      const customerId = text(body.customerId) ?? sim.addCustomer({ name: text(body.name) ?? "", ...(text(body.phone) ? { phone: text(body.phone)! } : {}), ...(text(body.username) ? { username: text(body.username)! } : {}) }).id;
+      const customerId =
+        text(body.customerId) ??
+        sim.addCustomer({
+          name: text(body.name) ?? "",
+          ...(text(body.phone) ? { phone: text(body.phone)! } : {}),
+          ...(text(body.username) ? { username: text(body.username)! } : {}),
+        }).id;
       await sim.groups.join(groupId, customerId);
       sendJson(response, 201, sim.state.group(groupId));
       return true;
@@ -49,12 +55,15 @@ export async function groupRoutes(sim: WhatsAppSimulator, request: IncomingMessa
     if (action === "messages" && method === "POST") {
       const body = await readJson(request);
       const input = messageInput(body);
-      if (input.type !== "text" && input.type !== "image" && input.type !== "document") throw new HttpProblem(400, "groups take text and media here (Meta documents no other member message types)");
+      if (input.type !== "text" && input.type !== "image" && input.type !== "document")
+        throw new HttpProblem(400, "groups take text and media here (Meta documents no other member message types)");
       const authorId = text(body.authorId) ?? "";
       const group = sim.state.group(groupId)!;
       if (!group.members.includes(authorId)) throw new HttpProblem(400, "only members write in a group: add them first");
       // Answer at once: delivery (with retries) shows up as ticks on the event stream.
-      sim.groups.send(groupId, authorId, input as GroupMessageInput).catch((err: unknown) => console.warn(`whatsapp simulator: group message failed: ${err instanceof Error ? err.message : String(err)}`));
+      sim.groups
+        .send(groupId, authorId, input as GroupMessageInput)
+        .catch((err: unknown) => console.warn(`whatsapp simulator: group message failed: ${err instanceof Error ? err.message : String(err)}`));
       sendJson(response, 202, { accepted: true });
       return true;
     }

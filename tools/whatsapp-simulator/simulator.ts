@@ -60,7 +60,9 @@ export class WhatsAppSimulator {
     this.webhooks = new WebhookClient({ appSecret: options.appSecret, ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) });
     if (options.webhookUrl) this.webhooks.connect(options.webhookUrl);
     this.ticks = options.tickDelaysMs ?? DEFAULT_TICKS;
-    metaGraph.phoneNumbers = [{ id: business.phoneNumberId, display_phone_number: displayNumber(business.displayPhoneNumber), verified_name: businessName, quality_rating: "GREEN" }];
+    metaGraph.phoneNumbers = [
+      { id: business.phoneNumberId, display_phone_number: displayNumber(business.displayPhoneNumber), verified_name: businessName, quality_rating: "GREEN" },
+    ];
     metaGraph.onSend((send) => this.onBusinessSend(send));
     this.groups = new GroupPlay({
       state: this.state,
@@ -123,7 +125,9 @@ export class WhatsAppSimulator {
     if (!customer) throw new RangeError("unknown customer");
     const { change, message } = buildCustomerMessage(customer, input, this.business, this.metaGraph);
     if (input.type === "reaction") {
-      this.state.update(input.messageId, (m) => { m.reactions = { ...m.reactions, customer: input.emoji || undefined }; });
+      this.state.update(input.messageId, (m) => {
+        m.reactions = { ...m.reactions, customer: input.emoji || undefined };
+      });
       await this.webhooks.deliver(change);
       return undefined;
     }
@@ -199,7 +203,9 @@ export class WhatsAppSimulator {
     const customer = this.state.customerByAddress(to, recipient) ?? this.unknownRecipient(to, recipient);
     const wamid = send.wamid ?? "";
     if (action.kind === "reaction") {
-      this.state.update(action.messageId, (m) => { m.reactions = { ...m.reactions, business: action.emoji || undefined }; });
+      this.state.update(action.messageId, (m) => {
+        m.reactions = { ...m.reactions, business: action.emoji || undefined };
+      });
       // A reaction the business sends only ever gets a `sent` status (A8).
       void this.webhooks.deliver(statusUpdate({ id: wamid, status: "sent", recipient: webhookCustomer(customer, false), business: this.business }));
       return;
@@ -220,9 +226,13 @@ export class WhatsAppSimulator {
   private onReadMark(messageId: string, typing: boolean): void {
     const target = this.state.message(messageId);
     if (!target) return;
-    const sameChat = (m: SimMessage) => (target.groupId !== undefined ? m.groupId === target.groupId : m.groupId === undefined && m.customerId === target.customerId);
+    const sameChat = (m: SimMessage) =>
+      target.groupId !== undefined ? m.groupId === target.groupId : m.groupId === undefined && m.customerId === target.customerId;
     for (const m of this.state.messages) {
-      if (sameChat(m) && m.direction === "in" && m.at <= target.at && advances(m.status, "read")) this.state.update(m.id, (x) => { x.status = "read"; });
+      if (sameChat(m) && m.direction === "in" && m.at <= target.at && advances(m.status, "read"))
+        this.state.update(m.id, (x) => {
+          x.status = "read";
+        });
     }
     if (typing && target.groupId === undefined) this.state.typing(target.customerId, Date.now() + 25_000);
   }
@@ -238,13 +248,24 @@ export class WhatsAppSimulator {
     const message = this.state.message(messageId);
     const customer = message && this.state.customer(message.customerId);
     if (!message || !customer || !advances(message.status, status)) return;
-    this.state.update(messageId, (m) => { m.status = status; });
+    this.state.update(messageId, (m) => {
+      m.status = status;
+    });
     const callbackData = this.callbackData.get(messageId);
     // Profile names come with delivered/read statuses, not with sent (A6).
-    const change = statusUpdate({ id: messageId, status, recipient: webhookCustomer(customer, status !== "sent"), business: this.business, ...(callbackData !== undefined ? { callbackData } : {}) });
+    const change = statusUpdate({
+      id: messageId,
+      status,
+      recipient: webhookCustomer(customer, status !== "sent"),
+      business: this.business,
+      ...(callbackData !== undefined ? { callbackData } : {}),
+    });
     if (status === "sent") withPricing(change, message.type);
     const previous = this.statusChains.get(messageId) ?? Promise.resolve();
-    this.statusChains.set(messageId, previous.then(() => this.webhooks.deliver(change)));
+    this.statusChains.set(
+      messageId,
+      previous.then(() => this.webhooks.deliver(change)),
+    );
   }
 
   private later(ms: number, work: () => void): void {
@@ -271,5 +292,10 @@ function displayNumber(digits: string): string {
 function withPricing(change: WebhookChangeSpec, type: string): void {
   const statuses = change.value.statuses as Array<Record<string, unknown>>;
   const template = type === "template";
-  statuses[0]!.pricing = { billable: template, pricing_model: "PMP", type: template ? "regular" : "free_customer_service", category: template ? "utility" : "service" };
+  statuses[0]!.pricing = {
+    billable: template,
+    pricing_model: "PMP",
+    type: template ? "regular" : "free_customer_service",
+    category: template ? "utility" : "service",
+  };
 }

@@ -8,7 +8,10 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 const MAX_BODY_BYTES = Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 64 * 1024;
 
 export class HttpProblem extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,7 +62,8 @@ export function messageInput(body: Record<string, unknown>): CustomerMessageInpu
       const mimeType = text(body.mimeType) || "application/octet-stream";
       if (bytes.length === 0) throw new HttpProblem(400, "the file is empty");
       if (bytes.length > MAX_UPLOAD_BYTES) throw new HttpProblem(413, `the file is too large (at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB here)`);
-      if (body.type === "image" && !/^image\/(jpeg|png)$/.test(mimeType)) throw new HttpProblem(400, "WhatsApp images are JPEG or PNG; send other files as a document");
+      if (body.type === "image" && !/^image\/(jpeg|png)$/.test(mimeType))
+        throw new HttpProblem(400, "WhatsApp images are JPEG or PNG; send other files as a document");
       const filename = text(body.filename);
       const caption = text(body.caption)?.trim();
       return { type: body.type, bytes, mimeType, ...(filename ? { filename } : {}), ...(caption ? { caption } : {}) };
@@ -67,7 +71,8 @@ export function messageInput(body: Record<string, unknown>): CustomerMessageInpu
     case "location": {
       const latitude = Number(body.latitude);
       const longitude = Number(body.longitude);
-      if (!Number.isFinite(latitude) || Math.abs(latitude) > 90 || !Number.isFinite(longitude) || Math.abs(longitude) > 180) throw new HttpProblem(400, "latitude and longitude must be numbers");
+      if (!Number.isFinite(latitude) || Math.abs(latitude) > 90 || !Number.isFinite(longitude) || Math.abs(longitude) > 180)
+        throw new HttpProblem(400, "latitude and longitude must be numbers");
       const name = text(body.name)?.trim();
       const address = text(body.address)?.trim();
       return { type: "location", latitude, longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) };
@@ -81,4 +86,3 @@ export function messageInput(body: Record<string, unknown>): CustomerMessageInpu
       throw new HttpProblem(400, "unknown message type");
   }
 }
-

@@ -54,7 +54,11 @@ export function webRoutes(simulator: () => WhatsAppSimulator): (request: Incomin
         dir ??= publicDir();
         const file = STATIC_FILES[path]!;
         const body = readFileSync(join(dir, file));
-        response.writeHead(200, { "content-type": TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream", "content-length": body.length, "cache-control": "no-store" });
+        response.writeHead(200, {
+          "content-type": TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream",
+          "content-length": body.length,
+          "cache-control": "no-store",
+        });
         response.end(body);
         return true;
       }
@@ -69,7 +73,11 @@ export function webRoutes(simulator: () => WhatsAppSimulator): (request: Incomin
       if (method === "POST" && path === "/api/customers") {
         const body = await readJson(request);
         try {
-          const customer = sim.addCustomer({ name: text(body.name) ?? "", ...(text(body.phone) ? { phone: text(body.phone)! } : {}), ...(text(body.username) ? { username: text(body.username)! } : {}) });
+          const customer = sim.addCustomer({
+            name: text(body.name) ?? "",
+            ...(text(body.phone) ? { phone: text(body.phone)! } : {}),
+            ...(text(body.username) ? { username: text(body.username)! } : {}),
+          });
           sendJson(response, 201, customer);
         } catch (err) {
           if (err instanceof RangeError) throw new HttpProblem(400, err.message);
@@ -88,7 +96,8 @@ export function webRoutes(simulator: () => WhatsAppSimulator): (request: Incomin
           return true;
         }
         const input = messageInput(await readJson(request));
-        if (input.type === "reaction" && sim.state.message(input.messageId)?.direction !== "out") throw new HttpProblem(400, "customers can react to the business's messages only");
+        if (input.type === "reaction" && sim.state.message(input.messageId)?.direction !== "out")
+          throw new HttpProblem(400, "customers can react to the business's messages only");
         // Answer at once: delivery (with retries) shows up as ticks on the event stream.
         const sending = sim.send(customerId, input);
         sending.catch((err: unknown) => console.warn(`whatsapp simulator: sending failed: ${err instanceof Error ? err.message : String(err)}`));

@@ -73,11 +73,19 @@ export class BridgeService implements StaffMessageHandler {
   private readonly compliance: ComplianceSchedule | undefined;
 
   /** Throws if a configured policy pattern is not a valid regular expression. */
-  constructor(private readonly deps: BridgeDeps, options: BridgeServiceOptions = {}) {
+  constructor(
+    private readonly deps: BridgeDeps,
+    options: BridgeServiceOptions = {},
+  ) {
     this.leadership = deps.leadership ?? ALWAYS_LEADER;
     const metrics = deps.metrics ?? NO_METRICS;
     // Every use case reaches Teams and WhatsApp through these: each call is timed and its failures counted.
-    const ports: BridgeDeps = { ...deps, metrics, teams: measured(deps.teams, "teams", metrics, deps.clock), whatsapp: measured(deps.whatsapp, "meta", metrics, deps.clock) };
+    const ports: BridgeDeps = {
+      ...deps,
+      metrics,
+      teams: measured(deps.teams, "teams", metrics, deps.clock),
+      whatsapp: measured(deps.whatsapp, "meta", metrics, deps.clock),
+    };
     this.followUps = new FollowUps({
       ...options.followUps,
       mediaRetries: deps.stores.mediaRetries,
@@ -100,8 +108,15 @@ export class BridgeService implements StaffMessageHandler {
       },
       linkSuspended: () => this.links.noteSuspension(),
     };
-    this.links = new LinkRecovery(ports, (entry) => this.inbox.schedule(entry), () => this.mayWork(), options.linkProbe ?? { probeEveryMs: 60_000 });
-    this.compliance = deps.compliance ? new ComplianceSchedule(this.ctx, deps.compliance, () => this.mayWork(), options.compliance ?? { everyMs: 60_000 }) : undefined;
+    this.links = new LinkRecovery(
+      ports,
+      (entry) => this.inbox.schedule(entry),
+      () => this.mayWork(),
+      options.linkProbe ?? { probeEveryMs: 60_000 },
+    );
+    this.compliance = deps.compliance
+      ? new ComplianceSchedule(this.ctx, deps.compliance, () => this.mayWork(), options.compliance ?? { everyMs: 60_000 })
+      : undefined;
     // Leadership lost: what waits in the lanes is dropped unprocessed (it stays pending in the inbox).
     this.inbox = new InboxScheduler({
       inbox: deps.stores.inbox,
@@ -114,7 +129,9 @@ export class BridgeService implements StaffMessageHandler {
       ...(deps.settings.reorderHoldMs !== undefined ? { reorderHoldMs: deps.settings.reorderHoldMs } : {}),
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
       // Staff replies left queued by an instance that stopped (never throws).
-      onPoll: async () => { await sweepOutbox(this.ctx); },
+      onPoll: async () => {
+        await sweepOutbox(this.ctx);
+      },
     });
   }
 
@@ -133,7 +150,14 @@ export class BridgeService implements StaffMessageHandler {
       if (!this.deps.journal) throw new PermanentError("bridge.no_journal", "ingest: a raw delivery needs a webhook journal, and none is configured");
       journalRef = await this.deps.journal.append(delivery, receivedAt);
     }
-    const entries = events.map((event): InboxEntry => ({ business: event.business, key: eventKeyOf(event), event, state: "pending", receivedAt, ...(journalRef ? { journalRef } : {}) }));
+    const entries = events.map((event): InboxEntry => ({
+      business: event.business,
+      key: eventKeyOf(event),
+      event,
+      state: "pending",
+      receivedAt,
+      ...(journalRef ? { journalRef } : {}),
+    }));
     const results = await Promise.all(entries.map(async (entry) => ({ entry, result: await this.deps.stores.inbox.record(entry) })));
     let duplicates = 0;
     for (const { entry, result } of [...results].sort((a, b) => a.entry.event.timestamp - b.entry.event.timestamp)) {
@@ -178,7 +202,9 @@ export class BridgeService implements StaffMessageHandler {
     if (!this.cachedBacklog || now - this.cachedBacklog.at > BACKLOG_REPORT_MAX_AGE_MS) {
       const report = backlogReport(this.deps);
       this.cachedBacklog = { at: now, report };
-      report.catch(() => { this.cachedBacklog = undefined; });
+      report.catch(() => {
+        this.cachedBacklog = undefined;
+      });
     }
     return this.cachedBacklog.report;
   }

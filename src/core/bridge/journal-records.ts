@@ -27,9 +27,16 @@ export async function journalOutbound(ctx: BridgeContext, entry: OutboxEntry, to
   if (!ctx.journal) return undefined;
   const author = entry.author ? journalAuthor({ aadObjectId: entry.author, name: entry.authorName ?? "" }) : undefined;
   return ctx.journal.record({
-    kind: "outbound", at: ctx.clock.now(), business: entry.business, conversation: entry.contact, recipient: to, wamids,
+    kind: "outbound",
+    at: ctx.clock.now(),
+    business: entry.business,
+    conversation: entry.contact,
+    recipient: to,
+    wamids,
     ...(entry.kind === "automatic" ? {} : { teamsMessageId: entry.teamsMessageId }),
-    ...(author ? { author } : {}), text: recordedText(ctx, entry), ...(entry.label ? { label: entry.label } : {}),
+    ...(author ? { author } : {}),
+    text: recordedText(ctx, entry),
+    ...(entry.label ? { label: entry.label } : {}),
   });
 }
 
@@ -41,8 +48,15 @@ export async function journalSentMedia(
   if (!ctx.journal) return undefined;
   const { conversation } = sent;
   return ctx.journal.record({
-    kind: "outbound", at: ctx.clock.now(), business: conversation.business, conversation: conversation.contact, recipient: sent.to,
-    wamids: [sent.wamid], teamsMessageId: sent.teamsMessageId, ...(sent.author ? { author: sent.author } : {}), text: sent.text,
+    kind: "outbound",
+    at: ctx.clock.now(),
+    business: conversation.business,
+    conversation: conversation.contact,
+    recipient: sent.to,
+    wamids: [sent.wamid],
+    teamsMessageId: sent.teamsMessageId,
+    ...(sent.author ? { author: sent.author } : {}),
+    text: sent.text,
   });
 }
 
@@ -57,14 +71,27 @@ export async function journalStatus(ctx: BridgeContext, record: Omit<StatusRecor
  */
 export async function journalKeptInTeams(
   ctx: BridgeContext,
-  reply: { conversation: Conversation; teamsMessageId: TeamsMessageId; author: { readonly aadObjectId?: AadObjectId; readonly name: string }; why: InternalReason; detail?: string; text?: string },
+  reply: {
+    conversation: Conversation;
+    teamsMessageId: TeamsMessageId;
+    author: { readonly aadObjectId?: AadObjectId; readonly name: string };
+    why: InternalReason;
+    detail?: string;
+    text?: string;
+  },
 ): Promise<void> {
   const author = journalAuthor(reply.author);
   if (!ctx.journal || !author) return;
   try {
     await ctx.journal.record({
-      kind: "internal", at: ctx.clock.now(), conversation: reply.conversation.contact, teamsMessageId: reply.teamsMessageId, author, why: reply.why,
-      ...(reply.detail ? { detail: reply.detail } : {}), ...(reply.text !== undefined ? { text: reply.text } : {}),
+      kind: "internal",
+      at: ctx.clock.now(),
+      conversation: reply.conversation.contact,
+      teamsMessageId: reply.teamsMessageId,
+      author,
+      why: reply.why,
+      ...(reply.detail ? { detail: reply.detail } : {}),
+      ...(reply.text !== undefined ? { text: reply.text } : {}),
     });
   } catch (err) {
     ctx.logger.error("journal.internal_record_failed", { contact: maskId(reply.conversation.contact), why: reply.why, error: describeError(err) });

@@ -26,7 +26,11 @@ export function failureStatus(err: unknown): string {
 
 function countFailure(metrics: Metrics, side: CallSide, operation: string, err: unknown): void {
   if (err instanceof WhatsAppSendError) {
-    metrics.count("bridge.whatsapp.failures", { "whatsapp.error.code": String(err.metaCode ?? "none"), "whatsapp.failure.kind": err.failure, "whatsapp.failure.stage": "send" });
+    metrics.count("bridge.whatsapp.failures", {
+      "whatsapp.error.code": String(err.metaCode ?? "none"),
+      "whatsapp.failure.kind": err.failure,
+      "whatsapp.failure.stage": "send",
+    });
     if (RATE_LIMIT_KINDS.has(err.failure)) metrics.count("bridge.calls.throttled", { "call.side": side, "call.operation": operation });
   } else if (err instanceof TeamsRefusal) {
     metrics.count("bridge.teams.refusals", { "teams.refusal.kind": err.refusal, "call.operation": operation });
@@ -60,16 +64,19 @@ export function measured<T extends object>(port: T, side: CallSide, metrics: Met
             const attributes: MetricAttributes = { "call.operation": operation, "call.status": status };
             metrics.record(histogram, Math.max(0, clock.now() - started) / 1000, attributes);
           };
-          return result.then((ok: unknown) => {
-            done("ok");
-            const kind = side === "meta" ? sentKind(operation) : undefined;
-            if (kind) metrics.count("bridge.messages.outbound", { "message.kind": kind });
-            return ok;
-          }, (err: unknown) => {
-            done(failureStatus(err));
-            countFailure(metrics, side, operation, err);
-            throw err;
-          });
+          return result.then(
+            (ok: unknown) => {
+              done("ok");
+              const kind = side === "meta" ? sentKind(operation) : undefined;
+              if (kind) metrics.count("bridge.messages.outbound", { "message.kind": kind });
+              return ok;
+            },
+            (err: unknown) => {
+              done(failureStatus(err));
+              countFailure(metrics, side, operation, err);
+              throw err;
+            },
+          );
         };
         wrappers.set(property, wrapper);
       }

@@ -16,7 +16,11 @@ export async function templatePicker(ctx: BridgeContext, reason?: TemplateReason
     if (templates.length === 0) return say({ kind: "no-templates", ...(reason ? { reason } : {}) });
     return {
       kind: "template-card",
-      card: { step: "pick", ...(reason ? { reason } : {}), templates: templates.map((t) => ({ id: templateId(t), label: `${t.name} (${t.language}, ${t.category.toLowerCase()})` })) },
+      card: {
+        step: "pick",
+        ...(reason ? { reason } : {}),
+        templates: templates.map((t) => ({ id: templateId(t), label: `${t.name} (${t.language}, ${t.category.toLowerCase()})` })),
+      },
     };
   } catch (err) {
     ctx.logger.warn("whatsapp.templates.list_failed", { error: describeError(err) });

@@ -124,7 +124,11 @@ export interface CompliancePostOptions {
  */
 export interface ComplianceGateway {
   /** Posts `post` as a new thread in `channel`. Does I/O. */
-  startThread(channel: ChannelAddress, post: CompliancePost, options?: CompliancePostOptions): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }>;
+  startThread(
+    channel: ChannelAddress,
+    post: CompliancePost,
+    options?: CompliancePostOptions,
+  ): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }>;
   /** Posts `post` as replies in `thread`; returns the text's message id. Does I/O. */
   postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: CompliancePost): Promise<TeamsMessageId>;
 }

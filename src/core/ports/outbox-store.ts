@@ -78,7 +78,9 @@ export interface OutboxEntry {
 export type NewOutboxEntry = Omit<OutboxEntry, "version">;
 
 /** What an update may change; `wamids: []` and `detail: ""` clear them. */
-export type OutboxPatch = Partial<Pick<OutboxEntry, "state" | "attempts" | "resends" | "updatedAt" | "owner" | "wamids" | "detail" | "recordPost" | "journalRef">>;
+export type OutboxPatch = Partial<
+  Pick<OutboxEntry, "state" | "attempts" | "resends" | "updatedAt" | "owner" | "wamids" | "detail" | "recordPost" | "journalRef">
+>;
 
 /**
  * The outbox. Every method does I/O and may throw a `TransientError` or a `PermanentError`; a body too

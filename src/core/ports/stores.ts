@@ -35,9 +35,18 @@ export interface ConversationStore {
    * the same customer, e.g. their phone next to their BSUID) joins the thread without taking its index:
    * `findByThread` keeps answering with the conversation that owns the thread, at every moment.
    */
-  activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options?: { readonly alias?: boolean }): Promise<Conversation>;
+  activate(
+    contact: ConversationKey,
+    thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId },
+    options?: { readonly alias?: boolean },
+  ): Promise<Conversation>;
   /** Merges the given fields into an existing conversation. Throws if it does not exist. */
-  update(contact: ConversationKey, patch: Partial<Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">>): Promise<void>;
+  update(
+    contact: ConversationKey,
+    patch: Partial<
+      Pick<Conversation, "profileName" | "username" | "phone" | "userId" | "lastInboundAt" | "optedOut" | "lastOutbound" | "group" | "earlierThreadGoneAt">
+    >,
+  ): Promise<void>;
   /** Removes a conversation that never became active (a failed thread creation), so it can be retried. */
   release(contact: ConversationKey): Promise<void>;
   findByThread(thread: TeamsThreadRef): Promise<Conversation | undefined>;

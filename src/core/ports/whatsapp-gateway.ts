@@ -9,8 +9,7 @@ import type { WhatsAppMediaPort } from "./whatsapp-media";
  * reach one of its members privately.
  */
 export type Recipient =
-  | { readonly kind: "individual"; readonly phone?: WaPhone; readonly userId?: WaUserId }
-  | { readonly kind: "group"; readonly group: WaGroupId };
+  { readonly kind: "individual"; readonly phone?: WaPhone; readonly userId?: WaUserId } | { readonly kind: "group"; readonly group: WaGroupId };
 
 /** A group as the Groups API describes it. */
 export interface GroupDetails {
@@ -52,7 +51,13 @@ export interface WhatsAppGateway extends WhatsAppMediaPort {
   /** The business numbers of the configured WhatsApp Business Account (empty if none is configured). Does I/O. */
   listBusinessNumbers(): Promise<BusinessNumberInfo[]>;
   /** Sends an approved template with the given values (the only type allowed outside the 24-hour window). Does I/O. */
-  sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }>;
+  sendTemplate(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    template: MessageTemplate;
+    values: TemplateValues;
+    callbackData?: string;
+  }): Promise<{ id: WaMessageId }>;
   /** The APPROVED templates of the configured WhatsApp Business Account, every page (empty if none is configured). Does I/O. */
   listTemplates(): Promise<MessageTemplate[]>;
   /**

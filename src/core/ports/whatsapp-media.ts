@@ -30,7 +30,16 @@ export interface WhatsAppMediaPort {
   /** Uploads a file to WhatsApp's media store for this number (kept 30 days); returns its media id. */
   uploadMedia(request: { business: BusinessNumberId; bytes: Uint8Array; mimeType: string; filename: string }): Promise<{ id: WaMediaId }>;
   /** Sends uploaded media; `caption` (image, video, document only) is at most 1,024 characters. */
-  sendMedia(request: { business: BusinessNumberId; to: Recipient; kind: MediaKind; mediaId: WaMediaId; caption?: FormattedText; filename?: string; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId }>;
+  sendMedia(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    kind: MediaKind;
+    mediaId: WaMediaId;
+    caption?: FormattedText;
+    filename?: string;
+    replyTo?: WaMessageId;
+    callbackData?: string;
+  }): Promise<{ id: WaMessageId }>;
   /** Reacts to a message in the chat with `emoji`; an empty emoji removes the business's reaction. */
   sendReaction(request: { business: BusinessNumberId; to: Recipient; target: WaMessageId; emoji: string; callbackData?: string }): Promise<{ id: WaMessageId }>;
 }

@@ -2,7 +2,12 @@
 export const DEFAULT_STOP_KEYWORDS = ["STOP", "UNSUBSCRIBE", "STOPP", "ARRÊT", "BAJA", "PARAR"] as const;
 export const DEFAULT_START_KEYWORDS = ["START"] as const;
 
-const normalise = (text: string) => text.normalize("NFC").trim().replace(/[.!]+$/, "").toLocaleUpperCase("und");
+const normalise = (text: string) =>
+  text
+    .normalize("NFC")
+    .trim()
+    .replace(/[.!]+$/, "")
+    .toLocaleUpperCase("und");
 
 /**
  * What a customer message says about consent to business-initiated messages: only a message that is

@@ -21,11 +21,17 @@ export const FINAL_OUTBOUND_STATES: readonly OutboundState[] = ["delivered", "re
 /** Ticks as WhatsApp shows them, for the root card. */
 export function ticksOf(state: OutboundState): string {
   switch (state) {
-    case "accepted": return "🕓 sending";
-    case "sent": return "✓ sent";
-    case "delivered": return "✓✓ delivered";
-    case "read": return "✓✓ read";
-    case "played": return "✓✓ played";
-    case "failed": return "⚠️ failed";
+    case "accepted":
+      return "🕓 sending";
+    case "sent":
+      return "✓ sent";
+    case "delivered":
+      return "✓✓ delivered";
+    case "read":
+      return "✓✓ read";
+    case "played":
+      return "✓✓ played";
+    case "failed":
+      return "⚠️ failed";
   }
 }

@@ -77,7 +77,8 @@ export function compilePolicy(settings: PolicySettings): (text: string) => Polic
     }
     if (settings.ibans) {
       const iban = findIban(text);
-      if (iban) return { ok: false, rule: "a bank account number (IBAN)", hint: `an IBAN starting ${iban.slice(0, 2).toUpperCase()} and ending ${lastFour(iban)}` };
+      if (iban)
+        return { ok: false, rule: "a bank account number (IBAN)", hint: `an IBAN starting ${iban.slice(0, 2).toUpperCase()} and ending ${lastFour(iban)}` };
     }
     for (const { w, re } of words) if (re.test(text)) return { ok: false, rule: `the blocked word “${w}”`, hint: `the word “${w}”` };
     for (const { p, re } of patterns) {

@@ -64,10 +64,14 @@ export function tenantLinkHost(url: string, extraHosts: readonly string[] = []):
 
 function inlinesOf(block: Block): readonly Inline[] {
   switch (block.kind) {
-    case "paragraph": return block.inlines;
-    case "list": return block.items.flat();
-    case "code": return [{ kind: "text", text: block.text }];
-    case "quote": return block.blocks.flatMap(inlinesOf);
+    case "paragraph":
+      return block.inlines;
+    case "list":
+      return block.items.flat();
+    case "code":
+      return [{ kind: "text", text: block.text }];
+    case "quote":
+      return block.blocks.flatMap(inlinesOf);
   }
 }
 
@@ -110,7 +114,13 @@ export function routeStaffReply(
     return { kind: "send", body: withoutLeadingPrefix(reply.body, settings.sendPrefix), sentAnyway: true };
   }
   if (reply.mentions.length > 0) return { kind: "internal-mention", mentions: reply.mentions };
-  const hosts = [...new Set(urlsIn(reply.body).map((url) => tenantLinkHost(url, settings.tenantLinkHosts)).filter((h): h is string => h !== undefined))];
+  const hosts = [
+    ...new Set(
+      urlsIn(reply.body)
+        .map((url) => tenantLinkHost(url, settings.tenantLinkHosts))
+        .filter((h): h is string => h !== undefined),
+    ),
+  ];
   if (hosts.length > 0) return { kind: "tenant-link", hosts };
   return { kind: "send", body: reply.body, sentAnyway: false };
 }

@@ -8,7 +8,11 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
-  constructor(private readonly capacity: number, private readonly refillEveryMs: number, private readonly clock: Clock) {
+  constructor(
+    private readonly capacity: number,
+    private readonly refillEveryMs: number,
+    private readonly clock: Clock,
+  ) {
     this.tokens = capacity;
     this.updatedAt = clock.now();
   }

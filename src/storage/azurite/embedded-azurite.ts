@@ -39,13 +39,15 @@ export interface EmbeddedAzurite {
 
 /** The development-account connection string for Azurite on 127.0.0.1 with the given ports. */
 export function azuriteConnectionString(tablePort: number, blobPort: number): string {
-  return [
-    "DefaultEndpointsProtocol=http",
-    `AccountName=${AZURITE_ACCOUNT_NAME}`,
-    `AccountKey=${AZURITE_ACCOUNT_KEY}`,
-    `TableEndpoint=http://${HOST}:${tablePort}/${AZURITE_ACCOUNT_NAME}`,
-    `BlobEndpoint=http://${HOST}:${blobPort}/${AZURITE_ACCOUNT_NAME}`,
-  ].join(";") + ";";
+  return (
+    [
+      "DefaultEndpointsProtocol=http",
+      `AccountName=${AZURITE_ACCOUNT_NAME}`,
+      `AccountKey=${AZURITE_ACCOUNT_KEY}`,
+      `TableEndpoint=http://${HOST}:${tablePort}/${AZURITE_ACCOUNT_NAME}`,
+      `BlobEndpoint=http://${HOST}:${blobPort}/${AZURITE_ACCOUNT_NAME}`,
+    ].join(";") + ";"
+  );
 }
 
 /**
@@ -69,10 +71,22 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   const [tablePort, blobPort, queuePort] = await choosePorts(options);
   const args = [
     entry,
-    "--tableHost", HOST, "--tablePort", String(tablePort),
-    "--blobHost", HOST, "--blobPort", String(blobPort),
-    "--queueHost", HOST, "--queuePort", String(queuePort),
-    "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent",
+    "--tableHost",
+    HOST,
+    "--tablePort",
+    String(tablePort),
+    "--blobHost",
+    HOST,
+    "--blobPort",
+    String(blobPort),
+    "--queueHost",
+    HOST,
+    "--queuePort",
+    String(queuePort),
+    "--disableTelemetry",
+    "--skipApiVersionCheck",
+    "--loose",
+    "--silent",
     ...(options.location === undefined ? ["--inMemoryPersistence"] : ["--location", options.location]),
   ];
   const guard = join(__dirname, "exit-with-parent.js");
@@ -85,7 +99,9 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   const child = spawn(process.execPath, [...preload, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, windowsHide: true });
   const output: string[] = [];
   captureOutput(child, output, logger);
-  const killOnExit = () => { child.kill("SIGTERM"); };
+  const killOnExit = () => {
+    child.kill("SIGTERM");
+  };
   process.on("exit", killOnExit);
 
   try {
@@ -95,7 +111,13 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
     await terminate(child);
     throw err;
   }
-  logger?.info("storage.azurite.started", { host: HOST, tablePort, blobPort, persistence: options.location === undefined ? "memory" : "disk", location: options.location });
+  logger?.info("storage.azurite.started", {
+    host: HOST,
+    tablePort,
+    blobPort,
+    persistence: options.location === undefined ? "memory" : "disk",
+    location: options.location,
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -129,7 +151,10 @@ function azuriteEntryPoint(): string {
 }
 
 async function choosePorts(options: EmbeddedAzuriteOptions): Promise<[number, number, number]> {
-  for (const [service, port] of [["table", options.tablePort], ["blob", options.blobPort]] as const) {
+  for (const [service, port] of [
+    ["table", options.tablePort],
+    ["blob", options.blobPort],
+  ] as const) {
     if (port === undefined) continue;
     try {
       await assertPortFree(HOST, port);
@@ -156,13 +181,23 @@ function captureOutput(child: ChildProcess, kept: string[], logger: Logger | und
     kept.push(line);
     if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
   };
-  if (child.stdout) createInterface({ input: child.stdout }).on("line", (line) => { keep(line); logger?.debug("storage.azurite.output", { line }); });
-  if (child.stderr) createInterface({ input: child.stderr }).on("line", (line) => { keep(line); logger?.warn("storage.azurite.error_output", { line }); });
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      keep(line);
+      logger?.debug("storage.azurite.output", { line });
+    });
+  if (child.stderr)
+    createInterface({ input: child.stderr }).on("line", (line) => {
+      keep(line);
+      logger?.warn("storage.azurite.error_output", { line });
+    });
 }
 
 async function waitUntilReady(child: ChildProcess, tablePort: number, timeoutMs: number, output: readonly string[]): Promise<void> {
   let spawnError: Error | undefined;
-  child.once("error", (err) => { spawnError = err; });
+  child.once("error", (err) => {
+    spawnError = err;
+  });
   const deadline = Date.now() + timeoutMs;
   const lastOutput = () => (output.length > 0 ? ` Last output: ${output.join(" | ")}` : "");
   for (;;) {
@@ -170,7 +205,9 @@ async function waitUntilReady(child: ChildProcess, tablePort: number, timeoutMs:
     if (hasExited(child)) {
       // Let the pipes deliver the child's last words before quoting them.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      throw startFailed(`the Azurite process exited (${exitDescription(child)}) before its table service accepted connections on ${HOST}:${tablePort}.${lastOutput()}`);
+      throw startFailed(
+        `the Azurite process exited (${exitDescription(child)}) before its table service accepted connections on ${HOST}:${tablePort}.${lastOutput()}`,
+      );
     }
     if (await acceptsConnections(HOST, tablePort, 250)) {
       if (!hasExited(child)) return;
@@ -199,7 +236,9 @@ async function terminate(child: ChildProcess): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([
     exited.then(() => false),
-    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), STOP_GRACE_MS); }),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
+    }),
   ]);
   clearTimeout(timer);
   if (timedOut && !hasExited(child)) {

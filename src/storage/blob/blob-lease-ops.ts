@@ -27,7 +27,9 @@ export class BlobLeaseOps implements LeaseOps {
 
   constructor(options: BlobLeaseOpsOptions) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
-    const container = blobServiceClient(options, { maxTries: 2, tryTimeoutMs: this.timeoutMs }).getContainerClient(assertContainerName(options.container ?? "bridge-leases"));
+    const container = blobServiceClient(options, { maxTries: 2, tryTimeoutMs: this.timeoutMs }).getContainerClient(
+      assertContainerName(options.container ?? "bridge-leases"),
+    );
     this.blob = container.getBlockBlobClient(options.blobName ?? "leader");
     this.lease = this.blob.getBlobLeaseClient(this.leaseId);
     this.createContainer = (abortSignal) => container.createIfNotExists({ abortSignal });

@@ -81,7 +81,9 @@ export class BlobWebhookJournal implements WebhookJournal {
     this.now = options.now ?? Date.now;
     this.baseWriter = writerName(options.writer?.instance ?? "journal", options.writer?.bootId ?? randomBytes(6).toString("hex"));
     this.chain = new WriterChain(this.baseWriter);
-    this.container = blobServiceClient(options, { maxTries: 3, tryTimeoutMs: Math.max(1_000, Math.floor(this.timeoutMs / 2)) }).getContainerClient(this.containerName);
+    this.container = blobServiceClient(options, { maxTries: 3, tryTimeoutMs: Math.max(1_000, Math.floor(this.timeoutMs / 2)) }).getContainerClient(
+      this.containerName,
+    );
     this.commits = new GroupCommit<Pending, JournalRef>((batch) => this.exclusive(() => this.writeBatch(batch)), {
       maxItems: SEGMENT_MAX_ENTRIES,
       maxBytes: SEGMENT_MAX_BYTES,
@@ -169,7 +171,9 @@ export class BlobWebhookJournal implements WebhookJournal {
     const refs: JournalRef[] = [];
     for (const segment of segments.sort()) {
       const lines = (await this.readSegment(segment)) ?? [];
-      lines.forEach((text, i) => { if (parseLine(text).kind === "delivery") refs.push(`${segment}#${i}`); });
+      lines.forEach((text, i) => {
+        if (parseLine(text).kind === "delivery") refs.push(`${segment}#${i}`);
+      });
     }
     return refs;
   }
@@ -181,7 +185,10 @@ export class BlobWebhookJournal implements WebhookJournal {
     const results: Array<JournalRef | Error> = new Array(batch.length);
     for (const [day, indexes] of [...byDay].sort(([a], [b]) => (a < b ? -1 : 1))) {
       try {
-        const segment = await this.writeSegment(day, indexes.map((i) => batch[i]!));
+        const segment = await this.writeSegment(
+          day,
+          indexes.map((i) => batch[i]!),
+        );
         indexes.forEach((index, line) => (results[index] = `${segment}#${line + 1}`));
       } catch (err) {
         indexes.forEach((index) => (results[index] = err instanceof Error ? err : new Error(String(err))));
@@ -206,9 +213,21 @@ export class BlobWebhookJournal implements WebhookJournal {
     const uncertain: string[] = [];
     let name: string;
     try {
-      name = await createOnce(this.container, this.runner, "journal.append", () => `${folderOf(day)}${time}-${this.segmentSuffix()}.jsonl`, content, "application/x-ndjson", {
-        entries: String(items.length), first_at: first, writer: this.writer, seq: String(header.seq),
-      }, (tried) => uncertain.push(tried));
+      name = await createOnce(
+        this.container,
+        this.runner,
+        "journal.append",
+        () => `${folderOf(day)}${time}-${this.segmentSuffix()}.jsonl`,
+        content,
+        "application/x-ndjson",
+        {
+          entries: String(items.length),
+          first_at: first,
+          writer: this.writer,
+          seq: String(header.seq),
+        },
+        (tried) => uncertain.push(tried),
+      );
     } catch (err) {
       // Not the head of the chain; pinned by hash in case one of these uploads landed after all.
       for (const tried of uncertain) this.chain.failed({ name: tried, sha256 });
@@ -223,7 +242,10 @@ export class BlobWebhookJournal implements WebhookJournal {
     const manifest = this.chain.manifestFor(day, this.now(), final);
     if (!manifest) return;
     const content = Buffer.from(JSON.stringify(manifest.content, null, 1) + "\n", "utf8");
-    await createOnce(this.container, this.runner, "journal.seal", () => manifest.name, content, "application/json", { writer: this.writer, segments: String(manifest.content.segments.length) });
+    await createOnce(this.container, this.runner, "journal.seal", () => manifest.name, content, "application/json", {
+      writer: this.writer,
+      segments: String(manifest.content.segments.length),
+    });
     this.chain.sealed(day, { name: manifest.name, sha256: sha256Hex(content) }, manifest.content.n);
   }
 

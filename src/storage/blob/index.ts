@@ -35,7 +35,13 @@ export interface BlobReliabilityOptions extends BlobStorageOptions {
 export async function openBlobReliability(options: BlobReliabilityOptions): Promise<{ journal: BlobWebhookJournal; leadership: LeaseLeadership }> {
   const { journalContainer, leaseContainer, leaseDurationSeconds, leaseRenewMs, logger, instanceName, now, ...storage } = options;
   // Sealed every minute: each day's manifest is written shortly after midnight, even when idle.
-  const journal = await createBlobWebhookJournal({ ...storage, container: journalContainer, sealEveryMs: 60_000, ...(instanceName ? { writer: { instance: instanceName } } : {}), ...(now ? { now } : {}) });
+  const journal = await createBlobWebhookJournal({
+    ...storage,
+    container: journalContainer,
+    sealEveryMs: 60_000,
+    ...(instanceName ? { writer: { instance: instanceName } } : {}),
+    ...(now ? { now } : {}),
+  });
   const leadership = new LeaseLeadership({
     ops: new BlobLeaseOps({ ...storage, container: leaseContainer }),
     logger,

@@ -60,14 +60,28 @@ export function parseManifest(bytes: Buffer): ManifestContent | undefined {
  * blob, never overwritten: `nameOf` is asked again (a segment draws a new random suffix). `onUncertain`
  * hears of each name whose upload failed without an answer saying it did not happen.
  */
-export async function createOnce(container: ContainerClient, run: Run, operation: string, nameOf: () => string, content: Buffer, contentType: string, metadata: Record<string, string>, onUncertain?: (name: string) => void): Promise<string> {
+export async function createOnce(
+  container: ContainerClient,
+  run: Run,
+  operation: string,
+  nameOf: () => string,
+  content: Buffer,
+  contentType: string,
+  metadata: Record<string, string>,
+  onUncertain?: (name: string) => void,
+): Promise<string> {
   const md5 = createHash("md5").update(content).digest();
   return run(operation, async (abortSignal) => {
     for (let attempt = 1; ; attempt++) {
       const name = nameOf();
       const blob = container.getBlockBlobClient(name);
       try {
-        await blob.upload(content, content.byteLength, { abortSignal, conditions: { ifNoneMatch: "*" }, metadata, blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 } });
+        await blob.upload(content, content.byteLength, {
+          abortSignal,
+          conditions: { ifNoneMatch: "*" },
+          metadata,
+          blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 },
+        });
         return name;
       } catch (err) {
         const status = blobStatusOf(err);
@@ -82,4 +96,3 @@ export async function createOnce(container: ContainerClient, run: Run, operation
     }
   });
 }
-

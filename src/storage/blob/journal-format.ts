@@ -114,13 +114,23 @@ export function manifestName(day: string, writer: string, n: number): string {
 
 /** A writer name from an instance name and a boot id: only characters safe in blob names, bounded. */
 export function writerName(instance: string, bootId: string): string {
-  const clean = (s: string, max: number) => s.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max) || "x";
+  const clean = (s: string, max: number) =>
+    s
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, max) || "x";
   return `${clean(instance, 60)}.${clean(bootId, 32)}`;
 }
 
 export function deliveryLine(delivery: RawDelivery, receivedAt: number): DeliveryLine {
   const body = Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength);
-  return { kind: "delivery", receivedAt: new Date(receivedAt).toISOString(), signature: delivery.signature, sha256: sha256Hex(body), body: body.toString("base64") };
+  return {
+    kind: "delivery",
+    receivedAt: new Date(receivedAt).toISOString(),
+    signature: delivery.signature,
+    sha256: sha256Hex(body),
+    body: body.toString("base64"),
+  };
 }
 
 export function recordLine(record: JournalRecord): RecordLine {
@@ -138,8 +148,10 @@ export function parseLine(text: string): ParsedLine {
   if (!value || typeof value !== "object" || Array.isArray(value)) return { kind: "invalid", reason: "not an object" };
   if (value["kind"] === "segment") {
     const header = value as unknown as SegmentHeader;
-    const linkOk = (l: unknown) => l === null || (typeof l === "object" && typeof (l as ChainLink).name === "string" && typeof (l as ChainLink).sha256 === "string");
-    if (typeof header.writer !== "string" || !Number.isInteger(header.seq) || !linkOk(header.prev)) return { kind: "invalid", reason: "malformed segment header" };
+    const linkOk = (l: unknown) =>
+      l === null || (typeof l === "object" && typeof (l as ChainLink).name === "string" && typeof (l as ChainLink).sha256 === "string");
+    if (typeof header.writer !== "string" || !Number.isInteger(header.seq) || !linkOk(header.prev))
+      return { kind: "invalid", reason: "malformed segment header" };
     return { kind: "header", header };
   }
   if (value["kind"] === "record") {
@@ -151,12 +163,21 @@ export function parseLine(text: string): ParsedLine {
   const line = value as unknown as DeliveryLine;
   const body = Buffer.from(typeof line.body === "string" ? line.body : "", "base64");
   const receivedAt = typeof line.receivedAt === "string" ? Date.parse(line.receivedAt) : NaN;
-  return { kind: "delivery", line, body, receivedAt: Number.isFinite(receivedAt) ? receivedAt : 0, intact: sha256Hex(body) === line.sha256 && typeof line.signature === "string" };
+  return {
+    kind: "delivery",
+    line,
+    body,
+    receivedAt: Number.isFinite(receivedAt) ? receivedAt : 0,
+    intact: sha256Hex(body) === line.sha256 && typeof line.signature === "string",
+  };
 }
 
 /** The lines of a segment's bytes (NDJSON; the last line ends with a newline). */
 export function linesOf(content: Buffer): string[] {
-  return content.toString("utf8").split("\n").filter((line) => line.length > 0);
+  return content
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line.length > 0);
 }
 
 /** The time of a record or delivery line, epoch ms. */

@@ -35,7 +35,10 @@ export async function readContainerImmutability(container: ContainerClient, abor
  * says what to do) when the journal's container has no protection, `journal.immutability_unknown` when
  * its properties cannot be read, `journal.immutable` otherwise. Never throws: the bridge starts anyway.
  */
-export async function warnIfJournalMutable(journal: { readonly containerName: string; immutability(): Promise<ContainerImmutability> }, logger: Logger): Promise<void> {
+export async function warnIfJournalMutable(
+  journal: { readonly containerName: string; immutability(): Promise<ContainerImmutability> },
+  logger: Logger,
+): Promise<void> {
   try {
     const state = await journal.immutability();
     if (isProtected(state)) return void logger.info("journal.immutable", { container: journal.containerName, ...state });

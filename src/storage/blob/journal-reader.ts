@@ -13,7 +13,14 @@ export interface JournalReaderOptions extends BlobStorageOptions {
 
 /** One entry of the journal as the operator commands read it, in journal order. */
 export type JournalEntry =
-  | { readonly kind: "delivery"; readonly ref: JournalRef; readonly receivedAt: number; readonly body: Buffer; readonly signature: string; readonly intact: boolean }
+  | {
+      readonly kind: "delivery";
+      readonly ref: JournalRef;
+      readonly receivedAt: number;
+      readonly body: Buffer;
+      readonly signature: string;
+      readonly intact: boolean;
+    }
   | { readonly kind: "record"; readonly ref: JournalRef; readonly record: JournalRecord; readonly intact: boolean };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,16 +44,17 @@ export class BlobJournalReader {
   /** Every day (`YYYY-MM-DD`) that has a folder, oldest first; [] when the container does not exist. */
   async days(): Promise<string[]> {
     const days: string[] = [];
-    const folders = async (prefix: string) => this.run("journal.days", async (abortSignal) => {
-      const found: string[] = [];
-      try {
-        for await (const item of this.container.listBlobsByHierarchy("/", { prefix, abortSignal })) if (item.kind === "prefix") found.push(item.name);
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return [];
-        throw err;
-      }
-      return found.sort();
-    });
+    const folders = async (prefix: string) =>
+      this.run("journal.days", async (abortSignal) => {
+        const found: string[] = [];
+        try {
+          for await (const item of this.container.listBlobsByHierarchy("/", { prefix, abortSignal })) if (item.kind === "prefix") found.push(item.name);
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode === 404) return [];
+          throw err;
+        }
+        return found.sort();
+      });
     for (const year of await folders("journal/")) {
       for (const month of await folders(year)) {
         for (const day of await folders(month)) {
@@ -89,7 +97,8 @@ export class BlobJournalReader {
       for (let i = 0; i < lines.length; i++) {
         const line = parseLine(lines[i]!);
         const ref = `${segment.name}#${i}`;
-        if (line.kind === "delivery") yield { kind: "delivery", ref, receivedAt: line.receivedAt, body: line.body, signature: line.line.signature, intact: line.intact };
+        if (line.kind === "delivery")
+          yield { kind: "delivery", ref, receivedAt: line.receivedAt, body: line.body, signature: line.line.signature, intact: line.intact };
         else if (line.kind === "record") yield { kind: "record", ref, record: line.record, intact: line.intact };
       }
     }

@@ -52,16 +52,24 @@ export interface Scan {
  * the SHA-256 of every blob as stored. Line-level findings go into `breaks`; the chains are walked later
  * (journal-verifier.ts).
  */
-export async function scanJournal(reader: BlobJournalReader, range: { readonly from: string; readonly to: string }, checkSignature: SignatureCheck): Promise<Scan> {
+export async function scanJournal(
+  reader: BlobJournalReader,
+  range: { readonly from: string; readonly to: string },
+  checkSignature: SignatureCheck,
+): Promise<Scan> {
   const scan: Scan = {
-    segments: new Map(), manifests: [], seals: new Map(), breaks: [],
+    segments: new Map(),
+    manifests: [],
+    seals: new Map(),
+    breaks: [],
     entries: { delivery: 0, outbound: 0, status: 0, internal: 0 },
     signatures: { verifiedBy: new Map(), failed: 0 },
   };
   for (const day of await reader.days()) {
     if (day < range.from || day > range.to) continue;
     const listing = await reader.listDay(day);
-    for (const name of listing.other) scan.breaks.push({ kind: "stray", what: name, detail: "a blob in the journal's folders that is neither a segment nor a manifest" });
+    for (const name of listing.other)
+      scan.breaks.push({ kind: "stray", what: name, detail: "a blob in the journal's folders that is neither a segment nor a manifest" });
     for (const { name } of listing.segments) {
       const bytes = await reader.download(name);
       if (bytes) scan.segments.set(name, scanSegment(name, bytes, scan, checkSignature));

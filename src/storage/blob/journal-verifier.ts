@@ -32,7 +32,11 @@ export interface VerifyReport {
 }
 
 /** Reads and checks the journal from `from` to `to` (`YYYY-MM-DD`, inclusive). Does I/O; read-only. */
-export async function verifyJournal(reader: BlobJournalReader, range: { readonly from: string; readonly to: string }, checkSignature: SignatureCheck): Promise<VerifyReport> {
+export async function verifyJournal(
+  reader: BlobJournalReader,
+  range: { readonly from: string; readonly to: string },
+  checkSignature: SignatureCheck,
+): Promise<VerifyReport> {
   const scan = await scanJournal(reader, range, checkSignature);
   const walked = walkChains(scan, range.from);
   const all = [...scan.segments.values()];
@@ -75,7 +79,10 @@ export function walkChains(scan: Scan, from: string): { breaks: Break[]; unseale
     if (!s.header) continue;
     const pin = pinned.get(s.name);
     if (pin === undefined) chained.push(s);
-    else if (pin === s.sha256) notes.push(`${s.name}: stored although its writer was told it failed (its deliveries were refused, so Meta sent them again); it matches the hash its writer kept`);
+    else if (pin === s.sha256)
+      notes.push(
+        `${s.name}: stored although its writer was told it failed (its deliveries were refused, so Meta sent them again); it matches the hash its writer kept`,
+      );
     else breaks.push({ kind: "altered", what: s.name, detail: "does not match the SHA-256 its writer kept for it" });
   }
 
@@ -95,7 +102,8 @@ export function walkChains(scan: Scan, from: string): { breaks: Break[]; unseale
     const target = scan.segments.get(prev.name);
     if (!target) breaks.push({ kind: "missing", what: prev.name, detail: `named by ${s.name} as segment ${seq - 1} of writer ${writer}` });
     else if (target.sha256 !== prev.sha256) breaks.push({ kind: "altered", what: prev.name, detail: `does not match the SHA-256 that ${s.name} names` });
-    else if (target.header?.writer !== writer || target.header.seq !== seq - 1) breaks.push({ kind: "inserted", what: prev.name, detail: `is not segment ${seq - 1} of writer ${writer}, yet ${s.name} names it` });
+    else if (target.header?.writer !== writer || target.header.seq !== seq - 1)
+      breaks.push({ kind: "inserted", what: prev.name, detail: `is not segment ${seq - 1} of writer ${writer}, yet ${s.name} names it` });
   }
 
   const manifestsByName = new Map(scan.manifests.map((m) => [m.name, m]));
@@ -117,7 +125,8 @@ export function walkChains(scan: Scan, from: string): { breaks: Break[]; unseale
     if (previous && inRange(previous.name)) {
       const target = manifestsByName.get(previous.name);
       if (!target) breaks.push({ kind: "missing", what: previous.name, detail: `named by ${m.name} as the previous manifest of writer ${writer}` });
-      else if (target.sha256 !== previous.sha256) breaks.push({ kind: "altered", what: previous.name, detail: `does not match the SHA-256 that ${m.name} names` });
+      else if (target.sha256 !== previous.sha256)
+        breaks.push({ kind: "altered", what: previous.name, detail: `does not match the SHA-256 that ${m.name} names` });
     }
   }
 
@@ -130,9 +139,14 @@ export function walkChains(scan: Scan, from: string): { breaks: Break[]; unseale
     const claimants = places.get(`${writer}#${seq}`)!;
     const accounted = referenced.has(s.name) || mine?.names.has(s.name);
     if (claimants.length > 1 && !accounted) {
-      breaks.push({ kind: "inserted", what: s.name, detail: `claims to be segment ${seq} of writer ${writer}, which ${claimants.find((c) => c !== s)!.name} is` });
+      breaks.push({
+        kind: "inserted",
+        what: s.name,
+        detail: `claims to be segment ${seq} of writer ${writer}, which ${claimants.find((c) => c !== s)!.name} is`,
+      });
     } else if (!mine?.names.has(s.name)) {
-      if (mine && seq < mine.maxSeq) breaks.push({ kind: "inserted", what: s.name, detail: `not in the manifests of writer ${writer}, which sealed its later segments` });
+      if (mine && seq < mine.maxSeq)
+        breaks.push({ kind: "inserted", what: s.name, detail: `not in the manifests of writer ${writer}, which sealed its later segments` });
       else if (mine?.final) breaks.push({ kind: "inserted", what: s.name, detail: `claims writer ${writer}, whose final manifest ended it before` });
       else {
         const entry = unsealed.get(writer) ?? { segments: 0, days: new Set<string>() };

@@ -57,7 +57,8 @@ export class LeaseLeadership implements Leadership {
     if (!Number.isInteger(seconds) || seconds < 15 || seconds > 60) throw new RangeError(`lease duration must be 15–60 whole seconds, got ${seconds}`);
     this.durationMs = seconds * 1000;
     this.renewMs = options.renewIntervalMs ?? Math.floor(this.durationMs / 3);
-    if (this.renewMs <= 0 || this.renewMs > this.durationMs / 2) throw new RangeError(`renew interval must be positive and at most half the lease (${this.durationMs / 2} ms), got ${this.renewMs}`);
+    if (this.renewMs <= 0 || this.renewMs > this.durationMs / 2)
+      throw new RangeError(`renew interval must be positive and at most half the lease (${this.durationMs / 2} ms), got ${this.renewMs}`);
     this.retryMs = options.retryIntervalMs ?? this.renewMs;
     // Stop leading this long before the lease could lapse: covers timer lateness and clock granularity.
     this.marginMs = Math.min(2_000, Math.floor(this.durationMs / 10));

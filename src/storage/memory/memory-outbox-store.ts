@@ -25,7 +25,10 @@ export class MemoryOutboxStore implements OutboxStore {
     // The template's values are one stored property in the Table store.
     const values = entry.template ? JSON.stringify(entry.template).length : 0;
     if (values > MAX_JSON_PROPERTY_CHARS) {
-      throw new PermanentError("storage.value_too_large", `outbox.create: template is ${values} characters as JSON; a stored property holds at most ${MAX_JSON_PROPERTY_CHARS}`);
+      throw new PermanentError(
+        "storage.value_too_large",
+        `outbox.create: template is ${values} characters as JSON; a stored property holds at most ${MAX_JSON_PROPERTY_CHARS}`,
+      );
     }
     const id = rowKey(entry.thread, entry.teamsMessageId);
     // Check and set happen in one synchronous step, so concurrent creates cannot both succeed.
@@ -52,7 +55,10 @@ export class MemoryOutboxStore implements OutboxStore {
 
   async list(states: readonly UnfinishedOutboxState[]): Promise<OutboxEntry[]> {
     const wanted = new Set<OutboxState>(states);
-    return [...this.rows.values()].filter((r) => wanted.has(r.state)).sort(compareOutbox).map(copy);
+    return [...this.rows.values()]
+      .filter((r) => wanted.has(r.state))
+      .sort(compareOutbox)
+      .map(copy);
   }
 
   private nextVersion(): string {
@@ -63,8 +69,11 @@ export class MemoryOutboxStore implements OutboxStore {
   private normalise(row: OutboxEntry): OutboxEntry {
     const { wamids, detail, recordPost, journalRef, ...rest } = definedFields(row);
     return copy({
-      ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
-      ...(recordPost ? { recordPost } : {}), ...(journalRef ? { journalRef } : {}),
+      ...rest,
+      ...(wamids && wamids.length > 0 ? { wamids } : {}),
+      ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
+      ...(recordPost ? { recordPost } : {}),
+      ...(journalRef ? { journalRef } : {}),
     });
   }
 }

@@ -1,5 +1,13 @@
 import { PermanentError } from "../../core/errors";
-import { maskId, type BusinessNumberId, type ConversationKey, type TeamsChannelId, type TeamsMessageId, type TeamsThreadRef, type WaMessageId } from "../../core/ids";
+import {
+  maskId,
+  type BusinessNumberId,
+  type ConversationKey,
+  type TeamsChannelId,
+  type TeamsMessageId,
+  type TeamsThreadRef,
+  type WaMessageId,
+} from "../../core/ids";
 import type { ChannelLink, Conversation, InboxEntry, InboxFlags, InboxState, IndexedInboxState, MessageLink } from "../../core/model";
 import type { ConversationStore, InboxStore, LinkStore, MessageMapStore, Stores } from "../../core/ports/stores";
 import { FINAL_OUTBOUND_STATES } from "../../core/rules/delivery-state";
@@ -73,7 +81,11 @@ export class MemoryConversationStore implements ConversationStore {
     return { created: true };
   }
 
-  async activate(contact: ConversationKey, thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId }, options: { readonly alias?: boolean } = {}): Promise<Conversation> {
+  async activate(
+    contact: ConversationKey,
+    thread: { channelId: TeamsChannelId; thread: TeamsThreadRef; rootMessageId: TeamsMessageId },
+    options: { readonly alias?: boolean } = {},
+  ): Promise<Conversation> {
     const current = this.require(contact, "activate");
     const next: Conversation = { ...current, state: "active", channelId: thread.channelId, thread: thread.thread, rootMessageId: thread.rootMessageId };
     if (!options.alias) this.byThread.set(thread.thread, contact);
@@ -131,7 +143,6 @@ export class MemoryMessageMapStore implements MessageMapStore {
       .sort((a, b) => a.at - b.at || (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0))
       .map(copy);
   }
-
 }
 
 /** Journal of received WhatsApp events; unfinished ones are listed without looking at finished ones, like the Table store. */
@@ -187,7 +198,10 @@ export class MemoryInboxStore implements InboxStore {
   }
 
   async listFlagged(): Promise<InboxEntry[]> {
-    return [...this.rows.values()].filter((e) => e.duplicateSuspected).sort(compareInboxEntries).map(copy);
+    return [...this.rows.values()]
+      .filter((e) => e.duplicateSuspected)
+      .sort(compareInboxEntries)
+      .map(copy);
   }
 
   private open(): InboxEntry[] {

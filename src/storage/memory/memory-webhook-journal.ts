@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import type { DayManifest, JournaledDelivery, JournaledRecord, JournalRecord, JournalRef, RawDelivery, WebhookJournal, WriterManifest } from "../../core/ports/webhook-journal";
+import type {
+  DayManifest,
+  JournaledDelivery,
+  JournaledRecord,
+  JournalRecord,
+  JournalRef,
+  RawDelivery,
+  WebhookJournal,
+  WriterManifest,
+} from "../../core/ports/webhook-journal";
 
 /** As the Blob journal: a day is sealed once an entry stamped a minute past its end is filed. */
 const SEAL_GRACE_MS = 60_000;
@@ -62,7 +71,12 @@ export class MemoryWebhookJournal implements WebhookJournal {
     const unsealed = this.open.get(name)?.length ?? 0;
     return {
       day: name,
-      sha256: sha256([...manifests].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => `${m.name} ${m.sha256}\n`).join("")),
+      sha256: sha256(
+        [...manifests]
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((m) => `${m.name} ${m.sha256}\n`)
+          .join(""),
+      ),
       manifests: [...manifests],
       unsealed: unsealed > 0 ? [{ writer: this.writer, segments: unsealed }] : [],
     };
@@ -102,7 +116,13 @@ export class MemoryWebhookJournal implements WebhookJournal {
     this.open.delete(day);
     const list = this.manifests.get(day) ?? [];
     const content = refs.map((ref) => `${ref} ${this.entries.get(ref)!.hash}\n`).join("");
-    list.push({ name: `journal/${day.replace(/-/g, "/")}/manifest-${this.writer}-${list.length + 1}.json`, writer: this.writer, sha256: sha256(content), segments: refs.length, entries: refs.length });
+    list.push({
+      name: `journal/${day.replace(/-/g, "/")}/manifest-${this.writer}-${list.length + 1}.json`,
+      writer: this.writer,
+      sha256: sha256(content),
+      segments: refs.length,
+      entries: refs.length,
+    });
     this.manifests.set(day, list);
   }
 }

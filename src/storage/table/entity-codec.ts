@@ -48,7 +48,10 @@ export function clip(text: string, max: number): string {
 
 /** Typed readers of stored properties; a row of the wrong shape is corrupt, not "missing". */
 export class EntityReader {
-  constructor(private readonly entity: StoredEntity, private readonly table: string) {}
+  constructor(
+    private readonly entity: StoredEntity,
+    private readonly table: string,
+  ) {}
 
   string(name: string): string {
     const value = this.entity[name];

@@ -41,7 +41,10 @@ const MAX_TRANSACTION_CHARS = 2 * 1024 * 1024;
 export class InboxBatchWriter {
   private readonly commits: GroupCommit<InboxRecord, RecordOutcome>;
 
-  constructor(private readonly table: TableAccess, options: { readonly maxInFlight?: number } = {}) {
+  constructor(
+    private readonly table: TableAccess,
+    options: { readonly maxInFlight?: number } = {},
+  ) {
     this.commits = new GroupCommit<InboxRecord, RecordOutcome>((records) => this.commitBatch(records), {
       maxItems: 500,
       maxBytes: 8 * MAX_TRANSACTION_CHARS,
@@ -61,7 +64,9 @@ export class InboxBatchWriter {
    */
   async recordOne(record: InboxRecord): Promise<RecordOutcome> {
     if (record.index.length === 0) {
-      return this.table.run("inbox.record", async (options) => ((await createOwn(this.table.client, record.entity, options)).kind === "created" ? "created" : "duplicate"));
+      return this.table.run("inbox.record", async (options) =>
+        (await createOwn(this.table.client, record.entity, options)).kind === "created" ? "created" : "duplicate",
+      );
     }
     return this.table.run("inbox.record", async (options) => {
       try {
@@ -71,7 +76,7 @@ export class InboxBatchWriter {
         if (statusOf(err) !== 409) throw err;
       }
       const existing = await getOrUndefined(this.table.client, record.entity.partitionKey, record.entity.rowKey, options);
-      return existing?.["opId"] === record.entity.opId ? "created" as const : "duplicate" as const;
+      return existing?.["opId"] === record.entity.opId ? ("created" as const) : ("duplicate" as const);
     });
   }
 
@@ -96,10 +101,12 @@ export class InboxBatchWriter {
     });
 
     const chunks = [...byPartition.values()].flatMap((indexes) => chunkByLimits(indexes, records));
-    await Promise.all(chunks.map(async (chunk) => {
-      const results = await this.commitChunk(chunk.map((i) => records[i]!));
-      chunk.forEach((index, n) => (outcomes[index] = results[n]!));
-    }));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const results = await this.commitChunk(chunk.map((i) => records[i]!));
+        chunk.forEach((index, n) => (outcomes[index] = results[n]!));
+      }),
+    );
     for (const [follower, leader] of followers) {
       const outcome = outcomes[leader]!;
       outcomes[follower] = outcome instanceof Error ? outcome : "duplicate";
@@ -111,18 +118,20 @@ export class InboxBatchWriter {
   private async commitChunk(records: readonly InboxRecord[]): Promise<Array<RecordOutcome | Error>> {
     if (records.length === 1) return [await settle(this.recordOne(records[0]!))];
     const actions: TransactionAction[] = records.flatMap(actionsOf);
-    const result = await settle(this.table.run("inbox.record", async (options) => {
-      try {
-        await this.table.client.submitTransaction(actions, options);
-        return "stored" as const;
-      } catch (err) {
-        // A refusal (409: one of them exists; 400/413: the service would not take this batch): record
-        // one by one. No answer or a 5xx is thrown: the whole batch fails, to be retried by Meta.
-        const status = statusOf(err);
-        if (status !== undefined && status !== 408 && status !== 429 && status < 500) return "refused" as const;
-        throw err;
-      }
-    }));
+    const result = await settle(
+      this.table.run("inbox.record", async (options) => {
+        try {
+          await this.table.client.submitTransaction(actions, options);
+          return "stored" as const;
+        } catch (err) {
+          // A refusal (409: one of them exists; 400/413: the service would not take this batch): record
+          // one by one. No answer or a 5xx is thrown: the whole batch fails, to be retried by Meta.
+          const status = statusOf(err);
+          if (status !== undefined && status !== 408 && status !== 429 && status < 500) return "refused" as const;
+          throw err;
+        }
+      }),
+    );
     if (result instanceof Error) return records.map(() => result);
     if (result === "stored") return records.map(() => "created");
     return Promise.all(records.map((record) => settle(this.recordOne(record))));

@@ -24,11 +24,16 @@ export const NUMBERS_PARTITION = "~numbers";
 export function classOf(state: InboxState): IndexClass | undefined {
   switch (state) {
     case "pending":
-    case "posting": return "o";
-    case "held": return "h";
-    case "unrouted": return "u";
-    case "failed": return "f";
-    case "done": return undefined;
+    case "posting":
+      return "o";
+    case "held":
+      return "h";
+    case "unrouted":
+      return "u";
+    case "failed":
+      return "f";
+    case "done":
+      return undefined;
   }
 }
 

@@ -13,7 +13,10 @@ export interface RequestOptions {
  * by the stores inside `run` before anything is translated.
  */
 export class TableAccess {
-  constructor(readonly client: TableClient, private readonly timeoutMs: number) {}
+  constructor(
+    readonly client: TableClient,
+    private readonly timeoutMs: number,
+  ) {}
 
   get name(): string {
     return this.client.tableName;
@@ -79,7 +82,11 @@ export type CreateOutcome =
  * so it is still ours (`created`, with the row); otherwise it is `taken`. `vanished`: deleted between
  * the 409 and the read.
  */
-export async function createOwn(client: TableClient, entity: TableEntity<Record<string, unknown>> & { readonly opId: string }, options: RequestOptions): Promise<CreateOutcome> {
+export async function createOwn(
+  client: TableClient,
+  entity: TableEntity<Record<string, unknown>> & { readonly opId: string },
+  options: RequestOptions,
+): Promise<CreateOutcome> {
   try {
     const created = await client.createEntity(entity, options);
     return created.etag ? { kind: "created", etag: created.etag } : { kind: "created" };

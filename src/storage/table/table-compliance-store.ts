@@ -39,15 +39,18 @@ export class TableComplianceStore implements ComplianceStore {
 
   async setChannel(channel: ComplianceChannel): Promise<ComplianceChannel | undefined> {
     const previous = await this.getChannel();
-    await this.table.upsert("compliance.setChannel", withoutUndefined({
-      partitionKey: PARTITION,
-      rowKey: CHANNEL_ROW,
-      channelId: channel.channel.channelId,
-      channel: toJsonProperty("compliance.setChannel", "channel", channel.channel),
-      teamGroupId: channel.teamGroupId,
-      setBy: channel.setBy,
-      setAt: toNumberProperty(channel.setAt),
-    }));
+    await this.table.upsert(
+      "compliance.setChannel",
+      withoutUndefined({
+        partitionKey: PARTITION,
+        rowKey: CHANNEL_ROW,
+        channelId: channel.channel.channelId,
+        channel: toJsonProperty("compliance.setChannel", "channel", channel.channel),
+        teamGroupId: channel.teamGroupId,
+        setBy: channel.setBy,
+        setAt: toNumberProperty(channel.setAt),
+      }),
+    );
     return previous;
   }
 
@@ -61,9 +64,10 @@ export class TableComplianceStore implements ComplianceStore {
     const entity = { partitionKey: PARTITION, rowKey: jobRow(job), progress: toJsonProperty("compliance.saveProgress", "progress", progress) };
     return this.table.run("compliance.saveProgress", async (options) => {
       try {
-        const written = expected === undefined
-          ? await this.table.client.createEntity(entity, options)
-          : await this.table.client.updateEntity(entity, "Replace", { ...options, etag: expected });
+        const written =
+          expected === undefined
+            ? await this.table.client.createEntity(entity, options)
+            : await this.table.client.updateEntity(entity, "Replace", { ...options, etag: expected });
         return written.etag ?? (await this.table.client.getEntity(PARTITION, jobRow(job), options)).etag;
       } catch (err) {
         // Another writer was first (created it, or changed it since `expected` was read); or it was deleted.

@@ -29,7 +29,10 @@ type ThreadPlace = Parameters<ConversationStore["activate"]>[1];
  *   `findByThread` ignores, because it only answers when the conversation itself names that thread.
  */
 export class TableConversationStore implements ConversationStore {
-  constructor(private readonly conversations: TableAccess, private readonly threads: TableAccess) {}
+  constructor(
+    private readonly conversations: TableAccess,
+    private readonly threads: TableAccess,
+  ) {}
 
   async get(contact: ConversationKey): Promise<Conversation | undefined> {
     const row = await this.conversations.get("conversations.get", encodeKey(contact), CONVERSATION_ROW);
@@ -52,7 +55,8 @@ export class TableConversationStore implements ConversationStore {
   }
 
   async activate(contact: ConversationKey, place: ThreadPlace, options: { readonly alias?: boolean } = {}): Promise<Conversation> {
-    if (!options.alias) await this.threads.upsert("conversations.activate", { partitionKey: encodeKey(place.thread), rowKey: THREAD_ROW, thread: place.thread, contact });
+    if (!options.alias)
+      await this.threads.upsert("conversations.activate", { partitionKey: encodeKey(place.thread), rowKey: THREAD_ROW, thread: place.thread, contact });
     return this.modify(contact, "activate", (current) => ({
       next: { ...current, state: "active", channelId: place.channelId, thread: place.thread, rootMessageId: place.rootMessageId },
       changes: { state: "active", channelId: place.channelId, thread: place.thread, rootMessageId: place.rootMessageId },
@@ -101,7 +105,11 @@ export class TableConversationStore implements ConversationStore {
   }
 
   /** Read, compute, write back with the ETag; 412 → again. Throws `storage.conversation_missing`. */
-  private async modify(contact: ConversationKey, operation: string, change: (current: Conversation) => { next: Conversation; changes: Record<string, unknown> }): Promise<Conversation> {
+  private async modify(
+    contact: ConversationKey,
+    operation: string,
+    change: (current: Conversation) => { next: Conversation; changes: Record<string, unknown> },
+  ): Promise<Conversation> {
     const partitionKey = encodeKey(contact);
     const missing = () => new PermanentError("storage.conversation_missing", `conversations.${operation}: no conversation for contact ${maskId(contact)}`);
     return this.conversations.run(`conversations.${operation}`, async (options) => {

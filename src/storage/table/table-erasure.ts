@@ -61,11 +61,21 @@ class Identity {
 /** True when the inbox event was written by, to or about the contact. */
 function eventNames(event: WhatsAppEvent, who: Identity): boolean {
   switch (event.type) {
-    case "message": return who.has(event.contact.phone) || who.has(event.contact.userId) || who.ownsKey(event.contact.key) || who.has(event.group);
-    case "status": return who.has(event.recipient?.phone) || who.has(event.recipient?.userId) || who.has(event.participant) || who.has(event.group);
-    case "preference": return who.has(event.contact.phone) || who.has(event.contact.userId);
-    case "group": return who.has(event.group) || JSON.stringify(event.change).split('"').some((part) => who.has(part));
-    case "account_error": return false;
+    case "message":
+      return who.has(event.contact.phone) || who.has(event.contact.userId) || who.ownsKey(event.contact.key) || who.has(event.group);
+    case "status":
+      return who.has(event.recipient?.phone) || who.has(event.recipient?.userId) || who.has(event.participant) || who.has(event.group);
+    case "preference":
+      return who.has(event.contact.phone) || who.has(event.contact.userId);
+    case "group":
+      return (
+        who.has(event.group) ||
+        JSON.stringify(event.change)
+          .split('"')
+          .some((part) => who.has(part))
+      );
+    case "account_error":
+      return false;
   }
 }
 
@@ -117,9 +127,27 @@ export async function eraseContact(tables: ErasureTables, contact: string, dryRu
   const who = await identify(tables, contact);
   const ownsRow = (row: StoredEntity) => who.ownsKey(row["contact"]);
   const removed = {
-    inbox: await deleteWhere(tables.inbox, "erase.inbox", undefined, (row) => { const e = eventOf(row); return e !== undefined && eventNames(e, who); }, dryRun),
+    inbox: await deleteWhere(
+      tables.inbox,
+      "erase.inbox",
+      undefined,
+      (row) => {
+        const e = eventOf(row);
+        return e !== undefined && eventNames(e, who);
+      },
+      dryRun,
+    ),
     outbox: await deleteWhere(tables.outbox, "erase.outbox", undefined, ownsRow, dryRun),
-    mediaRetries: await deleteWhere(tables.mediaRetries, "erase.mediaRetries", undefined, (row) => { const e = eventOf(row, "message"); return e !== undefined && eventNames(e, who); }, dryRun),
+    mediaRetries: await deleteWhere(
+      tables.mediaRetries,
+      "erase.mediaRetries",
+      undefined,
+      (row) => {
+        const e = eventOf(row, "message");
+        return e !== undefined && eventNames(e, who);
+      },
+      dryRun,
+    ),
     messages: await deleteWhere(tables.messages, "erase.messages", undefined, ownsRow, dryRun),
     threads: await deleteWhere(tables.threads, "erase.threads", undefined, ownsRow, dryRun),
     conversations: await deleteWhere(tables.conversations, "erase.conversations", undefined, ownsRow, dryRun),

@@ -47,7 +47,9 @@ export function toStorageError(err: unknown, operation: string): BridgeError {
   const name = typeof e.name === "string" ? e.name : "";
   const status = statusOf(err);
   const serviceCode = serviceCodeOf(err);
-  const what = [status === undefined ? undefined : `HTTP ${status}`, serviceCode ?? (typeof e.code === "string" ? e.code : undefined)].filter(Boolean).join(" ");
+  const what = [status === undefined ? undefined : `HTTP ${status}`, serviceCode ?? (typeof e.code === "string" ? e.code : undefined)]
+    .filter(Boolean)
+    .join(" ");
 
   if (name === "AbortError" || name === "TimeoutError") {
     return new TransientError("storage.unavailable", `${operation}: storage did not answer in time`);

@@ -70,7 +70,10 @@ export class TableInboxStore implements InboxStore {
         const row = await getOrUndefined(this.table.client, partitionKey, rowKey, options);
         if (!row) throw new PermanentError("storage.inbox_entry_missing", `inbox.setState: no entry ${key} for business ${business}`);
         const before = this.toEntry(row);
-        const after: InboxEntry = withFlags({ ...before, state, ...(detail ? { detail: clip(detail, INBOX_DETAIL_MAX_CHARS) } : { detail: undefined }) }, flags);
+        const after: InboxEntry = withFlags(
+          { ...before, state, ...(detail ? { detail: clip(detail, INBOX_DETAIL_MAX_CHARS) } : { detail: undefined }) },
+          flags,
+        );
         try {
           await this.table.client.submitTransaction(transition(partitionKey, rowKey, row.etag, before, after), options);
           return;
@@ -85,7 +88,9 @@ export class TableInboxStore implements InboxStore {
 
   async list(state: IndexedInboxState, business?: BusinessNumberId): Promise<InboxEntry[]> {
     const entries: InboxEntry[] = [];
-    await this.scanIndex(classOf(state)!, business, (entry) => { if (entry.state === state) entries.push(entry); });
+    await this.scanIndex(classOf(state)!, business, (entry) => {
+      if (entry.state === state) entries.push(entry);
+    });
     return entries.sort(compareInboxEntries);
   }
 
@@ -93,7 +98,9 @@ export class TableInboxStore implements InboxStore {
     // Streamed: only the oldest `limit` are held, whatever the size of the backlog.
     const oldest = new OldestEntries(limit);
     for (const cls of new Set(states.map((s) => classOf(s)!))) {
-      await this.scanIndex(cls, undefined, (entry) => { if (states.includes(entry.state as IndexedInboxState)) oldest.offer(entry); });
+      await this.scanIndex(cls, undefined, (entry) => {
+        if (states.includes(entry.state as IndexedInboxState)) oldest.offer(entry);
+      });
     }
     return oldest.result();
   }
@@ -109,7 +116,10 @@ export class TableInboxStore implements InboxStore {
     const partitions = business !== undefined ? [encodeKey(business)] : await this.numbers();
     await this.table.run("inbox.index", async (options) => {
       for (const partitionKey of partitions) {
-        const rows = this.table.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: classFilter(partitionKey, cls) }, abortSignal: options.abortSignal });
+        const rows = this.table.client.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: classFilter(partitionKey, cls) },
+          abortSignal: options.abortSignal,
+        });
         for await (const row of rows) visit(this.toEntry(row));
       }
     });
@@ -128,8 +138,16 @@ export class TableInboxStore implements InboxStore {
   purgeFinished(olderThan: number): Promise<number> {
     const filter = `${odata`state eq ${"done"}`} and ${before("receivedAt", olderThan)}`;
     // Entries flagged as possible duplicates stay (with their `~d|` index row) until a person has looked.
-    return deleteWhere(this.table, "inbox.purgeFinished", filter, (row) => row["state"] === "done" && row["duplicateSuspected"] !== true
-      && !String(row.rowKey).startsWith("~") && (numberOf(row, "receivedAt") ?? Infinity) < olderThan);
+    return deleteWhere(
+      this.table,
+      "inbox.purgeFinished",
+      filter,
+      (row) =>
+        row["state"] === "done" &&
+        row["duplicateSuspected"] !== true &&
+        !String(row.rowKey).startsWith("~") &&
+        (numberOf(row, "receivedAt") ?? Infinity) < olderThan,
+    );
   }
 
   private toEntry(row: StoredEntity): InboxEntry {
@@ -179,9 +197,20 @@ function properties(entry: InboxEntry): Record<string, unknown> {
  * class (or removed when done), and its flag row kept in step. All in the entry's partition.
  */
 function transition(partitionKey: string, rowKey: string, etag: string | undefined, before: InboxEntry, after: InboxEntry): TransactionAction[] {
-  const changes = { partitionKey, rowKey, state: after.state, detail: after.detail ?? "", duplicateSuspected: after.duplicateSuspected ?? false, interruptedPost: after.interruptedPost ?? false };
+  const changes = {
+    partitionKey,
+    rowKey,
+    state: after.state,
+    detail: after.detail ?? "",
+    duplicateSuspected: after.duplicateSuspected ?? false,
+    interruptedPost: after.interruptedPost ?? false,
+  };
   const actions: TransactionAction[] = [["update", changes, "Merge", { etag: etag ?? "*" }]];
-  const copy = (cls: IndexClass | typeof FLAG_CLASS): TableEntity<Record<string, unknown>> => ({ partitionKey, rowKey: indexRowKey(cls, after), ...properties(after) });
+  const copy = (cls: IndexClass | typeof FLAG_CLASS): TableEntity<Record<string, unknown>> => ({
+    partitionKey,
+    rowKey: indexRowKey(cls, after),
+    ...properties(after),
+  });
   const from = classOf(before.state);
   const to = classOf(after.state);
   if (from && from !== to) actions.push(["delete", { partitionKey, rowKey: indexRowKey(from, before) }]);

@@ -26,18 +26,21 @@ export class TableLinkStore implements LinkStore {
   }
 
   async put(link: ChannelLink): Promise<void> {
-    await this.table.upsert("links.put", withoutUndefined({
-      partitionKey: LINKS,
-      rowKey: encodeKey(link.business),
-      business: link.business,
-      channelId: link.channel.channelId,
-      channel: toJsonProperty("links.put", "channel", link.channel),
-      linkedBy: link.linkedBy,
-      linkedAt: toNumberProperty(link.linkedAt),
-      displayNumber: link.displayNumber,
-      teamGroupId: link.teamGroupId,
-      suspended: link.suspended === undefined ? undefined : toJsonProperty("links.put", "suspended", link.suspended),
-    }));
+    await this.table.upsert(
+      "links.put",
+      withoutUndefined({
+        partitionKey: LINKS,
+        rowKey: encodeKey(link.business),
+        business: link.business,
+        channelId: link.channel.channelId,
+        channel: toJsonProperty("links.put", "channel", link.channel),
+        linkedBy: link.linkedBy,
+        linkedAt: toNumberProperty(link.linkedAt),
+        displayNumber: link.displayNumber,
+        teamGroupId: link.teamGroupId,
+        suspended: link.suspended === undefined ? undefined : toJsonProperty("links.put", "suspended", link.suspended),
+      }),
+    );
   }
 
   async remove(business: BusinessNumberId): Promise<boolean> {

@@ -50,7 +50,11 @@ export class TableMediaRetryStore implements MediaRetryStore {
   async setAttempts(business: BusinessNumberId, wamid: WaMessageId, attempts: number): Promise<void> {
     await this.table.run("mediaRetries.setAttempts", async (options) => {
       try {
-        await this.table.client.updateEntity({ partitionKey: QUEUE, rowKey: rowKeyOf(business, wamid), attempts: toNumberProperty(attempts) }, "Merge", options);
+        await this.table.client.updateEntity(
+          { partitionKey: QUEUE, rowKey: rowKeyOf(business, wamid), attempts: toNumberProperty(attempts) },
+          "Merge",
+          options,
+        );
       } catch (err) {
         if (!hasStatus(err, 404)) throw err;
       }

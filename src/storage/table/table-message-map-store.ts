@@ -28,7 +28,13 @@ export class TableMessageMapStore implements MessageMapStore {
 
   async put(link: MessageLink): Promise<void> {
     const awaiting = link.direction === "outbound" && !FINAL.has(link.state ?? "accepted");
-    if (awaiting) await this.table.upsert("messages.put", { partitionKey: AWAITING, rowKey: awaitingKey(link.business, link.wamid), business: link.business, wamid: link.wamid });
+    if (awaiting)
+      await this.table.upsert("messages.put", {
+        partitionKey: AWAITING,
+        rowKey: awaitingKey(link.business, link.wamid),
+        business: link.business,
+        wamid: link.wamid,
+      });
     const properties = withoutUndefined({
       business: link.business,
       wamid: link.wamid,

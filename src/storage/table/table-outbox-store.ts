@@ -54,11 +54,21 @@ export class TableOutboxStore implements OutboxStore {
       teamsMessageId: entry.teamsMessageId,
       ...bodyProperties(entry.body),
       ...withoutUndefined({
-        kind: entry.kind, author: entry.author, authorName: entry.authorName, replyTo: entry.replyTo, label: entry.label,
+        kind: entry.kind,
+        author: entry.author,
+        authorName: entry.authorName,
+        replyTo: entry.replyTo,
+        label: entry.label,
         template: entry.template && toJsonProperty("outbox.create", "template", entry.template),
       }),
       // Every changeable property exists from the start, so later Merges and reads never meet a missing one.
-      ...changeProperties({ ...entry, wamids: entry.wamids ?? [], detail: entry.detail ?? "", recordPost: entry.recordPost ?? ("" as TeamsMessageId), journalRef: entry.journalRef ?? "" }),
+      ...changeProperties({
+        ...entry,
+        wamids: entry.wamids ?? [],
+        detail: entry.detail ?? "",
+        recordPost: entry.recordPost ?? ("" as TeamsMessageId),
+        journalRef: entry.journalRef ?? "",
+      }),
       createdAt: toNumberProperty(entry.createdAt),
       opId,
     };
@@ -134,7 +144,12 @@ export class TableOutboxStore implements OutboxStore {
    */
   purgeFinished(olderThan: number): Promise<number> {
     const filter = `(${odata`state eq ${"sent"}`} or ${odata`state eq ${"failed"}`}) and ${before("updatedAt", olderThan)}`;
-    return deleteWhere(this.table, "outbox.purgeFinished", filter, (row) => (row["state"] === "sent" || row["state"] === "failed") && (numberOf(row, "updatedAt") ?? Infinity) < olderThan);
+    return deleteWhere(
+      this.table,
+      "outbox.purgeFinished",
+      filter,
+      (row) => (row["state"] === "sent" || row["state"] === "failed") && (numberOf(row, "updatedAt") ?? Infinity) < olderThan,
+    );
   }
 
   private toEntry(row: StoredEntity): OutboxEntry {
@@ -184,7 +199,10 @@ export class TableOutboxStore implements OutboxStore {
 function bodyProperties(body: FormattedText): Record<string, unknown> {
   const json = JSON.stringify(body);
   if (json.length > MAX_OUTBOX_BODY_CHARS) {
-    throw new PermanentError("storage.value_too_large", `outbox.create: the body is ${json.length} characters as JSON; at most ${MAX_OUTBOX_BODY_CHARS} are kept`);
+    throw new PermanentError(
+      "storage.value_too_large",
+      `outbox.create: the body is ${json.length} characters as JSON; at most ${MAX_OUTBOX_BODY_CHARS} are kept`,
+    );
   }
   const chunks: string[] = [];
   for (let at = 0; at < json.length;) {
@@ -218,8 +236,11 @@ function changeProperties(patch: OutboxPatch): Record<string, unknown> {
 function normalise<T extends OutboxPatch & object>(row: T): T {
   const { wamids, detail, recordPost, journalRef, ...rest } = row;
   return {
-    ...rest, ...(wamids && wamids.length > 0 ? { wamids } : {}), ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
-    ...(recordPost ? { recordPost } : {}), ...(journalRef ? { journalRef } : {}),
+    ...rest,
+    ...(wamids && wamids.length > 0 ? { wamids } : {}),
+    ...(detail ? { detail: clip(detail, DETAIL_MAX_CHARS) } : {}),
+    ...(recordPost ? { recordPost } : {}),
+    ...(journalRef ? { journalRef } : {}),
   } as T;
 }
 

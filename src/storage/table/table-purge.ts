@@ -19,11 +19,18 @@ export function before(property: string, epochMs: number): string {
  * Visits every row of `table` that `filter` selects (all rows without one), page by page (1,000 a
  * page, each request with its own deadline), so memory does not grow with the table.
  */
-export async function forEachRow(table: TableAccess, operation: string, filter: string | undefined, visit: (row: StoredEntity) => Promise<void> | void): Promise<void> {
+export async function forEachRow(
+  table: TableAccess,
+  operation: string,
+  filter: string | undefined,
+  visit: (row: StoredEntity) => Promise<void> | void,
+): Promise<void> {
   let continuationToken: string | undefined;
   do {
     const page = await table.run(operation, async (options) => {
-      const pages = table.client.listEntities<Record<string, unknown>>({ ...(filter ? { queryOptions: { filter } } : {}), abortSignal: options.abortSignal }).byPage({ maxPageSize: 1000, ...(continuationToken ? { continuationToken } : {}) });
+      const pages = table.client
+        .listEntities<Record<string, unknown>>({ ...(filter ? { queryOptions: { filter } } : {}), abortSignal: options.abortSignal })
+        .byPage({ maxPageSize: 1000, ...(continuationToken ? { continuationToken } : {}) });
       return (await pages.next()).value as (StoredEntity[] & { continuationToken?: string }) | undefined;
     });
     continuationToken = page?.continuationToken;
@@ -38,30 +45,40 @@ export async function forEachRow(table: TableAccess, operation: string, filter: 
  * error (two purges may run at once). `dryRun` counts without deleting. Returns how many rows. Scans what
  * the filter selects: for a periodic purge or an operator command, not the hot path.
  */
-export async function deleteWhere(table: TableAccess, operation: string, filter: string | undefined, confirm: (row: StoredEntity) => boolean, dryRun = false): Promise<number> {
+export async function deleteWhere(
+  table: TableAccess,
+  operation: string,
+  filter: string | undefined,
+  confirm: (row: StoredEntity) => boolean,
+  dryRun = false,
+): Promise<number> {
   const pending = new Map<string, string[]>();
   let deleted = 0;
-  const flush = (partition: string) => table.run(operation, async (options) => {
-    const rows = pending.get(partition) ?? [];
-    pending.delete(partition);
-    if (rows.length === 0) return;
-    try {
-      await table.client.submitTransaction(rows.map((rowKey): TransactionAction => ["delete", { partitionKey: partition, rowKey }]), options);
-      deleted += rows.length;
-      return;
-    } catch (err) {
-      // A transaction is all or nothing: one row deleted meanwhile fails it. One by one, then.
-      if (!hasStatus(err, 404) && !hasStatus(err, 400)) throw err;
-    }
-    for (const rowKey of rows) {
+  const flush = (partition: string) =>
+    table.run(operation, async (options) => {
+      const rows = pending.get(partition) ?? [];
+      pending.delete(partition);
+      if (rows.length === 0) return;
       try {
-        await table.client.deleteEntity(partition, rowKey, options);
-        deleted++;
+        await table.client.submitTransaction(
+          rows.map((rowKey): TransactionAction => ["delete", { partitionKey: partition, rowKey }]),
+          options,
+        );
+        deleted += rows.length;
+        return;
       } catch (err) {
-        if (!hasStatus(err, 404)) throw err;
+        // A transaction is all or nothing: one row deleted meanwhile fails it. One by one, then.
+        if (!hasStatus(err, 404) && !hasStatus(err, 400)) throw err;
       }
-    }
-  });
+      for (const rowKey of rows) {
+        try {
+          await table.client.deleteEntity(partition, rowKey, options);
+          deleted++;
+        } catch (err) {
+          if (!hasStatus(err, 404)) throw err;
+        }
+      }
+    });
   await forEachRow(table, operation, filter, async (row) => {
     const { partitionKey, rowKey } = row;
     if (partitionKey === undefined || rowKey === undefined || !confirm(row)) return;

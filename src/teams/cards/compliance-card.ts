@@ -55,26 +55,47 @@ function auditCard(a: AuditReport): AdaptiveCard {
     ]),
   ];
   if (a.byChannel.length > 0) {
-    body.push(subheading("Per channel (in, out, kept in Teams)"),
-      facts(a.byChannel.map((c) => [c.channel === "(not linked)" ? c.channel : neutraliseDisplayName(c.channel) || "(unnamed)", `${c.inbound}, ${c.outbound}, ${c.kept}`] as const)));
+    body.push(
+      subheading("Per channel (in, out, kept in Teams)"),
+      facts(
+        a.byChannel.map(
+          (c) =>
+            [c.channel === "(not linked)" ? c.channel : neutraliseDisplayName(c.channel) || "(unnamed)", `${c.inbound}, ${c.outbound}, ${c.kept}`] as const,
+        ),
+      ),
+    );
   }
   if (a.unreconciled.length > 0) {
     body.push(subheading("Unreconciled messages"));
     for (const m of a.unreconciled.slice(0, TEXT_LIST_MAX)) {
-      body.push(lineWithLink(`${m.key} (number ${m.business}), received ${formatUtcDateTime(m.receivedAt)}: ${m.state}${m.detail ? `, ${m.detail.replace(/\s+/g, " ").slice(0, 160)}` : ""}. Journal: ${m.journalRef}.`, "Open the thread", m.place ? teamsMessageLink(m.place) : undefined, { color: "Warning" }));
+      body.push(
+        lineWithLink(
+          `${m.key} (number ${m.business}), received ${formatUtcDateTime(m.receivedAt)}: ${m.state}${m.detail ? `, ${m.detail.replace(/\s+/g, " ").slice(0, 160)}` : ""}. Journal: ${m.journalRef}.`,
+          "Open the thread",
+          m.place ? teamsMessageLink(m.place) : undefined,
+          { color: "Warning" },
+        ),
+      );
     }
     body.push(...more(a.unreconciledTotal, Math.min(TEXT_LIST_MAX, a.unreconciled.length), "unreconciled messages"));
   }
   if (a.duplicates.length > 0) {
     body.push(subheading("Possible duplicates"));
     for (const d of a.duplicates.slice(0, TEXT_LIST_MAX)) {
-      body.push(lineWithLink(`${d.key} (number ${d.business}), received ${formatUtcDateTime(d.receivedAt)}${d.journalRef ? `. Journal: ${d.journalRef}` : ""}.`, "Open the post", d.place ? teamsMessageLink(d.place) : undefined));
+      body.push(
+        lineWithLink(
+          `${d.key} (number ${d.business}), received ${formatUtcDateTime(d.receivedAt)}${d.journalRef ? `. Journal: ${d.journalRef}` : ""}.`,
+          "Open the post",
+          d.place ? teamsMessageLink(d.place) : undefined,
+        ),
+      );
     }
     body.push(...more(a.duplicatesTotal, Math.min(TEXT_LIST_MAX, a.duplicates.length), "possible duplicates"));
   }
   if (j.breaks.length > 0) {
     body.push(subheading("Journal breaks"));
-    for (const b of j.breaks.slice(0, TEXT_LIST_MAX)) body.push(literalText(`${b.kind.toUpperCase()} ${b.what}: ${b.detail}`, { color: "Attention", spacing: "Small" }));
+    for (const b of j.breaks.slice(0, TEXT_LIST_MAX))
+      body.push(literalText(`${b.kind.toUpperCase()} ${b.what}: ${b.detail}`, { color: "Attention", spacing: "Small" }));
     body.push(...more(j.breaks.length, Math.min(TEXT_LIST_MAX, j.breaks.length), "breaks"));
   }
   body.push(literalText(`Check: npm run reconcile; npm run verify -- --from ${j.from} --to ${j.to}.`, { isSubtle: true, spacing: "Medium" }));
@@ -92,8 +113,10 @@ function reviewCard(r: ActivityReport): AdaptiveCard {
   ];
   if (r.byChannel.length > 0) body.push(subheading("Conversations per channel"), facts(named(r.byChannel)));
   if (r.byStaff.length > 0) {
-    body.push(subheading("Per staff member (conversations, replies, kept in Teams)"),
-      facts(r.byStaff.map((s) => [neutraliseDisplayName(s.name) || "(no name)", `${s.conversations}, ${s.replies}, ${s.internal}`] as const)));
+    body.push(
+      subheading("Per staff member (conversations, replies, kept in Teams)"),
+      facts(r.byStaff.map((s) => [neutraliseDisplayName(s.name) || "(no name)", `${s.conversations}, ${s.replies}, ${s.internal}`] as const)),
+    );
   }
   if (r.templates.length > 0) body.push(subheading("Templates sent"), facts(named(r.templates)));
   if (r.failures.length > 0) body.push(subheading("Failures by Meta error code"), facts(named(r.failures)));
@@ -107,5 +130,8 @@ function reviewCard(r: ActivityReport): AdaptiveCard {
 export function complianceCard(post: CompliancePost, options: { readonly mayRepeat?: boolean } = {}): AdaptiveCard | undefined {
   const card = post.kind === "audit" ? auditCard(post.audit) : post.kind === "weekly-review" ? reviewCard(post.report) : undefined;
   if (!card || !options.mayRepeat) return card;
-  return { ...card, body: [...(card["body"] as CardElement[]), literalText("This post may repeat one made just before the bridge restarted.", { isSubtle: true })] };
+  return {
+    ...card,
+    body: [...(card["body"] as CardElement[]), literalText("This post may repeat one made just before the bridge restarted.", { isSubtle: true })],
+  };
 }

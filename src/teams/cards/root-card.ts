@@ -18,7 +18,8 @@ function displayName(model: RootCardModel): string {
 
 /** "3 participants" / "participants unknown", and the group's state when it cannot receive messages. */
 function groupLine(group: NonNullable<RootCardModel["group"]>): string {
-  const count = group.participantCount === undefined ? "participants unknown" : `${group.participantCount} participant${group.participantCount === 1 ? "" : "s"}`;
+  const count =
+    group.participantCount === undefined ? "participants unknown" : `${group.participantCount} participant${group.participantCount === 1 ? "" : "s"}`;
   const state = group.deleted ? " · deleted in WhatsApp" : group.suspended ? " · suspended by WhatsApp" : "";
   return `${count}${state}`;
 }
@@ -62,10 +63,19 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
     const { ticks, at, excerpt: text } = live.lastOutbound;
     elements.push(labelled("Last sent", `${neutraliseDisplayName(ticks) || "…"} · ${formatUtcDateTime(at)}`));
     const start = neutraliseText(excerpt(text, LAST_OUTBOUND_MAX));
-    if (start) elements.push({ type: "RichTextBlock", spacing: "None", inlines: [{ type: "TextRun", text: wrapLongTokens(`“${start}”`), italic: true, isSubtle: true }] });
+    if (start)
+      elements.push({
+        type: "RichTextBlock",
+        spacing: "None",
+        inlines: [{ type: "TextRun", text: wrapLongTokens(`“${start}”`), italic: true, isSubtle: true }],
+      });
   }
   if (live.optedOut) {
-    elements.push({ type: "RichTextBlock", spacing: "Small", inlines: [{ type: "TextRun", text: "⛔ Opted out of business-initiated messages", color: "Attention", weight: "Bolder" }] });
+    elements.push({
+      type: "RichTextBlock",
+      spacing: "Small",
+      inlines: [{ type: "TextRun", text: "⛔ Opted out of business-initiated messages", color: "Attention", weight: "Bolder" }],
+    });
   }
   return elements;
 }
@@ -86,15 +96,32 @@ export function buildRootCard(model: RootCardModel): AdaptiveCard {
       ? labelled("Group", groupLine(model.group), model.group.suspended || model.group.deleted ? { color: "Attention" } : {})
       : labelled(model.phone ? "Phone" : "Contact", handleOf(model)),
   ];
-  if (model.group) body.push({ type: "TextBlock", text: "Replies in this thread go to the whole group, never to one member.", isSubtle: true, size: "Small", wrap: true, spacing: "None" });
+  if (model.group)
+    body.push({
+      type: "TextBlock",
+      text: "Replies in this thread go to the whole group, never to one member.",
+      isSubtle: true,
+      size: "Small",
+      wrap: true,
+      spacing: "None",
+    });
   if (model.earlierThreadGone) {
-    body.push({ type: "TextBlock", text: "The earlier thread of this conversation was deleted in Teams: the conversation continues here.", color: "Warning", wrap: true, spacing: "Small" });
+    body.push({
+      type: "TextBlock",
+      text: "The earlier thread of this conversation was deleted in Teams: the conversation continues here.",
+      color: "Warning",
+      wrap: true,
+      spacing: "Small",
+    });
   }
   if (model.businessDisplay) body.push(labelled("Business number", neutraliseDisplayName(model.businessDisplay)));
   body.push(labelled("Started", formatUtcDateTime(model.startedAt)));
   if (model.live) body.push(...liveStateElements(model.live));
   body.push({ type: "TextBlock", text: "First message", weight: "Bolder", spacing: "Medium", wrap: true });
-  body.push({ type: "RichTextBlock", inlines: [{ type: "TextRun", text: wrapLongTokens(neutraliseText(excerpt(model.firstMessage, FIRST_MESSAGE_MAX))) || "(no text)" }] });
+  body.push({
+    type: "RichTextBlock",
+    inlines: [{ type: "TextRun", text: wrapLongTokens(neutraliseText(excerpt(model.firstMessage, FIRST_MESSAGE_MAX))) || "(no text)" }],
+  });
   body.push({ type: "TextBlock", text: escapeCardMarkdown(rootCardSummary(model)), isSubtle: true, size: "Small", wrap: true, spacing: "Medium" });
   // Derived from the contact key: how a thread whose start a crash cut short is found (graph-thread-history.ts).
   if (model.ref) body.push({ type: "TextBlock", text: `ref ${postMarker(model.ref)}`, isSubtle: true, size: "Small", spacing: "None", wrap: true });

@@ -41,7 +41,8 @@ export function wordTemplateCard(model: TemplateCardModel): TemplateCardView {
       const { problem, ...rest } = model;
       return problem ? { ...rest, problem: sayNotice(problem).text } : rest;
     }
-    case "sent": return model;
+    case "sent":
+      return model;
   }
 }
 
@@ -117,9 +118,11 @@ function sentStep(model: Extract<TemplateCardView, { step: "sent" }>): AdaptiveC
  */
 export function buildTemplateCard(model: TemplateCardView): AdaptiveCard {
   switch (model.step) {
-    case "pick": return pickStep(model);
-    case "fill": return fillStep(model);
-    case "sent": return sentStep(model);
+    case "pick":
+      return pickStep(model);
+    case "fill":
+      return fillStep(model);
+    case "sent":
+      return sentStep(model);
   }
 }
-

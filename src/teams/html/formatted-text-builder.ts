@@ -9,8 +9,13 @@ import type { Block, FormattedText, Inline, Marks } from "../../core/formatted-t
 /** Link schemes kept as links; anything else (`javascript:`, `data:`) becomes its label as text. */
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
-interface ListFrame { readonly ordered: boolean; readonly items: Inline[][] }
-interface QuoteFrame { readonly blocks: Block[] }
+interface ListFrame {
+  readonly ordered: boolean;
+  readonly items: Inline[][];
+}
+interface QuoteFrame {
+  readonly blocks: Block[];
+}
 
 export class FormattedTextBuilder {
   private readonly root: Block[] = [];
@@ -19,7 +24,9 @@ export class FormattedTextBuilder {
   private inlines: Inline[] = [];
   private readonly marks: Record<keyof Marks, number> = { bold: 0, italic: 0, strike: 0, code: 0 };
 
-  private get target(): Block[] { return this.quotes.at(-1)?.blocks ?? this.root; }
+  private get target(): Block[] {
+    return this.quotes.at(-1)?.blocks ?? this.root;
+  }
 
   currentMarks(): Marks | undefined {
     const m: { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean } = {};
@@ -42,7 +49,10 @@ export class FormattedTextBuilder {
   }
 
   link(href: string, text: string): void {
-    const label = text.replace(/\u00a0/g, " ").replace(/\s+/g, " ").trim();
+    const label = text
+      .replace(/\u00a0/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
     if (SAFE_LINK.test(href)) this.inlines.push({ kind: "link", href, text: label || href });
     else this.text(label);
   }
@@ -70,7 +80,10 @@ export class FormattedTextBuilder {
 
   startListItem(): void {
     const list = this.lists.at(-1);
-    if (!list) { this.boundary(); return; }
+    if (!list) {
+      this.boundary();
+      return;
+    }
     this.endListItem();
   }
 
@@ -134,7 +147,10 @@ function tidyInlines(inlines: readonly Inline[]): Inline[] {
   }
   const out: Inline[] = [];
   merged.forEach((inline, n) => {
-    if (inline.kind !== "text") { out.push(inline); return; }
+    if (inline.kind !== "text") {
+      out.push(inline);
+      return;
+    }
     let text = inline.text;
     const prev = merged[n - 1];
     const next = merged[n + 1];

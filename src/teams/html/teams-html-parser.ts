@@ -17,7 +17,14 @@ export interface ParsedTeamsHtml {
 const BLOCK_TAGS = new Set(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "hr", "section", "article", "header", "footer", "li"]);
 const SKIP_CONTENT_TAGS = new Set(["script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg", "math"]);
 const MARK_OF: Readonly<Record<string, keyof Marks>> = {
-  strong: "bold", b: "bold", em: "italic", i: "italic", s: "strike", strike: "strike", del: "strike", code: "code",
+  strong: "bold",
+  b: "bold",
+  em: "italic",
+  i: "italic",
+  s: "strike",
+  strike: "strike",
+  del: "strike",
+  code: "code",
 };
 const REPLY_ITEMTYPE = "schema.skype.com/reply";
 
@@ -59,20 +66,32 @@ export function parseTeamsHtml(html: string, mentions: MentionPolicy): ParsedTea
   };
 
   const startElement = (name: string, attrs: Readonly<Record<string, string>>, depth: number): void => {
-    if (SKIP_CONTENT_TAGS.has(name)) { capture = { kind: "skip", depth }; return; }
+    if (SKIP_CONTENT_TAGS.has(name)) {
+      capture = { kind: "skip", depth };
+      return;
+    }
     if (name === "blockquote" && (attrs.itemtype ?? "").toLowerCase().includes(REPLY_ITEMTYPE)) {
       quotedMessageId ??= attrs.itemid || undefined;
       capture = { kind: "skip", depth };
       return;
     }
-    if (name === "at") { capture = { kind: "mention", depth, id: attrs.id, text: "" }; return; }
+    if (name === "at") {
+      capture = { kind: "mention", depth, id: attrs.id, text: "" };
+      return;
+    }
     if (name === "emoji") {
       if (attrs.alt) builder.text(attrs.alt);
       capture = { kind: "skip", depth };
       return;
     }
-    if (name === "a") { capture = { kind: "link", depth, href: (attrs.href ?? "").trim(), text: "" }; return; }
-    if (name === "pre" || name === "codeblock") { capture = { kind: "code", depth, text: "" }; return; }
+    if (name === "a") {
+      capture = { kind: "link", depth, href: (attrs.href ?? "").trim(), text: "" };
+      return;
+    }
+    if (name === "pre" || name === "codeblock") {
+      capture = { kind: "code", depth, text: "" };
+      return;
+    }
     const mark = MARK_OF[name];
     if (mark) builder.mark(mark, 1);
     else if (name === "br") builder.lineBreak();

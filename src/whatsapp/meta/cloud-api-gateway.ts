@@ -99,7 +99,15 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     const ids: WaMessageId[] = [];
     for (const [n, part] of parts.entries()) {
       try {
-        ids.push(await this.sendMessage(request.business, request.to, { type: "text", text: { body: part, preview_url: false } }, n === 0 ? request.replyTo : undefined, request.callbackData));
+        ids.push(
+          await this.sendMessage(
+            request.business,
+            request.to,
+            { type: "text", text: { body: part, preview_url: false } },
+            n === 0 ? request.replyTo : undefined,
+            request.callbackData,
+          ),
+        );
       } catch (err) {
         if (n === 0 || !(err instanceof WhatsAppSendError)) throw err;
         // Not `notApplied`: the earlier parts did reach WhatsApp.
@@ -119,10 +127,20 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   }
 
   /** `POST …/messages` of an uploaded media file (`{ <kind>: { id, caption?, filename? } }`). */
-  async sendMedia(request: { business: BusinessNumberId; to: Recipient; kind: MediaKind; mediaId: WaMediaId; caption?: FormattedText; filename?: string; replyTo?: WaMessageId; callbackData?: string }): Promise<{ id: WaMessageId }> {
+  async sendMedia(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    kind: MediaKind;
+    mediaId: WaMediaId;
+    caption?: FormattedText;
+    filename?: string;
+    replyTo?: WaMessageId;
+    callbackData?: string;
+  }): Promise<{ id: WaMessageId }> {
     this.checkCallbackData(request.callbackData);
     const caption = request.caption ? toWhatsAppText(request.caption) : "";
-    if (Array.from(caption).length > MAX_CAPTION_CHARS) throw refuse(`caption over ${MAX_CAPTION_CHARS} characters`, `Not sent: a caption may have at most ${MAX_CAPTION_CHARS} characters.`);
+    if (Array.from(caption).length > MAX_CAPTION_CHARS)
+      throw refuse(`caption over ${MAX_CAPTION_CHARS} characters`, `Not sent: a caption may have at most ${MAX_CAPTION_CHARS} characters.`);
     const captioned = request.kind === "image" || request.kind === "video" || request.kind === "document";
     const media = {
       id: request.mediaId,
@@ -133,9 +151,23 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   }
 
   /** `POST …/messages` of type `reaction` (an empty emoji removes it). A reaction cannot be a contextual reply (A10). */
-  async sendReaction(request: { business: BusinessNumberId; to: Recipient; target: WaMessageId; emoji: string; callbackData?: string }): Promise<{ id: WaMessageId }> {
+  async sendReaction(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    target: WaMessageId;
+    emoji: string;
+    callbackData?: string;
+  }): Promise<{ id: WaMessageId }> {
     this.checkCallbackData(request.callbackData);
-    return { id: await this.sendMessage(request.business, request.to, { type: "reaction", reaction: { message_id: request.target, emoji: request.emoji } }, undefined, request.callbackData) };
+    return {
+      id: await this.sendMessage(
+        request.business,
+        request.to,
+        { type: "reaction", reaction: { message_id: request.target, emoji: request.emoji } },
+        undefined,
+        request.callbackData,
+      ),
+    };
   }
 
   fetchMedia(request: { business: BusinessNumberId; mediaId: WaMediaId; maxBytes: number; expectedSha256?: string }): Promise<DownloadedMedia> {
@@ -153,7 +185,13 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   }
 
   /** One `POST …/messages` with `payload` (`type` and its object); resolves with the accepted wamid. */
-  private async sendMessage(business: BusinessNumberId, to: Recipient, payload: Record<string, unknown>, replyTo: WaMessageId | undefined, callbackData: string | undefined): Promise<WaMessageId> {
+  private async sendMessage(
+    business: BusinessNumberId,
+    to: Recipient,
+    payload: Record<string, unknown>,
+    replyTo: WaMessageId | undefined,
+    callbackData: string | undefined,
+  ): Promise<WaMessageId> {
     const body = {
       messaging_product: "whatsapp",
       ...this.addressOf(to),
@@ -165,7 +203,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     const parsed = sendResponseSchema.safeParse(answer);
     const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
     if (!id) {
-      throw refuse("Graph API accepted the send but returned no message id", "WhatsApp accepted the request but did not confirm the message. Check whether the customer received it before sending again.", "unknown");
+      throw refuse(
+        "Graph API accepted the send but returned no message id",
+        "WhatsApp accepted the request but did not confirm the message. Check whether the customer received it before sending again.",
+        "unknown",
+      );
     }
     return WaMessageId(id);
   }
@@ -173,11 +215,21 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   /** `GET {metaGraphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {
     const rows = await this.wabaPages("phone_numbers?fields=id,display_phone_number,verified_name", phoneNumbersPageSchema, "business numbers");
-    return rows.map((n) => ({ id: BusinessNumberId(n.id), displayNumber: n.display_phone_number, ...(n.verified_name ? { verifiedName: n.verified_name } : {}) }));
+    return rows.map((n) => ({
+      id: BusinessNumberId(n.id),
+      displayNumber: n.display_phone_number,
+      ...(n.verified_name ? { verifiedName: n.verified_name } : {}),
+    }));
   }
 
   /** `POST {metaGraphUrl}/{business}/messages` of type `template` (the only type allowed outside the 24-hour window). */
-  async sendTemplate(request: { business: BusinessNumberId; to: Recipient; template: MessageTemplate; values: TemplateValues; callbackData?: string }): Promise<{ id: WaMessageId }> {
+  async sendTemplate(request: {
+    business: BusinessNumberId;
+    to: Recipient;
+    template: MessageTemplate;
+    values: TemplateValues;
+    callbackData?: string;
+  }): Promise<{ id: WaMessageId }> {
     this.checkCallbackData(request.callbackData);
     const payload = { type: "template", template: templatePayload(request.template, request.values) };
     return { id: await this.sendMessage(request.business, request.to, payload, undefined, request.callbackData) };
@@ -185,7 +237,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /** `GET {metaGraphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
   async listTemplates(): Promise<MessageTemplate[]> {
-    const rows = await this.wabaPages("message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100", templatesPageSchema, "templates");
+    const rows = await this.wabaPages(
+      "message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100",
+      templatesPageSchema,
+      "templates",
+    );
     return rows.map(toMessageTemplate).filter((t): t is MessageTemplate => t !== undefined);
   }
 
@@ -193,12 +249,23 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
   async createGroup(request: { business: BusinessNumberId; subject: string; description?: string }): Promise<{ requestId: GroupRequestId }> {
     const subject = request.subject.trim();
     if (!subject) throw refuse("empty group subject", "Not created: a WhatsApp group needs a subject.");
-    if (Array.from(subject).length > MAX_GROUP_SUBJECT_CHARS) throw refuse(`group subject over ${MAX_GROUP_SUBJECT_CHARS} characters`, `Not created: a group subject may have at most ${MAX_GROUP_SUBJECT_CHARS} characters.`);
+    if (Array.from(subject).length > MAX_GROUP_SUBJECT_CHARS)
+      throw refuse(
+        `group subject over ${MAX_GROUP_SUBJECT_CHARS} characters`,
+        `Not created: a group subject may have at most ${MAX_GROUP_SUBJECT_CHARS} characters.`,
+      );
     const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/groups`, {
-      messaging_product: "whatsapp", subject, ...(request.description ? { description: request.description } : {}),
+      messaging_product: "whatsapp",
+      subject,
+      ...(request.description ? { description: request.description } : {}),
     });
     const parsed = createGroupResponseSchema.safeParse(answer);
-    if (!parsed.success) throw refuse("Graph API accepted the group request but returned no request id", "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.", "unknown");
+    if (!parsed.success)
+      throw refuse(
+        "Graph API accepted the group request but returned no request id",
+        "WhatsApp accepted the request but did not confirm it; check in WhatsApp Manager before trying again.",
+        "unknown",
+      );
     return { requestId: GroupRequestId(parsed.data.request_id) };
   }
 
@@ -219,7 +286,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
    * Every row of a paged edge of the configured WABA (`[]` without one). The cursor is followed on our own
    * base URL rather than `paging.next`, so the token only ever goes to metaGraphUrl.
    */
-  private async wabaPages<Row>(edge: string, schema: z.ZodType<{ data: Row[]; paging?: { cursors?: { after?: string }; next?: string } }>, what: string): Promise<Row[]> {
+  private async wabaPages<Row>(
+    edge: string,
+    schema: z.ZodType<{ data: Row[]; paging?: { cursors?: { after?: string }; next?: string } }>,
+    what: string,
+  ): Promise<Row[]> {
     const waba = this.options.businessAccountId;
     if (!waba) return [];
     const first = `${this.baseUrl}/${encodeURIComponent(waba)}/${edge}`;
@@ -227,7 +298,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     let url = first;
     for (let page = 0; page < MAX_PAGES; page++) {
       const parsed = schema.safeParse(await this.call("GET", url));
-      if (!parsed.success) throw new WhatsAppSendError("unknown", `Graph API ${what} answer has an unexpected shape`, { retryable: false, userMessage: `WhatsApp answered the list of ${what} in an unexpected form.` });
+      if (!parsed.success)
+        throw new WhatsAppSendError("unknown", `Graph API ${what} answer has an unexpected shape`, {
+          retryable: false,
+          userMessage: `WhatsApp answered the list of ${what} in an unexpected form.`,
+        });
       rows.push(...parsed.data.data);
       const after = parsed.data.paging?.cursors?.after;
       if (!parsed.data.paging?.next || !after) break;

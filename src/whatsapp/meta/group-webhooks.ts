@@ -24,7 +24,10 @@ const participantSchema = z.looseObject({
 });
 
 /** A setting the business asked to change, and whether it was (`group_settings_update`). */
-const settingSchema = z.union([z.string(), z.looseObject({ text: z.string().optional(), update_successful: z.boolean().optional() })]).optional().catch(undefined);
+const settingSchema = z
+  .union([z.string(), z.looseObject({ text: z.string().optional(), update_successful: z.boolean().optional() })])
+  .optional()
+  .catch(undefined);
 
 const groupItemSchema = z.looseObject({
   group_id: idString.optional(),
@@ -85,16 +88,31 @@ export function groupChangeOf(field: string, item: GroupItem): GroupChange {
   const type = item.type.toLowerCase();
   const removed = (item.removed_participants ?? []).map(participantOf);
   const failed = (item.failed_participants ?? []).map(participantOf);
-  const settingChanged = changedTo(item.group_subject) !== undefined || changedTo(item.group_description) !== undefined || item.profile_picture?.update_successful === true;
+  const settingChanged =
+    changedTo(item.group_subject) !== undefined || changedTo(item.group_description) !== undefined || item.profile_picture?.update_successful === true;
   // A request WhatsApp refused as a whole; a partial success is shown as what did change, with what failed.
   const partly = (type === "group_participants_remove" && removed.length > 0) || (type === "group_settings_update" && settingChanged);
   if (item.errors && item.errors.length > 0 && !partly) {
-    return compact({ kind: "request-failed" as const, request: type.replace(/^group_/, ""), error: errorText(item.errors), subject: item.subject, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
+    return compact({
+      kind: "request-failed" as const,
+      request: type.replace(/^group_/, ""),
+      error: errorText(item.errors),
+      subject: item.subject,
+      requestId: item.request_id ? GroupRequestId(item.request_id) : undefined,
+    });
   }
   const notDone = item.errors && item.errors.length > 0 ? errorText(item.errors) : undefined;
   switch (type) {
-    case "group_create": return compact({ kind: "created" as const, subject: item.subject, description: item.description, inviteLink: item.invite_link, requestId: item.request_id ? GroupRequestId(item.request_id) : undefined });
-    case "group_delete": return { kind: "deleted" };
+    case "group_create":
+      return compact({
+        kind: "created" as const,
+        subject: item.subject,
+        description: item.description,
+        inviteLink: item.invite_link,
+        requestId: item.request_id ? GroupRequestId(item.request_id) : undefined,
+      });
+    case "group_delete":
+      return { kind: "deleted" };
     case "group_participants_add": {
       const added = [...(item.added_participants ?? item.participants ?? []).map(participantOf)];
       return compact({ kind: "joined" as const, participants: added.length ? added : topLevelParticipant(item), via: item.reason });
@@ -105,24 +123,33 @@ export function groupChangeOf(field: string, item: GroupItem): GroupChange {
       if (item.initiated_by === "participant") return { kind: "left", participants: who };
       return compact({ kind: "removed" as const, participants: who, notRemoved: failed.length ? failed : undefined, problem: notDone });
     }
-    case "group_join_request_created": return { kind: "join-requested", participants: topLevelParticipant(item) };
-    case "group_join_request_revoked": return { kind: "join-request-withdrawn", participants: topLevelParticipant(item) };
-    case "group_settings_update": return compact({
-      kind: "settings" as const,
-      subject: changedTo(item.group_subject) ?? item.subject,
-      description: changedTo(item.group_description) ?? item.description,
-      pictureChanged: item.profile_picture !== undefined && item.profile_picture.update_successful !== false ? true : undefined,
-      problem: notDone,
-    });
-    case "group_suspend": return { kind: "suspended" };
-    case "group_suspend_cleared": return { kind: "unsuspended" };
-    default: return { kind: "unsupported", field, type: item.type.slice(0, 80) };
+    case "group_join_request_created":
+      return { kind: "join-requested", participants: topLevelParticipant(item) };
+    case "group_join_request_revoked":
+      return { kind: "join-request-withdrawn", participants: topLevelParticipant(item) };
+    case "group_settings_update":
+      return compact({
+        kind: "settings" as const,
+        subject: changedTo(item.group_subject) ?? item.subject,
+        description: changedTo(item.group_description) ?? item.description,
+        pictureChanged: item.profile_picture !== undefined && item.profile_picture.update_successful !== false ? true : undefined,
+        problem: notDone,
+      });
+    case "group_suspend":
+      return { kind: "suspended" };
+    case "group_suspend_cleared":
+      return { kind: "unsuspended" };
+    default:
+      return { kind: "unsupported", field, type: item.type.slice(0, 80) };
   }
 }
 
 /** Stable key of a group item: Meta gives none, so the item's content and field are hashed. */
 function groupEventKey(field: string, item: unknown): string {
-  return createHash("sha256").update(`${field}\n${stableJson(item)}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`${field}\n${stableJson(item)}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /**
@@ -138,16 +165,23 @@ export function mapGroupsValue(field: string, value: GroupsValue, receivedAt: nu
     if (!parsed.success) return void problems.push({ index: i, reason: describeIssues(parsed.error) });
     const item = parsed.data;
     const known = KNOWN_GROUP_FIELDS.has(field);
-    events.push(compact({
-      type: "group" as const,
-      business,
-      group: item.group_id ? WaGroupId(item.group_id) : undefined,
-      key: groupEventKey(field, raw),
-      timestamp: item.timestamp ?? receivedAt,
-      change: known ? groupChangeOf(field, item) : { kind: "unsupported" as const, field, type: item.type.slice(0, 80) },
-    }));
+    events.push(
+      compact({
+        type: "group" as const,
+        business,
+        group: item.group_id ? WaGroupId(item.group_id) : undefined,
+        key: groupEventKey(field, raw),
+        timestamp: item.timestamp ?? receivedAt,
+        change: known ? groupChangeOf(field, item) : { kind: "unsupported" as const, field, type: item.type.slice(0, 80) },
+      }),
+    );
   });
   return { events, problems };
 }
 
-export const KNOWN_GROUP_FIELDS: ReadonlySet<string> = new Set(["group_lifecycle_update", "group_participants_update", "group_settings_update", "group_status_update"]);
+export const KNOWN_GROUP_FIELDS: ReadonlySet<string> = new Set([
+  "group_lifecycle_update",
+  "group_participants_update",
+  "group_settings_update",
+  "group_status_update",
+]);

@@ -35,7 +35,11 @@ export function compact<T extends object>(value: T): T {
   return out as T;
 }
 
-function media(kind: MediaKind, payload: { id: string; mime_type?: string; sha256?: string }, extra: Partial<Extract<InboundContent, { kind: "media" }>> = {}): InboundContent {
+function media(
+  kind: MediaKind,
+  payload: { id: string; mime_type?: string; sha256?: string },
+  extra: Partial<Extract<InboundContent, { kind: "media" }>> = {},
+): InboundContent {
   const captionBody = extra.caption ? parseWhatsAppMarkup(extra.caption) : undefined;
   return compact({ kind: "media", media: kind, mediaId: payload.id, mimeType: payload.mime_type, sha256: payload.sha256, ...extra, captionBody });
 }
@@ -43,7 +47,7 @@ function media(kind: MediaKind, payload: { id: string; mime_type?: string; sha25
 function contactName(card: Extract<KnownInboundMessage, { type: "contacts" }>["contacts"][number]): string {
   const n = card.name;
   const parts = [n?.first_name, n?.middle_name, n?.last_name].filter((p): p is string => !!p);
-  return n?.formatted_name ?? (parts.length ? parts.join(" ") : card.org?.company ?? "");
+  return n?.formatted_name ?? (parts.length ? parts.join(" ") : (card.org?.company ?? ""));
 }
 
 function interactiveContent(message: Extract<KnownInboundMessage, { type: "interactive" }>): InboundContent {
@@ -55,10 +59,20 @@ function interactiveContent(message: Extract<KnownInboundMessage, { type: "inter
       return compact({ kind: "interactive", replyType: i.type, id: i.list_reply.id, title: i.list_reply.title, description: i.list_reply.description });
     case "nfm_reply":
       // A Flow / address form: the submitted answers are the JSON string; shown as they came.
-      return compact({ kind: "interactive", replyType: i.type, id: i.nfm_reply.name, title: i.nfm_reply.body ?? "Form submitted", description: i.nfm_reply.response_json });
+      return compact({
+        kind: "interactive",
+        replyType: i.type,
+        id: i.nfm_reply.name,
+        title: i.nfm_reply.body ?? "Form submitted",
+        description: i.nfm_reply.response_json,
+      });
     case "call_permission_reply": {
       const r = i.call_permission_reply;
-      const until = r.is_permanent ? "permanently" : r.expiration_timestamp !== undefined ? `until ${new Date(r.expiration_timestamp * 1000).toISOString()}` : undefined;
+      const until = r.is_permanent
+        ? "permanently"
+        : r.expiration_timestamp !== undefined
+          ? `until ${new Date(r.expiration_timestamp * 1000).toISOString()}`
+          : undefined;
       return compact({ kind: "interactive", replyType: i.type, title: `Call permission: ${r.response}`, description: until });
     }
   }
@@ -143,7 +157,11 @@ export function contentOf(parsed: Exclude<ParsedInboundMessage, { kind: "malform
     case "known":
       return knownContent(parsed.message);
     case "unknown_type":
-      return { kind: "unsupported", originalType: parsed.message.type, detail: describeFirstError(parsed.message.errors) ?? "a message type this bridge does not know yet" };
+      return {
+        kind: "unsupported",
+        originalType: parsed.message.type,
+        detail: describeFirstError(parsed.message.errors) ?? "a message type this bridge does not know yet",
+      };
     case "invalid":
       return { kind: "unsupported", originalType: parsed.message.type, detail: `unreadable ${parsed.message.type} message (${parsed.reason})` };
   }

@@ -68,7 +68,12 @@ export function sameDigest(expected: string, digest: Buffer): boolean {
 }
 
 const hostOf = (url: string) => {
-  try { return new URL(url).host; } catch (err) { if (err instanceof TypeError) return "(invalid url)"; throw err; }
+  try {
+    return new URL(url).host;
+  } catch (err) {
+    if (err instanceof TypeError) return "(invalid url)";
+    throw err;
+  }
 };
 
 export class MetaMediaClient {
@@ -84,7 +89,9 @@ export class MetaMediaClient {
   async fetchMedia(request: { business: BusinessNumberId; mediaId: WaMediaId; maxBytes: number; expectedSha256?: string }): Promise<DownloadedMedia> {
     const info = await this.lookUp(request.business, request.mediaId);
     if (!allowedMediaUrl(info.url, this.options.mediaHosts)) {
-      throw new MediaFetchError("refused", `media URL host ${hostOf(info.url)} is not an allowed media host`, { userMessage: `the file is on a host that is not allowed (${hostOf(info.url)})` });
+      throw new MediaFetchError("refused", `media URL host ${hostOf(info.url)} is not an allowed media host`, {
+        userMessage: `the file is on a host that is not allowed (${hostOf(info.url)})`,
+      });
     }
     const declaredSize = info.file_size === undefined ? undefined : Number(info.file_size);
     if (declaredSize !== undefined && Number.isFinite(declaredSize) && declaredSize > request.maxBytes) {
@@ -126,7 +133,11 @@ export class MetaMediaClient {
     }
     if (status < 200 || status > 299) throw classifyGraphError(status, text, parseRetryAfter(retryAfter));
     const parsed = uploadAnswerSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new WhatsAppSendError("unknown", "media upload answered without an id", { retryable: false, userMessage: "WhatsApp accepted the file but did not return its id." });
+    if (!parsed.success)
+      throw new WhatsAppSendError("unknown", "media upload answered without an id", {
+        retryable: false,
+        userMessage: "WhatsApp accepted the file but did not return its id.",
+      });
     return { id: WaMediaId(parsed.data.id) };
   }
 
@@ -147,7 +158,10 @@ export class MetaMediaClient {
       retryAfter = response.headers.get("retry-after");
       text = this.redact(await response.text());
     } catch (err) {
-      throw new MediaFetchError("failed", `media lookup failed: ${err instanceof Error ? err.name : "error"}`, { userMessage: "WhatsApp could not be reached", cause: err });
+      throw new MediaFetchError("failed", `media lookup failed: ${err instanceof Error ? err.name : "error"}`, {
+        userMessage: "WhatsApp could not be reached",
+        cause: err,
+      });
     }
     if (status < 200 || status > 299) {
       const classified = classifyGraphError(status, text, parseRetryAfter(retryAfter));
@@ -160,7 +174,8 @@ export class MetaMediaClient {
       });
     }
     const parsed = mediaInfoSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new MediaFetchError("unavailable", "media lookup answer has no url", { userMessage: "WhatsApp gave no download address for the file" });
+    if (!parsed.success)
+      throw new MediaFetchError("unavailable", "media lookup answer has no url", { userMessage: "WhatsApp gave no download address for the file" });
     return parsed.data;
   }
 
@@ -177,11 +192,15 @@ export class MetaMediaClient {
       });
       if (response.status >= 300 && response.status < 400) {
         abort.abort();
-        throw new MediaFetchError("refused", `media download answered a redirect (HTTP ${response.status}), not followed`, { userMessage: "the media host answered with a redirect" });
+        throw new MediaFetchError("refused", `media download answered a redirect (HTTP ${response.status}), not followed`, {
+          userMessage: "the media host answered with a redirect",
+        });
       }
       if (response.status < 200 || response.status > 299) {
         abort.abort();
-        throw new MediaFetchError("failed", `media download answered HTTP ${response.status}`, { userMessage: `the media host answered HTTP ${response.status}` });
+        throw new MediaFetchError("failed", `media download answered HTTP ${response.status}`, {
+          userMessage: `the media host answered HTTP ${response.status}`,
+        });
       }
       const declared = Number(response.headers.get("content-length") ?? NaN);
       if (declared > maxBytes) {

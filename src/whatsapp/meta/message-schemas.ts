@@ -9,13 +9,17 @@ import { z } from "zod/v4";
 export const idString = z.string().min(1);
 
 /** Unix seconds. The wire sends a string (A5); a number is accepted too, it costs nothing. */
-export const unixSeconds = z
-  .union([z.string().regex(/^\d{1,13}$/), z.number().int().nonnegative()])
-  .transform((v) => Number(v));
+export const unixSeconds = z.union([z.string().regex(/^\d{1,13}$/), z.number().int().nonnegative()]).transform((v) => Number(v));
 
 /** A number that some libraries send as a string (location, order prices: A7). */
 export const numberLike = z
-  .union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/)])
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+(\.\d+)?$/),
+  ])
   .transform((v) => Number(v))
   .refine((n) => Number.isFinite(n), "expected a finite number");
 
@@ -133,9 +137,7 @@ export const reactionPayloadSchema = z.looseObject({ message_id: idString, emoji
 export const orderPayloadSchema = z.looseObject({
   catalog_id: z.string(),
   text: z.string().optional(),
-  product_items: z.array(
-    z.looseObject({ product_retailer_id: z.string(), quantity: numberLike, item_price: numberLike, currency: z.string() }),
-  ),
+  product_items: z.array(z.looseObject({ product_retailer_id: z.string(), quantity: numberLike, item_price: numberLike, currency: z.string() })),
 });
 export const systemPayloadSchema = z.looseObject({
   body: z.string().optional(),

@@ -40,11 +40,42 @@ const RULES: ReadonlyMap<number, CodeRule> = new Map<number, CodeRule>([
   [3, rule("account", false, fixed(`Not sent: the WhatsApp app may not use this feature. ${ADMIN_PERMISSIONS}`))],
   [10, rule("account", false, fixed(`Not sent: the WhatsApp app lacks a permission needed for this message. ${ADMIN_PERMISSIONS}`))],
   [131005, rule("account", false, fixed(`Not sent: WhatsApp denied access. ${ADMIN_PERMISSIONS}`))],
-  [4, rule("api-rate", true, fixed("Not sent yet: the WhatsApp app has made too many requests (Meta's app rate limit). It can be sent again in a few minutes."), 60_000)],
+  [
+    4,
+    rule(
+      "api-rate",
+      true,
+      fixed("Not sent yet: the WhatsApp app has made too many requests (Meta's app rate limit). It can be sent again in a few minutes."),
+      60_000,
+    ),
+  ],
   [80007, rule("api-rate", true, fixed("Not sent yet: the WhatsApp Business Account reached its rate limit. It can be sent again in a few minutes."), 60_000)],
-  [130429, rule("throughput", true, fixed("Not sent yet: this WhatsApp number is sending more messages per second than Meta allows. It can be sent again in a moment."), 1_000)],
-  [131056, rule("pair-rate", true, fixed("Not sent yet: too many messages to this customer in a short time (WhatsApp allows about one every 6 seconds). It can be sent again in a moment."), 6_000)],
-  [131048, rule("account", false, fixed("Not sent: WhatsApp is limiting this number because many of its messages were blocked or reported. Improve message quality before sending more."))],
+  [
+    130429,
+    rule(
+      "throughput",
+      true,
+      fixed("Not sent yet: this WhatsApp number is sending more messages per second than Meta allows. It can be sent again in a moment."),
+      1_000,
+    ),
+  ],
+  [
+    131056,
+    rule(
+      "pair-rate",
+      true,
+      fixed("Not sent yet: too many messages to this customer in a short time (WhatsApp allows about one every 6 seconds). It can be sent again in a moment."),
+      6_000,
+    ),
+  ],
+  [
+    131048,
+    rule(
+      "account",
+      false,
+      fixed("Not sent: WhatsApp is limiting this number because many of its messages were blocked or reported. Improve message quality before sending more."),
+    ),
+  ],
   [368, rule("account", false, fixed(`Not sent: WhatsApp has temporarily blocked this business number for policy violations. ${ADMIN_MANAGER}`))],
   [131031, rule("account", false, fixed(`Not sent: the WhatsApp business account is locked (a policy violation or a wrong two-step PIN). ${ADMIN_MANAGER}`))],
   [130497, rule("recipient", false, fixed("Not sent: WhatsApp does not allow this business to message customers in this country."))],
@@ -52,24 +83,87 @@ const RULES: ReadonlyMap<number, CodeRule> = new Map<number, CodeRule>([
   [2, rule("transient", true, fixed("Not sent: WhatsApp's service is temporarily down. It can be sent again later."), 5_000)],
   [131000, rule("transient", true, fixed("Not sent: something went wrong at WhatsApp. It can be sent again."), 5_000)],
   [131016, rule("transient", true, fixed("Not sent: WhatsApp's service is temporarily unavailable. It can be sent again later."), 5_000)],
-  [131057, rule("capacity-upgrade", true, fixed("Not sent yet: the WhatsApp business number is in maintenance (a throughput upgrade). It can be sent again in a minute."), 60_000)],
+  [
+    131057,
+    rule(
+      "capacity-upgrade",
+      true,
+      fixed("Not sent yet: the WhatsApp business number is in maintenance (a throughput upgrade). It can be sent again in a minute."),
+      60_000,
+    ),
+  ],
   [33, rule("account", false, fixed(`Not sent: the WhatsApp business phone number has been deleted. ${ADMIN_MANAGER}`))],
   [100, invalid],
   [131008, invalid],
   [131009, invalid],
   [130472, rule("recipient", false, fixed("Not sent: the customer is part of a WhatsApp marketing experiment, so this message is not delivered to them."))],
   [131021, rule("recipient", false, fixed("Not sent: the recipient is the business number itself."))],
-  [131026, rule("recipient", false, fixed("Undeliverable: WhatsApp could not deliver this message. The customer may not use WhatsApp, may not have accepted its latest terms, or may use an outdated WhatsApp version."))],
+  [
+    131026,
+    rule(
+      "recipient",
+      false,
+      fixed(
+        "Undeliverable: WhatsApp could not deliver this message. The customer may not use WhatsApp, may not have accepted its latest terms, or may use an outdated WhatsApp version.",
+      ),
+    ),
+  ],
   [131037, rule("account", false, fixed(`Not sent: the business number needs an approved display name first. ${ADMIN_MANAGER}`))],
-  [131042, rule("account", false, fixed("Not sent: there is an eligibility or payment problem with the WhatsApp account. An administrator must check the payment method in WhatsApp Manager."))],
-  [131045, rule("account", false, fixed("Not sent: the business number is not registered correctly (certificate error). An administrator must register the number again."))],
-  [131047, rule("window-closed", false, fixed("Not sent: it has been more than 24 hours since the customer last wrote; only an approved template can be sent. Send a template to reopen the conversation."))],
-  [131049, rule("recipient", false, fixed("Not delivered: WhatsApp chose not to deliver this marketing message to keep engagement healthy. Wait at least 24 hours before trying again."))],
+  [
+    131042,
+    rule(
+      "account",
+      false,
+      fixed(
+        "Not sent: there is an eligibility or payment problem with the WhatsApp account. An administrator must check the payment method in WhatsApp Manager.",
+      ),
+    ),
+  ],
+  [
+    131045,
+    rule(
+      "account",
+      false,
+      fixed("Not sent: the business number is not registered correctly (certificate error). An administrator must register the number again."),
+    ),
+  ],
+  [
+    131047,
+    rule(
+      "window-closed",
+      false,
+      fixed(
+        "Not sent: it has been more than 24 hours since the customer last wrote; only an approved template can be sent. Send a template to reopen the conversation.",
+      ),
+    ),
+  ],
+  [
+    131049,
+    rule(
+      "recipient",
+      false,
+      fixed("Not delivered: WhatsApp chose not to deliver this marketing message to keep engagement healthy. Wait at least 24 hours before trying again."),
+    ),
+  ],
   [131050, rule("opted-out", false, fixed("Not sent: the customer has stopped marketing messages from this business."))],
   [131051, rule("content", false, fixed("Not sent: WhatsApp does not support this type of message."))],
-  [131052, rule("content", false, fixed("The customer's media could not be downloaded from WhatsApp (for example, it is over 100 MB). Ask the customer to send it again."))],
+  [
+    131052,
+    rule(
+      "content",
+      false,
+      fixed("The customer's media could not be downloaded from WhatsApp (for example, it is over 100 MB). Ask the customer to send it again."),
+    ),
+  ],
   [131053, rule("content", false, fixed("Not sent: WhatsApp could not process the media (for example, an unsupported file type)."))],
-  [131062, rule("recipient", false, fixed("Not sent: this customer can only be reached through their WhatsApp username, and this kind of message cannot be sent to a username."))],
+  [
+    131062,
+    rule(
+      "recipient",
+      false,
+      fixed("Not sent: this customer can only be reached through their WhatsApp username, and this kind of message cannot be sent to a username."),
+    ),
+  ],
   [132000, template("the number of template parameters does not match the template")],
   [132001, template("the template does not exist in this language or is not approved")],
   [132005, template("the template text is too long once filled in")],
@@ -88,7 +182,8 @@ function ruleFor(code: number): CodeRule | undefined {
   const exact = RULES.get(code);
   if (exact) return exact;
   if (code >= 200 && code <= 299) return RULES.get(10);
-  if (code >= 133000 && code <= 133016) return rule("account", false, fixed(`Not sent: the business phone number's registration has a problem. ${ADMIN_MANAGER}`));
+  if (code >= 133000 && code <= 133016)
+    return rule("account", false, fixed(`Not sent: the business phone number's registration has a problem. ${ADMIN_MANAGER}`));
   return undefined;
 }
 
@@ -152,13 +247,17 @@ export function classifyGraphError(httpStatus: number, bodyText: string, retryAf
   const subcode = error.error_subcode !== undefined ? `/${error.error_subcode}` : "";
   const trace = error.fbtrace_id ? `, fbtrace_id ${error.fbtrace_id}` : "";
   // Meta answered with an error: it did not take the request, so trying again cannot duplicate it.
-  return new WhatsAppSendError(known?.kind ?? "unknown", `Graph API error ${code}${subcode} (HTTP ${httpStatus}${trace}): ${metaWords}${details ? ` — ${details}` : ""}`, {
-    metaCode: code,
-    notApplied: true,
-    retryable,
-    ...(retryable && hint !== undefined ? { retryAfterMs: hint } : {}),
-    userMessage: known ? known.say(details) : `Not sent: WhatsApp refused the message (error ${code}: ${metaWords}${details ? ` — ${details}` : ""}).`,
-  });
+  return new WhatsAppSendError(
+    known?.kind ?? "unknown",
+    `Graph API error ${code}${subcode} (HTTP ${httpStatus}${trace}): ${metaWords}${details ? ` — ${details}` : ""}`,
+    {
+      metaCode: code,
+      notApplied: true,
+      retryable,
+      ...(retryable && hint !== undefined ? { retryAfterMs: hint } : {}),
+      userMessage: known ? known.say(details) : `Not sent: WhatsApp refused the message (error ${code}: ${metaWords}${details ? ` — ${details}` : ""}).`,
+    },
+  );
 }
 
 /** A send that got no answer from Meta: always retryable. A timeout may hide an accepted message. */
@@ -177,8 +276,16 @@ export function transportError(kind: "timeout" | "network", timeoutMs: number, c
 }
 
 /** The kind and plain words of a Meta error code seen in a status webhook (A8), e.g. a failed 131047. */
-export function describeMetaErrorCode(code: number, metaTitle?: string, details?: string): { kind: WhatsAppFailureKind; retryable: boolean; userMessage: string } {
+export function describeMetaErrorCode(
+  code: number,
+  metaTitle?: string,
+  details?: string,
+): { kind: WhatsAppFailureKind; retryable: boolean; userMessage: string } {
   const known = ruleFor(code);
   if (known) return { kind: known.kind, retryable: known.retryable, userMessage: known.say(details ? clip(details) : "") };
-  return { kind: "unknown", retryable: false, userMessage: `WhatsApp reported error ${code}${metaTitle ? `: ${clip(metaTitle)}` : ""}${details ? ` — ${clip(details)}` : ""}.` };
+  return {
+    kind: "unknown",
+    retryable: false,
+    userMessage: `WhatsApp reported error ${code}${metaTitle ? `: ${clip(metaTitle)}` : ""}${details ? ` — ${clip(details)}` : ""}.`,
+  };
 }

@@ -14,13 +14,15 @@ const componentSchema = z.looseObject({
 });
 
 export const templatesPageSchema = z.looseObject({
-  data: z.array(z.looseObject({
-    name: z.string().min(1),
-    language: z.string().min(1),
-    status: z.string().optional(),
-    category: z.string().optional(),
-    components: z.array(componentSchema).optional(),
-  })),
+  data: z.array(
+    z.looseObject({
+      name: z.string().min(1),
+      language: z.string().min(1),
+      status: z.string().optional(),
+      category: z.string().optional(),
+      components: z.array(componentSchema).optional(),
+    }),
+  ),
   paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
 
@@ -54,9 +56,6 @@ function parameter(key: string, value: string): Record<string, string> {
 export function templatePayload(template: MessageTemplate, values: TemplateValues): Record<string, unknown> {
   const header = headerPlaceholders(template).map((k) => parameter(k, values.header[k] ?? ""));
   const body = placeholders(template.body).map((k) => parameter(k, values.body[k] ?? ""));
-  const components = [
-    ...(header.length > 0 ? [{ type: "header", parameters: header }] : []),
-    ...(body.length > 0 ? [{ type: "body", parameters: body }] : []),
-  ];
+  const components = [...(header.length > 0 ? [{ type: "header", parameters: header }] : []), ...(body.length > 0 ? [{ type: "body", parameters: body }] : [])];
   return { name: template.name, language: { code: template.language }, ...(components.length > 0 ? { components } : {}) };
 }

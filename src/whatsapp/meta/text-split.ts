@@ -8,7 +8,9 @@ export function splitWhatsAppText(text: string, max: number): string[] {
   const parts: string[] = [];
   let rest = text.trim();
   while (Array.from(rest).length > max) {
-    const head = Array.from(rest).slice(0, max + 1).join("");
+    const head = Array.from(rest)
+      .slice(0, max + 1)
+      .join("");
     const cut = lastBreak(head, max);
     parts.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();

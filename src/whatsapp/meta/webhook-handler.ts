@@ -59,7 +59,13 @@ export function handleVerification(request: HttpRequest, options: Pick<WebhookHa
 }
 
 /** How many events of each type a webhook carried, counted in one pass (for the log line). */
-function countByType(events: readonly WhatsAppEvent[]): { messages: number; statuses: number; accountErrors: number; preferences: number; groupEvents: number } {
+function countByType(events: readonly WhatsAppEvent[]): {
+  messages: number;
+  statuses: number;
+  accountErrors: number;
+  preferences: number;
+  groupEvents: number;
+} {
   const counts = { messages: 0, statuses: 0, accountErrors: 0, preferences: 0, groupEvents: 0 };
   for (const event of events) {
     if (event.type === "message") counts.messages++;

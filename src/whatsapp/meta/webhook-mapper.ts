@@ -53,8 +53,7 @@ export function mapWebhookEnvelope(envelope: WebhookEnvelope, options: MappingOp
         const mapped = mapGroupsValue(change.field, change.value, options.receivedAt ?? 0);
         result.events.push(...mapped.events);
         for (const problem of mapped.problems) result.problems.push({ where: `${where()}.value.groups[${problem.index}]`, reason: problem.reason });
-      }
-      else mapMessagesValue(change.value, entry.id, where, options, result);
+      } else mapMessagesValue(change.value, entry.id, where, options, result);
     });
   });
   return result;
@@ -195,7 +194,7 @@ function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusE
     errors: statusErrors(status.errors),
     callbackData: status.biz_opaque_callback_data,
     group: toGroup && status.recipient_id ? WaGroupId(status.recipient_id) : undefined,
-    participant: toGroup ? status.recipient_participant_user_id ?? status.recipient_participant_id ?? status.participant_recipient_id : undefined,
+    participant: toGroup ? (status.recipient_participant_user_id ?? status.recipient_participant_id ?? status.participant_recipient_id) : undefined,
   });
 }
 
@@ -205,7 +204,10 @@ export function accountErrorKey(entryId: string, error: WebhookError, receivedAt
   // Meta gives these errors no id. The hour of receipt is part of the key so that a redelivery is a
   // duplicate while the same error recurring later is recorded again.
   const hour = Math.floor(receivedAt / 3600);
-  return createHash("sha256").update(`${entryId}\n${hour}\n${stableJson(error)}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`${entryId}\n${hour}\n${stableJson(error)}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 function accountError(business: BusinessNumberId, entryId: string, error: WebhookError, receivedAt: number): AccountErrorEvent {

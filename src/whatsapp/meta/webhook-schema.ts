@@ -1,6 +1,14 @@
 import { z } from "zod/v4";
 import { copyLoose, isEnvelopeShape, isMessagesValueShape, type DeclaredKeys } from "./webhook-shape-check";
-import { describeIssues, idString, parseInboundMessage, unixSeconds, webhookErrorSchema, type ParsedInboundMessage, type WebhookError } from "./message-schemas";
+import {
+  describeIssues,
+  idString,
+  parseInboundMessage,
+  unixSeconds,
+  webhookErrorSchema,
+  type ParsedInboundMessage,
+  type WebhookError,
+} from "./message-schemas";
 
 /**
  * zod schemas of Meta's webhook envelope (docs/protocols.md A5) and of what a `messages` change carries:

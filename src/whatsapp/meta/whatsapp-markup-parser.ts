@@ -51,7 +51,11 @@ export function parseBlocks(text: string): FormattedText {
     }
     quote = [];
   };
-  const flushAll = () => { flushParagraph(); flushList(); flushQuote(); };
+  const flushAll = () => {
+    flushParagraph();
+    flushList();
+    flushQuote();
+  };
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -62,9 +66,17 @@ export function parseBlocks(text: string): FormattedText {
       i = fence.lastLine;
       continue;
     }
-    if (line.trim() === "") { flushAll(); continue; }
+    if (line.trim() === "") {
+      flushAll();
+      continue;
+    }
     const quoted = /^>\s?(.*)$/.exec(line);
-    if (quoted) { flushParagraph(); flushList(); quote.push(quoted[1]!); continue; }
+    if (quoted) {
+      flushParagraph();
+      flushList();
+      quote.push(quoted[1]!);
+      continue;
+    }
     flushQuote();
     const item = LIST_ITEM.exec(line);
     if (item) {
@@ -109,7 +121,7 @@ function joinLines(lines: readonly string[]): Inline[] {
   return out;
 }
 
-const MARKS: Readonly<Record<string, keyof Marks>> = { "*": "bold", "_": "italic", "~": "strike" };
+const MARKS: Readonly<Record<string, keyof Marks>> = { "*": "bold", _: "italic", "~": "strike" };
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 const SPACE = /\s/u;
 

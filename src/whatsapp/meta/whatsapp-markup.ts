@@ -71,7 +71,11 @@ function renderInlines(inlines: readonly Inline[]): string {
  */
 function renderMarked(text: string, marks: Marks | undefined): string {
   if (!marks || (!marks.bold && !marks.italic && !marks.strike && !marks.code)) return text;
-  if (text.includes("\n")) return text.split("\n").map((line) => renderMarked(line, marks)).join("\n");
+  if (text.includes("\n"))
+    return text
+      .split("\n")
+      .map((line) => renderMarked(line, marks))
+      .join("\n");
   const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
   const [lead, core, trail] = [match?.[1] ?? "", match?.[2] ?? text, match?.[3] ?? ""];
   if (core === "") return text;

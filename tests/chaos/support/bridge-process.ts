@@ -47,7 +47,9 @@ export class BridgeProcess {
   starts = 0;
   /** Whether it holds the processing lease, as its log says (`bridge.leadership.acquired` / `.lost`). */
   leader = false;
-  private readonly killOnExit = () => { this.child?.kill("SIGKILL"); };
+  private readonly killOnExit = () => {
+    this.child?.kill("SIGKILL");
+  };
 
   constructor(private readonly options: BridgeProcessOptions) {
     if (!existsSync(ENTRY)) throw new Error(`the bridge is not built: ${ENTRY} is missing (run npm run build)`);
@@ -101,7 +103,10 @@ export class BridgeProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`the bridge process exited before it was ready (see ${this.options.logFile})`);
-      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) return;
       await sleep(100);
     }
@@ -119,7 +124,7 @@ export class BridgeProcess {
   /** A graceful stop: SIGTERM; resolves with how it exited and how long it took. */
   async terminate(timeoutMs = 35_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const started = Date.now();
-    if (!this.running) return { ...(await this.exited ?? { code: null, signal: null }), ms: 0 };
+    if (!this.running) return { ...((await this.exited) ?? { code: null, signal: null }), ms: 0 };
     this.child!.kill("SIGTERM");
     const timer = setTimeout(() => this.child?.kill("SIGKILL"), timeoutMs);
     const result = await this.exited!;

@@ -20,7 +20,11 @@ export class ChaosAzurite {
   /** Starts it (again, on the same ports and data after `stop`, unless in memory). */
   async start(): Promise<void> {
     if (this.current) return;
-    this.current = await startEmbeddedAzurite({ ...(this.options.inMemory ? {} : { location: this.location }), logger: new CaptureLogger(), ...(this.ports ?? {}) });
+    this.current = await startEmbeddedAzurite({
+      ...(this.options.inMemory ? {} : { location: this.location }),
+      logger: new CaptureLogger(),
+      ...(this.ports ?? {}),
+    });
     this.ports = { tablePort: this.current.tablePort, blobPort: this.current.blobPort };
   }
 

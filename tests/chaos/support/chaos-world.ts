@@ -126,7 +126,11 @@ export class ChaosWorld {
 
   /** A further bridge instance on the same storage (for multi-instance scenarios). */
   async secondBridge(): Promise<BridgeProcess> {
-    const bridge = new BridgeProcess({ env: this.bridgeEnv, logFile: join(this.logDir, `bridge-${this.extraBridges.length + 2}.log`), port: await findFreePort("127.0.0.1") });
+    const bridge = new BridgeProcess({
+      env: this.bridgeEnv,
+      logFile: join(this.logDir, `bridge-${this.extraBridges.length + 2}.log`),
+      port: await findFreePort("127.0.0.1"),
+    });
     this.extraBridges.push(bridge);
     return bridge;
   }

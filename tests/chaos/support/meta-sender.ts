@@ -99,7 +99,12 @@ export class MetaSender {
   private async post(body: Buffer, headers: Readonly<Record<string, string>>): Promise<number> {
     try {
       const url = this.urls[this.turn++ % this.urls.length]!;
-      const response = await fetch(url, { method: "POST", headers, body: new Uint8Array(body), signal: AbortSignal.timeout(this.options.attemptTimeoutMs ?? 10_000) });
+      const response = await fetch(url, {
+        method: "POST",
+        headers,
+        body: new Uint8Array(body),
+        signal: AbortSignal.timeout(this.options.attemptTimeoutMs ?? 10_000),
+      });
       await response.arrayBuffer();
       return response.status;
     } catch {

@@ -44,6 +44,16 @@ export function printChaosTable(): void {
   console.log(`\nchaos summary (duplicated/flagged)\n${line(COLUMNS)}`);
   for (const row of rows) {
     const t = row.tally;
-    console.log(line([row.scenario, String(t.sent), String(t.received), String(t.lost), `${t.duplicated}/${t.duplicatesFlagged}f`, String(t.outOfOrder), row.maxRecoveryMs === undefined ? "-" : `${(row.maxRecoveryMs / 1000).toFixed(1)} s`]));
+    console.log(
+      line([
+        row.scenario,
+        String(t.sent),
+        String(t.received),
+        String(t.lost),
+        `${t.duplicated}/${t.duplicatesFlagged}f`,
+        String(t.outOfOrder),
+        row.maxRecoveryMs === undefined ? "-" : `${(row.maxRecoveryMs / 1000).toFixed(1)} s`,
+      ]),
+    );
   }
 }

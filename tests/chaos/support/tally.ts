@@ -101,7 +101,10 @@ export function tally(tag: string, sent: readonly ChaosMessage[], posts: readonl
     outOfOrder,
     splitThreads: [...threads.values()].filter((t) => t.size > 1).length,
     orderSample: [...disordered].slice(0, 5).map((c) => `c${c}: ${orders.get(c)!.join(" ")}`),
-    duplicateSample: [...copies].filter(([, n]) => n > 1).slice(0, 10).map(([w]) => w),
+    duplicateSample: [...copies]
+      .filter(([, n]) => n > 1)
+      .slice(0, 10)
+      .map(([w]) => w),
     lostSample: lostWamids.slice(0, 10),
   };
 }

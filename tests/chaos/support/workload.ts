@@ -35,7 +35,14 @@ export const WAMID_PATTERN = /wamid\.CHAOS([A-Za-z0-9]+)C(\d+)M(\d+)/;
  * guarantee batching), the contact's messages one second apart in WhatsApp time, contacts spread over
  * `businesses`. Returned in the order Meta would send them in a burst: interleaved across contacts.
  */
-export function chaosBurst(options: { tag: string; contacts: number; perContact: number; businesses: readonly WebhookBusiness[]; appSecret: string; firstContact?: number }): ChaosMessage[] {
+export function chaosBurst(options: {
+  tag: string;
+  contacts: number;
+  perContact: number;
+  businesses: readonly WebhookBusiness[];
+  appSecret: string;
+  firstContact?: number;
+}): ChaosMessage[] {
   const base = Math.floor(Date.now() / 1000) - 3_600;
   const out: ChaosMessage[] = [];
   const first = options.firstContact ?? 0;

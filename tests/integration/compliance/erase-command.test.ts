@@ -4,7 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { paragraph } from "../../../src/core/formatted-text";
-import { AadObjectId, contactKeyOf, groupKeyOf, TeamsChannelId, TeamsMessageId, TenantId, threadRefOf, WaGroupId, WaMessageId, WaPhone, WaUserId } from "../../../src/core/ids";
+import {
+  AadObjectId,
+  contactKeyOf,
+  groupKeyOf,
+  TeamsChannelId,
+  TeamsMessageId,
+  TenantId,
+  threadRefOf,
+  WaGroupId,
+  WaMessageId,
+  WaPhone,
+  WaUserId,
+} from "../../../src/core/ids";
 import { eventKeyOf, type WhatsAppEvent } from "../../../src/core/messages";
 import { LocalMediaStore } from "../../../src/media";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "../../../src/storage/azurite/embedded-azurite";
@@ -23,17 +35,74 @@ const keyOf = (c: typeof maria) => contactKeyOf(BUSINESS, { userId: WaUserId(c.u
 /** One customer's data in every table and in the media folder, the way the bridge writes it. */
 async function seedCustomer(stores: TableStores, media: LocalMediaStore, c: typeof maria, root: string): Promise<void> {
   const contact = keyOf(c);
-  await stores.conversations.reserve({ contact, business: BUSINESS, state: "creating", userId: WaUserId(c.userId), phone: WaPhone(c.phone), profileName: c.name, createdAt: Date.now(), firstMessage: `Hello from ${c.name}` });
+  await stores.conversations.reserve({
+    contact,
+    business: BUSINESS,
+    state: "creating",
+    userId: WaUserId(c.userId),
+    phone: WaPhone(c.phone),
+    profileName: c.name,
+    createdAt: Date.now(),
+    firstMessage: `Hello from ${c.name}`,
+  });
   const thread = threadRefOf(CHANNEL, TeamsMessageId(root));
   await stores.conversations.activate(contact, { channelId: CHANNEL, thread, rootMessageId: TeamsMessageId(root) });
   const text = customerText(`Hi, this is ${c.name}`, { phone: c.phone, userId: c.userId, name: c.name, id: `wamid.in.${c.userId}` });
-  const status: WhatsAppEvent = { type: "status", business: BUSINESS, id: WaMessageId(`wamid.out.${c.userId}`), state: "read", timestamp: 1_789_300_100, recipient: { phone: WaPhone(c.phone), userId: WaUserId(c.userId) }, errors: [] };
+  const status: WhatsAppEvent = {
+    type: "status",
+    business: BUSINESS,
+    id: WaMessageId(`wamid.out.${c.userId}`),
+    state: "read",
+    timestamp: 1_789_300_100,
+    recipient: { phone: WaPhone(c.phone), userId: WaUserId(c.userId) },
+    errors: [],
+  };
   const inGroup = { ...customerText("in the group", { phone: c.phone, userId: c.userId, name: c.name, id: `wamid.grp.${c.userId}` }), group: GROUP };
-  for (const event of [text, status, inGroup]) await stores.inbox.record({ business: BUSINESS, key: eventKeyOf(event), event, state: "done", receivedAt: Date.now() });
-  await stores.messages.put({ business: BUSINESS, wamid: text.id, thread, teamsMessageId: TeamsMessageId(`${root}1`), contact, direction: "inbound", at: Date.now() });
-  await stores.messages.put({ business: BUSINESS, wamid: status.id, thread, teamsMessageId: TeamsMessageId(`${root}2`), contact, direction: "outbound", at: Date.now(), author: AadObjectId("a1"), state: "read", excerpt: `Dear ${c.name}` });
-  await stores.outbox.create({ business: BUSINESS, contact, thread, teamsMessageId: TeamsMessageId(`${root}2`), body: paragraph(`Dear ${c.name}`), state: "sent", attempts: 1, resends: 0, createdAt: Date.now(), updatedAt: Date.now(), owner: "web0", wamids: [status.id] });
-  await media.keep({ bytes: Buffer.from(`the photo of ${c.name}`), name: "photo.jpg", mimeType: "image/jpeg", channel: address, contact, wamid: WaMessageId(`wamid.img.${c.userId}`) });
+  for (const event of [text, status, inGroup])
+    await stores.inbox.record({ business: BUSINESS, key: eventKeyOf(event), event, state: "done", receivedAt: Date.now() });
+  await stores.messages.put({
+    business: BUSINESS,
+    wamid: text.id,
+    thread,
+    teamsMessageId: TeamsMessageId(`${root}1`),
+    contact,
+    direction: "inbound",
+    at: Date.now(),
+  });
+  await stores.messages.put({
+    business: BUSINESS,
+    wamid: status.id,
+    thread,
+    teamsMessageId: TeamsMessageId(`${root}2`),
+    contact,
+    direction: "outbound",
+    at: Date.now(),
+    author: AadObjectId("a1"),
+    state: "read",
+    excerpt: `Dear ${c.name}`,
+  });
+  await stores.outbox.create({
+    business: BUSINESS,
+    contact,
+    thread,
+    teamsMessageId: TeamsMessageId(`${root}2`),
+    body: paragraph(`Dear ${c.name}`),
+    state: "sent",
+    attempts: 1,
+    resends: 0,
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+    owner: "web0",
+    wamids: [status.id],
+  });
+  await media.keep({
+    bytes: Buffer.from(`the photo of ${c.name}`),
+    name: "photo.jpg",
+    mimeType: "image/jpeg",
+    channel: address,
+    contact,
+    wamid: WaMessageId(`wamid.img.${c.userId}`),
+  });
 }
 
 describe("npm run erase (the command, against tables on Azurite and a local media folder)", function () {
@@ -54,7 +123,13 @@ describe("npm run erase (the command, against tables on Azurite and a local medi
     await seedCustomer(stores, media, maria, "1700000000001");
     await seedCustomer(stores, media, john, "1700000000002");
     // A group's conversation: Maria writes in it, but it is the group's record.
-    await stores.conversations.reserve({ contact: groupKeyOf(BUSINESS, GROUP), business: BUSINESS, state: "creating", createdAt: Date.now(), group: { id: GROUP, subject: "Book club" } });
+    await stores.conversations.reserve({
+      contact: groupKeyOf(BUSINESS, GROUP),
+      business: BUSINESS,
+      state: "creating",
+      createdAt: Date.now(),
+      group: { id: GROUP, subject: "Book club" },
+    });
   });
   after(async () => {
     await azurite?.stop();
@@ -83,7 +158,10 @@ describe("npm run erase (the command, against tables on Azurite and a local medi
     const before = await everyRow();
     const run = await runOperatorCommand("erase", ["--contact", `+55 11 98765-4321`, "--dry-run"], env);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^Would erase the personal data of \*{8}4321 from the bridge's own storage: 1 conversation\(s\)\n {2}conversations 1, thread index 1, message map 4, inbox 3, outbox 1, media files 1\n/);
+    assert.match(
+      run.stdout,
+      /^Would erase the personal data of \*{8}4321 from the bridge's own storage: 1 conversation\(s\)\n {2}conversations 1, thread index 1, message map 4, inbox 3, outbox 1, media files 1\n/,
+    );
     assert.deepEqual(await everyRow(), before);
   });
 
@@ -92,7 +170,10 @@ describe("npm run erase (the command, against tables on Azurite and a local medi
     assert.equal(traces(everyFile(), maria).length, 1);
     const run = await runOperatorCommand("erase", ["--contact", `+${maria.phone}`], env);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^Erased the personal data of \*{8}4321 from the bridge's own storage: 1 conversation\(s\)\n {2}conversations 1, thread index 1, message map 4, inbox 3, outbox 1, media files 1\n/);
+    assert.match(
+      run.stdout,
+      /^Erased the personal data of \*{8}4321 from the bridge's own storage: 1 conversation\(s\)\n {2}conversations 1, thread index 1, message map 4, inbox 3, outbox 1, media files 1\n/,
+    );
     assert.match(run.stdout, /The webhook journal \(container webhook-journal\).*firm's record \(SEC 17a-4, FINRA 4511, FCA SYSC 10A\)/);
     assert.match(run.stdout, /Teams: .*Microsoft Purview retention policies/);
     assert.doesNotMatch(run.stdout, /Still named/);

@@ -25,7 +25,12 @@ describe(`npm run export -- --all on a journal of ${EVENTS} events`, function ()
     const written = await writeBulkJournal(connectionString, container, { events: EVENTS, contacts: 500, start: Date.UTC(2026, 2, 1) });
     const wroteMs = Date.now() - started;
     out = join(mkdtempSync(join(tmpdir(), "export-bulk-")), "out");
-    const run = await runOperatorCommand("export", ["--all", "--from", "2026-03-01", "--to", "2026-03-31", "--out", out], { AZURE_STORAGE_CONNECTION_STRING: connectionString, JOURNAL_CONTAINER: container }, (process.env.EXPORT_NODE_ARGS ?? "--max-old-space-size=128").split(" ").filter(Boolean));
+    const run = await runOperatorCommand(
+      "export",
+      ["--all", "--from", "2026-03-01", "--to", "2026-03-31", "--out", out],
+      { AZURE_STORAGE_CONNECTION_STRING: connectionString, JOURNAL_CONTAINER: container },
+      (process.env.EXPORT_NODE_ARGS ?? "--max-old-space-size=128").split(" ").filter(Boolean),
+    );
     const exportMs = Date.now() - started - wroteMs;
     assert.equal(run.code, 0, run.stderr);
     const lines = readFileSync(join(out, "events.jsonl"), "utf8").split("\n").filter(Boolean).length;
@@ -33,7 +38,9 @@ describe(`npm run export -- --all on a journal of ${EVENTS} events`, function ()
     assert.match(run.stdout, new RegExp(`Exported ${EVENTS} event\\(s\\) of 500 conversation\\(s\\)`));
     assert.ok(run.peakRssBytes > 0, "the command's peak RSS was read from /proc");
     const mb = (run.peakRssBytes / 1024 / 1024).toFixed(1);
-    console.log(`      ${EVENTS} events: journal written in ${(wroteMs / 1000).toFixed(1)} s, exported in ${(exportMs / 1000).toFixed(1)} s, peak RSS ${mb} MB, events.jsonl ${(statSync(join(out, "events.jsonl")).size / 1e6).toFixed(1)} MB`);
+    console.log(
+      `      ${EVENTS} events: journal written in ${(wroteMs / 1000).toFixed(1)} s, exported in ${(exportMs / 1000).toFixed(1)} s, peak RSS ${mb} MB, events.jsonl ${(statSync(join(out, "events.jsonl")).size / 1e6).toFixed(1)} MB`,
+    );
     assert.ok(run.peakRssBytes < 200 * 1024 * 1024, `peak RSS ${mb} MB`);
   });
 });

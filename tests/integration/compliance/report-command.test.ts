@@ -23,8 +23,20 @@ describe("npm run report (the command, against a journal and tables on Azurite)"
     // The bridge's default table names: Maria's conversation lives in the "Sales desk" channel.
     const stores = await createTableStores({ connectionString: azurite.connectionString });
     const channelId = TeamsChannelId("19:sales@thread.tacv2");
-    await stores.links.put({ business: BusinessNumberId(BUSINESS), channel: { channelId, tenantId: TenantId("t"), serviceUrl: "https://smba.trafficmanager.net/emea/", channelName: "Sales desk" }, linkedBy: AadObjectId("admin"), linkedAt: 0 });
-    await stores.conversations.reserve({ contact: keyOf(maria), business: BusinessNumberId(BUSINESS), state: "creating", phone: WaPhone(maria.phone), userId: WaUserId(maria.userId), createdAt: 0 });
+    await stores.links.put({
+      business: BusinessNumberId(BUSINESS),
+      channel: { channelId, tenantId: TenantId("t"), serviceUrl: "https://smba.trafficmanager.net/emea/", channelName: "Sales desk" },
+      linkedBy: AadObjectId("admin"),
+      linkedAt: 0,
+    });
+    await stores.conversations.reserve({
+      contact: keyOf(maria),
+      business: BusinessNumberId(BUSINESS),
+      state: "creating",
+      phone: WaPhone(maria.phone),
+      userId: WaUserId(maria.userId),
+      createdAt: 0,
+    });
     await stores.conversations.activate(keyOf(maria), { channelId, thread: threadRefOf(channelId, TeamsMessageId("1")), rootMessageId: TeamsMessageId("1") });
     work = mkdtempSync(join(tmpdir(), "report-"));
   });
@@ -38,8 +50,18 @@ describe("npm run report (the command, against a journal and tables on Azurite)"
     const run = await runOperatorCommand("report", ["--from", DAY1, "--to", DAY2, "--html", html], env);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stdout.startsWith("metric,dimension,value\nperiod_from,,2026-05-10\nperiod_to,,2026-05-11\n"));
-    for (const row of ["conversations,all,2", "conversations,channel:Sales desk,1", "conversations,channel:(not linked),1", "replies,all,3", "response_median_seconds,all,84300",
-      "windows_expired_before_reply,all,1", "opt_outs,all,1", "failures,code:131047,1", "internal_replies,why:note,1", "templates_sent,template:order_update|en_US,1"]) {
+    for (const row of [
+      "conversations,all,2",
+      "conversations,channel:Sales desk,1",
+      "conversations,channel:(not linked),1",
+      "replies,all,3",
+      "response_median_seconds,all,84300",
+      "windows_expired_before_reply,all,1",
+      "opt_outs,all,1",
+      "failures,code:131047,1",
+      "internal_replies,why:note,1",
+      "templates_sent,template:order_update|en_US,1",
+    ]) {
       assert.ok(run.stdout.includes(`\n${row}\n`), row);
     }
     assert.ok(!run.stdout.includes(maria.phone) && !run.stdout.includes(maria.userId), "no customer's number or id");

@@ -14,8 +14,19 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     const container = `${uniqueTablePrefix("verify")}-j`;
     const refs = await writeJournalWorld(connectionString, container);
     const blobs = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
-    const verify = (...args: string[]) => runOperatorCommand("verify", args, { AZURE_STORAGE_CONNECTION_STRING: connectionString, JOURNAL_CONTAINER: container, WHATSAPP_APP_SECRET: CURRENT_SECRET });
-    return { container, blobs, verify, segmentsA: refs.refsA.map((r) => r.slice(0, r.indexOf("#"))), segmentsB: refs.refsB.map((r) => r.slice(0, r.indexOf("#"))) };
+    const verify = (...args: string[]) =>
+      runOperatorCommand("verify", args, {
+        AZURE_STORAGE_CONNECTION_STRING: connectionString,
+        JOURNAL_CONTAINER: container,
+        WHATSAPP_APP_SECRET: CURRENT_SECRET,
+      });
+    return {
+      container,
+      blobs,
+      verify,
+      segmentsA: refs.refsA.map((r) => r.slice(0, r.indexOf("#"))),
+      segmentsB: refs.refsB.map((r) => r.slice(0, r.indexOf("#"))),
+    };
   }
 
   function assertNothingSecret(output: string): void {
@@ -31,7 +42,10 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     assert.match(run.stdout, /first\/last: 2026-05-10T09:00:01\.000Z \/ 2026-05-11T11:31:00\.000Z/);
     assert.match(run.stdout, /signatures: 2 by --secret #1, 6 by WHATSAPP_APP_SECRET; 0 failed/);
     // Writer B's first day was signed with the rotated secret: its two segments say so.
-    assert.match(run.stdout, new RegExp(`  ${w.segmentsB[0]!.replace(/\./g, "\\.")} … ${w.segmentsB[1]!.slice(19).replace(/\./g, "\\.")} \\(2 segments\\): --secret #1\\n`));
+    assert.match(
+      run.stdout,
+      new RegExp(`  ${w.segmentsB[0]!.replace(/\./g, "\\.")} … ${w.segmentsB[1]!.slice(19).replace(/\./g, "\\.")} \\(2 segments\\): --secret #1\\n`),
+    );
     assert.match(run.stdout, new RegExp(`  ${w.segmentsA[1]!.replace(/\./g, "\\.")} … .* \\(2 segments\\): no signed delivery\\n`));
     assert.match(run.stdout, /Chain breaks and failures: 0\n\nResult: INTACT/);
     assert.doesNotMatch(run.stdout, /Not sealed/);
@@ -65,7 +79,12 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     const run = await w.verify("--secret", OLD_SECRET, "--from", DAY1);
     assert.equal(run.code, 1);
     assert.match(run.stdout, new RegExp(`ALTERED {3}${name.replace(/\./g, "\\.")}#1: the body does not match the SHA-256 kept with it`));
-    assert.match(run.stdout, new RegExp(`ALTERED {3}${name.replace(/\./g, "\\.")}: does not match the SHA-256 that ${w.segmentsA[4]!.replace(/\./g, "\\.")} names; does not match the SHA-256 that journal/2026/05/10/manifest-web0\\.boot1-1\\.json lists`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `ALTERED {3}${name.replace(/\./g, "\\.")}: does not match the SHA-256 that ${w.segmentsA[4]!.replace(/\./g, "\\.")} names; does not match the SHA-256 that journal/2026/05/10/manifest-web0\\.boot1-1\\.json lists`,
+      ),
+    );
     assert.match(run.stdout, /Result: FAILED/);
   });
 
@@ -75,7 +94,12 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     await w.blobs.deleteBlob(name);
     const run = await w.verify("--secret", OLD_SECRET, "--from", DAY1, "--to", DAY2);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, new RegExp(`MISSING {3}${name.replace(/\./g, "\\.")}: named by ${w.segmentsB[2]!.replace(/\./g, "\\.")} as segment 2 of writer web1\\.boot1; listed by journal/2026/05/10/manifest-web1\\.boot1-1\\.json`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `MISSING {3}${name.replace(/\./g, "\\.")}: named by ${w.segmentsB[2]!.replace(/\./g, "\\.")} as segment 2 of writer web1\\.boot1; listed by journal/2026/05/10/manifest-web1\\.boot1-1\\.json`,
+      ),
+    );
   });
 
   it("one inserted segment fails, naming it (a second claimant of a place in the chain, or one after the writer's final manifest)", async () => {
@@ -83,16 +107,32 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     const first = w.segmentsA[0]!;
     const firstBytes = await w.blobs.getBlobClient(first).downloadToBuffer();
     const { createHash } = await import("node:crypto");
-    const forged = (seq: number, prev: { name: string; sha256: string }, day: string) => [
-      JSON.stringify({ kind: "segment", v: 1, writer: "web0.boot1", seq, prev }),
-      JSON.stringify({ kind: "record", record: { kind: "internal", at: Date.parse(`${day}T12:00:00Z`), conversation: "x", teamsMessageId: "1", author: { aadObjectId: "a", name: "Mallory" }, why: "note" } }),
-    ].join("\n") + "\n";
+    const forged = (seq: number, prev: { name: string; sha256: string }, day: string) =>
+      [
+        JSON.stringify({ kind: "segment", v: 1, writer: "web0.boot1", seq, prev }),
+        JSON.stringify({
+          kind: "record",
+          record: {
+            kind: "internal",
+            at: Date.parse(`${day}T12:00:00Z`),
+            conversation: "x",
+            teamsMessageId: "1",
+            author: { aadObjectId: "a", name: "Mallory" },
+            why: "note",
+          },
+        }),
+      ].join("\n") + "\n";
     const planted = `journal/${DAY1.replace(/-/g, "/")}/091500000-00000000000000ff.jsonl`;
     const content = forged(2, { name: first, sha256: createHash("sha256").update(firstBytes).digest("hex") }, DAY1);
     await w.blobs.getBlockBlobClient(planted).upload(content, content.length);
     const run = await w.verify("--secret", OLD_SECRET);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, new RegExp(`INSERTED {2}${planted.replace(/\./g, "\\.")}: claims to be segment 2 of writer web0\\.boot1, which ${w.segmentsA[1]!.replace(/\./g, "\\.")} is`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `INSERTED {2}${planted.replace(/\./g, "\\.")}: claims to be segment 2 of writer web0\\.boot1, which ${w.segmentsA[1]!.replace(/\./g, "\\.")} is`,
+      ),
+    );
 
     const w2 = await world();
     const last = w2.segmentsA.at(-1)!;
@@ -109,7 +149,9 @@ describe("npm run verify (the command, against a journal on Azurite)", function 
     const bad = await runOperatorCommand("verify", ["--from", "2026-02-30"], { AZURE_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true" });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--from needs a day as YYYY-MM-DD \(got 2026-02-30\)\n\nusage: npm run verify/);
-    const dead = await runOperatorCommand("verify", [], { AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${"A".repeat(86)}==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;` });
+    const dead = await runOperatorCommand("verify", [], {
+      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${"A".repeat(86)}==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;`,
+    });
     assert.equal(dead.code, 1, dead.stderr);
     assert.match(dead.stderr, /^verify failed: storage\.unavailable: [^\n]*\n$/);
   });

@@ -33,7 +33,12 @@ function npmCommand(args: string[]): [string, string[]] {
  */
 function run(cwd: string, command: [string, string[]], env: Record<string, string>) {
   const path = [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter);
-  const child = spawn(command[0], command[1], { cwd, env: { PATH: path, HOME: process.env.HOME ?? cwd, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command[0], command[1], {
+    cwd,
+    env: { PATH: path, HOME: process.env.HOME ?? cwd, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -90,10 +95,26 @@ describe("the deployment zip (npm run package:deploy)", function () {
   });
 
   it("holds the compiled bridge, package.json, the lock file and production dependencies only", () => {
-    for (const path of ["package.json", "package-lock.json", "dist/src/index.js", "dist/src/storage/azurite/exit-with-parent.js", "node_modules/botbuilder/package.json", "node_modules/@azure/identity/package.json"]) {
+    for (const path of [
+      "package.json",
+      "package-lock.json",
+      "dist/src/index.js",
+      "dist/src/storage/azurite/exit-with-parent.js",
+      "node_modules/botbuilder/package.json",
+      "node_modules/@azure/identity/package.json",
+    ]) {
       assert.ok(existsSync(join(app, path)), `${path} is missing`);
     }
-    for (const path of ["node_modules/azurite", "node_modules/typescript", "node_modules/mocha", "node_modules/.bin", "dist/tests", "dist/tools", "src", "dist/src/index.js.map"]) {
+    for (const path of [
+      "node_modules/azurite",
+      "node_modules/typescript",
+      "node_modules/mocha",
+      "node_modules/.bin",
+      "dist/tests",
+      "dist/tools",
+      "src",
+      "dist/src/index.js.map",
+    ]) {
       assert.ok(!existsSync(join(app, path)), `${path} should not be in the zip`);
     }
     // `exec`: the shell npm runs the script in becomes node, so App Service's SIGTERM to npm reaches the bridge.
@@ -121,7 +142,10 @@ describe("the deployment zip (npm run package:deploy)", function () {
       const deadline = Date.now() + 30_000;
       let ready = 0;
       while (Date.now() < deadline && ready !== 200) {
-        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
       }
       assert.equal(ready, 200, bridge.out() + bridge.err());

@@ -22,9 +22,12 @@ export function unzip(zipPath: string, dest: string): Promise<number> {
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) return reject(streamError ?? new Error("no stream"));
           let crc = 0;
-          stream.on("data", (chunk: Buffer) => { crc = crc32(chunk, crc); });
+          stream.on("data", (chunk: Buffer) => {
+            crc = crc32(chunk, crc);
+          });
           const mode = (entry.externalFileAttributes >>> 16) & 0o777;
-          stream.pipe(createWriteStream(target, { mode: mode || 0o644 }))
+          stream
+            .pipe(createWriteStream(target, { mode: mode || 0o644 }))
             .on("error", reject)
             .on("finish", () => {
               if (crc >>> 0 !== entry.crc32) return reject(new Error(`CRC-32 mismatch for ${entry.fileName}`));

@@ -48,7 +48,11 @@ describe("the bridge end to end (real HTTP, Azurite, Graph and Bot Connector sta
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
     const { created, replies } = threadOf(h);
     assert.match(created.conversationId, new RegExp(`^${CHANNEL_ID};messageid=\\d+$`));
-    const params = created.parameters as { isGroup: boolean; channelData: { channel: { id: string } }; activity: { attachments: Array<{ contentType: string; content: { body: unknown[] } }> } };
+    const params = created.parameters as {
+      isGroup: boolean;
+      channelData: { channel: { id: string } };
+      activity: { attachments: Array<{ contentType: string; content: { body: unknown[] } }> };
+    };
     assert.equal(params.isGroup, true);
     assert.equal(params.channelData.channel.id, CHANNEL_ID);
     const card = params.activity.attachments[0]!;
@@ -112,7 +116,19 @@ describe("the bridge end to end (real HTTP, Azurite, Graph and Bot Connector sta
 
   it("a reply Meta refuses because the 24-hour window closed brings a notice that quotes it and says why", async () => {
     const thread = threadOf(h).created.conversationId;
-    h.metaGraph.failNext({ httpStatus: 400, error: { message: "(#131047) Re-engagement message", type: "OAuthException", code: 131047, error_data: { messaging_product: "whatsapp", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." }, fbtrace_id: "Axyz" } });
+    h.metaGraph.failNext({
+      httpStatus: 400,
+      error: {
+        message: "(#131047) Re-engagement message",
+        type: "OAuthException",
+        code: 131047,
+        error_data: {
+          messaging_product: "whatsapp",
+          details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        },
+        fbtrace_id: "Axyz",
+      },
+    });
     const before = h.connector.posts.length;
     const res = await h.sendActivity(h.channelMessage("Are you still there?", { thread }));
     assert.equal(res.status, 200);

@@ -22,7 +22,9 @@ describe("staff replies survive a restart; rate-limited sends are re-sent, over 
 
   describe("a failed status with a rate-limit code", () => {
     let h: Harness;
-    before(async () => { h = await startHarness(); });
+    before(async () => {
+      h = await startHarness();
+    });
     after(async () => h?.stop());
 
     it("Meta accepted the reply, then reported 131056: the same text is sent exactly once more, with no failure notice", async () => {
@@ -32,7 +34,12 @@ describe("staff replies survive a restart; rate-limited sends are re-sent, over 
       await h.bridge.bridge.idle();
       const wamid = h.metaGraph.sent[0]!.wamid!;
       const posts = h.connector.posts.length;
-      const failed = statusUpdate({ id: wamid, status: "failed", recipient: { phone: MARIA.phone, userId: MARIA.userId }, errors: [{ code: 131056, title: "(Business Account, Consumer Account) pair rate limit hit" }] });
+      const failed = statusUpdate({
+        id: wamid,
+        status: "failed",
+        recipient: { phone: MARIA.phone, userId: MARIA.userId },
+        errors: [{ code: 131056, title: "(Business Account, Consumer Account) pair rate limit hit" }],
+      });
       assert.equal(await h.postWebhook(h.envelope(failed)), 200);
       await h.metaGraph.waitForSends(2, 10_000);
       await h.bridge.bridge.idle();
@@ -50,7 +57,9 @@ describe("staff replies survive a restart; rate-limited sends are re-sent, over 
   describe("a restart while a reply waits in the pacer", () => {
     let h: Harness;
     // One message per minute to a customer: the second reply waits in the pacer when the bridge stops.
-    before(async () => { h = await startHarness({ env: { WHATSAPP_PAIR_BURST: "1", WHATSAPP_PAIR_INTERVAL_MS: "60000", OUTBOX_REQUEUE_SECONDS: "1" } }); });
+    before(async () => {
+      h = await startHarness({ env: { WHATSAPP_PAIR_BURST: "1", WHATSAPP_PAIR_INTERVAL_MS: "60000", OUTBOX_REQUEUE_SECONDS: "1" } });
+    });
     after(async () => h?.stop());
 
     it("the queued reply is sent once after the restart", async () => {

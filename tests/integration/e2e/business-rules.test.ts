@@ -9,7 +9,6 @@ const now = () => Math.floor(Date.now() / 1000);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 const cardOf = (a: Record<string, unknown>) => JSON.stringify((a.attachments as Array<{ content: unknown }> | undefined)?.[0]?.content ?? {});
 
-
 /** Links the channel and starts Maria's thread with a message `ageSeconds` old; returns the thread id. */
 async function threadFor(h: Harness, ageSeconds: number, id: string): Promise<string> {
   if (h.connector.posts.length === 0) {
@@ -110,8 +109,13 @@ describe("WhatsApp's business rules over real HTTP", function () {
       assert.doesNotMatch(cardOf(cardPost.activity), /pending_one/, "only approved templates are offered");
 
       // Staff submit the card's inputs (Action.Submit arrives as a message with `value`).
-      const submit = { ...h.channelMessage("", { thread }), text: undefined, attachments: [], replyToId: cardPost.id,
-        value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" } };
+      const submit = {
+        ...h.channelMessage("", { thread }),
+        text: undefined,
+        attachments: [],
+        replyToId: cardPost.id,
+        value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" },
+      };
       const answer = await h.sendActivity(submit);
       assert.equal(answer.status, 200, answer.body);
       await h.metaGraph.waitForSends(1, 5000);
@@ -122,13 +126,22 @@ describe("WhatsApp's business rules over real HTTP", function () {
       assert.equal(sent.template.language.code, "en_US");
       assert.deepEqual(sent.template.components, [
         { type: "header", parameters: [{ type: "text", text: "#4471" }] },
-        { type: "body", parameters: [{ type: "text", text: "Maria" }, { type: "text", text: "#4471" }] },
+        {
+          type: "body",
+          parameters: [
+            { type: "text", text: "Maria" },
+            { type: "text", text: "#4471" },
+          ],
+        },
       ]);
       await h.bridge.bridge.idle();
       const record = h.connector.posts.find((p) => /Template “order_update”/.test(textOf(p.activity)));
       assert.ok(record, "the thread records what the customer received");
       assert.match(textOf(record.activity), /Hi Maria, your order #4471 has shipped\./);
-      assert.ok(h.connector.updates.some((u) => u.activityId === cardPost.id), "the card was replaced by its sent state");
+      assert.ok(
+        h.connector.updates.some((u) => u.activityId === cardPost.id),
+        "the card was replaced by its sent state",
+      );
     });
   });
 
@@ -146,7 +159,10 @@ describe("WhatsApp's business rules over real HTTP", function () {
       await h.metaGraph.waitForSends(20, 15_000);
       await h.bridge.bridge.idle();
       const sends = h.metaGraph.sent.map((s) => ({ text: (s.body as { text: { body: string } }).text.body, at: s.at }));
-      assert.deepEqual(sends.map((s) => s.text), replies.map((_, i) => `reply ${i + 1}`));
+      assert.deepEqual(
+        sends.map((s) => s.text),
+        replies.map((_, i) => `reply ${i + 1}`),
+      );
       // A token bucket of 3 refilled every 150 ms: any run of k consecutive sends spans at least
       // (k - 3) intervals (15 ms of slack for timers).
       for (let i = 0; i < sends.length; i++) {

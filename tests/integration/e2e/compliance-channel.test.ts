@@ -20,7 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const textOf = (activity: Record<string, unknown>) => String(activity.text ?? "");
 const channelOf = (c: RecordedConversation) => (c.parameters as { channelData?: { channel?: { id?: string } } }).channelData?.channel?.id;
 const rootText = (c: RecordedConversation) => textOf((c.parameters as { activity?: Record<string, unknown> }).activity ?? {});
-const cardOf = (p: RecordedPost) => ((p.activity.attachments ?? []) as Array<{ contentType: string; content: Record<string, unknown> }>).find((a) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content;
+const cardOf = (p: RecordedPost) =>
+  ((p.activity.attachments ?? []) as Array<{ contentType: string; content: Record<string, unknown> }>).find(
+    (a) => a.contentType === "application/vnd.microsoft.card.adaptive",
+  )?.content;
 
 /** The threads the bridge started in the compliance channel whose root text matches `pattern`. */
 const complianceThreads = (h: Harness, pattern: RegExp) => h.connector.created.filter((c) => channelOf(c) === COMPLIANCE.id && pattern.test(rootText(c)));
@@ -40,7 +43,9 @@ async function say(h: Harness, text: string, channel?: { id: string; name: strin
 describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Connector stand-ins)", function () {
   this.timeout(120_000);
   let validate: ValidateFunction;
-  before(() => { validate = compileCardSchema(); });
+  before(() => {
+    validate = compileCardSchema();
+  });
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.stop();
@@ -62,7 +67,10 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     // A conversation: two customer messages and a staff reply sent to WhatsApp.
     assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Where is my order #4471?", id: "wamid.cc.1", timestamp: T0 }))), 200);
     assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "It was due Monday", id: "wamid.cc.2", timestamp: T0 + 5 }))), 200);
-    await h.connector.waitFor((s) => s.created.some((c) => channelOf(c) === CHANNEL_ID) && s.posts.filter((p) => p.conversationId === s.created[0]!.conversationId).length >= 2, 15_000);
+    await h.connector.waitFor(
+      (s) => s.created.some((c) => channelOf(c) === CHANNEL_ID) && s.posts.filter((p) => p.conversationId === s.created[0]!.conversationId).length >= 2,
+      15_000,
+    );
     const thread = h.connector.created.find((c) => channelOf(c) === CHANNEL_ID)!.conversationId;
     assert.equal((await h.sendActivity(h.channelMessage("It ships today, sorry for the wait", { thread }))).status, 200);
     await h.bridge.bridge.idle();
@@ -80,7 +88,9 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     const seal = rootText(complianceThreads(h, /^Journal seal/)[0]!);
     const posted = /^SHA-256: ([0-9a-f]{64})$/m.exec(seal)?.[1];
     assert.ok(posted, seal);
-    const verified = await verifyJournal(journalReader(h, connectionString), { from: today, to: today }, (body, header) => (verifySignature(body, header, APP_SECRET) ? "current" : undefined));
+    const verified = await verifyJournal(journalReader(h, connectionString), { from: today, to: today }, (body, header) =>
+      verifySignature(body, header, APP_SECRET) ? "current" : undefined,
+    );
     assert.deepEqual(verified.breaks, []);
     assert.equal(verified.days.length, 1);
     assert.equal(verified.days[0]!.sha256, posted, "the posted seal is the one `npm run verify` computes from the stored journal");
@@ -90,7 +100,12 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     assert.match(seal, /Unsealed writers: none\./);
 
     // The scheduled completeness check of the day came too: text, then its card in the same thread.
-    await h.connector.waitFor(() => complianceThreads(harness, /^Completeness check/).length === 1 && harness.connector.posts.some((p) => p.conversationId === complianceThreads(harness, /^Completeness check/)[0]!.conversationId), 15_000);
+    await h.connector.waitFor(
+      () =>
+        complianceThreads(harness, /^Completeness check/).length === 1 &&
+        harness.connector.posts.some((p) => p.conversationId === complianceThreads(harness, /^Completeness check/)[0]!.conversationId),
+      15_000,
+    );
     const check = complianceThreads(h, /^Completeness check/)[0]!;
     // Out: the outbound records the journal holds for the day (one per staff reply, once the bridge writes them).
     assert.match(rootText(check), new RegExp(`Messages in: 2 · out: ${verified.entries.outbound}\n`));
@@ -129,12 +144,23 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     assert.match(text, /: held: its channel's link is suspended/, "the waiting message is listed as held");
 
     h.connector.teams.setAppRemoved([CHANNEL_ID], false);
-    assert.equal((await h.sendActivity({
-      type: "installationUpdate", action: "add", id: "f:install-gap", timestamp: new Date().toISOString(), channelId: "msteams",
-      serviceUrl: h.connector.serviceUrl, from: { id: `29:${ADMIN_AAD}`, aadObjectId: ADMIN_AAD }, recipient: { id: `28:${APP_ID}`, name: "WhatsApp Bridge" },
-      conversation: { id: TEAM_ID, conversationType: "channel", isGroup: true, tenantId: TENANT_ID },
-      channelData: { tenant: { id: TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, settings: { selectedChannel: { id: CHANNEL_ID } } },
-    })).status, 200);
+    assert.equal(
+      (
+        await h.sendActivity({
+          type: "installationUpdate",
+          action: "add",
+          id: "f:install-gap",
+          timestamp: new Date().toISOString(),
+          channelId: "msteams",
+          serviceUrl: h.connector.serviceUrl,
+          from: { id: `29:${ADMIN_AAD}`, aadObjectId: ADMIN_AAD },
+          recipient: { id: `28:${APP_ID}`, name: "WhatsApp Bridge" },
+          conversation: { id: TEAM_ID, conversationType: "channel", isGroup: true, tenantId: TENANT_ID },
+          channelData: { tenant: { id: TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, settings: { selectedChannel: { id: CHANNEL_ID } } },
+        })
+      ).status,
+      200,
+    );
     await h.connector.waitFor(() => complianceThreads(harness, /^Gap in the Teams record closed/).length === 1, 15_000);
     assert.match(rootText(complianceThreads(h, /^Gap in the Teams record closed/)[0]!), /1 message that waited is posted there now/);
     await sleep(500);
@@ -145,11 +171,16 @@ describe("the compliance channel end to end (real HTTP, Azurite, Meta and Bot Co
     const { connectionString } = await getAzurite();
     h = await startHarness();
     await say(h, `link ${EXAMPLE_BUSINESS.phoneNumberId}`);
-    for (const [n, text] of [[1, "first, whose segment goes"], [2, "second, reconciled"]] as const) {
+    for (const [n, text] of [
+      [1, "first, whose segment goes"],
+      [2, "second, reconciled"],
+    ] as const) {
       assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text, id: `wamid.au.${n}`, timestamp: T0 + n }))), 200);
       await h.bridge.bridge.idle();
     }
-    h.connector.teams.setPostRule((activity) => (textOf(activity).includes("REFUSE-ME") ? { status: 400, code: "BadArgument", message: "Teams will not take this message" } : undefined));
+    h.connector.teams.setPostRule((activity) =>
+      textOf(activity).includes("REFUSE-ME") ? { status: 400, code: "BadArgument", message: "Teams will not take this message" } : undefined,
+    );
     assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "third: REFUSE-ME", id: "wamid.au.3", timestamp: T0 + 3 }))), 200);
     await h.bridge.bridge.idle();
     assert.equal((await h.bridge.stores.inbox.list("failed")).length, 1, "Teams refused it, even as plain text");

@@ -14,7 +14,15 @@ const SPOOF = { phone: "447700900123", name: "Compliance Dept\u202e", userId: "G
 const BUSINESS = BusinessNumberId(EXAMPLE_BUSINESS.phoneNumberId);
 const BIDI_OR_INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/u;
 /** Teams HTML as a reader sees it (entities decoded). */
-const shown = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const shown = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 describe("hidden and bidi characters end to end", function () {
   this.timeout(60_000);

@@ -15,7 +15,13 @@ const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 const ZIP = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(60, 1)]);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
-const words = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&amp;/g, "&");
+const words = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 const hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 /** A SHA-256 as the thread shows it: in groups of 8 hex digits, so that it wraps. */
 const shownHex = (bytes: Buffer) => hex(bytes).match(/.{8}/g)!.join(" ");
@@ -27,7 +33,8 @@ function bigPng(width: number, height: number, size: number): Buffer {
   header.write("IHDR", 12, "latin1");
   header.writeUInt32BE(width, 16);
   header.writeUInt32BE(height, 20);
-  header[24] = 8; header[25] = 2;
+  header[24] = 8;
+  header[25] = 2;
   return Buffer.concat([header, Buffer.alloc(size - header.length, 0x5a)]);
 }
 const linkIn = (html: string) => /<a href="([^"]+\/media\/[^"]+)">/.exec(html)?.[1]?.replace(/&amp;/g, "&");
@@ -46,7 +53,9 @@ describe("inbound media end to end", function () {
     assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: nextId(), message: { type, [type]: payload } }))), 200);
     await h.connector.waitFor(() => threadPosts().length >= before + replies, 15_000);
     await h.bridge.bridge.idle();
-    return threadPosts().slice(before).map((p) => p.activity);
+    return threadPosts()
+      .slice(before)
+      .map((p) => p.activity);
   }
 
   before(async () => {
@@ -60,7 +69,11 @@ describe("inbound media end to end", function () {
 
   it("an image is downloaded at once, kept, linked with its size and SHA-256, and shown inline", async () => {
     const media = h.metaGraph.addMedia({ bytes: PNG, mimeType: "image/png", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    const [post, inline] = await deliverMedia("image", { id: media.id, mime_type: "image/png", sha256: media.sha256Base64, caption: "The *box* arrived broken" }, 2);
+    const [post, inline] = await deliverMedia(
+      "image",
+      { id: media.id, mime_type: "image/png", sha256: media.sha256Base64, caption: "The *box* arrived broken" },
+      2,
+    );
     const html = textOf(post!);
     assert.match(words(html), /\[image\]/);
     assert.match(html, /The <strong>box<\/strong> arrived broken/);
@@ -98,8 +111,19 @@ describe("inbound media end to end", function () {
   });
 
   it("a document keeps its file name and is served as a download", async () => {
-    const media = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "invoice 4471.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    const [post] = await deliverMedia("document", { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "invoice 4471.pdf", caption: "the invoice" });
+    const media = h.metaGraph.addMedia({
+      bytes: PDF,
+      mimeType: "application/pdf",
+      filename: "invoice 4471.pdf",
+      phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId,
+    });
+    const [post] = await deliverMedia("document", {
+      id: media.id,
+      mime_type: "application/pdf",
+      sha256: media.sha256Base64,
+      filename: "invoice 4471.pdf",
+      caption: "the invoice",
+    });
     const html = textOf(post!);
     assert.match(words(html), /\[document\]/);
     assert.match(html, /invoice 4471\.pdf/);
@@ -133,7 +157,9 @@ describe("inbound media end to end", function () {
 
   it("an oversized file is refused before download, with a clear placeholder", async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0xff);
-    big[0] = 0xff; big[1] = 0xd8; big[2] = 0xff;
+    big[0] = 0xff;
+    big[1] = 0xd8;
+    big[2] = 0xff;
     const media = h.metaGraph.addMedia({ bytes: big, mimeType: "image/jpeg", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
     const downloads = h.metaGraph.mediaDownloads;
     const [post] = await deliverMedia("image", { id: media.id, mime_type: "image/jpeg", sha256: media.sha256Base64 });
@@ -152,7 +178,14 @@ describe("inbound media end to end", function () {
     h.metaGraph.failMediaDownload({ status: 503 }, 1);
     const id = `wamid.media.${++seq}`;
     const before = threadPosts().length;
-    assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id, message: { type: "image", image: { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 } } }))), 200);
+    assert.equal(
+      await h.postWebhook(
+        h.envelope(
+          customerMessage({ from: MARIA, id, message: { type: "image", image: { id: media.id, mime_type: "image/png", sha256: media.sha256Base64 } } }),
+        ),
+      ),
+      200,
+    );
     await h.connector.waitFor(() => threadPosts().length >= before + 1, 10_000);
     assert.match(textOf(threadPosts()[before]!.activity), /could not be downloaded from WhatsApp yet/);
     assert.match(textOf(threadPosts()[before]!.activity), /keeps trying/);
@@ -195,7 +228,10 @@ describe("inbound media kept in SharePoint, composed for production", function (
   };
 
   before(async () => {
-    graph = await startMicrosoftGraphStandin({ drives: ["b!team-site-documents"], authorize: (header) => audienceOf(header) === "https://graph.microsoft.com" });
+    graph = await startMicrosoftGraphStandin({
+      drives: ["b!team-site-documents"],
+      authorize: (header) => audienceOf(header) === "https://graph.microsoft.com",
+    });
     h = await startHarness({ env: { MEDIA_SHAREPOINT_DRIVE_ID: "b!team-site-documents", MS_GRAPH_URL: graph.url } });
     await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }));
   });
@@ -206,7 +242,18 @@ describe("inbound media kept in SharePoint, composed for production", function (
 
   it("uploads the file to the channel's SharePoint folder with a managed-identity token, and links to it", async () => {
     const media = h.metaGraph.addMedia({ bytes: PDF, mimeType: "application/pdf", filename: "contract.pdf", phoneNumberId: EXAMPLE_BUSINESS.phoneNumberId });
-    assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: "wamid.sp.1", message: { type: "document", document: { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "contract.pdf" } } }))), 200);
+    assert.equal(
+      await h.postWebhook(
+        h.envelope(
+          customerMessage({
+            from: MARIA,
+            id: "wamid.sp.1",
+            message: { type: "document", document: { id: media.id, mime_type: "application/pdf", sha256: media.sha256Base64, filename: "contract.pdf" } },
+          }),
+        ),
+      ),
+      200,
+    );
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
     const html = textOf(h.connector.posts.find((p) => p.conversationId === h.connector.created[0]!.conversationId)!.activity);
     const [stored] = [...graph.files.values()];
@@ -214,6 +261,9 @@ describe("inbound media kept in SharePoint, composed for production", function (
     assert.match(stored.path, /^WhatsApp\/WhatsApp media\/customer-[0-9a-f]{12}\/[0-9a-f]{8}-contract\.pdf$/);
     assert.deepEqual(stored.bytes, PDF);
     assert.ok(html.includes(`<a href="${stored.webUrl}">`), "the thread links to the SharePoint file");
-    assert.ok(h.issuer.msiRequests.some((r) => r.resource === "https://graph.microsoft.com"), "the token came from the managed identity");
+    assert.ok(
+      h.issuer.msiRequests.some((r) => r.resource === "https://graph.microsoft.com"),
+      "the token came from the managed identity",
+    );
   });
 });

@@ -13,7 +13,13 @@ const BUSINESS = BusinessNumberId(EXAMPLE_BUSINESS.phoneNumberId);
 const now = () => Math.floor(Date.now() / 1000);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 /** The HTML with the escapes of brackets, quotes and ampersands undone, for matching words (not for injection checks). */
-const words = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&amp;/g, "&");
+const words = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 describe("inbound message types end to end", function () {
   this.timeout(60_000);
@@ -28,7 +34,10 @@ describe("inbound message types end to end", function () {
     assert.equal(await h.postWebhook(h.envelope(spec)), 200);
     await h.connector.waitFor((s) => s.posts.filter((p) => p.conversationId === thread).length >= before + replies, 10_000);
     await h.bridge.bridge.idle();
-    return h.connector.posts.filter((p) => p.conversationId === thread).slice(before).map((p) => textOf(p.activity));
+    return h.connector.posts
+      .filter((p) => p.conversationId === thread)
+      .slice(before)
+      .map((p) => textOf(p.activity));
   }
 
   before(async () => {
@@ -41,7 +50,9 @@ describe("inbound message types end to end", function () {
   after(async () => h?.stop());
 
   it("text: WhatsApp markup becomes Teams formatting, with the sender and WhatsApp's time", async () => {
-    const [html] = await deliver(textMessage({ from: MARIA, text: "*bold* _italic_ ~gone~ `x()`\n```\nnpm test\n```", id: nextId(), timestamp: 1_789_300_000 }));
+    const [html] = await deliver(
+      textMessage({ from: MARIA, text: "*bold* _italic_ ~gone~ `x()`\n```\nnpm test\n```", id: nextId(), timestamp: 1_789_300_000 }),
+    );
     assert.match(html!, /<strong>bold<\/strong>/);
     assert.match(html!, /<em>italic<\/em>/);
     assert.match(html!, /<s>gone<\/s>/);
@@ -53,7 +64,8 @@ describe("inbound message types end to end", function () {
   });
 
   it("customer text cannot inject HTML, markdown links or mentions", async () => {
-    const attack = "<img src=x onerror=alert(1)> [Verify your account](https://evil.example/login) <at>General</at> <at id=\"0\">CEO</at> <a href=\"https://evil.example\">click</a>";
+    const attack =
+      '<img src=x onerror=alert(1)> [Verify your account](https://evil.example/login) <at>General</at> <at id="0">CEO</at> <a href="https://evil.example">click</a>';
     const [html] = await deliver(textMessage({ from: MARIA, text: attack, id: nextId() }));
     assert.doesNotMatch(html!, /<img|<at|<a /i);
     assert.match(html!, /&lt;img src=x onerror=alert\(1\)&gt;/);
@@ -64,7 +76,13 @@ describe("inbound message types end to end", function () {
   });
 
   it("location: name, address, coordinates and a map link", async () => {
-    const [html] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "location", location: { latitude: -23.5613, longitude: -46.6565, name: "Depot Paulista", address: "Av. Paulista 1000, São Paulo" } } }));
+    const [html] = await deliver(
+      customerMessage({
+        from: MARIA,
+        id: nextId(),
+        message: { type: "location", location: { latitude: -23.5613, longitude: -46.6565, name: "Depot Paulista", address: "Av. Paulista 1000, São Paulo" } },
+      }),
+    );
     assert.match(words(html!), /\[location\]/);
     assert.match(html!, /Depot Paulista/);
     assert.match(html!, /Av\. Paulista 1000/);
@@ -72,7 +90,10 @@ describe("inbound message types end to end", function () {
   });
 
   it("shared contacts: names, phones and emails", async () => {
-    const contacts = [{ name: { formatted_name: "João Lima" }, phones: [{ phone: "+55 11 91234-5678", type: "CELL" }], emails: [{ email: "joao@example.com" }] }, { name: { first_name: "Ana" }, phones: [{ wa_id: "5511900001111" }] }];
+    const contacts = [
+      { name: { formatted_name: "João Lima" }, phones: [{ phone: "+55 11 91234-5678", type: "CELL" }], emails: [{ email: "joao@example.com" }] },
+      { name: { first_name: "Ana" }, phones: [{ wa_id: "5511900001111" }] },
+    ];
     const [html] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "contacts", contacts } }));
     assert.match(words(html!), /\[shared contacts\]/);
     assert.match(html!, /João Lima.*\+55 11 91234-5678.*joao@example\.com/s);
@@ -84,28 +105,49 @@ describe("inbound message types end to end", function () {
     assert.equal(sent.status, 200);
     await h.metaGraph.waitForSends(1, 5_000);
     const businessWamid = h.metaGraph.sent.at(-1)!.wamid!;
-    const [html] = await deliver(customerMessage({
-      from: MARIA, id: nextId(),
-      context: { from: EXAMPLE_BUSINESS.displayPhoneNumber, id: businessWamid },
-      message: { type: "interactive", interactive: { type: "button_reply", button_reply: { id: "addr-yes", title: "Yes, correct" } } },
-    }));
+    const [html] = await deliver(
+      customerMessage({
+        from: MARIA,
+        id: nextId(),
+        context: { from: EXAMPLE_BUSINESS.displayPhoneNumber, id: businessWamid },
+        message: { type: "interactive", interactive: { type: "button_reply", button_reply: { id: "addr-yes", title: "Yes, correct" } } },
+      }),
+    );
     assert.match(words(html!), /\[tapped a button\]/);
     assert.match(html!, /Tapped: <strong>Yes, correct<\/strong>/);
     assert.match(words(html!), /<blockquote>.*In reply to the business's message.*Is the delivery address still right\?.*<\/blockquote>/s);
   });
 
   it("list replies and template quick replies say what was chosen", async () => {
-    const [list] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "interactive", interactive: { type: "list_reply", list_reply: { id: "slot-2", title: "Tuesday 10:00", description: "Morning delivery" } } } }));
+    const [list] = await deliver(
+      customerMessage({
+        from: MARIA,
+        id: nextId(),
+        message: {
+          type: "interactive",
+          interactive: { type: "list_reply", list_reply: { id: "slot-2", title: "Tuesday 10:00", description: "Morning delivery" } },
+        },
+      }),
+    );
     assert.match(words(list!), /\[chose from a list\]/);
     assert.match(list!, /Tuesday 10:00/);
     assert.match(list!, /Morning delivery/);
-    const [button] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "button", button: { text: "Stop promotions", payload: "STOP_PROMO" } } }));
+    const [button] = await deliver(
+      customerMessage({ from: MARIA, id: nextId(), message: { type: "button", button: { text: "Stop promotions", payload: "STOP_PROMO" } } }),
+    );
     assert.match(words(button!), /\[tapped a template button\]/);
     assert.match(button!, /Stop promotions/);
   });
 
   it("orders: items, quantities, prices and the total", async () => {
-    const order = { catalog_id: "cat-77", text: "Gift wrap please", product_items: [{ product_retailer_id: "MUG-RED", quantity: 2, item_price: 12.5, currency: "EUR" }, { product_retailer_id: "TEE-L", quantity: "1", item_price: "20", currency: "EUR" }] };
+    const order = {
+      catalog_id: "cat-77",
+      text: "Gift wrap please",
+      product_items: [
+        { product_retailer_id: "MUG-RED", quantity: 2, item_price: 12.5, currency: "EUR" },
+        { product_retailer_id: "TEE-L", quantity: "1", item_price: "20", currency: "EUR" },
+      ],
+    };
     const [html] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "order", order } }));
     assert.match(words(html!), /\[order\]/);
     assert.match(html!, /2 × <strong>MUG-RED<\/strong> at 12\.50 EUR = 25\.00 EUR/);
@@ -114,7 +156,14 @@ describe("inbound message types end to end", function () {
   });
 
   it("a click-to-WhatsApp ad referral shows the ad the customer came from", async () => {
-    const referral = { source_url: "https://fb.me/3cr4Wqqkv", source_id: "120226305854810726", source_type: "ad", headline: "Autumn sale", body: "30% off all mugs", media_type: "image" };
+    const referral = {
+      source_url: "https://fb.me/3cr4Wqqkv",
+      source_id: "120226305854810726",
+      source_type: "ad",
+      headline: "Autumn sale",
+      body: "30% off all mugs",
+      media_type: "image",
+    };
     const spec = customerMessage({ from: MARIA, id: nextId(), message: { type: "text", text: { body: "Is the sale still on?" }, referral } });
     const [html] = await deliver(spec);
     assert.match(html!, /Is the sale still on\?/);
@@ -126,7 +175,9 @@ describe("inbound message types end to end", function () {
   it("a reply to an earlier customer message quotes it; forwarded messages say so", async () => {
     const earlier = nextId();
     await deliver(textMessage({ from: MARIA, text: "My order number is 4471", id: earlier }));
-    const [html] = await deliver(customerMessage({ from: MARIA, id: nextId(), context: { from: MARIA.phone, id: earlier }, message: { type: "text", text: { body: "see above" } } }));
+    const [html] = await deliver(
+      customerMessage({ from: MARIA, id: nextId(), context: { from: MARIA.phone, id: earlier }, message: { type: "text", text: { body: "see above" } } }),
+    );
     assert.match(words(html!), /<blockquote>.*Maria Souza's message.*My order number is 4471.*<\/blockquote>/s);
     const [forwarded] = await deliver(textMessage({ from: MARIA, text: "chain letter", id: nextId(), forwarded: true }));
     assert.match(forwarded!, /Forwarded/);
@@ -145,13 +196,23 @@ describe("inbound message types end to end", function () {
     const target = nextId();
     const reaction = nextId();
     const before = h.connector.posts.filter((p) => p.conversationId === thread).length;
-    assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: MARIA, id: reaction, timestamp: now() + 5, message: { type: "reaction", reaction: { message_id: target, emoji: "❤️" } } }))), 200);
+    assert.equal(
+      await h.postWebhook(
+        h.envelope(
+          customerMessage({ from: MARIA, id: reaction, timestamp: now() + 5, message: { type: "reaction", reaction: { message_id: target, emoji: "❤️" } } }),
+        ),
+      ),
+      200,
+    );
     await h.bridge.bridge.idle();
     assert.equal(h.connector.posts.filter((p) => p.conversationId === thread).length, before, "nothing posted while the target is missing");
     assert.equal((await h.bridge.stores.inbox.get(BUSINESS, `msg:${reaction}`))?.state, "pending", "parked, not dropped");
     assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Here is the late one", id: target, timestamp: now() }))), 200);
     await h.connector.waitFor((s) => s.posts.filter((p) => p.conversationId === thread).length >= before + 2, 10_000);
-    const texts = h.connector.posts.filter((p) => p.conversationId === thread).slice(before).map((p) => textOf(p.activity));
+    const texts = h.connector.posts
+      .filter((p) => p.conversationId === thread)
+      .slice(before)
+      .map((p) => textOf(p.activity));
     assert.match(texts[0]!, /Here is the late one/);
     assert.match(texts[1]!, /Maria Souza reacted ❤️ to: “Here is the late one”/);
     await h.bridge.bridge.idle();
@@ -159,7 +220,24 @@ describe("inbound message types end to end", function () {
   });
 
   it("an edit on a normal number (unsupported/edit) is said plainly", async () => {
-    const [html] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "unsupported", unsupported: { type: "edit" }, errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }] } }));
+    const [html] = await deliver(
+      customerMessage({
+        from: MARIA,
+        id: nextId(),
+        message: {
+          type: "unsupported",
+          unsupported: { type: "edit" },
+          errors: [
+            {
+              code: 131051,
+              title: "Message type unknown",
+              message: "Message type unknown",
+              error_data: { details: "Message type is currently not supported." },
+            },
+          ],
+        },
+      }),
+    );
     assert.match(words(html!), /\[edited a message\]/);
     assert.match(html!, /WhatsApp does not share edits with this number/);
   });
@@ -167,7 +245,13 @@ describe("inbound message types end to end", function () {
   it("Coexistence edits and deletions show the new text / “deleted by the customer”, the original staying", async () => {
     const original = nextId();
     await deliver(textMessage({ from: MARIA, text: "Deliver on Monday", id: original }));
-    const [edited] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "edit", edit: { original_message_id: original, message: { type: "text", text: { body: "Deliver on Tuesday" } } } } }));
+    const [edited] = await deliver(
+      customerMessage({
+        from: MARIA,
+        id: nextId(),
+        message: { type: "edit", edit: { original_message_id: original, message: { type: "text", text: { body: "Deliver on Tuesday" } } } },
+      }),
+    );
     assert.match(edited!, /edited a message in WhatsApp\. New text:.*Deliver on Tuesday/s);
     assert.match(edited!, /<blockquote>.*Deliver on Monday.*<\/blockquote>/s);
     const [deleted] = await deliver(customerMessage({ from: MARIA, id: nextId(), message: { type: "revoke", revoke: { original_message_id: original } } }));
@@ -183,14 +267,22 @@ describe("inbound message types end to end", function () {
   });
 
   it("a number change re-keys the contact to the same thread and says so; the next message from the new number lands there", async () => {
-    const [html] = await deliver(customerMessage({
-      from: { phone: MARIA.phone }, id: nextId(),
-      message: { type: "system", system: { body: "User Maria Souza changed from 5511987654321 to 5511955554444", wa_id: "5511955554444", type: "user_changed_number" } },
-    }));
+    const [html] = await deliver(
+      customerMessage({
+        from: { phone: MARIA.phone },
+        id: nextId(),
+        message: {
+          type: "system",
+          system: { body: "User Maria Souza changed from 5511987654321 to 5511955554444", wa_id: "5511955554444", type: "user_changed_number" },
+        },
+      }),
+    );
     assert.match(html!, /changed their WhatsApp number from \+5511987654321 to \+5511955554444/);
     const moved = await h.bridge.stores.conversations.get(contactKeyOf(BUSINESS, { phone: WaPhone("5511955554444") }));
     assert.equal(moved?.thread, thread);
-    const [next] = await deliver(textMessage({ from: { phone: "5511955554444", userId: "BR.999000111222333", name: "Maria Souza" }, text: "new phone, same me", id: nextId() }));
+    const [next] = await deliver(
+      textMessage({ from: { phone: "5511955554444", userId: "BR.999000111222333", name: "Maria Souza" }, text: "new phone, same me", id: nextId() }),
+    );
     assert.match(next!, /new phone, same me/);
     assert.equal(h.connector.created.length, 1, "no second thread");
     assert.equal((await h.bridge.stores.conversations.findByThread(thread as never))?.phone, "5511955554444", "replies go to the new number");

@@ -22,7 +22,10 @@ describe("what staff say to each other stays in Teams (REPLY_MODE=all, real HTTP
     await h.bridge.bridge.idle();
     await sleep(150);
     // The bot's answers to this reply (posted in reply to its activity), nothing else of the thread.
-    const answers = h.connector.posts.slice(posts).filter((p) => p.conversationId === thread && p.replyToId === activity.id).map((p) => String(p.activity.text ?? ""));
+    const answers = h.connector.posts
+      .slice(posts)
+      .filter((p) => p.conversationId === thread && p.replyToId === activity.id)
+      .map((p) => String(p.activity.text ?? ""));
     return { answers, sent: h.metaGraph.sent.slice(sends).map((s) => (s.body as { text?: { body: string } }).text?.body) };
   }
 

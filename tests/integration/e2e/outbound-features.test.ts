@@ -26,7 +26,10 @@ describe("staff replies beyond text end to end", function () {
   before(async () => {
     h = await startHarness();
     await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }));
-    assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Where is my parcel?", id: "wamid.out.1", timestamp: Math.floor(Date.now() / 1000) }))), 200);
+    assert.equal(
+      await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Where is my parcel?", id: "wamid.out.1", timestamp: Math.floor(Date.now() / 1000) }))),
+      200,
+    );
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
     await h.bridge.bridge.idle();
     thread = h.connector.created[0]!.conversationId;
@@ -37,7 +40,13 @@ describe("staff replies beyond text end to end", function () {
   it("an image pasted into a reply is fetched with the bot's token, uploaded to WhatsApp media and sent with the text as caption", async () => {
     const contentUrl = h.connector.addAttachment(PNG, "image/png");
     const reply = h.channelMessage("Here is the label", { thread });
-    const activity = { ...reply, attachments: [{ contentType: "image/*", contentUrl }, { contentType: "text/html", content: "<p>Here is the <strong>label</strong></p>" }] };
+    const activity = {
+      ...reply,
+      attachments: [
+        { contentType: "image/*", contentUrl },
+        { contentType: "text/html", content: "<p>Here is the <strong>label</strong></p>" },
+      ],
+    };
     const before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
     const [sent] = await sendsAfter(before);
@@ -59,8 +68,12 @@ describe("staff replies beyond text end to end", function () {
   it("a staff reaction on the bot's copy of a customer message becomes a WhatsApp reaction; removing it removes it", async () => {
     const reaction = (added: unknown[], removed: unknown[]) => ({
       ...h.channelMessage("", { thread }),
-      type: "messageReaction", text: undefined, attachments: undefined,
-      replyToId: customerCopy.teamsId, reactionsAdded: added, reactionsRemoved: removed,
+      type: "messageReaction",
+      text: undefined,
+      attachments: undefined,
+      replyToId: customerCopy.teamsId,
+      reactionsAdded: added,
+      reactionsRemoved: removed,
     });
     let before = h.metaGraph.sent.length;
     assert.equal((await h.sendActivity(reaction([{ type: "like" }], []))).status, 200);
@@ -75,7 +88,14 @@ describe("staff replies beyond text end to end", function () {
   it("a reaction on a staff message stays in Teams", async () => {
     const staffMessage = await h.bridge.stores.messages.byWamid(EXAMPLE_BUSINESS.phoneNumberId as never, h.metaGraph.sent[0]!.wamid! as never);
     const before = h.metaGraph.sent.length;
-    const activity = { ...h.channelMessage("", { thread }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: staffMessage!.teamsMessageId, reactionsAdded: [{ type: "heart" }] };
+    const activity = {
+      ...h.channelMessage("", { thread }),
+      type: "messageReaction",
+      text: undefined,
+      attachments: undefined,
+      replyToId: staffMessage!.teamsMessageId,
+      reactionsAdded: [{ type: "heart" }],
+    };
     assert.equal((await h.sendActivity(activity)).status, 200);
     await sleep(300);
     assert.equal(h.metaGraph.sent.length, before);
@@ -99,7 +119,12 @@ describe("staff replies beyond text end to end", function () {
     assert.equal((await h.sendActivity(reply)).status, 200);
     await sendsAfter(before);
     await h.bridge.bridge.idle();
-    const change = (type: string, eventType: string) => ({ ...reply, type, text: "Delivery on Saturday", channelData: { ...(reply.channelData as object), eventType } });
+    const change = (type: string, eventType: string) => ({
+      ...reply,
+      type,
+      text: "Delivery on Saturday",
+      channelData: { ...(reply.channelData as object), eventType },
+    });
     const posts = threadPosts().length;
     assert.equal((await h.sendActivity(change("messageUpdate", "editMessage"))).status, 200);
     await h.connector.waitFor(() => threadPosts().length === posts + 1, 5_000);
@@ -139,7 +164,10 @@ describe("staff replies beyond text end to end", function () {
 
   it("a pasted image from a host that is not a Teams service host is never fetched", async () => {
     const reply = h.channelMessage("look", { thread });
-    const activity = { ...reply, attachments: [{ contentType: "image/png", contentUrl: "http://169.254.169.254/latest/meta-data/" }, ...(reply.attachments as unknown[])] };
+    const activity = {
+      ...reply,
+      attachments: [{ contentType: "image/png", contentUrl: "http://169.254.169.254/latest/meta-data/" }, ...(reply.attachments as unknown[])],
+    };
     const before = h.metaGraph.sent.length;
     const fetches = h.connector.attachmentFetches.length;
     assert.equal((await h.sendActivity(activity)).status, 200);
@@ -148,5 +176,4 @@ describe("staff replies beyond text end to end", function () {
     assert.equal(h.connector.attachmentFetches.length, fetches);
     await h.connector.waitFor(() => /image 1 is stored where the bridge may not fetch it/.test(textOf(threadPosts().at(-1)!.activity)), 5_000);
   });
-
 });

@@ -23,9 +23,13 @@ const isRecordPost = (activity: Record<string, unknown>) => /Template “order_u
 async function outboundRecords(h: Harness): Promise<OutboundRecord[]> {
   const storage = h.config.storage;
   assert.equal(storage.kind, "connection-string");
-  const reader = new BlobJournalReader({ connectionString: storage.kind === "connection-string" ? storage.connectionString : "", container: h.journalContainer });
+  const reader = new BlobJournalReader({
+    connectionString: storage.kind === "connection-string" ? storage.connectionString : "",
+    container: h.journalContainer,
+  });
   const found: OutboundRecord[] = [];
-  for await (const entry of reader.entries("2000-01-01", "2999-12-31")) if (entry.kind === "record" && entry.record.kind === "outbound") found.push(entry.record);
+  for await (const entry of reader.entries("2000-01-01", "2999-12-31"))
+    if (entry.kind === "record" && entry.record.kind === "outbound") found.push(entry.record);
   return found;
 }
 
@@ -53,10 +57,14 @@ describe("a template whose thread record Teams refuses is sent once, said sent, 
     assert.match(cardOf(cardPost.activity), /order_update/);
 
     h.connector.teams.setPostRule((activity) => (isRecordPost(activity) ? { status: 503, code: "ServiceUnavailable", message: "Teams is busy" } : undefined));
-    const press = () => h.sendActivity({
-      ...h.channelMessage("", { thread }), text: undefined, attachments: [], replyToId: cardPost.id,
-      value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" },
-    });
+    const press = () =>
+      h.sendActivity({
+        ...h.channelMessage("", { thread }),
+        text: undefined,
+        attachments: [],
+        replyToId: cardPost.id,
+        value: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" },
+      });
     const [first, second] = await Promise.all([press(), press()]);
     assert.equal(first.status, 200, first.body);
     assert.equal(second.status, 200, second.body);

@@ -21,7 +21,15 @@ const DOCM_MIME = "application/vnd.ms-word.document.macroEnabled.12";
 const EXE = Buffer.concat([Buffer.from("MZ"), Buffer.alloc(126, 0x90)]);
 const textOf = (a: Record<string, unknown>) => String(a.text ?? "");
 /** Teams HTML as a reader sees it (entities decoded). */
-const shown = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const shown = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 const hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 /** A SHA-256 as the thread shows it: in groups of 8 hex digits. */
 const shownHex = (bytes: Buffer) => hex(bytes).match(/.{8}/g)!.join(" ");
@@ -32,7 +40,10 @@ async function deliverDocument(h: Harness, id: string, filename: string, mimeTyp
   const before = h.connector.posts.length;
   const document = { id: media.id, mime_type: mimeType, sha256: media.sha256Base64, filename, caption: "my bank statement" };
   assert.equal(await h.postWebhook(h.envelope(customerMessage({ from: CUSTOMER, id, message: { type: "document", document } }))), 200);
-  await h.connector.waitFor((s) => s.created.length === 1 && s.posts.length > before && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 15_000);
+  await h.connector.waitFor(
+    (s) => s.created.length === 1 && s.posts.length > before && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId),
+    15_000,
+  );
   await h.bridge.bridge.idle();
   const posts = h.connector.posts.slice(before).filter((p) => p.conversationId === h.connector.created[0]!.conversationId);
   assert.equal(posts.length, 1, "one post, and no inline preview");
@@ -81,7 +92,10 @@ describe("risky files from customers end to end (default policy: quarantine)", f
     const html = await deliverDocument(h, "wamid.risky.exe", "invoice.pdf.exe", "application/pdf", EXE);
     const text = shown(html);
     assert.match(text, /Integrity check failed: <\/strong>it was declared as application\/pdf but its bytes are application\/x-executable\./);
-    assert.match(text, /⚠️ Risky file: <\/strong>its name ends in \.exe, a program or script that runs when opened; its name puts \.pdf before the real extension, so that it looks like a \.pdf file\./);
+    assert.match(
+      text,
+      /⚠️ Risky file: <\/strong>its name ends in \.exe, a program or script that runs when opened; its name puts \.pdf before the real extension, so that it looks like a \.pdf file\./,
+    );
     assert.doesNotMatch(html, /<a href=/);
     await quarantinedFile(html, EXE);
     assert.deepEqual(readdirSync(join(mediaDir, "quarantine")).length, 2, "both files are in quarantine");

@@ -17,13 +17,24 @@ const OTHER_TENANT = "e3a1c2d4-5b6c-4d7e-8f90-a1b2c3d4e5f6";
 const LEE_AAD = "1e1e1e1e-0000-4000-8000-0000000001ee";
 const PRIVATE_CHANNEL = { id: "19:private-deals@thread.tacv2", name: "Private deals" };
 /** A post's text with Teams HTML's entities read back (the words, not the markup, are asserted). */
-const textOf = (a: Record<string, unknown>) => String(a.text ?? "").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const textOf = (a: Record<string, unknown>) =>
+  String(a.text ?? "")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Links the number and starts one customer thread; resolves with it and the bot's copy of the customer's message. */
 async function linkedWithThread(h: Harness): Promise<{ thread: string; customerCopy: string }> {
   assert.equal((await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
-  assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Can you waive the fee?", id: `wamid.gate.${Date.now()}`, timestamp: Math.floor(Date.now() / 1000) }))), 200);
+  assert.equal(
+    await h.postWebhook(
+      h.envelope(textMessage({ from: MARIA, text: "Can you waive the fee?", id: `wamid.gate.${Date.now()}`, timestamp: Math.floor(Date.now() / 1000) })),
+    ),
+    200,
+  );
   await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
   await h.bridge.bridge.idle();
   const thread = h.connector.created[0]!.conversationId;
@@ -61,7 +72,13 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
   before(async () => {
     h = await startHarness();
     h.connector.roster.addMember(TEAM_ID, { id: `29:${GUEST_AAD}`, aadObjectId: GUEST_AAD, name: "Gus Guest", tenantId: TENANT_ID, userRole: "guest" });
-    h.connector.roster.addMember(TEAM_ID, { id: `29:${EXTERNAL_AAD}`, aadObjectId: EXTERNAL_AAD, name: "Eve External", tenantId: OTHER_TENANT, userRole: "user" });
+    h.connector.roster.addMember(TEAM_ID, {
+      id: `29:${EXTERNAL_AAD}`,
+      aadObjectId: EXTERNAL_AAD,
+      name: "Eve External",
+      tenantId: OTHER_TENANT,
+      userRole: "user",
+    });
     h.connector.roster.addMember(TEAM_ID, { id: `29:${LEE_AAD}`, aadObjectId: LEE_AAD, name: "Lee Member", tenantId: TENANT_ID, userRole: "user" });
     ({ thread, customerCopy } = await linkedWithThread(h));
   });
@@ -101,7 +118,10 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
       const reply = h.channelMessage("Checking your account now.", { thread, from: LEE_AAD, name: "Lee Member" });
       assert.match(await answerTo(h, reply), /could not check your membership of this team with Teams just now\. Try again in a minute/);
       await assertNothingSentNorStored(h, before, thread, String(reply.id));
-      assert.deepEqual(h.connector.roster.reads.filter((r) => r.id === `29:${LEE_AAD}`).map((r) => r.status), [503]);
+      assert.deepEqual(
+        h.connector.roster.reads.filter((r) => r.id === `29:${LEE_AAD}`).map((r) => r.status),
+        [503],
+      );
     } finally {
       h.connector.roster.outage = false;
     }
@@ -116,7 +136,14 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
     const before = h.metaGraph.sent.length;
     const reply = h.channelMessage("hello", { thread, from: outsider, name: "Oscar Outsider" });
     assert.match(await answerTo(h, reply), /only members of this team can write to customers from here/);
-    const reaction = { ...h.channelMessage("", { thread, from: outsider }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: customerCopy, reactionsAdded: [{ type: "like" }] };
+    const reaction = {
+      ...h.channelMessage("", { thread, from: outsider }),
+      type: "messageReaction",
+      text: undefined,
+      attachments: undefined,
+      replyToId: customerCopy,
+      reactionsAdded: [{ type: "like" }],
+    };
     assert.match(await answerTo(h, reaction), /Your reaction was not sent to WhatsApp: only members of this team/);
     await assertNothingSentNorStored(h, before, thread, String(reply.id));
   });
@@ -129,9 +156,21 @@ describe("only the right people speak for the firm (real HTTP, the team's roster
     assert.match(await answerTo(h, h.channelMessage("unlink", { from: ADMIN_AAD, mentionBot: true })), /is no longer linked to this channel/);
     assert.equal(await h.bridge.stores.links.get(BUSINESS), undefined, "unlinked");
     before = h.metaGraph.sent.length;
-    const reaction = { ...h.channelMessage("", { thread }), type: "messageReaction", text: undefined, attachments: undefined, replyToId: customerCopy, reactionsAdded: [{ type: "heart" }] };
+    const reaction = {
+      ...h.channelMessage("", { thread }),
+      type: "messageReaction",
+      text: undefined,
+      attachments: undefined,
+      replyToId: customerCopy,
+      reactionsAdded: [{ type: "heart" }],
+    };
     assert.match(await answerTo(h, reaction), /no longer linked/);
-    const edit = { ...sentReply, type: "messageUpdate", text: "Your refund went yesterday.", channelData: { ...(sentReply.channelData as object), eventType: "editMessage" } };
+    const edit = {
+      ...sentReply,
+      type: "messageUpdate",
+      text: "Your refund went yesterday.",
+      channelData: { ...(sentReply.channelData as object), eventType: "editMessage" },
+    };
     await answerTo(h, edit);
     const late = h.channelMessage("Anything else?", { thread });
     assert.match(await answerTo(h, late), /no longer linked/);
@@ -147,8 +186,13 @@ describe("BRIDGE_STAFF and standard channels only (real HTTP)", function () {
   before(async () => {
     h = await startHarness({ env: { BRIDGE_STAFF: ADMIN_AAD } });
     h.connector.roster.addTeam({
-      id: TEAM_ID, name: "Support", aadGroupId: TEAM_GROUP_ID,
-      channels: [{ id: CHANNEL_ID, name: "WhatsApp", type: "standard" }, { ...PRIVATE_CHANNEL, type: "private" }],
+      id: TEAM_ID,
+      name: "Support",
+      aadGroupId: TEAM_GROUP_ID,
+      channels: [
+        { id: CHANNEL_ID, name: "WhatsApp", type: "standard" },
+        { ...PRIVATE_CHANNEL, type: "private" },
+      ],
     });
   });
   after(async () => h?.stop());
@@ -160,12 +204,25 @@ describe("BRIDGE_STAFF and standard channels only (real HTTP)", function () {
     assert.match(answer, /Link a standard channel of the team instead/);
     assert.equal(await h.bridge.stores.links.get(BUSINESS), undefined);
     // The team's details and its channel list are asked for together: in either order.
-    assert.deepEqual(h.connector.roster.reads.filter((r) => r.route !== "member").map((r) => [r.route, r.status]).sort(), [["channels", 200], ["team", 200]]);
+    assert.deepEqual(
+      h.connector.roster.reads
+        .filter((r) => r.route !== "member")
+        .map((r) => [r.route, r.status])
+        .sort(),
+      [
+        ["channels", 200],
+        ["team", 200],
+      ],
+    );
   });
 
   it("link where the activity itself says shared is refused without asking Teams", async () => {
     const reads = h.connector.roster.reads.length;
-    const post = h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true, channel: { id: "19:partners@thread.tacv2", name: "Partners", type: "shared" } });
+    const post = h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, {
+      from: ADMIN_AAD,
+      mentionBot: true,
+      channel: { id: "19:partners@thread.tacv2", name: "Partners", type: "shared" },
+    });
     assert.match(await answerTo(h, post), /This is a shared channel: people from other teams or organisations can be in it/);
     assert.equal(h.connector.roster.reads.length, reads);
     assert.equal(await h.bridge.stores.links.get(BUSINESS), undefined);
@@ -178,7 +235,10 @@ describe("BRIDGE_STAFF and standard channels only (real HTTP)", function () {
   });
 
   it("a member of the team who is not in BRIDGE_STAFF is refused; the listed admin sends", async () => {
-    assert.equal(await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Hello?", id: "wamid.staff.1", timestamp: Math.floor(Date.now() / 1000) }))), 200);
+    assert.equal(
+      await h.postWebhook(h.envelope(textMessage({ from: MARIA, text: "Hello?", id: "wamid.staff.1", timestamp: Math.floor(Date.now() / 1000) }))),
+      200,
+    );
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.conversationId === s.created[0]!.conversationId), 10_000);
     await h.bridge.bridge.idle();
     const thread = h.connector.created[0]!.conversationId;

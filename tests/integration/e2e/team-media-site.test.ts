@@ -55,6 +55,9 @@ describe("customers' files in the linked team's own SharePoint site (real HTTP, 
     assert.equal(stored.length, 1);
     assert.equal(stored[0]!.driveId, SUPPORT_SITE, "the linked team's library, not another team's");
     assert.match(stored[0]!.path, /^WhatsApp\/WhatsApp media\/customer-[0-9a-f]{12}\/[0-9a-f]{8}-statement\.pdf$/);
-    assert.deepEqual(graph.requests.filter((r) => r.path.startsWith("/v1.0/groups/")).map((r) => [r.method, r.path, r.authorized]), [["GET", `/v1.0/groups/${TEAM_GROUP_ID}/drive`, true]]);
+    assert.deepEqual(
+      graph.requests.filter((r) => r.path.startsWith("/v1.0/groups/")).map((r) => [r.method, r.path, r.authorized]),
+      [["GET", `/v1.0/groups/${TEAM_GROUP_ID}/drive`, true]],
+    );
   });
 });

@@ -13,7 +13,12 @@ const customer = () => ({ phone: `44770090${String(++n).padStart(4, "0")}`, user
 function postedTexts(h: Harness, thread: string): string[] {
   return h.connector.posts
     .filter((p) => p.conversationId === thread && /ref [0-9a-f]{12}/.test(String(p.activity.text ?? "")))
-    .map((p) => String(p.activity.text).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+    .map((p) =>
+      String(p.activity.text)
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    );
 }
 
 async function linked(options: Parameters<typeof startHarness>[0] = {}) {
@@ -34,8 +39,14 @@ async function burst(h: Harness, who: ReturnType<typeof customer>, count: number
 }
 
 const installationUpdate = (h: Harness) => ({
-  type: "installationUpdate", action: "add", id: "f:install-1", timestamp: new Date().toISOString(), channelId: "msteams",
-  serviceUrl: h.connector.serviceUrl, from: { id: `29:${ADMIN_AAD}`, aadObjectId: ADMIN_AAD }, recipient: { id: `28:5e8a1c7d-4f10-4a51-9c3e-0b1f2a3c4d5e`, name: "WhatsApp Bridge" },
+  type: "installationUpdate",
+  action: "add",
+  id: "f:install-1",
+  timestamp: new Date().toISOString(),
+  channelId: "msteams",
+  serviceUrl: h.connector.serviceUrl,
+  from: { id: `29:${ADMIN_AAD}`, aadObjectId: ADMIN_AAD },
+  recipient: { id: `28:5e8a1c7d-4f10-4a51-9c3e-0b1f2a3c4d5e`, name: "WhatsApp Bridge" },
   conversation: { id: TEAM_ID, conversationType: "channel", isGroup: true, tenantId: TENANT_ID },
   channelData: { tenant: { id: TENANT_ID }, team: { id: TEAM_ID, name: "Support" }, settings: { selectedChannel: { id: CHANNEL_ID } } },
 });
@@ -60,7 +71,7 @@ describe("nothing left out of the record when Teams refuses a post (real HTTP, B
     assert.ok((await h.bridge.stores.links.get(BUSINESS))?.suspended, "the link is suspended");
     assert.equal((await h.bridge.stores.inbox.list("failed")).length, 0, "nothing failed");
     assert.ok(h.logger.lines.some((l) => l.level === "error" && l.event === "teams.link.suspended"));
-    const ready = await (await fetch(`${h.bridge.url}/readyz`)).json() as { backlog: Array<{ business: string; waiting: number; suspendedSince?: number }> };
+    const ready = (await (await fetch(`${h.bridge.url}/readyz`)).json()) as { backlog: Array<{ business: string; waiting: number; suspendedSince?: number }> };
     assert.equal(ready.backlog.find((b) => b.business === BUSINESS)?.waiting, 5);
     assert.ok(ready.backlog.find((b) => b.business === BUSINESS)?.suspendedSince);
 
@@ -70,7 +81,11 @@ describe("nothing left out of the record when Teams refuses a post (real HTTP, B
     await h.connector.waitFor(() => postedTexts(h!, thread).length === 6, 10_000);
     assert.ok(Date.now() - started < 10_000);
     const posted = postedTexts(h, thread);
-    assert.deepEqual(posted.slice(1).map((t) => texts.find((x) => t.endsWith(x))), texts, "each once, in order");
+    assert.deepEqual(
+      posted.slice(1).map((t) => texts.find((x) => t.endsWith(x))),
+      texts,
+      "each once, in order",
+    );
     assert.equal((await h.bridge.stores.links.get(BUSINESS))?.suspended, undefined);
   });
 
@@ -89,7 +104,10 @@ describe("nothing left out of the record when Teams refuses a post (real HTTP, B
     await clock.advance(60_000);
     await h.connector.waitFor((s) => s.created.length === 1 && postedTexts(h!, s.created[0]!.conversationId).length === 5, 10_000);
     const posted = postedTexts(h, h.connector.created[0]!.conversationId);
-    assert.deepEqual(posted.map((t) => texts.find((x) => t.endsWith(x))), texts);
+    assert.deepEqual(
+      posted.map((t) => texts.find((x) => t.endsWith(x))),
+      texts,
+    );
   });
 
   it("a restart while a link is suspended keeps it suspended and loses nothing", async () => {
@@ -104,7 +122,10 @@ describe("nothing left out of the record when Teams refuses a post (real HTTP, B
     h.connector.teams.setAppRemoved([CHANNEL_ID], false);
     assert.equal((await h.sendActivity(installationUpdate(h))).status, 200);
     await h.connector.waitFor((s) => s.created.length === 1 && postedTexts(h!, s.created[0]!.conversationId).length === 3, 10_000);
-    assert.deepEqual(postedTexts(h, h.connector.created[0]!.conversationId).map((t) => texts.find((x) => t.endsWith(x))), texts);
+    assert.deepEqual(
+      postedTexts(h, h.connector.created[0]!.conversationId).map((t) => texts.find((x) => t.endsWith(x))),
+      texts,
+    );
   });
 
   it("a 404 on a thread leads to one new thread holding the message", async () => {
@@ -127,8 +148,11 @@ describe("nothing left out of the record when Teams refuses a post (real HTTP, B
     h = await linked();
     const who = customer();
     // Teams refuses formatted (xml) posts that carry this message; plain text goes through.
-    h.connector.teams.setPostRule((activity) => activity.textFormat === "xml" && String(activity.text).includes("unshowable")
-      ? { status: 400, code: "BadArgument", message: "Activity could not be rendered" } : undefined);
+    h.connector.teams.setPostRule((activity) =>
+      activity.textFormat === "xml" && String(activity.text).includes("unshowable")
+        ? { status: 400, code: "BadArgument", message: "Activity could not be rendered" }
+        : undefined,
+    );
     await burst(h, who, 1, "unshowable *rich* text");
     await h.connector.waitFor((s) => s.created.length === 1 && s.posts.some((p) => p.activity.textFormat === "plain"), 15_000);
     await h.bridge.bridge.idle();

@@ -4,7 +4,11 @@ import { startWhatsAppSimulator, type WhatsAppSimulator } from "../../../tools/w
 import { ACCESS_TOKEN, ADMIN_AAD, APP_SECRET, startHarness, type Harness } from "../../support/bridge-harness";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const text = (a: Record<string, unknown>) => String(a.text ?? "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+const text = (a: Record<string, unknown>) =>
+  String(a.text ?? "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 
 /**
  * WhatsApp groups through the real HTTP path: the WhatsApp simulator plays Meta (Graph API with the Groups
@@ -21,8 +25,19 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
   const threadTexts = () => h.connector.posts.filter((p) => p.conversationId === thread).map((p) => text(p.activity));
 
   before(async () => {
-    sim = await startWhatsAppSimulator({ appSecret: APP_SECRET, accessToken: ACCESS_TOKEN, tickDelaysMs: { sent: 50, delivered: 50 }, retryDelaysMs: [100, 300] });
-    h = await startHarness({ env: { WHATSAPP_GRAPH_URL: sim.metaGraphUrl, WHATSAPP_MEDIA_HOSTS: new URL(sim.metaGraphUrl).host, WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId } });
+    sim = await startWhatsAppSimulator({
+      appSecret: APP_SECRET,
+      accessToken: ACCESS_TOKEN,
+      tickDelaysMs: { sent: 50, delivered: 50 },
+      retryDelaysMs: [100, 300],
+    });
+    h = await startHarness({
+      env: {
+        WHATSAPP_GRAPH_URL: sim.metaGraphUrl,
+        WHATSAPP_MEDIA_HOSTS: new URL(sim.metaGraphUrl).host,
+        WHATSAPP_BUSINESS_ACCOUNT_ID: EXAMPLE_BUSINESS.wabaId,
+      },
+    });
     sim.connect(`${h.bridge.url}/api/whatsapp/webhook`);
     assert.equal((await h.sendActivity(h.channelMessage(`link ${EXAMPLE_BUSINESS.phoneNumberId}`, { from: ADMIN_AAD, mentionBot: true }))).status, 200);
   });
@@ -40,7 +55,10 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
     await sim.groups.join(group.id, tiago.id);
     await sim.groups.send(group.id, sheena.id, { type: "text", text: "Is Friday still on?" });
     await sim.groups.send(group.id, tiago.id, { type: "text", text: "I can only do the morning" });
-    await h.connector.waitFor(() => h.connector.created.length === 1 && h.connector.posts.some((p) => text(p.activity).includes("only do the morning")), 15_000);
+    await h.connector.waitFor(
+      () => h.connector.created.length === 1 && h.connector.posts.some((p) => text(p.activity).includes("only do the morning")),
+      15_000,
+    );
     await h.bridge.bridge.idle();
     assert.equal(h.connector.created.length, 1, "one thread for the group, none per participant");
     thread = h.connector.created[0]!.conversationId;
@@ -48,15 +66,30 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
     assert.match(card, /WhatsApp group/);
     assert.match(card, /Flat 4B viewing/);
     const posts = threadTexts();
-    assert.ok(posts.some((t) => /Sheena Nelson \(\+16505551234\).*Is Friday still on\?/.test(t)), posts.join("\n"));
-    assert.ok(posts.some((t) => /Tiago Mingo \(@tiago\.mingo\).*I can only do the morning/.test(t)), posts.join("\n"));
+    assert.ok(
+      posts.some((t) => /Sheena Nelson \(\+16505551234\).*Is Friday still on\?/.test(t)),
+      posts.join("\n"),
+    );
+    assert.ok(
+      posts.some((t) => /Tiago Mingo \(@tiago\.mingo\).*I can only do the morning/.test(t)),
+      posts.join("\n"),
+    );
   });
 
   it("lifecycle and participant events show in the thread as plain lines", async () => {
     const posts = threadTexts();
-    assert.ok(posts.some((t) => /WhatsApp created the group “Flat 4B viewing”\. Invite link: https:\/\/chat\.whatsapp\.com\//.test(t)), posts.join("\n"));
-    assert.ok(posts.some((t) => /\+16505551234 joined the group \(invite link\)/.test(t)), posts.join("\n"));
-    assert.ok(posts.some((t) => /@tiago\.mingo joined the group \(invite link\)/.test(t)), posts.join("\n"));
+    assert.ok(
+      posts.some((t) => /WhatsApp created the group “Flat 4B viewing”\. Invite link: https:\/\/chat\.whatsapp\.com\//.test(t)),
+      posts.join("\n"),
+    );
+    assert.ok(
+      posts.some((t) => /\+16505551234 joined the group \(invite link\)/.test(t)),
+      posts.join("\n"),
+    );
+    assert.ok(
+      posts.some((t) => /@tiago\.mingo joined the group \(invite link\)/.test(t)),
+      posts.join("\n"),
+    );
   });
 
   it("a staff reply is sent once, to the group, and never to a participant", async () => {
@@ -64,7 +97,9 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
     assert.equal((await h.sendActivity(h.channelMessage("Friday 10:00 is confirmed for both of you.", { thread }))).status, 200);
     await sim.metaGraph.waitForSends(before + 1, 10_000);
     await sleep(300);
-    const sends = sim.metaGraph.sent.slice(before).filter((s) => (s.body as { type?: string }).type !== undefined || (s.body as { status?: string }).status === undefined);
+    const sends = sim.metaGraph.sent
+      .slice(before)
+      .filter((s) => (s.body as { type?: string }).type !== undefined || (s.body as { status?: string }).status === undefined);
     assert.equal(sends.length, 1, "sent once");
     assert.equal(sends[0]!.recipientType, "group");
     assert.equal(sends[0]!.to, groupId);
@@ -89,8 +124,14 @@ describe("WhatsApp groups end to end (simulator as Meta, Bot Connector stand-in 
     await h.connector.waitFor(() => threadTexts().some((t) => t.includes("subject is now")), 15_000);
     await h.bridge.bridge.idle();
     const posts = threadTexts();
-    assert.ok(posts.some((t) => /@tiago\.mingo left the group\./.test(t)), posts.join("\n"));
-    assert.ok(posts.some((t) => /Group settings changed: the subject is now “Flat 4B – Friday viewing”\./.test(t)), posts.join("\n"));
+    assert.ok(
+      posts.some((t) => /@tiago\.mingo left the group\./.test(t)),
+      posts.join("\n"),
+    );
+    assert.ok(
+      posts.some((t) => /Group settings changed: the subject is now “Flat 4B – Friday viewing”\./.test(t)),
+      posts.join("\n"),
+    );
     const lastCard = JSON.stringify(h.connector.updates.filter((u) => u.conversationId === thread).at(-1)!.activity);
     assert.match(lastCard, /Flat 4B – Friday viewing/);
     assert.match(lastCard, /1 participant\b/);

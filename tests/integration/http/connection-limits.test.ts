@@ -27,7 +27,9 @@ describe("the HTTP server against slow and numerous clients", function () {
 
   before(async () => {
     server = await startHttpServer({
-      host: "127.0.0.1", port: 0, logger: new CaptureLogger(),
+      host: "127.0.0.1",
+      port: 0,
+      logger: new CaptureLogger(),
       limits: { headersTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxConnections: 20 },
       routes: healthRoutes({ ready: async () => {} }),
     });
@@ -40,7 +42,9 @@ describe("the HTTP server against slow and numerous clients", function () {
     const started = Date.now();
     socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     // One header line every 200 ms: the connection is never idle, the headers never complete.
-    const drip = setInterval(() => { if (!socket.destroyed) socket.write(`X-Drip-${Date.now()}: 1\r\n`); }, 200);
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(`X-Drip-${Date.now()}: 1\r\n`);
+    }, 200);
     const { at, received } = await closed;
     clearInterval(drip);
     assert.ok(at - started >= 900 && at - started < 2_500, `closed after ${at - started} ms`);
@@ -70,15 +74,23 @@ describe("/readyz over HTTP", () => {
   let pings = 0;
   before(async () => {
     server = await startHttpServer({
-      host: "127.0.0.1", port: 0, logger: new CaptureLogger(),
-      routes: healthRoutes({ ready: async () => { pings++; await new Promise((r) => setTimeout(r, 20)); } }),
+      host: "127.0.0.1",
+      port: 0,
+      logger: new CaptureLogger(),
+      routes: healthRoutes({
+        ready: async () => {
+          pings++;
+          await new Promise((r) => setTimeout(r, 20));
+        },
+      }),
     });
   });
   after(() => server.close());
 
   it("a burst of concurrent probes costs one storage ping per second", async () => {
     const before = pings;
-    const burst = async () => (await Promise.all(Array.from({ length: 15 }, () => fetch(`${server.url}/readyz`).then((r) => r.status)))).every((s) => s === 200);
+    const burst = async () =>
+      (await Promise.all(Array.from({ length: 15 }, () => fetch(`${server.url}/readyz`).then((r) => r.status)))).every((s) => s === 200);
     assert.ok(await burst());
     assert.equal(pings - before, 1, "15 concurrent /readyz, one ping");
     assert.ok(await burst());

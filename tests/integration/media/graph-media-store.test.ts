@@ -13,7 +13,12 @@ const file = (bytes: Buffer, extra: Partial<MediaToKeep> = {}): MediaToKeep => (
   bytes,
   name: "invoice 4471.pdf",
   mimeType: "application/pdf",
-  channel: { channelId: TeamsChannelId("19:support@thread.tacv2"), tenantId: TenantId("t"), serviceUrl: "https://smba.trafficmanager.net/emea/", channelName: "WhatsApp" },
+  channel: {
+    channelId: TeamsChannelId("19:support@thread.tacv2"),
+    tenantId: TenantId("t"),
+    serviceUrl: "https://smba.trafficmanager.net/emea/",
+    channelName: "WhatsApp",
+  },
   contact: contactKeyOf(BusinessNumberId("106540352242922"), { phone: WaPhone("5511987654321") }),
   wamid: WaMessageId("wamid.doc1"),
   ...extra,
@@ -21,7 +26,9 @@ const file = (bytes: Buffer, extra: Partial<MediaToKeep> = {}): MediaToKeep => (
 
 describe("SharePoint media store through Microsoft Graph (against a local Graph stand-in)", () => {
   let graph: MicrosoftGraphStandin;
-  before(async () => { graph = await startMicrosoftGraphStandin({ drives: [DRIVE], accessToken: TOKEN }); });
+  before(async () => {
+    graph = await startMicrosoftGraphStandin({ drives: [DRIVE], accessToken: TOKEN });
+  });
   after(async () => graph.close());
 
   it("puts a small file in the channel's folder with one PUT and returns its SharePoint link and SHA-256", async () => {
@@ -47,16 +54,24 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
     assert.deepEqual(stored.bytes, bytes);
     assert.equal(kept.link, stored.webUrl);
     const chunks = graph.requests.filter((r) => r.path.startsWith("/upload-sessions/"));
-    assert.deepEqual(chunks.map((c) => c.contentRange), ["bytes 0-327679/819200", "bytes 327680-655359/819200", "bytes 655360-819199/819200"]);
+    assert.deepEqual(
+      chunks.map((c) => c.contentRange),
+      ["bytes 0-327679/819200", "bytes 327680-655359/819200", "bytes 655360-819199/819200"],
+    );
     assert.ok(chunks.every((c) => !c.authorized));
   });
 
   it("keeps quarantined files apart, named so they are not opened as their declared type", async () => {
     const store = new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: DRIVE });
-    const kept = await store.keep(file(Buffer.from("PK\x03\x04"), { wamid: WaMessageId("wamid.bad"), name: "photo.jpg", mimeType: "application/octet-stream", quarantined: true }));
+    const kept = await store.keep(
+      file(Buffer.from("PK\x03\x04"), { wamid: WaMessageId("wamid.bad"), name: "photo.jpg", mimeType: "application/octet-stream", quarantined: true }),
+    );
     assert.ok([...graph.files.values()].some((f) => /\/Quarantine\/[0-9a-f]{8}-photo\.jpg\.quarantined$/.test(f.path)));
     // Where it is, for the security team (the thread shows this instead of a link).
-    assert.match(kept.location ?? "", /^WhatsApp › WhatsApp media › customer-[0-9a-f]{12} › Quarantine › [0-9a-f]{8}-photo\.jpg\.quarantined \(the channel's files\)$/);
+    assert.match(
+      kept.location ?? "",
+      /^WhatsApp › WhatsApp media › customer-[0-9a-f]{12} › Quarantine › [0-9a-f]{8}-photo\.jpg\.quarantined \(the channel's files\)$/,
+    );
   });
 
   it("classifies Graph's answers: 503/429 transient (with Retry-After), 404 permanent", async () => {
@@ -65,13 +80,19 @@ describe("SharePoint media store through Microsoft Graph (against a local Graph 
     const busy = await store.keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(busy instanceof TransientError);
     assert.equal(busy.retryAfterMs, 7_000);
-    const missing = await new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: "b!unknown" }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
+    const missing = await new GraphMediaStore({ msGraphUrl: graph.url, credential, driveId: "b!unknown" })
+      .keep(file(Buffer.from("x")))
+      .catch((e: unknown) => e);
     assert.ok(missing instanceof PermanentError);
     assert.match(missing.message, /HTTP 404: itemNotFound/);
   });
 
   it("a token failure is transient (the managed identity endpoint may be briefly down)", async () => {
-    const failing: TokenCredential = { getToken: async () => { throw new Error("IMDS unreachable"); } };
+    const failing: TokenCredential = {
+      getToken: async () => {
+        throw new Error("IMDS unreachable");
+      },
+    };
     const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential: failing, driveId: DRIVE }).keep(file(Buffer.from("x"))).catch((e: unknown) => e);
     assert.ok(err instanceof TransientError);
   });
@@ -99,7 +120,10 @@ describe("SharePoint media store: each team's files in its own site (against a l
     assert.deepEqual(drivesOf("support"), ["b!support-site", "b!support-site"]);
     assert.deepEqual(drivesOf("wealth"), ["b!wealth-site"]);
     const lookups = graph.requests.filter((r) => r.path.endsWith("/drive"));
-    assert.deepEqual(lookups.map((r) => r.path), [`/v1.0/groups/${SUPPORT}/drive`, `/v1.0/groups/${WEALTH}/drive`]);
+    assert.deepEqual(
+      lookups.map((r) => r.path),
+      [`/v1.0/groups/${SUPPORT}/drive`, `/v1.0/groups/${WEALTH}/drive`],
+    );
     assert.ok(lookups.every((r) => r.method === "GET" && r.authorized));
   });
 
@@ -119,7 +143,9 @@ describe("SharePoint media store: each team's files in its own site (against a l
   });
 
   it("a team whose group has no site is refused by Graph (404), permanently", async () => {
-    const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential }).keep(file(Buffer.from("x"), { teamGroupId: TeamsGroupId("00000000-0000-4000-8000-000000000404") })).catch((e: unknown) => e);
+    const err = await new GraphMediaStore({ msGraphUrl: graph.url, credential })
+      .keep(file(Buffer.from("x"), { teamGroupId: TeamsGroupId("00000000-0000-4000-8000-000000000404") }))
+      .catch((e: unknown) => e);
     assert.ok(err instanceof PermanentError);
     assert.match(err.message, /Graph groupDrive answered HTTP 404: itemNotFound/);
   });

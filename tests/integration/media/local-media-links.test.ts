@@ -14,7 +14,12 @@ const file = (wamid: string): MediaToKeep => ({
   bytes: PNG,
   name: "photo.png",
   mimeType: "image/png",
-  channel: { channelId: TeamsChannelId("19:support@thread.tacv2"), tenantId: TenantId("t"), serviceUrl: "https://smba.trafficmanager.net/emea/", channelName: "WhatsApp" },
+  channel: {
+    channelId: TeamsChannelId("19:support@thread.tacv2"),
+    tenantId: TenantId("t"),
+    serviceUrl: "https://smba.trafficmanager.net/emea/",
+    channelName: "WhatsApp",
+  },
   contact: contactKeyOf(BusinessNumberId("106540352242922"), { phone: WaPhone("5511987654321") }),
   wamid: WaMessageId(wamid),
 });
@@ -30,8 +35,18 @@ describe("local media links: signed, expiring, and silent about what exists", ()
 
   before(async () => {
     let base = "";
-    store = new LocalMediaStore({ directory: mkdtempSync(join(tmpdir(), "bridge-media-links-")), publicBaseUrl: () => base, linkTtlMs: 24 * HOUR, now: () => now });
-    server = await startHttpServer({ host: "127.0.0.1", port: 0, logger: new CaptureLogger(), routes: createMediaRoutes({ store, logger: new CaptureLogger() }) });
+    store = new LocalMediaStore({
+      directory: mkdtempSync(join(tmpdir(), "bridge-media-links-")),
+      publicBaseUrl: () => base,
+      linkTtlMs: 24 * HOUR,
+      now: () => now,
+    });
+    server = await startHttpServer({
+      host: "127.0.0.1",
+      port: 0,
+      logger: new CaptureLogger(),
+      routes: createMediaRoutes({ store, logger: new CaptureLogger() }),
+    });
     base = server.url;
   });
   after(() => server.close());
@@ -61,7 +76,11 @@ describe("local media links: signed, expiring, and silent about what exists", ()
   it("a tampered expiry, signature or token, or a missing proof, is the same 404 as a file that does not exist", async () => {
     const link = (await store.keep(file("wamid.links.2"))).link!;
     const url = new URL(link);
-    const variant = (change: (u: URL) => void) => { const u = new URL(url); change(u); return u.toString(); };
+    const variant = (change: (u: URL) => void) => {
+      const u = new URL(url);
+      change(u);
+      return u.toString();
+    };
     const sig = url.searchParams.get("sig")!;
     const later = String(Number(url.searchParams.get("expires")) + 365 * 24 * 3600);
     const otherToken = `${"A".repeat(32)}`;
@@ -69,8 +88,12 @@ describe("local media links: signed, expiring, and silent about what exists", ()
       variant((u) => u.searchParams.set("expires", later)),
       variant((u) => u.searchParams.set("sig", `${sig.slice(0, -1)}${sig.endsWith("A") ? "B" : "A"}`)),
       variant((u) => u.searchParams.delete("sig")),
-      variant((u) => { u.search = ""; }),
-      variant((u) => { u.pathname = u.pathname.replace(/\/media\/[^/]+\//, `/media/${otherToken}/`); }),
+      variant((u) => {
+        u.search = "";
+      }),
+      variant((u) => {
+        u.pathname = u.pathname.replace(/\/media\/[^/]+\//, `/media/${otherToken}/`);
+      }),
     ];
     const bodies = new Set<string>();
     for (const bad of refused) {
@@ -83,7 +106,12 @@ describe("local media links: signed, expiring, and silent about what exists", ()
   });
 
   it("a link signed by another store (another secret) is refused", async () => {
-    const other = new LocalMediaStore({ directory: mkdtempSync(join(tmpdir(), "bridge-media-other-")), publicBaseUrl: () => server.url, linkTtlMs: HOUR, now: () => now });
+    const other = new LocalMediaStore({
+      directory: mkdtempSync(join(tmpdir(), "bridge-media-other-")),
+      publicBaseUrl: () => server.url,
+      linkTtlMs: HOUR,
+      now: () => now,
+    });
     const ours = (await store.keep(file("wamid.links.3"))).link!;
     const theirs = (await other.keep(file("wamid.links.3"))).link!;
     const forged = new URL(ours);

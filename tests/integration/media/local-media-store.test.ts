@@ -19,7 +19,9 @@ const file = (wamid: string, quarantined: boolean): MediaToKeep => ({
 
 describe("local media store: quarantined files", () => {
   let directory: string;
-  beforeEach(() => { directory = mkdtempSync(join(tmpdir(), "media-quarantine-")); });
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "media-quarantine-"));
+  });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
   it("keeps them in their own folder, with no link, never readable through the served path", async () => {

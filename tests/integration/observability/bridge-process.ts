@@ -50,7 +50,10 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
       child.kill("SIGKILL");
       throw new Error(`the bridge did not become ready:\n${out}\n${err}`);
     }
-    ready = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
+    ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -92,7 +95,15 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
 let nextActivityId = 1_780_000_000_000;
 
 /** A channel message activity (auth disabled, so no token): a new post, or a reply in `thread`. */
-export function channelActivity(options: { text: string; from: string; serviceUrl: string; channelId: string; tenantId: string; thread?: string; mentionBot?: boolean }): Record<string, unknown> {
+export function channelActivity(options: {
+  text: string;
+  from: string;
+  serviceUrl: string;
+  channelId: string;
+  tenantId: string;
+  thread?: string;
+  mentionBot?: boolean;
+}): Record<string, unknown> {
   const id = String(nextActivityId++);
   const bot = { id: "28:bridge-bot", name: "WhatsApp Bridge" };
   const at = "<at>WhatsApp Bridge</at>";
@@ -108,7 +119,11 @@ export function channelActivity(options: { text: string; from: string; serviceUr
     text: options.mentionBot ? `${at} ${options.text}` : options.text,
     textFormat: "plain",
     entities: options.mentionBot ? [{ type: "mention", mentioned: bot, text: at }] : [],
-    channelData: { tenant: { id: options.tenantId }, team: { id: "19:general@thread.tacv2", name: "Support" }, channel: { id: options.channelId, name: "WhatsApp" } },
+    channelData: {
+      tenant: { id: options.tenantId },
+      team: { id: "19:general@thread.tacv2", name: "Support" },
+      channel: { id: options.channelId, name: "WhatsApp" },
+    },
     ...(options.thread ? { replyToId: options.thread.split(";messageid=")[1] } : {}),
   };
 }

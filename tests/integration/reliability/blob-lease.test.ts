@@ -36,7 +36,14 @@ describe("leader election on an Azure Blob lease (Azurite)", function () {
     assert.equal(await dead.acquire(15), true);
     const diedAt = Date.now();
 
-    const make = () => new LeaseLeadership({ ops: new BlobLeaseOps({ connectionString, container }), logger: new CaptureLogger(), leaseDurationSeconds: 15, renewIntervalMs: 1_000, retryIntervalMs: 250 });
+    const make = () =>
+      new LeaseLeadership({
+        ops: new BlobLeaseOps({ connectionString, container }),
+        logger: new CaptureLogger(),
+        leaseDurationSeconds: 15,
+        renewIntervalMs: 1_000,
+        retryIntervalMs: 250,
+      });
     const a = make();
     const b = make();
     const tookOverAt: number[] = [];

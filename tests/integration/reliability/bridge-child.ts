@@ -61,7 +61,12 @@ export class BridgeChild {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   private readonly child: ChildProcess;
 
-  constructor(readonly name: string, readonly port: number, env: Readonly<Record<string, string>>, cwd: string) {
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    env: Readonly<Record<string, string>>,
+    cwd: string,
+  ) {
     this.child = spawn(process.execPath, [...productionNodeFlags(), "--require", EXIT_WITH_PARENT, ENTRY], {
       cwd,
       env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
@@ -99,7 +104,10 @@ export class BridgeChild {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited before it was ready:\n${this.tail()}`);
-      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) return;
       await new Promise((r) => setTimeout(r, 100));
     }

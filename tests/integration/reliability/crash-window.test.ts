@@ -52,18 +52,27 @@ describe("a post cut short by a crash is looked up in its thread before it is po
   const children: BridgeChild[] = [];
   let sequence = 0;
 
-  const env = (): Record<string, string> => childEnv(
-    { secret: SECRET, token: TOKEN, metaGraphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS },
-    {
-      // The bot's identity: what the thread check gets its Graph token with. A managed identity refuses
-      // BOT_AUTH_DISABLED, so bot auth is on (this test sends no Teams activity).
-      BOT_AUTH_DISABLED: "false",
-      ...issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID }),
-      ...issuer.managedIdentityEnv(),
-      MS_GRAPH_URL: connector.msGraphUrl,
-      INBOUND_REORDER_MS: "0",
-    },
-  );
+  const env = (): Record<string, string> =>
+    childEnv(
+      {
+        secret: SECRET,
+        token: TOKEN,
+        metaGraphUrl: graph.url,
+        storageConnectionString: azurite.connectionString,
+        connectorHost: connector.host,
+        cwd,
+        leaseSeconds: LEASE_SECONDS,
+      },
+      {
+        // The bot's identity: what the thread check gets its Graph token with. A managed identity refuses
+        // BOT_AUTH_DISABLED, so bot auth is on (this test sends no Teams activity).
+        BOT_AUTH_DISABLED: "false",
+        ...issuer.authConfig({ appId: APP_ID, tenantId: TENANT_ID }),
+        ...issuer.managedIdentityEnv(),
+        MS_GRAPH_URL: connector.msGraphUrl,
+        INBOUND_REORDER_MS: "0",
+      },
+    );
 
   async function launch(name: string): Promise<BridgeChild> {
     const child = new BridgeChild(name, await findFreePort("127.0.0.1"), env(), cwd);
@@ -150,8 +159,17 @@ describe("a post cut short by a crash is looked up in its thread before it is po
     assert.equal((await stores.messages.byWamid(BUSINESS, WaMessageId(reached)))?.teamsMessageId, kept.id, "the post found is recorded as the message's post");
     assert.ok(String(kept.activity.text).includes(`ref ${postMarker(reached)}`), "the post shows its reference");
     const reads = connector.msGraph.requests;
-    assert.ok(reads.length >= 2 && reads.every((r) => r.authorized && r.status === 200), `Graph read with the managed identity's token: ${JSON.stringify(reads)}`);
-    assert.deepEqual(b.lines.filter((l) => l.event === "teams.post.recovery").map((l) => l.fields.outcome).sort(), ["absent", "found"]);
+    assert.ok(
+      reads.length >= 2 && reads.every((r) => r.authorized && r.status === 200),
+      `Graph read with the managed identity's token: ${JSON.stringify(reads)}`,
+    );
+    assert.deepEqual(
+      b.lines
+        .filter((l) => l.event === "teams.post.recovery")
+        .map((l) => l.fields.outcome)
+        .sort(),
+      ["absent", "found"],
+    );
     await kill(b);
   });
 

@@ -28,7 +28,12 @@ describe("journal before acknowledging (real HTTP, Azurite blobs and tables)", f
     try {
       await h.bridge.stores.links.put(channelLink(h.connector.serviceUrl));
       // Pretty-printed with escapes: only the raw bytes carry this exact form.
-      const bytes = Buffer.from(JSON.stringify(webhookEnvelope(textMessage({ from: MARIA, text: "Olá 😀 \u00e9", id: "wamid.journal.1", timestamp: T0 })), null, 2).replace("Olá", "Ol\\u00e1"));
+      const bytes = Buffer.from(
+        JSON.stringify(webhookEnvelope(textMessage({ from: MARIA, text: "Olá 😀 \u00e9", id: "wamid.journal.1", timestamp: T0 })), null, 2).replace(
+          "Olá",
+          "Ol\\u00e1",
+        ),
+      );
       const signature = signedWebhook(bytes, APP_SECRET).headers["x-hub-signature-256"];
       assert.equal(await post(h, bytes), 200);
 
@@ -65,7 +70,9 @@ describe("journal before acknowledging (real HTTP, Azurite blobs and tables)", f
     const h = await startHarness({ authDisabled: true, env: { AZURE_STORAGE_CONNECTION_STRING: connectionString } });
     try {
       await h.bridge.stores.links.put(channelLink(h.connector.serviceUrl));
-      const bytes = Buffer.from(JSON.stringify(webhookEnvelope(textMessage({ from: MARIA, text: "sent during the outage", id: "wamid.outage.1", timestamp: T0 }))));
+      const bytes = Buffer.from(
+        JSON.stringify(webhookEnvelope(textMessage({ from: MARIA, text: "sent during the outage", id: "wamid.outage.1", timestamp: T0 }))),
+      );
 
       await azurite.stop();
       azurite = undefined;

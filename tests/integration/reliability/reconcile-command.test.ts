@@ -19,7 +19,14 @@ describe("npm run reconcile (the command, against seeded Azurite tables)", funct
   function run(args: string[], env: Record<string, string> = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString }) {
     const child = spawn(process.execPath, [COMMAND, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? "", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v", WHATSAPP_ACCESS_TOKEN: "t", BOT_AUTH_DISABLED: "true", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        WHATSAPP_APP_SECRET: "s",
+        WHATSAPP_VERIFY_TOKEN: "v",
+        WHATSAPP_ACCESS_TOKEN: "t",
+        BOT_AUTH_DISABLED: "true",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -45,7 +52,10 @@ describe("npm run reconcile (the command, against seeded Azurite tables)", funct
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^Reconciliation at \S+Z: 8 item\(s\) to look at\n/);
     assert.match(stdout, /Received events without a Teams message \(4\)\n {2}age\s+state\s+type\s+business\s+event\s+journal\s+detail\n/);
-    assert.match(stdout, /\n {2}2d( \d+s)?\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\S+\s+journal\/\S+\.jsonl#\d+\s+business number not linked to a channel\n/);
+    assert.match(
+      stdout,
+      /\n {2}2d( \d+s)?\s+unrouted\s+message\s+106540352242922\s+msg:wamid\.\S+\s+journal\/\S+\.jsonl#\d+\s+business number not linked to a channel\n/,
+    );
     assert.match(stdout, /\n {2}1h 30m\s+pending\s+message/);
     assert.match(stdout, /\n {2}1h( \d+s)?\s+accepted\s+106540352242922\s+wamid\.out\.\*+pted\s/);
     assert.match(stdout, /\n {2}30m( \d+s)?\s+posting\s+message/);
@@ -62,7 +72,10 @@ describe("npm run reconcile (the command, against seeded Azurite tables)", funct
     assert.equal(code, 0);
     const report = JSON.parse(stdout) as ReconcileReport;
     assert.equal(report.outboundOlderThanMs, 60 * MIN);
-    assert.deepEqual(report.unfinished.map((e) => e.state), ["unrouted", "pending", "posting", "failed"]);
+    assert.deepEqual(
+      report.unfinished.map((e) => e.state),
+      ["unrouted", "pending", "posting", "failed"],
+    );
     assert.equal(report.awaitingLink[0]?.count, 2);
     // Only the one sent an hour ago (and a little more, by the time the command runs) is past 1h.
     assert.ok(report.unsettledOutbound.length <= 1);
@@ -77,7 +90,9 @@ describe("npm run reconcile (the command, against seeded Azurite tables)", funct
     const embedded = await run([], {});
     assert.equal(embedded.code, 2);
     assert.match(embedded.stderr, /set AZURE_STORAGE_CONNECTION_STRING/);
-    const dead = await run([], { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, "TableEndpoint=http://127.0.0.1:9") });
+    const dead = await run([], {
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, "TableEndpoint=http://127.0.0.1:9"),
+    });
     assert.equal(dead.code, 1);
     assert.match(dead.stderr, /^reconcile failed: storage\.unavailable/);
   });

@@ -34,7 +34,15 @@ describe("two bridge instances share the work through a Blob lease (child proces
   let sequence = 0;
 
   const env = (): Record<string, string> =>
-    childEnv({ secret: SECRET, token: TOKEN, metaGraphUrl: graph.url, storageConnectionString: azurite.connectionString, connectorHost: connector.host, cwd, leaseSeconds: LEASE_SECONDS });
+    childEnv({
+      secret: SECRET,
+      token: TOKEN,
+      metaGraphUrl: graph.url,
+      storageConnectionString: azurite.connectionString,
+      connectorHost: connector.host,
+      cwd,
+      leaseSeconds: LEASE_SECONDS,
+    });
 
   async function launch(name: string): Promise<BridgeChild> {
     const child = new BridgeChild(name, await findFreePort("127.0.0.1"), env(), cwd);
@@ -90,7 +98,10 @@ describe("two bridge instances share the work through a Blob lease (child proces
     // Both ingest; A processes what B ingested (it polls the inbox).
     const first = Array.from({ length: 6 }, (_, i) => `first wave ${pad(i)}`);
     const statuses = await Promise.all(first.map((t, i) => deliver(i % 2 === 0 ? a : b, i % 3, t)));
-    assert.deepEqual(statuses, first.map(() => 200));
+    assert.deepEqual(
+      statuses,
+      first.map(() => 200),
+    );
     await waitUntil(() => postedCounts(first).every((n) => n >= 1), "the first wave posted", 20_000);
 
     // A keeps the lease past its duration by renewing it, while B keeps asking.
@@ -102,12 +113,18 @@ describe("two bridge instances share the work through a Blob lease (child proces
     // (To contacts whose threads exist: a crash while a thread is being created delays that contact
     // until its reservation is stale, a separate and longer wait.)
     const second = Array.from({ length: 12 }, (_, i) => `second wave ${pad(i)}`);
-    assert.deepEqual(await Promise.all(second.map((t, i) => deliver(a, i % 3, t))), second.map(() => 200));
+    assert.deepEqual(
+      await Promise.all(second.map((t, i) => deliver(a, i % 3, t))),
+      second.map(() => 200),
+    );
     a.signal("SIGKILL");
     const killedAt = (await a.exited).at;
     // While nobody leads, B still acknowledges (any instance ingests).
     const third = Array.from({ length: 4 }, (_, i) => `third wave ${pad(i)}`);
-    assert.deepEqual(await Promise.all(third.map((t, i) => deliver(b, 10 + i, t))), third.map(() => 200));
+    assert.deepEqual(
+      await Promise.all(third.map((t, i) => deliver(b, 10 + i, t))),
+      third.map(() => 200),
+    );
 
     await waitUntil(() => b.seen("bridge.leadership.acquired") !== undefined, "B takes over", 60_000);
     const takeoverMs = b.seen("bridge.leadership.acquired")!.at - killedAt;
@@ -121,7 +138,10 @@ describe("two bridge instances share the work through a Blob lease (child proces
     await sleep(1_500);
     // Nothing lost; a message A was posting when it died may appear twice, and then it is flagged.
     const counts = postedCounts(all);
-    assert.ok(counts.every((n) => n >= 1 && n <= 2), `posted counts ${counts.join(",")}`);
+    assert.ok(
+      counts.every((n) => n >= 1 && n <= 2),
+      `posted counts ${counts.join(",")}`,
+    );
     const doubles = counts.filter((n) => n === 2).length;
     const flags = await stores.inbox.listFlagged();
     assert.ok(flags.length >= doubles, `${doubles} duplicate(s), ${flags.length} flagged`);
@@ -138,7 +158,10 @@ describe("two bridge instances share the work through a Blob lease (child proces
 
     // Work in hand: 20 new contacts (a thread each) under the Teams rate limiter.
     const texts = Array.from({ length: 20 }, (_, i) => `before the stop ${pad(i)}`);
-    assert.deepEqual(await Promise.all(texts.map((t, i) => deliver(b, 100 + i, t))), texts.map(() => 200));
+    assert.deepEqual(
+      await Promise.all(texts.map((t, i) => deliver(b, 100 + i, t))),
+      texts.map(() => 200),
+    );
     const termAt = Date.now();
     b.signal("SIGTERM");
     await sleep(200);
@@ -152,10 +175,13 @@ describe("two bridge instances share the work through a Blob lease (child proces
 
     await waitUntil(() => c.seen("bridge.leadership.acquired") !== undefined, "C takes over", 10_000);
     // Released, not lapsed: C did not wait for the lease to run out.
-    assert.ok(c.seen("bridge.leadership.acquired")!.at - b.seen("bridge.leadership.released")!.at < LEASE_SECONDS * 1000 / 2);
+    assert.ok(c.seen("bridge.leadership.acquired")!.at - b.seen("bridge.leadership.released")!.at < (LEASE_SECONDS * 1000) / 2);
     await waitUntil(() => postedCounts(texts).every((n) => n >= 1), "all messages posted by B or C", 30_000);
     await sleep(1_000);
-    assert.ok(postedCounts(texts).every((n) => n === 1), `each once: ${postedCounts(texts).join(",")}`);
+    assert.ok(
+      postedCounts(texts).every((n) => n === 1),
+      `each once: ${postedCounts(texts).join(",")}`,
+    );
     assert.deepEqual(await stores.inbox.list("pending"), []);
   });
 });

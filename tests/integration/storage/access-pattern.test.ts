@@ -30,7 +30,12 @@ const T0 = Math.floor(Date.now() / 1000) - 600;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The suspended-link probe on a short real interval, so that it runs while the bridge idles here. */
-const quickProbeClock: Clock = { now: () => Date.now(), sleep: async () => { await sleep(200); } };
+const quickProbeClock: Clock = {
+  now: () => Date.now(),
+  sleep: async () => {
+    await sleep(200);
+  },
+};
 
 const isQuery = (access: Access, table: string, partition: string) =>
   access.kind === "partition-query" && access.table === table && access.partition === partition;
@@ -70,10 +75,17 @@ describe("Table access pattern: the running bridge reads by key, never scanning 
     assert.equal((await h.sendActivity(link)).status, 200);
     await h.connector.waitFor((s) => s.posts.some((p) => /is linked to this channel/.test(String(p.activity.text ?? ""))), 10_000);
     // A burst: every contact's messages at once, one webhook each.
-    const burst = CONTACTS.flatMap((from, c) => Array.from({ length: PER_CONTACT }, (_, m) =>
-      h.envelope(textMessage({ from, text: `burst ${c}.${m}`, id: `wamid.access.${c}.${m}`, timestamp: T0 + m }))));
-    assert.deepEqual(await Promise.all(burst.map((body) => h.postWebhook(body))), burst.map(() => 200));
-    const posted = (s: { posts: ReadonlyArray<{ activity: Record<string, unknown> }> }) => s.posts.filter((p) => /burst \d\.\d/.test(String(p.activity.text ?? ""))).length;
+    const burst = CONTACTS.flatMap((from, c) =>
+      Array.from({ length: PER_CONTACT }, (_, m) =>
+        h.envelope(textMessage({ from, text: `burst ${c}.${m}`, id: `wamid.access.${c}.${m}`, timestamp: T0 + m })),
+      ),
+    );
+    assert.deepEqual(
+      await Promise.all(burst.map((body) => h.postWebhook(body))),
+      burst.map(() => 200),
+    );
+    const posted = (s: { posts: ReadonlyArray<{ activity: Record<string, unknown> }> }) =>
+      s.posts.filter((p) => /burst \d\.\d/.test(String(p.activity.text ?? ""))).length;
     await h.connector.waitFor((s) => s.created.length === CONTACTS.length && posted(s) === burst.length, 20_000);
     // A staff reply that gets its statuses, and one that gets none (reconcile lists it).
     const thread = h.connector.created[0]!.conversationId;
@@ -130,11 +142,23 @@ describe("Table access pattern: the running bridge reads by key, never scanning 
       assert.ok(rounds >= 3, `${rounds} poll rounds in ${Math.round(to - from)} ms of idling`);
     }
     const accesses = recorder.between(started).map(judge);
-    assert.ok(accesses.some((a) => isQuery(a, `${tablePrefix}outbox`, "~open")), "the outbox sweep read its index");
-    assert.ok(accesses.some((a) => isQuery(a, `${tablePrefix}links`, "links")), "the link probe (or the readiness report) read the links");
-    assert.ok(accesses.some((a) => a.kind === "partition-query" && a.table === inbox && a.partition === BUSINESS), "the poll read a number's index rows");
+    assert.ok(
+      accesses.some((a) => isQuery(a, `${tablePrefix}outbox`, "~open")),
+      "the outbox sweep read its index",
+    );
+    assert.ok(
+      accesses.some((a) => isQuery(a, `${tablePrefix}links`, "links")),
+      "the link probe (or the readiness report) read the links",
+    );
+    assert.ok(
+      accesses.some((a) => a.kind === "partition-query" && a.table === inbox && a.partition === BUSINESS),
+      "the poll read a number's index rows",
+    );
     const draining = recorder.between(...drained).map(judge);
-    assert.ok(draining.some((a) => a.kind === "batch"), "the burst was recorded in batches");
+    assert.ok(
+      draining.some((a) => a.kind === "batch"),
+      "the burst was recorded in batches",
+    );
     assert.ok(draining.filter((a) => a.kind === "point").length > 20, "the drain made point reads and writes");
   });
 
@@ -144,11 +168,20 @@ describe("Table access pattern: the running bridge reads by key, never scanning 
     const from = performance.now();
     const report = await reconcile(stores, { now: Date.now(), outboundOlderThanMs: 0 });
     const requests = recorder.between(from);
-    assert.deepEqual(report.unsettledOutbound.map((o) => [o.thread, o.teamsMessageId]), [[unansweredReply.thread, TeamsMessageId(unansweredReply.id)]]);
+    assert.deepEqual(
+      report.unsettledOutbound.map((o) => [o.thread, o.teamsMessageId]),
+      [[unansweredReply.thread, TeamsMessageId(unansweredReply.id)]],
+    );
     assert.deepEqual(scansAmong(requests), []);
     const accesses = requests.map(judge);
-    assert.ok(accesses.some((a) => isQuery(a, `${tablePrefix}messages`, "~awaiting")), "reconcile read the awaiting-status index");
-    assert.ok(accesses.some((a) => isQuery(a, `${tablePrefix}inbox`, "~numbers")), "reconcile read the inbox index");
+    assert.ok(
+      accesses.some((a) => isQuery(a, `${tablePrefix}messages`, "~awaiting")),
+      "reconcile read the awaiting-status index",
+    );
+    assert.ok(
+      accesses.some((a) => isQuery(a, `${tablePrefix}inbox`, "~numbers")),
+      "reconcile read the inbox index",
+    );
   });
 });
 

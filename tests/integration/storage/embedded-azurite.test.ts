@@ -14,12 +14,17 @@ import { link } from "../../contract/store-fixtures";
 
 /** Listening TCP sockets on IPv4, from /proc/net/tcp (Linux), as "a.b.c.d:port". */
 function ipv4Listeners(): string[] {
-  return readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter((cols) => cols[3] === "0A" && cols[1])
     .map((cols) => {
       const [hexIp = "", hexPort = ""] = (cols[1] ?? "").split(":");
-      const ip = (hexIp.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join(".");
+      const ip = (hexIp.match(/../g) ?? [])
+        .reverse()
+        .map((b) => parseInt(b, 16))
+        .join(".");
       return `${ip}:${parseInt(hexPort, 16)}`;
     });
 }
@@ -69,7 +74,9 @@ describe("embedded Azurite", function () {
       // Another loopback address reaches the same machine but not a socket bound to 127.0.0.1 alone.
       assert.equal(await acceptsConnections("127.0.0.2", port), false);
     }
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal);
     if (external) assert.equal(await acceptsConnections(external.address, azurite.tablePort), false);
 
     const blob = await fetch(`http://127.0.0.1:${azurite.blobPort}/devstoreaccount1?comp=list`);

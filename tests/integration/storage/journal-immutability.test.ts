@@ -21,10 +21,12 @@ function containerPropertiesServer(headers: Record<string, string>): Promise<{ s
     }
     res.writeHead(404, { "x-ms-error-code": "ContainerNotFound" }).end();
   });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => {
-    server.unref();
-    ok({ server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/devstoreaccount1`, requests });
-  }));
+  return new Promise((ok) =>
+    server.listen(0, "127.0.0.1", () => {
+      server.unref();
+      ok({ server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/devstoreaccount1`, requests });
+    }),
+  );
 }
 
 describe("production check of the journal container's immutability", function () {
@@ -42,19 +44,30 @@ describe("production check of the journal container's immutability", function ()
   });
 
   for (const [what, headers, expected] of [
-    ["a time-based retention policy", { "x-ms-has-immutability-policy": "true", "x-ms-has-legal-hold": "false" }, { policy: true, versionLevel: false, legalHold: false }],
+    [
+      "a time-based retention policy",
+      { "x-ms-has-immutability-policy": "true", "x-ms-has-legal-hold": "false" },
+      { policy: true, versionLevel: false, legalHold: false },
+    ],
     ["version-level WORM", { "x-ms-immutable-storage-with-versioning-enabled": "true" }, { policy: false, versionLevel: true, legalHold: false }],
     ["a legal hold", { "x-ms-has-legal-hold": "true" }, { policy: false, versionLevel: false, legalHold: true }],
   ] as const) {
     it(`a container with ${what} passes quietly (read from the service's headers)`, async () => {
       const standIn = await containerPropertiesServer(headers);
       try {
-        const journal = new BlobWebhookJournal({ connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};BlobEndpoint=${standIn.endpoint};`, container: "webhook-journal", timeoutMs: 3_000 });
+        const journal = new BlobWebhookJournal({
+          connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};BlobEndpoint=${standIn.endpoint};`,
+          container: "webhook-journal",
+          timeoutMs: 3_000,
+        });
         assert.deepEqual(await journal.immutability(), expected);
         const logger = new CaptureLogger();
         await warnIfJournalMutable(journal, logger);
         assert.deepEqual(logger.events(), ["journal.immutable"]);
-        assert.deepEqual(standIn.requests, ["GET /devstoreaccount1/webhook-journal?restype=container", "GET /devstoreaccount1/webhook-journal?restype=container"]);
+        assert.deepEqual(standIn.requests, [
+          "GET /devstoreaccount1/webhook-journal?restype=container",
+          "GET /devstoreaccount1/webhook-journal?restype=container",
+        ]);
       } finally {
         standIn.server.close();
       }
@@ -62,7 +75,11 @@ describe("production check of the journal container's immutability", function ()
   }
 
   it("storage that does not answer is reported as unknown, and the bridge starts anyway (never throws)", async () => {
-    const journal = new BlobWebhookJournal({ connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;`, container: "webhook-journal", timeoutMs: 2_000 });
+    const journal = new BlobWebhookJournal({
+      connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;`,
+      container: "webhook-journal",
+      timeoutMs: 2_000,
+    });
     const logger = new CaptureLogger();
     await warnIfJournalMutable(journal, logger);
     assert.deepEqual(logger.events(), ["journal.immutability_unknown"]);

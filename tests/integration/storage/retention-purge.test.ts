@@ -35,14 +35,37 @@ describe("retention purge (RETENTION_DAYS) on Azurite and the local media folder
     await inbox("new-done", "done", 29);
     for (const state of ["pending", "posting", "failed", "unrouted", "held"] as const) await inbox(`old-${state}`, state, 60);
     const outbox = async (id: string, state: OutboxState, ageDays: number) => {
-      const created = await stores.outbox.create({ business: BUSINESS, contact: `${BUSINESS}|BR.1` as ConversationKey, thread: THREAD, teamsMessageId: TeamsMessageId(id), body: paragraph("hello"), state: "queued", attempts: 0, resends: 0, createdAt: NOW - ageDays * DAY, updatedAt: NOW - ageDays * DAY, owner: "test" });
+      const created = await stores.outbox.create({
+        business: BUSINESS,
+        contact: `${BUSINESS}|BR.1` as ConversationKey,
+        thread: THREAD,
+        teamsMessageId: TeamsMessageId(id),
+        body: paragraph("hello"),
+        state: "queued",
+        attempts: 0,
+        resends: 0,
+        createdAt: NOW - ageDays * DAY,
+        updatedAt: NOW - ageDays * DAY,
+        owner: "test",
+      });
       assert.ok(created.created);
-      if (state !== "queued") assert.ok(await stores.outbox.update(created.entry, { state, updatedAt: NOW - ageDays * DAY, wamids: [WaMessageId(`wamid.${id}`)] }));
+      if (state !== "queued")
+        assert.ok(await stores.outbox.update(created.entry, { state, updatedAt: NOW - ageDays * DAY, wamids: [WaMessageId(`wamid.${id}`)] }));
     };
-    for (const [id, state, age] of [["o1", "sent", 40], ["o2", "failed", 31], ["o3", "sent", 29], ["o4", "queued", 40], ["o5", "sending", 40], ["o6", "uncertain", 40]] as const) await outbox(id, state, age);
+    for (const [id, state, age] of [
+      ["o1", "sent", 40],
+      ["o2", "failed", 31],
+      ["o3", "sent", 29],
+      ["o4", "queued", 40],
+      ["o5", "sending", 40],
+      ["o6", "uncertain", 40],
+    ] as const)
+      await outbox(id, state, age);
 
     assert.deepEqual(await stores.purgeFinished(CUTOFF), { inbox: 130, outbox: 2 });
-    const waiting = (await stores.inbox.oldest(["pending", "posting", "unrouted", "held", "failed"], 1000)).entries.map((e) => e.event.type === "message" && e.event.content.kind === "text" ? e.event.content.raw : "?").sort();
+    const waiting = (await stores.inbox.oldest(["pending", "posting", "unrouted", "held", "failed"], 1000)).entries
+      .map((e) => (e.event.type === "message" && e.event.content.kind === "text" ? e.event.content.raw : "?"))
+      .sort();
     assert.deepEqual(waiting, ["old-failed", "old-held", "old-pending", "old-posting", "old-unrouted"]);
     const keyOf = (id: string) => eventKeyOf(customerText(id, { id: `wamid.${id}` }));
     assert.equal((await stores.inbox.get(BUSINESS, keyOf("new-done")))?.state, "done", "a recent finished entry stays");
@@ -58,7 +81,15 @@ describe("retention purge (RETENTION_DAYS) on Azurite and the local media folder
     const directory = mkdtempSync(join(tmpdir(), "media-retention-"));
     try {
       const store = new LocalMediaStore({ directory, publicBaseUrl: () => "http://127.0.0.1" });
-      const keep = (wamid: string) => store.keep({ bytes: Buffer.from(wamid), name: `${wamid}.txt`, mimeType: "text/plain", channel: { channelId: TeamsChannelId("19:c"), tenantId: TenantId("t"), serviceUrl: "https://x" }, contact: `${BUSINESS}|BR.1` as ConversationKey, wamid: WaMessageId(wamid) });
+      const keep = (wamid: string) =>
+        store.keep({
+          bytes: Buffer.from(wamid),
+          name: `${wamid}.txt`,
+          mimeType: "text/plain",
+          channel: { channelId: TeamsChannelId("19:c"), tenantId: TenantId("t"), serviceUrl: "https://x" },
+          contact: `${BUSINESS}|BR.1` as ConversationKey,
+          wamid: WaMessageId(wamid),
+        });
       const old = await keep("wamid.old");
       const fresh = await keep("wamid.new");
       const oldToken = old.link!.split("/").at(-2)!;
@@ -68,7 +99,11 @@ describe("retention purge (RETENTION_DAYS) on Azurite and the local media folder
       assert.equal(await store.purgeOlderThan(CUTOFF), 1);
       assert.deepEqual(readdirSync(directory).sort(), [".link-secret", newToken].sort());
       assert.equal(await store.purgeOlderThan(CUTOFF), 0);
-      assert.equal(await new LocalMediaStore({ directory: join(directory, "missing"), publicBaseUrl: () => "" }).purgeOlderThan(NOW), 0, "no folder yet: nothing to purge");
+      assert.equal(
+        await new LocalMediaStore({ directory: join(directory, "missing"), publicBaseUrl: () => "" }).purgeOlderThan(NOW),
+        0,
+        "no folder yet: nothing to purge",
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

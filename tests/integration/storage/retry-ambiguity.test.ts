@@ -63,6 +63,10 @@ describe("Table stores under retry ambiguity (lost answers to committed creates)
     assert.equal(await stores.inbox.record(inboxEntry()), "created");
     assert.equal(proxy?.dropped(), 1);
     assert.equal(await stores.inbox.record(inboxEntry()), "duplicate");
-    assert.deepEqual((await stores.inbox.list("pending")).map((e) => e.key), [inboxEntry().key], "indexed once");
+    assert.deepEqual(
+      (await stores.inbox.list("pending")).map((e) => e.key),
+      [inboxEntry().key],
+      "indexed once",
+    );
   });
 });

@@ -60,9 +60,21 @@ describe("Table storage errors and keys", () => {
   });
 
   it("500 and 429 are transient; 403 is permanent", async () => {
-    for (const [status, code, kind] of [[500, "InternalError", TransientError], [429, "TooManyRequests", TransientError], [403, "AuthorizationPermissionMismatch", PermanentError]] as const) {
+    for (const [status, code, kind] of [
+      [500, "InternalError", TransientError],
+      [429, "TooManyRequests", TransientError],
+      [403, "AuthorizationPermissionMismatch", PermanentError],
+    ] as const) {
       const { stores } = await storesAgainst(serviceError(status, code));
-      const err = await rejection(stores.inbox.record({ business: BUSINESS, key: "k", event: { type: "account_error", business: BUSINESS, key: "k", timestamp: 1, code: 1, title: "t" }, state: "pending", receivedAt: 1 }));
+      const err = await rejection(
+        stores.inbox.record({
+          business: BUSINESS,
+          key: "k",
+          event: { type: "account_error", business: BUSINESS, key: "k", timestamp: 1, code: 1, title: "t" },
+          state: "pending",
+          receivedAt: 1,
+        }),
+      );
       assert.ok(err instanceof kind, `${status} → ${err.name}`);
       assert.equal(err.code, kind === TransientError ? "storage.unavailable" : "storage.rejected");
       assert.ok(err.message.includes(`HTTP ${status} ${code}`), err.message);
@@ -107,12 +119,18 @@ describe("Table storage errors and keys", () => {
 
   it("encodeKey refuses keys longer than Table storage allows", () => {
     assert.equal(encodeKey("k".repeat(MAX_KEY_CHARS)).length, MAX_KEY_CHARS);
-    assert.throws(() => encodeKey("/".repeat(400)), (err: unknown) => err instanceof PermanentError && err.code === "storage.key_too_long");
+    assert.throws(
+      () => encodeKey("/".repeat(400)),
+      (err: unknown) => err instanceof PermanentError && err.code === "storage.key_too_long",
+    );
   });
 
   it("refuses bad options with a clear PermanentError", () => {
     const bad = (options: ConstructorParameters<typeof TableStores>[0], pattern: RegExp) =>
-      assert.throws(() => new TableStores(options), (err: unknown) => err instanceof PermanentError && err.code === "storage.bad_config" && pattern.test(err.message));
+      assert.throws(
+        () => new TableStores(options),
+        (err: unknown) => err instanceof PermanentError && err.code === "storage.bad_config" && pattern.test(err.message),
+      );
     bad({}, /connection string or an account name/);
     bad({ connectionString: "UseDevelopmentStorage=true", accountName: "acct" }, /not both/);
     bad({ accountName: "Bad_Name" }, /storage account name/);

@@ -8,15 +8,24 @@ import { CHANNEL, postActivity, RecordingHandler, TeamsWorld, TENANT } from "./t
 const THREAD = `${CHANNEL};messageid=1760000002000`;
 const CARD_MESSAGE = "1760000003000";
 const TEMPLATE: MessageTemplate = { name: "order_update", language: "en_US", category: "UTILITY", body: "Hi {{1}}, order {{2}} ships today.", buttons: [] };
-const FILL: TemplateCardModel = { step: "fill", template: TEMPLATE, values: { header: {}, body: { "1": "Ana", "2": "ABC-123" } }, preview: "Hi Ana, order ABC-123 ships today." };
+const FILL: TemplateCardModel = {
+  step: "fill",
+  template: TEMPLATE,
+  values: { header: {}, body: { "1": "Ana", "2": "ABC-123" } },
+  preview: "Hi Ana, order ABC-123 ships today.",
+};
 
 type CardAttachment = { contentType: string; content: { version: string; body: unknown[]; actions?: Array<{ title: string }> } };
 const attachmentsOf = (activity: Record<string, unknown>) => activity.attachments as CardAttachment[] | undefined;
 
 describe("Teams /api/messages: card actions", () => {
   let world: TeamsWorld;
-  before(async () => { world = await TeamsWorld.start(); });
-  after(async () => { await world.close(); });
+  before(async () => {
+    world = await TeamsWorld.start();
+  });
+  after(async () => {
+    await world.close();
+  });
   beforeEach(() => world.resetBetweenTests());
 
   async function sendSigned(bot: ReturnType<TeamsWorld["createBot"]>["bot"], activity: Activity) {
@@ -57,14 +66,20 @@ describe("Teams /api/messages: card actions", () => {
       const [attachment, ...others] = attachmentsOf(update.activity) ?? [];
       assert.equal(others.length, 0);
       assert.equal(attachment?.contentType, ADAPTIVE_CARD_CONTENT_TYPE);
-      assert.deepEqual(attachment?.content.actions?.map((a) => a.title), ["Preview", "Send to customer", "Cancel"]);
+      assert.deepEqual(
+        attachment?.content.actions?.map((a) => a.title),
+        ["Preview", "Send to customer", "Cancel"],
+      );
       assert.ok(JSON.stringify(attachment?.content).includes("Hi Ana, order ABC-123 ships today."), "the preview is on the card");
       assert.ok(await world.issuer.isConnectorToken(update.authorization));
     });
 
     it("posts a template card without replace as a new message in the thread, card only", async () => {
       const handler = new RecordingHandler();
-      handler.answerAction = async () => ({ kind: "template-card", card: { step: "pick", templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] } });
+      handler.answerAction = async () => ({
+        kind: "template-card",
+        card: { step: "pick", templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] },
+      });
       const { bot } = world.createBot({ handler });
       assert.equal((await sendSigned(bot, world.activity("channel-card-submit"))).status, 200);
       assert.equal(world.standin.updates.length, 0);
@@ -81,7 +96,9 @@ describe("Teams /api/messages: card actions", () => {
       const { bot, logger } = world.createBot({ handler });
       await sendSigned(bot, world.activity("channel-card-submit"));
       assert.equal(world.standin.posts[0]!.activity.text, "<p>⚠️ <em>Your reaction was not sent to WhatsApp: The customer opted out &lt;now&gt;.</em></p>");
-      handler.answerAction = async () => { throw new Error("store down"); };
+      handler.answerAction = async () => {
+        throw new Error("store down");
+      };
       assert.equal((await sendSigned(bot, world.activity("channel-card-submit"))).status, 200);
       assert.match(String(world.standin.posts[1]!.activity.text), /^<p>❌ <em>Something went wrong/);
       assert.ok(logger.lines.some((l) => l.level === "error" && l.event === "teams.card_action.failed"));
@@ -91,7 +108,12 @@ describe("Teams /api/messages: card actions", () => {
   it("routes only card data as a card action: a message without text whose value is null is an ordinary (empty) message", async () => {
     const handler = new RecordingHandler();
     const { bot, logger } = world.createBot({ handler });
-    const res = await sendSigned(bot, world.activity("channel-card-submit", (a) => { (a as { value: unknown }).value = null; }));
+    const res = await sendSigned(
+      bot,
+      world.activity("channel-card-submit", (a) => {
+        (a as { value: unknown }).value = null;
+      }),
+    );
     assert.equal(res.status, 200);
     assert.equal(handler.actions.length, 0);
     assert.equal(handler.calls.length, 1);
@@ -100,7 +122,11 @@ describe("Teams /api/messages: card actions", () => {
 
   it("posts the template card that onStaffMessage answers (e.g. `@bot template`), card only", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async () => ({ kind: "template-card", card: { step: "pick", reason: { kind: "window-closed", group: false }, templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] }, replace: true });
+    handler.answer = async () => ({
+      kind: "template-card",
+      card: { step: "pick", reason: { kind: "window-closed", group: false }, templates: [{ id: templateId(TEMPLATE), label: "order_update (en_US)" }] },
+      replace: true,
+    });
     const { bot } = world.createBot({ handler });
     assert.equal((await sendSigned(bot, world.activity("channel-reply-with-quote"))).status, 200);
     assert.equal(handler.calls.length, 1);
@@ -111,13 +137,20 @@ describe("Teams /api/messages: card actions", () => {
     assert.equal(post.activity.text, undefined);
     const content = attachmentsOf(post.activity)?.[0]?.content;
     assert.equal(content?.version, "1.5");
-    assert.deepEqual(content?.actions?.map((a) => a.title), ["Next"]);
+    assert.deepEqual(
+      content?.actions?.map((a) => a.title),
+      ["Next"],
+    );
   });
 
   describe("Action.Execute (adaptiveCard/action invoke)", () => {
     it("reaches onCardAction and answers a replacing card in the invoke response, updating the card for everyone", async () => {
       const handler = new RecordingHandler();
-      handler.answerAction = async () => ({ kind: "template-card", card: { step: "sent", template: TEMPLATE, text: "Hi Ana, order ABC-123 ships today.", by: "Ana Staff" }, replace: true });
+      handler.answerAction = async () => ({
+        kind: "template-card",
+        card: { step: "sent", template: TEMPLATE, text: "Hi Ana, order ABC-123 ships today.", by: "Ana Staff" },
+        replace: true,
+      });
       const { bot } = world.createBot({ handler });
       const res = await sendSigned(bot, world.activity("channel-card-execute-invoke"));
       assert.equal(res.status, 200);
@@ -145,7 +178,12 @@ describe("Teams /api/messages: card actions", () => {
     it("answers an error outside a channel thread, without calling the core", async () => {
       const handler = new RecordingHandler();
       const { bot } = world.createBot({ handler });
-      const res = await sendSigned(bot, world.activity("channel-card-execute-invoke", (a) => { a.conversation.id = CHANNEL; }));
+      const res = await sendSigned(
+        bot,
+        world.activity("channel-card-execute-invoke", (a) => {
+          a.conversation.id = CHANNEL;
+        }),
+      );
       assert.equal(res.status, 200);
       assert.equal((res.body as { statusCode: number }).statusCode, 400);
       assert.equal(handler.actions.length, 0);

@@ -32,15 +32,19 @@ async function misbehavingServer(behave: (socket: Socket) => void): Promise<{ ho
     requests++;
     behave(request.socket);
   });
-  server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -52,7 +56,9 @@ describe("Bot Connector calls are single attempts (connector-http-client.ts)", f
     world = await TeamsWorld.start();
     channel = { channelId: TeamsChannelId(CHANNEL), tenantId: TenantId(TENANT), serviceUrl: world.standin.serviceUrl };
   });
-  after(async () => { await world.close(); });
+  after(async () => {
+    await world.close();
+  });
   beforeEach(() => world.resetBetweenTests());
 
   const thread = () => threadRefOf(channel.channelId, TeamsMessageId("1760000000001"));
@@ -87,8 +93,12 @@ describe("Bot Connector calls are single attempts (connector-http-client.ts)", f
     const server = await misbehavingServer((socket) => socket.destroy());
     try {
       const bot = createTeamsBot({
-        auth: world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }), authDisabled: false, allowedTenantIds: "any",
-        serviceUrlHosts: [server.host], handler: new RecordingHandler(), logger: new CaptureLogger(),
+        auth: world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }),
+        authDisabled: false,
+        allowedTenantIds: "any",
+        serviceUrlHosts: [server.host],
+        handler: new RecordingHandler(),
+        logger: new CaptureLogger(),
       });
       const err = await rejection(post(bot, { ...channel, serviceUrl: `http://${server.host}/` }));
       assert.ok(err instanceof TransientError && err.code === "teams.network", String(err));
@@ -102,8 +112,13 @@ describe("Bot Connector calls are single attempts (connector-http-client.ts)", f
     const server = await misbehavingServer(() => undefined);
     try {
       const bot = createTeamsBot({
-        auth: world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }), authDisabled: false, allowedTenantIds: "any",
-        serviceUrlHosts: [server.host], handler: new RecordingHandler(), logger: new CaptureLogger(), connectorTimeoutMs: 300,
+        auth: world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }),
+        authDisabled: false,
+        allowedTenantIds: "any",
+        serviceUrlHosts: [server.host],
+        handler: new RecordingHandler(),
+        logger: new CaptureLogger(),
+        connectorTimeoutMs: 300,
       });
       const started = Date.now();
       const err = await rejection(post(bot, { ...channel, serviceUrl: `http://${server.host}/` }));

@@ -11,7 +11,9 @@ const BEN = AadObjectId("7c3f2d2b-4e5f-4a61-8b2c-3d4e5f6a7b8c");
 
 describe("BRIDGE_STAFF's group through Microsoft Graph checkMemberGroups (against a local Graph stand-in)", () => {
   let graph: MicrosoftGraphStandin;
-  before(async () => { graph = await startMicrosoftGraphStandin({ drives: [], accessToken: TOKEN, groupMembers: { [ADVISERS]: [ANA] } }); });
+  before(async () => {
+    graph = await startMicrosoftGraphStandin({ drives: [], accessToken: TOKEN, groupMembers: { [ADVISERS]: [ANA] } });
+  });
   after(async () => graph.close());
 
   it("says who is in the group, asking with the app token for that one group", async () => {
@@ -19,7 +21,13 @@ describe("BRIDGE_STAFF's group through Microsoft Graph checkMemberGroups (agains
     assert.equal(await groups.inGroup(ADVISERS, ANA), true);
     assert.equal(await groups.inGroup(ADVISERS, BEN), false);
     const asked = graph.requests.filter((r) => r.path.endsWith("/checkMemberGroups"));
-    assert.deepEqual(asked.map((r) => [r.method, r.path, r.authorized]), [["POST", `/v1.0/users/${ANA}/checkMemberGroups`, true], ["POST", `/v1.0/users/${BEN}/checkMemberGroups`, true]]);
+    assert.deepEqual(
+      asked.map((r) => [r.method, r.path, r.authorized]),
+      [
+        ["POST", `/v1.0/users/${ANA}/checkMemberGroups`, true],
+        ["POST", `/v1.0/users/${BEN}/checkMemberGroups`, true],
+      ],
+    );
   });
 
   it("throws when Graph cannot answer, so the gate refuses: refused token permanent, outage transient", async () => {

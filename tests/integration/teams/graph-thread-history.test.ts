@@ -26,7 +26,13 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
   /** Posts `count` customer posts (wamids `wamid.page.<i>`) as the bot, the way the gateway renders them. */
   async function postCustomerMessages(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const text = renderThreadPost({ kind: "customer", authorHandle: "+5511987654321", sentAt: 0, body: paragraph(`message ${i}`), ref: WaMessageId(`wamid.page.${i}`) });
+      const text = renderThreadPost({
+        kind: "customer",
+        authorHandle: "+5511987654321",
+        sentAt: 0,
+        body: paragraph(`message ${i}`),
+        ref: WaMessageId(`wamid.page.${i}`),
+      });
       const res = await fetch(`${connector.serviceUrl}v3/conversations/${encodeURIComponent(where.thread)}/activities`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -37,21 +43,36 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
   }
 
   const history = (options: { token?: string; maxPages?: number } = {}) =>
-    new GraphThreadHistory({ msGraphUrl: connector.msGraphUrl, token: async () => options.token ?? GOOD_TOKEN, logger: new CaptureLogger(), ...(options.maxPages ? { maxPages: options.maxPages } : {}) });
+    new GraphThreadHistory({
+      msGraphUrl: connector.msGraphUrl,
+      token: async () => options.token ?? GOOD_TOKEN,
+      logger: new CaptureLogger(),
+      ...(options.maxPages ? { maxPages: options.maxPages } : {}),
+    });
 
   before(async () => {
     connector = await startBotConnectorStandin({ graph: { authorize: (header) => header === `Bearer ${GOOD_TOKEN}` } });
     connector.msGraph.addTeam(GROUP, [CHANNEL]);
-    where = { channel: { channelId: CHANNEL, tenantId: TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47"), serviceUrl: connector.serviceUrl }, teamGroupId: TeamsGroupId(GROUP), thread: threadRefOf(CHANNEL, ROOT) };
+    where = {
+      channel: { channelId: CHANNEL, tenantId: TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47"), serviceUrl: connector.serviceUrl },
+      teamGroupId: TeamsGroupId(GROUP),
+      thread: threadRefOf(CHANNEL, ROOT),
+    };
     await postCustomerMessages(120);
   });
-  after(async () => { await connector?.close(); });
+  after(async () => {
+    await connector?.close();
+  });
 
   it("finds a post on the last page by following @odata.nextLink (newest first, 50 a page)", async () => {
     const found = await history().findPost(where, WaMessageId("wamid.page.0"));
     assert.equal(found.kind, "found");
     assert.equal(found.kind === "found" && found.id, connector.posts[0]!.id);
-    assert.deepEqual(connector.msGraph.requests.slice(-3).map((r) => r.query.includes("$skiptoken")), [false, true, true], "three pages read");
+    assert.deepEqual(
+      connector.msGraph.requests.slice(-3).map((r) => r.query.includes("$skiptoken")),
+      [false, true, true],
+      "three pages read",
+    );
   });
 
   it("says absent only after reading the whole thread", async () => {
@@ -66,17 +87,34 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
   });
 
   it("cannot tell when Graph refuses the token, does not know the team, or is down", async () => {
-    assert.deepEqual(await history({ token: "someone-else" }).findPost(where, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 401" });
-    assert.deepEqual(await history().findPost({ ...where, teamGroupId: TeamsGroupId("00000000-0000-0000-0000-000000000000") }, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 404" });
+    assert.deepEqual(await history({ token: "someone-else" }).findPost(where, WaMessageId("wamid.page.119")), {
+      kind: "unknown",
+      why: "Graph answered HTTP 401",
+    });
+    assert.deepEqual(await history().findPost({ ...where, teamGroupId: TeamsGroupId("00000000-0000-0000-0000-000000000000") }, WaMessageId("wamid.page.119")), {
+      kind: "unknown",
+      why: "Graph answered HTTP 404",
+    });
     connector.msGraph.setFailure(503);
     try {
       assert.deepEqual(await history().findPost(where, WaMessageId("wamid.page.119")), { kind: "unknown", why: "Graph answered HTTP 503" });
     } finally {
       connector.msGraph.setFailure(undefined);
     }
-    const unreachable = new GraphThreadHistory({ msGraphUrl: "http://127.0.0.1:9/v1.0", token: async () => GOOD_TOKEN, logger: new CaptureLogger(), timeoutMs: 2_000 });
+    const unreachable = new GraphThreadHistory({
+      msGraphUrl: "http://127.0.0.1:9/v1.0",
+      token: async () => GOOD_TOKEN,
+      logger: new CaptureLogger(),
+      timeoutMs: 2_000,
+    });
     assert.equal((await unreachable.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
-    const noToken = new GraphThreadHistory({ msGraphUrl: connector.msGraphUrl, token: async () => { throw new Error("no identity"); }, logger: new CaptureLogger() });
+    const noToken = new GraphThreadHistory({
+      msGraphUrl: connector.msGraphUrl,
+      token: async () => {
+        throw new Error("no identity");
+      },
+      logger: new CaptureLogger(),
+    });
     assert.equal((await noToken.findPost(where, WaMessageId("wamid.page.119"))).kind, "unknown");
   });
 
@@ -87,7 +125,11 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
       const res = await fetch(`${connector.serviceUrl}v3/conversations`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ isGroup: true, channelData: { channel: { id: CHANNEL } }, activity: { type: "message", attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] } }),
+        body: JSON.stringify({
+          isGroup: true,
+          channelData: { channel: { id: CHANNEL } },
+          activity: { type: "message", attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] },
+        }),
       });
       assert.equal(res.status, 201);
       return ((await res.json()) as { activityId: string }).activityId;
@@ -107,7 +149,10 @@ describe("GraphThreadHistory against the stand-in's Graph replies endpoint", () 
       const location = { channel: where.channel, teamGroupId: where.teamGroupId };
       assert.deepEqual(await history().findThreadRoot(location, contactOf("449999999999"), Date.now() - 60_000), { kind: "absent" });
       assert.equal((await history({ maxPages: 1 }).findThreadRoot(location, contactOf("449999999999"), Date.now() - 60_000)).kind, "unknown");
-      assert.deepEqual(await history({ token: "someone-else" }).findThreadRoot(location, contactOf("5511987654321"), 0), { kind: "unknown", why: "Graph answered HTTP 401" });
+      assert.deepEqual(await history({ token: "someone-else" }).findThreadRoot(location, contactOf("5511987654321"), 0), {
+        kind: "unknown",
+        why: "Graph answered HTTP 401",
+      });
     });
   });
 });

@@ -15,8 +15,12 @@ describe("Teams /api/messages authentication (real JWTs)", () => {
   let logger: ReturnType<TeamsWorld["createBot"]>["logger"];
   let stderr: sinon.SinonSpy;
 
-  before(async () => { world = await TeamsWorld.start(); });
-  after(async () => { await world.close(); });
+  before(async () => {
+    world = await TeamsWorld.start();
+  });
+  after(async () => {
+    await world.close();
+  });
 
   beforeEach(async () => {
     world.resetBetweenTests();
@@ -80,8 +84,14 @@ describe("Teams /api/messages authentication (real JWTs)", () => {
       assert.equal(res.body, "unauthorized", "no botbuilder error text or stack trace in the body");
       assert.equal(handler.calls.length, 0);
       assert.equal(world.standin.requests.length, 0);
-      assert.deepEqual(logger.events().filter((e) => e.startsWith("teams.auth")), ["teams.auth.rejected"]);
-      const written = stderr.getCalls().map((c) => String(c.args[0])).join("");
+      assert.deepEqual(
+        logger.events().filter((e) => e.startsWith("teams.auth")),
+        ["teams.auth.rejected"],
+      );
+      const written = stderr
+        .getCalls()
+        .map((c) => String(c.args[0]))
+        .join("");
       assert.equal(written, "", "botbuilder's console output is kept out of the process output");
     });
   }

@@ -5,8 +5,12 @@ import { APP_ID, BOT_ID, CHANNEL, postActivity, RecordingHandler, TeamsWorld, TE
 
 describe("Teams /api/messages: what is processed and what is answered", () => {
   let world: TeamsWorld;
-  before(async () => { world = await TeamsWorld.start(); });
-  after(async () => { await world.close(); });
+  before(async () => {
+    world = await TeamsWorld.start();
+  });
+  after(async () => {
+    await world.close();
+  });
   beforeEach(() => world.resetBetweenTests());
 
   async function sendSigned(bot: ReturnType<TeamsWorld["createBot"]>["bot"], activity: Parameters<TeamsWorld["tokenFor"]>[0]) {
@@ -29,7 +33,10 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     const post = world.standin.posts[0]!;
     assert.equal(post.conversationId, message.thread);
     assert.equal(post.replyToId, "1760000001000");
-    assert.equal(post.activity.text, "<p>✅ WhatsApp number 123456789012345 is linked to this channel. Each customer who writes to it gets a thread here; reply in the thread to answer on WhatsApp.</p>");
+    assert.equal(
+      post.activity.text,
+      "<p>✅ WhatsApp number 123456789012345 is linked to this channel. Each customer who writes to it gets a thread here; reply in the thread to answer on WhatsApp.</p>",
+    );
   });
 
   it("sends no typing indicators while the handler works (they would spend the thread's rate budget)", async () => {
@@ -38,7 +45,10 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     handler.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: "notice", notice: { kind: "template-cancelled" } }), 1200));
     const { bot } = world.createBot({ handler });
     assert.equal((await sendSigned(bot, world.activity("channel-reply-with-quote"))).status, 200);
-    assert.deepEqual(world.standin.requests.map((r) => (r.body as { type?: string }).type), ["message"]);
+    assert.deepEqual(
+      world.standin.requests.map((r) => (r.body as { type?: string }).type),
+      ["message"],
+    );
   });
 
   it("refuses a tenant that is not allowed with 403: nothing processed, nothing sent", async () => {
@@ -51,7 +61,7 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     assert.ok(logger.lines.some((l) => l.level === "warn" && l.event === "teams.tenant.refused" && l.fields.tenantId === TENANT));
   });
 
-  it("accepts any tenant when configured with \"any\"", async () => {
+  it('accepts any tenant when configured with "any"', async () => {
     const handler = new RecordingHandler();
     const { bot } = world.createBot({ handler, allowedTenantIds: "any" });
     assert.equal((await sendSigned(bot, world.activity("channel-new-post-mention"))).status, 200);
@@ -62,7 +72,9 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     const handler = new RecordingHandler();
     handler.answer = async () => ({ kind: "notice", notice: { kind: "template-cancelled" } });
     const { bot, logger } = world.createBot({ handler });
-    const activity = world.activity("channel-new-post-mention", (a) => { a.serviceUrl = "http://127.0.0.1:9/"; });
+    const activity = world.activity("channel-new-post-mention", (a) => {
+      a.serviceUrl = "http://127.0.0.1:9/";
+    });
     const res = await sendSigned(bot, activity);
     assert.equal(res.status, 403);
     assert.equal(handler.calls.length, 0);
@@ -84,7 +96,12 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
   it("ignores the bot's own messages", async () => {
     const handler = new RecordingHandler();
     const { bot } = world.createBot({ handler });
-    const res = await sendSigned(bot, world.activity("channel-new-post-mention", (a) => { a.from = { id: BOT_ID, name: "WhatsApp Bridge" }; }));
+    const res = await sendSigned(
+      bot,
+      world.activity("channel-new-post-mention", (a) => {
+        a.from = { id: BOT_ID, name: "WhatsApp Bridge" };
+      }),
+    );
     assert.equal(res.status, 200);
     assert.equal(handler.calls.length, 0);
     assert.equal(world.standin.requests.length, 0);
@@ -96,7 +113,10 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     const res = await sendSigned(bot, world.activity("conversation-update-bot-added"));
     assert.equal(res.status, 200);
     assert.equal(handler.calls.length, 0);
-    assert.deepEqual(handler.installs.map((i) => i.tenantId), [(world.activity("conversation-update-bot-added").channelData as { tenant: { id: string } }).tenant.id]);
+    assert.deepEqual(
+      handler.installs.map((i) => i.tenantId),
+      [(world.activity("conversation-update-bot-added").channelData as { tenant: { id: string } }).tenant.id],
+    );
     assert.equal(world.standin.requests.length, 0);
   });
 
@@ -121,7 +141,9 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
   it("answers a failing handler with an error notice in the thread and logs it", async () => {
     const handler = new RecordingHandler();
-    handler.answer = async () => { throw new Error("store down"); };
+    handler.answer = async () => {
+      throw new Error("store down");
+    };
     const { bot, logger } = world.createBot({ handler });
     assert.equal((await sendSigned(bot, world.activity("channel-reply-with-quote"))).status, 200);
     assert.equal(world.standin.posts.length, 1);
@@ -152,8 +174,12 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
 
   describe("with authentication disabled (local demo)", () => {
     let plain: TeamsWorld;
-    before(async () => { plain = await TeamsWorld.start({ requireToken: false }); });
-    after(async () => { await plain.close(); });
+    before(async () => {
+      plain = await TeamsWorld.start({ requireToken: false });
+    });
+    after(async () => {
+      await plain.close();
+    });
     beforeEach(() => plain.resetBetweenTests());
 
     it("accepts activities without a token and replies without an Authorization header", async () => {
@@ -171,7 +197,9 @@ describe("Teams /api/messages: what is processed and what is answered", () => {
     it("still refuses tenants and serviceUrl hosts that are not allowed", async () => {
       const handler = new RecordingHandler();
       const { bot } = plain.createBot({ handler, authDisabled: true });
-      const foreign = plain.activity("channel-new-post-mention", (a) => { a.serviceUrl = "https://attacker.example/"; });
+      const foreign = plain.activity("channel-new-post-mention", (a) => {
+        a.serviceUrl = "https://attacker.example/";
+      });
       assert.equal((await postActivity(bot, foreign)).status, 403);
       const otherTenant = plain.activity("channel-new-post-mention", (a) => {
         a.channelData = { tenant: { id: "evil-tenant" } };

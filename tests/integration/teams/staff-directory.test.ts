@@ -20,20 +20,38 @@ describe("TeamsStaffDirectory: rosters, channels and groups through TeamsInfo (B
   let world: TeamsWorld;
   let channel: ChannelAddress;
   let now = 0;
-  const directory = (options: Partial<TeamsStaffDirectoryOptions> = {}, hosts = [world.standin.host]) => new TeamsStaffDirectory({
-    adapter: createBridgeAdapter({ config: botbuilderAuthConfig(world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }), false), guard: { serviceUrlHosts: hosts, requestTimeoutMs: 10_000 } }),
-    botAppId: APP_ID, serviceUrlHosts: hosts, logger: new CaptureLogger(), now: () => now, ...options,
-  });
+  const directory = (options: Partial<TeamsStaffDirectoryOptions> = {}, hosts = [world.standin.host]) =>
+    new TeamsStaffDirectory({
+      adapter: createBridgeAdapter({
+        config: botbuilderAuthConfig(world.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }), false),
+        guard: { serviceUrlHosts: hosts, requestTimeoutMs: 10_000 },
+      }),
+      botAppId: APP_ID,
+      serviceUrlHosts: hosts,
+      logger: new CaptureLogger(),
+      now: () => now,
+      ...options,
+    });
   const memberReads = () => world.standin.roster.reads.filter((r) => r.route === "member");
 
   before(async () => {
     world = await TeamsWorld.start();
-    world.standin.roster.addTeam({ id: TEAM, name: "Support", aadGroupId: GROUP, channels: [{ id: CHANNEL, name: "WhatsApp", type: "standard" }, { id: "19:deals@thread.tacv2", name: "Deals", type: "private" }] });
+    world.standin.roster.addTeam({
+      id: TEAM,
+      name: "Support",
+      aadGroupId: GROUP,
+      channels: [
+        { id: CHANNEL, name: "WhatsApp", type: "standard" },
+        { id: "19:deals@thread.tacv2", name: "Deals", type: "private" },
+      ],
+    });
     world.standin.roster.addMember(TEAM, { id: `29:${ANA}`, aadObjectId: ANA, name: "Ana Staff", tenantId: TENANT, userRole: "user" });
     world.standin.roster.addMember(TEAM, { id: `29:${GUS}`, aadObjectId: GUS, name: "Gus Guest", tenantId: TENANT, userRole: "guest" });
     channel = { channelId: TeamsChannelId(CHANNEL), tenantId: TenantId(TENANT), serviceUrl: world.standin.serviceUrl, teamId: TeamsTeamId(TEAM) };
   });
-  after(async () => { await world.close(); });
+  after(async () => {
+    await world.close();
+  });
   beforeEach(() => {
     world.resetBetweenTests();
     world.standin.roster.reads.length = 0;
@@ -51,7 +69,10 @@ describe("TeamsStaffDirectory: rosters, channels and groups through TeamsInfo (B
 
   it("answers undefined for someone the roster does not have (404 MemberNotFoundInConversation)", async () => {
     assert.equal(await directory().member(channel, author("0b0b0b0b-0000-4000-8000-00000000000b")), undefined);
-    assert.deepEqual(memberReads().map((r) => r.status), [404]);
+    assert.deepEqual(
+      memberReads().map((r) => r.status),
+      [404],
+    );
   });
 
   it("reuses an answer for 5 minutes (members and non-members alike), then asks again", async () => {
@@ -83,14 +104,21 @@ describe("TeamsStaffDirectory: rosters, channels and groups through TeamsInfo (B
     assert.equal((await staff.member(channel, author(ANA)))?.userRole, "user");
     world.standin.teams.setAppRemoved([TEAM], true);
     try {
-      assert.ok((await directory().member(channel, author(GUS)).catch((e: unknown) => e)) instanceof TeamsRefusal, "403 BotNotInConversationRoster");
+      assert.ok(
+        (await directory()
+          .member(channel, author(GUS))
+          .catch((e: unknown) => e)) instanceof TeamsRefusal,
+        "403 BotNotInConversationRoster",
+      );
     } finally {
       world.standin.teams.setAppRemoved([TEAM], false);
     }
   });
 
   it("gives up on a roster that does not answer in time", async () => {
-    const silent: Server = createServer(() => { /* never answers */ });
+    const silent: Server = createServer(() => {
+      /* never answers */
+    });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
@@ -110,17 +138,26 @@ describe("TeamsStaffDirectory: rosters, channels and groups through TeamsInfo (B
     const staff = directory();
     assert.deepEqual(await staff.describeChannel(channel), { kind: "standard", teamGroupId: GROUP });
     assert.deepEqual(await staff.describeChannel({ ...channel, channelId: TeamsChannelId("19:deals@thread.tacv2") }), { kind: "private", teamGroupId: GROUP });
-    assert.deepEqual(await staff.describeChannel({ ...channel, channelId: TeamsChannelId("19:shared-in@thread.tacv2") }), { kind: "not-listed", teamGroupId: GROUP });
+    assert.deepEqual(await staff.describeChannel({ ...channel, channelId: TeamsChannelId("19:shared-in@thread.tacv2") }), {
+      kind: "not-listed",
+      teamGroupId: GROUP,
+    });
     assert.deepEqual(world.standin.roster.reads.map((r) => r.route).sort(), ["channels", "channels", "channels", "team", "team", "team"]);
     const noTeam = await staff.describeChannel({ ...channel, teamId: undefined as never }).catch((e: unknown) => e);
     assert.ok(noTeam instanceof PermanentError);
     // TeamsInfo's client for team reads retries a 503 itself; the bound ends the wait either way.
     world.standin.roster.outage = true;
-    assert.ok((await directory({ describeTimeoutMs: 1_000 }).describeChannel(channel).catch((e: unknown) => e)) instanceof TransientError);
+    assert.ok(
+      (await directory({ describeTimeoutMs: 1_000 })
+        .describeChannel(channel)
+        .catch((e: unknown) => e)) instanceof TransientError,
+    );
   });
 
   it("cannot check a group without Graph, and says so by throwing", async () => {
-    const err = await directory().inGroup("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6" as never, AadObjectId(ANA)).catch((e: unknown) => e);
+    const err = await directory()
+      .inGroup("0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6" as never, AadObjectId(ANA))
+      .catch((e: unknown) => e);
     assert.ok(err instanceof PermanentError);
     assert.equal(err.code, "teams.staff_group_unavailable");
   });

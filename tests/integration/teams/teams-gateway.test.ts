@@ -13,7 +13,13 @@ import { createTeamsBot } from "../../../src/teams/teams-app";
 import { CaptureLogger } from "../../support/capture-logger";
 import { APP_ID, CHANNEL, RecordingHandler, TeamsWorld, TENANT } from "./teams-test-kit";
 
-const ROOT: RootCardModel = { customerName: "Ana Lima", phone: "+5511987654321", businessDisplay: "+1 555-078-3881", firstMessage: "Where is my order?", startedAt: Date.UTC(2026, 10, 30, 9, 5) };
+const ROOT: RootCardModel = {
+  customerName: "Ana Lima",
+  phone: "+5511987654321",
+  businessDisplay: "+1 555-078-3881",
+  firstMessage: "Where is my order?",
+  startedAt: Date.UTC(2026, 10, 30, 9, 5),
+};
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -31,7 +37,9 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     world = await TeamsWorld.start();
     channel = { channelId: TeamsChannelId(CHANNEL), tenantId: TenantId(TENANT), serviceUrl: world.standin.serviceUrl };
   });
-  after(async () => { await world.close(); });
+  after(async () => {
+    await world.close();
+  });
   beforeEach(() => world.resetBetweenTests());
 
   it("starts a thread with the root card alone and parses the thread ref from the conversation id", async () => {
@@ -41,7 +49,12 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     const created = world.standin.created[0]!;
     assert.equal(started.thread, `${CHANNEL};messageid=${created.activityId}`);
     assert.equal(started.rootMessageId, created.activityId);
-    const params = created.parameters as { isGroup?: boolean; tenantId?: string; channelData?: { channel?: { id?: string } }; activity?: Record<string, unknown> };
+    const params = created.parameters as {
+      isGroup?: boolean;
+      tenantId?: string;
+      channelData?: { channel?: { id?: string } };
+      activity?: Record<string, unknown>;
+    };
     assert.equal(params.isGroup, true);
     assert.equal(params.tenantId, TENANT);
     assert.equal(params.channelData?.channel?.id, CHANNEL);
@@ -58,7 +71,13 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
   it("posts in the thread and returns the new message id", async () => {
     const { bot } = world.createBot();
     const { thread } = await bot.gateway.startThread(channel, ROOT);
-    const id = await bot.gateway.postInThread(channel, thread, { kind: "customer", authorName: "Ana", authorHandle: "+5511987654321", sentAt: ROOT.startedAt, body: paragraph("<at>General</at> hi") });
+    const id = await bot.gateway.postInThread(channel, thread, {
+      kind: "customer",
+      authorName: "Ana",
+      authorHandle: "+5511987654321",
+      sentAt: ROOT.startedAt,
+      body: paragraph("<at>General</at> hi"),
+    });
     const post = world.standin.posts.at(-1)!;
     assert.equal(id, post.id);
     assert.equal(post.conversationId, thread);
@@ -86,7 +105,9 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     const { bot } = world.createBot();
     const { thread } = await bot.gateway.startThread(channel, ROOT);
     world.standin.failNext(400, { error: { code: "BadArgument", message: "no" } });
-    const refused = await rejection(bot.gateway.postInThread(channel, thread, { kind: "image", name: "p.png", mimeType: "image/png", bytes: Buffer.alloc(10) }));
+    const refused = await rejection(
+      bot.gateway.postInThread(channel, thread, { kind: "image", name: "p.png", mimeType: "image/png", bytes: Buffer.alloc(10) }),
+    );
     assert.ok(refused instanceof TeamsRefusal && refused.code === "teams.bad_request", String(refused));
     assert.equal(world.standin.posts.filter((p) => p.conversationId === thread).length, 0);
   });
@@ -94,7 +115,10 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
   it("updates the root card in place: one PUT of the root message holding only the card", async () => {
     const { bot } = world.createBot();
     const { thread, rootMessageId } = await bot.gateway.startThread(channel, ROOT);
-    const live: RootCardModel = { ...ROOT, live: { window: { open: false }, lastOutbound: { ticks: "✓✓ delivered", at: ROOT.startedAt, excerpt: "Your order ships today" }, optedOut: true } };
+    const live: RootCardModel = {
+      ...ROOT,
+      live: { window: { open: false }, lastOutbound: { ticks: "✓✓ delivered", at: ROOT.startedAt, excerpt: "Your order ships today" }, optedOut: true },
+    };
     await bot.gateway.updateRootCard(channel, thread, rootMessageId, live);
     assert.equal(world.standin.updates.length, 1);
     assert.equal(world.standin.posts.length, 0, "no new message");
@@ -111,7 +135,8 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     assert.equal(attachments.length, 1);
     assert.equal(attachments[0]!.contentType, ADAPTIVE_CARD_CONTENT_TYPE);
     const card = JSON.stringify(attachments[0]!.content);
-    for (const expected of ["closed — only templates can be sent", "✓✓ delivered", "Opted out of business-initiated messages"]) assert.ok(card.includes(expected), expected);
+    for (const expected of ["closed — only templates can be sent", "✓✓ delivered", "Opted out of business-initiated messages"])
+      assert.ok(card.includes(expected), expected);
     assert.ok(await world.issuer.isConnectorToken(update.authorization), "the call carries the bot's token");
   });
 
@@ -141,7 +166,9 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
   it("maps 429 with Retry-After to a TransientError, in a single attempt", async () => {
     const { bot } = world.createBot();
     world.standin.failNext(429, { error: { code: "Throttled", message: "slow down" } }, { "Retry-After": "3" });
-    const err = await rejection(bot.gateway.postInThread(channel, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", notice: { kind: "thread-start-duplicate" } }));
+    const err = await rejection(
+      bot.gateway.postInThread(channel, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", notice: { kind: "thread-start-duplicate" } }),
+    );
     assert.ok(err instanceof TransientError);
     assert.equal(err.code, "teams.throttled");
     assert.equal(err.retryAfterMs, 3000);
@@ -200,7 +227,12 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
       logger: new CaptureLogger(),
     });
     const unreachable = { ...channel, serviceUrl: `http://${deadHost}/` };
-    const err = await rejection(bot.gateway.postInThread(unreachable, threadRefOf(channel.channelId, TeamsMessageId("1")), { kind: "notice", notice: { kind: "thread-start-duplicate" } }));
+    const err = await rejection(
+      bot.gateway.postInThread(unreachable, threadRefOf(channel.channelId, TeamsMessageId("1")), {
+        kind: "notice",
+        notice: { kind: "thread-start-duplicate" },
+      }),
+    );
     assert.ok(err instanceof TransientError, String(err));
     assert.equal(err.code, "teams.network");
   });
@@ -209,8 +241,12 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
     const token = await world.issuer.mint({ aud: world.issuer.connectorScope });
     const audiences: Array<string | undefined> = [];
     class StaticTokenFactory extends ServiceClientCredentialsFactory {
-      async isValidAppId(appId: string) { return appId === APP_ID; }
-      async isAuthenticationDisabled() { return false; }
+      async isValidAppId(appId: string) {
+        return appId === APP_ID;
+      }
+      async isAuthenticationDisabled() {
+        return false;
+      }
       async createCredentials(_appId: string, audience: string | undefined) {
         audiences.push(audience);
         return new TokenCredentials(token);
@@ -234,8 +270,12 @@ describe("BotBuilderTeamsGateway against the Bot Connector stand-in", () => {
 
   describe("with authentication disabled", () => {
     let plain: TeamsWorld;
-    before(async () => { plain = await TeamsWorld.start({ requireToken: false }); });
-    after(async () => { await plain.close(); });
+    before(async () => {
+      plain = await TeamsWorld.start({ requireToken: false });
+    });
+    after(async () => {
+      await plain.close();
+    });
 
     it("starts threads and posts with the placeholder app id and no Authorization header", async () => {
       const { bot } = plain.createBot({ authDisabled: true });

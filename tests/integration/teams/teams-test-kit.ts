@@ -50,7 +50,10 @@ export class RecordingHandler implements StaffMessageHandler {
  * the issuer minted for the connector.
  */
 export class TeamsWorld {
-  private constructor(readonly issuer: TokenIssuer, readonly standin: BotConnectorStandin) {}
+  private constructor(
+    readonly issuer: TokenIssuer,
+    readonly standin: BotConnectorStandin,
+  ) {}
 
   static async start(options: { requireToken: boolean } = { requireToken: true }): Promise<TeamsWorld> {
     const issuer = await sharedTokenIssuer();
@@ -64,7 +67,10 @@ export class TeamsWorld {
     clearConnectorTokenCache();
   }
 
-  createBot(options: { handler?: StaffMessageHandler; authDisabled?: boolean; allowedTenantIds?: ReadonlySet<string> | "any"; logger?: CaptureLogger } = {}): { bot: TeamsBot; logger: CaptureLogger } {
+  createBot(options: { handler?: StaffMessageHandler; authDisabled?: boolean; allowedTenantIds?: ReadonlySet<string> | "any"; logger?: CaptureLogger } = {}): {
+    bot: TeamsBot;
+    logger: CaptureLogger;
+  } {
     const logger = options.logger ?? new CaptureLogger();
     const bot = createTeamsBot({
       auth: options.authDisabled ? {} : this.issuer.authConfig({ appId: APP_ID, tenantId: TENANT }),
@@ -122,7 +128,11 @@ export async function serveRoutes(routes: readonly HttpRoute[]): Promise<{ url: 
       const route = routes.find((r) => r.method === req.method && r.path === url.pathname);
       // No `writeHead(...).end()` chaining: restify, once loaded by any suite, patches
       // http.ServerResponse.prototype.writeHead to return undefined.
-      if (!route) { res.writeHead(404); res.end(); return; }
+      if (!route) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       route
@@ -132,12 +142,19 @@ export async function serveRoutes(routes: readonly HttpRoute[]): Promise<{ url: 
           res.writeHead(response.status, { "content-type": typeof response.body === "object" ? "application/json" : "text/plain", ...response.headers });
           res.end(body);
         })
-        .catch((err: unknown) => { res.writeHead(500); res.end(String(err)); });
+        .catch((err: unknown) => {
+          res.writeHead(500);
+          res.end(String(err));
+        });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
   };
 }

@@ -16,7 +16,9 @@ async function post(standin: BotConnectorStandin, thread: string, text = "hi"): 
 
 describe("the Bot Connector stand-in misbehaves like Teams when asked (chaos)", () => {
   let standin: BotConnectorStandin;
-  afterEach(async () => { await standin?.close(); });
+  afterEach(async () => {
+    await standin?.close();
+  });
 
   it("enforces 7 posts per second per thread: the 8th gets 429 Throttled with Retry-After, and is not acted on", async () => {
     standin = await startBotConnectorStandin({ limits: {} });
@@ -41,11 +43,12 @@ describe("the Bot Connector stand-in misbehaves like Teams when asked (chaos)", 
     assert.deepEqual(statuses, [201, 201, 201, 429]);
     assert.equal(standin.counters.throttle.throttledTenant, 1);
     standin.setLimits({ tenantPerSecond: 100 });
-    const create = () => fetch(`${standin.serviceUrl}v3/conversations`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ isGroup: true, channelData: { channel: { id: CHANNEL }, tenant: { id: TENANT } }, activity: { type: "message" } }),
-    }).then((r) => r.status);
+    const create = () =>
+      fetch(`${standin.serviceUrl}v3/conversations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ isGroup: true, channelData: { channel: { id: CHANNEL }, tenant: { id: TENANT } }, activity: { type: "message" } }),
+      }).then((r) => r.status);
     const creates: number[] = [];
     for (let i = 0; i < 8; i++) creates.push(await create());
     assert.deepEqual(creates, [201, 201, 201, 201, 201, 201, 201, 429]);
@@ -68,7 +71,9 @@ describe("the Bot Connector stand-in misbehaves like Teams when asked (chaos)", 
 
 describe("the Meta Graph API stand-in injects Meta's throttling and failures when asked (chaos)", () => {
   let graph: MetaGraphStandin;
-  afterEach(async () => { await graph?.close(); });
+  afterEach(async () => {
+    await graph?.close();
+  });
 
   it("answers a share of sends with 130429, 131056 or a 500, in Meta's envelope, with counters", async () => {
     graph = await startMetaGraphStandin({ sendFaults: { errorRate: 0.5, random: seededRandom(3) } });

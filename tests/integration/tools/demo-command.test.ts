@@ -37,7 +37,11 @@ describe("npm run demo (the command)", function () {
   });
 
   it("prints one address serving the simulator and the Playground side by side, and stops everything on Ctrl-C", async () => {
-    const demo = spawn(process.execPath, [DEMO, "--port", "0"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd }, stdio: ["ignore", "pipe", "pipe"] });
+    const demo = spawn(process.execPath, [DEMO, "--port", "0"], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child = demo;
     let out = "";
     demo.stdout!.on("data", (c: Buffer) => (out += c.toString()));

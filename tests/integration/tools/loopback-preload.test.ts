@@ -10,8 +10,12 @@ function runWithPreload(script: string): Promise<string[]> {
     const child = spawn(process.execPath, ["-r", PRELOAD, "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
-    child.stdout.on("data", (c: Buffer) => { out += c.toString(); });
-    child.stderr.on("data", (c: Buffer) => { err += c.toString(); });
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
     child.on("error", fail);
     child.on("exit", (code) => (code === 0 ? done(out.trim().split("\n")) : fail(new Error(`exit ${code}: ${err}`))));
   });

@@ -34,7 +34,15 @@ async function closedPort(): Promise<number> {
 describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP)", () => {
   let standin: MetaGraphStandin;
   let gateway: CloudApiWhatsAppGateway;
-  const hello: FormattedText = [{ kind: "paragraph", inlines: [{ kind: "text", text: "Hello", marks: { bold: true } }, { kind: "text", text: " Maria" }] }];
+  const hello: FormattedText = [
+    {
+      kind: "paragraph",
+      inlines: [
+        { kind: "text", text: "Hello", marks: { bold: true } },
+        { kind: "text", text: " Maria" },
+      ],
+    },
+  ];
 
   before(async () => {
     standin = await startMetaGraphStandin({ accessToken: TOKEN });
@@ -48,7 +56,13 @@ describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP
   });
 
   it("sends a text: returns the wamid; the stand-in saw the number, the rendered body and the Bearer token", async () => {
-    const result = await gateway.sendText({ business: BUSINESS, to: MARIA, body: hello, replyTo: WaMessageId("wamid.IN1"), callbackData: "teams:19:abc@thread.tacv2;messageid=1" });
+    const result = await gateway.sendText({
+      business: BUSINESS,
+      to: MARIA,
+      body: hello,
+      replyTo: WaMessageId("wamid.IN1"),
+      callbackData: "teams:19:abc@thread.tacv2;messageid=1",
+    });
     const [sent] = await standin.waitForSends(1);
     assert.ok(sent);
     assert.equal(result.id, sent.wamid);
@@ -76,7 +90,14 @@ describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP
   });
 
   it("131047 (window closed): not retryable, plain words about templates", async () => {
-    standin.failNext({ httpStatus: 400, error: { message: "(#131047) Re-engagement message", code: 131047, error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." } } });
+    standin.failNext({
+      httpStatus: 400,
+      error: {
+        message: "(#131047) Re-engagement message",
+        code: 131047,
+        error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+      },
+    });
     const err = await sendError(gateway.sendText({ business: BUSINESS, to: MARIA, body: hello }));
     assert.equal(err.metaCode, 131047);
     assert.equal(err.retryable, false);
@@ -104,7 +125,10 @@ describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP
     await sendError(gateway.sendText({ business: BUSINESS, to: MARIA, body: hello }));
     const ok = await gateway.sendText({ business: BUSINESS, to: MARIA, body: hello });
     assert.match(ok.id, /^wamid\./);
-    assert.deepEqual(standin.sent.map((s) => s.status), [400, 200]);
+    assert.deepEqual(
+      standin.sent.map((s) => s.status),
+      [400, 200],
+    );
   });
 
   it("190 (wrong token): the stand-in answers 401 with code 190; an admin must renew the token", async () => {
@@ -156,12 +180,23 @@ describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP
     const first = "a".repeat(3000);
     const second = "b".repeat(3000);
     const third = "c".repeat(100);
-    const sent = await gateway.sendText({ business: BUSINESS, to: MARIA, body: [...paragraph(first), ...paragraph(second), ...paragraph(third)], replyTo: WaMessageId("wamid.quoted") });
+    const sent = await gateway.sendText({
+      business: BUSINESS,
+      to: MARIA,
+      body: [...paragraph(first), ...paragraph(second), ...paragraph(third)],
+      replyTo: WaMessageId("wamid.quoted"),
+    });
     const bodies = standin.sent.map((s) => s.body as { text: { body: string }; context?: { message_id: string } });
-    assert.deepEqual(bodies.map((b) => b.text.body), [first, `${second}\n\n${third}`]);
+    assert.deepEqual(
+      bodies.map((b) => b.text.body),
+      [first, `${second}\n\n${third}`],
+    );
     assert.deepEqual(bodies[0]!.context, { message_id: "wamid.quoted" });
     assert.equal(bodies[1]!.context, undefined);
-    assert.deepEqual(sent.parts, standin.sent.map((s) => s.wamid));
+    assert.deepEqual(
+      sent.parts,
+      standin.sent.map((s) => s.wamid),
+    );
     assert.equal(sent.id, standin.sent[0]!.wamid);
   });
 
@@ -171,9 +206,10 @@ describe("CloudApiWhatsAppGateway against the Meta Graph API stand-in (real HTTP
     const failing = new CloudApiWhatsAppGateway({
       metaGraphUrl: standin.url,
       accessToken: TOKEN,
-      fetch: async (input, init) => (++calls === 2
-        ? new Response(JSON.stringify({ error: { message: "(#131000) Something went wrong", code: 131000 } }), { status: 500 })
-        : fetch(input, init)),
+      fetch: async (input, init) =>
+        ++calls === 2
+          ? new Response(JSON.stringify({ error: { message: "(#131000) Something went wrong", code: 131000 } }), { status: 500 })
+          : fetch(input, init),
     });
     const body = [...paragraph("a".repeat(3000)), ...paragraph("b".repeat(3000))];
     const err = await sendError(failing.sendText({ business: BUSINESS, to: MARIA, body }));

@@ -12,9 +12,14 @@ const BUSINESS = BusinessNumberId("106540352242922");
 const BYTES = Buffer.from("%PDF-1.4 test file");
 
 /** A small HTTP server whose answer each test scripts; it records every request it gets. */
-async function scriptedServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; host: string; requests: IncomingMessage[]; server: Server }> {
+async function scriptedServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; host: string; requests: IncomingMessage[]; server: Server }> {
   const requests: IncomingMessage[] = [];
-  const server = createServer((req, res) => { requests.push(req); handler(req, res); });
+  const server = createServer((req, res) => {
+    requests.push(req);
+    handler(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, server };
@@ -34,13 +39,17 @@ async function mediaError(promise: Promise<unknown>): Promise<MediaFetchError> {
 describe("media downloads and uploads (real HTTP)", function () {
   this.timeout(20_000);
   const closers: Array<() => Promise<void>> = [];
-  after(async () => { for (const close of closers) await close(); });
+  after(async () => {
+    for (const close of closers) await close();
+  });
 
   /** A Graph-like lookup server pointing the media at `url`. */
   async function lookupTo(url: string, extra: Record<string, unknown> = {}) {
     const graph = await scriptedServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ messaging_product: "whatsapp", url, mime_type: "application/pdf", sha256: "x", file_size: String(BYTES.length), id: "1", ...extra }));
+      res.end(
+        JSON.stringify({ messaging_product: "whatsapp", url, mime_type: "application/pdf", sha256: "x", file_size: String(BYTES.length), id: "1", ...extra }),
+      );
     });
     closers.push(() => new Promise((r) => graph.server.close(() => r())));
     return graph;
@@ -53,7 +62,9 @@ describe("media downloads and uploads (real HTTP)", function () {
 
   describe("against the Meta Graph API stand-in", () => {
     let standin: MetaGraphStandin;
-    before(async () => { standin = await startMetaGraphStandin({ accessToken: TOKEN }); });
+    before(async () => {
+      standin = await startMetaGraphStandin({ accessToken: TOKEN });
+    });
     after(async () => standin.close());
 
     it("looks the id up, downloads with the token and reports the hash (base64 as in webhooks)", async () => {
@@ -64,7 +75,12 @@ describe("media downloads and uploads (real HTTP)", function () {
       assert.equal(got.sha256, media.sha256Hex);
       assert.equal(got.hashMatches, true);
       assert.equal(got.mimeType, "application/pdf");
-      const wrong = await c.fetchMedia({ business: BUSINESS, mediaId: WaMediaId(media.id), maxBytes: 1024, expectedSha256: createHash("sha256").update("x").digest("base64") });
+      const wrong = await c.fetchMedia({
+        business: BUSINESS,
+        mediaId: WaMediaId(media.id),
+        maxBytes: 1024,
+        expectedSha256: createHash("sha256").update("x").digest("base64"),
+      });
       assert.equal(wrong.hashMatches, false);
     });
 
@@ -83,7 +99,9 @@ describe("media downloads and uploads (real HTTP)", function () {
     it("refuses a file whose declared size passes the cap, without downloading it", async () => {
       const media = standin.addMedia({ bytes: Buffer.alloc(2048, 1), mimeType: "application/pdf" });
       const downloads = standin.mediaDownloads;
-      const err = await mediaError(client(standin.url, [new URL(standin.url).host]).fetchMedia({ business: BUSINESS, mediaId: WaMediaId(media.id), maxBytes: 1024 }));
+      const err = await mediaError(
+        client(standin.url, [new URL(standin.url).host]).fetchMedia({ business: BUSINESS, mediaId: WaMediaId(media.id), maxBytes: 1024 }),
+      );
       assert.equal(err.reason, "too_large");
       assert.equal(standin.mediaDownloads, downloads);
     });
@@ -109,8 +127,14 @@ describe("media downloads and uploads (real HTTP)", function () {
 
   it("never follows a redirect", async () => {
     const target = await scriptedServer((_req, res) => res.end("internal"));
-    const host = await scriptedServer((_req, res) => { res.writeHead(302, { location: `${target.url}/metadata` }); res.end(); });
-    closers.push(() => new Promise((r) => target.server.close(() => r())), () => new Promise((r) => host.server.close(() => r())));
+    const host = await scriptedServer((_req, res) => {
+      res.writeHead(302, { location: `${target.url}/metadata` });
+      res.end();
+    });
+    closers.push(
+      () => new Promise((r) => target.server.close(() => r())),
+      () => new Promise((r) => host.server.close(() => r())),
+    );
     const graph = await lookupTo(`${host.url}/file`);
     const err = await mediaError(fetchFrom(client(graph.url, [host.host])));
     assert.equal(err.reason, "refused");
@@ -124,19 +148,38 @@ describe("media downloads and uploads (real HTTP)", function () {
       const chunk = Buffer.alloc(512, 0x41);
       let sent = 0;
       const timer = setInterval(() => {
-        if (sent++ > 100 || res.destroyed) { clearInterval(timer); res.end(); return; }
+        if (sent++ > 100 || res.destroyed) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
         res.write(chunk);
       }, 1);
     });
-    closers.push(() => new Promise((r) => { host.server.closeAllConnections(); host.server.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise((r) => {
+          host.server.closeAllConnections();
+          host.server.close(() => r());
+        }),
+    );
     const graph = await lookupTo(`${host.url}/file`, { file_size: undefined });
     const err = await mediaError(fetchFrom(client(graph.url, [host.host]), undefined, 2048));
     assert.equal(err.reason, "too_large");
   });
 
   it("gives up a download that takes longer than its time limit (retryable)", async () => {
-    const host = await scriptedServer((_req, res) => { res.writeHead(200, { "content-type": "application/pdf" }); res.write("%PDF"); });
-    closers.push(() => new Promise((r) => { host.server.closeAllConnections(); host.server.close(() => r()); }));
+    const host = await scriptedServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/pdf" });
+      res.write("%PDF");
+    });
+    closers.push(
+      () =>
+        new Promise((r) => {
+          host.server.closeAllConnections();
+          host.server.close(() => r());
+        }),
+    );
     const graph = await lookupTo(`${host.url}/file`);
     const started = Date.now();
     const err = await mediaError(fetchFrom(client(graph.url, [host.host], 300)));

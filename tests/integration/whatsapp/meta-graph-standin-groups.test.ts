@@ -6,7 +6,10 @@ const PHONE = "106540352242922";
 const SHEENA = { wa_id: "16505551234", user_id: "US.13491208655302741918" };
 const TIAGO = { wa_id: "5511976543210", user_id: "BR.5820193746251038472", username: "tiago.mingo" };
 
-async function call(url: string, init: { method?: string; body?: unknown; token?: string | null } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  url: string,
+  init: { method?: string; body?: unknown; token?: string | null } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const token = init.token === undefined ? TOKEN : init.token;
   const response = await fetch(url, {
     method: init.method ?? "GET",
@@ -34,8 +37,10 @@ describe("Meta Graph API stand-in: groups", () => {
     requests = [];
   });
 
-  const createGroup = (body: Record<string, unknown>) => call(`${standin.url}/${PHONE}/groups`, { method: "POST", body: { messaging_product: "whatsapp", ...body } });
-  const send = (body: Record<string, unknown>) => call(`${standin.url}/${PHONE}/messages`, { method: "POST", body: { messaging_product: "whatsapp", type: "text", text: { body: "Hello group" }, ...body } });
+  const createGroup = (body: Record<string, unknown>) =>
+    call(`${standin.url}/${PHONE}/groups`, { method: "POST", body: { messaging_product: "whatsapp", ...body } });
+  const send = (body: Record<string, unknown>) =>
+    call(`${standin.url}/${PHONE}/messages`, { method: "POST", body: { messaging_product: "whatsapp", type: "text", text: { body: "Hello group" }, ...body } });
 
   it("creates a group asynchronously: a request id now, the group (trimmed subject) for the webhook via onGroupRequest", async () => {
     const { status, json } = await createGroup({ subject: "  Flat 4B viewing  ", description: "Friday", join_approval_mode: "approval_required" });
@@ -50,7 +55,10 @@ describe("Meta Graph API stand-in: groups", () => {
     assert.equal(request.group.joinApprovalMode, "approval_required");
     assert.match(request.group.inviteLink, /^https:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]{22}$/);
     assert.match(Buffer.from(request.group.id.replace(/ZD$/, "="), "base64").toString(), new RegExp(`^capi_group:${PHONE}:\\d+$`));
-    assert.deepEqual(standin.listGroups(PHONE).map((g) => g.id), [request.group.id]);
+    assert.deepEqual(
+      standin.listGroups(PHONE).map((g) => g.id),
+      [request.group.id],
+    );
   });
 
   it("refuses a missing, blank or over-long subject (128 characters at most) and an unknown join mode with code 100", async () => {
@@ -102,7 +110,10 @@ describe("Meta Graph API stand-in: groups", () => {
     assert.equal(toGroup.length, 1);
     assert.equal(toGroup[0]?.wamid, messages[0]?.id);
     const individual = standin.sent.filter((s) => s.recipientType === "individual");
-    assert.deepEqual(individual.map((s) => s.to), ["+16505551234"]);
+    assert.deepEqual(
+      individual.map((s) => s.to),
+      ["+16505551234"],
+    );
   });
 
   it("refuses group sends Meta refuses: unknown (131041), only the business in it (131020), suspended (403, 131207), group id as an individual (100)", async () => {
@@ -124,7 +135,10 @@ describe("Meta Graph API stand-in: groups", () => {
     const suspended = await send({ recipient_type: "group", to: busy.id });
     assert.equal(suspended.status, 403);
     assert.equal(errorCode(suspended.json), 131207);
-    assert.ok(standin.sent.every((s) => s.status >= 400 && s.wamid === undefined), "nothing was accepted");
+    assert.ok(
+      standin.sent.every((s) => s.status >= 400 && s.wamid === undefined),
+      "nothing was accepted",
+    );
     assert.equal(standin.sent.length, cases.length + 1, "refused sends are recorded too");
   });
 
@@ -135,12 +149,18 @@ describe("Meta Graph API stand-in: groups", () => {
     const reset = await call(`${standin.url}/${group.id}/invite_link`, { method: "POST", body: { messaging_product: "whatsapp" } });
     assert.notEqual(reset.json.invite_link, got.json.invite_link);
     assert.equal(standin.getGroup(group.id)?.inviteLink, reset.json.invite_link);
-    assert.deepEqual(requests.map((r) => r.kind), ["reset_invite_link"]);
+    assert.deepEqual(
+      requests.map((r) => r.kind),
+      ["reset_invite_link"],
+    );
   });
 
   it("removes participants by phone or BSUID, reporting the ones not in the group", async () => {
     const group = standin.addGroup({ phoneNumberId: PHONE, subject: "Removals", participants: [SHEENA, TIAGO] });
-    const { status, json } = await call(`${standin.url}/${group.id}/participants`, { method: "DELETE", body: { messaging_product: "whatsapp", participants: [{ user: "+1 650 555 1234" }, { user_id: "GB.404" }] } });
+    const { status, json } = await call(`${standin.url}/${group.id}/participants`, {
+      method: "DELETE",
+      body: { messaging_product: "whatsapp", participants: [{ user: "+1 650 555 1234" }, { user_id: "GB.404" }] },
+    });
     assert.equal(status, 200);
     const [request] = requests;
     if (request?.kind !== "remove_participants") assert.fail("a removal request");
@@ -149,13 +169,19 @@ describe("Meta Graph API stand-in: groups", () => {
     assert.deepEqual(request.failed, ["GB.404"]);
     const info = await call(`${standin.url}/${group.id}?fields=participants`);
     assert.deepEqual(info.json.participants, [TIAGO]);
-    const both = await call(`${standin.url}/${group.id}/participants`, { method: "DELETE", body: { messaging_product: "whatsapp", participants: [{ user: "1", user_id: "US.1" }] } });
+    const both = await call(`${standin.url}/${group.id}/participants`, {
+      method: "DELETE",
+      body: { messaging_product: "whatsapp", participants: [{ user: "1", user_id: "US.1" }] },
+    });
     assert.equal(errorCode(both.json), 100);
   });
 
   it("updates subject and description, refusing an empty subject", async () => {
     const group = standin.addGroup({ phoneNumberId: PHONE, subject: "Old" });
-    const { status } = await call(`${standin.url}/${group.id}`, { method: "POST", body: { messaging_product: "whatsapp", subject: "New subject", description: "About the flat" } });
+    const { status } = await call(`${standin.url}/${group.id}`, {
+      method: "POST",
+      body: { messaging_product: "whatsapp", subject: "New subject", description: "About the flat" },
+    });
     assert.equal(status, 200);
     assert.equal(standin.getGroup(group.id)?.subject, "New subject");
     const [request] = requests;
@@ -168,10 +194,16 @@ describe("Meta Graph API stand-in: groups", () => {
   it("deletes a group: it leaves the list, and afterwards answers 131041 to info and sends", async () => {
     const group = standin.addGroup({ phoneNumberId: PHONE, subject: "Short-lived", participants: [SHEENA] });
     assert.deepEqual((await call(`${standin.url}/${group.id}`, { method: "DELETE" })).json, { success: true });
-    assert.deepEqual(requests.map((r) => r.kind), ["delete"]);
+    assert.deepEqual(
+      requests.map((r) => r.kind),
+      ["delete"],
+    );
     assert.equal(errorCode((await call(`${standin.url}/${group.id}?fields=subject`)).json), 131041);
     assert.equal(errorCode((await send({ recipient_type: "group", to: group.id })).json), 131041);
-    assert.equal(standin.listGroups(PHONE).some((g) => g.id === group.id), false);
+    assert.equal(
+      standin.listGroups(PHONE).some((g) => g.id === group.id),
+      false,
+    );
   });
 
   it("lists active groups in Meta's shape (data.groups) with cursor paging", async () => {
@@ -179,18 +211,33 @@ describe("Meta Graph API stand-in: groups", () => {
     const ids = [1, 2, 3].map((n) => standin.addGroup({ phoneNumberId: other, subject: `Group ${n}` }).id);
     const first = await call(`${standin.url}/${other}/groups?limit=2`);
     const data = first.json.data as { groups: Array<{ id: string; subject: string; created_at: string }> };
-    assert.deepEqual(data.groups.map((g) => g.id), ids.slice(0, 2));
+    assert.deepEqual(
+      data.groups.map((g) => g.id),
+      ids.slice(0, 2),
+    );
     assert.match(data.groups[0]?.created_at ?? "", /^\d+$/);
     const next = (first.json.paging as { next?: string }).next;
     if (!next) assert.fail("a next page");
     const second = await call(next);
-    assert.deepEqual((second.json.data as { groups: Array<{ id: string }> }).groups.map((g) => g.id), ids.slice(2));
+    assert.deepEqual(
+      (second.json.data as { groups: Array<{ id: string }> }).groups.map((g) => g.id),
+      ids.slice(2),
+    );
   });
 
   it("asks for the token on every group endpoint", async () => {
     const group = standin.addGroup({ phoneNumberId: PHONE, subject: "Private" });
-    for (const [path, method] of [[`${PHONE}/groups`, "POST"], [`${PHONE}/groups`, "GET"], [group.id, "GET"], [`${group.id}/invite_link`, "GET"]] as const) {
-      const { status, json } = await call(`${standin.url}/${path}`, { method, token: null, ...(method === "POST" ? { body: { messaging_product: "whatsapp", subject: "x" } } : {}) });
+    for (const [path, method] of [
+      [`${PHONE}/groups`, "POST"],
+      [`${PHONE}/groups`, "GET"],
+      [group.id, "GET"],
+      [`${group.id}/invite_link`, "GET"],
+    ] as const) {
+      const { status, json } = await call(`${standin.url}/${path}`, {
+        method,
+        token: null,
+        ...(method === "POST" ? { body: { messaging_product: "whatsapp", subject: "x" } } : {}),
+      });
       assert.equal(status, 401, path);
       assert.equal(errorCode(json), 190);
     }

@@ -27,7 +27,11 @@ describe("Meta Graph API stand-in", () => {
   });
 
   it("accepts a send in Meta's response shape and records it", async () => {
-    const { status, json } = await call(`${standin.url}/123/messages`, { method: "POST", token: TOKEN, body: { messaging_product: "whatsapp", to: "+447700900123", type: "text", text: { body: "hi" } } });
+    const { status, json } = await call(`${standin.url}/123/messages`, {
+      method: "POST",
+      token: TOKEN,
+      body: { messaging_product: "whatsapp", to: "+447700900123", type: "text", text: { body: "hi" } },
+    });
     assert.equal(status, 200);
     assert.equal(json.messaging_product, "whatsapp");
     assert.deepEqual(json.contacts, [{ input: "+447700900123", wa_id: "447700900123" }]);
@@ -45,12 +49,20 @@ describe("Meta Graph API stand-in", () => {
     assert.equal(error.code, 190);
     assert.equal(error.type, "OAuthException");
     assert.equal(typeof error.fbtrace_id, "string");
-    const next = await call(`${standin.url}/123/messages`, { method: "POST", token: TOKEN, body: { messaging_product: "whatsapp", to: "1", text: { body: "x" } } });
+    const next = await call(`${standin.url}/123/messages`, {
+      method: "POST",
+      token: TOKEN,
+      body: { messaging_product: "whatsapp", to: "1", text: { body: "x" } },
+    });
     assert.equal((next.json.error as Record<string, unknown>).code, 131047);
   });
 
   it("refuses bodies Meta would refuse with code 100", async () => {
-    for (const body of [{ to: "1", text: { body: "x" } }, { messaging_product: "whatsapp", text: { body: "x" } }, { messaging_product: "whatsapp", to: "1", type: "text", text: { body: "" } }]) {
+    for (const body of [
+      { to: "1", text: { body: "x" } },
+      { messaging_product: "whatsapp", text: { body: "x" } },
+      { messaging_product: "whatsapp", to: "1", type: "text", text: { body: "" } },
+    ]) {
       const { status, json } = await call(`${standin.url}/123/messages`, { method: "POST", token: TOKEN, body });
       assert.equal(status, 400);
       assert.equal((json.error as Record<string, unknown>).code, 100);
@@ -58,7 +70,11 @@ describe("Meta Graph API stand-in", () => {
   });
 
   it("answers mark-as-read with success", async () => {
-    const { status, json } = await call(`${standin.url}/123/messages`, { method: "POST", token: TOKEN, body: { messaging_product: "whatsapp", status: "read", message_id: "wamid.X" } });
+    const { status, json } = await call(`${standin.url}/123/messages`, {
+      method: "POST",
+      token: TOKEN,
+      body: { messaging_product: "whatsapp", status: "read", message_id: "wamid.X" },
+    });
     assert.equal(status, 200);
     assert.deepEqual(json, { success: true });
   });
@@ -72,9 +88,16 @@ describe("Meta Graph API stand-in", () => {
   });
 
   it("pages phone numbers with cursors and honours fields", async () => {
-    standin.phoneNumbers = [{ id: "1", display_phone_number: "+1 1", verified_name: "A", quality_rating: "GREEN" }, { id: "2", display_phone_number: "+1 2" }, { id: "3", display_phone_number: "+1 3" }];
+    standin.phoneNumbers = [
+      { id: "1", display_phone_number: "+1 1", verified_name: "A", quality_rating: "GREEN" },
+      { id: "2", display_phone_number: "+1 2" },
+      { id: "3", display_phone_number: "+1 3" },
+    ];
     const first = await call(`${standin.url}/waba/phone_numbers?fields=display_phone_number&limit=2`, { token: TOKEN });
-    assert.deepEqual(first.json.data, [{ id: "1", display_phone_number: "+1 1" }, { id: "2", display_phone_number: "+1 2" }]);
+    assert.deepEqual(first.json.data, [
+      { id: "1", display_phone_number: "+1 1" },
+      { id: "2", display_phone_number: "+1 2" },
+    ]);
     const next = (first.json.paging as { next?: string }).next;
     if (!next) assert.fail("a next page link");
     assert.ok(next.startsWith(standin.url));
@@ -93,7 +116,10 @@ describe("Meta Graph API stand-in", () => {
   it("close() does not wait for a delayed answer", async () => {
     const other = await startMetaGraphStandin();
     other.delayNext(10_000);
-    const pending = fetch(`${other.url}/1/messages`, { method: "POST", body: JSON.stringify({ messaging_product: "whatsapp", to: "1", text: { body: "x" } }) }).catch((err: unknown) => err);
+    const pending = fetch(`${other.url}/1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ messaging_product: "whatsapp", to: "1", text: { body: "x" } }),
+    }).catch((err: unknown) => err);
     await other.waitForSends(1);
     const started = Date.now();
     await other.close();

@@ -51,8 +51,9 @@ describe("WhatsApp webhook over real HTTP", () => {
     const first = signedWebhook(raw, SECRET);
     assert.equal((await post(first.body, first.headers)).status, 200);
 
-    const escaped = JSON.stringify(webhookEnvelope(textMessage({ from: { phone: "4915112345678", name: "Jörg" }, text: "Grüße äöå 😀", id: "wamid.E" })))
-      .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const escaped = JSON.stringify(
+      webhookEnvelope(textMessage({ from: { phone: "4915112345678", name: "Jörg" }, text: "Grüße äöå 😀", id: "wamid.E" })),
+    ).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     // eslint-disable-next-line no-control-regex -- "not ASCII" spans the control range
     assert.ok(escaped.includes("\\u00e4") && !/[^\x00-\x7f]/.test(escaped), "only ASCII bytes on the wire");
     const second = signedWebhook(escaped, SECRET);

@@ -12,7 +12,12 @@ const FIXTURES = join(__dirname, "../../../../tests/fixtures/meta/groups");
 
 interface Change {
   field: string;
-  value: Record<string, unknown> & { groups?: Array<Record<string, unknown>>; messages?: Array<Record<string, unknown>>; statuses?: Array<Record<string, unknown>>; contacts?: Array<Record<string, unknown>> };
+  value: Record<string, unknown> & {
+    groups?: Array<Record<string, unknown>>;
+    messages?: Array<Record<string, unknown>>;
+    statuses?: Array<Record<string, unknown>>;
+    contacts?: Array<Record<string, unknown>>;
+  };
 }
 
 /** The keys of the first item of `groups`/`messages`/`statuses` in a fixture (Meta's documented shape). */
@@ -44,7 +49,11 @@ describe("WhatsApp simulator: groups", () => {
     }
   };
   const graph = async (path: string, method: string, body?: unknown) => {
-    const response = await fetch(`${simulator.metaGraphUrl}/${path}`, { method, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, ...(body !== undefined ? { body: JSON.stringify({ messaging_product: "whatsapp", ...(body as object) }) } : {}) });
+    const response = await fetch(`${simulator.metaGraphUrl}/${path}`, {
+      method,
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      ...(body !== undefined ? { body: JSON.stringify({ messaging_product: "whatsapp", ...(body as object) }) } : {}),
+    });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
 
@@ -73,7 +82,13 @@ describe("WhatsApp simulator: groups", () => {
   });
   beforeEach(async () => {
     changes = [];
-    simulator = await startWhatsAppSimulator({ appSecret: APP_SECRET, accessToken: TOKEN, webhookUrl, tickDelaysMs: { sent: 10, delivered: 10 }, retryDelaysMs: [20] });
+    simulator = await startWhatsAppSimulator({
+      appSecret: APP_SECRET,
+      accessToken: TOKEN,
+      webhookUrl,
+      tickDelaysMs: { sent: 10, delivered: 10 },
+      retryDelaysMs: [20],
+    });
   });
   afterEach(async () => {
     await simulator.close();
@@ -101,7 +116,10 @@ describe("WhatsApp simulator: groups", () => {
     assert.equal(item?.invite_link, group.inviteLink);
     assert.equal(simulator.metaGraph.getGroup(group.id)?.subject, "Flat 4B viewing");
     const joins = received("group_participants_update").map((c) => c.value.groups?.[0]);
-    assert.deepEqual(joins.map((j) => j?.type), ["group_participants_add", "group_participants_add"]);
+    assert.deepEqual(
+      joins.map((j) => j?.type),
+      ["group_participants_add", "group_participants_add"],
+    );
     assert.deepEqual(keys(joins[0]), fixtureKeys("participants_add_invite_link", "groups"));
     assert.deepEqual(joins[0]?.added_participants, [{ wa_id: "16505551234", user_id: sheena.userId }]);
     assert.deepEqual(joins[1]?.added_participants, [{ user_id: tiago.userId, username: "tiago.mingo" }], "no phone for a username-only member");
@@ -112,7 +130,12 @@ describe("WhatsApp simulator: groups", () => {
     const { sheena, tiago, group } = await groupOfTwo();
     const text = await simulator.groups.send(group.id, sheena.id, { type: "text", text: "Is Friday still on?" });
     assert.equal(text?.status, "delivered");
-    const image = await simulator.groups.send(group.id, tiago.id, { type: "image", bytes: Buffer.from("ffd8ffd9", "hex"), mimeType: "image/jpeg", caption: "Floor plan" });
+    const image = await simulator.groups.send(group.id, tiago.id, {
+      type: "image",
+      bytes: Buffer.from("ffd8ffd9", "hex"),
+      mimeType: "image/jpeg",
+      caption: "Floor plan",
+    });
     assert.equal(image?.groupId, group.id);
     const [first, second] = received("messages").map((c) => c.value);
     assert.deepEqual(keys(first?.messages?.[0]), fixtureKeys("message_text_participant_a", "messages"));
@@ -124,28 +147,53 @@ describe("WhatsApp simulator: groups", () => {
     assert.equal(wireImage?.from, undefined, "a username-only member has no phone");
     assert.equal(wireImage?.from_user_id, tiago.userId);
     assert.ok(simulator.metaGraph.getMedia(String((wireImage?.image as { id?: string }).id)), "the image is in the media store");
-    await assert.rejects(simulator.groups.send(group.id, simulator.addCustomer({ name: "Outsider", phone: "447700900123" }).id, { type: "text", text: "hi" }), /only members/);
+    await assert.rejects(
+      simulator.groups.send(group.id, simulator.addCustomer({ name: "Outsider", phone: "447700900123" }).id, { type: "text", text: "hi" }),
+      /only members/,
+    );
   });
 
   it("answers a business group send once for the group, then delivered per member in one webhook, then read per member", async () => {
     const { sheena, tiago, group } = await groupOfTwo();
-    const { json } = await graph(`${simulator.business.phoneNumberId}/messages`, "POST", { recipient_type: "group", to: group.id, type: "text", text: { body: "Yes, 3pm Friday." }, biz_opaque_callback_data: "thread-7" });
+    const { json } = await graph(`${simulator.business.phoneNumberId}/messages`, "POST", {
+      recipient_type: "group",
+      to: group.id,
+      type: "text",
+      text: { body: "Yes, 3pm Friday." },
+      biz_opaque_callback_data: "thread-7",
+    });
     const wamid = (json.messages as Array<{ id: string; group_id: string }>)[0]!;
     assert.equal(wamid.group_id, group.id);
-    assert.deepEqual(simulator.metaGraph.sent.map((s) => [s.recipientType, s.to]), [["group", group.id]], "one send, to the group, none to a member");
+    assert.deepEqual(
+      simulator.metaGraph.sent.map((s) => [s.recipientType, s.to]),
+      [["group", group.id]],
+      "one send, to the group, none to a member",
+    );
 
     const sent = await waitForChange("messages", (c) => c.value.statuses?.[0]?.status === "sent");
     assert.deepEqual(keys(sent.value.statuses?.[0]), fixtureKeys("status_sent_to_group", "statuses"));
     assert.equal(sent.value.statuses?.[0]?.recipient_id, group.id);
     const delivered = await waitForChange("messages", (c) => c.value.statuses?.[0]?.status === "delivered");
     assert.deepEqual(keys(delivered.value.statuses?.[0]), fixtureKeys("status_delivered_per_participant", "statuses"));
-    assert.deepEqual(delivered.value.statuses?.map((s) => [s.recipient_participant_id, s.recipient_participant_user_id]), [["16505551234", sheena.userId], [undefined, tiago.userId]]);
-    assert.deepEqual(delivered.value.contacts?.map((c) => c.user_id), [sheena.userId, tiago.userId]);
+    assert.deepEqual(
+      delivered.value.statuses?.map((s) => [s.recipient_participant_id, s.recipient_participant_user_id]),
+      [
+        ["16505551234", sheena.userId],
+        [undefined, tiago.userId],
+      ],
+    );
+    assert.deepEqual(
+      delivered.value.contacts?.map((c) => c.user_id),
+      [sheena.userId, tiago.userId],
+    );
     assert.equal(simulator.state.message(wamid.id)?.status, "delivered");
 
     simulator.groups.markRead(group.id, sheena.id);
     const read = await waitForChange("messages", (c) => c.value.statuses?.[0]?.status === "read");
-    assert.deepEqual(read.value.statuses?.map((s) => s.recipient_participant_user_id), [sheena.userId]);
+    assert.deepEqual(
+      read.value.statuses?.map((s) => s.recipient_participant_user_id),
+      [sheena.userId],
+    );
     assert.equal(read.value.statuses?.[0]?.biz_opaque_callback_data, "thread-7");
     assert.deepEqual(simulator.state.message(wamid.id)?.receipts, { [sheena.id]: "read", [tiago.id]: "delivered" });
     assert.equal(simulator.state.message(wamid.id)?.status, "delivered", "blue ticks only once everyone read");

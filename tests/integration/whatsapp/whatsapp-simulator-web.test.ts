@@ -30,7 +30,8 @@ describe("WhatsApp simulator: page and API", () => {
     await new Promise<void>((resolve) => bridge.close(() => resolve()));
   });
 
-  const post = (path: string, body: unknown) => fetch(new URL(path, simulator.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(new URL(path, simulator.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
   it("serves the page and its script on 127.0.0.1 next to the Graph API", async () => {
     assert.match(simulator.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -74,7 +75,10 @@ describe("WhatsApp simulator: page and API", () => {
       received += Buffer.from(value).toString("utf8");
     }
     controller.abort();
-    const statuses = [...received.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { kind: string; message?: { text: string; status: string } }).filter((e) => e.kind === "message").map((e) => `${e.message!.text}:${e.message!.status}`);
+    const statuses = [...received.matchAll(/^data: (.*)$/gm)]
+      .map((m) => JSON.parse(m[1]!) as { kind: string; message?: { text: string; status: string } })
+      .filter((e) => e.kind === "message")
+      .map((e) => `${e.message!.text}:${e.message!.status}`);
     assert.deepEqual(statuses, ["Hello, where is my order?:sending", "Hello, where is my order?:delivered"]);
     assert.ok(webhookBodies.some((b) => b.includes("Hello, where is my order?")));
   });
@@ -82,9 +86,20 @@ describe("WhatsApp simulator: page and API", () => {
   it("accepts an image as base64, refuses a non-image as an image, and serves the stored file back", async () => {
     const customer = simulator.addCustomer({ name: "Pic", phone: "447700900555" });
     const png = Buffer.from("89504e470d0a1a0a", "hex");
-    const refused = await post(`/api/customers/${customer.id}/messages`, { type: "image", filename: "a.gif", mimeType: "image/gif", dataBase64: png.toString("base64") });
+    const refused = await post(`/api/customers/${customer.id}/messages`, {
+      type: "image",
+      filename: "a.gif",
+      mimeType: "image/gif",
+      dataBase64: png.toString("base64"),
+    });
     assert.equal(refused.status, 400);
-    const accepted = await post(`/api/customers/${customer.id}/messages`, { type: "image", filename: "a.png", mimeType: "image/png", dataBase64: png.toString("base64"), caption: "look" });
+    const accepted = await post(`/api/customers/${customer.id}/messages`, {
+      type: "image",
+      filename: "a.png",
+      mimeType: "image/png",
+      dataBase64: png.toString("base64"),
+      caption: "look",
+    });
     assert.equal(accepted.status, 202);
     const shown = await simulator.waitFor(() => simulator.state.messages.find((m) => m.customerId === customer.id && m.type === "image"));
     const served = await fetch(new URL(`/api/media/${shown.mediaId}`, simulator.url));

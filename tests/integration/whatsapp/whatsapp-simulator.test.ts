@@ -58,7 +58,13 @@ describe("WhatsApp simulator", () => {
   beforeEach(async () => {
     events = [];
     refuseNext = 0;
-    simulator = await startWhatsAppSimulator({ appSecret: APP_SECRET, accessToken: TOKEN, webhookUrl: `${receiver.url}/api/whatsapp/webhook`, tickDelaysMs: { sent: 10, delivered: 10 }, retryDelaysMs: [20, 20] });
+    simulator = await startWhatsAppSimulator({
+      appSecret: APP_SECRET,
+      accessToken: TOKEN,
+      webhookUrl: `${receiver.url}/api/whatsapp/webhook`,
+      tickDelaysMs: { sent: 10, delivered: 10 },
+      retryDelaysMs: [20, 20],
+    });
   });
   afterEach(async () => {
     await simulator.close();
@@ -101,7 +107,10 @@ describe("WhatsApp simulator", () => {
     assert.equal(content.mimeType, "image/jpeg");
     assert.equal(content.sha256, createHash("sha256").update(JPEG).digest("base64"));
 
-    const meta = (await (await fetch(`${simulator.metaGraphUrl}/${content.mediaId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { url: string; file_size: string };
+    const meta = (await (await fetch(`${simulator.metaGraphUrl}/${content.mediaId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      url: string;
+      file_size: string;
+    };
     assert.equal(meta.file_size, String(JPEG.length));
     assert.equal(new URL(meta.url).host, simulator.mediaHost);
     const bytes = Buffer.from(await (await fetch(meta.url, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
@@ -117,7 +126,10 @@ describe("WhatsApp simulator", () => {
     await simulator.send(c.id, { type: "reaction", messageId: businessMessage, emoji: "👍" });
     await simulator.send(c.id, { type: "reaction", messageId: businessMessage, emoji: "" });
     const contents = inbound().map((e) => e.content);
-    assert.deepEqual(contents.map((x) => x.kind), ["media", "location", "reaction", "reaction"]);
+    assert.deepEqual(
+      contents.map((x) => x.kind),
+      ["media", "location", "reaction", "reaction"],
+    );
     assert.ok(contents[0]?.kind === "media" && contents[0].filename === "invoice.pdf" && contents[0].media === "document");
     assert.deepEqual(contents[1], { kind: "location", latitude: 51.5072, longitude: -0.1276, name: "Contoso Store", address: "1 Example Street" });
     assert.deepEqual(contents[2], { kind: "reaction", target: businessMessage, emoji: "👍" });
@@ -127,7 +139,12 @@ describe("WhatsApp simulator", () => {
 
   it("shows the business's reply and reports sent, delivered, then read (when the customer looks) as status webhooks", async () => {
     const c = simulator.addCustomer({ name: "Ana", phone: "447700900123" });
-    const reply = await businessSends({ to: "+44 7700 900123", type: "text", text: { body: "Your order ships *today*" }, biz_opaque_callback_data: "teams:thread-1" });
+    const reply = await businessSends({
+      to: "+44 7700 900123",
+      type: "text",
+      text: { body: "Your order ships *today*" },
+      biz_opaque_callback_data: "teams:thread-1",
+    });
     const wamid = reply.messages![0]!.id;
     const shown = simulator.state.message(wamid);
     assert.equal(shown?.customerId, c.id);
@@ -137,7 +154,10 @@ describe("WhatsApp simulator", () => {
     await waitForEvents(() => statuses().length === 2);
     simulator.markRead(c.id);
     await waitForEvents(() => statuses().length === 3);
-    assert.deepEqual(statuses().map((s) => s.state), ["sent", "delivered", "read"]);
+    assert.deepEqual(
+      statuses().map((s) => s.state),
+      ["sent", "delivered", "read"],
+    );
     for (const s of statuses()) {
       assert.equal(s.id, wamid);
       assert.equal(s.callbackData, "teams:thread-1");
@@ -149,7 +169,13 @@ describe("WhatsApp simulator", () => {
 
   it("addresses a username-only customer by BSUID (`recipient`) and reads automatically when asked to", async () => {
     await simulator.close();
-    simulator = await startWhatsAppSimulator({ appSecret: APP_SECRET, accessToken: TOKEN, webhookUrl: `${receiver.url}/api/whatsapp/webhook`, tickDelaysMs: { sent: 5, delivered: 5 }, autoReadMs: 5 });
+    simulator = await startWhatsAppSimulator({
+      appSecret: APP_SECRET,
+      accessToken: TOKEN,
+      webhookUrl: `${receiver.url}/api/whatsapp/webhook`,
+      tickDelaysMs: { sent: 5, delivered: 5 },
+      autoReadMs: 5,
+    });
     const leo = simulator.addCustomer({ name: "Leo", username: "leo.travels" });
     const reply = await businessSends({ recipient: leo.userId, type: "text", text: { body: "Hi Leo" } });
     const wamid = reply.messages![0]!.id;

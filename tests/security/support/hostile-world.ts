@@ -10,7 +10,11 @@ import type { MintOptions } from "../../support/token-issuer";
 const logs: string[] = [];
 const running = new Set<Harness>();
 /** Label → value of everything secret the suite handed to the bridge or sent it. */
-export const secretsUsed = new Map<string, string>([["WHATSAPP_APP_SECRET", APP_SECRET], ["WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN], ["WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN]]);
+export const secretsUsed = new Map<string, string>([
+  ["WHATSAPP_APP_SECRET", APP_SECRET],
+  ["WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN],
+  ["WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN],
+]);
 /** Full phone numbers of the customers the suite played. */
 export const phonesUsed = new Set<string>();
 /** Bodies of the bridge's answers to refused requests. */
@@ -57,7 +61,11 @@ export async function sendActivity(h: Harness, activity: Record<string, unknown>
 
 /** POSTs raw bytes to the webhook with exactly these headers; remembers refusals' answers. */
 export async function postRawWebhook(h: Harness, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  const res = await fetch(`${h.bridge.url}/api/whatsapp/webhook`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: new Uint8Array(body) });
+  const res = await fetch(`${h.bridge.url}/api/whatsapp/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: new Uint8Array(body),
+  });
   const text = await res.text();
   if (res.status >= 400) refusalAnswers.push(text);
   return { status: res.status, body: text };
@@ -66,4 +74,12 @@ export async function postRawWebhook(h: Harness, body: Buffer, headers: Record<s
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Teams HTML as a reader sees it (entities decoded). */
-export const shown = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+export const shown = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");

@@ -25,7 +25,13 @@ async function journalEntries(h: Harness): Promise<number> {
 }
 
 export async function countEffects(h: Harness): Promise<Effects> {
-  return { journal: await journalEntries(h), threads: h.connector.created.length, posts: h.connector.posts.length, updates: h.connector.updates.length, sends: h.metaGraph.sent.length };
+  return {
+    journal: await journalEntries(h),
+    threads: h.connector.created.length,
+    posts: h.connector.posts.length,
+    updates: h.connector.updates.length,
+    sends: h.metaGraph.sent.length,
+  };
 }
 
 /** The growth of each count since `before`, once the bridge is idle (what a request set off has happened). */
@@ -33,10 +39,17 @@ export async function effectsSince(h: Harness, before: Effects): Promise<Effects
   await sleep(150);
   await h.bridge.bridge.idle();
   const now = await countEffects(h);
-  return { journal: now.journal - before.journal, threads: now.threads - before.threads, posts: now.posts - before.posts, updates: now.updates - before.updates, sends: now.sends - before.sends };
+  return {
+    journal: now.journal - before.journal,
+    threads: now.threads - before.threads,
+    posts: now.posts - before.posts,
+    updates: now.updates - before.updates,
+    sends: now.sends - before.sends,
+  };
 }
 
-export const describeEffects = (e: Effects) => `journal +${e.journal}, Teams threads +${e.threads}, posts +${e.posts}, updates +${e.updates}, WhatsApp sends +${e.sends}`;
+export const describeEffects = (e: Effects) =>
+  `journal +${e.journal}, Teams threads +${e.threads}, posts +${e.posts}, updates +${e.updates}, WhatsApp sends +${e.sends}`;
 
 /** Asserts nothing was stored, posted or sent; returns the description for the table. */
 export function assertNoEffects(e: Effects): string {

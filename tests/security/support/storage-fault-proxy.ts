@@ -21,17 +21,27 @@ export interface StorageFaultProxy {
 async function forwarder(target: URL, handle: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     if (handle(req, res)) return;
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
     });
-    upstream.on("error", () => { if (!res.headersSent) res.writeHead(502); res.end(); });
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -50,17 +60,28 @@ export async function startStorageFaultProxy(azuriteConnectionString: string): P
     state.refused++;
     req.resume();
     res.writeHead(503, { "content-type": "application/xml", "x-ms-error-code": "ServerBusy" });
-    res.end("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>ServerBusy</Code><Message>The server is busy.</Message></Error>");
+    res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The server is busy.</Message></Error>');
     return true;
   });
-  const table = await forwarder(new URL(tableEndpoint), (req) => { requests.push(`${req.method} ${req.url}`); return false; });
+  const table = await forwarder(new URL(tableEndpoint), (req) => {
+    requests.push(`${req.method} ${req.url}`);
+    return false;
+  });
   const moved = (endpoint: string, port: number) => `http://127.0.0.1:${port}${new URL(endpoint).pathname}`;
   return {
     connectionString: azuriteConnectionString.replace(blobEndpoint, moved(blobEndpoint, blob.port)).replace(tableEndpoint, moved(tableEndpoint, table.port)),
-    get failWritesUnder() { return state.failWritesUnder; },
-    set failWritesUnder(prefix: string | undefined) { state.failWritesUnder = prefix; },
-    get refused() { return state.refused; },
+    get failWritesUnder() {
+      return state.failWritesUnder;
+    },
+    set failWritesUnder(prefix: string | undefined) {
+      state.failWritesUnder = prefix;
+    },
+    get refused() {
+      return state.refused;
+    },
     requests,
-    close: async () => { await Promise.all([blob.close(), table.close()]); },
+    close: async () => {
+      await Promise.all([blob.close(), table.close()]);
+    },
   };
 }

@@ -13,8 +13,18 @@ function targets(result = { inbox: 3, outbox: 2 }, media = 4) {
   return {
     asked,
     targets: {
-      tables: { purgeFinished: async (olderThan: number) => { asked.push(`tables<${new Date(olderThan).toISOString()}`); return result; } },
-      media: { purgeOlderThan: async (olderThan: number) => { asked.push(`media<${new Date(olderThan).toISOString()}`); return media; } },
+      tables: {
+        purgeFinished: async (olderThan: number) => {
+          asked.push(`tables<${new Date(olderThan).toISOString()}`);
+          return result;
+        },
+      },
+      media: {
+        purgeOlderThan: async (olderThan: number) => {
+          asked.push(`media<${new Date(olderThan).toISOString()}`);
+          return media;
+        },
+      },
     },
   };
 }
@@ -25,7 +35,11 @@ describe("retention (RETENTION_DAYS)", () => {
     assert.equal(loadConfig({ ...LOCAL, RETENTION_DAYS: "7" }).retentionDays, 7);
     assert.equal(loadConfig({ ...LOCAL, RETENTION_DAYS: "2555" }).retentionDays, 2555);
     for (const bad of ["6", "0", "-30"]) {
-      assert.throws(() => loadConfig({ ...LOCAL, RETENTION_DAYS: bad }), (err: unknown) => err instanceof ConfigError && err.message === "Invalid configuration: RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)");
+      assert.throws(
+        () => loadConfig({ ...LOCAL, RETENTION_DAYS: bad }),
+        (err: unknown) =>
+          err instanceof ConfigError && err.message === "Invalid configuration: RETENTION_DAYS must be at least 7 (Meta retries a webhook for up to 7 days)",
+      );
     }
     assert.throws(() => loadConfig({ ...LOCAL, RETENTION_DAYS: "7.5" }), /RETENTION_DAYS must be whole days/);
     assert.throws(() => loadConfig({ ...LOCAL, RETENTION_DAYS: "a month" }), /RETENTION_DAYS must be a number of days/);
@@ -45,10 +59,18 @@ describe("retention (RETENTION_DAYS)", () => {
     const t = targets();
     const logger = new CaptureLogger();
     let fail = false;
-    const tables = { purgeFinished: async (olderThan: number) => { if (fail) throw new Error("storage down"); return t.targets.tables.purgeFinished(olderThan); } };
+    const tables = {
+      purgeFinished: async (olderThan: number) => {
+        if (fail) throw new Error("storage down");
+        return t.targets.tables.purgeFinished(olderThan);
+      },
+    };
     const job = scheduleRetention({ tables }, { retentionDays: 10, everyMs: 30, firstAfterMs: 10, now: () => NOW }, logger);
     await new Promise((r) => setTimeout(r, 25));
-    assert.deepEqual(logger.lines.map((l) => l.event), ["retention.purged"]);
+    assert.deepEqual(
+      logger.lines.map((l) => l.event),
+      ["retention.purged"],
+    );
     assert.deepEqual(logger.lines[0]!.fields, { olderThan: "2026-11-21T00:00:00.000Z", inbox: 3, outbox: 2, media: 0, retentionDays: 10 });
     fail = true;
     await new Promise((r) => setTimeout(r, 40));

@@ -36,7 +36,9 @@ describe("bounded in-memory maps under a flood of distinct ids", function () {
     let sent = 0;
     for (let n = 0; n < FLOOD; n++) {
       const contact = contactKeyOf(BUSINESS, { phone: WaPhone(`4477${String(n).padStart(8, "0")}`) }) as ConversationKey;
-      await pacer.send(BUSINESS, contact, async () => { sent++; });
+      await pacer.send(BUSINESS, contact, async () => {
+        sent++;
+      });
     }
     assert.equal(sent, FLOOD, "every send went out");
     assert.ok(pacer.bucketCount <= MAX_BUCKETS + 1, `${pacer.bucketCount} buckets (contacts, plus the one number)`);
@@ -59,7 +61,9 @@ describe("bounded in-memory maps under a flood of distinct ids", function () {
     // still counts (100 requests), so 100 more fit in it and the next one waits.
     for (let n = 0; n < 100; n++) await limiter.run([`thread:after-${n}`, "tenant:t1"], async () => {});
     let admitted = false;
-    void limiter.acquire(["thread:one-too-many", "tenant:t1"]).then(() => { admitted = true; });
+    void limiter.acquire(["thread:one-too-many", "tenant:t1"]).then(() => {
+      admitted = true;
+    });
     await new Promise((r) => setImmediate(r));
     assert.equal(admitted, false, "the tenant's window is full: the request waits");
     assert.equal(limiter.waiting, 1);
@@ -86,13 +90,26 @@ describe("bounded in-memory maps under a flood of distinct ids", function () {
 
   it("a reaction that cannot be parked is posted at once, saying its target is not in the thread", async () => {
     const w = makeWorld();
-    const link: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+    const link: ChannelLink = {
+      business: BUSINESS,
+      channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+      linkedBy: ADMIN,
+      linkedAt: 0,
+    };
     await w.stores.links.put(link);
-    const bridge = new BridgeService({ ...w.deps, clock: { now: () => w.clock.now(), sleep: (ms) => (ms >= 60_000 ? new Promise(() => {}) : w.clock.sleep(ms)) } }, { followUps: { maxParked: 2 } });
+    const bridge = new BridgeService(
+      { ...w.deps, clock: { now: () => w.clock.now(), sleep: (ms) => (ms >= 60_000 ? new Promise(() => {}) : w.clock.sleep(ms)) } },
+      { followUps: { maxParked: 2 } },
+    );
     const base = customerText("hi", { timestamp: 100, id: "wamid.base" });
     await bridge.ingest([base]);
     await bridge.idle();
-    const reactions = [1, 2, 3].map((n) => ({ ...base, id: WaMessageId(`wamid.r${n}`), timestamp: 100 + n, content: { kind: "reaction" as const, target: WaMessageId(`wamid.missing${n}`), emoji: "👍" } }));
+    const reactions = [1, 2, 3].map((n) => ({
+      ...base,
+      id: WaMessageId(`wamid.r${n}`),
+      timestamp: 100 + n,
+      content: { kind: "reaction" as const, target: WaMessageId(`wamid.missing${n}`), emoji: "👍" },
+    }));
     await bridge.ingest(reactions);
     await bridge.idle();
     const texts = w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : ""));
@@ -107,7 +124,11 @@ describe("bounded in-memory maps under a flood of distinct ids", function () {
     const told = new Set<string>();
     let notes = 0;
     for (let n = 0; n < FLOOD; n++) {
-      const reply = await onStaffMessageChange(ctx, { tenantId: TENANT, channelId: CHANNEL, thread: `19:c;messageid=${n}` as TeamsThreadRef, messageId: TeamsMessageId(String(n)), change: "edited" }, told);
+      const reply = await onStaffMessageChange(
+        ctx,
+        { tenantId: TENANT, channelId: CHANNEL, thread: `19:c;messageid=${n}` as TeamsThreadRef, messageId: TeamsMessageId(String(n)), change: "edited" },
+        told,
+      );
       if (reply) notes++;
     }
     assert.equal(notes, FLOOD, "each message told once");
@@ -122,7 +143,10 @@ describe("bounded in-memory maps under a flood of distinct ids", function () {
       clock: new ManualClock(),
       logger: new CaptureLogger(),
       // Every conversation's first event hangs: nothing drains while the flood comes in.
-      process: () => { started++; return new Promise(() => {}); },
+      process: () => {
+        started++;
+        return new Promise(() => {});
+      },
       mayWork: () => true,
       background: () => {},
       maxInMemory,

@@ -10,7 +10,12 @@ describe("ContactLanes: items enqueued together", () => {
       return "done";
     }, new ManualClock());
     // As a restart lists them: the pending ones first, then the one cut short while posting (the earliest).
-    for (const [id, timestamp] of [["m2", 2], ["m3", 3], ["m1", 1]] as const) lanes.enqueue("contact", { id, timestamp, receivedAt: 0 });
+    for (const [id, timestamp] of [
+      ["m2", 2],
+      ["m3", 3],
+      ["m1", 1],
+    ] as const)
+      lanes.enqueue("contact", { id, timestamp, receivedAt: 0 });
     await lanes.idle();
     assert.deepEqual(seen, ["m1", "m2", "m3"]);
   });
@@ -18,7 +23,9 @@ describe("ContactLanes: items enqueued together", () => {
   it("an item arriving while the head runs still waits behind it, in order", async () => {
     const seen: string[] = [];
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const lanes = new ContactLanes<LaneItem>(async (i) => {
       if (i.id === "m2") await gate;
       seen.push(i.id);

@@ -10,9 +10,11 @@ describe("ContactLanes", () => {
     let active = 0;
     let maxActive = 0;
     const lanes = new ContactLanes<LaneItem>(async (i) => {
-      active++; maxActive = Math.max(maxActive, active);
+      active++;
+      maxActive = Math.max(maxActive, active);
       await new Promise((r) => setTimeout(r, 2));
-      seen.push(i.id); active--;
+      seen.push(i.id);
+      active--;
       return "done";
     }, new ManualClock());
     lanes.enqueue("a", item("first", 10));
@@ -28,7 +30,8 @@ describe("ContactLanes", () => {
     let active = 0;
     let maxActive = 0;
     const lanes = new ContactLanes<LaneItem>(async () => {
-      active++; maxActive = Math.max(maxActive, active);
+      active++;
+      maxActive = Math.max(maxActive, active);
       await new Promise((r) => setTimeout(r, 5));
       active--;
       return "done";
@@ -42,11 +45,15 @@ describe("ContactLanes", () => {
     const seen: string[] = [];
     let failuresLeft = 2;
     const clock = new ManualClock();
-    const lanes = new ContactLanes<LaneItem>(async (i): Promise<LaneResult> => {
-      if (i.id === "one" && failuresLeft-- > 0) return "retry";
-      seen.push(i.id);
-      return "done";
-    }, clock, { baseMs: 100, capMs: 1000 });
+    const lanes = new ContactLanes<LaneItem>(
+      async (i): Promise<LaneResult> => {
+        if (i.id === "one" && failuresLeft-- > 0) return "retry";
+        seen.push(i.id);
+        return "done";
+      },
+      clock,
+      { baseMs: 100, capMs: 1000 },
+    );
     lanes.enqueue("a", item("one", 1));
     lanes.enqueue("a", item("two", 2));
     await lanes.idle();
@@ -92,7 +99,15 @@ describe("ContactLanes reorder hold", () => {
 
   async function order(holdMs: number): Promise<string[]> {
     const seen: string[] = [];
-    const lanes = new ContactLanes<LaneItem>(async (i) => { seen.push(i.id); return "done"; }, shortClock, undefined, holdMs);
+    const lanes = new ContactLanes<LaneItem>(
+      async (i) => {
+        seen.push(i.id);
+        return "done";
+      },
+      shortClock,
+      undefined,
+      holdMs,
+    );
     lanes.enqueue("a", item("later", 20));
     await new Promise((r) => setTimeout(r, 10)); // a separate webhook, a moment later
     lanes.enqueue("a", item("earlier", 10));

@@ -24,7 +24,12 @@ describe("GroupCommit", () => {
   it("writes what is submitted in one turn as one batch, and each caller gets its own outcome", async () => {
     const g = gatedCommit();
     const commits = new GroupCommit(g.commit, { maxItems: 100, maxBytes: 1_000, sizeOf: () => 1, maxInFlight: 2 });
-    const results = [1, 2, -3, 4].map((n) => commits.submit(n).then((v) => v, (e: Error) => e.message));
+    const results = [1, 2, -3, 4].map((n) =>
+      commits.submit(n).then(
+        (v) => v,
+        (e: Error) => e.message,
+      ),
+    );
     await tick();
     assert.deepEqual(g.batches, [[1, 2, -3, 4]]);
     g.releaseAll();
@@ -60,13 +65,19 @@ describe("GroupCommit", () => {
 
   it("a batch that fails as a whole fails every item in it, and the next batch is unaffected", async () => {
     let calls = 0;
-    const commits = new GroupCommit(async (items: readonly string[]) => {
-      calls++;
-      if (calls === 1) throw new Error("storage down");
-      return items.map((s) => s.toUpperCase());
-    }, { maxItems: 10, maxBytes: 100, sizeOf: () => 1, maxInFlight: 1 });
+    const commits = new GroupCommit(
+      async (items: readonly string[]) => {
+        calls++;
+        if (calls === 1) throw new Error("storage down");
+        return items.map((s) => s.toUpperCase());
+      },
+      { maxItems: 10, maxBytes: 100, sizeOf: () => 1, maxInFlight: 1 },
+    );
     const failed = await Promise.allSettled([commits.submit("a"), commits.submit("b")]);
-    assert.deepEqual(failed.map((r) => r.status === "rejected" && (r.reason as Error).message), ["storage down", "storage down"]);
+    assert.deepEqual(
+      failed.map((r) => r.status === "rejected" && (r.reason as Error).message),
+      ["storage down", "storage down"],
+    );
     assert.equal(await commits.submit("c"), "C");
   });
 });

@@ -3,12 +3,34 @@ import { neutraliseHref, neutraliseName, neutralisePieces, neutraliseText } from
 
 /** Every bidi control and invisible character the neutraliser must never let through in Latin text. */
 const NEVER_KEPT = [
-  "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", // embeddings, overrides, pop
-  "\u2066", "\u2067", "\u2068", "\u2069", // isolates
-  "\u200b", "\u2060", "\u2061", "\u2062", "\u2063", "\u2064", "\ufeff", // zero-width space, word joiner, invisible operators, BOM
-  "\u00ad", "\u034f", "\u180e", "\u3164", "\uffa0", "\u206a", "\u206f", // soft hyphen, CGJ, MVS, Hangul fillers, deprecated
-  "\u0007", "\u001b", "\u0085", // control characters
-  "\u{e0041}", "\u{e0001}", // tag characters outside a flag
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e", // embeddings, overrides, pop
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069", // isolates
+  "\u200b",
+  "\u2060",
+  "\u2061",
+  "\u2062",
+  "\u2063",
+  "\u2064",
+  "\ufeff", // zero-width space, word joiner, invisible operators, BOM
+  "\u00ad",
+  "\u034f",
+  "\u180e",
+  "\u3164",
+  "\uffa0",
+  "\u206a",
+  "\u206f", // soft hyphen, CGJ, MVS, Hangul fillers, deprecated
+  "\u0007",
+  "\u001b",
+  "\u0085", // control characters
+  "\u{e0041}",
+  "\u{e0001}", // tag characters outside a flag
 ];
 
 describe("neutraliseText: bidi and invisible characters shown as markers", () => {

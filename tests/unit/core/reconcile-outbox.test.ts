@@ -22,8 +22,17 @@ async function seed(): Promise<MemoryStores> {
   ];
   for (const [id, state, ageMs] of rows) {
     const entry: NewOutboxEntry = {
-      business: BUSINESS, contact: contactKeyOf(BUSINESS, { phone: WaPhone("5511987654321") }), thread: THREAD, teamsMessageId: TeamsMessageId(id),
-      body: paragraph(`secret text of ${id}`), state, attempts: state === "queued" ? 0 : 1, resends: 0, createdAt: NOW - ageMs - MIN, updatedAt: NOW - ageMs, owner: "x",
+      business: BUSINESS,
+      contact: contactKeyOf(BUSINESS, { phone: WaPhone("5511987654321") }),
+      thread: THREAD,
+      teamsMessageId: TeamsMessageId(id),
+      body: paragraph(`secret text of ${id}`),
+      state,
+      attempts: state === "queued" ? 0 : 1,
+      resends: 0,
+      createdAt: NOW - ageMs - MIN,
+      updatedAt: NOW - ageMs,
+      owner: "x",
       ...(state === "uncertain" ? { detail: "the bridge stopped while sending it to WhatsApp" } : {}),
     };
     await stores.outbox.create(entry);
@@ -34,9 +43,14 @@ async function seed(): Promise<MemoryStores> {
 describe("reconcile lists staff replies that may not have reached WhatsApp", () => {
   it("uncertain ones at any age; queued or sending ones older than the limit; never sent or failed ones", async () => {
     const report = await reconcile(await seed(), { now: NOW, outboundOlderThanMs: 15 * MIN });
-    assert.deepEqual(report.strandedReplies.map((r) => [r.teamsMessageId, r.state, Math.round(r.ageMs / MIN)]), [
-      ["queued-old", "queued", 40], ["sending-old", "sending", 20], ["uncertain-recent", "uncertain", 2],
-    ]);
+    assert.deepEqual(
+      report.strandedReplies.map((r) => [r.teamsMessageId, r.state, Math.round(r.ageMs / MIN)]),
+      [
+        ["queued-old", "queued", 40],
+        ["sending-old", "sending", 20],
+        ["uncertain-recent", "uncertain", 2],
+      ],
+    );
     assert.equal((await reconcile(await seed(), { now: NOW, outboundOlderThanMs: 0 })).strandedReplies.length, 4);
   });
 
@@ -44,7 +58,10 @@ describe("reconcile lists staff replies that may not have reached WhatsApp", () 
     const text = renderReport(await reconcile(await seed(), { now: NOW, outboundOlderThanMs: 15 * MIN }));
     assert.match(text, /: 3 item\(s\) to look at/);
     assert.match(text, /Staff replies that may not have reached WhatsApp: cut short mid-send, or waiting longer than 15m \(3\)/);
-    assert.match(text, /\n {2}2m\s+uncertain\s+1\s+106540352242922\s+19:whatsapp@thread\.tacv2;messageid=1700000000001\s+uncertain-recent\s+the bridge stopped/);
+    assert.match(
+      text,
+      /\n {2}2m\s+uncertain\s+1\s+106540352242922\s+19:whatsapp@thread\.tacv2;messageid=1700000000001\s+uncertain-recent\s+the bridge stopped/,
+    );
     assert.doesNotMatch(text, /secret text/);
   });
 

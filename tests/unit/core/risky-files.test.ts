@@ -4,7 +4,10 @@ import { classifyFile, DEFAULT_RISKY_EXTENSIONS, parseRiskyExtensions, type File
 const DEFAULTS = new Set(DEFAULT_RISKY_EXTENSIONS);
 const EMPTY = new Uint8Array();
 const facts = (name: string, declaredMime?: string, bytes: Uint8Array = EMPTY, actualMime?: string): FileFacts => ({
-  name, bytes, ...(declaredMime ? { declaredMime } : {}), ...(actualMime ? { actualMime } : {}),
+  name,
+  bytes,
+  ...(declaredMime ? { declaredMime } : {}),
+  ...(actualMime ? { actualMime } : {}),
 });
 const reasons = (f: FileFacts, extensions: ReadonlySet<string> = DEFAULTS) => {
   const verdict = classifyFile(f, extensions);
@@ -28,9 +31,18 @@ describe("risky files: which customer files can run code", () => {
   });
 
   it("lets ordinary documents, pictures and media through", () => {
-    for (const [name, mime] of [["invoice.pdf", "application/pdf"], ["photo.jpg", "image/jpeg"], ["report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
-      ["sheet.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"], ["notes.txt", "text/plain"], ["data.csv", "text/comma-separated-values"],
-      ["voice.ogg", "audio/ogg"], ["archive.zip", "application/zip"], ["no-extension", "application/octet-stream"], ["video.mp4", "video/mp4"]] as const) {
+    for (const [name, mime] of [
+      ["invoice.pdf", "application/pdf"],
+      ["photo.jpg", "image/jpeg"],
+      ["report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+      ["sheet.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+      ["notes.txt", "text/plain"],
+      ["data.csv", "text/comma-separated-values"],
+      ["voice.ogg", "audio/ogg"],
+      ["archive.zip", "application/zip"],
+      ["no-extension", "application/octet-stream"],
+      ["video.mp4", "video/mp4"],
+    ] as const) {
       assert.deepEqual(reasons(facts(name, mime)), [], name);
     }
   });
@@ -57,7 +69,11 @@ describe("risky files: which customer files can run code", () => {
     assert.match(reasons(facts("report.pdf", "application/x-msdownload"))[0]!, /its type is application\/x-msdownload, a program/);
     assert.match(reasons(facts("letter.pdf", "application/vnd.ms-word.document.macroEnabled.12"))[0]!, /macros/);
     assert.match(reasons(facts("page.txt", "text/html"))[0]!, /its type is text\/html, a web page/);
-    assert.match(reasons(facts("image.bin", undefined, EMPTY, "application/x-executable"))[0]!, /its type is application\/x-executable/, "the real type counts too");
+    assert.match(
+      reasons(facts("image.bin", undefined, EMPTY, "application/x-executable"))[0]!,
+      /its type is application\/x-executable/,
+      "the real type counts too",
+    );
     assert.deepEqual(reasons(facts("page.htm", "text/html")).length, 1, "the name already said it: one reason");
   });
 
@@ -73,7 +89,7 @@ describe("risky files: which customer files can run code", () => {
   it("flags an SVG only when it holds script", () => {
     const plain = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>');
     const scripted = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><circle r="4" onload="fetch(1)"/></svg>');
-    const withScript = new TextEncoder().encode('<svg><script>alert(1)</script></svg>');
+    const withScript = new TextEncoder().encode("<svg><script>alert(1)</script></svg>");
     assert.deepEqual(reasons(facts("logo.svg", "image/svg+xml", plain)), []);
     assert.match(reasons(facts("logo.svg", "image/svg+xml", scripted))[0]!, /\.svg, a picture that contains script/);
     assert.match(reasons(facts("logo.svg", undefined, withScript))[0]!, /script/);
@@ -82,8 +98,11 @@ describe("risky files: which customer files can run code", () => {
   it("follows the configured list", () => {
     assert.deepEqual(reasons(facts("setup.exe"), new Set(["zip"])), []);
     assert.match(reasons(facts("backup.zip"), new Set(["zip"]))[0]!, /\.zip, a type of file your firm treats as risky/);
-    assert.deepEqual(reasons(facts("page.txt", "text/html"), new Set(["exe"])), ["WhatsApp declared it as text/html, which does not match its name (.txt)"],
-      "a risky type counts only when its extension is on the list (the disagreement with the name still does)");
+    assert.deepEqual(
+      reasons(facts("page.txt", "text/html"), new Set(["exe"])),
+      ["WhatsApp declared it as text/html, which does not match its name (.txt)"],
+      "a risky type counts only when its extension is on the list (the disagreement with the name still does)",
+    );
   });
 });
 

@@ -8,7 +8,10 @@ const FIRM = TenantId("72f988bf-86f1-41af-91ab-2d7cd011db47");
 
 describe("who may speak for the firm (rules/staff-authority.ts)", () => {
   it("admits a member of the team's tenant with the role user, whatever the case of the ids", () => {
-    assert.deepEqual(judgeMember({ aadObjectId: AadObjectId(ANA.toUpperCase()), tenantId: TenantId(FIRM.toUpperCase()), userRole: "User" }, ANA, FIRM), { allowed: true, aadObjectId: ANA });
+    assert.deepEqual(judgeMember({ aadObjectId: AadObjectId(ANA.toUpperCase()), tenantId: TenantId(FIRM.toUpperCase()), userRole: "User" }, ANA, FIRM), {
+      allowed: true,
+      aadObjectId: ANA,
+    });
   });
 
   it("reads a missing role as a member's (older rosters omit it) but never a missing entry", () => {
@@ -20,8 +23,14 @@ describe("who may speak for the firm (rules/staff-authority.ts)", () => {
     assert.deepEqual(judgeMember({ aadObjectId: ANA, tenantId: FIRM, userRole: "guest" }, ANA, FIRM), { allowed: false, why: "guest" });
     assert.deepEqual(judgeMember({ tenantId: FIRM, userRole: "anonymous" }, ANA, FIRM), { allowed: false, why: "guest" });
     assert.deepEqual(judgeMember({ aadObjectId: ANA, tenantId: FIRM, userRole: "bot" }, ANA, FIRM), { allowed: false, why: "guest" });
-    assert.deepEqual(judgeMember({ aadObjectId: ANA, tenantId: TenantId("e3a1c2d4-0000-4000-8000-0000000000ff"), userRole: "user" }, ANA, FIRM), { allowed: false, why: "external" });
-    assert.deepEqual(judgeMember({ aadObjectId: AadObjectId("00000000-0000-4000-8000-0000000000aa"), tenantId: FIRM, userRole: "user" }, ANA, FIRM), { allowed: false, why: "not-member" });
+    assert.deepEqual(judgeMember({ aadObjectId: ANA, tenantId: TenantId("e3a1c2d4-0000-4000-8000-0000000000ff"), userRole: "user" }, ANA, FIRM), {
+      allowed: false,
+      why: "external",
+    });
+    assert.deepEqual(judgeMember({ aadObjectId: AadObjectId("00000000-0000-4000-8000-0000000000aa"), tenantId: FIRM, userRole: "user" }, ANA, FIRM), {
+      allowed: false,
+      why: "not-member",
+    });
   });
 
   it("finds a person in BRIDGE_STAFF's list whatever the case", () => {

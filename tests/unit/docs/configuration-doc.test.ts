@@ -76,8 +76,16 @@ describe("docs/configuration.md", () => {
     assert.ok(read_.has("WHATSAPP_APP_SECRET") && read_.has("MicrosoftAppId") && read_.size > 40, sorted(read_).join(", "));
     const example = exampleVariables(read(".env.example"));
     const doc = documentedVariables(read(CONFIG_DOC_PATH));
-    assert.deepEqual(sorted(read_).filter((n) => !example.has(n)), [], "missing from .env.example");
-    assert.deepEqual(sorted(read_).filter((n) => !doc.has(n)), [], "missing from docs/configuration.md");
+    assert.deepEqual(
+      sorted(read_).filter((n) => !example.has(n)),
+      [],
+      "missing from .env.example",
+    );
+    assert.deepEqual(
+      sorted(read_).filter((n) => !doc.has(n)),
+      [],
+      "missing from docs/configuration.md",
+    );
   });
 
   it("states defaults src/config.ts really applies: setting a variable to its documented default changes nothing", () => {
@@ -97,7 +105,10 @@ describe("docs/configuration.md", () => {
 
   it("cannot be generated while a variable lacks its facts, or facts name a variable .env.example lacks", () => {
     const example = read(".env.example");
-    assert.throws(() => renderConfigurationDoc(`${example}\n# --- New ---\n# Something new\nNEW_SETTING=1\n`), /no default\/production entry .* for NEW_SETTING/);
+    assert.throws(
+      () => renderConfigurationDoc(`${example}\n# --- New ---\n# Something new\nNEW_SETTING=1\n`),
+      /no default\/production entry .* for NEW_SETTING/,
+    );
     const withoutPort = example.replace(/^# Listen port.*\nPORT=.*\n/m, "");
     assert.notEqual(withoutPort, example);
     assert.throws(() => renderConfigurationDoc(withoutPort), /does not have: PORT/);

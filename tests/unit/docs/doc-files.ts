@@ -7,7 +7,10 @@ export const ROOT = resolve(__dirname, "../../../..");
 
 /** The README and every page under docs/. */
 export function documentationFiles(root = ROOT): string[] {
-  const docs = readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`);
+  const docs = readdirSync(join(root, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => `docs/${name}`);
   return ["README.md", ...docs];
 }
 
@@ -15,7 +18,11 @@ export function documentationFiles(root = ROOT): string[] {
 function ignoredFolders(root: string): string[] {
   const path = join(root, ".gitignore");
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").map((l) => l.trim()).filter((l) => l.endsWith("/") && !l.startsWith("#")).map((l) => l.replace(/^\//, ""));
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.endsWith("/") && !l.startsWith("#"))
+    .map((l) => l.replace(/^\//, ""));
 }
 
 /** True for targets outside the repository: a scheme (https:, mailto:) or protocol-relative. */

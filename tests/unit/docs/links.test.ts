@@ -42,9 +42,10 @@ describe("documentation links", () => {
     });
 
     it("makes anchors as GitHub does: punctuation dropped, spaces as hyphens, repeats numbered", () => {
-      assert.deepEqual([...headingAnchors("# WhatsApp ⇄ Teams bridge\n## `status` says “suspended”\n## Notes\n## Notes\n")], [
-        "whatsapp--teams-bridge", "status-says-suspended", "notes", "notes-1",
-      ]);
+      assert.deepEqual(
+        [...headingAnchors("# WhatsApp ⇄ Teams bridge\n## `status` says “suspended”\n## Notes\n## Notes\n")],
+        ["whatsapp--teams-bridge", "status-says-suspended", "notes", "notes-1"],
+      );
     });
   });
 });

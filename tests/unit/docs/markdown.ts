@@ -46,8 +46,15 @@ export function headingAnchors(text: string): Set<string> {
   tokens.forEach((token, i) => {
     if (token.type !== "heading_open") return;
     const inline = tokens[i + 1]!;
-    const plain = flatten(inline.children ?? []).filter((t) => t.type === "text" || t.type === "code_inline").map((t) => t.content).join("");
-    const slug = plain.trim().toLowerCase().replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, "").replace(/\s/g, "-");
+    const plain = flatten(inline.children ?? [])
+      .filter((t) => t.type === "text" || t.type === "code_inline")
+      .map((t) => t.content)
+      .join("");
+    const slug = plain
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -57,7 +64,9 @@ export function headingAnchors(text: string): Set<string> {
 
 /** The content of every code block and inline code span. */
 export function codeIn(text: string): string[] {
-  return tokensOf(text).filter((t) => t.type === "fence" || t.type === "code_block" || t.type === "code_inline").map((t) => t.content);
+  return tokensOf(text)
+    .filter((t) => t.type === "fence" || t.type === "code_block" || t.type === "code_inline")
+    .map((t) => t.content);
 }
 
 /** Every body row of every table, as the plain inline source of its cells. */
@@ -78,5 +87,7 @@ export function tableRows(text: string): string[][] {
 
 /** The names written as code spans in a piece of inline Markdown. */
 export function codeSpans(inline: string): string[] {
-  return flatten(markdown.parseInline(inline, {})).filter((t) => t.type === "code_inline").map((t) => t.content);
+  return flatten(markdown.parseInline(inline, {}))
+    .filter((t) => t.type === "code_inline")
+    .map((t) => t.content);
 }

@@ -35,15 +35,23 @@ describe("project commands in the documentation", () => {
   const used = [...new Set(DOCUMENTS.flatMap((doc) => npmCommandsIn(read(doc))))].sort();
 
   it("the README and the admin guide tell the reader to install, start, test and deploy", () => {
-    for (const command of ["ci", "start", "test", "demo", "package:deploy", "package:app"]) assert.ok(used.includes(command), `${command} not found in ${used.join(", ")}`);
+    for (const command of ["ci", "start", "test", "demo", "package:deploy", "package:app"])
+      assert.ok(used.includes(command), `${command} not found in ${used.join(", ")}`);
   });
 
   it("every npm command they use is a package.json script (or npm ci)", () => {
-    assert.deepEqual(used.filter((c) => !(c in scripts) && !(NPM_BUILTINS as readonly string[]).includes(c)), []);
+    assert.deepEqual(
+      used.filter((c) => !(c in scripts) && !(NPM_BUILTINS as readonly string[]).includes(c)),
+      [],
+    );
   });
 
   it("every one of them is run by a named test or by CI, which invokes it (or the module it runs)", () => {
-    assert.deepEqual(used.filter((c) => !(c in RUNNERS)), [], "add each to RUNNERS with the file that runs it");
+    assert.deepEqual(
+      used.filter((c) => !(c in RUNNERS)),
+      [],
+      "add each to RUNNERS with the file that runs it",
+    );
     for (const [command, runner] of Object.entries(RUNNERS)) {
       assert.ok(command in scripts || (NPM_BUILTINS as readonly string[]).includes(command), `${command} is not a script`);
       assert.ok(existsSync(join(ROOT, runner)), `${runner} does not exist`);
@@ -54,7 +62,10 @@ describe("project commands in the documentation", () => {
 
   it("npm ci installs what package.json asks for: the lock file is in step with it", () => {
     const manifest = JSON.parse(read("package.json")) as { dependencies?: object; devDependencies?: object };
-    const lock = JSON.parse(read("package-lock.json")) as { lockfileVersion: number; packages: Record<string, { dependencies?: object; devDependencies?: object }> };
+    const lock = JSON.parse(read("package-lock.json")) as {
+      lockfileVersion: number;
+      packages: Record<string, { dependencies?: object; devDependencies?: object }>;
+    };
     assert.ok(lock.lockfileVersion >= 2);
     assert.deepEqual(lock.packages[""]!.dependencies ?? {}, manifest.dependencies ?? {});
     assert.deepEqual(lock.packages[""]!.devDependencies ?? {}, manifest.devDependencies ?? {});
@@ -62,7 +73,8 @@ describe("project commands in the documentation", () => {
 
   describe("the checks themselves", () => {
     it("find npm commands in code, not in prose", () => {
-      const doc = "Install with the npm package manager.\n\n```bash\nnpm ci && npm run demo\nnpm test # all\n```\n\nThen `npm start`, or `MicrosoftAppId=x npm run package:app`.";
+      const doc =
+        "Install with the npm package manager.\n\n```bash\nnpm ci && npm run demo\nnpm test # all\n```\n\nThen `npm start`, or `MicrosoftAppId=x npm run package:app`.";
       assert.deepEqual(npmCommandsIn(doc), ["ci", "demo", "package:app", "start", "test"]);
     });
 
@@ -70,9 +82,15 @@ describe("project commands in the documentation", () => {
       assert.ok(runsScript("set -e\nnpm ci --no-audit\nnpm test\n", ".ci/run", "test", []));
       assert.ok(!runsScript("npm run test:e2e\n# npm test\n", ".ci/run", "test", []));
       assert.ok(runsScript('run(app, npmCommand(["start"]), env)', "tests/x/a.test.ts", "start", ["src/index"]));
-      assert.ok(runsScript('import { f } from "../../../tools/package-deploy";', "tests/integration/deploy/a.test.ts", "package:deploy", ["tools/package-deploy"]));
-      assert.ok(runsScript('const C = resolve(__dirname, "../../../src/reconcile.js");', "tests/integration/reliability/a.test.ts", "reconcile", ["src/reconcile"]));
-      assert.ok(!runsScript('const C = resolve(__dirname, "../../src/reconcile.js");', "tests/integration/reliability/a.test.ts", "reconcile", ["src/reconcile"]));
+      assert.ok(
+        runsScript('import { f } from "../../../tools/package-deploy";', "tests/integration/deploy/a.test.ts", "package:deploy", ["tools/package-deploy"]),
+      );
+      assert.ok(
+        runsScript('const C = resolve(__dirname, "../../../src/reconcile.js");', "tests/integration/reliability/a.test.ts", "reconcile", ["src/reconcile"]),
+      );
+      assert.ok(
+        !runsScript('const C = resolve(__dirname, "../../src/reconcile.js");', "tests/integration/reliability/a.test.ts", "reconcile", ["src/reconcile"]),
+      );
       assert.ok(!runsScript('describe("npm run reconcile", () => {});', "tests/unit/a.test.ts", "reconcile", ["src/reconcile"]));
       assert.deepEqual(modulesRunBy("npm run build && node dist/tools/package-deploy.js"), ["tools/package-deploy"]);
     });

@@ -40,7 +40,10 @@ export function runsScript(runnerText: string, runnerPath: string, name: string,
   if (shell.test(runnerText) || argv.test(runnerText) || (operator.test(runnerText) && modules.includes(`src/${name}`))) return true;
   const folder = dirname(runnerPath);
   for (const literal of runnerText.matchAll(/["'](\.\.?\/[^"'\s]+)["']/g)) {
-    const target = normalize(join(folder, literal[1]!)).replace(/\.(js|ts)$/, "").split("\\").join("/");
+    const target = normalize(join(folder, literal[1]!))
+      .replace(/\.(js|ts)$/, "")
+      .split("\\")
+      .join("/");
     if (modules.includes(target)) return true;
   }
   return false;

@@ -3,11 +3,14 @@ import { healthRoutes, READY_PROBE_MAX_AGE_MS } from "../../../src/http/health-r
 
 /** A storage ping that counts its calls; `fail` makes the next ones throw, `hold` keeps them pending. */
 function countingPing() {
-  const ping = Object.assign(async () => {
-    ping.calls++;
-    if (ping.hold) await new Promise<void>((resolve) => ping.release.push(resolve));
-    if (ping.fail) throw new Error("storage down");
-  }, { calls: 0, fail: false, hold: false, release: [] as Array<() => void> });
+  const ping = Object.assign(
+    async () => {
+      ping.calls++;
+      if (ping.hold) await new Promise<void>((resolve) => ping.release.push(resolve));
+      if (ping.fail) throw new Error("storage down");
+    },
+    { calls: 0, fail: false, hold: false, release: [] as Array<() => void> },
+  );
   return ping;
 }
 
@@ -39,7 +42,11 @@ describe("/readyz answers from a cached probe", () => {
     const readyz = healthRoutes({ ready: ping, now: () => now, timeoutMs: 50 }).find((r) => r.path === "/readyz")!;
     const waiting = [readyz.handle(request), readyz.handle(request), readyz.handle(request)];
     assert.equal(ping.calls, 1);
-    assert.deepEqual((await Promise.all(waiting)).map((a) => a.status), [503, 503, 503], "timed out");
+    assert.deepEqual(
+      (await Promise.all(waiting)).map((a) => a.status),
+      [503, 503, 503],
+      "timed out",
+    );
     now = 1_000;
     ping.hold = false;
     assert.equal((await readyz.handle(request)).status, 200);
@@ -50,7 +57,10 @@ describe("/readyz answers from a cached probe", () => {
   it("the backlog report rides on the same cached answer; a report that fails or hangs is 'unavailable', still ready", async () => {
     let now = 0;
     let reports = 0;
-    let report: () => Promise<unknown> = async () => { reports++; return [{ business: "106540352242922", waiting: 2 }]; };
+    let report: () => Promise<unknown> = async () => {
+      reports++;
+      return [{ business: "106540352242922", waiting: 2 }];
+    };
     const readyz = healthRoutes({ ready: async () => {}, report: () => report(), now: () => now, timeoutMs: 50 }).find((r) => r.path === "/readyz")!;
     const answers = await Promise.all(Array.from({ length: 20 }, () => readyz.handle(request)));
     assert.equal(reports, 1);

@@ -4,7 +4,10 @@ import type { HttpRequest } from "../../../src/http/http-route";
 import { startHttpServer, type HttpServer } from "../../../src/http/restify-server";
 import { CaptureLogger } from "../../support/capture-logger";
 
-function call(url: string, options: { method: string; body?: Buffer; headers?: Record<string, string>; chunked?: boolean }): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function call(
+  url: string,
+  options: { method: string; body?: Buffer; headers?: Record<string, string>; chunked?: boolean },
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -27,11 +30,27 @@ describe("restify HTTP shell", () => {
   const seen: HttpRequest[] = [];
   before(async () => {
     server = await startHttpServer({
-      host: "127.0.0.1", port: 0, logger: new CaptureLogger(),
+      host: "127.0.0.1",
+      port: 0,
+      logger: new CaptureLogger(),
       routes: [
-        { method: "POST", path: "/echo", maxBodyBytes: 1024, handle: async (r) => { seen.push(r); return { status: 200, body: { bytes: r.rawBody.length } }; } },
+        {
+          method: "POST",
+          path: "/echo",
+          maxBodyBytes: 1024,
+          handle: async (r) => {
+            seen.push(r);
+            return { status: 200, body: { bytes: r.rawBody.length } };
+          },
+        },
         { method: "GET", path: "/text", handle: async (r) => ({ status: 200, body: `q=${r.query.q}` }) },
-        { method: "GET", path: "/boom", handle: async () => { throw new Error("secret detail"); } },
+        {
+          method: "GET",
+          path: "/boom",
+          handle: async () => {
+            throw new Error("secret detail");
+          },
+        },
       ],
     });
   });
@@ -48,7 +67,11 @@ describe("restify HTTP shell", () => {
   it("answers 413 above the route's limit, by Content-Length and while streaming", async () => {
     const big = Buffer.alloc(4096, 0x61);
     assert.equal((await call(`${server.url}/echo`, { method: "POST", body: big })).status, 413);
-    assert.equal((await call(`${server.url}/echo`, { method: "POST", body: Buffer.alloc(300_000, 0x61), chunked: true, headers: { "transfer-encoding": "chunked" } })).status, 413);
+    assert.equal(
+      (await call(`${server.url}/echo`, { method: "POST", body: Buffer.alloc(300_000, 0x61), chunked: true, headers: { "transfer-encoding": "chunked" } }))
+        .status,
+      413,
+    );
   });
 
   it("returns strings as text/plain and parses the query", async () => {

@@ -10,7 +10,9 @@ import { createHash } from "node:crypto";
 /** A deployment-time value (a property of reference(...)), kept as the path that leads to it. */
 export class Runtime {
   constructor(readonly path: string) {}
-  toString(): string { return `<${this.path}>`; }
+  toString(): string {
+    return `<${this.path}>`;
+  }
 }
 
 export type Value = string | number | boolean | null | Runtime | Value[] | { [key: string]: Value };
@@ -47,9 +49,15 @@ export function parse(source: string): Node {
   const expression = (): Node => {
     let node = primary();
     for (;;) {
-      if (tokens[at] === ".") { at += 1; node = { kind: "member", target: node, property: identifier() }; }
-      else if (tokens[at] === "[") { at += 1; const index = expression(); expect("]"); node = { kind: "index", target: node, index }; }
-      else return node;
+      if (tokens[at] === ".") {
+        at += 1;
+        node = { kind: "member", target: node, property: identifier() };
+      } else if (tokens[at] === "[") {
+        at += 1;
+        const index = expression();
+        expect("]");
+        node = { kind: "index", target: node, index };
+      } else return node;
     }
   };
   const identifier = (): string => {
@@ -59,8 +67,14 @@ export function parse(source: string): Node {
   };
   const primary = (): Node => {
     const token = tokens[at];
-    if (token?.startsWith("'")) { at += 1; return { kind: "literal", value: token.slice(1, -1).replace(/''/g, "'") }; }
-    if (token && /^-?\d+$/.test(token)) { at += 1; return { kind: "literal", value: Number(token) }; }
+    if (token?.startsWith("'")) {
+      at += 1;
+      return { kind: "literal", value: token.slice(1, -1).replace(/''/g, "'") };
+    }
+    if (token && /^-?\d+$/.test(token)) {
+      at += 1;
+      return { kind: "literal", value: Number(token) };
+    }
     const name = identifier();
     expect("(");
     const args: Node[] = [];
@@ -84,7 +98,10 @@ const stringOf = (value: Value, what: string): string => {
   throw new Error(`${what} must be a string, got ${JSON.stringify(value)}`);
 };
 
-const hashOf = (args: readonly Value[]) => createHash("sha256").update(args.map((a) => stringOf(a, "argument")).join("|")).digest("hex");
+const hashOf = (args: readonly Value[]) =>
+  createHash("sha256")
+    .update(args.map((a) => stringOf(a, "argument")).join("|"))
+    .digest("hex");
 
 /** "/providers/Ns/t1/n1/t2/n2" from a full type "Ns/t1/t2" and its names; the counts must match. */
 export function providerPath(type: string, names: readonly string[]): string {
@@ -101,28 +118,50 @@ type Fn = (args: Value[], scope: Scope) => Value;
 const FUNCTIONS: Record<string, Fn> = {
   parameters: ([name], scope) => scope.parameter(stringOf(name!, "parameters()")),
   variables: ([name], scope) => scope.variable(stringOf(name!, "variables()")),
-  format: ([pattern, ...args]) => stringOf(pattern!, "format()").replace(/\{(\d+)\}/g, (_, i: string) => {
-    if (args[Number(i)] === undefined) throw new Error(`format() has no argument {${i}}`);
-    return stringOf(args[Number(i)]!, "format() argument");
-  }),
+  format: ([pattern, ...args]) =>
+    stringOf(pattern!, "format()").replace(/\{(\d+)\}/g, (_, i: string) => {
+      if (args[Number(i)] === undefined) throw new Error(`format() has no argument {${i}}`);
+      return stringOf(args[Number(i)]!, "format() argument");
+    }),
   toLower: ([text]) => stringOf(text!, "toLower()").toLowerCase(),
   take: ([text, count]) => stringOf(text!, "take()").slice(0, Number(count)),
   greater: ([a, b]) => Number(a) > Number(b),
   empty: ([value]) => value === "" || value === null || value === undefined || (Array.isArray(value) && value.length === 0),
   if: ([condition, yes, no]) => (condition === true ? yes! : no!),
-  uniqueString: (args) => hashOf(args).replace(/[^a-z]/g, "").padEnd(13, "q").slice(0, 13),
-  guid: (args) => hashOf(args).slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5"),
+  uniqueString: (args) =>
+    hashOf(args)
+      .replace(/[^a-z]/g, "")
+      .padEnd(13, "q")
+      .slice(0, 13),
+  guid: (args) =>
+    hashOf(args)
+      .slice(0, 32)
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5"),
   resourceGroup: () => ({ ...RESOURCE_GROUP }),
   subscription: () => ({ id: `/subscriptions/${SUBSCRIPTION_ID}`, subscriptionId: SUBSCRIPTION_ID, tenantId: TENANT_ID }),
   resourceId: ([type, ...names], scope) => {
-    const id = RESOURCE_GROUP.id + providerPath(stringOf(type!, "resourceId() type"), names.map((n) => stringOf(n, "resourceId() name")));
+    const id =
+      RESOURCE_GROUP.id +
+      providerPath(
+        stringOf(type!, "resourceId() type"),
+        names.map((n) => stringOf(n, "resourceId() name")),
+      );
     scope.resourceUsed(id, "resourceId");
     return id;
   },
   subscriptionResourceId: ([type, ...names]) =>
-    `/subscriptions/${SUBSCRIPTION_ID}` + providerPath(stringOf(type!, "subscriptionResourceId() type"), names.map((n) => stringOf(n, "name"))),
+    `/subscriptions/${SUBSCRIPTION_ID}` +
+    providerPath(
+      stringOf(type!, "subscriptionResourceId() type"),
+      names.map((n) => stringOf(n, "name")),
+    ),
   extensionResourceId: ([parent, type, ...names], scope) => {
-    const id = stringOf(parent!, "extensionResourceId() scope") + providerPath(stringOf(type!, "type"), names.map((n) => stringOf(n, "name")));
+    const id =
+      stringOf(parent!, "extensionResourceId() scope") +
+      providerPath(
+        stringOf(type!, "type"),
+        names.map((n) => stringOf(n, "name")),
+      );
     scope.resourceUsed(id, "resourceId");
     return id;
   },
@@ -135,11 +174,15 @@ const FUNCTIONS: Record<string, Fn> = {
 
 function evaluateNode(node: Node, scope: Scope): Value {
   switch (node.kind) {
-    case "literal": return node.value;
+    case "literal":
+      return node.value;
     case "call": {
       const fn = FUNCTIONS[node.name];
       if (!fn) throw new Error(`function ${node.name}() is not known to these tests`);
-      return fn(node.args.map((a) => evaluateNode(a, scope)), scope);
+      return fn(
+        node.args.map((a) => evaluateNode(a, scope)),
+        scope,
+      );
     }
     case "member": {
       const target = evaluateNode(node.target, scope);
@@ -151,7 +194,8 @@ function evaluateNode(node: Node, scope: Scope): Value {
       const target = evaluateNode(node.target, scope);
       const index = evaluateNode(node.index, scope);
       if (Array.isArray(target) && typeof index === "number" && index < target.length) return target[index]!;
-      if (target && typeof target === "object" && !(target instanceof Runtime) && typeof index === "string" && index in target) return (target as Record<string, Value>)[index]!;
+      if (target && typeof target === "object" && !(target instanceof Runtime) && typeof index === "string" && index in target)
+        return (target as Record<string, Value>)[index]!;
       throw new Error(`cannot index ${JSON.stringify(target)} with ${JSON.stringify(index)}`);
     }
   }

@@ -49,7 +49,10 @@ export class TemplateModel {
   private readonly evaluating = new Set<string>();
   private trace: Array<{ id: string; how: "resourceId" | "reference" }> = [];
 
-  constructor(readonly template: Template, supplied: Record<string, unknown> = {}) {
+  constructor(
+    readonly template: Template,
+    supplied: Record<string, unknown> = {},
+  ) {
     for (const [name, declared] of Object.entries(template.parameters ?? {})) {
       if (name in supplied) this.parameterValues.set(name, supplied[name] as Value);
       else if ("defaultValue" in declared) this.parameterValues.set(name, this.evaluate(declared.defaultValue));
@@ -77,7 +80,9 @@ export class TemplateModel {
       this.variableValues.set(name, value);
       return value;
     },
-    resourceUsed: (id, how) => { this.trace.push({ id, how }); },
+    resourceUsed: (id, how) => {
+      this.trace.push({ id, how });
+    },
   };
 
   /** Evaluates any template value. */

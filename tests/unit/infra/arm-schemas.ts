@@ -21,7 +21,9 @@ function jsonFiles(dir: string): string[] {
 }
 
 const describeErrors = (errors: ErrorObject[] | null | undefined): string[] =>
-  (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`);
+  (errors ?? []).map(
+    (e) => `${e.instancePath || "/"} ${e.message ?? ""}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`,
+  );
 
 export interface SchemaSet {
   /** Problems of the template's top-level shape (resources: only their common base; see `resource`). */

@@ -12,13 +12,25 @@ import { appSettings, botProblems, keyVaultProblems, roleProblems, storageProble
 const PLATFORM_SETTINGS = ["WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT", "AZURE_CLIENT_ID", "AZURE_TOKEN_CREDENTIALS"];
 /** What production cannot run without, or must be told (src/config.ts). */
 const PRODUCTION_SETTINGS = [
-  "NODE_ENV", "MicrosoftAppType", "MicrosoftAppId", "MicrosoftAppTenantId", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_VERIFY_TOKEN",
-  "WHATSAPP_BUSINESS_ACCOUNT_ID", "AZURE_STORAGE_ACCOUNT_NAME", "JOURNAL_CONTAINER", "LEASE_CONTAINER", "BRIDGE_ADMINS", "ALLOWED_TENANT_IDS",
+  "NODE_ENV",
+  "MicrosoftAppType",
+  "MicrosoftAppId",
+  "MicrosoftAppTenantId",
+  "WHATSAPP_APP_SECRET",
+  "WHATSAPP_ACCESS_TOKEN",
+  "WHATSAPP_VERIFY_TOKEN",
+  "WHATSAPP_BUSINESS_ACCOUNT_ID",
+  "AZURE_STORAGE_ACCOUNT_NAME",
+  "JOURNAL_CONTAINER",
+  "LEASE_CONTAINER",
+  "BRIDGE_ADMINS",
+  "ALLOWED_TENANT_IDS",
 ];
 
 /** Plausible values for what Azure fills in at deployment (Key Vault references resolve to the secret). */
 function concrete(value: Value | undefined): string {
-  if (value instanceof Runtime) return value.path.endsWith(".clientId") ? "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b" : "InstrumentationKey=00000000-0000-0000-0000-000000000000";
+  if (value instanceof Runtime)
+    return value.path.endsWith(".clientId") ? "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b" : "InstrumentationKey=00000000-0000-0000-0000-000000000000";
   const text = String(value ?? "");
   return text.startsWith("@Microsoft.KeyVault(") ? "resolved-secret-value-0123456789" : text;
 }
@@ -76,8 +88,14 @@ describe("Azure deployment template (infra/azuredeploy.json)", function () {
   it("sets the variables production needs, and only ones the bridge, Azure's SDK or App Service read", () => {
     const documented = new Set([...readFileSync(join(ROOT, ".env.example"), "utf8").matchAll(/^#?\s*([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!));
     const settings = appSettings(model);
-    assert.deepEqual([...settings.keys()].filter((k) => !documented.has(k) && !PLATFORM_SETTINGS.includes(k)), []);
-    assert.deepEqual(PRODUCTION_SETTINGS.filter((k) => !settings.has(k)), []);
+    assert.deepEqual(
+      [...settings.keys()].filter((k) => !documented.has(k) && !PLATFORM_SETTINGS.includes(k)),
+      [],
+    );
+    assert.deepEqual(
+      PRODUCTION_SETTINGS.filter((k) => !settings.has(k)),
+      [],
+    );
   });
 
   it("gives settings that pass the bridge's own configuration check in production mode", () => {

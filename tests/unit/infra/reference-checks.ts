@@ -42,7 +42,11 @@ export function referenceProblems(model: TemplateModel): string[] {
     dependsOn.set(r.id, listed);
   }
   const closure = (id: string, seen = new Set<string>()): Set<string> => {
-    for (const dep of dependsOn.get(id) ?? []) if (!seen.has(dep)) { seen.add(dep); closure(dep, seen); }
+    for (const dep of dependsOn.get(id) ?? [])
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        closure(dep, seen);
+      }
     return seen;
   };
 
@@ -56,9 +60,7 @@ export function referenceProblems(model: TemplateModel): string[] {
     }
     const before = closure(r.id);
     // The closest enclosing resource: a child's parent, an extension resource's scope.
-    const parent = model.resources
-      .filter((p) => r.id.toLowerCase().startsWith(`${p.id.toLowerCase()}/`))
-      .sort((a, b) => b.id.length - a.id.length)[0];
+    const parent = model.resources.filter((p) => r.id.toLowerCase().startsWith(`${p.id.toLowerCase()}/`)).sort((a, b) => b.id.length - a.id.length)[0];
     const needed = new Set(used.map((u) => u.id));
     if (parent) needed.add(parent.id);
     for (const u of used) if (!known(u.id)) problems.push(`${r.at} (${r.type}): ${u.how}() names ${u.id}, not a resource of the template`);
@@ -90,17 +92,25 @@ export function parametersFileProblems(template: Template, file: ParametersFile)
   const declared = template.parameters ?? {};
   for (const [name, entry] of Object.entries(file.parameters)) {
     const d = declared[name];
-    if (!d) { problems.push(`parameters file: ${name} is not a parameter of the template`); continue; }
+    if (!d) {
+      problems.push(`parameters file: ${name} is not a parameter of the template`);
+      continue;
+    }
     const type = d.type.toLowerCase();
-    if (type.startsWith("secure")) { problems.push(`parameters file: ${name} is secure and must not be kept in a file`); continue; }
+    if (type.startsWith("secure")) {
+      problems.push(`parameters file: ${name} is secure and must not be kept in a file`);
+      continue;
+    }
     const value = entry.value;
     const expected = type === "string" ? "string" : type === "int" ? "int" : type === "bool" ? "boolean" : type;
     if (typeOf(value) !== expected) problems.push(`parameters file: ${name} is ${typeOf(value)}, declared ${d.type}`);
     const allowed = d.allowedValues as unknown[] | undefined;
     if (allowed && !allowed.includes(value)) problems.push(`parameters file: ${name}=${JSON.stringify(value)} is not one of ${JSON.stringify(allowed)}`);
     const length = typeof value === "string" ? value.length : undefined;
-    if (length !== undefined && typeof d.minLength === "number" && length < d.minLength) problems.push(`parameters file: ${name} is shorter than ${d.minLength}`);
-    if (length !== undefined && typeof d.maxLength === "number" && length > d.maxLength) problems.push(`parameters file: ${name} is longer than ${d.maxLength}`);
+    if (length !== undefined && typeof d.minLength === "number" && length < d.minLength)
+      problems.push(`parameters file: ${name} is shorter than ${d.minLength}`);
+    if (length !== undefined && typeof d.maxLength === "number" && length > d.maxLength)
+      problems.push(`parameters file: ${name} is longer than ${d.maxLength}`);
     if (typeof value === "number" && typeof d.minValue === "number" && value < d.minValue) problems.push(`parameters file: ${name} is below ${d.minValue}`);
     if (typeof value === "number" && typeof d.maxValue === "number" && value > d.maxValue) problems.push(`parameters file: ${name} is above ${d.maxValue}`);
   }

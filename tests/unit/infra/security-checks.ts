@@ -15,12 +15,18 @@ export const ROLES = {
 } as const;
 
 /** App settings served from Key Vault, and the secure parameter each secret is given from. */
-export const VAULT_SETTINGS = { WHATSAPP_APP_SECRET: "whatsappAppSecret", WHATSAPP_ACCESS_TOKEN: "whatsappAccessToken", WHATSAPP_VERIFY_TOKEN: "whatsappVerifyToken" } as const;
+export const VAULT_SETTINGS = {
+  WHATSAPP_APP_SECRET: "whatsappAppSecret",
+  WHATSAPP_ACCESS_TOKEN: "whatsappAccessToken",
+  WHATSAPP_VERIFY_TOKEN: "whatsappVerifyToken",
+} as const;
 
 type Check = (problems: string[], ok: boolean, message: string) => void;
-const check: Check = (problems, ok, message) => { if (!ok) problems.push(message); };
+const check: Check = (problems, ok, message) => {
+  if (!ok) problems.push(message);
+};
 const props = (r: ModelResource | undefined, model: TemplateModel): Record<string, Value> =>
-  (r ? (model.evaluate(r.raw.properties ?? {}) as Record<string, Value>) : {});
+  r ? (model.evaluate(r.raw.properties ?? {}) as Record<string, Value>) : {};
 
 function only(model: TemplateModel, type: string, problems: string[]): ModelResource | undefined {
   const found = model.byType(type);
@@ -41,25 +47,50 @@ export function storageProblems(model: TemplateModel): string[] {
   check(problems, model.byType("Microsoft.Storage/storageAccounts/tableServices").length === 1, "storage: the table service is missing");
 
   const declared = model.template.parameters;
-  check(problems, declared.journalContainerName?.defaultValue === "webhook-journal", "storage: journalContainerName must default to webhook-journal (JOURNAL_CONTAINER's default)");
-  check(problems, declared.leaseContainerName?.defaultValue === "bridge-leases", "storage: leaseContainerName must default to bridge-leases (LEASE_CONTAINER's default)");
+  check(
+    problems,
+    declared.journalContainerName?.defaultValue === "webhook-journal",
+    "storage: journalContainerName must default to webhook-journal (JOURNAL_CONTAINER's default)",
+  );
+  check(
+    problems,
+    declared.leaseContainerName?.defaultValue === "bridge-leases",
+    "storage: leaseContainerName must default to bridge-leases (LEASE_CONTAINER's default)",
+  );
   const containers = model.byType("Microsoft.Storage/storageAccounts/blobServices/containers");
   const containerPath = (param: string) => `${account?.name}/default/${String(model.evaluate(`[parameters('${param}')]`))}`;
   const journal = containers.find((c) => c.name === containerPath("journalContainerName"));
   const lease = containers.find((c) => c.name === containerPath("leaseContainerName"));
-  check(problems, containers.length === 2 && journal !== undefined && lease !== undefined, "storage: expected the journal and the lease containers, named from their parameters");
+  check(
+    problems,
+    containers.length === 2 && journal !== undefined && lease !== undefined,
+    "storage: expected the journal and the lease containers, named from their parameters",
+  );
   check(problems, journal?.name !== lease?.name, "storage: the journal and lease containers must differ");
   for (const c of containers) check(problems, props(c, model).publicAccess === "None", `storage: container ${c.name} must have publicAccess None`);
 
   const policies = model.byType("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
-  check(problems, policies.length === 1 && journal !== undefined && policies[0]!.id.toLowerCase().startsWith(`${journal.id.toLowerCase()}/`), "storage: exactly one immutability policy, on the journal container (the lease container stays mutable)");
+  check(
+    problems,
+    policies.length === 1 && journal !== undefined && policies[0]!.id.toLowerCase().startsWith(`${journal.id.toLowerCase()}/`),
+    "storage: exactly one immutability policy, on the journal container (the lease container stays mutable)",
+  );
   const policy = policies[0];
   const period = declared.journalRetentionDays;
-  check(problems, policy?.raw.properties !== undefined && (policy.raw.properties as Record<string, unknown>).immutabilityPeriodSinceCreationInDays === "[parameters('journalRetentionDays')]", "storage: the WORM period must be the journalRetentionDays parameter");
+  check(
+    problems,
+    policy?.raw.properties !== undefined &&
+      (policy.raw.properties as Record<string, unknown>).immutabilityPeriodSinceCreationInDays === "[parameters('journalRetentionDays')]",
+    "storage: the WORM period must be the journalRetentionDays parameter",
+  );
   check(problems, period?.type === "int" && period.defaultValue === 2557, "storage: journalRetentionDays must be an int defaulting to 2557 days (7 years)");
   // Locking is a separate action (POST .../lock with the policy's etag): the template must not do it.
   const text = JSON.stringify(model.template);
-  check(problems, !/"locked"|\/lock\b|deploymentScripts/i.test(text) && !("state" in props(policy, model)), "storage: the template must leave the immutability policy unlocked");
+  check(
+    problems,
+    !/"locked"|\/lock\b|deploymentScripts/i.test(text) && !("state" in props(policy, model)),
+    "storage: the template must leave the immutability policy unlocked",
+  );
   return problems;
 }
 
@@ -101,8 +132,16 @@ export function webAppProblems(model: TemplateModel): string[] {
   check(problems, !runtimes || runtimes.every((r) => /^NODE\|(22|24)-lts$/.test(r)), "web app: only Node 22 or 24 LTS may be chosen");
   check(problems, config.appCommandLine === "npm start", "web app: the start command must be npm start");
   const identities = (site ? model.evaluate(site.raw.identity ?? {}) : {}) as { type?: string; userAssignedIdentities?: Record<string, unknown> };
-  check(problems, identities.type === "UserAssigned" && identity !== undefined && Object.keys(identities.userAssignedIdentities ?? {}).join() === identity.id, "web app: must run as the user-assigned identity only");
-  check(problems, identity !== undefined && p.keyVaultReferenceIdentity === identity.id, "web app: keyVaultReferenceIdentity must be the user-assigned identity");
+  check(
+    problems,
+    identities.type === "UserAssigned" && identity !== undefined && Object.keys(identities.userAssignedIdentities ?? {}).join() === identity.id,
+    "web app: must run as the user-assigned identity only",
+  );
+  check(
+    problems,
+    identity !== undefined && p.keyVaultReferenceIdentity === identity.id,
+    "web app: keyVaultReferenceIdentity must be the user-assigned identity",
+  );
   for (const kind of ["ftp", "scm"]) {
     const policy = model.resources.find((r) => r.type === "Microsoft.Web/sites/basicPublishingCredentialsPolicies" && r.name.endsWith(`/${kind}`));
     check(problems, policy !== undefined && props(policy, model).allow === false, `web app: ${kind} basic-auth publishing must be off`);
@@ -112,10 +151,22 @@ export function webAppProblems(model: TemplateModel): string[] {
   const setting = (name: string) => settings.get(name);
   check(problems, setting("NODE_ENV") === "production", "app settings: NODE_ENV must be production");
   check(problems, setting("MicrosoftAppType") === "UserAssignedMsi", "app settings: MicrosoftAppType must be UserAssignedMsi");
-  check(problems, identity !== undefined && isReferenceTo(setting("MicrosoftAppId"), identity.id, "clientId"), "app settings: MicrosoftAppId must be the identity's clientId");
-  check(problems, identity !== undefined && isReferenceTo(setting("AZURE_CLIENT_ID"), identity.id, "clientId"), "app settings: AZURE_CLIENT_ID must be the identity's clientId");
+  check(
+    problems,
+    identity !== undefined && isReferenceTo(setting("MicrosoftAppId"), identity.id, "clientId"),
+    "app settings: MicrosoftAppId must be the identity's clientId",
+  );
+  check(
+    problems,
+    identity !== undefined && isReferenceTo(setting("AZURE_CLIENT_ID"), identity.id, "clientId"),
+    "app settings: AZURE_CLIENT_ID must be the identity's clientId",
+  );
   check(problems, setting("MicrosoftAppTenantId") === TENANT_ID, "app settings: MicrosoftAppTenantId must be the tenant");
-  check(problems, setting("AZURE_STORAGE_ACCOUNT_NAME") === model.byType("Microsoft.Storage/storageAccounts")[0]?.name, "app settings: AZURE_STORAGE_ACCOUNT_NAME must name the storage account");
+  check(
+    problems,
+    setting("AZURE_STORAGE_ACCOUNT_NAME") === model.byType("Microsoft.Storage/storageAccounts")[0]?.name,
+    "app settings: AZURE_STORAGE_ACCOUNT_NAME must name the storage account",
+  );
   check(problems, !settings.has("AZURE_STORAGE_CONNECTION_STRING"), "app settings: no storage connection string (shared keys are off)");
   const containerName = (param: string) => model.evaluate(`[parameters('${param}')]`);
   check(problems, setting("JOURNAL_CONTAINER") === containerName("journalContainerName"), "app settings: JOURNAL_CONTAINER must be the journal container");
@@ -124,14 +175,28 @@ export function webAppProblems(model: TemplateModel): string[] {
   check(problems, setting("SCM_DO_BUILD_DURING_DEPLOYMENT") === "false", "app settings: the zip is deployed built (SCM_DO_BUILD_DURING_DEPLOYMENT=false)");
   const insights = model.byType("Microsoft.Insights/components")[0];
   const workspace = model.byType("Microsoft.OperationalInsights/workspaces")[0];
-  check(problems, workspace !== undefined && props(insights, model).WorkspaceResourceId === workspace.id, "Application Insights must keep its data in the Log Analytics workspace");
-  check(problems, insights !== undefined && isReferenceTo(setting("APPLICATIONINSIGHTS_CONNECTION_STRING"), insights.id, "ConnectionString"), "app settings: APPLICATIONINSIGHTS_CONNECTION_STRING must come from the Application Insights resource");
+  check(
+    problems,
+    workspace !== undefined && props(insights, model).WorkspaceResourceId === workspace.id,
+    "Application Insights must keep its data in the Log Analytics workspace",
+  );
+  check(
+    problems,
+    insights !== undefined && isReferenceTo(setting("APPLICATIONINSIGHTS_CONNECTION_STRING"), insights.id, "ConnectionString"),
+    "app settings: APPLICATIONINSIGHTS_CONNECTION_STRING must come from the Application Insights resource",
+  );
 
   for (const [name, parameter] of Object.entries(VAULT_SETTINGS)) {
-    const secret = model.byType("Microsoft.KeyVault/vaults/secrets").find((s) => (s.raw.properties as Record<string, unknown> | undefined)?.value === `[parameters('${parameter}')]`);
+    const secret = model
+      .byType("Microsoft.KeyVault/vaults/secrets")
+      .find((s) => (s.raw.properties as Record<string, unknown> | undefined)?.value === `[parameters('${parameter}')]`);
     const secure = model.template.parameters[parameter]?.type === "securestring";
     const expected = secret ? `@Microsoft.KeyVault(SecretUri=<reference(${secret.id}).secretUri>)` : "(no secret)";
-    check(problems, secure && secret !== undefined && setting(name) === expected, `app settings: ${name} must be a Key Vault reference to the secret holding the securestring ${parameter}`);
+    check(
+      problems,
+      secure && secret !== undefined && setting(name) === expected,
+      `app settings: ${name} must be a Key Vault reference to the secret holding the securestring ${parameter}`,
+    );
   }
   for (const [name, value] of settings) check(problems, !String(value).includes(SECURE_TEST_VALUE), `app settings: ${name} carries a secret in clear`);
   return problems;
@@ -148,10 +213,18 @@ export function botProblems(model: TemplateModel): string[] {
   check(problems, identity !== undefined && isReferenceTo(p.msaAppId, identity.id, "clientId"), "bot: msaAppId must be the identity's clientId");
   check(problems, identity !== undefined && p.msaAppMSIResourceId === identity.id, "bot: msaAppMSIResourceId must be the identity");
   check(problems, p.msaAppTenantId === TENANT_ID, "bot: msaAppTenantId must be the tenant");
-  check(problems, site !== undefined && p.endpoint === `https://<reference(${site.id}).defaultHostName>/api/messages`, "bot: the endpoint must be https://<web app host>/api/messages");
+  check(
+    problems,
+    site !== undefined && p.endpoint === `https://<reference(${site.id}).defaultHostName>/api/messages`,
+    "bot: the endpoint must be https://<web app host>/api/messages",
+  );
   const channel = only(model, "Microsoft.BotService/botServices/channels", problems);
   const c = props(channel, model) as { channelName?: Value; properties?: { isEnabled?: Value } };
-  check(problems, channel?.name === `${bot?.name}/MsTeamsChannel` && c.channelName === "MsTeamsChannel" && c.properties?.isEnabled === true, "bot: the Microsoft Teams channel must be enabled");
+  check(
+    problems,
+    channel?.name === `${bot?.name}/MsTeamsChannel` && c.channelName === "MsTeamsChannel" && c.properties?.isEnabled === true,
+    "bot: the Microsoft Teams channel must be enabled",
+  );
   return problems;
 }
 
@@ -168,12 +241,22 @@ export function roleProblems(model: TemplateModel): string[] {
   ];
   check(problems, assignments.length === expected.length, `roles: expected ${expected.length} role assignments, found ${assignments.length}`);
   for (const { role, label, scope } of expected) {
-    const a = assignments.find((x) => props(x, model).roleDefinitionId === `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${role}`);
+    const a = assignments.find(
+      (x) => props(x, model).roleDefinitionId === `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    );
     const p = props(a, model);
     check(problems, a !== undefined, `roles: ${label} (${role}) is not assigned`);
     if (!a) continue;
-    check(problems, scope !== undefined && a.id.toLowerCase().startsWith(`${scope.id.toLowerCase()}/providers/`), `roles: ${label} must be scoped to ${scope?.type}`);
-    check(problems, identity !== undefined && isReferenceTo(p.principalId, identity.id, "principalId") && p.principalType === "ServicePrincipal", `roles: ${label} must go to the identity's principalId as a ServicePrincipal`);
+    check(
+      problems,
+      scope !== undefined && a.id.toLowerCase().startsWith(`${scope.id.toLowerCase()}/providers/`),
+      `roles: ${label} must be scoped to ${scope?.type}`,
+    );
+    check(
+      problems,
+      identity !== undefined && isReferenceTo(p.principalId, identity.id, "principalId") && p.principalType === "ServicePrincipal",
+      `roles: ${label} must go to the identity's principalId as a ServicePrincipal`,
+    );
     check(problems, /^\[guid\(/.test(String(a.raw.name)) && /^[0-9a-f-]{36}$/.test(a.name), `roles: ${label} must have a deterministic guid() name`);
   }
   check(problems, new Set(assignments.map((a) => a.name)).size === assignments.length, "roles: assignment names must differ");

@@ -6,11 +6,14 @@ describe("the backlog gauges' values", () => {
   const now = 1_800_000_000_000;
 
   it("sums what waits and failed over the numbers, ages the oldest in seconds, counts suspended links", () => {
-    const totals = backlogTotals([
-      { business: BusinessNumberId("1"), waiting: 3, failed: 1, oldestWaitingAt: now - 90_000 },
-      { business: BusinessNumberId("2"), waiting: 2, failed: 0, oldestWaitingAt: now - 600_000, suspendedSince: now - 700_000 },
-      { business: BusinessNumberId("3"), waiting: 0, failed: 4 },
-    ], now);
+    const totals = backlogTotals(
+      [
+        { business: BusinessNumberId("1"), waiting: 3, failed: 1, oldestWaitingAt: now - 90_000 },
+        { business: BusinessNumberId("2"), waiting: 2, failed: 0, oldestWaitingAt: now - 600_000, suspendedSince: now - 700_000 },
+        { business: BusinessNumberId("3"), waiting: 0, failed: 4 },
+      ],
+      now,
+    );
     assert.deepEqual(totals, { "bridge.inbox.depth": 5, "bridge.inbox.oldest_age": 600, "bridge.inbox.failed": 5, "bridge.links.suspended": 1 });
   });
 

@@ -7,8 +7,11 @@ import { createLogger, fatalLine, MAX_BUFFERED_LOG_BYTES, scrubFields, scrubText
 describe("logger redaction", () => {
   it("never writes secrets, bearer tokens or full phone numbers", () => {
     const out = scrubFields({
-      accessToken: "EAAG-secret", authorization: "Bearer abc.def", appSecret: "shh",
-      note: "sent to +55 11 98765-4321 with Bearer eyJhbGciOi.x.y", nested: { to: "5511987654321" },
+      accessToken: "EAAG-secret",
+      authorization: "Bearer abc.def",
+      appSecret: "shh",
+      note: "sent to +55 11 98765-4321 with Bearer eyJhbGciOi.x.y",
+      nested: { to: "5511987654321" },
       business: "106540352242922",
     });
     assert.equal(out.accessToken, "[redacted]");
@@ -22,7 +25,12 @@ describe("logger redaction", () => {
 
   it("writes one JSON line per event at or above the level", () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const logger = createLogger({ level: "info", destination: sink });
     logger.debug("hidden.event");
     logger.info("shown.event", { count: 2, password: "x" });
@@ -36,7 +44,8 @@ describe("logger redaction", () => {
 
 describe("logger redaction at every depth", () => {
   const JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJhdWQiOiJib3QiLCJpc3MiOiJodHRwczovL2lzc3VlciJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtMTIzNDU2Nzg5MA";
-  const secretsIn = (value: unknown) => JSON.stringify(value).match(/EAAG-deep|hunter2|eyJhbGciOi|5511987654321|98765-4321|c2lnbmF0dXJl|AccountKey=abc|sig=Zm9v/g) ?? [];
+  const secretsIn = (value: unknown) =>
+    JSON.stringify(value).match(/EAAG-deep|hunter2|eyJhbGciOi|5511987654321|98765-4321|c2lnbmF0dXJl|AccountKey=abc|sig=Zm9v/g) ?? [];
 
   it("redacts secret keys and masks values in nested objects and arrays, deeper than any fixed limit", () => {
     let deep: Record<string, unknown> = { access_token: "EAAG-deep", note: `customer +55 11 98765-4321 sent ${JWT}` };
@@ -49,13 +58,27 @@ describe("logger redaction at every depth", () => {
   });
 
   it("redacts the keys authorization, token, secret, password, access_token, appsecret, signature (any case), booleans excepted", () => {
-    const out = scrubFields({ Authorization: "x", refreshToken: "x", clientSecret: "x", PASSWORD: "x", access_token: "x", appsecret: "x", "x-hub-signature-256": "sha256=ab", sig: "x", hadAuthorization: true, tokenCount: 0 });
-    for (const key of ["Authorization", "refreshToken", "clientSecret", "PASSWORD", "access_token", "appsecret", "x-hub-signature-256", "sig", "tokenCount"]) assert.equal(out[key], "[redacted]", key);
+    const out = scrubFields({
+      Authorization: "x",
+      refreshToken: "x",
+      clientSecret: "x",
+      PASSWORD: "x",
+      access_token: "x",
+      appsecret: "x",
+      "x-hub-signature-256": "sha256=ab",
+      sig: "x",
+      hadAuthorization: true,
+      tokenCount: 0,
+    });
+    for (const key of ["Authorization", "refreshToken", "clientSecret", "PASSWORD", "access_token", "appsecret", "x-hub-signature-256", "sig", "tokenCount"])
+      assert.equal(out[key], "[redacted]", key);
     assert.equal(out.hadAuthorization, true, "a boolean says whether, never what");
   });
 
   it("finds JWTs, bearer and basic credentials, and key=value secrets inside any string", () => {
-    const text = scrubText(`GET https://graph.example/v1/x?access_token=EAAGabc&sig=Zm9vYmFy&x=1 Authorization: Basic dXNlcjpwYXNz token ${JWT}; DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc+/==;`);
+    const text = scrubText(
+      `GET https://graph.example/v1/x?access_token=EAAGabc&sig=Zm9vYmFy&x=1 Authorization: Basic dXNlcjpwYXNz token ${JWT}; DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc+/==;`,
+    );
     assert.doesNotMatch(text, /EAAGabc|Zm9vYmFy|dXNlcjpwYXNz|eyJhbGciOi|c2lnbmF0dXJl|abc\+/);
     assert.match(text, /access_token=\[redacted\]&sig=\[redacted\]&x=1/, "the rest of the URL stays readable");
     assert.match(text, /\[redacted jwt\]/);
@@ -66,7 +89,10 @@ describe("logger redaction at every depth", () => {
     assert.equal(scrubText("call 5511987654321 or +44 20 7946 0958"), "call *********4321 or ************0958");
     assert.equal(scrubText("wa_id 1234567"), "wa_id ***4567");
     assert.equal(scrubText("port 41545, 3 retries, 123456 bytes"), "port 41545, 3 retries, 123456 bytes");
-    assert.deepEqual(scrubFields({ business: "106540352242922", phoneNumberId: "106540352242922" }), { business: "106540352242922", phoneNumberId: "106540352242922" });
+    assert.deepEqual(scrubFields({ business: "106540352242922", phoneNumberId: "106540352242922" }), {
+      business: "106540352242922",
+      phoneNumberId: "106540352242922",
+    });
   });
 
   it("errors keep name, message (scrubbed), code and cause; circular references do not loop", () => {

@@ -36,9 +36,18 @@ describe("telemetry off (no APPLICATIONINSIGHTS_CONNECTION_STRING)", function ()
 
   it("(the check can fail) with a connection string the SDK is loaded", async () => {
     // Port 9 on loopback: nothing listens, and nothing is exported before the process ends.
-    const result = await probe({ connectionString: "InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:9/", serviceInstanceId: "probe" });
+    const result = await probe({
+      connectionString: "InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:9/",
+      serviceInstanceId: "probe",
+    });
     assert.equal(result.noTelemetry, false);
-    assert.ok(result.loaded.some((k) => k.includes("monitor-opentelemetry")), "the distro is loaded");
-    assert.ok(result.loaded.some((k) => /@opentelemetry[\\/]api/.test(k)), "the OpenTelemetry API is loaded");
+    assert.ok(
+      result.loaded.some((k) => k.includes("monitor-opentelemetry")),
+      "the distro is loaded",
+    );
+    assert.ok(
+      result.loaded.some((k) => /@opentelemetry[\\/]api/.test(k)),
+      "the OpenTelemetry API is loaded",
+    );
   });
 });

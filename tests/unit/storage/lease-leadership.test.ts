@@ -10,11 +10,21 @@ class ScriptedOps implements LeaseOps {
   acquireAnswer: boolean | Error = true;
   renewAnswer: boolean | Error = true;
 
-  async prepare(): Promise<void> { this.calls.push({ op: "prepare", at: Date.now() }); }
-  async acquire(): Promise<boolean> { return this.answer("acquire", this.acquireAnswer); }
-  async renew(): Promise<boolean> { return this.answer("renew", this.renewAnswer); }
-  async release(): Promise<void> { this.calls.push({ op: "release", at: Date.now() }); }
-  count(op: string): number { return this.calls.filter((c) => c.op === op).length; }
+  async prepare(): Promise<void> {
+    this.calls.push({ op: "prepare", at: Date.now() });
+  }
+  async acquire(): Promise<boolean> {
+    return this.answer("acquire", this.acquireAnswer);
+  }
+  async renew(): Promise<boolean> {
+    return this.answer("renew", this.renewAnswer);
+  }
+  async release(): Promise<void> {
+    this.calls.push({ op: "release", at: Date.now() });
+  }
+  count(op: string): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
 
   private answer(op: string, answer: boolean | Error): Promise<boolean> {
     this.calls.push({ op, at: Date.now() });
@@ -24,7 +34,9 @@ class ScriptedOps implements LeaseOps {
 
 describe("LeaseLeadership (leader election on a lease)", () => {
   let clock: sinon.SinonFakeTimers;
-  beforeEach(() => { clock = sinon.useFakeTimers({ now: 1_800_000_000_000, toFake: ["setTimeout", "clearTimeout", "Date"] }); });
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_800_000_000_000, toFake: ["setTimeout", "clearTimeout", "Date"] });
+  });
   afterEach(() => clock.restore());
 
   function make(ops: LeaseOps, options: { renewIntervalMs?: number; retryIntervalMs?: number } = {}) {

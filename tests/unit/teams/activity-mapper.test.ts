@@ -46,7 +46,8 @@ describe("activity mapper", () => {
 
   it("reads the channel's type when the activity names it (only the three words Teams uses)", () => {
     const activity = loadTeamsActivity("channel-new-post-mention");
-    const withType = (type: unknown) => mapStaffMessage({ ...activity, channelData: { ...activity.channelData, channel: { ...activity.channelData.channel, type } } });
+    const withType = (type: unknown) =>
+      mapStaffMessage({ ...activity, channelData: { ...activity.channelData, channel: { ...activity.channelData.channel, type } } });
     assert.equal(withType("private")?.channelType, "private");
     assert.equal(withType("shared")?.channelType, "shared");
     assert.equal(withType("standard")?.channelType, "standard");
@@ -137,7 +138,9 @@ describe("activity mapper", () => {
 
   it("survives hostile HTML in the body", () => {
     const activity = loadTeamsActivity("channel-new-post-mention");
-    activity.attachments = [{ contentType: "text/html", content: `<p><at>WhatsApp Bridge</at> <img src=x onerror="alert(1)"><script>steal()</script>&lt;b&gt;hi</p><div` }];
+    activity.attachments = [
+      { contentType: "text/html", content: `<p><at>WhatsApp Bridge</at> <img src=x onerror="alert(1)"><script>steal()</script>&lt;b&gt;hi</p><div` },
+    ];
     assert.equal(mapStaffMessage(activity)?.text, "<b>hi\n<div");
   });
 });

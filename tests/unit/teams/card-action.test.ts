@@ -80,7 +80,11 @@ describe("card actions", () => {
 
   describe("the answer activity", () => {
     it("is the card alone for a template card (no text: Teams would split it and refuse updates)", () => {
-      const activity = staffReplyActivity({ kind: "template-card", card: { step: "pick", templates: [{ id: templateId({ name: "a", language: "en" }), label: "a" }] }, replace: true });
+      const activity = staffReplyActivity({
+        kind: "template-card",
+        card: { step: "pick", templates: [{ id: templateId({ name: "a", language: "en" }), label: "a" }] },
+        replace: true,
+      });
       assert.deepEqual(Object.keys(activity).sort(), ["attachments", "type"]);
       assert.equal(activity.attachments?.length, 1);
       assert.equal(activity.attachments?.[0]?.contentType, ADAPTIVE_CARD_CONTENT_TYPE);
@@ -88,7 +92,11 @@ describe("card actions", () => {
     });
 
     it("is Teams HTML for text and notices", () => {
-      assert.deepEqual(staffReplyActivity({ kind: "said", said: { tone: "warning", text: "<b>no</b>" } }), { type: "message", text: "<p>⚠️ <em>&lt;b&gt;no&lt;/b&gt;</em></p>", textFormat: "xml" });
+      assert.deepEqual(staffReplyActivity({ kind: "said", said: { tone: "warning", text: "<b>no</b>" } }), {
+        type: "message",
+        text: "<p>⚠️ <em>&lt;b&gt;no&lt;/b&gt;</em></p>",
+        textFormat: "xml",
+      });
     });
   });
 });

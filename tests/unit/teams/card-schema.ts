@@ -21,7 +21,10 @@ export function compileCardSchema(): ValidateFunction {
 export function elementsOf(card: unknown, type: string): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
   const walk = (node: unknown) => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (typeof node !== "object" || node === null) return;
     const n = node as Record<string, unknown>;
     if (n.type === type) found.push(n);
@@ -34,8 +37,12 @@ export function elementsOf(card: unknown, type: string): Record<string, unknown>
 /** Every TextBlock text and every TextRun text in the card. */
 export function texts(card: unknown): { blocks: string[]; runs: string[] } {
   return {
-    blocks: elementsOf(card, "TextBlock").map((b) => b.text).filter((t): t is string => typeof t === "string"),
-    runs: elementsOf(card, "TextRun").map((r) => r.text).filter((t): t is string => typeof t === "string"),
+    blocks: elementsOf(card, "TextBlock")
+      .map((b) => b.text)
+      .filter((t): t is string => typeof t === "string"),
+    runs: elementsOf(card, "TextRun")
+      .map((r) => r.text)
+      .filter((t): t is string => typeof t === "string"),
   };
 }
 

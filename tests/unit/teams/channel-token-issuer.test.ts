@@ -18,17 +18,36 @@ describe("the channel service's token issuer", () => {
 
   it("reads iss from a bearer JWT without verifying, and nothing from anything else", () => {
     assert.equal(unverifiedIssuer(bearer({ iss: EMULATOR_ISSUER, aud: "x" })), EMULATOR_ISSUER);
-    for (const header of ["Bearer abc", "Basic dXNlcjpwYXNz", `Bearer a.${Buffer.from("not json").toString("base64url")}.c`, bearer({ iss: 42 }), `${bearer({ iss: "x" })} extra`]) {
+    for (const header of [
+      "Bearer abc",
+      "Basic dXNlcjpwYXNz",
+      `Bearer a.${Buffer.from("not json").toString("base64url")}.c`,
+      bearer({ iss: 42 }),
+      `${bearer({ iss: "x" })} extra`,
+    ]) {
       assert.equal(unverifiedIssuer(header), undefined, header);
     }
   });
 
   it("the messages route refuses an Emulator token with 401 before botbuilder runs, and passes the channel's", async () => {
     const calls: string[] = [];
-    const adapter: ActivityProcessor = { process: async (req, res) => { calls.push(String(req.headers?.authorization)); res.status(200); res.end(); } };
+    const adapter: ActivityProcessor = {
+      process: async (req, res) => {
+        calls.push(String(req.headers?.authorization));
+        res.status(200);
+        res.end();
+      },
+    };
     const logger = new CaptureLogger();
     const route = createMessagesRoute({ adapter, logic: async () => {}, logger, requireAuthorization: true, channelIssuer: "https://api.botframework.com" });
-    const request = (authorization: string) => ({ method: "POST", path: "/api/messages", query: {}, params: {}, headers: { authorization }, rawBody: Buffer.from(JSON.stringify({ type: "message" })) });
+    const request = (authorization: string) => ({
+      method: "POST",
+      path: "/api/messages",
+      query: {},
+      params: {},
+      headers: { authorization },
+      rawBody: Buffer.from(JSON.stringify({ type: "message" })),
+    });
     const refused = await route.handle(request(bearer({ iss: EMULATOR_ISSUER, appid: "bot" })));
     assert.equal(refused.status, 401);
     assert.deepEqual(calls, [], "botbuilder never saw the Emulator token");

@@ -29,7 +29,9 @@ const post = (bytes: Buffer, mimeType = "image/png", name = "photo.png"): ImageP
 
 describe("a customer's image in the thread", () => {
   let validate: ValidateFunction;
-  before(() => { validate = compileCardSchema(); });
+  before(() => {
+    validate = compileCardSchema();
+  });
 
   it("small: an Adaptive Card 1.5 holding only the image as a data: URL, its name as alternative text", () => {
     const bytes = png(160, 120, 200);
@@ -48,12 +50,18 @@ describe("a customer's image in the thread", () => {
     const activity = imagePostActivity(post(bytes, "image/png", `a "b" <c>.png`));
     assert.equal(activity.attachments, undefined);
     assert.equal(activity.textFormat, "xml");
-    assert.equal(activity.text, `<p><img src="data:image/png;base64,${bytes.toString("base64")}" alt="a &quot;b&quot; &lt;c&gt;.png" width="180" height="240"></p>`);
+    assert.equal(
+      activity.text,
+      `<p><img src="data:image/png;base64,${bytes.toString("base64")}" alt="a &quot;b&quot; &lt;c&gt;.png" width="180" height="240"></p>`,
+    );
   });
 
   it("larger, size unknown: the <img> without dimensions", () => {
     const bytes = Buffer.alloc(30_000, 0x22);
-    assert.equal(imagePostActivity(post(bytes, "image/jpeg", "x.jpg")).text, `<p><img src="data:image/jpeg;base64,${bytes.toString("base64")}" alt="x.jpg"></p>`);
+    assert.equal(
+      imagePostActivity(post(bytes, "image/jpeg", "x.jpg")).text,
+      `<p><img src="data:image/jpeg;base64,${bytes.toString("base64")}" alt="x.jpg"></p>`,
+    );
   });
 
   it("never puts another type in a data: URL: a line naming the image instead", () => {

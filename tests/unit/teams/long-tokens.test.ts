@@ -37,10 +37,7 @@ describe("long tokens made to wrap (threads and cards)", () => {
   });
 
   it("in a thread post: the link keeps its exact address, its text gets <br>s, and the hash wraps", () => {
-    const html = renderFormattedText([
-      { kind: "paragraph", inlines: [{ kind: "link", href: LINK, text: LINK }] },
-      ...paragraph(`SHA-256: ${SHA}`),
-    ]);
+    const html = renderFormattedText([{ kind: "paragraph", inlines: [{ kind: "link", href: LINK, text: LINK }] }, ...paragraph(`SHA-256: ${SHA}`)]);
     const anchor = /<a href="([^"]+)">(.*?)<\/a>/.exec(html)!;
     assert.equal(anchor[1]!.replace(/&amp;/g, "&"), LINK, "href untouched");
     assert.ok(anchor[2]!.includes("<br>"), "the shown address breaks into lines");

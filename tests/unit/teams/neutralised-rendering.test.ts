@@ -19,11 +19,26 @@ import { texts } from "./card-schema";
 const SENT_AT = Date.UTC(2026, 10, 30, 9, 5);
 const HIDDEN = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/u;
 /** The HTML as a reader sees it (entities decoded). */
-const shown = (html: string) => html.replace(/&#91;/g, "[").replace(/&#93;/g, "]").replace(/&#39;/g, "'").replace(/&quot;/g, "\"").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const shown = (html: string) =>
+  html
+    .replace(/&#91;/g, "[")
+    .replace(/&#93;/g, "]")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 const business = BusinessNumberId("1234567890");
 function message(content: InboundContent): InboundMessage {
-  return { type: "message", business, id: WaMessageId("wamid.X"), contact: { key: contactKeyOf(business, { phone: WaPhone("15550100") }), phone: WaPhone("15550100") }, timestamp: 1_770_000_000, content };
+  return {
+    type: "message",
+    business,
+    id: WaMessageId("wamid.X"),
+    contact: { key: contactKeyOf(business, { phone: WaPhone("15550100") }), phone: WaPhone("15550100") },
+    timestamp: 1_770_000_000,
+    content,
+  };
 }
 
 function customerPost(body: ReturnType<typeof paragraph>, authorName = "Ana") {
@@ -38,21 +53,49 @@ describe("Teams rendering neutralises bidi and invisible characters everywhere",
   });
 
   it("in a link: the label shows its marker and the address keeps no raw control", () => {
-    const html = renderThreadPost({ kind: "customer", authorHandle: "+1", sentAt: SENT_AT, body: [{ kind: "paragraph", inlines: [{ kind: "link", href: "https://example.com/\u202efdp.exe", text: "invoice\u202efdp.exe" }] }] });
+    const html = renderThreadPost({
+      kind: "customer",
+      authorHandle: "+1",
+      sentAt: SENT_AT,
+      body: [{ kind: "paragraph", inlines: [{ kind: "link", href: "https://example.com/\u202efdp.exe", text: "invoice\u202efdp.exe" }] }],
+    });
     assert.ok(!HIDDEN.test(html));
     assert.match(html, /href="https:\/\/example\.com\/%E2%80%AEfdp\.exe"/);
     assert.match(shown(html), /invoice\[U\+202E\]fdp\.exe/);
   });
 
   it("in a code block, keeping emoji sequences and Arabic with its RLM as they are", () => {
-    const html = renderThreadPost({ kind: "customer", authorHandle: "+1", sentAt: SENT_AT, body: [{ kind: "code", text: "x\u200by" }, { kind: "paragraph", inlines: [{ kind: "text", text: "👨‍👩‍👧 السعر \u200f100 دولار" }] }] });
+    const html = renderThreadPost({
+      kind: "customer",
+      authorHandle: "+1",
+      sentAt: SENT_AT,
+      body: [
+        { kind: "code", text: "x\u200by" },
+        { kind: "paragraph", inlines: [{ kind: "text", text: "👨‍👩‍👧 السعر \u200f100 دولار" }] },
+      ],
+    });
     assert.match(shown(html), /<pre>x\[U\+200B\]y<\/pre>/);
     assert.ok(html.includes("👨‍👩‍👧 السعر \u200f100 دولار"));
   });
 
   it("in a caption and a document's file name (an RLO file name cannot pass for a PDF)", () => {
-    const content: Extract<InboundContent, { kind: "media" }> = { kind: "media", media: "document", mediaId: "1", filename: "invoice\u202efdp.exe", caption: "see\u200b attached" };
-    const body = mediaBody(content, { status: "kept", name: "invoice\u202efdp.exe", mimeType: "application/pdf", kept: { link: "https://files.example/1", sha256: "ab".repeat(32), size: 10 } }, false);
+    const content: Extract<InboundContent, { kind: "media" }> = {
+      kind: "media",
+      media: "document",
+      mediaId: "1",
+      filename: "invoice\u202efdp.exe",
+      caption: "see\u200b attached",
+    };
+    const body = mediaBody(
+      content,
+      {
+        status: "kept",
+        name: "invoice\u202efdp.exe",
+        mimeType: "application/pdf",
+        kept: { link: "https://files.example/1", sha256: "ab".repeat(32), size: 10 },
+      },
+      false,
+    );
     const html = shown(customerPost(body));
     assert.ok(!HIDDEN.test(html));
     assert.match(html, /see\[U\+200B\] attached/);
@@ -101,7 +144,14 @@ describe("Teams rendering neutralises bidi and invisible characters everywhere",
   });
 
   it("in the plain-text fallback", () => {
-    const text = renderPlainFallback({ kind: "customer", authorName: "A\u202eB", authorHandle: "+1", sentAt: SENT_AT, body: paragraph("x\u200by"), placeholder: "document: a\u202eb" });
+    const text = renderPlainFallback({
+      kind: "customer",
+      authorName: "A\u202eB",
+      authorHandle: "+1",
+      sentAt: SENT_AT,
+      body: paragraph("x\u200by"),
+      placeholder: "document: a\u202eb",
+    });
     assert.ok(!HIDDEN.test(text));
     assert.match(text, /^A\[U\+202E\]B \(\+1\)/);
     assert.match(text, /\[document: a\[U\+202E\]b\]/);

@@ -14,7 +14,11 @@ class VirtualTime implements LimiterTiming {
   setTimer(fn: () => void, ms: number): { cancel(): void } {
     const timer = { at: this.clock + ms, seq: this.seq++, fn };
     this.timers.push(timer);
-    return { cancel: () => { this.timers = this.timers.filter((t) => t !== timer); } };
+    return {
+      cancel: () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+      },
+    };
   }
 
   sleep(ms: number): Promise<void> {
@@ -67,14 +71,23 @@ describe("Teams rate limiter (docs/protocols.md B13)", () => {
     const starts: number[] = [];
     const order: number[] = [];
     // All asked at once (a backlog), answered at once: the order asked is the order let through.
-    const calls = Array.from({ length: 130 }, (_, i) => limiter.run(["thread:A", "tenant:T"], async () => { starts.push(time.now()); order.push(i); }));
+    const calls = Array.from({ length: 130 }, (_, i) =>
+      limiter.run(["thread:A", "tenant:T"], async () => {
+        starts.push(time.now());
+        order.push(i);
+      }),
+    );
     await time.run();
     await Promise.all(calls);
     assert.ok(busiest(starts, 1_000) <= 7, `1 s: ${busiest(starts, 1_000)}`);
     assert.ok(busiest(starts, 2_000) <= 8, `2 s: ${busiest(starts, 2_000)}`);
     assert.ok(busiest(starts, 30_000) <= 60, `30 s: ${busiest(starts, 30_000)}`);
     assert.deepEqual(starts.slice(0, 7), [0, 0, 0, 0, 0, 0, 0], "the first burst goes at once");
-    assert.deepEqual(order, Array.from({ length: 130 }, (_, i) => i), "never out of order");
+    assert.deepEqual(
+      order,
+      Array.from({ length: 130 }, (_, i) => i),
+      "never out of order",
+    );
     assert.equal(starts[7], 1_000, "the 8th as soon as the first has left the 1-second window");
     // 130 calls need two more 30-second windows beyond the first 60, and not more.
     assert.ok(starts.at(-1)! >= 60_000 && starts.at(-1)! <= 62_000, `last at ${starts.at(-1)}`);
@@ -84,7 +97,11 @@ describe("Teams rate limiter (docs/protocols.md B13)", () => {
     const time = new VirtualTime();
     const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(10) }, time);
     const starts: number[] = [];
-    const calls = Array.from({ length: 40 }, (_, i) => limiter.run([`thread:${i % 20}`, "tenant:T"], async () => { starts.push(time.now()); }));
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      limiter.run([`thread:${i % 20}`, "tenant:T"], async () => {
+        starts.push(time.now());
+      }),
+    );
     await time.run();
     await Promise.all(calls);
     assert.ok(busiest(starts, 1_000) <= 10);
@@ -99,7 +116,9 @@ describe("Teams rate limiter (docs/protocols.md B13)", () => {
     const first = await limiter.acquire(["thread:x"]);
     await limiter.acquire(["thread:x"]);
     let third: number | undefined;
-    void limiter.acquire(["thread:x"]).then(() => { third = time.now(); });
+    void limiter.acquire(["thread:x"]).then(() => {
+      third = time.now();
+    });
     const later = time.sleep(500);
     await time.run();
     await later;
@@ -115,7 +134,11 @@ describe("Teams rate limiter (docs/protocols.md B13)", () => {
     const time = new VirtualTime();
     const limiter = new TeamsRateLimiter({ thread: [{ limit: 1, windowMs: 1_000 }], tenant: tenantWindows(100) }, time);
     const starts: Record<string, number[]> = { a: [], b: [] };
-    const calls = ["a", "a", "a", "b"].map((t) => limiter.run([`thread:${t}`, "tenant:T"], async () => { starts[t]!.push(time.now()); }));
+    const calls = ["a", "a", "a", "b"].map((t) =>
+      limiter.run([`thread:${t}`, "tenant:T"], async () => {
+        starts[t]!.push(time.now());
+      }),
+    );
     await time.run();
     await Promise.all(calls);
     assert.deepEqual(starts.a, [0, 1_000, 2_000]);
@@ -127,7 +150,15 @@ describe("Teams rate limiter (docs/protocols.md B13)", () => {
     const limiter = new TeamsRateLimiter({ thread: THREAD_WINDOWS, tenant: tenantWindows(2) }, time);
     const order: string[] = [];
     const starts: number[] = [];
-    const call = (name: string, first: boolean) => limiter.run([`thread:${name}`, "tenant:T"], async () => { order.push(name); starts.push(time.now()); }, { first });
+    const call = (name: string, first: boolean) =>
+      limiter.run(
+        [`thread:${name}`, "tenant:T"],
+        async () => {
+          order.push(name);
+          starts.push(time.now());
+        },
+        { first },
+      );
     const calls = ["p1", "p2", "p3", "p4", "p5"].map((n) => call(n, false));
     calls.push(call("turn1", true), call("turn2", true));
     await time.run();

@@ -8,22 +8,54 @@ const STARTED = Date.UTC(2026, 10, 30, 14, 5);
 
 describe("root card", () => {
   let validate: ValidateFunction;
-  before(() => { validate = compileCardSchema(); });
+  before(() => {
+    validate = compileCardSchema();
+  });
 
   const models: Record<string, RootCardModel> = {
-    full: { customerName: "Ana Lima", phone: "+5511987654321", username: "ana.l", businessDisplay: "+1 555-078-3881", firstMessage: "Hi, where is my order #123?", startedAt: STARTED },
+    full: {
+      customerName: "Ana Lima",
+      phone: "+5511987654321",
+      username: "ana.l",
+      businessDisplay: "+1 555-078-3881",
+      firstMessage: "Hi, where is my order #123?",
+      startedAt: STARTED,
+    },
     minimal: { firstMessage: "", startedAt: STARTED },
     usernameOnly: { customerName: "Bo", username: "@bo_b", firstMessage: "hello", startedAt: STARTED },
-    hostile: { customerName: "\u202eCEO [Verify](http://evil.example) *urgent*", phone: "+15550100", firstMessage: "[Verify account](https://evil.example) **now** _pls_ <at>General</at>\n# title\n1. one", startedAt: STARTED },
+    hostile: {
+      customerName: "\u202eCEO [Verify](http://evil.example) *urgent*",
+      phone: "+15550100",
+      firstMessage: "[Verify account](https://evil.example) **now** _pls_ <at>General</at>\n# title\n1. one",
+      startedAt: STARTED,
+    },
     liveOpen: {
-      customerName: "Ana Lima", phone: "+5511987654321", firstMessage: "hi", startedAt: STARTED,
-      live: { window: { open: true, closesAt: Date.UTC(2026, 11, 1, 14, 5) }, lastOutbound: { ticks: "✓✓ delivered", at: Date.UTC(2026, 10, 30, 14, 7), excerpt: "Your order ships today" }, optedOut: false },
+      customerName: "Ana Lima",
+      phone: "+5511987654321",
+      firstMessage: "hi",
+      startedAt: STARTED,
+      live: {
+        window: { open: true, closesAt: Date.UTC(2026, 11, 1, 14, 5) },
+        lastOutbound: { ticks: "✓✓ delivered", at: Date.UTC(2026, 10, 30, 14, 7), excerpt: "Your order ships today" },
+        optedOut: false,
+      },
     },
     liveClosedOptedOut: {
-      phone: "+5511987654321", firstMessage: "STOP", startedAt: STARTED,
-      live: { window: { open: false }, lastOutbound: { ticks: "✓ sent", at: STARTED, excerpt: "[Pay here](http://evil.example) **now** {{DATE(2026-01-01T00:00:00Z)}}\nline two" }, optedOut: true },
+      phone: "+5511987654321",
+      firstMessage: "STOP",
+      startedAt: STARTED,
+      live: {
+        window: { open: false },
+        lastOutbound: { ticks: "✓ sent", at: STARTED, excerpt: "[Pay here](http://evil.example) **now** {{DATE(2026-01-01T00:00:00Z)}}\nline two" },
+        optedOut: true,
+      },
     },
-    liveNothingSent: { phone: "+5511987654321", firstMessage: "hi", startedAt: STARTED, live: { window: { open: true, closesAt: STARTED + 86_400_000 }, optedOut: false } },
+    liveNothingSent: {
+      phone: "+5511987654321",
+      firstMessage: "hi",
+      startedAt: STARTED,
+      live: { window: { open: true, closesAt: STARTED + 86_400_000 }, optedOut: false },
+    },
   };
 
   for (const [name, model] of Object.entries(models)) {
@@ -106,7 +138,10 @@ describe("root card", () => {
     assert.ok(validate(card), JSON.stringify(validate.errors, null, 1));
     const first = texts(card).runs.find((r) => r.startsWith("See "))!;
     assert.ok(first.split("\n").length > 5, first);
-    assert.ok(first.split("\n").every((line) => line.length <= 44), "every line fits a narrow card");
+    assert.ok(
+      first.split("\n").every((line) => line.length <= 44),
+      "every line fits a narrow card",
+    );
     const joined = first.replace(/\n/g, "");
     assert.ok(`See ${link}`.startsWith(joined.replace(/…$/, "")), `only line breaks added (and the excerpt's …): ${joined}`);
     assert.ok(JSON.stringify(card).includes('"wrap":true'), "TextBlocks wrap");

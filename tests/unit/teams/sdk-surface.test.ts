@@ -11,7 +11,14 @@ import {
   TurnContext,
   type Activity,
 } from "botbuilder";
-import { BotFrameworkAuthentication, ClaimsIdentity, ConnectorClient, ConnectorFactory, TokenCredentials, type ConnectorClientOptions } from "botframework-connector";
+import {
+  BotFrameworkAuthentication,
+  ClaimsIdentity,
+  ConnectorClient,
+  ConnectorFactory,
+  TokenCredentials,
+  type ConnectorClientOptions,
+} from "botframework-connector";
 import { Parser } from "htmlparser2";
 import sinon from "sinon";
 import { connectorHttpClient, type ConnectorHttpClient } from "../../../src/teams/connector-http-client";
@@ -32,7 +39,7 @@ function recordingTransport(status: number, headers: Record<string, string> = {}
   const client: ConnectorHttpClient = {
     async sendRequest(request) {
       seen.push(`${request.method} ${request.url}`);
-      return { request, status, headers: toHttpHeadersLike(createHttpHeaders(headers)), bodyAsText: status < 300 ? "{\"id\":\"1\"}" : "{\"error\":{\"code\":\"X\"}}" };
+      return { request, status, headers: toHttpHeadersLike(createHttpHeaders(headers)), bodyAsText: status < 300 ? '{"id":"1"}' : '{"error":{"code":"X"}}' };
     },
   };
   return { client, seen };
@@ -49,11 +56,16 @@ describe("the SDK surface the Teams adapter relies on", () => {
         }
       }
       const adapter = new CloudAdapter(new RecordingAuthentication({}));
-      for (const method of ["process", "continueConversationAsync", "createConversationAsync"] as const) assert.equal(typeof adapter[method], "function", method);
+      for (const method of ["process", "continueConversationAsync", "createConversationAsync"] as const)
+        assert.equal(typeof adapter[method], "function", method);
       let connector: unknown;
-      await adapter.continueConversationAsync("app", { channelId: "msteams", serviceUrl: SERVICE_URL, conversation: { id: "c", isGroup: true, conversationType: "channel", name: "" } }, async (ctx) => {
-        connector = ctx.turnState.get(adapter.ConnectorClientKey);
-      });
+      await adapter.continueConversationAsync(
+        "app",
+        { channelId: "msteams", serviceUrl: SERVICE_URL, conversation: { id: "c", isGroup: true, conversationType: "channel", name: "" } },
+        async (ctx) => {
+          connector = ctx.turnState.get(adapter.ConnectorClientKey);
+        },
+      );
       assert.deepEqual(asked, ["createConnectorFactory"]);
       assert.ok(connector instanceof ConnectorClient, "inline-images.ts reads the turn's connector client by ConnectorClientKey");
     });
@@ -61,7 +73,14 @@ describe("the SDK surface the Teams adapter relies on", () => {
     it("botbuilder's authentication implements what GuardedBotFrameworkAuthentication delegates to", () => {
       const auth = new ConfigurationBotFrameworkAuthentication({});
       assert.ok(auth instanceof BotFrameworkAuthentication);
-      for (const method of ["authenticateRequest", "authenticateStreamingRequest", "createConnectorFactory", "createUserTokenClient", "getOriginatingAudience", "authenticateChannelRequest"] as const) {
+      for (const method of [
+        "authenticateRequest",
+        "authenticateStreamingRequest",
+        "createConnectorFactory",
+        "createUserTokenClient",
+        "getOriginatingAudience",
+        "authenticateChannelRequest",
+      ] as const) {
         assert.equal(typeof auth[method], "function", method);
       }
       assert.ok(auth.createConnectorFactory(anonymous) instanceof ConnectorFactory);
@@ -90,8 +109,15 @@ describe("the SDK surface the Teams adapter relies on", () => {
       const connector = new ConnectorClient(new TokenCredentials("t"), {
         baseUri: SERVICE_URL,
         httpClient: connectorHttpClient({
-          serviceUrlHosts: ["127.0.0.1:9"], requestTimeoutMs: 1000, first: false,
-          transport: { sendRequest: async (request) => { attempts++; return { request, status: 429, headers: createHttpHeaders({ "retry-after": "0" }) }; } },
+          serviceUrlHosts: ["127.0.0.1:9"],
+          requestTimeoutMs: 1000,
+          first: false,
+          transport: {
+            sendRequest: async (request) => {
+              attempts++;
+              return { request, status: 429, headers: createHttpHeaders({ "retry-after": "0" }) };
+            },
+          },
         }),
       });
       await assert.rejects(connector.conversations.getConversations(), (err: Error & { statusCode?: number }) => err.statusCode === 429 && !isRestError(err));
@@ -100,7 +126,13 @@ describe("the SDK surface the Teams adapter relies on", () => {
 
     it("@azure/core-rest-pipeline still offers the SDK's own HTTP client and request builders", () => {
       assert.equal(typeof createDefaultHttpClient().sendRequest, "function");
-      const request = createPipelineRequest({ url: SERVICE_URL, method: "POST", headers: createHttpHeaders({ a: "1" }), timeout: 5, allowInsecureConnection: true });
+      const request = createPipelineRequest({
+        url: SERVICE_URL,
+        method: "POST",
+        headers: createHttpHeaders({ a: "1" }),
+        timeout: 5,
+        allowInsecureConnection: true,
+      });
       assert.deepEqual([request.method, request.timeout, request.allowInsecureConnection, request.headers.get("a")], ["POST", 5, true, "1"]);
     });
   });
@@ -126,11 +158,22 @@ describe("the SDK surface the Teams adapter relies on", () => {
 
     /** An Application with the routes and options teams-app.ts uses, each handler recording its name. */
     function router(): { run(activity: Partial<Activity>): Promise<Routed | undefined> } {
-      const app = new Application<TurnState>({ botAppId: "app", startTypingTimer: false, removeRecipientMention: false, longRunningMessages: false, adaptiveCards: { actionSubmitFilter: "bridgeAction" } });
+      const app = new Application<TurnState>({
+        botAppId: "app",
+        startTypingTimer: false,
+        removeRecipientMention: false,
+        longRunningMessages: false,
+        adaptiveCards: { actionSubmitFilter: "bridgeAction" },
+      });
       let route = "";
-      const named = (name: string) => async () => { route = name; };
+      const named = (name: string) => async () => {
+        route = name;
+      };
       app.adaptiveCards.actionSubmit(/^/, named("submit"));
-      app.adaptiveCards.actionExecute(/^/, async (_ctx, _state, data: Record<string, unknown>) => { route = "execute"; return data.card === true ? { type: "AdaptiveCard", version: "1.5" } : "Done."; });
+      app.adaptiveCards.actionExecute(/^/, async (_ctx, _state, data: Record<string, unknown>) => {
+        route = "execute";
+        return data.card === true ? { type: "AdaptiveCard", version: "1.5" } : "Done.";
+      });
       app.activity(ActivityTypes.Message, named("message"));
       app.messageReactions("reactionsAdded", named("reactionsAdded"));
       app.messageReactions("reactionsRemoved", named("reactionsRemoved"));
@@ -140,9 +183,18 @@ describe("the SDK surface the Teams adapter relies on", () => {
       return {
         async run(activity) {
           route = "";
-          const ctx = new TurnContext(new TestAdapter(), { channelId: "msteams", conversation: { id: "c" }, from: { id: "u" }, recipient: { id: "b" }, ...activity } as Activity);
+          const ctx = new TurnContext(new TestAdapter(), {
+            channelId: "msteams",
+            conversation: { id: "c" },
+            from: { id: "u" },
+            recipient: { id: "b" },
+            ...activity,
+          } as Activity);
           const sent: Partial<Activity>[] = [];
-          ctx.onSendActivities(async (_ctx, activities, next) => { sent.push(...activities); return next(); });
+          ctx.onSendActivities(async (_ctx, activities, next) => {
+            sent.push(...activities);
+            return next();
+          });
           if (!(await app.run(ctx))) return undefined;
           const invokeResponse = sent.find((a) => a.type === ActivityTypes.InvokeResponse)?.value;
           return invokeResponse === undefined ? { route } : { route, invokeResponse };
@@ -161,15 +213,30 @@ describe("the SDK surface the Teams adapter relies on", () => {
 
     it("actionExecute takes an Action.Execute invoke with a verb and answers what its handler returns", async () => {
       const app = router();
-      const invoke = (data: Record<string, unknown>) => ({ type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb: "template.send", data } } });
-      assert.deepEqual(await app.run(invoke({})), { route: "execute", invokeResponse: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: "Done." } } });
-      assert.deepEqual(await app.run(invoke({ card: true })), { route: "execute", invokeResponse: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { type: "AdaptiveCard", version: "1.5" } } } });
+      const invoke = (data: Record<string, unknown>) => ({
+        type: "invoke",
+        name: "adaptiveCard/action",
+        value: { action: { type: "Action.Execute", verb: "template.send", data } },
+      });
+      assert.deepEqual(await app.run(invoke({})), {
+        route: "execute",
+        invokeResponse: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: "Done." } },
+      });
+      assert.deepEqual(await app.run(invoke({ card: true })), {
+        route: "execute",
+        invokeResponse: {
+          status: 200,
+          body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { type: "AdaptiveCard", version: "1.5" } },
+        },
+      });
       assert.equal(await app.run({ type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Submit", data: {} } } }), undefined);
     });
 
     it("messageReactions and messageEventUpdate route the Teams events the bridge handles, and no others", async () => {
       const app = router();
-      assert.deepEqual(await app.run({ type: "messageReaction", reactionsAdded: [{ type: "like" }], reactionsRemoved: [{ type: "heart" }] }), { route: "reactionsAdded" });
+      assert.deepEqual(await app.run({ type: "messageReaction", reactionsAdded: [{ type: "like" }], reactionsRemoved: [{ type: "heart" }] }), {
+        route: "reactionsAdded",
+      });
       assert.deepEqual(await app.run({ type: "messageReaction", reactionsRemoved: [{ type: "like" }] }), { route: "reactionsRemoved" });
       assert.equal(await app.run({ type: "messageReaction", reactionsAdded: [] }), undefined);
       assert.deepEqual(await app.run({ type: "messageUpdate", channelData: { eventType: "editMessage" } }), { route: "editMessage" });
@@ -184,10 +251,26 @@ describe("the SDK surface the Teams adapter relies on", () => {
       try {
         const app = new Application<TurnState>({ startTypingTimer: false, removeRecipientMention: false });
         let finish: () => void = () => undefined;
-        app.activity(ActivityTypes.Message, () => new Promise<void>((resolve) => { finish = resolve; }));
-        const ctx = new TurnContext(new TestAdapter(), { type: "message", text: "hi", channelId: "msteams", conversation: { id: "c" }, from: { id: "u" }, recipient: { id: "b" } } as Activity);
+        app.activity(
+          ActivityTypes.Message,
+          () =>
+            new Promise<void>((resolve) => {
+              finish = resolve;
+            }),
+        );
+        const ctx = new TurnContext(new TestAdapter(), {
+          type: "message",
+          text: "hi",
+          channelId: "msteams",
+          conversation: { id: "c" },
+          from: { id: "u" },
+          recipient: { id: "b" },
+        } as Activity);
         const sent: string[] = [];
-        ctx.onSendActivities(async (_ctx, activities, next) => { sent.push(...activities.map((a) => a.type ?? "")); return next(); });
+        ctx.onSendActivities(async (_ctx, activities, next) => {
+          sent.push(...activities.map((a) => a.type ?? ""));
+          return next();
+        });
         const turn = app.run(ctx);
         await clock.tickAsync(1_100);
         finish();
@@ -203,12 +286,20 @@ describe("the SDK surface the Teams adapter relies on", () => {
     it("reports tags and decoded text, and where input not yet reported starts (an unfinished tag at the end)", () => {
       const events: string[] = [];
       let tagStart: number | undefined;
-      const parser = new Parser({
-        onopentagname: () => { tagStart = parser.startIndex; },
-        onopentag: (name, attrs) => { tagStart = undefined; events.push(`<${name} ${JSON.stringify(attrs)}>`); },
-        ontext: (text) => events.push(text),
-        onclosetag: (name, isImplied) => events.push(`</${name}${isImplied ? " implied" : ""}>`),
-      }, { decodeEntities: true });
+      const parser = new Parser(
+        {
+          onopentagname: () => {
+            tagStart = parser.startIndex;
+          },
+          onopentag: (name, attrs) => {
+            tagStart = undefined;
+            events.push(`<${name} ${JSON.stringify(attrs)}>`);
+          },
+          ontext: (text) => events.push(text),
+          onclosetag: (name, isImplied) => events.push(`</${name}${isImplied ? " implied" : ""}>`),
+        },
+        { decodeEntities: true },
+      );
       const html = `<P Class="x&amp;y">a&hellip;</p>b <a href="z`;
       parser.write(html);
       assert.deepEqual(events, [`<p {"class":"x&y"}>`, "a", "…", "</p>", "b "]);

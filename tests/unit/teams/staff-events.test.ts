@@ -17,7 +17,13 @@ describe("staff reactions, edits, quotes and pasted images (Teams mapping)", () 
   });
 
   it("maps a messageReaction on a thread message: target from replyToId, added and removed emoji", () => {
-    const activity = { ...loadTeamsActivity("channel-reply-with-quote"), type: "messageReaction", replyToId: "1760000002100", reactionsAdded: [{ type: "like" }], reactionsRemoved: [{ type: "heart" }, { type: "nonsense!" }] };
+    const activity = {
+      ...loadTeamsActivity("channel-reply-with-quote"),
+      type: "messageReaction",
+      replyToId: "1760000002100",
+      reactionsAdded: [{ type: "like" }],
+      reactionsRemoved: [{ type: "heart" }, { type: "nonsense!" }],
+    };
     const reaction = mapStaffReaction(activity);
     assert.equal(reaction?.target, "1760000002100");
     assert.equal(reaction?.thread, "19:4a5b6c7d8e9f@thread.tacv2;messageid=1760000002000");
@@ -30,7 +36,10 @@ describe("staff reactions, edits, quotes and pasted images (Teams mapping)", () 
     const base = loadTeamsActivity("channel-reply-with-quote");
     const edit = mapStaffMessageChange({ ...base, type: "messageUpdate", channelData: { ...(base.channelData as object), eventType: "editMessage" } });
     assert.deepEqual(edit && { id: edit.messageId, change: edit.change }, { id: "1760000002500", change: "edited" });
-    assert.equal(mapStaffMessageChange({ ...base, type: "messageDelete", channelData: { eventType: "softDeleteMessage", tenant: { id: "t" } } })?.change, "deleted");
+    assert.equal(
+      mapStaffMessageChange({ ...base, type: "messageDelete", channelData: { eventType: "softDeleteMessage", tenant: { id: "t" } } })?.change,
+      "deleted",
+    );
     assert.equal(mapStaffMessageChange({ ...base, type: "messageUpdate", channelData: { eventType: "undeleteMessage", tenant: { id: "t" } } }), undefined);
   });
 

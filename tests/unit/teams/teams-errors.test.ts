@@ -21,7 +21,13 @@ describe("Teams error mapping", () => {
     assert.equal(err.retryAfterMs, 7000);
   });
 
-  for (const [status, code] of [[412, "teams.precondition_failed"], [500, "teams.server_error"], [502, "teams.unavailable"], [503, "teams.unavailable"], [504, "teams.unavailable"]] as const) {
+  for (const [status, code] of [
+    [412, "teams.precondition_failed"],
+    [500, "teams.server_error"],
+    [502, "teams.unavailable"],
+    [503, "teams.unavailable"],
+    [504, "teams.unavailable"],
+  ] as const) {
     it(`${status} is transient (${code})`, () => {
       const err = mapConnectorError(restError(status), "startThread");
       assert.ok(err instanceof TransientError);
@@ -54,7 +60,14 @@ describe("Teams error mapping", () => {
     }
   });
 
-  for (const [status, code] of [[400, "teams.bad_request"], [401, "teams.unauthorized"], [403, "teams.forbidden"], [404, "teams.not_found"], [413, "teams.too_large"], [409, "teams.http_409"]] as const) {
+  for (const [status, code] of [
+    [400, "teams.bad_request"],
+    [401, "teams.unauthorized"],
+    [403, "teams.forbidden"],
+    [404, "teams.not_found"],
+    [413, "teams.too_large"],
+    [409, "teams.http_409"],
+  ] as const) {
     it(`${status} is permanent (${code})`, () => {
       const err = mapConnectorError(restError(status), "postInThread");
       assert.ok(err instanceof PermanentError);
@@ -91,7 +104,16 @@ describe("serviceUrl allow-list", () => {
     assert.equal(allowedServiceUrlHost("http://127.0.0.1:4000/", hosts), "127.0.0.1:4000");
   });
   it("refuses other hosts, other ports, plain http off loopback, credentials in the URL and non-URLs", () => {
-    for (const url of ["https://evil.example/", "http://127.0.0.1:4001/", "http://smba.trafficmanager.net/", "https://smba.trafficmanager.net.evil.example/", "https://user:pw@smba.trafficmanager.net/", "not a url", "", undefined]) {
+    for (const url of [
+      "https://evil.example/",
+      "http://127.0.0.1:4001/",
+      "http://smba.trafficmanager.net/",
+      "https://smba.trafficmanager.net.evil.example/",
+      "https://user:pw@smba.trafficmanager.net/",
+      "not a url",
+      "",
+      undefined,
+    ]) {
       assert.equal(allowedServiceUrlHost(url, hosts), undefined, String(url));
     }
   });

@@ -24,6 +24,8 @@ export function loadTeamsActivity(name: string): Activity {
  * the other `id`s are property names).
  */
 export function loadAdaptiveCardSchema(): Record<string, unknown> {
-  const { id, ...schema } = JSON.parse(readFileSync(path.join(projectRoot(), "tests", "fixtures", "adaptive-card", "1.5.0-adaptive-card.json"), "utf8")) as Record<string, unknown>;
+  const { id, ...schema } = JSON.parse(
+    readFileSync(path.join(projectRoot(), "tests", "fixtures", "adaptive-card", "1.5.0-adaptive-card.json"), "utf8"),
+  ) as Record<string, unknown>;
   return typeof id === "string" ? { $id: id, ...schema } : schema;
 }

@@ -95,8 +95,18 @@ describe("parseTeamsHtml", () => {
 
   it("never throws on malformed HTML", () => {
     const nasty = [
-      "<p><b>unclosed <i>tags", "</div></p></ul>text", "<<<>>>", "<a href=\"x", "<at>Bridge", "<blockquote itemtype=\"http://schema.skype.com/Reply\">never closed",
-      "<ul><li>a<li>b", "<pre>unterminated", "&#xFFFFFFFF; &#; &", "<p\u0000>zero</p>", "<" + "div>".repeat(5000), "<img src=x onerror=alert(1)>",
+      "<p><b>unclosed <i>tags",
+      "</div></p></ul>text",
+      "<<<>>>",
+      '<a href="x',
+      "<at>Bridge",
+      '<blockquote itemtype="http://schema.skype.com/Reply">never closed',
+      "<ul><li>a<li>b",
+      "<pre>unterminated",
+      "&#xFFFFFFFF; &#; &",
+      "<p\u0000>zero</p>",
+      "<" + "div>".repeat(5000),
+      "<img src=x onerror=alert(1)>",
     ];
     for (const html of nasty) assert.doesNotThrow(() => parse(html), html.slice(0, 40));
     assert.equal(toPlainText(parse("<p><b>unclosed <i>tags")), "unclosed tags");

@@ -68,23 +68,40 @@ describe("parseTeamsHtml: entities, malformed and hostile input", () => {
 
   it("survives 10,000 nested elements without exhausting the stack, keeping the text and bounding the nesting", () => {
     const deep = (open: string, close: string, n = 10_000) => `${open.repeat(n)}deep text${close.repeat(n)}`;
-    for (const [open, close] of [["<div>", "</div>"], ["<b>", "</b>"], ["<ul><li>", "</li></ul>"], ["<span>", ""], ["<blockquote>", "</blockquote>"]] as const) {
+    for (const [open, close] of [
+      ["<div>", "</div>"],
+      ["<b>", "</b>"],
+      ["<ul><li>", "</li></ul>"],
+      ["<span>", ""],
+      ["<blockquote>", "</blockquote>"],
+    ] as const) {
       const doc = parse(deep(open, close));
       assert.match(toPlainText(doc), /deep text$/, open);
     }
     const quotes = parse(deep("<blockquote>", "</blockquote>"));
     assert.equal(quoteDepth(quotes), MAX_ELEMENT_DEPTH, "quotes nest only as deep as the bound");
     assert.equal(toPlainText(parse(deep("<blockquote>", "", 50_000))).replace(/> /g, ""), "deep text", "unclosed, they still end");
-    assert.deepEqual(parse(`${"<i>".repeat(MAX_ELEMENT_DEPTH + 50)}x`), [{ kind: "paragraph", inlines: [{ kind: "text", text: "x", marks: { italic: true } }] }]);
+    assert.deepEqual(parse(`${"<i>".repeat(MAX_ELEMENT_DEPTH + 50)}x`), [
+      { kind: "paragraph", inlines: [{ kind: "text", text: "x", marks: { italic: true } }] },
+    ]);
   });
 });
 
 describe("parseTeamsHtml: Teams' own elements (docs/protocols.md B7, B8a)", () => {
   it("asks the mention policy about each <at> with its name and id; other people stay as plain names", () => {
     const asked: Array<[string, string | undefined]> = [];
-    const policy: MentionPolicy = { isBotMention: (name, id) => { asked.push([name, id]); return id === "0"; } };
+    const policy: MentionPolicy = {
+      isBotMention: (name, id) => {
+        asked.push([name, id]);
+        return id === "0";
+      },
+    };
     const { body } = parseTeamsHtml(`<p><at id="0">WhatsApp&nbsp;Bridge</at> please ask <at id="1">Bob <b>Smith</b></at> and <at>Ana</at></p>`, policy);
-    assert.deepEqual(asked, [["WhatsApp Bridge", "0"], ["Bob Smith", "1"], ["Ana", undefined]]);
+    assert.deepEqual(asked, [
+      ["WhatsApp Bridge", "0"],
+      ["Bob Smith", "1"],
+      ["Ana", undefined],
+    ]);
     assert.deepEqual(body, [{ kind: "paragraph", inlines: [{ kind: "text", text: "please ask Bob Smith and Ana" }] }]);
   });
 
@@ -102,10 +119,19 @@ describe("parseTeamsHtml: Teams' own elements (docs/protocols.md B7, B8a)", () =
     );
     assert.equal(toPlainText(parsed.body), "my answer");
     assert.equal(parsed.quotedMessageId, "1760000000111");
-    assert.equal(parseTeamsHtml(`<blockquote itemtype="http://schema.skype.com/Reply">x</blockquote>y`, botIsBridge).quotedMessageId, undefined, "no itemid, no id");
+    assert.equal(
+      parseTeamsHtml(`<blockquote itemtype="http://schema.skype.com/Reply">x</blockquote>y`, botIsBridge).quotedMessageId,
+      undefined,
+      "no itemid, no id",
+    );
   });
 
   it("replaces each <emoji> with its alt (decoded), and drops one without alt", () => {
-    assert.equal(plain(`ok <emoji id="1f44d_thumbsup" alt="&#x1F44D;" title="Like"><img src="x" alt="ignored"></emoji><emoji id="2764_heart" alt="❤️"></emoji> <emoji id="x">hidden</emoji>done`), "ok 👍❤️ done");
+    assert.equal(
+      plain(
+        `ok <emoji id="1f44d_thumbsup" alt="&#x1F44D;" title="Like"><img src="x" alt="ignored"></emoji><emoji id="2764_heart" alt="❤️"></emoji> <emoji id="x">hidden</emoji>done`,
+      ),
+      "ok 👍❤️ done",
+    );
   });
 });

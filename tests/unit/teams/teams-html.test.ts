@@ -16,7 +16,9 @@ describe("Teams HTML rendering", () => {
   });
 
   it("renders customer text so it can never create a mention, a script or a hidden link", () => {
-    const html = renderFormattedText(paragraph(`<at>General</at> <at id="0">CEO</at> <script>alert(1)</script> [Verify account](http://evil.example) <img src=x onerror=alert(1)>`));
+    const html = renderFormattedText(
+      paragraph(`<at>General</at> <at id="0">CEO</at> <script>alert(1)</script> [Verify account](http://evil.example) <img src=x onerror=alert(1)>`),
+    );
     assert.deepEqual(tagsOf(html), ["p", "p"], "only the paragraph itself is markup");
     assert.ok(html.includes("&lt;at&gt;General&lt;/at&gt;"));
     assert.ok(html.includes("&lt;script&gt;"));
@@ -25,7 +27,10 @@ describe("Teams HTML rendering", () => {
 
   it("renders marks, breaks, lists, code and quotes", () => {
     const html = renderFormattedText([
-      { kind: "paragraph", inlines: [{ kind: "text", text: "b", marks: { bold: true, italic: true } }, { kind: "break" }, { kind: "text", text: "x<y", marks: { code: true } }] },
+      {
+        kind: "paragraph",
+        inlines: [{ kind: "text", text: "b", marks: { bold: true, italic: true } }, { kind: "break" }, { kind: "text", text: "x<y", marks: { code: true } }],
+      },
       { kind: "list", ordered: true, items: [[{ kind: "text", text: "one" }], [{ kind: "text", text: "two" }]] },
       { kind: "code", text: "a < b\n</pre><script>" },
       { kind: "quote", blocks: [{ kind: "paragraph", inlines: [{ kind: "text", text: "q" }] }] },
@@ -73,14 +78,21 @@ describe("Teams HTML rendering", () => {
   });
 
   it("renders notices with a tone emoji and italics, and staff replies with inline code", () => {
-    assert.equal(renderWording({ tone: "error", text: "Window closed — send a template.\n<b>x</b>" }), "<p>❌ <em>Window closed — send a template.<br>&lt;b&gt;x&lt;/b&gt;</em></p>");
+    assert.equal(
+      renderWording({ tone: "error", text: "Window closed — send a template.\n<b>x</b>" }),
+      "<p>❌ <em>Window closed — send a template.<br>&lt;b&gt;x&lt;/b&gt;</em></p>",
+    );
     assert.equal(renderWording({ tone: "warning", text: "careful" }), "<p>⚠️ <em>careful</em></p>");
     assert.equal(renderWording({ tone: "info", text: "fyi" }), "<p>ℹ️ <em>fyi</em></p>");
     assert.equal(renderWording({ text: "Try `help` or `link <number>`" }), "<p>Try <code>help</code> or <code>link &lt;number&gt;</code></p>");
   });
 
-  it("records what the customer received as \"📨 <label>\" then the text, escaped and plain (no card)", () => {
-    const html = renderThreadPost({ kind: "sent", label: "Template order_update (en_US) <b>", text: "Hi Ana,\nyour order [ABC](http://evil.example) <at>General</at> ships & arrives" });
+  it('records what the customer received as "📨 <label>" then the text, escaped and plain (no card)', () => {
+    const html = renderThreadPost({
+      kind: "sent",
+      label: "Template order_update (en_US) <b>",
+      text: "Hi Ana,\nyour order [ABC](http://evil.example) <at>General</at> ships & arrives",
+    });
     assert.equal(
       html,
       "<p>📨 <strong>Template order_update (en_US) &lt;b&gt;</strong></p><p>Hi Ana,<br>your order &#91;ABC&#93;(http://evil.example) &lt;at&gt;General&lt;/at&gt; ships &amp; arrives</p>",
@@ -92,7 +104,11 @@ describe("Teams HTML rendering", () => {
     const bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\ufeff";
     assert.equal(neutraliseDisplayName(`Ad${bidi}min\n\tTeam`), "Ad[U+202A and 14 more hidden characters]min Team");
     assert.equal(neutraliseDisplayName("\u202e\u200b"), "", "nothing visible: no name");
-    assert.equal(neutraliseDisplayName("A\u2060n\u2061a\u206a\u206f"), "A[U+2060]n[U+2061]a[U+206A][U+206F]", "word joiner, invisible operators, deprecated format characters");
+    assert.equal(
+      neutraliseDisplayName("A\u2060n\u2061a\u206a\u206f"),
+      "A[U+2060]n[U+2061]a[U+206A][U+206F]",
+      "word joiner, invisible operators, deprecated format characters",
+    );
     assert.equal(neutraliseDisplayName("x".repeat(200)).length, 80);
   });
 });

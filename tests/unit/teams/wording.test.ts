@@ -15,7 +15,7 @@ const BACKLOG = { business: NUMBER.id, displayNumber: NUMBER.display, waiting: 2
 
 /** One notice of every kind (the type makes a missing kind a compile error). */
 const SAMPLES: { readonly [K in StaffNotice["kind"]]: Extract<StaffNotice, { kind: K }> } = {
-  "help": { kind: "help", rules: RULES },
+  help: { kind: "help", rules: RULES },
   "unknown-command": { kind: "unknown-command", word: "lnik", rules: RULES },
   "admins-only": { kind: "admins-only", action: "create-group" },
   "link-which-number": { kind: "link-which-number" },
@@ -26,7 +26,13 @@ const SAMPLES: { readonly [K in StaffNotice["kind"]]: Extract<StaffNotice, { kin
   "number-linked": { kind: "number-linked", number: NUMBER, waiting: 1 },
   "nothing-linked": { kind: "nothing-linked" },
   "numbers-unlinked": { kind: "numbers-unlinked", numbers: [NUMBER] },
-  "status": { kind: "status", rules: RULES, links: [{ number: NUMBER, linkedAt: AT, backlog: BACKLOG }], elsewhere: [{ ...BACKLOG, suspendedSince: AT - 3 * 3600_000 }], now: AT },
+  status: {
+    kind: "status",
+    rules: RULES,
+    links: [{ number: NUMBER, linkedAt: AT, backlog: BACKLOG }],
+    elsewhere: [{ ...BACKLOG, suspendedSince: AT - 3 * 3600_000 }],
+    now: AT,
+  },
   "group-usage": { kind: "group-usage" },
   "group-subject-missing": { kind: "group-subject-missing" },
   "group-needs-link": { kind: "group-needs-link" },
@@ -71,7 +77,11 @@ const SAMPLES: { readonly [K in StaffNotice["kind"]]: Extract<StaffNotice, { kin
   "group-consent-ignored": { kind: "group-consent-ignored", change: "start", author: "Ben Okafor", word: "START" },
   "consent-changed": { kind: "consent-changed", change: "stop", source: { by: "setting" } },
   "thread-start-duplicate": { kind: "thread-start-duplicate" },
-  "automatic-not-sent": { kind: "automatic-not-sent", label: "Sent automatically to the customer (first-contact notice)", error: "whatsapp.send_failed.131047: window" },
+  "automatic-not-sent": {
+    kind: "automatic-not-sent",
+    label: "Sent automatically to the customer (first-contact notice)",
+    error: "whatsapp.send_failed.131047: window",
+  },
   "not-shown": { kind: "not-shown", message: { from: "Maria Souza", sentAt: AT, wamid: WaMessageId("wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjBDMEY2") } },
 };
 
@@ -85,27 +95,62 @@ describe("the wording catalogue (src/teams/wording.ts)", () => {
   });
 
   it("says the defaults and the data as staff read them", () => {
-    assert.equal(sayNotice(SAMPLES["not-sent"]).text, "Not sent to WhatsApp: an unexpected error occurred; try again, and tell your bridge admin if it keeps happening.");
+    assert.equal(
+      sayNotice(SAMPLES["not-sent"]).text,
+      "Not sent to WhatsApp: an unexpected error occurred; try again, and tell your bridge admin if it keeps happening.",
+    );
     assert.equal(sayNotice({ kind: "not-sent", what: "template", why: "the window closed." }).text, "Not sent to WhatsApp: the window closed.");
-    assert.equal(sayNotice(SAMPLES["reply-unsendable"]).text, "Not delivered to WhatsApp: a reply. This channel is no longer linked to the customer's WhatsApp number.");
-    assert.equal(sayNotice(SAMPLES["partly-sent"]).text, "Not everything reached WhatsApp: scan.tiff is larger than WhatsApp allows (100.0 MB); the text: an unexpected error occurred.");
-    assert.equal(sayNotice(SAMPLES["not-delivered"]).text, "Not delivered to WhatsApp: a message. WhatsApp reported error 131026: Message undeliverable. (It was sent again 2 times.)");
-    assert.equal(sayNotice(SAMPLES["window-closed"]).text, "Your message was not sent: the customer last wrote more than 24 hours ago (it closed 2026-01-05 14:05 UTC), and WhatsApp then only allows an approved template. Pick one below.");
-    assert.match(sayNotice(SAMPLES["no-templates"]).text, /^Your message was not sent: no one in the group has written in the last 24 hours, and WhatsApp then only allows an approved template\. No approved WhatsApp template/);
-    assert.match(sayNotice(SAMPLES.status).text, /^Linked WhatsApp number:\n• \+1 555 0100 \(id 106540352242922\), linked 2026-01-05\n {2}\+1 555 0100: 2 waiting, the oldest for 1\.5 h; 1 failed\.\nReplies: every reply/);
+    assert.equal(
+      sayNotice(SAMPLES["reply-unsendable"]).text,
+      "Not delivered to WhatsApp: a reply. This channel is no longer linked to the customer's WhatsApp number.",
+    );
+    assert.equal(
+      sayNotice(SAMPLES["partly-sent"]).text,
+      "Not everything reached WhatsApp: scan.tiff is larger than WhatsApp allows (100.0 MB); the text: an unexpected error occurred.",
+    );
+    assert.equal(
+      sayNotice(SAMPLES["not-delivered"]).text,
+      "Not delivered to WhatsApp: a message. WhatsApp reported error 131026: Message undeliverable. (It was sent again 2 times.)",
+    );
+    assert.equal(
+      sayNotice(SAMPLES["window-closed"]).text,
+      "Your message was not sent: the customer last wrote more than 24 hours ago (it closed 2026-01-05 14:05 UTC), and WhatsApp then only allows an approved template. Pick one below.",
+    );
+    assert.match(
+      sayNotice(SAMPLES["no-templates"]).text,
+      /^Your message was not sent: no one in the group has written in the last 24 hours, and WhatsApp then only allows an approved template\. No approved WhatsApp template/,
+    );
+    assert.match(
+      sayNotice(SAMPLES.status).text,
+      /^Linked WhatsApp number:\n• \+1 555 0100 \(id 106540352242922\), linked 2026-01-05\n {2}\+1 555 0100: 2 waiting, the oldest for 1\.5 h; 1 failed\.\nReplies: every reply/,
+    );
     assert.match(sayNotice(SAMPLES.status).text, /Elsewhere:\n• \+1 555 0100: 2 waiting, the oldest for 1\.5 h; 1 failed\. SUSPENDED for 3 h/);
   });
 
   it("says why a staff member may not send, and what they can do, for every reason", () => {
-    assert.equal(sayNotice(SAMPLES["staff-not-allowed"]).text,
-      "Your reply was not sent to WhatsApp: people from another organisation in a shared channel cannot write to the firm's customers. Ask a colleague of the firm to send it.");
-    assert.equal(sayNotice({ kind: "staff-not-allowed", why: "unchecked", action: "reaction" }).text,
-      "Your reaction was not sent to WhatsApp: the bridge could not check your membership of this team with Teams just now. Try again in a minute; tell your bridge admin if it keeps happening.");
+    assert.equal(
+      sayNotice(SAMPLES["staff-not-allowed"]).text,
+      "Your reply was not sent to WhatsApp: people from another organisation in a shared channel cannot write to the firm's customers. Ask a colleague of the firm to send it.",
+    );
+    assert.equal(
+      sayNotice({ kind: "staff-not-allowed", why: "unchecked", action: "reaction" }).text,
+      "Your reaction was not sent to WhatsApp: the bridge could not check your membership of this team with Teams just now. Try again in a minute; tell your bridge admin if it keeps happening.",
+    );
     assert.equal(sayNotice({ kind: "staff-not-allowed", why: "unchecked", action: "reaction" }).tone, "error");
-    assert.match(sayNotice({ kind: "staff-not-allowed", why: "guest", action: "template" }).text, /^The template was not sent to WhatsApp: guest accounts cannot/);
+    assert.match(
+      sayNotice({ kind: "staff-not-allowed", why: "guest", action: "template" }).text,
+      /^The template was not sent to WhatsApp: guest accounts cannot/,
+    );
     const reasons = ["no-identity", "not-member", "guest", "external", "not-listed", "unchecked"] as const;
-    assert.equal(new Set(reasons.map((why) => sayNotice({ kind: "staff-not-allowed", why, action: "reply" }).text)).size, reasons.length, "each reason has its own words");
-    assert.match(sayNotice({ kind: "link-channel-refused", channel: "shared" }).text, /^This is a shared channel: people from other teams or organisations can be in it/);
+    assert.equal(
+      new Set(reasons.map((why) => sayNotice({ kind: "staff-not-allowed", why, action: "reply" }).text)).size,
+      reasons.length,
+      "each reason has its own words",
+    );
+    assert.match(
+      sayNotice({ kind: "link-channel-refused", channel: "shared" }).text,
+      /^This is a shared channel: people from other teams or organisations can be in it/,
+    );
     assert.equal(sayNotice(SAMPLES["link-channel-refused"]).tone, "warning");
   });
 
@@ -119,7 +164,11 @@ describe("the wording catalogue (src/teams/wording.ts)", () => {
   });
 
   it("renders a notice as an answer in the turn and as a post in a thread (a plain answer posted alone reads as a note)", () => {
-    assert.deepEqual(staffReplyActivity({ kind: "notice", notice: SAMPLES["template-cancelled"] }), { type: "message", text: "<p>Template not sent.</p>", textFormat: "xml" });
+    assert.deepEqual(staffReplyActivity({ kind: "notice", notice: SAMPLES["template-cancelled"] }), {
+      type: "message",
+      text: "<p>Template not sent.</p>",
+      textFormat: "xml",
+    });
     assert.equal(renderThreadPost({ kind: "notice", notice: SAMPLES["template-cancelled"] }), "<p>ℹ️ <em>Template not sent.</em></p>");
     const escaped = renderThreadPost({ kind: "notice", notice: { kind: "group-consent-ignored", change: "stop", author: "<b>Ben</b>", word: "STOP" } });
     assert.ok(escaped.startsWith("<p>ℹ️ <em>&lt;b&gt;Ben&lt;/b&gt; wrote “STOP” in the group."), escaped);
@@ -127,9 +176,18 @@ describe("the wording catalogue (src/teams/wording.ts)", () => {
 
   it("puts the template card's reason and problem in words", () => {
     const template: MessageTemplate = { name: "order_update", language: "en_US", category: "UTILITY", body: "Hi {{1}}", buttons: [] };
-    const pick: TemplateCardModel = { step: "pick", reason: SAMPLES["template-withdrawn"], templates: [{ id: templateId(template), label: "order_update (en_US)" }] };
+    const pick: TemplateCardModel = {
+      step: "pick",
+      reason: SAMPLES["template-withdrawn"],
+      templates: [{ id: templateId(template), label: "order_update (en_US)" }],
+    };
     assert.deepEqual(wordTemplateCard(pick), { ...pick, reason: "That template is no longer approved; pick another." });
-    const fill: TemplateCardModel = { step: "fill", template, values: { header: {}, body: {} }, problem: { kind: "template-incomplete", missing: ["{{1}}"], attempt: "preview" } };
+    const fill: TemplateCardModel = {
+      step: "fill",
+      template,
+      values: { header: {}, body: {} },
+      problem: { kind: "template-incomplete", missing: ["{{1}}"], attempt: "preview" },
+    };
     assert.deepEqual(wordTemplateCard(fill), { ...fill, problem: "Still to fill in: {{1}}." });
     const plain: TemplateCardModel = { step: "fill", template, values: { header: {}, body: {} } };
     assert.deepEqual(wordTemplateCard(plain), plain);

@@ -5,23 +5,72 @@ import { advances, ChatState, newBsuid } from "../../../tools/whatsapp-simulator
 
 describe("WhatsApp simulator: what a business send shows the customer", () => {
   it("reads text, media by id or link, locations and quoted replies", () => {
-    assert.deepEqual(interpretSend({ type: "text", text: { body: "hi" }, context: { message_id: "wamid.1" } }), { kind: "message", type: "text", text: "hi", replyTo: "wamid.1" });
+    assert.deepEqual(interpretSend({ type: "text", text: { body: "hi" }, context: { message_id: "wamid.1" } }), {
+      kind: "message",
+      type: "text",
+      text: "hi",
+      replyTo: "wamid.1",
+    });
     assert.deepEqual(interpretSend({ type: "image", image: { id: "123", caption: "see" } }), { kind: "message", type: "image", text: "see", mediaId: "123" });
-    assert.deepEqual(interpretSend({ type: "document", document: { link: "https://x.example/a.pdf", filename: "a.pdf" } }), { kind: "message", type: "document", link: "https://x.example/a.pdf", filename: "a.pdf" });
-    assert.deepEqual(interpretSend({ type: "location", location: { latitude: 1.5, longitude: -2, name: "Shop" } }), { kind: "message", type: "location", location: { latitude: 1.5, longitude: -2, name: "Shop" } });
+    assert.deepEqual(interpretSend({ type: "document", document: { link: "https://x.example/a.pdf", filename: "a.pdf" } }), {
+      kind: "message",
+      type: "document",
+      link: "https://x.example/a.pdf",
+      filename: "a.pdf",
+    });
+    assert.deepEqual(interpretSend({ type: "location", location: { latitude: 1.5, longitude: -2, name: "Shop" } }), {
+      kind: "message",
+      type: "location",
+      location: { latitude: 1.5, longitude: -2, name: "Shop" },
+    });
   });
 
   it("summarises templates with their values and interactive messages with their choices", () => {
-    const template = interpretSend({ type: "template", template: { name: "order_update", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Maria" }, { type: "text", text: "#4471" }] }] } });
+    const template = interpretSend({
+      type: "template",
+      template: {
+        name: "order_update",
+        language: { code: "en_US" },
+        components: [
+          {
+            type: "body",
+            parameters: [
+              { type: "text", text: "Maria" },
+              { type: "text", text: "#4471" },
+            ],
+          },
+        ],
+      },
+    });
     assert.equal(template.kind === "message" ? template.text : "", 'Template "order_update" (en_US): Maria · #4471');
-    const buttons = interpretSend({ type: "interactive", interactive: { type: "button", body: { text: "Still need help?" }, action: { buttons: [{ type: "reply", reply: { id: "y", title: "Yes" } }, { type: "reply", reply: { id: "n", title: "No" } }] } } });
+    const buttons = interpretSend({
+      type: "interactive",
+      interactive: {
+        type: "button",
+        body: { text: "Still need help?" },
+        action: {
+          buttons: [
+            { type: "reply", reply: { id: "y", title: "Yes" } },
+            { type: "reply", reply: { id: "n", title: "No" } },
+          ],
+        },
+      },
+    });
     assert.equal(buttons.kind === "message" ? buttons.text : "", "Still need help?\n[Yes] [No]");
   });
 
   it("recognises reactions (an empty emoji removes one) and read marks with or without typing", () => {
-    assert.deepEqual(interpretSend({ type: "reaction", reaction: { message_id: "wamid.2", emoji: "" } }), { kind: "reaction", messageId: "wamid.2", emoji: "" });
+    assert.deepEqual(interpretSend({ type: "reaction", reaction: { message_id: "wamid.2", emoji: "" } }), {
+      kind: "reaction",
+      messageId: "wamid.2",
+      emoji: "",
+    });
     assert.deepEqual(interpretSend({ status: "read", message_id: "wamid.3" }), { kind: "read", messageId: "wamid.3", typing: false });
-    assert.deepEqual(interpretSend({ status: "read", message_id: "wamid.3", typing_indicator: { type: "text" } }), { kind: "read", messageId: "wamid.3", typing: true });
+    assert.deepEqual(interpretSend({ status: "read", message_id: "wamid.3", typing_indicator: { type: "text" } }), {
+      kind: "read",
+      messageId: "wamid.3",
+      typing: true,
+    });
   });
 });
 

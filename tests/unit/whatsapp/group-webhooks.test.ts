@@ -39,10 +39,13 @@ describe("WhatsApp groups in the Meta adapter (fixtures of Meta's documented sha
     assert.equal(sent?.participant, undefined);
     assert.equal(sent?.recipient, undefined, "a group id is never taken for a phone");
     const delivered = eventsOf("status_delivered_per_participant") as StatusEvent[];
-    assert.deepEqual(delivered.map((s) => [s.state, s.group, s.participant]), [
-      ["delivered", GROUP, "US.13491208655302741918"],
-      ["delivered", GROUP, "BR.5820193746251038472"],
-    ]);
+    assert.deepEqual(
+      delivered.map((s) => [s.state, s.group, s.participant]),
+      [
+        ["delivered", GROUP, "US.13491208655302741918"],
+        ["delivered", GROUP, "BR.5820193746251038472"],
+      ],
+    );
     const [read] = eventsOf("status_read_participant_a") as StatusEvent[];
     assert.equal(read?.participant, "US.13491208655302741918");
     const [failed] = eventsOf("status_failed_group") as StatusEvent[];
@@ -53,7 +56,7 @@ describe("WhatsApp groups in the Meta adapter (fixtures of Meta's documented sha
   it("lifecycle: created with its invite link, deleted, and refusals with WhatsApp's words", () => {
     const created = groupChange("lifecycle_create_succeeded");
     assert.equal(created.kind, "created");
-    assert.match(created.kind === "created" ? created.inviteLink ?? "" : "", /^https:\/\/chat\.whatsapp\.com\//);
+    assert.match(created.kind === "created" ? (created.inviteLink ?? "") : "", /^https:\/\/chat\.whatsapp\.com\//);
     assert.ok(created.kind === "created" && created.requestId);
     assert.equal(groupChange("lifecycle_delete_succeeded").kind, "deleted");
     for (const fixture of ["lifecycle_create_failed", "lifecycle_delete_failed"]) {
@@ -67,7 +70,10 @@ describe("WhatsApp groups in the Meta adapter (fixtures of Meta's documented sha
     const joined = groupChange("participants_add_invite_link");
     assert.deepEqual(joined, { kind: "joined", participants: [{ userId: "US.13491208655302741918", phone: "16505551234" }], via: "invite_link" });
     assert.equal(groupChange("participants_add_join_request_approved").kind, "joined");
-    assert.deepEqual(groupChange("participants_join_request_created"), { kind: "join-requested", participants: [{ userId: "BR.5820193746251038472", phone: "5511976543210", username: "tiago.mingo" }] });
+    assert.deepEqual(groupChange("participants_join_request_created"), {
+      kind: "join-requested",
+      participants: [{ userId: "BR.5820193746251038472", phone: "5511976543210", username: "tiago.mingo" }],
+    });
     assert.equal(groupChange("participants_join_request_revoked").kind, "join-request-withdrawn");
     assert.deepEqual(groupChange("participants_left"), { kind: "left", participants: [{ userId: "US.13491208655302741918", phone: "16505551234" }] });
     assert.equal(groupChange("participants_removed_by_business").kind, "removed");
@@ -80,7 +86,11 @@ describe("WhatsApp groups in the Meta adapter (fixtures of Meta's documented sha
     const changed = groupChange("settings_update_succeeded");
     assert.equal(changed.kind, "settings");
     const partly = groupChange("settings_update_partially_failed");
-    assert.deepEqual(partly.kind === "settings" ? [partly.subject, partly.description, /131201/.test(partly.problem ?? "")] : [], ["Flat 4B – viewing moved to Sunday", undefined, true]);
+    assert.deepEqual(partly.kind === "settings" ? [partly.subject, partly.description, /131201/.test(partly.problem ?? "")] : [], [
+      "Flat 4B – viewing moved to Sunday",
+      undefined,
+      true,
+    ]);
   });
 
   it("suspension and its end; unknown group fields and types are kept as unsupported, never dropped", () => {

@@ -3,7 +3,9 @@ import { WhatsAppSendError } from "../../../src/core/errors";
 import { classifyGraphError, describeMetaErrorCode, parseRetryAfter } from "../../../src/whatsapp/meta/meta-errors";
 
 const envelope = (code: number, message = `(#${code}) Something`, details?: string) =>
-  JSON.stringify({ error: { message, type: "OAuthException", code, ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}), fbtrace_id: "Abc123" } });
+  JSON.stringify({
+    error: { message, type: "OAuthException", code, ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}), fbtrace_id: "Abc123" },
+  });
 
 describe("classifyGraphError (docs/protocols.md A16)", () => {
   it("131047: not retryable, tells the person the window closed and a template is needed", () => {
@@ -45,10 +47,20 @@ describe("classifyGraphError (docs/protocols.md A16)", () => {
 
   it("plain words for the notable permanent codes", () => {
     const cases: Array<[number, RegExp]> = [
-      [131026, /could not deliver/], [131050, /stopped marketing messages/], [100, /invalid \(Param to is not valid\)/],
-      [131008, /invalid/], [131009, /invalid/], [131051, /does not support this type/], [131053, /could not process the media/],
-      [368, /blocked this business number/], [131031, /locked/], [131062, /username/], [131048, /blocked or reported/],
-      [132001, /template does not exist/], [250, /permission/], [133005, /registration/],
+      [131026, /could not deliver/],
+      [131050, /stopped marketing messages/],
+      [100, /invalid \(Param to is not valid\)/],
+      [131008, /invalid/],
+      [131009, /invalid/],
+      [131051, /does not support this type/],
+      [131053, /could not process the media/],
+      [368, /blocked this business number/],
+      [131031, /locked/],
+      [131062, /username/],
+      [131048, /blocked or reported/],
+      [132001, /template does not exist/],
+      [250, /permission/],
+      [133005, /registration/],
     ];
     for (const [code, words] of cases) {
       const err = classifyGraphError(400, envelope(code, `(#${code}) x`, "Param to is not valid"));
@@ -81,10 +93,24 @@ describe("classifyGraphError (docs/protocols.md A16)", () => {
 
   it("maps Meta's codes to the bridge's failure kinds (the core decides on kinds only), keeping the code", () => {
     const cases: Array<[number, string]> = [
-      [130429, "throughput"], [131056, "pair-rate"], [131057, "capacity-upgrade"], [4, "api-rate"], [80007, "api-rate"],
-      [131047, "window-closed"], [131050, "opted-out"], [131026, "recipient"], [131062, "recipient"], [100, "content"],
-      [132001, "content"], [131053, "content"], [190, "account"], [250, "account"], [133005, "account"], [131000, "transient"],
-      [2, "transient"], [987654, "unknown"],
+      [130429, "throughput"],
+      [131056, "pair-rate"],
+      [131057, "capacity-upgrade"],
+      [4, "api-rate"],
+      [80007, "api-rate"],
+      [131047, "window-closed"],
+      [131050, "opted-out"],
+      [131026, "recipient"],
+      [131062, "recipient"],
+      [100, "content"],
+      [132001, "content"],
+      [131053, "content"],
+      [190, "account"],
+      [250, "account"],
+      [133005, "account"],
+      [131000, "transient"],
+      [2, "transient"],
+      [987654, "unknown"],
     ];
     for (const [code, kind] of cases) {
       const err = classifyGraphError(400, envelope(code));

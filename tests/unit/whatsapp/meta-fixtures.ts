@@ -16,7 +16,10 @@ export const META_FIXTURES_DIR = path.join(projectRoot(), "tests", "fixtures", "
 
 /** Names (without .json) of every example webhook body in tests/fixtures/meta. */
 export function metaFixtureNames(): string[] {
-  return readdirSync(META_FIXTURES_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(META_FIXTURES_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** The exact bytes of a fixture (signatures are computed over bytes) and its parsed JSON. */

@@ -69,7 +69,9 @@ function assertSame(raw: Buffer, label: string): void {
 }
 
 function fixtureBodies(): Array<{ name: string; raw: Buffer }> {
-  const groups = readdirSync(path.join(META_FIXTURES_DIR, "groups")).filter((f) => f.endsWith(".json")).map((f) => `groups/${f.slice(0, -5)}`);
+  const groups = readdirSync(path.join(META_FIXTURES_DIR, "groups"))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => `groups/${f.slice(0, -5)}`);
   return [...metaFixtureNames(), ...groups].map((name) => ({ name, raw: loadMetaFixture(name).raw }));
 }
 
@@ -91,7 +93,12 @@ describe("safe-json: the guarded parse agrees with a byte-by-byte scan and a rev
   });
 
   it("on every prefix of a fixture (unterminated strings, escapes cut in half, unclosed arrays)", () => {
-    const raw = Buffer.from(loadMetaFixture("20_batch_multi_entry_mixed").raw.toString("utf8").replace(/"body":"/, '"body":"a \\"quoted\\" [not, {a} nest] \\\\'), "utf8");
+    const raw = Buffer.from(
+      loadMetaFixture("20_batch_multi_entry_mixed")
+        .raw.toString("utf8")
+        .replace(/"body":"/, '"body":"a \\"quoted\\" [not, {a} nest] \\\\'),
+      "utf8",
+    );
     for (let end = 0; end <= raw.length; end++) assertSame(raw.subarray(0, end), `prefix ${end}`);
   });
 
@@ -107,7 +114,28 @@ describe("safe-json: the guarded parse agrees with a byte-by-byte scan and a rev
 
   it("on random documents made of JSON's punctuation, escapes and prototype keys (seeded)", () => {
     const random = seededRandom(16);
-    const pieces = ["{", "}", "[", "]", ",", ":", '"', "\\", '\\"', "\\\\", "1", " ", "a", '"__proto__"', '"constructor"', '"prototype"', '"k"', "{}", "[]", "é"];
+    const pieces = [
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      ":",
+      '"',
+      "\\",
+      '\\"',
+      "\\\\",
+      "1",
+      " ",
+      "a",
+      '"__proto__"',
+      '"constructor"',
+      '"prototype"',
+      '"k"',
+      "{}",
+      "[]",
+      "é",
+    ];
     for (let n = 0; n < 4000; n++) {
       const length = 1 + Math.floor(random() * 40);
       const text = Array.from({ length }, () => pieces[Math.floor(random() * pieces.length)]).join("");
@@ -120,7 +148,7 @@ describe("safe-json: the guarded parse agrees with a byte-by-byte scan and a rev
     const keys = ["a", "b", "text", ...PROTOTYPE_KEYS];
     const valueText = (depth: number): string => {
       const r = random();
-      if (depth > 5 || r < 0.3) return ['1', '"s"', "null", "true", '"\\u00e9"', '"[{,"'][Math.floor(random() * 6)]!;
+      if (depth > 5 || r < 0.3) return ["1", '"s"', "null", "true", '"\\u00e9"', '"[{,"'][Math.floor(random() * 6)]!;
       const size = Math.floor(random() * 4);
       if (r < 0.6) return `[${Array.from({ length: size }, () => valueText(depth + 1)).join(",")}]`;
       return `{${Array.from({ length: size }, () => `"${keys[Math.floor(random() * keys.length)]}":${valueText(depth + 1)}`).join(",")}}`;

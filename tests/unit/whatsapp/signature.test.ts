@@ -67,8 +67,14 @@ describe("verifySignature (X-Hub-Signature-256, security cases 1-6)", () => {
     const other = Buffer.from('{"object":"whatsapp_business_account","entry":[{"id":"2"}]}', "utf8");
     const otherGood = signWebhook(other, SECRET);
     const sequence: Array<[Buffer, string | undefined, boolean]> = [
-      [body, good, true], [other, good, false], [other, otherGood, true], [body, otherGood, false],
-      [body, "sha256=", false], [body, good, true], [body, `sha256=${"0".repeat(64)}`, false], [other, otherGood, true],
+      [body, good, true],
+      [other, good, false],
+      [other, otherGood, true],
+      [body, otherGood, false],
+      [body, "sha256=", false],
+      [body, good, true],
+      [body, `sha256=${"0".repeat(64)}`, false],
+      [other, otherGood, true],
     ];
     for (let round = 0; round < 3; round++) {
       sequence.forEach(([raw, header, expected], i) => assert.equal(verifySignature(raw, header, SECRET), expected, `round ${round}, step ${i}`));

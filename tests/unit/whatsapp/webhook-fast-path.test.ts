@@ -60,15 +60,21 @@ const referenceMessagesValue = z.looseObject({
 const referenceChange = z.looseObject({ field: z.string().min(1), value: z.unknown() }).transform((change): WebhookChange => {
   if (change.field === "user_preferences") {
     const prefs = preferencesValueSchema.safeParse(change.value);
-    return prefs.success ? { kind: "preferences", field: "user_preferences", value: prefs.data } : { kind: "invalid", field: change.field, reason: describeIssues(prefs.error) };
+    return prefs.success
+      ? { kind: "preferences", field: "user_preferences", value: prefs.data }
+      : { kind: "invalid", field: change.field, reason: describeIssues(prefs.error) };
   }
   if (change.field.startsWith("group_")) {
     const groups = groupsValueSchema.safeParse(change.value);
-    return groups.success ? { kind: "groups", field: change.field, value: groups.data } : { kind: "invalid", field: change.field, reason: describeIssues(groups.error) };
+    return groups.success
+      ? { kind: "groups", field: change.field, value: groups.data }
+      : { kind: "invalid", field: change.field, reason: describeIssues(groups.error) };
   }
   if (change.field !== "messages") return { kind: "skipped", field: change.field };
   const value = referenceMessagesValue.safeParse(change.value);
-  return value.success ? { kind: "messages", field: "messages", value: value.data as never } : { kind: "invalid", field: "messages", reason: describeIssues(value.error) };
+  return value.success
+    ? { kind: "messages", field: "messages", value: value.data as never }
+    : { kind: "invalid", field: "messages", reason: describeIssues(value.error) };
 });
 
 const referenceEnvelope = z.looseObject({
@@ -83,7 +89,9 @@ function referenceParse(json: unknown): { ok: true; envelope: unknown } | { ok: 
 
 /** Every fixture body: the 20 examples and the Groups API ones. */
 function allFixtures(): Array<{ name: string; json: unknown }> {
-  const groups = readdirSync(path.join(META_FIXTURES_DIR, "groups")).filter((f) => f.endsWith(".json")).map((f) => `groups/${f.slice(0, -5)}`);
+  const groups = readdirSync(path.join(META_FIXTURES_DIR, "groups"))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => `groups/${f.slice(0, -5)}`);
   return [...metaFixtureNames(), ...groups].map((name) => ({ name, json: loadMetaFixture(name).json }));
 }
 
@@ -222,6 +230,9 @@ describe("webhook envelope: the hand-checked shape and single item validation gi
       "text",
     ];
     for (const raw of cases) assert.deepStrictEqual(parseInboundMessage(raw), referenceParseInboundMessage(raw), JSON.stringify(raw));
-    assert.deepEqual(cases.map((raw) => parseInboundMessage(raw).kind), ["known", "unknown_type", "invalid", "invalid", "malformed", "malformed", "malformed", "malformed"]);
+    assert.deepEqual(
+      cases.map((raw) => parseInboundMessage(raw).kind),
+      ["known", "unknown_type", "invalid", "invalid", "malformed", "malformed", "malformed", "malformed"],
+    );
   });
 });

@@ -62,8 +62,12 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
   it("03 image: media fields, caption and the forwarded marker", () => {
     const message = onlyMessage("03_image_forwarded_with_caption");
     assert.deepEqual(message.content, {
-      kind: "media", media: "image", mediaId: "1084512932467716", mimeType: "image/jpeg",
-      sha256: "2Xc1J8cO6m8Z0X3kq8m1xJ8l0vUuK1d4Wm3V6oYz2Pk=", caption: "This is what arrived",
+      kind: "media",
+      media: "image",
+      mediaId: "1084512932467716",
+      mimeType: "image/jpeg",
+      sha256: "2Xc1J8cO6m8Z0X3kq8m1xJ8l0vUuK1d4Wm3V6oYz2Pk=",
+      caption: "This is what arrived",
       captionBody: [{ kind: "paragraph", inlines: [{ kind: "text", text: "This is what arrived" }] }],
     });
     assert.equal(message.forwarded, "forwarded");
@@ -71,8 +75,12 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
 
   it("04 audio: a voice note", () => {
     assert.deepEqual(contentOf("04_audio_voice_note"), {
-      kind: "media", media: "audio", mediaId: "1203948576123409", mimeType: "audio/ogg; codecs=opus",
-      sha256: "m4H0t9pQ1wZ5yS8cE2bV7nK3aL6dF0gJ1hR4uT7xC9o=", voice: true,
+      kind: "media",
+      media: "audio",
+      mediaId: "1203948576123409",
+      mimeType: "audio/ogg; codecs=opus",
+      sha256: "m4H0t9pQ1wZ5yS8cE2bV7nK3aL6dF0gJ1hR4uT7xC9o=",
+      voice: true,
     });
   });
 
@@ -88,7 +96,10 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
 
   it("06 location: numeric coordinates, name and address", () => {
     assert.deepEqual(contentOf("06_location_pin"), {
-      kind: "location", latitude: -23.5557714, longitude: -46.6395571, name: "Estação Consolação",
+      kind: "location",
+      latitude: -23.5557714,
+      longitude: -46.6395571,
+      name: "Estação Consolação",
       address: "Av. Paulista, 2163 - Consolação, São Paulo - SP",
     });
   });
@@ -108,13 +119,20 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
 
   it("09 interactive list_reply with description", () => {
     assert.deepEqual(contentOf("09_interactive_list_reply"), {
-      kind: "interactive", replyType: "list_reply", id: "slot_2026-09-15_am", title: "Tue 15 Sep, morning", description: "08:00-12:00",
+      kind: "interactive",
+      replyType: "list_reply",
+      id: "slot_2026-09-15_am",
+      title: "Tue 15 Sep, morning",
+      description: "08:00-12:00",
     });
   });
 
   it("10 interactive nfm_reply keeps the flow's JSON string", () => {
     assert.deepEqual(contentOf("10_interactive_nfm_reply_flow"), {
-      kind: "interactive", replyType: "nfm_reply", id: "flow", title: "Sent",
+      kind: "interactive",
+      replyType: "nfm_reply",
+      id: "flow",
+      title: "Sent",
       description: '{"flow_token":"ft_4471_return","reason":"damaged","pickup_date":"2026-09-16"}',
     });
   });
@@ -126,15 +144,20 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
   it("12 reactions: added with emoji, then removed (no emoji)", () => {
     const { events } = mapFixture("12_reaction_added_then_removed");
     const target = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjVGNDJBN0IzQjFDOEQwNjI3MwA=";
-    assert.deepEqual(events.map((e) => (e as InboundMessage).content), [
-      { kind: "reaction", target, emoji: "👍" },
-      { kind: "reaction", target },
-    ]);
+    assert.deepEqual(
+      events.map((e) => (e as InboundMessage).content),
+      [
+        { kind: "reaction", target, emoji: "👍" },
+        { kind: "reaction", target },
+      ],
+    );
   });
 
   it("13 order: catalog, note and items with prices", () => {
     assert.deepEqual(contentOf("13_order_from_catalog"), {
-      kind: "order", catalogId: "194836987003835", text: "Please deliver before Friday",
+      kind: "order",
+      catalogId: "194836987003835",
+      text: "Please deliver before Friday",
       items: [
         { productId: "sku-ceramic-mug-blue", quantity: 2, price: 39.9, currency: "BRL" },
         { productId: "sku-coffee-500g", quantity: 1, price: 54, currency: "BRL" },
@@ -145,15 +168,19 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
   it("14 system user_changed_number: keyed by the old number (no contacts array), new phone given", () => {
     const message = onlyMessage("14_system_user_changed_number");
     assert.deepEqual(message.content, {
-      kind: "system", systemType: "user_changed_number",
-      body: "User Maria Souza changed from 5511987654321 to 5511955554444", newPhone: "5511955554444",
+      kind: "system",
+      systemType: "user_changed_number",
+      body: "User Maria Souza changed from 5511987654321 to 5511955554444",
+      newPhone: "5511955554444",
     });
     assert.deepEqual(message.contact, { key: `${BUSINESS}|5511987654321`, phone: "5511987654321" });
   });
 
   it("15 unsupported edit: original type and Meta's detail", () => {
     assert.deepEqual(contentOf("15_unsupported_edit"), {
-      kind: "unsupported", originalType: "edit", detail: "131051: Message type is currently not supported.",
+      kind: "unsupported",
+      originalType: "edit",
+      detail: "131051: Message type is currently not supported.",
     });
   });
 
@@ -168,9 +195,14 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
   it("17 statuses: sent, delivered, read of one message, in order", () => {
     const { events } = mapFixture("17_statuses_sent_delivered_read");
     const statuses = events as StatusEvent[];
-    assert.deepEqual(statuses.map((s) => [s.type, s.state, s.timestamp]), [
-      ["status", "sent", 1789300120], ["status", "delivered", 1789300121], ["status", "read", 1789300300],
-    ]);
+    assert.deepEqual(
+      statuses.map((s) => [s.type, s.state, s.timestamp]),
+      [
+        ["status", "sent", 1789300120],
+        ["status", "delivered", 1789300121],
+        ["status", "read", 1789300300],
+      ],
+    );
     for (const s of statuses) {
       assert.equal(s.id, "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjVGNDJBN0IzQjFDOEQwNjI3MwA=");
       assert.deepEqual(s.recipient, { phone: "5511987654321" });
@@ -213,12 +245,19 @@ describe("webhook fixtures (tests/fixtures/meta): parse and map", () => {
     assert.equal(video.content.kind === "media" && video.content.media, "video");
     assert.equal(video.contact.key, MARIA_KEY);
     assert.deepEqual(sticker.contact, {
-      key: `${BUSINESS}|US.13491208655302741918`, userId: "US.13491208655302741918", profileName: "Sheena N.", username: "@sheena.n",
+      key: `${BUSINESS}|US.13491208655302741918`,
+      userId: "US.13491208655302741918",
+      profileName: "Sheena N.",
+      username: "@sheena.n",
     });
     assert.equal(sticker.contact.phone, undefined);
     assert.deepEqual(sticker.content, {
-      kind: "media", media: "sticker", mediaId: "556677889900112", mimeType: "image/webp",
-      sha256: "U3RpY2tlckZha2VIYXNoRm9yVGVzdEZpeHR1cmVzT25seTEyMz0=", animated: true,
+      kind: "media",
+      media: "sticker",
+      mediaId: "556677889900112",
+      mimeType: "image/webp",
+      sha256: "U3RpY2tlckZha2VIYXNoRm9yVGVzdEZpeHR1cmVzT25seTEyMz0=",
+      animated: true,
     });
     assert.equal(status.type, "status");
     assert.equal(status.business, "301122334455667");

@@ -106,7 +106,12 @@ describe("webhook routes", () => {
       const body = textBody("do not log me");
       const tampered = body.replace("do not", "do NOT");
       assert.notEqual(tampered, body);
-      for (const request of [postRequest(body, null), postRequest(body, signWebhook(body, "wrong-secret")), postRequest(tampered, signWebhook(body, SECRET)), postRequest(body, "sha256=abc")]) {
+      for (const request of [
+        postRequest(body, null),
+        postRequest(body, signWebhook(body, "wrong-secret")),
+        postRequest(tampered, signWebhook(body, SECRET)),
+        postRequest(body, "sha256=abc"),
+      ]) {
         const response = await h.post.handle(request);
         assert.equal(response.status, 401);
       }
@@ -221,8 +226,20 @@ describe("webhook routes", () => {
       const count = (type: WhatsAppEvent["type"]) => events.filter((e) => e.type === type).length;
       const fields = h.logger.lines.find((l) => l.event === "whatsapp.webhook.received")?.fields;
       assert.deepEqual(
-        { messages: fields?.messages, statuses: fields?.statuses, accountErrors: fields?.accountErrors, preferences: fields?.preferences, groupEvents: fields?.groupEvents },
-        { messages: count("message"), statuses: count("status"), accountErrors: count("account_error"), preferences: count("preference"), groupEvents: count("group") },
+        {
+          messages: fields?.messages,
+          statuses: fields?.statuses,
+          accountErrors: fields?.accountErrors,
+          preferences: fields?.preferences,
+          groupEvents: fields?.groupEvents,
+        },
+        {
+          messages: count("message"),
+          statuses: count("status"),
+          accountErrors: count("account_error"),
+          preferences: count("preference"),
+          groupEvents: count("group"),
+        },
       );
       assert.ok(count("message") > 0 && count("status") > 0, "the batch mixes messages and statuses");
       assert.equal(fields?.bytes, raw.length);
@@ -231,7 +248,10 @@ describe("webhook routes", () => {
     it("a webhook with no event (only other fields) is still handed over for the journal, with no events", async () => {
       const calls: Array<{ events: number; body: string }> = [];
       const h = harness(async (events, delivery) => void calls.push({ events: events.length, body: Buffer.from(delivery.body).toString("utf8") }));
-      const body = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } }] }] });
+      const body = JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [{ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } }] }],
+      });
       const response = await h.post.handle(postRequest(body));
       assert.equal(response.status, 200);
       assert.deepEqual(calls, [{ events: 0, body }]);

@@ -11,7 +11,19 @@ const para = (...inlines: Inline[]): FormattedText => [{ kind: "paragraph", inli
 
 describe("parseWhatsAppMarkup (customer text → FormattedText)", () => {
   it("parses bold, italic, strike and inline code", () => {
-    assert.deepEqual(parseWhatsAppMarkup("a *b* _c_ ~d~ `e()`"), para(text("a "), text("b", { bold: true }), text(" "), text("c", { italic: true }), text(" "), text("d", { strike: true }), text(" "), text("e()", { code: true })));
+    assert.deepEqual(
+      parseWhatsAppMarkup("a *b* _c_ ~d~ `e()`"),
+      para(
+        text("a "),
+        text("b", { bold: true }),
+        text(" "),
+        text("c", { italic: true }),
+        text(" "),
+        text("d", { strike: true }),
+        text(" "),
+        text("e()", { code: true }),
+      ),
+    );
   });
 
   it("nests marks", () => {
@@ -67,7 +79,7 @@ describe("parseWhatsAppMarkup (customer text → FormattedText)", () => {
     const html = (t: string) => renderFormattedText(parseWhatsAppMarkup(t));
 
     it("escapes raw HTML, even inside formatting", () => {
-      const out = html("*<img src=x onerror=alert(1)>* <script>alert(1)</script> <a href=\"https://evil.example\">click</a>");
+      const out = html('*<img src=x onerror=alert(1)>* <script>alert(1)</script> <a href="https://evil.example">click</a>');
       assert.doesNotMatch(out, /<img|<script|<a /i);
       assert.match(out, /<strong>&lt;img src=x onerror=alert\(1\)&gt;<\/strong>/);
       assert.match(out, /&lt;script&gt;/);
@@ -80,7 +92,7 @@ describe("parseWhatsAppMarkup (customer text → FormattedText)", () => {
     });
 
     it("turns <at> mentions into text", () => {
-      const out = html("<at>General</at> <at id=\"0\">CEO</at> _<at>Everyone</at>_");
+      const out = html('<at>General</at> <at id="0">CEO</at> _<at>Everyone</at>_');
       assert.doesNotMatch(out, /<at/i);
       assert.match(out, /&lt;at id=&quot;0&quot;&gt;CEO&lt;\/at&gt;/);
     });
@@ -96,7 +108,7 @@ describe("parseWhatsAppMarkup (customer text → FormattedText)", () => {
  * at a time, as the parser once did; both must give the same inlines for any line.
  */
 describe("parseInlines: runs of ordinary characters taken whole give what one character at a time gave", () => {
-  const MARKS: Readonly<Record<string, keyof Marks>> = { "*": "bold", "_": "italic", "~": "strike" };
+  const MARKS: Readonly<Record<string, keyof Marks>> = { "*": "bold", _: "italic", "~": "strike" };
   const isOpening = (t: string, at: number, width: number) => {
     const before = at > 0 ? t[at - 1]! : undefined;
     const after = t[at + width];
@@ -158,7 +170,32 @@ describe("parseInlines: runs of ordinary characters taken whole give what one ch
 describe("parseWhatsAppMarkup: a plain line is read at once as the general reading would read it", () => {
   it("agrees with the line-by-line reading on random texts of words, quotes, list marks, markers and line breaks (seeded)", () => {
     const random = seededRandom(29);
-    const pieces = ["a", "Olá", "7", "12", " ", "  ", "\t", ">", "> ", "-", "- ", "•", "1.", "2) ", "*", "_", "`", "~", "\n", "\r\n", "\r", "\u2028", "📦", "."];
+    const pieces = [
+      "a",
+      "Olá",
+      "7",
+      "12",
+      " ",
+      "  ",
+      "\t",
+      ">",
+      "> ",
+      "-",
+      "- ",
+      "•",
+      "1.",
+      "2) ",
+      "*",
+      "_",
+      "`",
+      "~",
+      "\n",
+      "\r\n",
+      "\r",
+      "\u2028",
+      "📦",
+      ".",
+    ];
     let plain = 0;
     for (let n = 0; n < 6000; n++) {
       const text = Array.from({ length: Math.floor(random() * 10) }, () => pieces[Math.floor(random() * pieces.length)]).join("");

@@ -3,13 +3,27 @@ import type { FormattedText, Inline } from "../../../src/core/formatted-text";
 import { paragraph } from "../../../src/core/formatted-text";
 import { toWhatsAppText } from "../../../src/whatsapp/meta/whatsapp-markup";
 
-const text = (t: string, marks?: { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean }): Inline => (marks ? { kind: "text", text: t, marks } : { kind: "text", text: t });
+const text = (t: string, marks?: { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean }): Inline =>
+  marks ? { kind: "text", text: t, marks } : { kind: "text", text: t };
 const para = (...inlines: Inline[]): FormattedText => [{ kind: "paragraph", inlines }];
 
 describe("toWhatsAppText (FormattedText → WhatsApp markup)", () => {
   it("renders bold, italic, strike and inline code", () => {
-    assert.equal(toWhatsAppText(para(text("a "), text("b", { bold: true }), text(" "), text("c", { italic: true }), text(" "), text("d", { strike: true }), text(" "), text("e()", { code: true }))),
-      "a *b* _c_ ~d~ `e()`");
+    assert.equal(
+      toWhatsAppText(
+        para(
+          text("a "),
+          text("b", { bold: true }),
+          text(" "),
+          text("c", { italic: true }),
+          text(" "),
+          text("d", { strike: true }),
+          text(" "),
+          text("e()", { code: true }),
+        ),
+      ),
+      "a *b* _c_ ~d~ `e()`",
+    );
   });
 
   it("nests combined marks", () => {
@@ -40,7 +54,10 @@ describe("toWhatsAppText (FormattedText → WhatsApp markup)", () => {
   });
 
   it("renders quotes line by line, and line breaks", () => {
-    const doc: FormattedText = [{ kind: "quote", blocks: [...paragraph("quoted one"), ...para(text("line a"), { kind: "break" }, text("line b"))] }, ...paragraph("reply")];
+    const doc: FormattedText = [
+      { kind: "quote", blocks: [...paragraph("quoted one"), ...para(text("line a"), { kind: "break" }, text("line b"))] },
+      ...paragraph("reply"),
+    ];
     assert.equal(toWhatsAppText(doc), "> quoted one\n>\n> line a\n> line b\n\nreply");
   });
 

@@ -54,7 +54,10 @@ function showProblem(message) {
   const p = $("problem");
   p.textContent = message;
   p.hidden = !message;
-  if (message) setTimeout(() => { if (p.textContent === message) p.hidden = true; }, 6000);
+  if (message)
+    setTimeout(() => {
+      if (p.textContent === message) p.hidden = true;
+    }, 6000);
 }
 
 async function api(method, path, body) {
@@ -87,11 +90,24 @@ function renderCustomers() {
   list.replaceChildren();
   for (const customer of state.customers.values()) {
     const lastMessage = [...state.messages.values()].filter((m) => m.customerId === customer.id && !m.groupId && m.type !== "reaction").pop();
-    const item = el("li", { class: customer.id === state.current ? "customer selected" : "customer", dataset: { customerId: customer.id }, tabindex: "0", role: "button", onclick: () => select(customer.id), onkeydown: (e) => { if (e.key === "Enter") select(customer.id); } }, [
-      el("div", { class: "customer-name", text: customer.name }),
-      el("div", { class: "customer-id", text: who(customer) }),
-      lastMessage ? el("div", { class: "customer-last", text: summary(lastMessage) }) : null,
-    ]);
+    const item = el(
+      "li",
+      {
+        class: customer.id === state.current ? "customer selected" : "customer",
+        dataset: { customerId: customer.id },
+        tabindex: "0",
+        role: "button",
+        onclick: () => select(customer.id),
+        onkeydown: (e) => {
+          if (e.key === "Enter") select(customer.id);
+        },
+      },
+      [
+        el("div", { class: "customer-name", text: customer.name }),
+        el("div", { class: "customer-id", text: who(customer) }),
+        lastMessage ? el("div", { class: "customer-last", text: summary(lastMessage) }) : null,
+      ],
+    );
     list.append(item);
   }
 }
@@ -113,12 +129,25 @@ function bubbleBody(m) {
   if (m.type === "image" && m.mediaId) parts.push(el("img", { class: "photo", src: `/api/media/${encodeURIComponent(m.mediaId)}`, alt: m.text || "image" }));
   if (m.type === "document") {
     const name = m.filename || "document";
-    parts.push(m.mediaId ? el("a", { class: "document", href: `/api/media/${encodeURIComponent(m.mediaId)}`, download: name, text: `📄 ${name}` }) : el("div", { class: "document", text: `📄 ${name}` }));
+    parts.push(
+      m.mediaId
+        ? el("a", { class: "document", href: `/api/media/${encodeURIComponent(m.mediaId)}`, download: name, text: `📄 ${name}` })
+        : el("div", { class: "document", text: `📄 ${name}` }),
+    );
   }
   if (m.link) parts.push(el("div", { class: "link", text: `${m.type}: ${m.link}` }));
   if (m.type === "location" && m.location) {
     const { latitude, longitude, name, address } = m.location;
-    parts.push(el("div", { class: "location" }, [el("div", { class: "location-pin", text: "📍" }), el("div", {}, [el("strong", { text: name || "Location" }), el("div", { text: address || "" }), el("div", { class: "coords", text: `${latitude}, ${longitude}` })])]));
+    parts.push(
+      el("div", { class: "location" }, [
+        el("div", { class: "location-pin", text: "📍" }),
+        el("div", {}, [
+          el("strong", { text: name || "Location" }),
+          el("div", { text: address || "" }),
+          el("div", { class: "coords", text: `${latitude}, ${longitude}` }),
+        ]),
+      ]),
+    );
   }
   if (m.text && m.type !== "location") parts.push(el("div", { class: "text" }, [formatted(m.text)]));
   return parts;
@@ -127,10 +156,23 @@ function bubbleBody(m) {
 function reactionBar(m) {
   if (m.direction !== "out") return null;
   const picker = el("div", { class: "reaction-picker", hidden: "" }, [
-    ...REACTIONS.map((emoji) => el("button", { type: "button", class: "reaction-choice", "aria-label": `React ${emoji}`, text: emoji, onclick: () => react(m, emoji) })),
-    m.reactions.customer ? el("button", { type: "button", class: "reaction-choice", "aria-label": "Remove reaction", text: "✕", onclick: () => react(m, "") }) : null,
+    ...REACTIONS.map((emoji) =>
+      el("button", { type: "button", class: "reaction-choice", "aria-label": `React ${emoji}`, text: emoji, onclick: () => react(m, emoji) }),
+    ),
+    m.reactions.customer
+      ? el("button", { type: "button", class: "reaction-choice", "aria-label": "Remove reaction", text: "✕", onclick: () => react(m, "") })
+      : null,
   ]);
-  const toggle = el("button", { type: "button", class: "react", "aria-label": "React to this message", title: "React", text: "☺", onclick: () => { picker.hidden = !picker.hidden; } });
+  const toggle = el("button", {
+    type: "button",
+    class: "react",
+    "aria-label": "React to this message",
+    title: "React",
+    text: "☺",
+    onclick: () => {
+      picker.hidden = !picker.hidden;
+    },
+  });
   return el("div", { class: "reaction-tools" }, [toggle, picker]);
 }
 
@@ -143,7 +185,9 @@ function renderMessages() {
     box.append(el("div", { class: "empty", text: "Pick a customer on the left, or add one, then write to the business." }));
     return;
   }
-  const messages = [...state.messages.values()].filter((m) => m.customerId === state.current && !m.groupId && m.type !== "reaction").sort((a, b) => a.at - b.at);
+  const messages = [...state.messages.values()]
+    .filter((m) => m.customerId === state.current && !m.groupId && m.type !== "reaction")
+    .sort((a, b) => a.at - b.at);
   if (messages.length === 0) box.append(el("div", { class: "empty", text: "No messages yet. Say hello!" }));
   for (const m of messages) {
     const tick = TICKS[m.status] || { mark: "", label: m.status };
@@ -155,7 +199,12 @@ function renderMessages() {
           ...bubbleBody(m),
           el("div", { class: "meta" }, [
             el("span", { class: "time", text: time(m.at) }),
-            el("span", { class: `ticks ticks-${m.status}`, title: m.error ? `${tick.label}: ${m.error}` : tick.label, "aria-label": tick.label, text: tick.mark }),
+            el("span", {
+              class: `ticks ticks-${m.status}`,
+              title: m.error ? `${tick.label}: ${m.error}` : tick.label,
+              "aria-label": tick.label,
+              text: tick.mark,
+            }),
           ]),
           reactions ? el("div", { class: "reactions", text: reactions }) : null,
         ]),
@@ -184,7 +233,9 @@ function readIfVisible() {
   readPending = true;
   api("POST", `/api/customers/${encodeURIComponent(state.current)}/read`)
     .catch((err) => showProblem(`Could not mark as read: ${err.message}`))
-    .finally(() => { readPending = false; });
+    .finally(() => {
+      readPending = false;
+    });
 }
 
 // ---------- actions ----------
@@ -252,12 +303,22 @@ $("attach-image").addEventListener("click", () => (state.current || state.group)
 $("attach-document").addEventListener("click", () => (state.current || state.group) && $("document-file").click());
 $("image-file").addEventListener("change", () => sendFile("image", $("image-file")));
 $("document-file").addEventListener("change", () => sendFile("document", $("document-file")));
-$("share-location").addEventListener("click", () => { if (state.current) $("location-form").hidden = !$("location-form").hidden; });
-$("loc-cancel").addEventListener("click", () => { $("location-form").hidden = true; });
+$("share-location").addEventListener("click", () => {
+  if (state.current) $("location-form").hidden = !$("location-form").hidden;
+});
+$("loc-cancel").addEventListener("click", () => {
+  $("location-form").hidden = true;
+});
 $("location-form").addEventListener("submit", (event) => {
   event.preventDefault();
   $("location-form").hidden = true;
-  sendMessage({ type: "location", latitude: Number($("loc-lat").value), longitude: Number($("loc-long").value), name: $("loc-name").value, address: $("loc-address").value });
+  sendMessage({
+    type: "location",
+    latitude: Number($("loc-lat").value),
+    longitude: Number($("loc-long").value),
+    name: $("loc-name").value,
+    address: $("loc-address").value,
+  });
 });
 document.addEventListener("visibilitychange", readIfVisible);
 

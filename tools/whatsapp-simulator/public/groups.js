@@ -23,11 +23,24 @@ window.groupsUi = (() => {
       const last = [...state.messages.values()].filter((m) => m.groupId === g.id && m.type !== "reaction").pop();
       const lastLine = last ? (last.direction === "in" ? `${memberName(last.customerId)}: ` : "") + summary(last) : null;
       list.append(
-        el("li", { class: g.id === state.group ? "customer selected" : "customer", dataset: { groupId: g.id }, tabindex: "0", role: "button", onclick: () => open(g.id), onkeydown: (e) => { if (e.key === "Enter") open(g.id); } }, [
-          el("div", { class: "customer-name", text: `👥 ${g.subject}` }),
-          el("div", { class: "customer-id", text: `${g.members.length} member${g.members.length === 1 ? "" : "s"}` }),
-          lastLine ? el("div", { class: "customer-last", text: lastLine }) : null,
-        ]),
+        el(
+          "li",
+          {
+            class: g.id === state.group ? "customer selected" : "customer",
+            dataset: { groupId: g.id },
+            tabindex: "0",
+            role: "button",
+            onclick: () => open(g.id),
+            onkeydown: (e) => {
+              if (e.key === "Enter") open(g.id);
+            },
+          },
+          [
+            el("div", { class: "customer-name", text: `👥 ${g.subject}` }),
+            el("div", { class: "customer-id", text: `${g.members.length} member${g.members.length === 1 ? "" : "s"}` }),
+            lastLine ? el("div", { class: "customer-last", text: lastLine }) : null,
+          ],
+        ),
       );
     }
   }
@@ -46,23 +59,40 @@ window.groupsUi = (() => {
     $("text").disabled = g.members.length === 0;
     $("send").disabled = g.members.length === 0;
     $("group-members").replaceChildren(
-      ...g.members.map((id) => el("li", { class: "member" }, [el("span", { text: memberName(id) }), el("button", { type: "button", class: "secondary", text: "leaves", "aria-label": `${memberName(id)} leaves the group`, onclick: () => leave(id) })])),
+      ...g.members.map((id) =>
+        el("li", { class: "member" }, [
+          el("span", { text: memberName(id) }),
+          el("button", { type: "button", class: "secondary", text: "leaves", "aria-label": `${memberName(id)} leaves the group`, onclick: () => leave(id) }),
+        ]),
+      ),
     );
     const outside = [...state.customers.values()].filter((c) => !g.members.includes(c.id));
-    $("group-add-existing").replaceChildren(el("option", { value: "", text: "a customer…" }), ...outside.map((c) => el("option", { value: c.id, text: c.name })));
+    $("group-add-existing").replaceChildren(
+      el("option", { value: "", text: "a customer…" }),
+      ...outside.map((c) => el("option", { value: c.id, text: c.name })),
+    );
     if (document.activeElement !== $("group-subject")) $("group-subject").value = g.subject;
   }
 
   /** Who has what: a business message's ticks per member, for the tooltip. */
   function receiptsLine(m) {
     if (!m.receipts) return "";
-    return Object.entries(m.receipts).map(([id, status]) => `${memberName(id)}: ${(TICKS[status] || { label: status }).label}`).join(", ");
+    return Object.entries(m.receipts)
+      .map(([id, status]) => `${memberName(id)}: ${(TICKS[status] || { label: status }).label}`)
+      .join(", ");
   }
 
   function renderMessages(box) {
     const g = current();
     const messages = [...state.messages.values()].filter((m) => m.groupId === g.id && m.type !== "reaction").sort((a, b) => a.at - b.at);
-    if (messages.length === 0) box.append(el("div", { class: "empty", text: g.members.length > 0 ? "No messages yet: write as one of the members." : "Let customers join through the invite link, then write as one of them." }));
+    if (messages.length === 0)
+      box.append(
+        el("div", {
+          class: "empty",
+          text:
+            g.members.length > 0 ? "No messages yet: write as one of the members." : "Let customers join through the invite link, then write as one of them.",
+        }),
+      );
     for (const m of messages) {
       const tick = TICKS[m.status] || { mark: "", label: m.status };
       const detail = receiptsLine(m) || tick.label;
@@ -87,12 +117,16 @@ window.groupsUi = (() => {
   function readIfVisible() {
     const memberId = $("group-author").value;
     if (!memberId || document.visibilityState !== "visible" || readPending) return;
-    const unread = [...state.messages.values()].some((m) => m.groupId === state.group && m.direction === "out" && m.receipts && m.receipts[memberId] === "delivered");
+    const unread = [...state.messages.values()].some(
+      (m) => m.groupId === state.group && m.direction === "out" && m.receipts && m.receipts[memberId] === "delivered",
+    );
     if (!unread) return;
     readPending = true;
     api("POST", groupPath("/read"), { memberId })
       .catch((err) => showProblem(`Could not mark as read: ${err.message}`))
-      .finally(() => { readPending = false; });
+      .finally(() => {
+        readPending = false;
+      });
   }
 
   async function send(body) {
@@ -126,7 +160,9 @@ window.groupsUi = (() => {
   $("group-add-member").addEventListener("submit", async (event) => {
     event.preventDefault();
     const existing = $("group-add-existing").value;
-    const body = existing ? { customerId: existing } : { name: $("group-member-name").value, phone: $("group-member-phone").value, username: $("group-member-username").value };
+    const body = existing
+      ? { customerId: existing }
+      : { name: $("group-member-name").value, phone: $("group-member-phone").value, username: $("group-member-username").value };
     try {
       await api("POST", groupPath("/members"), body);
       event.target.reset();

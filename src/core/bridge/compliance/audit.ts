@@ -1,7 +1,15 @@
 import { businessOfContact, type BusinessNumberId } from "../../ids";
 import type { ChannelLink, InboxEntry } from "../../model";
 import type { ComplianceChannel } from "../../ports/compliance-store";
-import { AUDIT_LIST_MAX, type AuditReport, type ChannelActivity, type FlaggedDuplicate, type SuspendedLink, type TeamsPlace, type UnreconciledMessage } from "../../ports/compliance-gateway";
+import {
+  AUDIT_LIST_MAX,
+  type AuditReport,
+  type ChannelActivity,
+  type FlaggedDuplicate,
+  type SuspendedLink,
+  type TeamsPlace,
+  type UnreconciledMessage,
+} from "../../ports/compliance-gateway";
 import type { ReceivedMessage } from "../../ports/record-checks";
 import type { InternalReason } from "../../ports/webhook-journal";
 import { maskKey } from "../recovery/reconcile";
@@ -22,7 +30,9 @@ const SEND_RULE_REFUSALS: ReadonlySet<InternalReason> = new Set<InternalReason>(
 /** Counts by name, as pairs sorted by count (then name). */
 class Tally<K extends string> {
   private readonly counts = new Map<K, number>();
-  add(key: K): void { this.counts.set(key, (this.counts.get(key) ?? 0) + 1); }
+  add(key: K): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
   pairs(): Array<readonly [K, number]> {
     return [...this.counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
   }
@@ -40,7 +50,7 @@ class ChannelTally {
     const byChannel = new Map<string, { inbound: number; outbound: number; kept: number }>();
     for (const [business, counts] of this.byNumber) {
       const link = await linkOf(business);
-      const channel = link ? link.channel.channelName ?? link.channel.channelId : "(not linked)";
+      const channel = link ? (link.channel.channelName ?? link.channel.channelId) : "(not linked)";
       const sum = byChannel.get(channel) ?? { inbound: 0, outbound: 0, kept: 0 };
       byChannel.set(channel, { inbound: sum.inbound + counts.inbound, outbound: sum.outbound + counts.outbound, kept: sum.kept + counts.kept });
     }
@@ -116,18 +126,36 @@ export async function runAudit(ctx: BridgeDeps, deps: ComplianceDeps, from: numb
   const flagged = (await stores.inbox.listFlagged()).filter((e) => e.receivedAt >= from && e.receivedAt < to);
   const duplicates = await Promise.all(flagged.slice(0, AUDIT_LIST_MAX).map((entry) => duplicateOf(ctx, entry, linkOf)));
   const journal = await deps.records.checkJournal(dayOf(from), dayOf(Math.max(from, to - 1)));
-  const suspended = (await stores.links.list()).flatMap((link): SuspendedLink[] => (link.suspended ? [{
-    business: link.business,
-    since: link.suspended.since,
-    ...(link.displayNumber ? { displayNumber: link.displayNumber } : {}),
-    ...(link.channel.channelName ? { channelName: link.channel.channelName } : {}),
-  }] : []));
+  const suspended = (await stores.links.list()).flatMap((link): SuspendedLink[] =>
+    link.suspended
+      ? [
+          {
+            business: link.business,
+            since: link.suspended.since,
+            ...(link.displayNumber ? { displayNumber: link.displayNumber } : {}),
+            ...(link.channel.channelName ? { channelName: link.channel.channelName } : {}),
+          },
+        ]
+      : [],
+  );
   return {
-    from, to, inbound, outbound, outboundMessages, automatic, reconciled,
+    from,
+    to,
+    inbound,
+    outbound,
+    outboundMessages,
+    automatic,
+    reconciled,
     byChannel: await channels.result(linkOf),
-    keptInTeams: kept.pairs(), refused: refused.pairs(), failures: failures.pairs(), suspended,
-    unreconciledTotal, unreconciled,
-    duplicatesTotal: flagged.length, duplicates, journal,
+    keptInTeams: kept.pairs(),
+    refused: refused.pairs(),
+    failures: failures.pairs(),
+    suspended,
+    unreconciledTotal,
+    unreconciled,
+    duplicatesTotal: flagged.length,
+    duplicates,
+    journal,
   };
 }
 
@@ -143,7 +171,11 @@ function placeOf(link: ChannelLink | undefined, thread: TeamsPlace["thread"] | u
   };
 }
 
-async function unreconciledOf(ctx: BridgeDeps, message: ReceivedMessage, linkOf: (b: BusinessNumberId) => Promise<ChannelLink | undefined>): Promise<UnreconciledMessage> {
+async function unreconciledOf(
+  ctx: BridgeDeps,
+  message: ReceivedMessage,
+  linkOf: (b: BusinessNumberId) => Promise<ChannelLink | undefined>,
+): Promise<UnreconciledMessage> {
   const [entry, conversation, link] = await Promise.all([
     ctx.stores.inbox.get(message.business, message.key),
     ctx.stores.conversations.get(message.conversation),
@@ -189,8 +221,13 @@ export async function postDueAudit(ctx: BridgeDeps, deps: ComplianceDeps, channe
     return false;
   }
   if (done >= period) return false;
-  const outcome = await postOnce(deps, cursorPeriod("audit", period), now, () => runAudit(ctx, deps, from, to),
-    (audit, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "audit", audit }, { mayRepeat }));
+  const outcome = await postOnce(
+    deps,
+    cursorPeriod("audit", period),
+    now,
+    () => runAudit(ctx, deps, from, to),
+    (audit, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "audit", audit }, { mayRepeat }),
+  );
   if (outcome === "posted") ctx.logger.info("compliance.audit_posted", { period });
   return outcome === "posted";
 }

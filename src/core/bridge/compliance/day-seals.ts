@@ -33,7 +33,11 @@ export async function postDaySeals(ctx: BridgeDeps, deps: ComplianceDeps, channe
   let missed: DaySealPost["missed"];
   if (day < firstDay) {
     missed = { from: day, to: addDays(firstDay, -1) };
-    ctx.logger.warn("compliance.seals_missed", { from: missed.from, to: missed.to, note: "the bridge was not running: these days' seals are not posted (npm run verify prints them)" });
+    ctx.logger.warn("compliance.seals_missed", {
+      from: missed.from,
+      to: missed.to,
+      note: "the bridge was not running: these days' seals are not posted (npm run verify prints them)",
+    });
     day = firstDay;
   }
   let posted = 0;
@@ -47,8 +51,13 @@ export async function postDaySeals(ctx: BridgeDeps, deps: ComplianceDeps, channe
       break;
     }
     const post: DaySealPost = { day, ...(seal ? { seal } : {}), ...(missed ? { missed } : {}) };
-    const outcome = await postOnce(deps, cursorPeriod("day-seal", day), now, async () => post,
-      (value, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "day-seal", seal: value }, { mayRepeat }));
+    const outcome = await postOnce(
+      deps,
+      cursorPeriod("day-seal", day),
+      now,
+      async () => post,
+      (value, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "day-seal", seal: value }, { mayRepeat }),
+    );
     if (outcome === "busy") {
       stopped = true;
       break;

@@ -8,12 +8,18 @@ export async function postLinkGaps(ctx: BridgeDeps, deps: ComplianceDeps, channe
   let posted = 0;
   for (const gap of pending) {
     if (!mayWork()) break;
-    const outcome = await postOnce(deps, {
-      job: "link-gaps",
-      period: gap.key,
-      isDone: (p) => !(p.pending ?? []).some((g) => g.key === gap.key),
-      markDone: (p) => ({ ...p, pending: (p.pending ?? []).filter((g) => g.key !== gap.key) }),
-    }, ctx.clock.now(), async () => gap, (value, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "link-gap", gap: value }, { mayRepeat }));
+    const outcome = await postOnce(
+      deps,
+      {
+        job: "link-gaps",
+        period: gap.key,
+        isDone: (p) => !(p.pending ?? []).some((g) => g.key === gap.key),
+        markDone: (p) => ({ ...p, pending: (p.pending ?? []).filter((g) => g.key !== gap.key) }),
+      },
+      ctx.clock.now(),
+      async () => gap,
+      (value, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "link-gap", gap: value }, { mayRepeat }),
+    );
     if (outcome === "busy") break;
     if (outcome === "posted") posted++;
   }

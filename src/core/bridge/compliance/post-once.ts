@@ -53,7 +53,13 @@ function settled(progress: JobProgress, period: string): JobProgress {
  * `uncertain`, so the next attempt says it may repeat. Throws what `prepare` and `post` throw.
  * A fresh claim of another period of the same job counts as busy: one post of a job at a time.
  */
-export async function postOnce<T>(deps: ComplianceDeps, spec: PeriodSpec, now: number, prepare: () => Promise<T>, post: (value: T, mayRepeat: boolean) => Promise<unknown>): Promise<OnceOutcome> {
+export async function postOnce<T>(
+  deps: ComplianceDeps,
+  spec: PeriodSpec,
+  now: number,
+  prepare: () => Promise<T>,
+  post: (value: T, mayRepeat: boolean) => Promise<unknown>,
+): Promise<OnceOutcome> {
   let outcome: OnceOutcome = "busy";
   let mayRepeat = false;
   const claimed = await updateProgress(deps.store, spec.job, (p) => {

@@ -19,8 +19,13 @@ export async function postDueReview(ctx: BridgeDeps, deps: ComplianceDeps, chann
     return false;
   }
   if (done >= monday) return false;
-  const outcome = await postOnce(deps, cursorPeriod("weekly-review", monday), now, () => deps.records.activityReport(monday, addDays(monday, 6), now),
-    (report, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "weekly-review", report }, { mayRepeat }));
+  const outcome = await postOnce(
+    deps,
+    cursorPeriod("weekly-review", monday),
+    now,
+    () => deps.records.activityReport(monday, addDays(monday, 6), now),
+    (report, mayRepeat) => deps.gateway.startThread(channel.channel, { kind: "weekly-review", report }, { mayRepeat }),
+  );
   if (outcome === "posted") ctx.logger.info("compliance.review_posted", { week: monday });
   return outcome === "posted";
 }

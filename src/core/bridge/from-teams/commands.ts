@@ -27,18 +27,30 @@ function replyRules(settings: BridgeSettings): ReplyRules {
  * Handles a command addressed to the bot outside customer threads: link, unlink, status, group create,
  * compliance here, audit, help. Resolves to the answer in the thread (`audit` may post there itself).
  */
-export async function onCommand(ctx: BridgeContext, message: StaffMessage, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply | undefined> {
+export async function onCommand(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  replayUnrouted: (link: ChannelLink) => Promise<number>,
+): Promise<StaffReply | undefined> {
   const [word = "", ...args] = message.text.trim().split(/\s+/);
   switch (word.toLowerCase()) {
-    case "link": return link(ctx, message, args.join(" "), replayUnrouted);
-    case "unlink": return unlink(ctx, message);
-    case "status": return status(ctx, message);
-    case "group": return group(ctx, message, args);
-    case "compliance": return complianceCommand(ctx, message, args);
-    case "audit": return auditCommand(ctx, message, args);
+    case "link":
+      return link(ctx, message, args.join(" "), replayUnrouted);
+    case "unlink":
+      return unlink(ctx, message);
+    case "status":
+      return status(ctx, message);
+    case "group":
+      return group(ctx, message, args);
+    case "compliance":
+      return complianceCommand(ctx, message, args);
+    case "audit":
+      return auditCommand(ctx, message, args);
     case "help":
-    case "": return say({ kind: "help", rules: replyRules(ctx.settings) });
-    default: return say({ kind: "unknown-command", word, rules: replyRules(ctx.settings) });
+    case "":
+      return say({ kind: "help", rules: replyRules(ctx.settings) });
+    default:
+      return say({ kind: "unknown-command", word, rules: replyRules(ctx.settings) });
   }
 }
 
@@ -89,7 +101,12 @@ async function link(ctx: BridgeDeps, message: StaffMessage, query: string, repla
     ...(teamGroupId ? { teamGroupId } : {}),
   };
   await ctx.stores.links.put(created);
-  ctx.logger.info("teams.channel.linked", { business: number.id, tenantId: message.tenantId, user: message.author.aadObjectId, teamGroupId: teamGroupId ?? "unknown" });
+  ctx.logger.info("teams.channel.linked", {
+    business: number.id,
+    tenantId: message.tenantId,
+    user: message.author.aadObjectId,
+    teamGroupId: teamGroupId ?? "unknown",
+  });
   const waiting = await replayUnrouted(created);
   return say({ kind: "number-linked", number, waiting });
 }
@@ -135,7 +152,11 @@ async function group(ctx: BridgeDeps, message: StaffMessage, args: readonly stri
   ctx.logger.info("whatsapp.group.create_requested", { business: link.business, user: message.author.aadObjectId ?? "unknown" });
   const by = message.author.name || undefined;
   const key = groupRequestKeyOf(link.business, requestId);
-  const ensured = await ensureThread(ctx, link, groupThreadSubject(ctx, link, key, { requestId, subject, participantCount: 0 }, groupRequestedLine(subject, by)));
+  const ensured = await ensureThread(
+    ctx,
+    link,
+    groupThreadSubject(ctx, link, key, { requestId, subject, participantCount: 0 }, groupRequestedLine(subject, by)),
+  );
   if (ensured) {
     const notice: StaffNotice = { kind: "group-creating", subject, ...(by ? { by } : {}) };
     await withRetry(() => ctx.teams.postInThread(link.channel, ensured.conversation.thread!, { kind: "notice", notice }), BACKGROUND_RETRY, ctx);

@@ -38,11 +38,22 @@ export async function complianceCommand(ctx: BridgeContext, message: StaffMessag
     setAt: ctx.clock.now(),
   };
   const previous = await deps.store.setChannel(channel);
-  ctx.logger.info("compliance.channel_set", { tenantId: message.tenantId, user: message.author.aadObjectId, moved: previous !== undefined && previous.channel.channelId !== message.channelId });
+  ctx.logger.info("compliance.channel_set", {
+    tenantId: message.tenantId,
+    user: message.author.aadObjectId,
+    moved: previous !== undefined && previous.channel.channelId !== message.channelId,
+  });
   return say({
     kind: "compliance-channel-set",
     auditEveryHours: deps.auditEveryHours,
-    ...(previous ? { previous: { same: previous.channel.channelId === message.channelId, ...(previous.channel.channelName ? { channelName: previous.channel.channelName } : {}) } } : {}),
+    ...(previous
+      ? {
+          previous: {
+            same: previous.channel.channelId === message.channelId,
+            ...(previous.channel.channelName ? { channelName: previous.channel.channelName } : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -71,15 +82,22 @@ export async function auditCommand(ctx: BridgeContext, message: StaffMessage, ar
   // Resolves to nothing once the check is posted, or to the notice of its failure.
   const outcome = runAudit(ctx, deps, from, to)
     .then((audit) => deps.gateway.postInThread(where, message.thread, { kind: "audit", audit }))
-    .then(() => undefined, (err: unknown): StaffReply => {
-      ctx.logger.error("compliance.audit_failed", { error: describeError(err) });
-      return say({ kind: "audit-failed", ...(err instanceof BridgeError && err.userMessage ? { why: err.userMessage } : {}) });
-    });
+    .then(
+      () => undefined,
+      (err: unknown): StaffReply => {
+        ctx.logger.error("compliance.audit_failed", { error: describeError(err) });
+        return say({ kind: "audit-failed", ...(err instanceof BridgeError && err.userMessage ? { why: err.userMessage } : {}) });
+      },
+    );
   const late = Symbol("late");
   const first = await Promise.race([outcome, ctx.clock.sleep(INLINE_WAIT_MS).then(() => late)]);
   if (first !== late) return first as StaffReply | undefined;
-  ctx.background(outcome.then(async (notice) => {
-    if (notice?.kind === "notice") await ctx.teams.postInThread(where, message.thread, notice);
-  }).catch((err: unknown) => ctx.logger.error("compliance.audit_notice_failed", { error: describeError(err) })));
+  ctx.background(
+    outcome
+      .then(async (notice) => {
+        if (notice?.kind === "notice") await ctx.teams.postInThread(where, message.thread, notice);
+      })
+      .catch((err: unknown) => ctx.logger.error("compliance.audit_notice_failed", { error: describeError(err) })),
+  );
   return say({ kind: "audit-running", hours });
 }

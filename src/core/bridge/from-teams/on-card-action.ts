@@ -25,8 +25,11 @@ function valuesOf(data: Readonly<Record<string, unknown>>): TemplateValues {
   return { header, body };
 }
 
-const fillCard = (template: MessageTemplate, values: TemplateValues, extra: { preview?: string; problem?: TemplateProblem } = {}): StaffReply =>
-  ({ kind: "template-card", replace: true, card: { step: "fill", template, values, ...extra } });
+const fillCard = (template: MessageTemplate, values: TemplateValues, extra: { preview?: string; problem?: TemplateProblem } = {}): StaffReply => ({
+  kind: "template-card",
+  replace: true,
+  card: { step: "fill", template, values, ...extra },
+});
 
 /**
  * Use case `onCardAction`: the steps of the template card (pick → fill/preview → send). The customer is
@@ -54,7 +57,8 @@ export async function onCardAction(ctx: BridgeContext, action: StaffCardAction):
   if (kind === "template.pick") return fillCard(template, { header: {}, body: {} });
   const missing = missingValues(template, values);
   const preview = renderTemplate(template, values);
-  if (kind === "template.preview") return fillCard(template, values, { preview, ...(missing.length ? { problem: { kind: "template-incomplete", missing, attempt: "preview" } } : {}) });
+  if (kind === "template.preview")
+    return fillCard(template, values, { preview, ...(missing.length ? { problem: { kind: "template-incomplete", missing, attempt: "preview" } } : {}) });
   if (kind !== "template.send") return undefined;
 
   if (missing.length > 0) return fillCard(template, values, { preview, problem: { kind: "template-incomplete", missing, attempt: "send" } });
@@ -98,9 +102,14 @@ async function sendTemplate(
   const sentCard: StaffReply = { kind: "template-card", replace: true, card: { step: "sent", template, text: preview, by: action.author.name } };
   for (let attempt = 1; attempt <= MAX_CARD_TRIES; attempt++) {
     const created = await createRow(ctx, {
-      business: conversation.business, contact: conversation.contact, thread: action.thread,
+      business: conversation.business,
+      contact: conversation.contact,
+      thread: action.thread,
       teamsMessageId: attempt === 1 ? action.messageId : TeamsMessageId(`${action.messageId}#${attempt}`),
-      kind: "template", label: `template:${templateId(template)}`, body: paragraph(preview), template: { id: templateId(template), values },
+      kind: "template",
+      label: `template:${templateId(template)}`,
+      body: paragraph(preview),
+      template: { id: templateId(template), values },
       ...(action.author.aadObjectId ? { author: action.author.aadObjectId, authorName: action.author.name } : {}),
       ...newRow(ctx),
     });
@@ -123,5 +132,8 @@ async function sendTemplate(
     ctx.logger.warn("whatsapp.template.failed", { contact: maskId(conversation.contact), error: outcome.error });
     return fillCard(template, values, { preview, problem: outcome.notice });
   }
-  return fillCard(template, values, { preview, problem: { kind: "not-sent", what: "template", reply: preview, why: "this card has been tried too many times; start again with a new template card." } });
+  return fillCard(template, values, {
+    preview,
+    problem: { kind: "not-sent", what: "template", reply: preview, why: "this card has been tried too many times; start again with a new template card." },
+  });
 }

@@ -20,7 +20,11 @@ import { journalKeptInTeams } from "../journal-records";
  * the reply mode; elsewhere, a message that mentions the bot is a command. Threads and channels the bridge
  * does not own are ignored. Expected failures become a notice in the thread, never an exception.
  */
-export async function onStaffMessage(ctx: BridgeContext, message: StaffMessage, replayUnrouted: (link: ChannelLink) => Promise<number>): Promise<StaffReply | undefined> {
+export async function onStaffMessage(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  replayUnrouted: (link: ChannelLink) => Promise<number>,
+): Promise<StaffReply | undefined> {
   const conversation = message.isThreadRoot ? undefined : await ctx.stores.conversations.findByThread(message.thread);
   if (conversation) {
     if (message.mentionsBot && /^template\b/i.test(message.text.trim())) return templatePicker(ctx, undefined, conversation.group !== undefined);
@@ -37,7 +41,14 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   const route = routeStaffReply({ ...message, mentions: message.mentions ?? [] }, { ...settings, sendPrefix });
   // A reply that stays in Teams is recorded in the journal too, with why: the record shows it was not sent.
   const keptInTeams = (why: InternalReason, detail?: string) =>
-    journalKeptInTeams(ctx, { conversation, teamsMessageId: message.messageId, author: message.author, why, text: message.text, ...(detail ? { detail } : {}) });
+    journalKeptInTeams(ctx, {
+      conversation,
+      teamsMessageId: message.messageId,
+      author: message.author,
+      why,
+      text: message.text,
+      ...(detail ? { detail } : {}),
+    });
   switch (route.kind) {
     case "note":
     case "not-addressed":
@@ -59,10 +70,11 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   if (route.sentAnyway) message = { ...message, body: route.body, text: toPlainText(route.body) };
   const hasImages = (message.images?.length ?? 0) > 0;
   // Images that could not be fetched and files (never given to bots) are said; with images, sendStaffImages says it.
-  const imageProblems = !hasImages ? message.imageProblems ?? [] : [];
-  const attachmentsNote = imageProblems.length > 0 || message.attachmentCount > 0
-    ? say({ kind: "attachments-not-sent", imageProblems, files: message.attachmentCount > 0 })
-    : undefined;
+  const imageProblems = !hasImages ? (message.imageProblems ?? []) : [];
+  const attachmentsNote =
+    imageProblems.length > 0 || message.attachmentCount > 0
+      ? say({ kind: "attachments-not-sent", imageProblems, files: message.attachmentCount > 0 })
+      : undefined;
   if (isEmpty(message.body) && !hasImages) return attachmentsNote;
   const link = await ctx.stores.links.get(conversation.business);
   if (!link || link.channel.channelId !== message.channelId) return say({ kind: "channel-unlinked" });
@@ -89,9 +101,15 @@ async function replyToCustomer(ctx: BridgeContext, message: StaffMessage, conver
   const group = conversation.group !== undefined;
   if (!window.open) {
     await keptInTeams("window-closed");
-    return templatePicker(ctx, { kind: "window-closed", group, unsent: message.text, ...(window.closedAt !== undefined ? { closedAt: window.closedAt } : {}) }, group);
+    return templatePicker(
+      ctx,
+      { kind: "window-closed", group, unsent: message.text, ...(window.closedAt !== undefined ? { closedAt: window.closedAt } : {}) },
+      group,
+    );
   }
   const label = route.sentAnyway ? "sent-anyway" : undefined;
-  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to, label)).then((reply) => reply ?? attachmentsNote);
+  const outcome = (hasImages ? sendStaffImages(ctx, message, conversation, link, to) : sendReply(ctx, message, conversation, link, to, label)).then(
+    (reply) => reply ?? attachmentsNote,
+  );
   return answerWithin(ctx, outcome, link, message);
 }

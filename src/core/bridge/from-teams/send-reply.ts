@@ -16,7 +16,14 @@ import { quotedWamid } from "./staff-media";
  * (outbox-record.ts). Resolves to a notice when it was not sent, quoting it; when WhatsApp says the
  * 24-hour window has closed, to the template card, which quotes it.
  */
-export async function sendReply(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, link: ChannelLink, to: Recipient, label?: string): Promise<StaffReply | undefined> {
+export async function sendReply(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  conversation: Conversation,
+  link: ChannelLink,
+  to: Recipient,
+  label?: string,
+): Promise<StaffReply | undefined> {
   // A reply with quote of an earlier message goes to WhatsApp as a contextual reply to it.
   let replyTo;
   try {

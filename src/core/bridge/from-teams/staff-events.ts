@@ -35,9 +35,15 @@ export async function onStaffReaction(ctx: BridgeContext, reaction: StaffReactio
   const emoji = reaction.added.at(-1) ?? "";
   try {
     await ctx.pacer.send(conversation.business, conversation.contact, () =>
-      ctx.whatsapp.sendReaction({ business: conversation.business, to, target: target.wamid, emoji }));
+      ctx.whatsapp.sendReaction({ business: conversation.business, to, target: target.wamid, emoji }),
+    );
     // Who reacted is recorded with what was sent (the gate admitted them, so the object id is known).
-    ctx.logger.info("teams.reaction.sent", { business: conversation.business, contact: maskId(conversation.contact), removed: emoji === "", user: reaction.author.aadObjectId ?? "unknown" });
+    ctx.logger.info("teams.reaction.sent", {
+      business: conversation.business,
+      contact: maskId(conversation.contact),
+      removed: emoji === "",
+      user: reaction.author.aadObjectId ?? "unknown",
+    });
     return undefined;
   } catch (err) {
     ctx.logger.warn("teams.reaction.failed", { business: conversation.business, contact: maskId(conversation.contact), error: describeError(err) });

@@ -50,7 +50,13 @@ export interface StaffRefused {
 export async function admitStaff(ctx: BridgeDeps, link: ChannelLink, author: StaffAuthor, action: StaffAction): Promise<StaffRefused | undefined> {
   const verdict = await staffVerdict(ctx, link, author);
   if (verdict.allowed) return undefined;
-  ctx.logger.warn("teams.staff.refused", { action, why: verdict.why, business: link.business, tenantId: link.channel.tenantId, user: author.aadObjectId ?? "unknown" });
+  ctx.logger.warn("teams.staff.refused", {
+    action,
+    why: verdict.why,
+    business: link.business,
+    tenantId: link.channel.tenantId,
+    user: author.aadObjectId ?? "unknown",
+  });
   return { why: verdict.why, reply: say({ kind: "staff-not-allowed", why: verdict.why, action }) };
 }
 

@@ -46,11 +46,30 @@ export function outboundKind(image: StaffImage): { kind: MediaKind } | { problem
  * journaled (`text`: what the customer received). Meta has it already: a journal that keeps failing is
  * logged as an error, never reported as "not sent".
  */
-async function record(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, to: Recipient, wamid: WaMessageId, summary: string, text: string): Promise<void> {
-  await recordOutbound(ctx, { conversation, thread: message.thread, teamsMessageId: message.messageId, wamids: [wamid], excerpt: summary, ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}) });
+async function record(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  conversation: Conversation,
+  to: Recipient,
+  wamid: WaMessageId,
+  summary: string,
+  text: string,
+): Promise<void> {
+  await recordOutbound(ctx, {
+    conversation,
+    thread: message.thread,
+    teamsMessageId: message.messageId,
+    wamids: [wamid],
+    excerpt: summary,
+    ...(message.author.aadObjectId ? { author: message.author.aadObjectId } : {}),
+  });
   const author = journalAuthor(message.author);
   try {
-    await withRetry(() => journalSentMedia(ctx, { conversation, to, wamid, teamsMessageId: message.messageId, text, ...(author ? { author } : {}) }), BACKGROUND_RETRY, ctx);
+    await withRetry(
+      () => journalSentMedia(ctx, { conversation, to, wamid, teamsMessageId: message.messageId, text, ...(author ? { author } : {}) }),
+      BACKGROUND_RETRY,
+      ctx,
+    );
   } catch (err) {
     ctx.logger.error("journal.outbound_record_failed", { contact: maskId(conversation.contact), error: describeError(err) });
   }
@@ -61,8 +80,11 @@ const imageRecord = (image: StaffImage, kind: MediaKind, caption: string | undef
   `[${kind}: ${image.name}, ${baseMimeType(image.mimeType) ?? "unknown type"}, ${image.bytes.length} bytes]${caption ? `\n${caption}` : ""}`;
 
 /** WhatsApp refused an image (`name`) or the text: with its words when it gave any. */
-const refused = (err: unknown, name?: string): ReplyPartProblem =>
-  ({ kind: "refused", ...(name !== undefined ? { name } : {}), ...(err instanceof BridgeError ? { why: err.userMessage } : {}) });
+const refused = (err: unknown, name?: string): ReplyPartProblem => ({
+  kind: "refused",
+  ...(name !== undefined ? { name } : {}),
+  ...(err instanceof BridgeError ? { why: err.userMessage } : {}),
+});
 
 /**
  * Sends a staff reply that has pasted images: each image uploaded to WhatsApp and sent, the reply's text
@@ -70,7 +92,13 @@ const refused = (err: unknown, name?: string): ReplyPartProblem =>
  * quoted message makes the first message a contextual reply. Every message goes through the pacer and
  * is mapped to the staff message. Resolves to a notice listing what did not reach WhatsApp, if anything.
  */
-export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, link: ChannelLink, to: Recipient): Promise<StaffReply | undefined> {
+export async function sendStaffImages(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  conversation: Conversation,
+  link: ChannelLink,
+  to: Recipient,
+): Promise<StaffReply | undefined> {
   const { business, contact } = conversation;
   const problems: ReplyPartProblem[] = (message.imageProblems ?? []).map((said) => ({ kind: "not-fetched", said }));
   const replyTo = await quotedWamid(ctx.stores, message);
@@ -80,10 +108,20 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
   let first = true;
   const sendText = async () => {
     const sent = await ctx.pacer.send(business, contact, () =>
-      ctx.whatsapp.sendText({ business, to, body: message.body, ...(replyTo && first ? { replyTo } : {}), callbackData: message.messageId }));
+      ctx.whatsapp.sendText({ business, to, body: message.body, ...(replyTo && first ? { replyTo } : {}), callbackData: message.messageId }),
+    );
     const parts = sent.parts ?? [sent.id];
     // A long text went as several messages: one record for the text, under its first part.
-    for (const [n, id] of parts.entries()) await record(ctx, message, conversation, to, id, excerpt(plain, 200), n === 0 ? ctx.whatsapp.renderText(message.body) : `(part ${n + 1} of ${parts.length} of the text above)`);
+    for (const [n, id] of parts.entries())
+      await record(
+        ctx,
+        message,
+        conversation,
+        to,
+        id,
+        excerpt(plain, 200),
+        n === 0 ? ctx.whatsapp.renderText(message.body) : `(part ${n + 1} of ${parts.length} of the text above)`,
+      );
     textSent = true;
     first = false;
   };
@@ -91,19 +129,38 @@ export async function sendStaffImages(ctx: BridgeContext, message: StaffMessage,
     if (hasText && Array.from(plain).length > CAPTION_MAX_CHARS) await sendText();
     for (const image of message.images ?? []) {
       const route = outboundKind(image);
-      if ("problem" in route) { problems.push(route.problem); continue; }
+      if ("problem" in route) {
+        problems.push(route.problem);
+        continue;
+      }
       const withCaption = !textSent;
       try {
-        const uploaded = await withRetry(() => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }), INTERACTIVE_RETRY, ctx);
-        const sent = await ctx.pacer.send(business, contact, () => ctx.whatsapp.sendMedia({
-          business, to, kind: route.kind, mediaId: uploaded.id,
-          ...(withCaption ? { caption: message.body } : {}),
-          ...(route.kind === "document" ? { filename: image.name } : {}),
-          ...(replyTo && first ? { replyTo } : {}),
-          callbackData: message.messageId,
-        }));
-        await record(ctx, message, conversation, to, sent.id, excerpt(`[${route.kind}] ${withCaption ? plain : image.name}`, 200),
-          imageRecord(image, route.kind, withCaption ? ctx.whatsapp.renderText(message.body) : undefined));
+        const uploaded = await withRetry(
+          () => ctx.whatsapp.uploadMedia({ business, bytes: image.bytes, mimeType: image.mimeType, filename: image.name }),
+          INTERACTIVE_RETRY,
+          ctx,
+        );
+        const sent = await ctx.pacer.send(business, contact, () =>
+          ctx.whatsapp.sendMedia({
+            business,
+            to,
+            kind: route.kind,
+            mediaId: uploaded.id,
+            ...(withCaption ? { caption: message.body } : {}),
+            ...(route.kind === "document" ? { filename: image.name } : {}),
+            ...(replyTo && first ? { replyTo } : {}),
+            callbackData: message.messageId,
+          }),
+        );
+        await record(
+          ctx,
+          message,
+          conversation,
+          to,
+          sent.id,
+          excerpt(`[${route.kind}] ${withCaption ? plain : image.name}`, 200),
+          imageRecord(image, route.kind, withCaption ? ctx.whatsapp.renderText(message.body) : undefined),
+        );
         if (withCaption) textSent = true;
         first = false;
       } catch (err) {

@@ -13,14 +13,21 @@ export const INLINE_WAIT_MS = 4_000;
  * Answers in the turn if the outcome is ready within `INLINE_WAIT_MS` (Teams times out turns after
  * 10–15 s, docs/protocols.md B7); otherwise the turn ends and a failure notice is posted in the thread later.
  */
-export async function answerWithin(ctx: BridgeContext, outcome: Promise<StaffReply | undefined>, link: ChannelLink, message: StaffMessage): Promise<StaffReply | undefined> {
+export async function answerWithin(
+  ctx: BridgeContext,
+  outcome: Promise<StaffReply | undefined>,
+  link: ChannelLink,
+  message: StaffMessage,
+): Promise<StaffReply | undefined> {
   const late = Symbol("late");
   const first = await Promise.race([outcome, ctx.clock.sleep(INLINE_WAIT_MS).then(() => late)]);
   if (first !== late) return first as StaffReply | undefined;
   ctx.background(
-    outcome.then(async (reply) => {
-      if (reply?.kind === "notice") await ctx.teams.postInThread(link.channel, message.thread, reply);
-    }).catch((err: unknown) => ctx.logger.error("teams.reply.late_notice_failed", { error: describeError(err) })),
+    outcome
+      .then(async (reply) => {
+        if (reply?.kind === "notice") await ctx.teams.postInThread(link.channel, message.thread, reply);
+      })
+      .catch((err: unknown) => ctx.logger.error("teams.reply.late_notice_failed", { error: describeError(err) })),
   );
   return undefined;
 }

@@ -13,7 +13,10 @@ export class TemplateCatalog {
   private cached?: { at: number; templates: readonly MessageTemplate[] };
   private inflight?: Promise<readonly MessageTemplate[]>;
 
-  constructor(private readonly whatsapp: Pick<WhatsAppGateway, "listTemplates">, private readonly clock: Clock) {}
+  constructor(
+    private readonly whatsapp: Pick<WhatsAppGateway, "listTemplates">,
+    private readonly clock: Clock,
+  ) {}
 
   async list(): Promise<readonly MessageTemplate[]> {
     if (this.cached && this.clock.now() - this.cached.at < TEMPLATE_CACHE_MS) return this.cached.templates;

@@ -12,8 +12,11 @@ type SystemContent = Extract<InboundContent, { kind: "system" }>;
 
 /** True for the system messages that move a contact to a new number or user id (docs/architecture.md). */
 export function isIdentityChange(content: InboundContent): content is SystemContent {
-  return content.kind === "system" && (content.newPhone !== undefined || content.newUserId !== undefined)
-    && /changed_number|changed_user_id|identity_changed/.test(content.systemType);
+  return (
+    content.kind === "system" &&
+    (content.newPhone !== undefined || content.newUserId !== undefined) &&
+    /changed_number|changed_user_id|identity_changed/.test(content.systemType)
+  );
 }
 
 /**
@@ -22,7 +25,12 @@ export function isIdentityChange(content: InboundContent): content is SystemCont
  * replies go to the new number. The old row stays (history). The BSUID key is activated last, so the
  * thread's index names it (it survives usernames). Returns the sentence for the thread. Does I/O.
  */
-export async function rekeyContact(ctx: { stores: Stores; clock: Clock; logger: Logger }, message: InboundMessage, content: SystemContent, conversation: Conversation): Promise<FormattedText> {
+export async function rekeyContact(
+  ctx: { stores: Stores; clock: Clock; logger: Logger },
+  message: InboundMessage,
+  content: SystemContent,
+  conversation: Conversation,
+): Promise<FormattedText> {
   const { stores, clock, logger } = ctx;
   const business = message.business;
   const changedNumber = content.newPhone !== undefined;
@@ -71,7 +79,11 @@ export async function rekeyContact(ctx: { stores: Stores; clock: Clock; logger: 
  * thread index to the BSUID row. Done when the thread is new or the phone is newly known. Failures are
  * logged, not raised: the message itself is already posted. Does I/O.
  */
-export async function rememberPhoneAlias(ctx: { stores: Stores; clock: Clock; logger: Logger }, message: InboundMessage, conversation: Conversation): Promise<void> {
+export async function rememberPhoneAlias(
+  ctx: { stores: Stores; clock: Clock; logger: Logger },
+  message: InboundMessage,
+  conversation: Conversation,
+): Promise<void> {
   const { phone, userId } = message.contact;
   if (!phone || !userId || !conversation.thread || !conversation.channelId || !conversation.rootMessageId) return;
   const firstTime = conversation.lastInboundAt === undefined || conversation.phone !== phone;
@@ -80,7 +92,14 @@ export async function rememberPhoneAlias(ctx: { stores: Stores; clock: Clock; lo
   if (alias === conversation.contact) return;
   const place = { channelId: conversation.channelId, thread: conversation.thread, rootMessageId: conversation.rootMessageId };
   try {
-    const reserved = await ctx.stores.conversations.reserve({ contact: alias, business: message.business, state: "creating", phone, userId, createdAt: ctx.clock.now() });
+    const reserved = await ctx.stores.conversations.reserve({
+      contact: alias,
+      business: message.business,
+      state: "creating",
+      phone,
+      userId,
+      createdAt: ctx.clock.now(),
+    });
     if (!reserved.created && reserved.existing.state === "active") return;
     // The alias joins the thread without taking its index: a staff reply never finds a half-made alias.
     await ctx.stores.conversations.activate(alias, place, { alias: true });
@@ -103,7 +122,14 @@ export async function adoptKnownThread(ctx: { stores: Stores; clock: Clock; logg
   const byPhone = await ctx.stores.conversations.get(phoneKey);
   if (byPhone?.state !== "active" || !byPhone.thread || !byPhone.channelId || !byPhone.rootMessageId) return;
   if (byPhone.userId !== undefined && byPhone.userId !== userId) return;
-  const reserved = await ctx.stores.conversations.reserve({ contact: key, business: message.business, state: "creating", phone, userId, createdAt: ctx.clock.now() });
+  const reserved = await ctx.stores.conversations.reserve({
+    contact: key,
+    business: message.business,
+    state: "creating",
+    phone,
+    userId,
+    createdAt: ctx.clock.now(),
+  });
   if (!reserved.created) return;
   await ctx.stores.conversations.activate(key, { channelId: byPhone.channelId, thread: byPhone.thread, rootMessageId: byPhone.rootMessageId });
   await ctx.stores.conversations.update(phoneKey, { userId });

@@ -11,18 +11,30 @@ import { bold, italic, link, lines, nameOf, p, quoted, t } from "../thread-view/
 /** The short tag shown above the text (`[location]`, `[order]` …); undefined for plain text. */
 export function labelOf(content: InboundContent): string | undefined {
   switch (content.kind) {
-    case "text": return undefined;
-    case "media": return content.media === "audio" && content.voice ? "voice message" : content.media;
-    case "location": return "location";
-    case "contacts": return content.contacts.length === 1 ? "shared contact" : "shared contacts";
-    case "interactive": return INTERACTIVE_LABEL[content.replyType] ?? "tapped a button";
-    case "button": return "tapped a template button";
-    case "reaction": return undefined;
-    case "order": return "order";
-    case "system": return content.systemType === "request_welcome" ? "opened the chat" : "WhatsApp notice";
-    case "edit": return "edited a message";
-    case "revoke": return "deleted a message";
-    case "unsupported": return content.originalType === "edit" ? "edited a message" : `unsupported message (type ${content.originalType})`;
+    case "text":
+      return undefined;
+    case "media":
+      return content.media === "audio" && content.voice ? "voice message" : content.media;
+    case "location":
+      return "location";
+    case "contacts":
+      return content.contacts.length === 1 ? "shared contact" : "shared contacts";
+    case "interactive":
+      return INTERACTIVE_LABEL[content.replyType] ?? "tapped a button";
+    case "button":
+      return "tapped a template button";
+    case "reaction":
+      return undefined;
+    case "order":
+      return "order";
+    case "system":
+      return content.systemType === "request_welcome" ? "opened the chat" : "WhatsApp notice";
+    case "edit":
+      return "edited a message";
+    case "revoke":
+      return "deleted a message";
+    case "unsupported":
+      return content.originalType === "edit" ? "edited a message" : `unsupported message (type ${content.originalType})`;
   }
 }
 
@@ -84,7 +96,11 @@ function orderBody(c: Extract<InboundContent, { kind: "order" }>): FormattedText
     blocks.push({
       kind: "list",
       ordered: false,
-      items: c.items.map((i) => [t(`${i.quantity} × `), bold(i.productId), t(` at ${i.price.toFixed(2)} ${i.currency} = ${(i.price * i.quantity).toFixed(2)} ${i.currency}`)]),
+      items: c.items.map((i) => [
+        t(`${i.quantity} × `),
+        bold(i.productId),
+        t(` at ${i.price.toFixed(2)} ${i.currency} = ${(i.price * i.quantity).toFixed(2)} ${i.currency}`),
+      ]),
     });
     blocks.push(p(...field("Total", t(sum(c.items)))));
   } else blocks.push(p(italic("no items")));
@@ -100,10 +116,22 @@ function systemBody(message: InboundMessage, c: Extract<InboundContent, { kind: 
 
 function unsupportedBody(message: InboundMessage, c: Extract<InboundContent, { kind: "unsupported" }>): FormattedText {
   if (c.originalType === "edit") {
-    return [p(t(`${nameOf(message)} edited an earlier message in WhatsApp. WhatsApp does not share edits with this number, so the new text is not available here; the original stays in this thread as it was.`))];
+    return [
+      p(
+        t(
+          `${nameOf(message)} edited an earlier message in WhatsApp. WhatsApp does not share edits with this number, so the new text is not available here; the original stays in this thread as it was.`,
+        ),
+      ),
+    ];
   }
   const why = c.detail ? ` (${c.detail})` : "";
-  return [p(t(`${nameOf(message)} sent a message of a type WhatsApp does not deliver to this bridge: ${c.originalType}${why}. Ask the customer to send it another way if it matters.`))];
+  return [
+    p(
+      t(
+        `${nameOf(message)} sent a message of a type WhatsApp does not deliver to this bridge: ${c.originalType}${why}. Ask the customer to send it another way if it matters.`,
+      ),
+    ),
+  ];
 }
 
 /**
@@ -113,18 +141,27 @@ function unsupportedBody(message: InboundMessage, c: Extract<InboundContent, { k
 export function plainBodyOf(message: InboundMessage): FormattedText | undefined {
   const c = message.content;
   switch (c.kind) {
-    case "text": return c.body;
-    case "location": return locationBody(c);
-    case "contacts": return contactsBody(c);
-    case "interactive": return interactiveBody(c);
-    case "button": return [p(t("Tapped: "), bold(c.text)), ...(c.payload ? [p(italic(`button payload: ${c.payload}`))] : [])];
-    case "order": return orderBody(c);
-    case "system": return systemBody(message, c);
-    case "unsupported": return unsupportedBody(message, c);
+    case "text":
+      return c.body;
+    case "location":
+      return locationBody(c);
+    case "contacts":
+      return contactsBody(c);
+    case "interactive":
+      return interactiveBody(c);
+    case "button":
+      return [p(t("Tapped: "), bold(c.text)), ...(c.payload ? [p(italic(`button payload: ${c.payload}`))] : [])];
+    case "order":
+      return orderBody(c);
+    case "system":
+      return systemBody(message, c);
+    case "unsupported":
+      return unsupportedBody(message, c);
     case "media":
     case "reaction":
     case "edit":
-    case "revoke": return undefined;
+    case "revoke":
+      return undefined;
   }
 }
 

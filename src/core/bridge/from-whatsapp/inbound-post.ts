@@ -62,7 +62,13 @@ export function customerPost(message: InboundMessage, body: FormattedText, label
  * identity changes re-key the contact. `after` runs once the reply exists: the inline image, the media
  * retry, the phone alias. Does I/O; failures worth retrying are thrown.
  */
-export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink, conversation: Conversation, entry: InboxEntry, message: InboundMessage): Promise<PreparedPost> {
+export async function prepareInboundPost(
+  ctx: InboundPostDeps,
+  link: ChannelLink,
+  conversation: Conversation,
+  entry: InboxEntry,
+  message: InboundMessage,
+): Promise<PreparedPost> {
   const content = message.content;
   const afterSteps: Array<(posted: TeamsMessageId) => Promise<void>> = [];
   let body: FormattedText;
@@ -104,7 +110,11 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
           await step(posted);
         } catch (err) {
           // The message itself is posted and recorded; a failed extra is logged, not retried as a whole.
-          ctx.logger.warn("whatsapp.message.after_post_failed", { business: message.business, contact: maskId(message.contact.key), error: describeError(err) });
+          ctx.logger.warn("whatsapp.message.after_post_failed", {
+            business: message.business,
+            contact: maskId(message.contact.key),
+            error: describeError(err),
+          });
         }
       }
     },
@@ -112,6 +122,15 @@ export async function prepareInboundPost(ctx: InboundPostDeps, link: ChannelLink
 }
 
 /** Shows an image inline, as its own post right under its message (text and image in one activity would be split by Teams). */
-export async function postInlineImage(ctx: Pick<InboundPostDeps, "teams" | "clock" | "metrics">, link: ChannelLink, conversation: Conversation, image: InlineImage): Promise<void> {
-  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "image", name: image.name, mimeType: image.mimeType, bytes: image.bytes }), BACKGROUND_RETRY, ctx);
+export async function postInlineImage(
+  ctx: Pick<InboundPostDeps, "teams" | "clock" | "metrics">,
+  link: ChannelLink,
+  conversation: Conversation,
+  image: InlineImage,
+): Promise<void> {
+  await withRetry(
+    () => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "image", name: image.name, mimeType: image.mimeType, bytes: image.bytes }),
+    BACKGROUND_RETRY,
+    ctx,
+  );
 }

@@ -24,14 +24,26 @@ export interface InlineImage {
 /** What happened to a customer's file. */
 export type MediaOutcome =
   /** Kept and linked; `risk`: a risky file under the `flag` policy (the post warns). */
-  | { readonly status: "kept"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia; readonly inline?: InlineImage; readonly risk?: readonly string[] }
+  | {
+      readonly status: "kept";
+      readonly name: string;
+      readonly mimeType: string;
+      readonly kept: KeptMedia;
+      readonly inline?: InlineImage;
+      readonly risk?: readonly string[];
+    }
   /**
    * Kept apart and not linked: the hash or the real type did not match what was announced (`integrity`,
    * docs/security.md, adversarial case 33), or a risky file under the `quarantine` or `block` policy (`risk`, `blocked`).
    */
   | {
-      readonly status: "quarantined"; readonly name: string; readonly mimeType: string; readonly kept: KeptMedia;
-      readonly integrity?: string; readonly risk?: readonly string[]; readonly blocked?: boolean;
+      readonly status: "quarantined";
+      readonly name: string;
+      readonly mimeType: string;
+      readonly kept: KeptMedia;
+      readonly integrity?: string;
+      readonly risk?: readonly string[];
+      readonly blocked?: boolean;
     }
   /** Not kept; `retry` says whether the bridge tries again. */
   | { readonly status: "failed"; readonly problem: string; readonly retry: boolean };
@@ -40,7 +52,7 @@ const INLINE_TYPES = new Set(["image/jpeg", "image/png", "image/gif"]);
 const NOUN: Readonly<Record<string, string>> = { image: "image", audio: "audio file", video: "video", document: "document", sticker: "sticker" };
 
 function nounOf(content: MediaContent): string {
-  return content.media === "audio" && content.voice ? "voice message" : NOUN[content.media] ?? "file";
+  return content.media === "audio" && content.voice ? "voice message" : (NOUN[content.media] ?? "file");
 }
 
 /**
@@ -73,11 +85,15 @@ export async function keepInboundMedia(
     const wrongFamily = (content.media === "image" || content.media === "sticker") && !(typeCheck.actual ?? "").startsWith("image/");
     const problems: string[] = [];
     if (fetched.hashMatches === false) problems.push("its SHA-256 does not match the one WhatsApp announced");
-    if (!typeCheck.ok || wrongFamily) problems.push(`it was declared as ${declared ?? content.media} but its bytes are ${typeCheck.actual ?? "of an unknown type"}`);
+    if (!typeCheck.ok || wrongFamily)
+      problems.push(`it was declared as ${declared ?? content.media} but its bytes are ${typeCheck.actual ?? "of an unknown type"}`);
     const name = mediaFileName(content.media, declared, message.timestamp, content.filename);
     const mimeType = typeCheck.actual ?? declared ?? "application/octet-stream";
     const riskyFiles = ctx.settings?.riskyFiles ?? DEFAULT_RISKY_FILES;
-    const verdict = classifyFile({ name, bytes: fetched.bytes, ...(declared ? { declaredMime: declared } : {}), ...(typeCheck.actual ? { actualMime: typeCheck.actual } : {}) }, riskyFiles.extensions);
+    const verdict = classifyFile(
+      { name, bytes: fetched.bytes, ...(declared ? { declaredMime: declared } : {}), ...(typeCheck.actual ? { actualMime: typeCheck.actual } : {}) },
+      riskyFiles.extensions,
+    );
     const risk = verdict.risky ? verdict.reasons : undefined;
     const quarantined = problems.length > 0 || (risk !== undefined && riskyFiles.policy !== "flag");
     const kept = await media.keep({
@@ -94,7 +110,10 @@ export async function keepInboundMedia(
     if (risk) logger.warn("whatsapp.media.risky", { ...logFields, policy: riskyFiles.policy, reasons: risk.length });
     if (quarantined) {
       return {
-        status: "quarantined", name, mimeType: declared ?? "unknown", kept,
+        status: "quarantined",
+        name,
+        mimeType: declared ?? "unknown",
+        kept,
         ...(problems.length > 0 ? { integrity: problems.join("; and ") } : {}),
         ...(risk ? { risk, ...(riskyFiles.policy === "block" ? { blocked: true } : {}) } : {}),
       };
@@ -112,11 +131,23 @@ function failure(err: unknown, noun: string, cap: number): MediaOutcome {
   if (err instanceof MediaFetchError) {
     switch (err.reason) {
       case "too_large":
-        return { status: "failed", problem: `The ${noun} is larger than WhatsApp's limit for its type (${formatBytes(cap)}), so it was not downloaded. Ask the customer to share it another way.`, retry: false };
+        return {
+          status: "failed",
+          problem: `The ${noun} is larger than WhatsApp's limit for its type (${formatBytes(cap)}), so it was not downloaded. Ask the customer to share it another way.`,
+          retry: false,
+        };
       case "unavailable":
-        return { status: "failed", problem: `WhatsApp no longer has this ${noun} (its media id has expired or is unknown), so it could not be kept. Ask the customer to send it again.`, retry: false };
+        return {
+          status: "failed",
+          problem: `WhatsApp no longer has this ${noun} (its media id has expired or is unknown), so it could not be kept. Ask the customer to send it again.`,
+          retry: false,
+        };
       case "refused":
-        return { status: "failed", problem: `The download of this ${noun} was refused by the bridge's security rules (${err.userMessage}), so it was not kept. Your bridge admin can see why in the log.`, retry: false };
+        return {
+          status: "failed",
+          problem: `The download of this ${noun} was refused by the bridge's security rules (${err.userMessage}), so it was not kept. Your bridge admin can see why in the log.`,
+          retry: false,
+        };
       case "failed":
         return { status: "failed", problem: `The ${noun} could not be downloaded from WhatsApp yet (${err.userMessage}).`, retry: true };
     }
@@ -128,14 +159,13 @@ function failure(err: unknown, noun: string, cap: number): MediaOutcome {
 
 /** The lines describing a kept file: name, type, size, link (when given) or where it is kept, and SHA-256. */
 function fileLines(name: string, mimeType: string, kept: KeptMedia, where: "link" | "location" | "none"): Block {
-  const place: Inline[] = where === "link" && kept.link ? [bold("Link: "), link(kept.link), { kind: "break" }]
-    : where === "location" && kept.location ? [bold("Kept apart in: "), t(kept.location), { kind: "break" }]
-    : [];
-  return p(
-    t("📎 "), bold(name), t(` · ${mimeType} · ${formatBytes(kept.size)}`), { kind: "break" },
-    ...place,
-    bold("SHA-256: "), t(kept.sha256),
-  );
+  const place: Inline[] =
+    where === "link" && kept.link
+      ? [bold("Link: "), link(kept.link), { kind: "break" }]
+      : where === "location" && kept.location
+        ? [bold("Kept apart in: "), t(kept.location), { kind: "break" }]
+        : [];
+  return p(t("📎 "), bold(name), t(` · ${mimeType} · ${formatBytes(kept.size)}`), { kind: "break" }, ...place, bold("SHA-256: "), t(kept.sha256));
 }
 
 /** Why a risky file was flagged, one reason after another. */
@@ -146,9 +176,15 @@ function quarantineLines(outcome: Extract<MediaOutcome, { status: "quarantined" 
   const lines: Block[] = [];
   if (outcome.integrity) lines.push(p(bold("⚠️ Integrity check failed: "), t(`${outcome.integrity}.`)));
   if (outcome.risk) lines.push(p(bold(outcome.blocked ? "⛔ Blocked file: " : "⚠️ Risky file: "), t(riskText(outcome.risk))));
-  lines.push(p(italic(outcome.blocked
-    ? "Your firm does not accept this type of file from customers. It is kept for the record only and is not available in Teams. Do not ask for it to be released; ask the customer to send the content another way (for example as a PDF or a picture)."
-    : "The file was kept apart (quarantined) for the record and is not linked here, so that it cannot be opened by mistake. If you need it, ask your security team to check it and release it: they find it by its SHA-256.")));
+  lines.push(
+    p(
+      italic(
+        outcome.blocked
+          ? "Your firm does not accept this type of file from customers. It is kept for the record only and is not available in Teams. Do not ask for it to be released; ask the customer to send the content another way (for example as a PDF or a picture)."
+          : "The file was kept apart (quarantined) for the record and is not linked here, so that it cannot be opened by mistake. If you need it, ask your security team to check it and release it: they find it by its SHA-256.",
+      ),
+    ),
+  );
   return lines;
 }
 

@@ -39,9 +39,10 @@ export async function runMediaRetry(ctx: InboundPostDeps, queued: MediaRetry): P
     ctx.metrics?.count("bridge.retries", { "retry.policy": MEDIA_RETRY.name });
     return "retry";
   }
-  const intro = outcome.status === "failed"
-    ? p(italic(`The file of this message could still not be kept after ${attempt} attempts; the bridge has stopped trying.`))
-    : p(italic(`The file of this message (it could not be downloaded at first) is now kept:`));
+  const intro =
+    outcome.status === "failed"
+      ? p(italic(`The file of this message could still not be kept after ${attempt} attempts; the bridge has stopped trying.`))
+      : p(italic(`The file of this message (it could not be downloaded at first) is now kept:`));
   const post = customerPost(message, [intro, ...mediaBody(content, outcome, false)], `${labelOf(content) ?? "file"}, delivered later`);
   await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, post), BACKGROUND_RETRY, ctx);
   if (outcome.status === "kept" && outcome.inline) await postInlineImage(ctx, link, conversation, outcome.inline);

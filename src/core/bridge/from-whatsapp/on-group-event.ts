@@ -15,15 +15,23 @@ import { groupThreadSubject, refreshedGroupInfo } from "./thread-subjects";
 function applyChange(group: GroupInfo, change: GroupChange): GroupInfo {
   const count = group.participantCount;
   switch (change.kind) {
-    case "created": return { ...group, ...(change.subject ? { subject: change.subject } : {}), ...(change.inviteLink ? { inviteLink: change.inviteLink } : {}) };
-    case "deleted": return { ...group, deleted: true };
-    case "joined": return count === undefined ? group : { ...group, participantCount: count + change.participants.length };
+    case "created":
+      return { ...group, ...(change.subject ? { subject: change.subject } : {}), ...(change.inviteLink ? { inviteLink: change.inviteLink } : {}) };
+    case "deleted":
+      return { ...group, deleted: true };
+    case "joined":
+      return count === undefined ? group : { ...group, participantCount: count + change.participants.length };
     case "removed":
-    case "left": return count === undefined ? group : { ...group, participantCount: Math.max(0, count - change.participants.length) };
-    case "settings": return change.subject !== undefined ? { ...group, subject: change.subject } : group;
-    case "suspended": return { ...group, suspended: true };
-    case "unsuspended": return { ...group, suspended: false };
-    default: return group;
+    case "left":
+      return count === undefined ? group : { ...group, participantCount: Math.max(0, count - change.participants.length) };
+    case "settings":
+      return change.subject !== undefined ? { ...group, subject: change.subject } : group;
+    case "suspended":
+      return { ...group, suspended: true };
+    case "unsuspended":
+      return { ...group, suspended: false };
+    default:
+      return group;
   }
 }
 
@@ -44,7 +52,10 @@ export async function onGroupEvent(ctx: BridgeContext, entry: InboxEntry, event:
     await stores.inbox.setState(event.business, entry.key, "unrouted", "business number not linked to a channel");
     return "done";
   }
-  const requested = "requestId" in event.change && event.change.requestId ? await stores.conversations.get(groupRequestKeyOf(event.business, event.change.requestId)) : undefined;
+  const requested =
+    "requestId" in event.change && event.change.requestId
+      ? await stores.conversations.get(groupRequestKeyOf(event.business, event.change.requestId))
+      : undefined;
   const key = event.group ? groupKeyOf(event.business, event.group) : (requested?.contact as GroupKey | undefined);
   if (!key) {
     // No group and no request to attach it to: kept in the inbox and the journal, said in the log.
@@ -54,7 +65,11 @@ export async function onGroupEvent(ctx: BridgeContext, entry: InboxEntry, event:
   }
   const conversation = await groupConversation(ctx, link, key, event, requested);
   if (!conversation) return "retry";
-  await withRetry(() => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "notice", notice: { kind: "group-changed", change: event.change } }), BACKGROUND_RETRY, ctx);
+  await withRetry(
+    () => ctx.teams.postInThread(link.channel, conversation.thread!, { kind: "notice", notice: { kind: "group-changed", change: event.change } }),
+    BACKGROUND_RETRY,
+    ctx,
+  );
   let group = applyChange(conversation.group ?? { ...(event.group ? { id: event.group } : {}) }, event.change);
   if (REFRESHES.has(event.change.kind)) group = await refreshedGroupInfo(ctx, event.business, group);
   await stores.conversations.update(conversation.contact, { group });
@@ -68,7 +83,13 @@ export async function onGroupEvent(ctx: BridgeContext, entry: InboxEntry, event:
  * The group's conversation, with its thread: the one `group create` started (its key now names the
  * group too), the one the group already has, or a new one. Undefined while another worker holds it.
  */
-async function groupConversation(ctx: BridgeContext, link: ChannelLink, key: GroupKey, event: GroupEvent, requested: Conversation | undefined): Promise<Conversation | undefined> {
+async function groupConversation(
+  ctx: BridgeContext,
+  link: ChannelLink,
+  key: GroupKey,
+  event: GroupEvent,
+  requested: Conversation | undefined,
+): Promise<Conversation | undefined> {
   const { stores } = ctx;
   if (requested?.state === "active" && requested.contact !== key && event.group) {
     const existing = await stores.conversations.get(key);
@@ -82,7 +103,11 @@ async function groupConversation(ctx: BridgeContext, link: ChannelLink, key: Gro
     await stores.conversations.update(requested.contact, { group });
     return { ...conversation, group };
   }
-  const ensured = await ensureThread(ctx, link, groupThreadSubject(ctx, link, key, { ...(event.group ? { id: event.group } : {}) }, groupChangeLine(event.change)));
+  const ensured = await ensureThread(
+    ctx,
+    link,
+    groupThreadSubject(ctx, link, key, { ...(event.group ? { id: event.group } : {}) }, groupChangeLine(event.change)),
+  );
   return ensured?.conversation;
 }
 
@@ -90,7 +115,13 @@ async function groupConversation(ctx: BridgeContext, link: ChannelLink, key: Gro
  * A participant wrote a STOP/START keyword in a group: opting out is a person's choice about messages to
  * them, which a group cannot honour for one member, so nothing is changed and the thread says why.
  */
-export async function explainGroupConsent(ctx: BridgeContext, link: ChannelLink, thread: TeamsThreadRef, message: InboundMessage, change: "stop" | "start"): Promise<void> {
+export async function explainGroupConsent(
+  ctx: BridgeContext,
+  link: ChannelLink,
+  thread: TeamsThreadRef,
+  message: InboundMessage,
+  change: "stop" | "start",
+): Promise<void> {
   const word = message.content.kind === "text" ? message.content.raw.trim() : "";
   const notice = { kind: "group-consent-ignored" as const, change, author: nameOf(message), word };
   await withRetry(() => ctx.teams.postInThread(link.channel, thread, { kind: "notice", notice }), BACKGROUND_RETRY, ctx);

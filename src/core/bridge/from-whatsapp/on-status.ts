@@ -47,7 +47,12 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
   // The journal first: if storing it fails, the status is tried again and finds the state not yet taken.
   if (next) {
     const code = event.errors[0]?.code;
-    await journalStatus(ctx, { at: event.timestamp > 0 ? event.timestamp * 1000 : clock.now(), wamid: message.wamid, state: next, ...(next === "failed" && code !== undefined ? { errorCode: code } : {}) });
+    await journalStatus(ctx, {
+      at: event.timestamp > 0 ? event.timestamp * 1000 : clock.now(),
+      wamid: message.wamid,
+      state: next,
+      ...(next === "failed" && code !== undefined ? { errorCode: code } : {}),
+    });
   }
   await stores.messages.put({ ...message, ...(next ? { state: next } : {}), ...(receipts ? { receipts } : {}) });
 
@@ -63,7 +68,12 @@ export async function onStatus(ctx: BridgeContext, entry: InboxEntry, event: Sta
     await refreshRootCard(ctx, { ...conversation, lastOutbound }, link);
   }
   if (!next) return done(`receipt ${event.state} counted`);
-  if (next === "failed") ctx.metrics.count("bridge.whatsapp.failures", { "whatsapp.error.code": String(event.errors[0]?.code ?? "none"), "whatsapp.failure.kind": event.errors[0]?.kind ?? "unknown", "whatsapp.failure.stage": "status" });
+  if (next === "failed")
+    ctx.metrics.count("bridge.whatsapp.failures", {
+      "whatsapp.error.code": String(event.errors[0]?.code ?? "none"),
+      "whatsapp.failure.kind": event.errors[0]?.kind ?? "unknown",
+      "whatsapp.failure.stage": "status",
+    });
   // A rate-limited reply is sent again from the outbox (outbox-resend.ts); the thread hears of it only if that gives up.
   const decision = next === "failed" ? await resendIfRateLimited(ctx, message, event) : undefined;
   if (decision?.kind === "resending") return done("state failed: sent again (rate limit)");

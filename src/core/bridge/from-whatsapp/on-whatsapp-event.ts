@@ -23,7 +23,6 @@ import { explainGroupConsent, onGroupEvent } from "./on-group-event";
 import { holdEntry } from "../recovery/link-suspension";
 import { onTeamsRefusal, postOrFallback } from "../recovery/teams-refusals";
 
-
 /**
  * Handles one recorded WhatsApp event (use case `onWhatsAppEvent`). Idempotent: an entry that is no
  * longer pending is skipped, and a message already mapped to a Teams post is not posted again.
@@ -89,15 +88,20 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
   if (prepared.kind === "parked") return "done";
   const { posted, flagged } = await postOnce(ctx, link, thread, entry, message, prepared.post);
   // Posted: from here on a failure must not post it again, so the record is retried, not the event.
-  await withRetry(() => stores.messages.put({
-    business: message.business,
-    wamid: message.id,
-    thread,
-    teamsMessageId: posted,
-    contact: conversation.contact,
-    direction: "inbound",
-    at: clock.now(),
-  }), BACKGROUND_RETRY, ctx);
+  await withRetry(
+    () =>
+      stores.messages.put({
+        business: message.business,
+        wamid: message.id,
+        thread,
+        teamsMessageId: posted,
+        contact: conversation.contact,
+        direction: "inbound",
+        at: clock.now(),
+      }),
+    BACKGROUND_RETRY,
+    ctx,
+  );
   if (flagged) logger.warn("teams.post.duplicate_suspected", { business: message.business, key: maskId(entry.key), why: flagged });
   if (ensured.takenOver) await flagPossibleDuplicate(ctx, link, thread, entry, "thread");
   ctx.followUps?.targetPosted(message.business, message.id);
@@ -105,12 +109,14 @@ async function onInboundMessage(ctx: BridgeContext, entry: InboxEntry, message: 
   // Any participant's message opens (or refreshes) a group's window for the whole group, as a
   // customer's does for their own conversation (docs/protocols.md, WhatsApp groups).
   const lastInboundAt = Math.max(conversation.lastInboundAt ?? 0, message.timestamp * 1000);
-  const patch = message.group ? { lastInboundAt } : {
-    lastInboundAt,
-    ...(message.contact.profileName ? { profileName: message.contact.profileName } : {}),
-    ...(message.contact.username ? { username: message.contact.username } : {}),
-    ...(message.contact.phone && !conversation.phone ? { phone: message.contact.phone } : {}),
-  };
+  const patch = message.group
+    ? { lastInboundAt }
+    : {
+        lastInboundAt,
+        ...(message.contact.profileName ? { profileName: message.contact.profileName } : {}),
+        ...(message.contact.username ? { username: message.contact.username } : {}),
+        ...(message.contact.phone && !conversation.phone ? { phone: message.contact.phone } : {}),
+      };
   await stores.conversations.update(conversation.contact, patch);
   const updated = { ...conversation, ...patch };
   if (!isNew && windowMoved(conversation.lastInboundAt, lastInboundAt, clock.now())) await refreshRootCard(ctx, updated, link);
@@ -157,23 +163,27 @@ async function postOnce(ctx: BridgeContext, link: ChannelLink, thread: TeamsThre
   let uncertain = false;
   let posted;
   try {
-    posted = await withRetry(async () => {
-      if (uncertain) {
-        const lookup = await lookUpCutShortPost(ctx, link, thread, message.id);
-        if (lookup.kind === "found") return lookup.id;
-        if (lookup.kind === "unknown" && !flag) {
-          flag = "unconfirmed";
-          await stores.inbox.setState(entry.business, entry.key, "posting", undefined, { duplicateSuspected: true });
+    posted = await withRetry(
+      async () => {
+        if (uncertain) {
+          const lookup = await lookUpCutShortPost(ctx, link, thread, message.id);
+          if (lookup.kind === "found") return lookup.id;
+          if (lookup.kind === "unknown" && !flag) {
+            flag = "unconfirmed";
+            await stores.inbox.setState(entry.business, entry.key, "posting", undefined, { duplicateSuspected: true });
+          }
+          uncertain = false;
         }
-        uncertain = false;
-      }
-      try {
-        return await postOrFallback(ctx, link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
-      } catch (err) {
-        if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
-        throw err;
-      }
-    }, BACKGROUND_RETRY, ctx);
+        try {
+          return await postOrFallback(ctx, link.channel, thread, flag && post.kind === "customer" ? { ...post, possibleDuplicate: flag } : post);
+        } catch (err) {
+          if (!(err instanceof BridgeError && err.notApplied)) uncertain = true;
+          throw err;
+        }
+      },
+      BACKGROUND_RETRY,
+      ctx,
+    );
   } catch (err) {
     if (!uncertain && !flag) await stores.inbox.setState(entry.business, entry.key, "pending");
     throw err;

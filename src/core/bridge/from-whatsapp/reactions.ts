@@ -11,7 +11,6 @@ import { italic, lines, nameOf, p, quote, quoted, t } from "../thread-view/threa
  * that the message is posted anyway with a note: never dropped (docs/reliability.md).
  */
 
-
 type Targeted = Extract<InboundContent, { kind: "reaction" | "edit" | "revoke" }>;
 
 /** The message this one is about, if it is a reaction, an edit or a deletion. */

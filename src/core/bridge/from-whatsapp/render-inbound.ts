@@ -21,22 +21,32 @@ const MEDIA_LABEL: Record<string, string> = { image: "image", audio: "audio", vi
  */
 export function placeholderOf(content: InboundContent): string | undefined {
   switch (content.kind) {
-    case "text": return undefined;
+    case "text":
+      return undefined;
     case "media": {
-      const label = content.media === "audio" && content.voice ? "voice message" : MEDIA_LABEL[content.media] ?? content.media;
+      const label = content.media === "audio" && content.voice ? "voice message" : (MEDIA_LABEL[content.media] ?? content.media);
       const name = content.filename ? `: ${content.filename}` : "";
       const caption = content.caption ? ` “${content.caption}”` : "";
       return `[${label}${name}]${caption}`;
     }
-    case "location": return `[location] ${[content.name, content.address].filter(Boolean).join(", ") || `${content.latitude}, ${content.longitude}`}`;
-    case "contacts": return `[shared contact${content.contacts.length === 1 ? "" : "s"}] ${content.contacts.map((c) => c.name).join(", ")}`;
-    case "interactive": return `[tapped] ${content.title}`;
-    case "button": return `[tapped] ${content.text}`;
-    case "reaction": return content.emoji ? `[reaction ${content.emoji}]` : "[reaction removed]";
-    case "order": return `[order] ${content.items.length} item${content.items.length === 1 ? "" : "s"}${content.text ? `: ${content.text}` : ""}`;
-    case "system": return `[system] ${content.body}`;
-    case "edit": return content.newText ? `[edited a message] ${content.newText}` : "[edited a message]";
-    case "revoke": return "[deleted a message]";
+    case "location":
+      return `[location] ${[content.name, content.address].filter(Boolean).join(", ") || `${content.latitude}, ${content.longitude}`}`;
+    case "contacts":
+      return `[shared contact${content.contacts.length === 1 ? "" : "s"}] ${content.contacts.map((c) => c.name).join(", ")}`;
+    case "interactive":
+      return `[tapped] ${content.title}`;
+    case "button":
+      return `[tapped] ${content.text}`;
+    case "reaction":
+      return content.emoji ? `[reaction ${content.emoji}]` : "[reaction removed]";
+    case "order":
+      return `[order] ${content.items.length} item${content.items.length === 1 ? "" : "s"}${content.text ? `: ${content.text}` : ""}`;
+    case "system":
+      return `[system] ${content.body}`;
+    case "edit":
+      return content.newText ? `[edited a message] ${content.newText}` : "[edited a message]";
+    case "revoke":
+      return "[deleted a message]";
     case "unsupported":
       return content.originalType === "edit"
         ? "[the customer edited an earlier message; WhatsApp does not share the new text with this number]"
@@ -46,11 +56,15 @@ export function placeholderOf(content: InboundContent): string | undefined {
 
 /** The root card of a new thread: the customer's, or the group's (`group`) whoever wrote first. */
 export function toRootCard(message: InboundMessage, businessDisplay?: string, group?: GroupInfo): RootCardModel {
-  const first = message.content.kind === "text" ? toPlainText(message.content.body) : placeholderOf(message.content) ?? "";
+  const first = message.content.kind === "text" ? toPlainText(message.content.body) : (placeholderOf(message.content) ?? "");
   const c = message.contact;
   const who = group
     ? { group: groupCardOf(group) }
-    : { ...(c.profileName ? { customerName: c.profileName } : {}), ...(c.phone ? { phone: `+${c.phone}` } : {}), ...(c.username ? { username: c.username } : {}) };
+    : {
+        ...(c.profileName ? { customerName: c.profileName } : {}),
+        ...(c.phone ? { phone: `+${c.phone}` } : {}),
+        ...(c.username ? { username: c.username } : {}),
+      };
   return {
     ...who,
     ...(businessDisplay ? { businessDisplay } : {}),
@@ -59,4 +73,3 @@ export function toRootCard(message: InboundMessage, businessDisplay?: string, gr
     ref: conversationKeyOf(message),
   };
 }
-

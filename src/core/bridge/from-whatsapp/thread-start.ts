@@ -42,7 +42,11 @@ export async function ensureThread(ctx: BridgeDeps, link: ChannelLink, subject: 
     logger.warn("teams.thread.reservation_taken_over", { contact: maskId(key) });
     const lookup = await lookUpCutShortThread(ctx, link, key, existing.createdAt);
     if (lookup.kind === "found") {
-      const conversation = await stores.conversations.activate(key, { channelId: link.channel.channelId, thread: lookup.thread, rootMessageId: lookup.rootMessageId });
+      const conversation = await stores.conversations.activate(key, {
+        channelId: link.channel.channelId,
+        thread: lookup.thread,
+        rootMessageId: lookup.rootMessageId,
+      });
       return { conversation, isNew: true };
     }
     takenOver = lookup.kind === "unknown";

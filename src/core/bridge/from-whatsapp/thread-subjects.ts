@@ -34,7 +34,13 @@ export function messageThreadSubject(ctx: BridgeContext, link: ChannelLink, mess
   return {
     key,
     reservation: async (): Promise<Conversation> => {
-      const base = { contact: key, business: message.business, state: "creating" as const, firstMessage: toRootCard(message).firstMessage, createdAt: ctx.clock.now() };
+      const base = {
+        contact: key,
+        business: message.business,
+        state: "creating" as const,
+        firstMessage: toRootCard(message).firstMessage,
+        createdAt: ctx.clock.now(),
+      };
       if (message.group) return { ...base, group: await refreshedGroupInfo(ctx, message.business, { id: message.group }) };
       return {
         ...base,
@@ -61,7 +67,11 @@ export function groupThreadSubject(ctx: BridgeDeps, link: ChannelLink, key: Grou
   return {
     key,
     reservation: async () => ({
-      contact: key, business, state: "creating", firstMessage: firstLine, createdAt: ctx.clock.now(),
+      contact: key,
+      business,
+      state: "creating",
+      firstMessage: firstLine,
+      createdAt: ctx.clock.now(),
       group: await refreshedGroupInfo(ctx, business, group),
     }),
     rootCard: (conversation) => rootCardOf(conversation, link, ctx.clock.now()),

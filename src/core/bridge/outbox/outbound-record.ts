@@ -10,15 +10,30 @@ import { refreshRootCard } from "../thread-view/live-state";
  */
 export async function recordOutbound(
   ctx: BridgeContext,
-  sent: { conversation: Conversation; thread: TeamsThreadRef; teamsMessageId: TeamsMessageId; wamids: readonly WaMessageId[]; excerpt: string; author?: AadObjectId },
+  sent: {
+    conversation: Conversation;
+    thread: TeamsThreadRef;
+    teamsMessageId: TeamsMessageId;
+    wamids: readonly WaMessageId[];
+    excerpt: string;
+    author?: AadObjectId;
+  },
   link?: ChannelLink,
 ): Promise<Conversation> {
   const { conversation } = sent;
   const at = ctx.clock.now();
   for (const wamid of sent.wamids) {
     await ctx.stores.messages.put({
-      business: conversation.business, wamid, thread: sent.thread, teamsMessageId: sent.teamsMessageId, contact: conversation.contact,
-      direction: "outbound", at, state: "accepted", excerpt: sent.excerpt, ...(sent.author ? { author: sent.author } : {}),
+      business: conversation.business,
+      wamid,
+      thread: sent.thread,
+      teamsMessageId: sent.teamsMessageId,
+      contact: conversation.contact,
+      direction: "outbound",
+      at,
+      state: "accepted",
+      excerpt: sent.excerpt,
+      ...(sent.author ? { author: sent.author } : {}),
     });
   }
   const last = sent.wamids.at(-1);

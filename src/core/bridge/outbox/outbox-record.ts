@@ -49,10 +49,14 @@ export async function recordAccepted(ctx: BridgeContext, entry: OutboxEntry, wam
 async function retryRecord(ctx: BridgeContext, row: OutboxEntry, target: RecordTarget): Promise<void> {
   let current = row;
   try {
-    await withRetry(async () => {
-      current = await finishRecord(ctx, current, target);
-      if (current.state !== "sent") throw new TransientError("outbox.record_incomplete", "the record of an accepted message is not complete yet");
-    }, BACKGROUND_RETRY, ctx);
+    await withRetry(
+      async () => {
+        current = await finishRecord(ctx, current, target);
+        if (current.state !== "sent") throw new TransientError("outbox.record_incomplete", "the record of an accepted message is not complete yet");
+      },
+      BACKGROUND_RETRY,
+      ctx,
+    );
   } catch {
     ctx.logger.warn("outbox.record_pending", { contact: maskId(row.contact), detail: "left to the outbox sweep" });
   }
@@ -82,10 +86,18 @@ export async function finishRecord(ctx: BridgeContext, row: OutboxEntry, target:
   if (!first) return current;
   const mapped = await step("map", async () => {
     if (await ctx.stores.messages.byWamid(row.business, first)) return undefined;
-    await recordOutbound(ctx, {
-      conversation: target.conversation, thread: row.thread, teamsMessageId: row.recordPost ?? row.teamsMessageId, wamids,
-      excerpt: excerpt(toPlainText(row.body), 200), ...(row.author ? { author: row.author } : {}),
-    }, target.link);
+    await recordOutbound(
+      ctx,
+      {
+        conversation: target.conversation,
+        thread: row.thread,
+        teamsMessageId: row.recordPost ?? row.teamsMessageId,
+        wamids,
+        excerpt: excerpt(toPlainText(row.body), 200),
+        ...(row.author ? { author: row.author } : {}),
+      },
+      target.link,
+    );
     return undefined;
   });
   if (!mapped) return current;

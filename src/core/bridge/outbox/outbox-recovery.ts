@@ -58,9 +58,12 @@ export async function resumeOutbox(ctx: BridgeContext): Promise<OutboxResumeResu
   // Rows of an earlier process of this instance are taken at once, by any instance (it is the same
   // machine, restarted); rows of other instances only by the leader, once they have gone quiet. A
   // record left unfinished is finished by the leader whoever holds it (finishing it twice sends nothing).
-  const stale = rows.filter((r) => ctx.pacer.isEarlierLife(r.owner)
-    || (leading && r.state === "recording" && now - r.updatedAt >= RECORD_RETRY_MS)
-    || (leading && r.owner !== ctx.pacer.instanceId && now - r.updatedAt >= requeueAfterOf(ctx)));
+  const stale = rows.filter(
+    (r) =>
+      ctx.pacer.isEarlierLife(r.owner) ||
+      (leading && r.state === "recording" && now - r.updatedAt >= RECORD_RETRY_MS) ||
+      (leading && r.owner !== ctx.pacer.instanceId && now - r.updatedAt >= requeueAfterOf(ctx)),
+  );
   let requeued = 0;
   let uncertain = 0;
   let recorded = 0;
@@ -109,7 +112,9 @@ export async function sweepOutbox(ctx: BridgeContext): Promise<OutboxResumeResul
 
 async function flagUncertain(ctx: BridgeContext, row: OutboxEntry, link: ChannelLink | undefined): Promise<boolean> {
   const marked = await ctx.stores.outbox.update(row, {
-    state: "uncertain", owner: ctx.pacer.instanceId, updatedAt: ctx.clock.now(),
+    state: "uncertain",
+    owner: ctx.pacer.instanceId,
+    updatedAt: ctx.clock.now(),
     detail: "the bridge stopped while sending it to WhatsApp; it may or may not have been delivered",
   });
   if (!marked) return false;
@@ -157,11 +162,22 @@ async function requeue(ctx: BridgeContext, row: OutboxEntry, link: ChannelLink |
  * refused because the 24-hour window closed, with the template card). A template row's template is
  * looked up again: one withdrawn since is not sent.
  */
-export async function sendAndReport(ctx: BridgeContext, entry: OutboxEntry, conversation: Conversation, to: Recipient, link: ChannelLink | undefined): Promise<void> {
+export async function sendAndReport(
+  ctx: BridgeContext,
+  entry: OutboxEntry,
+  conversation: Conversation,
+  to: Recipient,
+  link: ChannelLink | undefined,
+): Promise<void> {
   const template = entry.kind === "template" && entry.template ? await ctx.templates.find(entry.template.id).catch(() => undefined) : undefined;
   if (entry.kind === "template" && !template) {
     await patchRow(ctx, entry, { state: "failed", updatedAt: ctx.clock.now(), detail: "the template is no longer approved or could not be looked up" });
-    await tellThread(ctx, entry, link, { kind: "not-sent", what: "template", reply: toPlainText(entry.body), why: "the template is no longer approved (or the list of templates could not be loaded)." });
+    await tellThread(ctx, entry, link, {
+      kind: "not-sent",
+      what: "template",
+      reply: toPlainText(entry.body),
+      why: "the template is no longer approved (or the list of templates could not be loaded).",
+    });
     return;
   }
   const outcome = await dispatchOutbound(ctx, entry, conversation, to, link, template);
@@ -173,7 +189,8 @@ export async function sendAndReport(ctx: BridgeContext, entry: OutboxEntry, conv
 
 /** What the thread is told when WhatsApp refused a row: its text quoted, in words that fit its kind. */
 export function failureNotice(entry: OutboxEntry, outcome: Extract<DispatchOutcome, { kind: "failed" }>): StaffNotice {
-  if (entry.kind === "automatic") return { kind: "automatic-not-sent", label: recordLabel(entry), error: outcome.notice.why ?? outcome.error, text: toPlainText(entry.body) };
+  if (entry.kind === "automatic")
+    return { kind: "automatic-not-sent", label: recordLabel(entry), error: outcome.notice.why ?? outcome.error, text: toPlainText(entry.body) };
   return { ...outcome.notice, reply: toPlainText(entry.body) };
 }
 
@@ -181,7 +198,13 @@ export function failureNotice(entry: OutboxEntry, outcome: Extract<DispatchOutco
  * Posts the template card in `thread`, saying which message (`unsent`) the closed window stopped (or, with
  * no template to offer, a notice saying so). Best effort.
  */
-export async function offerTemplates(ctx: BridgeContext, at: Pick<OutboxEntry, "thread" | "contact">, unsent: string, conversation: Conversation, link: ChannelLink | undefined): Promise<void> {
+export async function offerTemplates(
+  ctx: BridgeContext,
+  at: Pick<OutboxEntry, "thread" | "contact">,
+  unsent: string,
+  conversation: Conversation,
+  link: ChannelLink | undefined,
+): Promise<void> {
   if (!link || parseThreadRef(at.thread)?.channel !== link.channel.channelId) return;
   const group = conversation.group !== undefined;
   const card = await templatePicker(ctx, { kind: "window-closed", group, unsent }, group);
@@ -195,7 +218,11 @@ export async function offerTemplates(ctx: BridgeContext, at: Pick<OutboxEntry, "
 }
 
 /** Whom a recovered reply goes to, or why it cannot go. */
-export async function targetOf(ctx: BridgeContext, entry: OutboxEntry, link: ChannelLink | undefined): Promise<{ conversation: Conversation; to: Recipient } | { problem: Unsendable }> {
+export async function targetOf(
+  ctx: BridgeContext,
+  entry: OutboxEntry,
+  link: ChannelLink | undefined,
+): Promise<{ conversation: Conversation; to: Recipient } | { problem: Unsendable }> {
   const conversation = await ctx.stores.conversations.get(entry.contact);
   const to = conversation && recipientOf(conversation);
   if (!conversation || !to) return { problem: "recipient-unknown" };
@@ -204,7 +231,12 @@ export async function targetOf(ctx: BridgeContext, entry: OutboxEntry, link: Cha
 }
 
 /** Posts a notice in the reply's thread; best effort (the row's state is the record, reconcile lists it). */
-export async function tellThread(ctx: BridgeContext, entry: Pick<OutboxEntry, "thread" | "contact">, link: ChannelLink | undefined, notice: StaffNotice): Promise<void> {
+export async function tellThread(
+  ctx: BridgeContext,
+  entry: Pick<OutboxEntry, "thread" | "contact">,
+  link: ChannelLink | undefined,
+  notice: StaffNotice,
+): Promise<void> {
   // The thread ref names its channel: a number linked to another channel since cannot reach this thread.
   if (!link || parseThreadRef(entry.thread)?.channel !== link.channel.channelId) {
     ctx.logger.warn("outbox.notice_unpostable", { contact: maskId(entry.contact), reason: "the thread's channel is not linked" });

@@ -51,24 +51,31 @@ export async function resendIfRateLimited(ctx: BridgeContext, message: MessageLi
     const limit = ctx.settings.pacing?.rateLimitResends ?? policy.attempts - 1;
     if (entry.resends >= limit) return { kind: "notice", resends: entry.resends };
     const queued = await ctx.stores.outbox.update(entry, {
-      state: "queued", resends: entry.resends + 1, wamids: [], owner: ctx.pacer.instanceId, updatedAt: ctx.clock.now(), detail: `re-sent after WhatsApp error ${code}`,
+      state: "queued",
+      resends: entry.resends + 1,
+      wamids: [],
+      owner: ctx.pacer.instanceId,
+      updatedAt: ctx.clock.now(),
+      detail: `re-sent after WhatsApp error ${code}`,
     });
     // Changed meanwhile: another instance is handling this same failure (the status was delivered twice).
     if (!queued) return { kind: "resending" };
     const delay = delayFor(policy, entry.resends + 1);
     ctx.logger.info("whatsapp.message.resending", { business: entry.business, contact: maskId(entry.contact), code, resend: queued.resends, delayMs: delay });
     ctx.metrics.count("bridge.retries", { "retry.policy": policy.name });
-    ctx.background((async () => {
-      await ctx.clock.sleep(delay);
-      const link = await ctx.stores.links.get(entry.business);
-      const target = await targetOf(ctx, queued, link);
-      if ("problem" in target) {
-        await ctx.stores.outbox.update(queued, { state: "failed", updatedAt: ctx.clock.now(), detail: unsendableDetail(target.problem) });
-        await tellThread(ctx, queued, link, { kind: "reply-unsendable", reply: toPlainText(queued.body), why: target.problem, stage: "resend" });
-        return;
-      }
-      await sendAndReport(ctx, queued, target.conversation, target.to, link);
-    })().catch((err: unknown) => ctx.logger.error("whatsapp.message.resend_failed", { contact: maskId(entry.contact), error: describeError(err) })));
+    ctx.background(
+      (async () => {
+        await ctx.clock.sleep(delay);
+        const link = await ctx.stores.links.get(entry.business);
+        const target = await targetOf(ctx, queued, link);
+        if ("problem" in target) {
+          await ctx.stores.outbox.update(queued, { state: "failed", updatedAt: ctx.clock.now(), detail: unsendableDetail(target.problem) });
+          await tellThread(ctx, queued, link, { kind: "reply-unsendable", reply: toPlainText(queued.body), why: target.problem, stage: "resend" });
+          return;
+        }
+        await sendAndReport(ctx, queued, target.conversation, target.to, link);
+      })().catch((err: unknown) => ctx.logger.error("whatsapp.message.resend_failed", { contact: maskId(entry.contact), error: describeError(err) })),
+    );
     return { kind: "resending" };
   } catch (err) {
     ctx.logger.warn("whatsapp.message.resend_check_failed", { contact: maskId(message.contact), error: describeError(err) });

@@ -63,11 +63,22 @@ export function newRow(ctx: BridgeContext): Pick<NewOutboxEntry, "state" | "atte
  * to the row, to `duplicate` when this Teams message was accepted before (Teams redelivered the activity:
  * it is not sent twice), or to a notice when the row could not be written.
  */
-export async function acceptReply(ctx: BridgeContext, message: StaffMessage, conversation: Conversation, replyTo: WaMessageId | undefined, label?: string): Promise<{ readonly accepted: OutboxEntry } | "duplicate" | StaffReply> {
+export async function acceptReply(
+  ctx: BridgeContext,
+  message: StaffMessage,
+  conversation: Conversation,
+  replyTo: WaMessageId | undefined,
+  label?: string,
+): Promise<{ readonly accepted: OutboxEntry } | "duplicate" | StaffReply> {
   const result = await createRow(ctx, {
-    business: conversation.business, contact: conversation.contact, thread: message.thread, teamsMessageId: message.messageId,
+    business: conversation.business,
+    contact: conversation.contact,
+    thread: message.thread,
+    teamsMessageId: message.messageId,
     ...(message.author.aadObjectId ? { author: message.author.aadObjectId, authorName: message.author.name } : {}),
-    body: message.body, ...(replyTo ? { replyTo } : {}), ...(label ? { label } : {}),
+    body: message.body,
+    ...(replyTo ? { replyTo } : {}),
+    ...(label ? { label } : {}),
     ...newRow(ctx),
   });
   if ("kind" in result) return result;
@@ -82,7 +93,12 @@ function certainlyNotSent(err: unknown): boolean {
 }
 
 /** The Cloud API call that sends a row, as its kind says (a template row needs its template). */
-function senderOf(ctx: BridgeContext, entry: OutboxEntry, to: Recipient, template: MessageTemplate | undefined): () => Promise<{ id: WaMessageId; parts?: readonly WaMessageId[] }> {
+function senderOf(
+  ctx: BridgeContext,
+  entry: OutboxEntry,
+  to: Recipient,
+  template: MessageTemplate | undefined,
+): () => Promise<{ id: WaMessageId; parts?: readonly WaMessageId[] }> {
   const { business } = entry;
   if (entry.kind === "template") {
     if (!template || !entry.template) throw new PermanentError("outbox.template_missing", "a template row was dispatched without its template");
@@ -90,7 +106,8 @@ function senderOf(ctx: BridgeContext, entry: OutboxEntry, to: Recipient, templat
     return () => ctx.whatsapp.sendTemplate({ business, to, template, values, callbackData: entry.teamsMessageId });
   }
   if (entry.kind === "automatic") return () => ctx.whatsapp.sendText({ business, to, body: entry.body });
-  return () => ctx.whatsapp.sendText({ business, to, body: entry.body, ...(entry.replyTo ? { replyTo: entry.replyTo } : {}), callbackData: entry.teamsMessageId });
+  return () =>
+    ctx.whatsapp.sendText({ business, to, body: entry.body, ...(entry.replyTo ? { replyTo: entry.replyTo } : {}), callbackData: entry.teamsMessageId });
 }
 
 /**
@@ -98,7 +115,14 @@ function senderOf(ctx: BridgeContext, entry: OutboxEntry, to: Recipient, templat
  * then records what Meta accepted (outbox-record.ts: the row `recording`, then `sent`). Once Meta has
  * it, the outcome is `sent` whatever happens to the record. Never throws.
  */
-export async function dispatchOutbound(ctx: BridgeContext, entry: OutboxEntry, conversation: Conversation, to: Recipient, link?: ChannelLink, template?: MessageTemplate): Promise<DispatchOutcome> {
+export async function dispatchOutbound(
+  ctx: BridgeContext,
+  entry: OutboxEntry,
+  conversation: Conversation,
+  to: Recipient,
+  link?: ChannelLink,
+  template?: MessageTemplate,
+): Promise<DispatchOutcome> {
   const { stores, logger, clock } = ctx;
   const { business, contact } = entry;
   const what = entry.kind === "template" ? "template" : "reply";
@@ -107,14 +131,20 @@ export async function dispatchOutbound(ctx: BridgeContext, entry: OutboxEntry, c
   try {
     const send = senderOf(ctx, entry, to, template);
     sent = await ctx.pacer.send(business, contact, async () => {
-      const claimed = await stores.outbox.update(current, { state: "sending", attempts: current.attempts + 1, owner: ctx.pacer.instanceId, updatedAt: clock.now() });
+      const claimed = await stores.outbox.update(current, {
+        state: "sending",
+        attempts: current.attempts + 1,
+        owner: ctx.pacer.instanceId,
+        updatedAt: clock.now(),
+      });
       if (!claimed) throw new ClaimLost();
       current = claimed;
       try {
         return await send();
       } catch (err) {
         // Meta refused it: back to `queued`, so a crash during the backoff is not mistaken for a crash mid-send.
-        if (certainlyNotSent(err)) current = (await stores.outbox.update(current, { state: "queued", updatedAt: clock.now() }).catch(() => undefined)) ?? current;
+        if (certainlyNotSent(err))
+          current = (await stores.outbox.update(current, { state: "queued", updatedAt: clock.now() }).catch(() => undefined)) ?? current;
         throw err;
       }
     });
@@ -126,7 +156,8 @@ export async function dispatchOutbound(ctx: BridgeContext, entry: OutboxEntry, c
     logger.warn("outbox.send_failed", { business, contact: maskId(contact), kind: entry.kind ?? "reply", error: describeError(err) });
     await patchRow(ctx, current, { state: "failed", updatedAt: clock.now(), detail: describeError(err) });
     return {
-      kind: "failed", error: describeError(err),
+      kind: "failed",
+      error: describeError(err),
       notice: { kind: "not-sent", what, reply: toPlainText(entry.body), ...(err instanceof BridgeError ? { why: err.userMessage } : {}) },
       ...(err instanceof WhatsAppSendError ? { failure: err.failure } : {}),
     };

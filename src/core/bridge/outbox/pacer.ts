@@ -6,7 +6,6 @@ import { delayFor, PAIR_RATE_RETRY, WHATSAPP_SEND_RETRY } from "../../retry-poli
 import { TokenBucket } from "../../rules/token-bucket";
 import type { PacingSettings } from "../../settings";
 
-
 /**
  * Token buckets kept per map (contacts, business numbers) at most: beyond it the least recently used one
  * is forgotten. A bucket unused that long has long been full again, which is what a new one is; at worst
@@ -32,7 +31,11 @@ export class OutboundPacer {
   /** Names this pacer as the owner of the outbox rows it holds (one pacer per running bridge): `<instance name>#<random>`. */
   readonly instanceId: string;
 
-  constructor(private readonly settings: PacingSettings, private readonly clock: Clock, private readonly metrics: Metrics = NO_METRICS) {
+  constructor(
+    private readonly settings: PacingSettings,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics = NO_METRICS,
+  ) {
     const boot = globalThis.crypto.randomUUID();
     this.instanceId = settings.instanceName ? `${settings.instanceName}#${boot}` : boot;
   }
@@ -46,10 +49,15 @@ export class OutboundPacer {
   /** Runs `send` in `contact`'s queue; resolves or rejects with its final outcome. */
   send<T>(business: BusinessNumberId, contact: ConversationKey, send: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(contact) ?? Promise.resolve();
-    const run = previous.then(() => this.paced(business, contact, send), () => this.paced(business, contact, send));
+    const run = previous.then(
+      () => this.paced(business, contact, send),
+      () => this.paced(business, contact, send),
+    );
     const tail = run.catch(() => undefined);
     this.tails.set(contact, tail);
-    void tail.then(() => { if (this.tails.get(contact) === tail) this.tails.delete(contact); });
+    void tail.then(() => {
+      if (this.tails.get(contact) === tail) this.tails.delete(contact);
+    });
     return run;
   }
 

@@ -15,17 +15,34 @@ import { recipientOf } from "./recipient";
  * (outbox-record.ts). A failure becomes a notice in the thread, not an error: the customer's own message
  * has already been posted.
  */
-export async function sendAutomatic(ctx: BridgeContext, conversation: Conversation, link: ChannelLink, text: string, what: AutomaticMessage, cause: WaMessageId): Promise<void> {
+export async function sendAutomatic(
+  ctx: BridgeContext,
+  conversation: Conversation,
+  link: ChannelLink,
+  text: string,
+  what: AutomaticMessage,
+  cause: WaMessageId,
+): Promise<void> {
   const to = recipientOf(conversation);
   if (!to || !conversation.thread) return;
   const created = await createRow(ctx, {
-    business: conversation.business, contact: conversation.contact, thread: conversation.thread,
-    teamsMessageId: TeamsMessageId(`automatic:${what}:${cause}`), kind: "automatic", label: `automatic:${what}`,
-    body: paragraph(text), ...newRow(ctx),
+    business: conversation.business,
+    contact: conversation.contact,
+    thread: conversation.thread,
+    teamsMessageId: TeamsMessageId(`automatic:${what}:${cause}`),
+    kind: "automatic",
+    label: `automatic:${what}`,
+    body: paragraph(text),
+    ...newRow(ctx),
   });
   if ("kind" in created) {
     ctx.logger.warn("whatsapp.automatic.not_recorded", { contact: maskId(conversation.contact), what });
-    await tellThread(ctx, { contact: conversation.contact, thread: conversation.thread }, link, { kind: "automatic-not-sent", label: recordLabel({ label: `automatic:${what}` }), error: "the bridge's storage did not answer", text });
+    await tellThread(ctx, { contact: conversation.contact, thread: conversation.thread }, link, {
+      kind: "automatic-not-sent",
+      label: recordLabel({ label: `automatic:${what}` }),
+      error: "the bridge's storage did not answer",
+      text,
+    });
     return;
   }
   if (!created.created) return;

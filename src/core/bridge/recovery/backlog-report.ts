@@ -3,7 +3,6 @@ import type { ChannelLink, InboxEntry } from "../../model";
 import type { BridgeDeps } from "../context";
 import type { NumberBacklog } from "../../model";
 
-
 const WAITING = ["pending", "posting", "held", "unrouted"] as const;
 
 /**

@@ -14,7 +14,11 @@ export const MAX_PENDING_GAPS = 100;
  * even when the compliance channel is in the team that refused the bot (it is posted once that is back).
  * Never throws: a note that cannot be stored is logged (the link's own state still says it).
  */
-export async function noteLinkGap(ctx: BridgeDeps, link: ChannelLink, change: { kind: "suspended"; since: number; reason: string } | { kind: "resumed"; since: number; waiting: number }): Promise<void> {
+export async function noteLinkGap(
+  ctx: BridgeDeps,
+  link: ChannelLink,
+  change: { kind: "suspended"; since: number; reason: string } | { kind: "resumed"; since: number; waiting: number },
+): Promise<void> {
   const deps = ctx.compliance;
   if (!deps) return;
   const at = change.kind === "suspended" ? change.since : ctx.clock.now();

@@ -82,7 +82,8 @@ export class LinkRecovery {
       try {
         await this.ctx.teams.probe(link.channel);
       } catch (err) {
-        if (!(err instanceof TeamsRefusal && err.refusal === "app-removed")) this.ctx.logger.warn("teams.link.probe_failed", { business: link.business, error: describeError(err) });
+        if (!(err instanceof TeamsRefusal && err.refusal === "app-removed"))
+          this.ctx.logger.warn("teams.link.probe_failed", { business: link.business, error: describeError(err) });
         continue;
       }
       resumed += (await this.resume(link)) ? 1 : 0;

@@ -134,7 +134,13 @@ export async function reconcile(stores: Stores, options: { now: number; outbound
     strandedReplies: outbox
       .filter((r) => r.state === "uncertain" || now - r.updatedAt > options.outboundOlderThanMs)
       .map((r) => ({
-        business: r.business, state: r.state, thread: r.thread, teamsMessageId: r.teamsMessageId, acceptedAt: r.createdAt, ageMs: now - r.updatedAt, attempts: r.attempts,
+        business: r.business,
+        state: r.state,
+        thread: r.thread,
+        teamsMessageId: r.teamsMessageId,
+        acceptedAt: r.createdAt,
+        ageMs: now - r.updatedAt,
+        attempts: r.attempts,
         ...(r.detail ? { detail: r.detail } : {}),
       }))
       .sort((a, b) => b.ageMs - a.ageMs),
@@ -154,7 +160,12 @@ export function formatAge(ms: number): string {
   if (ms < 1_000) return `${Math.max(0, Math.round(ms))}ms`;
   const parts: string[] = [];
   let rest = Math.floor(ms / 1_000);
-  for (const [unit, size] of [["d", 86_400], ["h", 3_600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -171,28 +182,41 @@ export function renderReport(report: ReconcileReport): string {
   out.push(`Reconciliation at ${at}: ${total === 0 ? "nothing to report" : `${total} item(s) to look at`}`);
   out.push(
     "",
-    section(`Received events without a Teams message (${report.unfinished.length})`,
+    section(
+      `Received events without a Teams message (${report.unfinished.length})`,
       ["age", "state", "type", "business", "event", "journal", "detail"],
-      report.unfinished.map((e) => [formatAge(e.ageMs), e.state, e.type, e.business, e.key, e.journalRef ?? "-", oneLine(e.detail ?? "")])),
+      report.unfinished.map((e) => [formatAge(e.ageMs), e.state, e.type, e.business, e.key, e.journalRef ?? "-", oneLine(e.detail ?? "")]),
+    ),
   );
   if (report.awaitingLink.length > 0) {
-    out.push("", section("Kept until their number is linked to a channel (expected)",
-      ["business", "events", "oldest"],
-      report.awaitingLink.map((a) => [a.business, String(a.count), formatAge(a.oldestAgeMs)])));
+    out.push(
+      "",
+      section(
+        "Kept until their number is linked to a channel (expected)",
+        ["business", "events", "oldest"],
+        report.awaitingLink.map((a) => [a.business, String(a.count), formatAge(a.oldestAgeMs)]),
+      ),
+    );
   }
   out.push(
     "",
-    section(`Outbound messages without a final status after ${formatAge(report.outboundOlderThanMs)} (${report.unsettledOutbound.length})`,
+    section(
+      `Outbound messages without a final status after ${formatAge(report.outboundOlderThanMs)} (${report.unsettledOutbound.length})`,
       ["age", "state", "business", "wamid", "Teams thread", "Teams message"],
-      report.unsettledOutbound.map((o) => [formatAge(o.ageMs), o.state, o.business, o.wamid, o.thread, o.teamsMessageId])),
+      report.unsettledOutbound.map((o) => [formatAge(o.ageMs), o.state, o.business, o.wamid, o.thread, o.teamsMessageId]),
+    ),
     "",
-    section(`Possible duplicate posts, flagged in their thread (${report.duplicateFlags.length})`,
+    section(
+      `Possible duplicate posts, flagged in their thread (${report.duplicateFlags.length})`,
       ["received", "state", "business", "event", "journal"],
-      report.duplicateFlags.map((d) => [new Date(d.receivedAt).toISOString(), d.state, d.business, d.key, d.journalRef ?? "-"])),
+      report.duplicateFlags.map((d) => [new Date(d.receivedAt).toISOString(), d.state, d.business, d.key, d.journalRef ?? "-"]),
+    ),
     "",
-    section(`Staff replies that may not have reached WhatsApp: cut short mid-send, or waiting longer than ${formatAge(report.outboundOlderThanMs)} (${report.strandedReplies.length})`,
+    section(
+      `Staff replies that may not have reached WhatsApp: cut short mid-send, or waiting longer than ${formatAge(report.outboundOlderThanMs)} (${report.strandedReplies.length})`,
       ["age", "state", "attempts", "business", "Teams thread", "Teams message", "detail"],
-      report.strandedReplies.map((r) => [formatAge(r.ageMs), r.state, String(r.attempts), r.business, r.thread, r.teamsMessageId, oneLine(r.detail ?? "")])),
+      report.strandedReplies.map((r) => [formatAge(r.ageMs), r.state, String(r.attempts), r.business, r.thread, r.teamsMessageId, oneLine(r.detail ?? "")]),
+    ),
   );
   return `${out.join("\n")}\n`;
 }
@@ -210,7 +234,10 @@ function clipCell(text: string, width: number): string {
 
 /** An inbox key or wamid with its identifying runs masked (`maskId`), keeping the readable `wamid.` prefix. */
 export function maskKey(key: string): string {
-  return key.split("wamid.").map((part) => (part ? maskId(part) : part)).join("wamid.");
+  return key
+    .split("wamid.")
+    .map((part) => (part ? maskId(part) : part))
+    .join("wamid.");
 }
 
 function oneLine(text: string): string {

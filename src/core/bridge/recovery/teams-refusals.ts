@@ -79,7 +79,12 @@ async function sayNotShown(ctx: BridgeDeps, event: WhatsAppEvent, thread: TeamsT
  * Posts a customer message; when Teams refuses the formatted post as malformed or too large, posts it
  * again as plain text (`fallback`), logging what Teams said. A refusal of the plain text too is thrown.
  */
-export async function postOrFallback(ctx: Pick<BridgeDeps, "teams" | "logger">, channel: ChannelAddress, thread: TeamsThreadRef, post: ThreadPost): Promise<TeamsMessageId> {
+export async function postOrFallback(
+  ctx: Pick<BridgeDeps, "teams" | "logger">,
+  channel: ChannelAddress,
+  thread: TeamsThreadRef,
+  post: ThreadPost,
+): Promise<TeamsMessageId> {
   try {
     return await ctx.teams.postInThread(channel, thread, post);
   } catch (err) {

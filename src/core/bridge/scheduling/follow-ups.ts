@@ -62,7 +62,9 @@ export class FollowUps implements FollowUpScheduler {
   private parkedCount = 0;
   private stopped = false;
   private wakeAll: () => void = () => {};
-  private readonly stopSignal = new Promise<void>((resolve) => { this.wakeAll = resolve; });
+  private readonly stopSignal = new Promise<void>((resolve) => {
+    this.wakeAll = resolve;
+  });
 
   constructor(private readonly options: FollowUpOptions) {}
 
@@ -82,13 +84,15 @@ export class FollowUps implements FollowUpScheduler {
     this.options.logger.info("whatsapp.event.parked", { business: entry.business, key: maskId(entry.key), target: maskId(target) });
     const limit = this.options.parkLimitMs ?? PARK_LIMIT_MS;
     const left = Math.max(0, entry.receivedAt + limit - this.options.clock.now());
-    this.track((async () => {
-      await this.sleep(left);
-      if (this.stopped || !this.parked.get(slot)?.delete(entry.key)) return;
-      this.parkedCount--;
-      if (this.parked.get(slot)?.size === 0) this.parked.delete(slot);
-      this.options.schedule(entry);
-    })());
+    this.track(
+      (async () => {
+        await this.sleep(left);
+        if (this.stopped || !this.parked.get(slot)?.delete(entry.key)) return;
+        this.parkedCount--;
+        if (this.parked.get(slot)?.size === 0) this.parked.delete(slot);
+        this.options.schedule(entry);
+      })(),
+    );
     return true;
   }
 
@@ -113,24 +117,26 @@ export class FollowUps implements FollowUpScheduler {
     if (this.stopped || this.mediaKeys.has(key)) return;
     this.mediaKeys.add(key);
     const policy: RetryPolicy = { ...MEDIA_RETRY, ...this.options.backoff };
-    this.track((async () => {
-      try {
-        for (let round = 0; !this.stopped; round++) {
-          await this.sleep(delayFor(policy, round + 1));
-          if (this.stopped) return;
-          let result: "done" | "retry";
-          try {
-            result = await this.options.runMediaRetry(retry);
-          } catch (err) {
-            this.options.logger.warn("whatsapp.media.retry_error", { business: retry.business, key: maskId(retry.message.id), error: describeError(err) });
-            result = "retry";
+    this.track(
+      (async () => {
+        try {
+          for (let round = 0; !this.stopped; round++) {
+            await this.sleep(delayFor(policy, round + 1));
+            if (this.stopped) return;
+            let result: "done" | "retry";
+            try {
+              result = await this.options.runMediaRetry(retry);
+            } catch (err) {
+              this.options.logger.warn("whatsapp.media.retry_error", { business: retry.business, key: maskId(retry.message.id), error: describeError(err) });
+              result = "retry";
+            }
+            if (result === "done") return;
           }
-          if (result === "done") return;
+        } finally {
+          this.mediaKeys.delete(key);
         }
-      } finally {
-        this.mediaKeys.delete(key);
-      }
-    })());
+      })(),
+    );
   }
 
   /** Number of parked events and running media retries. */

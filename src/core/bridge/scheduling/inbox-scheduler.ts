@@ -40,11 +40,16 @@ function statusLane(event: StatusEvent): string {
 /** The lane of an event: its conversation's (a group's messages, events and statuses share the group's). */
 export function laneOf(event: WhatsAppEvent): string {
   switch (event.type) {
-    case "message": return conversationKeyOf(event);
-    case "status": return statusLane(event);
-    case "preference": return contactKeyOf(event.business, event.contact);
-    case "group": return event.group ? groupKeyOf(event.business, event.group) : `${event.business}|group`;
-    case "account_error": return `${event.business}|account_error`;
+    case "message":
+      return conversationKeyOf(event);
+    case "status":
+      return statusLane(event);
+    case "preference":
+      return contactKeyOf(event.business, event.contact);
+    case "group":
+      return event.group ? groupKeyOf(event.business, event.group) : `${event.business}|group`;
+    case "account_error":
+      return `${event.business}|account_error`;
   }
 }
 
@@ -156,7 +161,11 @@ export class InboxScheduler {
   /** `loadedUpTo`: every entry left in the inbox comes after it (the newest in memory, or a load's cut). */
   private enterBacklog(waiting: number, loadedUpTo: InboxEntry | undefined): void {
     if (this.backlog) return; // the watermark only moves in `refill`, which knows nothing was left meanwhile
-    this.options.logger.warn("bridge.backlog", { waiting, inMemory: this.lanes.size, note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain" });
+    this.options.logger.warn("bridge.backlog", {
+      waiting,
+      inMemory: this.lanes.size,
+      note: "events beyond the in-memory bound wait in the inbox and are loaded, oldest first, as the lanes drain",
+    });
     this.backlog = true;
     this.watermark = loadedUpTo;
   }
@@ -165,11 +174,13 @@ export class InboxScheduler {
   private refillIfDrained(): void {
     if (!this.backlog || this.refilling || !this.options.mayWork() || this.lanes.size > this.options.maxInMemory / 2) return;
     this.refilling = true;
-    this.options.background(this.refill().finally(() => {
-      this.refilling = false;
-      // Nothing is running that would call again (what was loaded is done already): go on at once.
-      if (this.backlog && this.lanes.size === 0) this.refillIfDrained();
-    }));
+    this.options.background(
+      this.refill().finally(() => {
+        this.refilling = false;
+        // Nothing is running that would call again (what was loaded is done already): go on at once.
+        if (this.backlog && this.lanes.size === 0) this.refillIfDrained();
+      }),
+    );
   }
 
   private async refill(): Promise<void> {

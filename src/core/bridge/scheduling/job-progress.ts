@@ -15,7 +15,11 @@ const WRITE_ATTEMPTS = 8;
  * `undefined`). Throws `TransientError("compliance.contended")` after repeated conflicts, and what the
  * store throws.
  */
-export async function updateProgress(store: ComplianceStore, job: ComplianceJob, change: (progress: JobProgress) => JobProgress | undefined): Promise<JobProgress | undefined> {
+export async function updateProgress(
+  store: ComplianceStore,
+  job: ComplianceJob,
+  change: (progress: JobProgress) => JobProgress | undefined,
+): Promise<JobProgress | undefined> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const stored = await store.getProgress(job);
     const next = change(stored?.progress ?? {});

@@ -13,7 +13,11 @@ import { personName } from "./thread-text";
 /** How a participant is named in a thread line: profile name (cleaned) and number or username. */
 function participantName(p: GroupParticipant): string {
   const handle = p.phone ? `+${p.phone}` : p.username ? `@${p.username.replace(/^@/, "")}` : undefined;
-  const name = personName({ ...(p.name ? { profileName: p.name } : {}), ...(p.phone ? { phone: p.phone } : {}), ...(p.username ? { username: p.username } : {}) });
+  const name = personName({
+    ...(p.name ? { profileName: p.name } : {}),
+    ...(p.phone ? { phone: p.phone } : {}),
+    ...(p.username ? { username: p.username } : {}),
+  });
   return handle && name !== handle ? `${name} (${handle})` : name;
 }
 
@@ -28,15 +32,20 @@ export function groupChangeLine(change: GroupChange): string {
       return change.inviteLink
         ? `WhatsApp created the group${change.subject ? ` “${change.subject}”` : ""}. Invite link: ${change.inviteLink} (send it to the people who should join: WhatsApp does not let a business add members itself).`
         : `WhatsApp created the group${change.subject ? ` “${change.subject}”` : ""}.`;
-    case "deleted": return "The WhatsApp group was deleted. Nothing more can be sent to it.";
-    case "joined": return `${names(change.participants)} joined the group${change.via ? ` (${change.via.replace(/_/g, " ")})` : ""}.`;
-    case "join-requested": return `${names(change.participants)} asked to join the group. Approve or reject the request in WhatsApp.`;
-    case "join-request-withdrawn": return `${names(change.participants)} withdrew their request to join the group.`;
+    case "deleted":
+      return "The WhatsApp group was deleted. Nothing more can be sent to it.";
+    case "joined":
+      return `${names(change.participants)} joined the group${change.via ? ` (${change.via.replace(/_/g, " ")})` : ""}.`;
+    case "join-requested":
+      return `${names(change.participants)} asked to join the group. Approve or reject the request in WhatsApp.`;
+    case "join-request-withdrawn":
+      return `${names(change.participants)} withdrew their request to join the group.`;
     case "removed": {
       const refused = change.notRemoved?.length ? ` WhatsApp did not remove ${names(change.notRemoved)}${change.problem ? `: ${change.problem}` : "."}` : "";
       return `${names(change.participants)} ${change.participants.length > 1 ? "were" : "was"} removed from the group.${refused}`;
     }
-    case "left": return `${names(change.participants)} left the group.`;
+    case "left":
+      return `${names(change.participants)} left the group.`;
     case "settings": {
       const parts = [
         change.subject !== undefined ? `the subject is now “${change.subject}”` : undefined,
@@ -46,10 +55,14 @@ export function groupChangeLine(change: GroupChange): string {
       const problem = change.problem ? ` Not everything asked for was changed: ${change.problem}` : "";
       return `${parts.length ? `Group settings changed: ${parts.join("; ")}.` : "The group's settings changed."}${problem}`;
     }
-    case "suspended": return "WhatsApp suspended this group: nothing can be sent to it until WhatsApp lifts the suspension.";
-    case "unsuspended": return "WhatsApp lifted this group's suspension: messages can be sent to it again.";
-    case "request-failed": return `WhatsApp refused to ${change.request.replace(/_/g, " ")}${change.subject ? ` (“${change.subject}”)` : ""}: ${change.error}`;
-    case "unsupported": return `WhatsApp sent a group event this bridge does not know (field ${change.field}, type ${change.type}). It is recorded (the raw webhook is kept in the journal) but not shown here.`;
+    case "suspended":
+      return "WhatsApp suspended this group: nothing can be sent to it until WhatsApp lifts the suspension.";
+    case "unsuspended":
+      return "WhatsApp lifted this group's suspension: messages can be sent to it again.";
+    case "request-failed":
+      return `WhatsApp refused to ${change.request.replace(/_/g, " ")}${change.subject ? ` (“${change.subject}”)` : ""}: ${change.error}`;
+    case "unsupported":
+      return `WhatsApp sent a group event this bridge does not know (field ${change.field}, type ${change.type}). It is recorded (the raw webhook is kept in the journal) but not shown here.`;
   }
 }
 

@@ -18,10 +18,13 @@ export const quote = (...blocks: Block[]): Block => ({ kind: "quote", blocks });
 export function lines(text: string | undefined): Block[] {
   if (!text || !text.trim()) return [];
   const inlines: Inline[] = [];
-  text.replace(/\r\n|\r/g, "\n").split("\n").forEach((line, n) => {
-    if (n > 0) inlines.push({ kind: "break" });
-    if (line) inlines.push(t(line));
-  });
+  text
+    .replace(/\r\n|\r/g, "\n")
+    .split("\n")
+    .forEach((line, n) => {
+      if (n > 0) inlines.push({ kind: "break" });
+      if (line) inlines.push(t(line));
+    });
   return [p(...inlines)];
 }
 
@@ -51,22 +54,33 @@ const MEDIA_NOUN: Readonly<Record<string, string>> = { image: "image", audio: "a
 /** One line saying what a message was, for quotes and reactions: its text, caption, or type. */
 export function summaryOf(content: InboundContent): string {
   switch (content.kind) {
-    case "text": return content.raw.trim() || toPlainText(content.body);
+    case "text":
+      return content.raw.trim() || toPlainText(content.body);
     case "media": {
-      const noun = content.media === "audio" && content.voice ? "voice message" : MEDIA_NOUN[content.media] ?? content.media;
+      const noun = content.media === "audio" && content.voice ? "voice message" : (MEDIA_NOUN[content.media] ?? content.media);
       const detail = content.caption ?? content.filename;
       return detail ? `[${noun}] ${detail}` : `[${noun}]`;
     }
-    case "location": return `[location] ${[content.name, content.address].filter(Boolean).join(", ") || `${content.latitude}, ${content.longitude}`}`;
-    case "contacts": return `[shared contact] ${content.contacts.map((c) => c.name).join(", ")}`;
-    case "interactive": return `[tapped] ${content.title}`;
-    case "button": return `[tapped] ${content.text}`;
-    case "reaction": return content.emoji ? `[reaction ${content.emoji}]` : "[reaction removed]";
-    case "order": return `[order] ${content.items.length} item${content.items.length === 1 ? "" : "s"}`;
-    case "system": return `[system] ${content.body}`;
-    case "edit": return content.newText ? `[edit] ${content.newText}` : "[edit]";
-    case "revoke": return "[deleted a message]";
-    case "unsupported": return `[unsupported message (type ${content.originalType})]`;
+    case "location":
+      return `[location] ${[content.name, content.address].filter(Boolean).join(", ") || `${content.latitude}, ${content.longitude}`}`;
+    case "contacts":
+      return `[shared contact] ${content.contacts.map((c) => c.name).join(", ")}`;
+    case "interactive":
+      return `[tapped] ${content.title}`;
+    case "button":
+      return `[tapped] ${content.text}`;
+    case "reaction":
+      return content.emoji ? `[reaction ${content.emoji}]` : "[reaction removed]";
+    case "order":
+      return `[order] ${content.items.length} item${content.items.length === 1 ? "" : "s"}`;
+    case "system":
+      return `[system] ${content.body}`;
+    case "edit":
+      return content.newText ? `[edit] ${content.newText}` : "[edit]";
+    case "revoke":
+      return "[deleted a message]";
+    case "unsupported":
+      return `[unsupported message (type ${content.originalType})]`;
   }
 }
 

@@ -5,7 +5,12 @@ import type { ChannelLink } from "../../../../src/core/model";
 import type { InboxStore } from "../../../../src/core/ports/stores";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 
-const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+};
 
 /** Watches how many entries the service holds at once, by counting what it took from the inbox and finished. */
 function countingInbox(inbox: InboxStore): InboxStore & { peakLoaded: number; oldestCalls: number } {
@@ -29,14 +34,20 @@ describe("a backlog larger than the in-memory bound (bounded memory, nothing los
     await w.stores.links.put(LINK);
     // 5 customers × 6 messages, interleaved, in one delivery and then one each.
     const phones = ["5511900000001", "5511900000002", "5511900000003", "5511900000004", "5511900000005"];
-    const messages = Array.from({ length: 30 }, (_, i) => customerText(`c${i % 5} m${Math.floor(i / 5)}`, { phone: phones[i % 5]!, userId: `BR.${i % 5}`, timestamp: 1_789_300_000 + i }));
+    const messages = Array.from({ length: 30 }, (_, i) =>
+      customerText(`c${i % 5} m${Math.floor(i / 5)}`, { phone: phones[i % 5]!, userId: `BR.${i % 5}`, timestamp: 1_789_300_000 + i }),
+    );
     await bridge.ingest(messages.slice(0, 10));
     for (const m of messages.slice(10)) await bridge.ingest([m]);
     await bridge.idle();
     const posted = w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : ""));
     assert.equal(posted.length, 30, "every message posted once");
     for (let c = 0; c < 5; c++) {
-      assert.deepEqual(posted.filter((t) => t.startsWith(`c${c} `)), Array.from({ length: 6 }, (_, m) => `c${c} m${m}`), `customer ${c} in order`);
+      assert.deepEqual(
+        posted.filter((t) => t.startsWith(`c${c} `)),
+        Array.from({ length: 6 }, (_, m) => `c${c} m${m}`),
+        `customer ${c} in order`,
+      );
     }
     assert.ok(w.logger.events().includes("bridge.backlog"), "the backlog was noticed");
     assert.ok(w.logger.events().includes("bridge.backlog_cleared"), "and cleared");
@@ -55,7 +66,10 @@ describe("a backlog larger than the in-memory bound (bounded memory, nothing los
     const bridge = new BridgeService({ ...w.deps, stores: Object.assign(Object.create(w.stores), { inbox }) }, { maxInMemory: 3 });
     assert.equal(await bridge.resumePending(), 12);
     await bridge.idle();
-    assert.deepEqual(w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : "")), messages.map((_, i) => `m${i}`));
+    assert.deepEqual(
+      w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : "")),
+      messages.map((_, i) => `m${i}`),
+    );
     assert.ok(inbox.peakLoaded <= 3);
   });
 });
@@ -79,7 +93,10 @@ describe("a backlog and a late older message of a contact already in memory", ()
     await bridge.idle();
     const posted = w.teams.posts.map((p) => (p.post.kind === "customer" ? toPlainText(p.post.body) : ""));
     assert.ok(w.logger.events().includes("bridge.backlog"), "the bound was reached");
-    assert.deepEqual(posted.filter((t) => t === "first" || t === "second"), ["first", "second"]);
+    assert.deepEqual(
+      posted.filter((t) => t === "first" || t === "second"),
+      ["first", "second"],
+    );
     assert.equal(posted.length, 5, "nothing lost");
   });
 });

@@ -8,8 +8,13 @@ import { ADMIN, BUSINESS, customerText, makeWorld, staffMessage, STAFF, TENANT, 
 import { noticeText, postText, replyText } from "../../../support/wording";
 
 const ORDER_UPDATE: MessageTemplate = {
-  name: "order_update", language: "en_US", category: "UTILITY",
-  header: { format: "TEXT", text: "Order {{1}}" }, body: "Hi {{1}}, your order {{2}} has shipped.", footer: "Reply STOP to opt out", buttons: [],
+  name: "order_update",
+  language: "en_US",
+  category: "UTILITY",
+  header: { format: "TEXT", text: "Order {{1}}" },
+  body: "Hi {{1}}, your order {{2}} has shipped.",
+  footer: "Reply STOP to opt out",
+  buttons: [],
 };
 const MARIA = { phone: "5511987654321", userId: "BR.1873409921457730218" };
 
@@ -24,8 +29,15 @@ async function world(options: { ageMs?: number; settings?: Parameters<typeof mak
   return { ...w, thread: w.teams.threads[0]!.thread, contact: first.contact.key };
 }
 
-const status = (id: string, state: StatusEvent["state"], timestamp: number, errors: StatusEvent["errors"] = []): StatusEvent =>
-  ({ type: "status", business: BUSINESS, id: WaMessageId(id), state, timestamp, recipient: { phone: WaPhone(MARIA.phone), userId: WaUserId(MARIA.userId) }, errors });
+const status = (id: string, state: StatusEvent["state"], timestamp: number, errors: StatusEvent["errors"] = []): StatusEvent => ({
+  type: "status",
+  business: BUSINESS,
+  id: WaMessageId(id),
+  state,
+  timestamp,
+  recipient: { phone: WaPhone(MARIA.phone), userId: WaUserId(MARIA.userId) },
+  errors,
+});
 
 const card = (reply: StaffReply | undefined): TemplateCardModel => {
   assert.equal(reply?.kind, "template-card", JSON.stringify(reply));
@@ -57,7 +69,11 @@ describe("WhatsApp's business rules in the core", () => {
       await w.bridge.onStaffMessage(staffMessage("Are you still interested in the offer?", { thread: w.thread }));
       await w.bridge.idle();
       const wamid = w.whatsapp.sent[0]!.id;
-      await w.bridge.ingest([status(wamid, "failed", 20, [{ code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." }])]);
+      await w.bridge.ingest([
+        status(wamid, "failed", 20, [
+          { code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it: the number may not be on WhatsApp." },
+        ]),
+      ]);
       await w.bridge.ingest([status(wamid, "read", 21)]);
       await w.bridge.idle();
       const notices = w.teams.posts.filter((p) => p.post.kind === "notice").map((p) => postText(p.post));
@@ -90,24 +106,43 @@ describe("WhatsApp's business rules in the core", () => {
       assert.equal(picker.step, "pick");
       if (picker.step === "pick") {
         assert.match(noticeText(picker.reason), /not sent: the customer last wrote more than 24 hours ago/);
-        assert.deepEqual(picker.templates.map((t) => t.id), ["order_update|en_US"]);
+        assert.deepEqual(
+          picker.templates.map((t) => t.id),
+          ["order_update|en_US"],
+        );
       }
       assert.equal(w.teams.latestRoot(w.thread)?.live?.window.open ?? false, false);
     });
 
     it("pick, fill, preview and send a template; the thread records what the customer received", async () => {
       const w = await world({ ageMs: 30 * 3600_000 });
-      const base = { tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId, author: { aadObjectId: ADMIN, name: "Ada Admin" } };
+      const base = {
+        tenantId: TENANT,
+        channelId: CHANNEL,
+        serviceUrl: "https://smba.trafficmanager.net/emea/",
+        thread: w.thread,
+        messageId: staffMessage("x").messageId,
+        author: { aadObjectId: ADMIN, name: "Ada Admin" },
+      };
       assert.equal(card(await w.bridge.onStaffMessage(staffMessage("template", { thread: w.thread, mentionsBot: true }))).step, "pick");
       const fill = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.pick", template: "order_update|en_US" } }));
       assert.equal(fill.step, "fill");
-      const preview = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.preview", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }));
+      const preview = card(
+        await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.preview", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }),
+      );
       assert.ok(preview.step === "fill" && /Still to fill in: \{\{2\}\}/.test(noticeText(preview.problem)));
-      const refused = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }));
+      const refused = card(
+        await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria" } }),
+      );
       assert.ok(refused.step === "fill" && /fill in \{\{2\}\} first/.test(noticeText(refused.problem)));
       assert.equal(w.whatsapp.templatesSent.length, 0);
 
-      const sent = card(await w.bridge.onCardAction({ ...base, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" } }));
+      const sent = card(
+        await w.bridge.onCardAction({
+          ...base,
+          data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" },
+        }),
+      );
       assert.equal(sent.step, "sent");
       assert.equal(w.whatsapp.templatesSent.length, 1);
       assert.deepEqual(w.whatsapp.templatesSent[0]!.to, { kind: "individual", phone: MARIA.phone, userId: MARIA.userId });
@@ -125,8 +160,13 @@ describe("WhatsApp's business rules in the core", () => {
     it("card data cannot redirect a send to another customer (docs/security.md, adversarial case 27)", async () => {
       const w = await world({ ageMs: 30 * 3600_000 });
       await w.bridge.onCardAction({
-        tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
-        author: { aadObjectId: STAFF, name: "Mallory" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c", waId: "15550001111", to: "+15550001111" },
+        tenantId: TENANT,
+        channelId: CHANNEL,
+        serviceUrl: "https://smba.trafficmanager.net/emea/",
+        thread: w.thread,
+        messageId: staffMessage("x").messageId,
+        author: { aadObjectId: STAFF, name: "Mallory" },
+        data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c", waId: "15550001111", to: "+15550001111" },
       });
       assert.deepEqual(w.whatsapp.templatesSent[0]!.to, { kind: "individual", phone: MARIA.phone, userId: MARIA.userId });
     });
@@ -146,10 +186,16 @@ describe("WhatsApp's business rules in the core", () => {
   });
 
   describe("opt-out and consent", () => {
-    const sendTemplate = (w: Awaited<ReturnType<typeof world>>) => w.bridge.onCardAction({
-      tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
-      author: { aadObjectId: STAFF, name: "Sam" }, data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c" },
-    });
+    const sendTemplate = (w: Awaited<ReturnType<typeof world>>) =>
+      w.bridge.onCardAction({
+        tenantId: TENANT,
+        channelId: CHANNEL,
+        serviceUrl: "https://smba.trafficmanager.net/emea/",
+        thread: w.thread,
+        messageId: staffMessage("x").messageId,
+        author: { aadObjectId: STAFF, name: "Sam" },
+        data: { bridgeAction: "template.send", template: "order_update|en_US", "h:1": "a", "b:1": "b", "b:2": "c" },
+      });
 
     it("STOP opts the customer out: templates are refused, replies in an open window still go; START opts back in", async () => {
       const w = await world();
@@ -172,7 +218,13 @@ describe("WhatsApp's business rules in the core", () => {
 
     it("WhatsApp's user_preferences webhook opts out and back in", async () => {
       const w = await world();
-      const pref = (value: "stop" | "resume", timestamp: number): PreferenceEvent => ({ type: "preference", business: BusinessNumberId(BUSINESS), contact: { userId: WaUserId(MARIA.userId), phone: WaPhone(MARIA.phone) }, value, timestamp });
+      const pref = (value: "stop" | "resume", timestamp: number): PreferenceEvent => ({
+        type: "preference",
+        business: BusinessNumberId(BUSINESS),
+        contact: { userId: WaUserId(MARIA.userId), phone: WaPhone(MARIA.phone) },
+        value,
+        timestamp,
+      });
       await w.bridge.ingest([pref("stop", 100)]);
       await w.bridge.idle();
       assert.equal((await w.stores.conversations.get(w.contact))?.optedOut, true);
@@ -199,18 +251,39 @@ describe("WhatsApp's business rules in the core", () => {
       const w = await world({ settings: { firstContactNotice: "Messages in this chat are recorded for compliance." } });
       await w.bridge.ingest([customerText("another message")]);
       await w.bridge.idle();
-      assert.deepEqual(w.whatsapp.sent.map((s) => s.body), [[{ kind: "paragraph", inlines: [{ kind: "text", text: "Messages in this chat are recorded for compliance." }] }]]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => s.body),
+        [[{ kind: "paragraph", inlines: [{ kind: "text", text: "Messages in this chat are recorded for compliance." }] }]],
+      );
       const record = w.teams.posts.find((p) => p.post.kind === "sent");
       assert.ok(record && record.post.kind === "sent" && /first-contact notice/.test(record.post.label));
     });
 
     it("a Meta rate-limit error is retried by the pacer; a notice comes only if it finally fails", async () => {
       const w = await world();
-      w.whatsapp.failNext(new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." }));
+      w.whatsapp.failNext(
+        new WhatsAppSendError("throughput", "throughput", {
+          metaCode: 130429,
+          notApplied: true,
+          retryable: true,
+          userMessage: "WhatsApp's rate limit was reached.",
+        }),
+      );
       assert.equal(await w.bridge.onStaffMessage(staffMessage("first try fails", { thread: w.thread })), undefined);
       await w.bridge.idle();
       assert.equal(w.whatsapp.sent.length, 1);
-      w.whatsapp.failNext(...Array.from({ length: 5 }, () => new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "WhatsApp's rate limit was reached." })));
+      w.whatsapp.failNext(
+        ...Array.from(
+          { length: 5 },
+          () =>
+            new WhatsAppSendError("throughput", "throughput", {
+              metaCode: 130429,
+              notApplied: true,
+              retryable: true,
+              userMessage: "WhatsApp's rate limit was reached.",
+            }),
+        ),
+      );
       const reply = await w.bridge.onStaffMessage(staffMessage("always fails", { thread: w.thread }));
       await w.bridge.idle();
       const notice = reply ? replyText(reply) : postText(w.teams.posts.at(-1)!.post);

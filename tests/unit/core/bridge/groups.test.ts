@@ -39,11 +39,18 @@ describe("WhatsApp groups in the core", () => {
     assert.equal(root.customerName, undefined, "the card is the group's, not the first writer's");
     assert.equal(root.ref, groupKeyOf(BUSINESS, GROUP));
     const posts = w.teams.posts.filter((p) => p.post.kind === "customer").map((p) => p.post);
-    assert.deepEqual(posts.map((p) => p.kind === "customer" && [p.authorName, p.authorHandle, toPlainText(p.body)]), [
-      ["Ana Lima", "+447700900123", "Hello from Ana"],
-      ["Ben Okafor", "+447700900456", "And Ben here"],
-    ]);
-    assert.equal(await w.stores.conversations.get(customerText("x", { phone: ANA.phone, userId: ANA.userId }).contact.key), undefined, "no one-to-one conversation for a participant");
+    assert.deepEqual(
+      posts.map((p) => p.kind === "customer" && [p.authorName, p.authorHandle, toPlainText(p.body)]),
+      [
+        ["Ana Lima", "+447700900123", "Hello from Ana"],
+        ["Ben Okafor", "+447700900456", "And Ben here"],
+      ],
+    );
+    assert.equal(
+      await w.stores.conversations.get(customerText("x", { phone: ANA.phone, userId: ANA.userId }).contact.key),
+      undefined,
+      "no one-to-one conversation for a participant",
+    );
   });
 
   it("a staff reply in the group's thread goes to the group, never to a participant", async () => {
@@ -65,7 +72,14 @@ describe("WhatsApp groups in the core", () => {
     const wamid = w.whatsapp.sent[0]!.id;
     const postsBefore = w.teams.posts.length;
     const status = (state: StatusEvent["state"], participant?: string, ts = 1): StatusEvent => ({
-      type: "status", business: BUSINESS, id: wamid, state, timestamp: 1_789_300_900 + ts, errors: [], group: GROUP, ...(participant ? { participant } : {}),
+      type: "status",
+      business: BUSINESS,
+      id: wamid,
+      state,
+      timestamp: 1_789_300_900 + ts,
+      errors: [],
+      group: GROUP,
+      ...(participant ? { participant } : {}),
     });
     await w.bridge.ingest([status("sent", undefined, 1)]);
     await w.bridge.idle();
@@ -127,7 +141,10 @@ describe("WhatsApp groups in the core", () => {
     assert.match(text(refused), /only bridge admins can create a WhatsApp group/);
     const reply = await w.bridge.onStaffMessage(staffMessage("group create Smith family account", { author: ADMIN, mentionsBot: true }));
     assert.match(text(reply), /^Asked WhatsApp to create the group “Smith family account”/);
-    assert.deepEqual(w.whatsapp.groupsCreated.map((g) => g.subject), ["Smith family account"]);
+    assert.deepEqual(
+      w.whatsapp.groupsCreated.map((g) => g.subject),
+      ["Smith family account"],
+    );
     assert.equal(w.teams.threads.length, 1);
     const thread = w.teams.threads[0]!.thread;
     const early = await w.bridge.onStaffMessage(staffMessage("Welcome!", { thread }));
@@ -149,7 +166,10 @@ describe("WhatsApp groups in the core", () => {
     assert.equal(w.teams.posts.at(-1)!.thread, thread);
     const welcome = await w.bridge.onStaffMessage(staffMessage("Welcome!", { thread }));
     assert.equal(welcome, undefined, text(welcome));
-    assert.deepEqual(w.whatsapp.sent.map((s) => s.to), [{ kind: "group", group: GROUP }]);
+    assert.deepEqual(
+      w.whatsapp.sent.map((s) => s.to),
+      [{ kind: "group", group: GROUP }],
+    );
   });
 
   it("a group the bridge has not seen gets its thread from its first event; the window stays closed until someone writes", async () => {
@@ -166,7 +186,11 @@ describe("WhatsApp groups in the core", () => {
     assert.equal(reply?.kind, "template-card", "outside the window only a template can go");
     const card = reply?.kind === "template-card" && reply.card.step === "pick" ? reply.card : undefined;
     assert.match(noticeText(card?.reason), /no one in the group has written in the last 24 hours/);
-    assert.deepEqual(card?.templates.map((t) => t.label), ["account_update (en, utility)"], "authentication templates are not offered to a group");
+    assert.deepEqual(
+      card?.templates.map((t) => t.label),
+      ["account_update (en, utility)"],
+      "authentication templates are not offered to a group",
+    );
     assert.equal(w.whatsapp.sent.length, 0);
   });
 });

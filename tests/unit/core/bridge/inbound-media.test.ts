@@ -12,7 +12,12 @@ import { webhookSha256 } from "../../../fakes/fake-whatsapp-media";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 import { postText } from "../../../support/wording";
 
-const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+};
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 7)]);
 const ZIP = Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(40, 1)]);
 const textOf = (post: ThreadPost) => (post.kind === "customer" ? toPlainText(post.body) : post.kind === "notice" ? postText(post) : "");
@@ -84,7 +89,10 @@ describe("inbound media (core, with recording fakes)", () => {
   it("posts a placeholder at once when a download fails, retries it, and posts the file when it comes", async () => {
     const w = await setup();
     w.whatsapp.media.files.set("m5", { bytes: PNG, mimeType: "image/png" });
-    w.whatsapp.media.failFetch(new MediaFetchError("failed", "503", { userMessage: "the media host answered HTTP 503" }), new MediaFetchError("failed", "timeout", { userMessage: "timeout" }));
+    w.whatsapp.media.failFetch(
+      new MediaFetchError("failed", "503", { userMessage: "the media host answered HTTP 503" }),
+      new MediaFetchError("failed", "timeout", { userMessage: "timeout" }),
+    );
     await w.bridge.ingest([imageMessage("m5")]);
     await w.bridge.idle();
     assert.match(textOf(w.teams.posts[0]!.post), /could not be downloaded from WhatsApp yet \(the media host answered HTTP 503\)/);
@@ -130,7 +138,11 @@ describe("inbound media (core, with recording fakes)", () => {
     await w.bridge.ingest([imageMessage("m8")]);
     await w.bridge.idle();
     await w.bridge.stop();
-    assert.deepEqual((await w.stores.mediaRetries.list()).map((r) => [r.message.id, r.attempts]), [["wamid.m8", 1]], "the retry waits in its queue");
+    assert.deepEqual(
+      (await w.stores.mediaRetries.list()).map((r) => [r.message.id, r.attempts]),
+      [["wamid.m8", 1]],
+      "the retry waits in its queue",
+    );
     const restarted = new BridgeService({ ...w.deps, media: w.media }, { followUps: { backoff: { baseMs: 1_000, capMs: 1_000 } } });
     await restarted.resumePending();
     await restarted.followUpsSettled();

@@ -33,7 +33,10 @@ function world(options: { maxInMemory?: number; leading?: boolean; pollIntervalM
       return "done";
     },
     mayWork: () => leading,
-    background: (work) => { background.add(work); void work.finally(() => background.delete(work)); },
+    background: (work) => {
+      background.add(work);
+      void work.finally(() => background.delete(work));
+    },
     maxInMemory: options.maxInMemory ?? 100,
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
@@ -45,11 +48,23 @@ function world(options: { maxInMemory?: number; leading?: boolean; pollIntervalM
     } while (scheduler.size > 0 || background.size > 0);
   };
   return {
-    inbox, scheduler, processed, idle,
-    setLeading: (v: boolean) => { leading = v; },
+    inbox,
+    scheduler,
+    processed,
+    idle,
+    setLeading: (v: boolean) => {
+      leading = v;
+    },
     /** Holds processing until `open()`: entries pile up in the lanes. */
-    hold: () => { gate = new Promise((r) => { release = r; }); },
-    open: () => { gate = undefined; release(); },
+    hold: () => {
+      gate = new Promise((r) => {
+        release = r;
+      });
+    },
+    open: () => {
+      gate = undefined;
+      release();
+    },
   };
 }
 
@@ -69,7 +84,10 @@ describe("inbox scheduling (its own unit)", () => {
     const b = { ...entry(2, "2").event, group };
     assert.equal(laneOf(a as never), laneOf(b as never));
     assert.equal(laneOf(a as never), groupKeyOf(BUSINESS, group));
-    assert.equal(laneOf({ type: "status", business: BUSINESS, id: "wamid.x", state: "read", timestamp: 1, errors: [], group, participant: "GB.1" } as never), groupKeyOf(BUSINESS, group));
+    assert.equal(
+      laneOf({ type: "status", business: BUSINESS, id: "wamid.x", state: "read", timestamp: 1, errors: [], group, participant: "GB.1" } as never),
+      groupKeyOf(BUSINESS, group),
+    );
   });
 
   it("beyond the in-memory bound new events wait in the inbox and are loaded, oldest first, as the lanes drain", async () => {
@@ -83,7 +101,10 @@ describe("inbox scheduling (its own unit)", () => {
     assert.ok(w.scheduler.size <= 3, `at most the bound in memory (${w.scheduler.size})`);
     w.open();
     await w.idle();
-    assert.deepEqual([...w.processed].sort(), all.map((e) => (e.event.type === "message" && e.event.content.kind === "text" ? e.event.content.raw : "")).sort());
+    assert.deepEqual(
+      [...w.processed].sort(),
+      all.map((e) => (e.event.type === "message" && e.event.content.kind === "text" ? e.event.content.raw : "")).sort(),
+    );
     assert.equal((await w.inbox.list("pending")).length, 0);
   });
 

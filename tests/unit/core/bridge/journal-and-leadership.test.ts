@@ -9,7 +9,12 @@ import { MemoryWebhookJournal } from "../../../../src/storage/memory/memory-webh
 import { FakeLeadership } from "../../../fakes/fake-leadership";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 
-const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+};
 const SIGNATURE = `sha256=${"5e".repeat(32)}`;
 const textOf = ({ post }: { post: ThreadPost }) => (post.kind === "customer" ? toPlainText(post.body) : "");
 const delivery = (text: string) => ({ body: Buffer.from(`{"raw":"${text}"}`), signature: SIGNATURE });
@@ -31,9 +36,15 @@ describe("BridgeService: journal before acknowledging", () => {
     const journal = new MemoryWebhookJournal();
     const order: string[] = [];
     const append = journal.append.bind(journal);
-    journal.append = async (d, at) => { order.push("journal"); return append(d, at); };
+    journal.append = async (d, at) => {
+      order.push("journal");
+      return append(d, at);
+    };
     const record = w.stores.inbox.record.bind(w.stores.inbox);
-    w.stores.inbox.record = async (e) => { order.push(`record ${e.key}`); return record(e); };
+    w.stores.inbox.record = async (e) => {
+      order.push(`record ${e.key}`);
+      return record(e);
+    };
     const bridge = new BridgeService({ ...w.deps, journal });
     await w.stores.links.put(LINK);
     const a = customerText("one", { timestamp: 1 });
@@ -55,7 +66,9 @@ describe("BridgeService: journal before acknowledging", () => {
   it("when the journal fails, nothing is recorded or posted and ingest throws (the webhook answers 503)", async () => {
     const w = makeWorld();
     const journal = new MemoryWebhookJournal();
-    journal.append = async () => { throw new TransientError("storage.unavailable", "journal.append: blob storage is unreachable"); };
+    journal.append = async () => {
+      throw new TransientError("storage.unavailable", "journal.append: blob storage is unreachable");
+    };
     const bridge = new BridgeService({ ...w.deps, journal });
     await w.stores.links.put(LINK);
     const m = customerText("lost?");
@@ -71,7 +84,10 @@ describe("BridgeService: journal before acknowledging", () => {
     const bridge = new BridgeService({ ...w.deps, journal });
     assert.deepEqual(await bridge.ingest([], delivery("template update")), { recorded: 0, duplicates: 0, journalRef: journal.all()[0]?.ref });
     assert.equal(journal.all().length, 1);
-    await assert.rejects(w.bridge.ingest([customerText("x")], delivery("x")), (err: unknown) => err instanceof PermanentError && err.code === "bridge.no_journal");
+    await assert.rejects(
+      w.bridge.ingest([customerText("x")], delivery("x")),
+      (err: unknown) => err instanceof PermanentError && err.code === "bridge.no_journal",
+    );
   });
 
   it("a redelivery of the same bytes is journaled again (a second receipt) and recorded once", async () => {
@@ -123,7 +139,10 @@ describe("BridgeService: processing only while leading", () => {
     await bridge.ingest([customerText("after", { timestamp: 2 })]);
     await bridge.idle();
     assert.deepEqual(w.teams.posts.map(textOf), ["before"]);
-    assert.deepEqual((await w.stores.inbox.list("pending")).map((e) => e.event.timestamp), [2]);
+    assert.deepEqual(
+      (await w.stores.inbox.list("pending")).map((e) => e.event.timestamp),
+      [2],
+    );
     assert.ok(w.logger.lines.some((l) => l.event === "bridge.standing_by" && l.level === "warn"));
     await bridge.stop();
   });
@@ -136,7 +155,10 @@ describe("BridgeService: processing only while leading", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const post = w.teams.postInThread.bind(w.teams);
-    w.teams.postInThread = async (...args) => { await gate; return post(...args); };
+    w.teams.postInThread = async (...args) => {
+      await gate;
+      return post(...args);
+    };
     await bridge.start();
     await bridge.ingest([customerText("in hand", { timestamp: 1 }), customerText("queued", { timestamp: 2 })]);
     await eventually(() => w.teams.threads.length === 1, "the first message's thread");
@@ -144,7 +166,10 @@ describe("BridgeService: processing only while leading", () => {
     release();
     await bridge.idle();
     assert.deepEqual(w.teams.posts.map(textOf), ["in hand"]);
-    assert.deepEqual((await w.stores.inbox.list("pending")).map((e) => e.event.timestamp), [2]);
+    assert.deepEqual(
+      (await w.stores.inbox.list("pending")).map((e) => e.event.timestamp),
+      [2],
+    );
     await bridge.stop();
   });
 
@@ -166,7 +191,8 @@ describe("BridgeService: processing only while leading", () => {
     const pending = customerText("left pending", { timestamp: 1 });
     const posting = customerText("cut short while posting", { timestamp: 2 });
     const unrouted = customerText("kept unrouted", { timestamp: 3 });
-    for (const m of [pending, posting, unrouted]) await w.stores.inbox.record({ business: BUSINESS, key: `msg:${m.id}`, event: m, state: "pending", receivedAt: 0 });
+    for (const m of [pending, posting, unrouted])
+      await w.stores.inbox.record({ business: BUSINESS, key: `msg:${m.id}`, event: m, state: "pending", receivedAt: 0 });
     await w.stores.inbox.setState(BUSINESS, `msg:${posting.id}`, "posting");
     await w.stores.inbox.setState(BUSINESS, `msg:${unrouted.id}`, "unrouted", "business number not linked to a channel");
     // The crash came after the link was stored and before the replay ran.

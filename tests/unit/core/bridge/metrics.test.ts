@@ -49,7 +49,10 @@ describe("the bridge's metrics (core, through the Metrics port)", () => {
     assert.equal(w.metrics.total("bridge.messages.outbound", { "message.kind": "text" }), 1);
     const durations = w.metrics.values("bridge.meta.call.duration", { "call.operation": "sendText", "call.status": "ok" });
     assert.equal(durations.length, 1);
-    assert.ok(durations.every((d) => d >= 0 && d < 60), "seconds");
+    assert.ok(
+      durations.every((d) => d >= 0 && d < 60),
+      "seconds",
+    );
   });
 
   it("counts a refused send by Meta's code and kind; a rate limit also as throttled, with the pacer's retry by policy", async () => {
@@ -57,7 +60,14 @@ describe("the bridge's metrics (core, through the Metrics port)", () => {
     w.whatsapp.failNext(refusal("window-closed", 131047));
     await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
     await w.bridge.idle();
-    assert.equal(w.metrics.total("bridge.whatsapp.failures", { "whatsapp.error.code": "131047", "whatsapp.failure.kind": "window-closed", "whatsapp.failure.stage": "send" }), 1);
+    assert.equal(
+      w.metrics.total("bridge.whatsapp.failures", {
+        "whatsapp.error.code": "131047",
+        "whatsapp.failure.kind": "window-closed",
+        "whatsapp.failure.stage": "send",
+      }),
+      1,
+    );
     assert.equal(w.metrics.values("bridge.meta.call.duration", { "call.operation": "sendText", "call.status": "window-closed" }).length, 1);
     assert.equal(w.metrics.total("bridge.calls.throttled"), 0, "a closed window is no rate limit");
     assert.equal(w.metrics.total("bridge.messages.outbound"), 0);
@@ -75,10 +85,24 @@ describe("the bridge's metrics (core, through the Metrics port)", () => {
     await w.bridge.onStaffMessage(staffMessage("Your statement", { thread: w.thread }));
     await w.bridge.idle();
     const wamid = w.whatsapp.sent[0]!.id;
-    const failed: StatusEvent = { type: "status", business: BUSINESS, id: WaMessageId(wamid), state: "failed", timestamp: Math.floor(w.clock.now() / 1000), errors: [{ code: 131026, kind: "recipient", title: "Message undeliverable" }] };
+    const failed: StatusEvent = {
+      type: "status",
+      business: BUSINESS,
+      id: WaMessageId(wamid),
+      state: "failed",
+      timestamp: Math.floor(w.clock.now() / 1000),
+      errors: [{ code: 131026, kind: "recipient", title: "Message undeliverable" }],
+    };
     await w.bridge.ingest([failed]);
     await w.bridge.idle();
-    assert.equal(w.metrics.total("bridge.whatsapp.failures", { "whatsapp.error.code": "131026", "whatsapp.failure.kind": "recipient", "whatsapp.failure.stage": "status" }), 1);
+    assert.equal(
+      w.metrics.total("bridge.whatsapp.failures", {
+        "whatsapp.error.code": "131026",
+        "whatsapp.failure.kind": "recipient",
+        "whatsapp.failure.stage": "status",
+      }),
+      1,
+    );
   });
 
   it("counts Teams' 429 as throttled (and the retry), and a refusal by its kind", async () => {
@@ -114,7 +138,13 @@ describe("the bridge's metrics (core, through the Metrics port)", () => {
     assert.equal(wrapped.name, "x");
     assert.equal(wrapped.sync(), 42);
     assert.equal(await wrapped.call(), "done");
-    assert.deepEqual(metrics.records.map((r) => r.attributes), [{ "call.operation": "call", "call.status": "ok" }]);
-    assert.deepEqual([sentKind("sendText"), sentKind("sendTemplate"), sentKind("sendMedia"), sentKind("markRead"), sentKind("sendLocationRequest")], ["text", "template", "media", undefined, "location-request"]);
+    assert.deepEqual(
+      metrics.records.map((r) => r.attributes),
+      [{ "call.operation": "call", "call.status": "ok" }],
+    );
+    assert.deepEqual(
+      [sentKind("sendText"), sentKind("sendTemplate"), sentKind("sendMedia"), sentKind("markRead"), sentKind("sendLocationRequest")],
+      ["text", "template", "media", undefined, "location-request"],
+    );
   });
 });

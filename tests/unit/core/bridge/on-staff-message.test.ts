@@ -40,12 +40,22 @@ describe("onStaffMessage", () => {
       const w = await withThread({ replyMode: "mention" });
       await w.bridge.onStaffMessage(staffMessage("internal chatter", { thread: w.thread }));
       await w.bridge.onStaffMessage(staffMessage("Hi Maria!", { thread: w.thread, mentionsBot: true }));
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["Hi Maria!"]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["Hi Maria!"],
+      );
     });
 
     it("turns a Meta error into a notice that says why in plain words and quotes the reply", async () => {
       const w = await withThread();
-      w.whatsapp.failNext(new WhatsAppSendError("recipient", "Message undeliverable", { metaCode: 131026, notApplied: true, retryable: false, userMessage: "WhatsApp could not deliver to this number." }));
+      w.whatsapp.failNext(
+        new WhatsAppSendError("recipient", "Message undeliverable", {
+          metaCode: 131026,
+          notApplied: true,
+          retryable: false,
+          userMessage: "WhatsApp could not deliver to this number.",
+        }),
+      );
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
       assert.equal(reply?.kind, "notice");
       assert.match(replyText(reply), /Not sent to WhatsApp: WhatsApp could not deliver to this number\. \(“Still there\?”\)/);
@@ -53,10 +63,20 @@ describe("onStaffMessage", () => {
 
     it("when WhatsApp says the 24-hour window has closed (131047), answers with the template offer, quoting the reply", async () => {
       const w = await withThread();
-      w.whatsapp.failNext(new WhatsAppSendError("window-closed", "Re-engagement message", { metaCode: 131047, notApplied: true, retryable: false, userMessage: "more than 24 hours have passed since the customer last wrote." }));
+      w.whatsapp.failNext(
+        new WhatsAppSendError("window-closed", "Re-engagement message", {
+          metaCode: 131047,
+          notApplied: true,
+          retryable: false,
+          userMessage: "more than 24 hours have passed since the customer last wrote.",
+        }),
+      );
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
       // No template is approved in this world: the offer is the notice that says so, with the reason first.
-      assert.match(replyText(reply), /^Your message “Still there\?” was not sent: the customer last wrote more than 24 hours ago, and WhatsApp then only allows an approved template\. No approved WhatsApp template/);
+      assert.match(
+        replyText(reply),
+        /^Your message “Still there\?” was not sent: the customer last wrote more than 24 hours ago, and WhatsApp then only allows an approved template\. No approved WhatsApp template/,
+      );
     });
 
     it("tells the sender that attachments were not sent", async () => {
@@ -111,7 +131,9 @@ describe("onStaffMessage", () => {
     it("link refuses a number already linked to another channel", async () => {
       const w = makeWorld();
       await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-      const reply = await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true, channel: TeamsChannelId("19:b@thread.tacv2") }));
+      const reply = await w.bridge.onStaffMessage(
+        staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true, channel: TeamsChannelId("19:b@thread.tacv2") }),
+      );
       assert.match(replyText(reply), /already linked to the channel “WhatsApp”/);
     });
 

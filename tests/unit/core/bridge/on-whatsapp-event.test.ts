@@ -237,7 +237,10 @@ describe("a thread whose creation may or may not have happened", () => {
     await w.bridge.idle();
     const copies = w.teams.posts.filter((p) => textOf(p) === "once only").map((p) => p.post);
     assert.equal(copies.length, 2, "the duplicate the timeout caused");
-    assert.deepEqual(copies.map((p) => p.kind === "customer" && p.possibleDuplicate), [undefined, "unconfirmed"]);
+    assert.deepEqual(
+      copies.map((p) => p.kind === "customer" && p.possibleDuplicate),
+      [undefined, "unconfirmed"],
+    );
     assert.equal(w.teams.posts.filter((p) => p.post.kind === "notice").length, 0);
     assert.equal((await w.stores.inbox.get(BUSINESS, `msg:${m.id}`))?.duplicateSuspected, true);
   });

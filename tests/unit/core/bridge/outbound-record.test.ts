@@ -17,8 +17,13 @@ import { instance, settle, status } from "./outbox-kit";
  */
 
 const ORDER_UPDATE: MessageTemplate = {
-  name: "order_update", language: "en_US", category: "UTILITY",
-  header: { format: "TEXT", text: "Order {{1}}" }, body: "Hi {{1}}, your order {{2}} has shipped.", footer: "Reply STOP to opt out", buttons: [],
+  name: "order_update",
+  language: "en_US",
+  category: "UTILITY",
+  header: { format: "TEXT", text: "Order {{1}}" },
+  body: "Hi {{1}}, your order {{2}} has shipped.",
+  footer: "Reply STOP to opt out",
+  buttons: [],
 };
 const VALUES = { "h:1": "#4471", "b:1": "Maria", "b:2": "#4471" };
 const PREVIEW_START = "Order #4471";
@@ -34,14 +39,31 @@ async function journalWorld(settings: Parameters<typeof makeWorld>[0] = {}) {
   return { ...w, journal, thread: w.teams.threads[0]!.thread, contact: first.contact.key };
 }
 
-const outbound = (j: MemoryWebhookJournal) => j.records().map((r) => r.record).filter((r): r is OutboundRecord => r.kind === "outbound");
-const internal = (j: MemoryWebhookJournal) => j.records().map((r) => r.record).filter((r): r is InternalReplyRecord => r.kind === "internal");
-const statuses = (j: MemoryWebhookJournal) => j.records().map((r) => r.record).filter((r): r is StatusRecord => r.kind === "status");
+const outbound = (j: MemoryWebhookJournal) =>
+  j
+    .records()
+    .map((r) => r.record)
+    .filter((r): r is OutboundRecord => r.kind === "outbound");
+const internal = (j: MemoryWebhookJournal) =>
+  j
+    .records()
+    .map((r) => r.record)
+    .filter((r): r is InternalReplyRecord => r.kind === "internal");
+const statuses = (j: MemoryWebhookJournal) =>
+  j
+    .records()
+    .map((r) => r.record)
+    .filter((r): r is StatusRecord => r.kind === "status");
 
 function sendPress(w: Awaited<ReturnType<typeof journalWorld>>, cardId = "card-1"): StaffCardAction {
   return {
-    tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: cardId as StaffCardAction["messageId"],
-    author: { aadObjectId: STAFF, name: "Sam Staff" }, data: { bridgeAction: "template.send", template: "order_update|en_US", ...VALUES },
+    tenantId: TENANT,
+    channelId: CHANNEL,
+    serviceUrl: "https://smba.trafficmanager.net/emea/",
+    thread: w.thread,
+    messageId: cardId as StaffCardAction["messageId"],
+    author: { aadObjectId: STAFF, name: "Sam Staff" },
+    data: { bridgeAction: "template.send", template: "order_update|en_US", ...VALUES },
   };
 }
 
@@ -62,9 +84,14 @@ describe("the record of what the business sent", () => {
       const [record, ...more] = outbound(w.journal);
       assert.equal(more.length, 0);
       assert.deepEqual(record, {
-        kind: "outbound", at: record!.at, business: BUSINESS, conversation: w.contact,
+        kind: "outbound",
+        at: record!.at,
+        business: BUSINESS,
+        conversation: w.contact,
         recipient: { kind: "individual", phone: "5511987654321", userId: "BR.1873409921457730218" },
-        wamids: [w.whatsapp.sent[0]!.id], teamsMessageId: msg.messageId, author: { aadObjectId: STAFF, name: "Sam Staff" },
+        wamids: [w.whatsapp.sent[0]!.id],
+        teamsMessageId: msg.messageId,
+        author: { aadObjectId: STAFF, name: "Sam Staff" },
         text: "Your order *ships* today",
       });
       const row = await w.stores.outbox.get(w.thread, msg.messageId);
@@ -78,20 +105,32 @@ describe("the record of what the business sent", () => {
       await w.bridge.onStaffMessage(staffMessage("This is guaranteed", { thread: w.thread }));
       await w.bridge.onStaffMessage({ ...staffMessage("!Ask @Ana", { thread: w.thread }), mentions: [{ kind: "person", name: "Ana" }] });
       await w.bridge.idle();
-      assert.deepEqual(internal(w.journal).map((r) => [r.why, r.text, r.author.name]), [
-        ["note", "// check the CRM first", "Sam Staff"],
-        ["policy-block", "This is guaranteed", "Sam Staff"],
-      ]);
+      assert.deepEqual(
+        internal(w.journal).map((r) => [r.why, r.text, r.author.name]),
+        [
+          ["note", "// check the CRM first", "Sam Staff"],
+          ["policy-block", "This is guaranteed", "Sam Staff"],
+        ],
+      );
       assert.match(internal(w.journal)[1]!.detail ?? "", /rule/);
-      assert.deepEqual(outbound(w.journal).map((r) => [r.label, r.text]), [["sent-anyway", "Ask @Ana"]]);
+      assert.deepEqual(
+        outbound(w.journal).map((r) => [r.label, r.text]),
+        [["sent-anyway", "Ask @Ana"]],
+      );
     });
 
     it("a reply after the 24-hour window is journaled as kept in Teams (window-closed), and the offer quotes it", async () => {
       const w = await journalWorld();
       w.clock.advance(25 * 3600_000);
       const reply = await w.bridge.onStaffMessage(staffMessage("Still there?", { thread: w.thread }));
-      assert.match(replyText({ kind: "notice", notice: (card(reply) as Extract<TemplateCardModel, { step: "pick" }>).reason! }), /^Your message “Still there\?” was not sent/);
-      assert.deepEqual(internal(w.journal).map((r) => r.why), ["window-closed"]);
+      assert.match(
+        replyText({ kind: "notice", notice: (card(reply) as Extract<TemplateCardModel, { step: "pick" }>).reason! }),
+        /^Your message “Still there\?” was not sent/,
+      );
+      assert.deepEqual(
+        internal(w.journal).map((r) => r.why),
+        ["window-closed"],
+      );
       assert.equal(w.whatsapp.sent.length, 0);
     });
 
@@ -103,10 +142,13 @@ describe("the record of what the business sent", () => {
       await w.bridge.ingest([status(wamid, "delivered", 1_789_300_100), status(wamid, "delivered", 1_789_300_100)]);
       await w.bridge.ingest([status(wamid, "failed", 1_789_300_200, [{ code: 131026, kind: "recipient", title: "Message undeliverable" }])]);
       await w.bridge.idle();
-      assert.deepEqual(statuses(w.journal).map((r) => [r.wamid, r.state, r.errorCode, r.at]), [
-        [wamid, "delivered", undefined, 1_789_300_100_000],
-        [wamid, "failed", 131026, 1_789_300_200_000],
-      ]);
+      assert.deepEqual(
+        statuses(w.journal).map((r) => [r.wamid, r.state, r.errorCode, r.at]),
+        [
+          [wamid, "delivered", undefined, 1_789_300_100_000],
+          [wamid, "failed", 131026, 1_789_300_200_000],
+        ],
+      );
     });
 
     it("a status that WhatsApp reports for a message refused because the window closed brings the template card, quoting it", async () => {
@@ -146,7 +188,8 @@ describe("the record of what the business sent", () => {
       const w = await journalWorld();
       // Teams refuses every record post until it comes back.
       let teamsDown = true;
-      for (let i = 0; i < 20; i++) w.teams.failPostWhere((p) => teamsDown && p.kind === "sent", new TransientError("teams.unavailable", "503 from the Bot Connector"));
+      for (let i = 0; i < 20; i++)
+        w.teams.failPostWhere((p) => teamsDown && p.kind === "sent", new TransientError("teams.unavailable", "503 from the Bot Connector"));
       const answer = await w.bridge.onCardAction(sendPress(w));
       await w.bridge.idle();
       assert.equal(card(answer).step, "sent", "Meta accepted it: never reported as not sent");
@@ -178,7 +221,14 @@ describe("the record of what the business sent", () => {
 
     it("after WhatsApp refused it, the same card can send again (its own row); a refusal is shown on the card, quoting it", async () => {
       const w = await journalWorld();
-      w.whatsapp.failNext(new WhatsAppSendError("content", "Invalid parameter", { metaCode: 131008, notApplied: true, retryable: false, userMessage: "WhatsApp refused a value." }));
+      w.whatsapp.failNext(
+        new WhatsAppSendError("content", "Invalid parameter", {
+          metaCode: 131008,
+          notApplied: true,
+          retryable: false,
+          userMessage: "WhatsApp refused a value.",
+        }),
+      );
       const refused = card(await w.bridge.onCardAction(sendPress(w)));
       assert.equal(refused.step, "fill");
       const problem = (refused as Extract<TemplateCardModel, { step: "fill" }>).problem;
@@ -195,7 +245,10 @@ describe("the record of what the business sent", () => {
       await w.stores.conversations.update(w.contact, { optedOut: true });
       await w.bridge.onCardAction(sendPress(w));
       assert.equal(w.whatsapp.templatesSent.length, 0);
-      assert.deepEqual(internal(w.journal).map((r) => [r.why, r.teamsMessageId]), [["opted-out", "card-1"]]);
+      assert.deepEqual(
+        internal(w.journal).map((r) => [r.why, r.teamsMessageId]),
+        [["opted-out", "card-1"]],
+      );
     });
   });
 
@@ -207,7 +260,10 @@ describe("the record of what the business sent", () => {
       const first = customerText("Hello");
       await w.bridge.ingest([first]);
       await w.bridge.idle();
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["We reply within one business day."]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["We reply within one business day."],
+      );
       const records = outbound(journal);
       assert.equal(records.length, 1);
       assert.equal(records[0]!.label, "automatic:first-contact");
@@ -217,17 +273,31 @@ describe("the record of what the business sent", () => {
       const row = await w.stores.outbox.get(thread, `automatic:first-contact:${first.id}` as StaffCardAction["messageId"]);
       assert.equal(row?.state, "sent");
       assert.equal(row?.kind, "automatic");
-      assert.deepEqual(w.teams.posts.find((p) => p.post.kind === "sent")?.post, { kind: "sent", label: "Sent automatically to the customer (first-contact notice)", text: "We reply within one business day." });
+      assert.deepEqual(w.teams.posts.find((p) => p.post.kind === "sent")?.post, {
+        kind: "sent",
+        label: "Sent automatically to the customer (first-contact notice)",
+        text: "We reply within one business day.",
+      });
     });
 
     it("when WhatsApp refuses it, the notice quotes the text", async () => {
       const w = makeWorld({ firstContactNotice: "We reply within one business day." });
       await w.bridge.onStaffMessage(staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }));
-      w.whatsapp.failNext(new WhatsAppSendError("recipient", "undeliverable", { metaCode: 131026, notApplied: true, retryable: false, userMessage: "WhatsApp could not deliver it." }));
+      w.whatsapp.failNext(
+        new WhatsAppSendError("recipient", "undeliverable", {
+          metaCode: 131026,
+          notApplied: true,
+          retryable: false,
+          userMessage: "WhatsApp could not deliver it.",
+        }),
+      );
       await w.bridge.ingest([customerText("Hello")]);
       await w.bridge.idle();
       const notice = w.teams.posts.find((p) => p.post.kind === "notice");
-      assert.match(postText(notice!.post), /first-contact notice\): not sent \(WhatsApp could not deliver it\.\)\. The text was “We reply within one business day\.”/);
+      assert.match(
+        postText(notice!.post),
+        /first-contact notice\): not sent \(WhatsApp could not deliver it\.\)\. The text was “We reply within one business day\.”/,
+      );
     });
   });
 });

@@ -35,7 +35,9 @@ export function instance(deps: BridgeDeps): BridgeContext & { readonly work: Pro
     pacer: new OutboundPacer(deps.settings.pacing ?? DEFAULT_PACING, deps.clock),
     templates: new TemplateCatalog(deps.whatsapp, deps.clock),
     checkPolicy: compilePolicy({ cardNumbers: true, ibans: true, blockedWords: [], blockedPatterns: [] }),
-    background: (p) => { work.push(p); },
+    background: (p) => {
+      work.push(p);
+    },
     work,
   };
 }
@@ -50,11 +52,28 @@ let next = 9_000;
 export function row(w: Awaited<ReturnType<typeof outboxWorld>>, text: string, overrides: Partial<NewOutboxEntry> = {}): NewOutboxEntry {
   const now = w.clock.now();
   return {
-    business: BUSINESS, contact: w.contact, thread: w.thread, teamsMessageId: TeamsMessageId(String(++next)), body: paragraph(text),
-    state: "queued", attempts: 0, resends: 0, createdAt: now - 20 * 60_000, updatedAt: now - 10 * 60_000, owner: "a-stopped-instance", ...overrides,
+    business: BUSINESS,
+    contact: w.contact,
+    thread: w.thread,
+    teamsMessageId: TeamsMessageId(String(++next)),
+    body: paragraph(text),
+    state: "queued",
+    attempts: 0,
+    resends: 0,
+    createdAt: now - 20 * 60_000,
+    updatedAt: now - 10 * 60_000,
+    owner: "a-stopped-instance",
+    ...overrides,
   };
 }
 
 /** A status webhook event for Maria. */
-export const status = (id: string, state: StatusEvent["state"], timestamp: number, errors: StatusEvent["errors"] = []): StatusEvent =>
-  ({ type: "status", business: BUSINESS, id: WaMessageId(id), state, timestamp, recipient: { phone: WaPhone(MARIA.phone), userId: WaUserId(MARIA.userId) }, errors });
+export const status = (id: string, state: StatusEvent["state"], timestamp: number, errors: StatusEvent["errors"] = []): StatusEvent => ({
+  type: "status",
+  business: BUSINESS,
+  id: WaMessageId(id),
+  state,
+  timestamp,
+  recipient: { phone: WaPhone(MARIA.phone), userId: WaUserId(MARIA.userId) },
+  errors,
+});

@@ -61,8 +61,18 @@ describe("outbox: staff replies are kept before they are sent", () => {
     it("a refusal is marked failed with why, and the thread is told", async () => {
       const w = await outboxWorld();
       const msg = staffMessage("Too late", { thread: w.thread });
-      w.whatsapp.failNext(new WhatsAppSendError("content", "policy", { metaCode: 131049, notApplied: true, retryable: false, userMessage: "WhatsApp did not deliver it, to keep engagement healthy." }));
-      assert.match(textOf(await w.bridge.onStaffMessage(msg)), /Not sent to WhatsApp: WhatsApp did not deliver it, to keep engagement healthy\. \(“Too late”\)/);
+      w.whatsapp.failNext(
+        new WhatsAppSendError("content", "policy", {
+          metaCode: 131049,
+          notApplied: true,
+          retryable: false,
+          userMessage: "WhatsApp did not deliver it, to keep engagement healthy.",
+        }),
+      );
+      assert.match(
+        textOf(await w.bridge.onStaffMessage(msg)),
+        /Not sent to WhatsApp: WhatsApp did not deliver it, to keep engagement healthy\. \(“Too late”\)/,
+      );
       const stored = await w.stores.outbox.get(w.thread, msg.messageId);
       assert.equal(stored?.state, "failed");
       assert.match(stored?.detail ?? "", /131049/);
@@ -78,7 +88,9 @@ describe("outbox: staff replies are kept before they are sent", () => {
 
     it("when the outbox cannot be written nothing is sent, and the thread is told to send again", async () => {
       const w = await outboxWorld();
-      w.stores.outbox.create = async () => { throw new TransientError("storage.unavailable", "outbox.create: storage is unavailable (HTTP 503)"); };
+      w.stores.outbox.create = async () => {
+        throw new TransientError("storage.unavailable", "outbox.create: storage is unavailable (HTTP 503)");
+      };
       const reply = await w.bridge.onStaffMessage(staffMessage("Hello?", { thread: w.thread }));
       assert.match(textOf(reply), /could not record your reply.*Send it again/);
       assert.equal(w.whatsapp.sent.length, 0);
@@ -109,7 +121,10 @@ describe("outbox: staff replies are kept before they are sent", () => {
       for (const r of [later, earlier, fresh, own]) await w.stores.outbox.create(r);
       assert.deepEqual(await resumeOutbox(ctx), { requeued: 2, uncertain: 0, recorded: 0 });
       await settle(ctx);
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["first", "second"]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["first", "second"],
+      );
       assert.equal((await w.stores.outbox.get(w.thread, earlier.teamsMessageId))?.state, "sent");
       assert.equal((await w.stores.outbox.get(w.thread, fresh.teamsMessageId))?.state, "queued");
       assert.equal((await w.stores.outbox.get(w.thread, own.teamsMessageId))?.state, "queued");
@@ -130,7 +145,10 @@ describe("outbox: staff replies are kept before they are sent", () => {
       await w.stores.outbox.create(row(w, "mid-send at the crash", { owner: "web-1#a-dead-process", state: "sending", attempts: 1, updatedAt: now - 1_000 }));
       assert.deepEqual(await resumeOutbox(restarted), { requeued: 1, uncertain: 1, recorded: 0 });
       await settle(restarted);
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["queued just before the crash"]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["queued just before the crash"],
+      );
     });
 
     it("a standby takes only its own earlier process's rows, never another instance's", async () => {
@@ -141,7 +159,10 @@ describe("outbox: staff replies are kept before they are sent", () => {
       await w.stores.outbox.create(row(w, "the leader's business", { owner: "web-9#gone", updatedAt: old }));
       assert.deepEqual(await resumeOutbox(standby), { requeued: 1, uncertain: 0, recorded: 0 });
       await settle(standby);
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["mine from before"]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["mine from before"],
+      );
     });
 
     it("the bound is the configured one", async () => {
@@ -151,7 +172,10 @@ describe("outbox: staff replies are kept before they are sent", () => {
       await w.stores.outbox.create(row(w, "twenty seconds old", { updatedAt: w.clock.now() - 20_000 }));
       assert.deepEqual(await resumeOutbox(ctx), { requeued: 1, uncertain: 0, recorded: 0 });
       await settle(ctx);
-      assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["half a minute old"]);
+      assert.deepEqual(
+        w.whatsapp.sent.map((s) => toPlainText(s.body)),
+        ["half a minute old"],
+      );
     });
 
     it("a reply found mid-send is not sent again: it is marked uncertain and the thread is told what to check", async () => {

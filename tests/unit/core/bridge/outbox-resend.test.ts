@@ -12,8 +12,14 @@ const notices = (w: Awaited<ReturnType<typeof outboxWorld>>) =>
 
 describe("outbox: replies Meta rate-limits after accepting them are sent again", () => {
   it("the wait before each re-send follows Meta's advice: 4^X s for the pair rate, growing for throughput", () => {
-    assert.deepEqual([0, 1, 2].map((x) => resendBackoffMs("pair-rate", x)), [1_000, 4_000, 16_000]);
-    assert.deepEqual([0, 1, 2, 9].map((x) => resendBackoffMs("throughput", x)), [1_000, 2_000, 4_000, 60_000]);
+    assert.deepEqual(
+      [0, 1, 2].map((x) => resendBackoffMs("pair-rate", x)),
+      [1_000, 4_000, 16_000],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 9].map((x) => resendBackoffMs("throughput", x)),
+      [1_000, 2_000, 4_000, 60_000],
+    );
     assert.equal(resendBackoffMs("capacity-upgrade", 0), 60_000);
     assert.deepEqual([...RATE_LIMIT_FAILURES].sort(), ["capacity-upgrade", "pair-rate", "throughput"]);
   });
@@ -35,7 +41,11 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again",
     assert.equal(stored?.state, "sent");
     assert.equal(stored?.resends, 1);
     assert.deepEqual(stored?.wamids, [w.whatsapp.sent[1]!.id]);
-    assert.equal((await w.stores.messages.byTeamsMessage(w.thread, msg.messageId))?.wamid, w.whatsapp.sent[1]!.id, "the new wamid is mapped to the staff message");
+    assert.equal(
+      (await w.stores.messages.byTeamsMessage(w.thread, msg.messageId))?.wamid,
+      w.whatsapp.sent[1]!.id,
+      "the new wamid is mapped to the staff message",
+    );
     // The same failure delivered again changes nothing.
     await w.bridge.ingest([status(first.id, "failed", 100, PAIR_RATE)]);
     await w.bridge.idle();
@@ -47,11 +57,16 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again",
     await w.bridge.onStaffMessage(staffMessage("Are you there?", { thread: w.thread }));
     await w.bridge.idle();
     for (let n = 0; n < 3; n++) {
-      await w.bridge.ingest([status(w.whatsapp.sent.at(-1)!.id, "failed", 100 + n, [{ code: 130429, kind: "throughput", title: "Rate limit hit", retryable: true }])]);
+      await w.bridge.ingest([
+        status(w.whatsapp.sent.at(-1)!.id, "failed", 100 + n, [{ code: 130429, kind: "throughput", title: "Rate limit hit", retryable: true }]),
+      ]);
       await w.bridge.idle();
     }
     assert.equal(w.whatsapp.sent.length, 3, "the first send and two re-sends");
-    assert.deepEqual(w.whatsapp.sent.map((s) => toPlainText(s.body)), ["Are you there?", "Are you there?", "Are you there?"]);
+    assert.deepEqual(
+      w.whatsapp.sent.map((s) => toPlainText(s.body)),
+      ["Are you there?", "Are you there?", "Are you there?"],
+    );
     const said = notices(w);
     assert.equal(said.length, 1);
     assert.match(said[0]!, /“Are you there\?”.*sent again 2 times/);
@@ -61,7 +76,11 @@ describe("outbox: replies Meta rate-limits after accepting them are sent again",
     const w = await outboxWorld();
     await w.bridge.onStaffMessage(staffMessage("Invoice attached", { thread: w.thread }));
     await w.bridge.idle();
-    await w.bridge.ingest([status(w.whatsapp.sent[0]!.id, "failed", 100, [{ code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it." }])]);
+    await w.bridge.ingest([
+      status(w.whatsapp.sent[0]!.id, "failed", 100, [
+        { code: 131026, kind: "recipient", title: "Message undeliverable", userMessage: "WhatsApp could not deliver it." },
+      ]),
+    ]);
     await w.bridge.idle();
     assert.equal(w.whatsapp.sent.length, 1);
     assert.match(notices(w)[0] ?? "", /Not delivered to WhatsApp: “Invoice attached”\. WhatsApp could not deliver it\.$/);

@@ -22,7 +22,9 @@ const LINK: ChannelLink = {
 
 /** The text of a post, with `[flag: why]` when it carries its own possible-duplicate flag. */
 const textOf = ({ post }: { post: ThreadPost }) =>
-  post.kind === "customer" ? `${toPlainText(post.body)}${post.possibleDuplicate ? ` [flag: ${post.possibleDuplicate}]` : ""}` : `notice: ${post.kind === "notice" ? postText(post) : post.kind}`;
+  post.kind === "customer"
+    ? `${toPlainText(post.body)}${post.possibleDuplicate ? ` [flag: ${post.possibleDuplicate}]` : ""}`
+    : `notice: ${post.kind === "notice" ? postText(post) : post.kind}`;
 
 /**
  * A world where a crash left `cut short` in `posting` (its outcome never recorded) after an earlier
@@ -136,7 +138,10 @@ describe("resuming a post cut short by a crash: the thread is read first", () =>
     /** Five uncertain failures of the first start leave the reservation; `answer` is what the channel says. */
     async function startCutShort(answer: RootLookup | undefined) {
       const w = makeWorld();
-      const history = new FakeThreadHistory(() => ({ kind: "absent" }), () => answer ?? { kind: "absent" });
+      const history = new FakeThreadHistory(
+        () => ({ kind: "absent" }),
+        () => answer ?? { kind: "absent" },
+      );
       const bridge = new BridgeService({ ...w.deps, ...(answer ? { threadHistory: history } : {}) });
       await w.stores.links.put(LINK);
       w.teams.failNext(...Array.from({ length: 5 }, () => new TransientError("teams.network", "timeout")));
@@ -151,10 +156,16 @@ describe("resuming a post cut short by a crash: the thread is read first", () =>
       const thread = threadRefOf(CHANNEL, root);
       const { w, history, m, conversation } = await startCutShort({ kind: "found", thread, rootMessageId: root });
       assert.equal(w.teams.threads.length, 0, "no thread started after the cut-short one");
-      assert.deepEqual(history.rootCalls.map((c) => [c.contact, c.where.teamGroupId]), [[m.contact.key, GROUP]]);
+      assert.deepEqual(
+        history.rootCalls.map((c) => [c.contact, c.where.teamGroupId]),
+        [[m.contact.key, GROUP]],
+      );
       assert.equal(conversation?.state, "active");
       assert.equal(conversation?.thread, thread);
-      assert.deepEqual(w.teams.posts.map((p) => [p.thread, textOf(p)]), [[thread, "hello"]]);
+      assert.deepEqual(
+        w.teams.posts.map((p) => [p.thread, textOf(p)]),
+        [[thread, "hello"]],
+      );
     });
 
     it("certainly not in the channel: a thread is started, nothing to say", async () => {
@@ -166,7 +177,10 @@ describe("resuming a post cut short by a crash: the thread is read first", () =>
     it("the channel cannot be read: a thread is started and says an empty one may exist above", async () => {
       const { w } = await startCutShort({ kind: "unknown", why: "Graph answered HTTP 503" });
       assert.equal(w.teams.threads.length, 1);
-      assert.deepEqual(w.teams.posts.map(textOf).map((t) => t.slice(0, 60)), ["hello", "notice: The bridge restarted while starting this thread, so "]);
+      assert.deepEqual(
+        w.teams.posts.map(textOf).map((t) => t.slice(0, 60)),
+        ["hello", "notice: The bridge restarted while starting this thread, so "],
+      );
     });
   });
 });

@@ -8,7 +8,12 @@ import type { ThreadPost } from "../../../../src/core/ports/teams-gateway";
 import { ManualClock } from "../../../fakes/manual-clock";
 import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../../../fakes/world";
 
-const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+};
 const textOf = (post: ThreadPost) => (post.kind === "customer" ? toPlainText(post.body) : "");
 
 /** A manual clock whose long sleeps (the park limit) wait until `releaseHeld()`; short ones pass at once. */
@@ -16,7 +21,12 @@ class HeldClock extends ManualClock {
   private held: Array<() => void> = [];
   override sleep(ms: number): Promise<void> {
     if (ms < 60_000) return super.sleep(ms);
-    return new Promise((resolve) => this.held.push(() => { this.advance(ms); resolve(); }));
+    return new Promise((resolve) =>
+      this.held.push(() => {
+        this.advance(ms);
+        resolve();
+      }),
+    );
   }
   releaseHeld(): void {
     for (const wake of this.held.splice(0)) wake();
@@ -31,7 +41,12 @@ async function setup() {
   return { ...w, clock, bridge };
 }
 
-const about = (base: InboundMessage, id: string, timestamp: number, content: InboundContent): InboundMessage => ({ ...base, id: WaMessageId(id), timestamp, content });
+const about = (base: InboundMessage, id: string, timestamp: number, content: InboundContent): InboundMessage => ({
+  ...base,
+  id: WaMessageId(id),
+  timestamp,
+  content,
+});
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe("reactions, edits and identity changes (core)", () => {
@@ -48,7 +63,10 @@ describe("reactions, edits and identity changes (core)", () => {
     await w.bridge.idle();
     await settle();
     await w.bridge.idle();
-    assert.deepEqual(w.teams.posts.map((p) => textOf(p.post)), ["hello", "the late one", "Maria Souza reacted 🎉 to: “the late one”"]);
+    assert.deepEqual(
+      w.teams.posts.map((p) => textOf(p.post)),
+      ["hello", "the late one", "Maria Souza reacted 🎉 to: “the late one”"],
+    );
     assert.equal((await w.stores.inbox.get(BUSINESS, "msg:wamid.react"))?.state, "done");
   });
 
@@ -74,16 +92,35 @@ describe("reactions, edits and identity changes (core)", () => {
     await w.bridge.ingest([base]);
     await w.bridge.idle();
     const conversation = await w.stores.conversations.get(base.contact.key);
-    await w.stores.messages.put({ business: BUSINESS, wamid: WaMessageId("wamid.biz"), thread: conversation!.thread!, teamsMessageId: "777" as never, contact: base.contact.key, direction: "outbound", at: 0, excerpt: "Your parcel ships today" });
-    await w.bridge.ingest([about(base, "wamid.r1", 200, { kind: "reaction", target: WaMessageId("wamid.biz"), emoji: "❤️" }), about(base, "wamid.r2", 201, { kind: "reaction", target: WaMessageId("wamid.biz") })]);
+    await w.stores.messages.put({
+      business: BUSINESS,
+      wamid: WaMessageId("wamid.biz"),
+      thread: conversation!.thread!,
+      teamsMessageId: "777" as never,
+      contact: base.contact.key,
+      direction: "outbound",
+      at: 0,
+      excerpt: "Your parcel ships today",
+    });
+    await w.bridge.ingest([
+      about(base, "wamid.r1", 200, { kind: "reaction", target: WaMessageId("wamid.biz"), emoji: "❤️" }),
+      about(base, "wamid.r2", 201, { kind: "reaction", target: WaMessageId("wamid.biz") }),
+    ]);
     await w.bridge.idle();
-    assert.deepEqual(w.teams.posts.slice(1).map((p) => textOf(p.post)), ["Maria Souza reacted ❤️ to: “Your parcel ships today”", "Maria Souza removed their reaction from: “Your parcel ships today”"]);
+    assert.deepEqual(
+      w.teams.posts.slice(1).map((p) => textOf(p.post)),
+      ["Maria Souza reacted ❤️ to: “Your parcel ships today”", "Maria Souza removed their reaction from: “Your parcel ships today”"],
+    );
   });
 
   it("edits and deletions (Coexistence) show the new text or “deleted by the customer”, quoting the original", async () => {
     const w = await setup();
     const original = customerText("Monday please", { timestamp: 100, id: "wamid.orig" });
-    await w.bridge.ingest([original, about(original, "wamid.edit", 101, { kind: "edit", target: WaMessageId("wamid.orig"), newText: "Tuesday please" }), about(original, "wamid.del", 102, { kind: "revoke", target: WaMessageId("wamid.orig") })]);
+    await w.bridge.ingest([
+      original,
+      about(original, "wamid.edit", 101, { kind: "edit", target: WaMessageId("wamid.orig"), newText: "Tuesday please" }),
+      about(original, "wamid.del", 102, { kind: "revoke", target: WaMessageId("wamid.orig") }),
+    ]);
     await w.bridge.idle();
     const [, edit, del] = w.teams.posts.map((p) => textOf(p.post));
     assert.match(edit!, /edited a message in WhatsApp\. New text:\nTuesday please/);
@@ -100,9 +137,17 @@ describe("reactions, edits and identity changes (core)", () => {
     // WhatsApp names only the old phone as sender of the system message (fixture 14).
     const oldPhone = WaPhone("5511987654321");
     const system: InboundMessage = {
-      type: "message", business: BUSINESS, id: WaMessageId("wamid.sys"), timestamp: 200,
+      type: "message",
+      business: BUSINESS,
+      id: WaMessageId("wamid.sys"),
+      timestamp: 200,
       contact: { key: contactKeyOf(BUSINESS, { phone: oldPhone }), phone: oldPhone },
-      content: { kind: "system", systemType: "user_changed_number", body: "User Maria Souza changed from 5511987654321 to 5511955554444", newPhone: WaPhone("5511955554444") },
+      content: {
+        kind: "system",
+        systemType: "user_changed_number",
+        body: "User Maria Souza changed from 5511987654321 to 5511955554444",
+        newPhone: WaPhone("5511955554444"),
+      },
     };
     await w.bridge.ingest([system]);
     await w.bridge.idle();

@@ -14,7 +14,12 @@ import { ADMIN, BUSINESS, CHANNEL, TENANT, customerText, makeWorld } from "../..
  * kept, for each of quarantine (the default), flag and block. The file is kept in every case.
  */
 
-const LINK: ChannelLink = { business: BUSINESS, channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" }, linkedBy: ADMIN, linkedAt: 0 };
+const LINK: ChannelLink = {
+  business: BUSINESS,
+  channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/" },
+  linkedBy: ADMIN,
+  linkedAt: 0,
+};
 /** An OOXML document is a zip. */
 const DOCM = Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(60, 3)]);
 const PDF = Buffer.from("%PDF-1.4\n%%EOF\n");
@@ -28,7 +33,11 @@ async function setup(policy?: RiskyFilePolicy) {
 }
 
 function documentMessage(id: string, filename: string, mimeType: string, bytes: Buffer): InboundMessage {
-  return { ...customerText("x"), id: WaMessageId(`wamid.${id}`), content: { kind: "media", media: "document", mediaId: id, mimeType, filename, sha256: webhookSha256(bytes), caption: "my statement" } };
+  return {
+    ...customerText("x"),
+    id: WaMessageId(`wamid.${id}`),
+    content: { kind: "media", media: "document", mediaId: id, mimeType, filename, sha256: webhookSha256(bytes), caption: "my statement" },
+  };
 }
 
 async function deliver(policy: RiskyFilePolicy | undefined, filename: string, mimeType: string, bytes: Buffer) {

@@ -39,13 +39,24 @@ async function assertNothingSent(w: World): Promise<void> {
 const refusalOf = (reply: StaffReply | undefined) => (reply?.kind === "notice" && reply.notice.kind === "staff-not-allowed" ? reply.notice : undefined);
 
 const reaction = (w: World, author: AadObjectId | undefined, extra: Partial<StaffReaction> = {}): StaffReaction => ({
-  tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy,
-  author: { ...(author ? { aadObjectId: author, id: TeamsUserId(`29:${author}`) } : {}), name: "Someone" }, added: ["👍"], removed: [], ...extra,
+  tenantId: TENANT,
+  channelId: CHANNEL,
+  thread: w.thread,
+  target: w.copy,
+  author: { ...(author ? { aadObjectId: author, id: TeamsUserId(`29:${author}`) } : {}), name: "Someone" },
+  added: ["👍"],
+  removed: [],
+  ...extra,
 });
 
 const templateSend = (w: World, author: AadObjectId, action = "template.send"): StaffCardAction => ({
-  tenantId: TENANT, channelId: CHANNEL, serviceUrl: "https://smba.trafficmanager.net/emea/", thread: w.thread, messageId: staffMessage("x").messageId,
-  author: { aadObjectId: author, id: TeamsUserId(`29:${author}`), name: "Someone" }, data: { bridgeAction: action, template: "order_update|en_US", "b:1": "Maria" },
+  tenantId: TENANT,
+  channelId: CHANNEL,
+  serviceUrl: "https://smba.trafficmanager.net/emea/",
+  thread: w.thread,
+  messageId: staffMessage("x").messageId,
+  author: { aadObjectId: author, id: TeamsUserId(`29:${author}`), name: "Someone" },
+  data: { bridgeAction: action, template: "order_update|en_US", "b:1": "Maria" },
 });
 
 describe("the staff gate: only the right people speak for the firm (core)", () => {
@@ -63,7 +74,11 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
   for (const [label, entry, why] of [
     ["a guest account (userRole guest)", { aadObjectId: GUEST, tenantId: TENANT, userRole: "guest" }, "guest"],
     ["an anonymous participant", { tenantId: TENANT, userRole: "anonymous" }, "guest"],
-    ["an external member of a shared channel (another tenant)", { aadObjectId: GUEST, tenantId: TenantId("e3a1c2d4-0000-4000-8000-0000000000ff"), userRole: "user" }, "external"],
+    [
+      "an external member of a shared channel (another tenant)",
+      { aadObjectId: GUEST, tenantId: TenantId("e3a1c2d4-0000-4000-8000-0000000000ff"), userRole: "user" },
+      "external",
+    ],
     ["someone the roster does not have", "absent", "not-member"],
     ["a roster entry of another person than the activity names", { aadObjectId: OUTSIDER, tenantId: TENANT, userRole: "user" }, "not-member"],
   ] as const) {
@@ -76,8 +91,15 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
       const line = w.logger.lines.find((l) => l.event === "teams.staff.refused");
       assert.equal(line?.level, "warn");
       assert.deepEqual(line?.fields, { action: "reply", why, business: BUSINESS, tenantId: TENANT, user: GUEST });
-      const record = w.journal.records().map((r) => r.record).find((r) => r.kind === "internal");
-      assert.deepEqual(record && record.kind === "internal" && [record.why, record.detail, record.author.aadObjectId], ["not-allowed", why, GUEST], "the record shows it was not sent, and why");
+      const record = w.journal
+        .records()
+        .map((r) => r.record)
+        .find((r) => r.kind === "internal");
+      assert.deepEqual(
+        record && record.kind === "internal" && [record.why, record.detail, record.author.aadObjectId],
+        ["not-allowed", why, GUEST],
+        "the record shows it was not sent, and why",
+      );
     });
   }
 
@@ -121,7 +143,11 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
     it("being listed does not let in someone the team does not have", async () => {
       const w = await withThread({ staff: { people: new Set([GUEST]) } });
       w.staff.setMember(GUEST, { aadObjectId: GUEST, tenantId: TENANT, userRole: "guest" });
-      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("hi", { thread: w.thread, author: GUEST }))), { kind: "staff-not-allowed", why: "guest", action: "reply" });
+      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("hi", { thread: w.thread, author: GUEST }))), {
+        kind: "staff-not-allowed",
+        why: "guest",
+        action: "reply",
+      });
       await assertNothingSent(w);
     });
 
@@ -130,10 +156,23 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
       w.staff.addToGroup(GROUP, STAFF);
       assert.equal(await w.bridge.onStaffMessage(staffMessage("in the group", { thread: w.thread })), undefined);
       assert.equal(await w.bridge.onStaffMessage(staffMessage("named", { thread: w.thread, author: ADMIN })), undefined);
-      assert.deepEqual(w.staff.asked.filter((a) => a.what === "inGroup"), [{ what: "inGroup", who: STAFF }]);
-      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("outside", { thread: w.thread, author: OUTSIDER }))), { kind: "staff-not-allowed", why: "not-listed", action: "reply" });
-      w.staff.inGroup = async () => { throw new Error("Graph is down"); };
-      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("again", { thread: w.thread }))), { kind: "staff-not-allowed", why: "unchecked", action: "reply" });
+      assert.deepEqual(
+        w.staff.asked.filter((a) => a.what === "inGroup"),
+        [{ what: "inGroup", who: STAFF }],
+      );
+      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("outside", { thread: w.thread, author: OUTSIDER }))), {
+        kind: "staff-not-allowed",
+        why: "not-listed",
+        action: "reply",
+      });
+      w.staff.inGroup = async () => {
+        throw new Error("Graph is down");
+      };
+      assert.deepEqual(refusalOf(await w.bridge.onStaffMessage(staffMessage("again", { thread: w.thread }))), {
+        kind: "staff-not-allowed",
+        why: "unchecked",
+        action: "reply",
+      });
       await w.bridge.idle();
       assert.equal(w.whatsapp.sent.length, 2);
     });
@@ -180,7 +219,11 @@ describe("the staff gate: only the right people speak for the firm (core)", () =
 
   describe("link accepts standard channels only", () => {
     const linkIn = async (w: ReturnType<typeof makeWorld>, channelType?: "private" | "shared") =>
-      w.bridge.onStaffMessage({ ...staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }), teamId: TeamsTeamId("19:team@thread.tacv2"), ...(channelType ? { channelType } : {}) });
+      w.bridge.onStaffMessage({
+        ...staffMessage(`link ${BUSINESS}`, { author: ADMIN, mentionsBot: true }),
+        teamId: TeamsTeamId("19:team@thread.tacv2"),
+        ...(channelType ? { channelType } : {}),
+      });
 
     for (const kind of ["private", "shared", "not-listed"] as const) {
       it(`refuses a channel Teams describes as ${kind}, saying why, and links nothing`, async () => {

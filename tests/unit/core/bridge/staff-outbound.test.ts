@@ -56,7 +56,14 @@ describe("staff replies beyond text (core)", () => {
 
   it("an image WhatsApp refuses is listed in a notice; the words still go", async () => {
     const w = await withThread();
-    w.whatsapp.media.failSend(new WhatsAppSendError("content", "bad media", { metaCode: 131053, notApplied: true, retryable: false, userMessage: "WhatsApp could not process the media" }));
+    w.whatsapp.media.failSend(
+      new WhatsAppSendError("content", "bad media", {
+        metaCode: 131053,
+        notApplied: true,
+        retryable: false,
+        userMessage: "WhatsApp could not process the media",
+      }),
+    );
     const reply = await w.bridge.onStaffMessage({ ...staffMessage("see picture", { thread: w.thread }), images: [PNG] });
     await w.bridge.idle();
     assert.match(replyText(reply), /Not everything reached WhatsApp: label\.png: WhatsApp could not process the media/);
@@ -65,7 +72,10 @@ describe("staff replies beyond text (core)", () => {
 
   it("images Teams could not give are said; with no text and no image nothing is sent", async () => {
     const w = await withThread();
-    const reply = await w.bridge.onStaffMessage({ ...staffMessage("", { thread: w.thread }), imageProblems: ["image 1 could not be fetched from Teams (HTTP 403)"] });
+    const reply = await w.bridge.onStaffMessage({
+      ...staffMessage("", { thread: w.thread }),
+      imageProblems: ["image 1 could not be fetched from Teams (HTTP 403)"],
+    });
     assert.match(replyText(reply), /Not sent: image 1 could not be fetched from Teams \(HTTP 403\)/);
     assert.equal(w.whatsapp.sent.length, 0);
   });
@@ -85,7 +95,13 @@ describe("staff replies beyond text (core)", () => {
     const base = { tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" } };
     assert.equal(await w.bridge.onStaffReaction({ ...base, added: ["👍"], removed: [] }), undefined);
     await w.bridge.onStaffReaction({ ...base, added: [], removed: ["👍"] });
-    assert.deepEqual(w.whatsapp.media.reactions.map((r) => [r.target, r.emoji]), [["wamid.in1", "👍"], ["wamid.in1", ""]]);
+    assert.deepEqual(
+      w.whatsapp.media.reactions.map((r) => [r.target, r.emoji]),
+      [
+        ["wamid.in1", "👍"],
+        ["wamid.in1", ""],
+      ],
+    );
   });
 
   it("a reaction on a staff reply or in another channel is not sent; a refused reaction gets a notice", async () => {
@@ -93,11 +109,37 @@ describe("staff replies beyond text (core)", () => {
     const msg = staffMessage("sent text", { thread: w.thread });
     await w.bridge.onStaffMessage(msg);
     await w.bridge.idle();
-    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: msg.messageId, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
-    await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: "19:other@thread.tacv2" as never, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
+    await w.bridge.onStaffReaction({
+      tenantId: TENANT,
+      channelId: CHANNEL,
+      thread: w.thread,
+      target: msg.messageId,
+      author: { aadObjectId: STAFF, name: "Sam" },
+      added: ["❤️"],
+      removed: [],
+    });
+    await w.bridge.onStaffReaction({
+      tenantId: TENANT,
+      channelId: "19:other@thread.tacv2" as never,
+      thread: w.thread,
+      target: w.copy,
+      author: { aadObjectId: STAFF, name: "Sam" },
+      added: ["❤️"],
+      removed: [],
+    });
     assert.equal(w.whatsapp.media.reactions.length, 0);
-    w.whatsapp.media.failSend(new WhatsAppSendError("content", "too old", { metaCode: 131009, notApplied: true, retryable: false, userMessage: "the message is too old to react to" }));
-    const reply = await w.bridge.onStaffReaction({ tenantId: TENANT, channelId: CHANNEL, thread: w.thread, target: w.copy, author: { aadObjectId: STAFF, name: "Sam" }, added: ["❤️"], removed: [] });
+    w.whatsapp.media.failSend(
+      new WhatsAppSendError("content", "too old", { metaCode: 131009, notApplied: true, retryable: false, userMessage: "the message is too old to react to" }),
+    );
+    const reply = await w.bridge.onStaffReaction({
+      tenantId: TENANT,
+      channelId: CHANNEL,
+      thread: w.thread,
+      target: w.copy,
+      author: { aadObjectId: STAFF, name: "Sam" },
+      added: ["❤️"],
+      removed: [],
+    });
     assert.match(replyText(reply), /Your reaction was not sent to WhatsApp: the message is too old to react to/);
   });
 
@@ -113,6 +155,9 @@ describe("staff replies beyond text (core)", () => {
     const other = staffMessage("Monday", { thread: w.thread });
     await w.bridge.onStaffMessage(other);
     await w.bridge.idle();
-    assert.match(replyText(await w.bridge.onStaffMessageChange({ ...change, messageId: other.messageId, change: "deleted" })), /does not remove it from the customer's phone/);
+    assert.match(
+      replyText(await w.bridge.onStaffMessageChange({ ...change, messageId: other.messageId, change: "deleted" })),
+      /does not remove it from the customer's phone/,
+    );
   });
 });

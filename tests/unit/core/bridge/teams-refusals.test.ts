@@ -36,7 +36,10 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     w.teams.removedFrom.delete(CHANNEL);
     assert.equal(await w.bridge.onAppInstalled({ tenantId: TENANT }), 1);
     await w.bridge.idle();
-    assert.deepEqual(customerPosts(w.teams.posts).map((p) => toPlainText(p.body)), ["first", "while removed 1", "while removed 2", "while removed 3"]);
+    assert.deepEqual(
+      customerPosts(w.teams.posts).map((p) => toPlainText(p.body)),
+      ["first", "while removed 1", "while removed 2", "while removed 3"],
+    );
     assert.equal((await w.stores.links.get(BUSINESS))?.suspended, undefined);
     assert.equal((await w.stores.inbox.list("held")).length, 0);
     await w.bridge.stop();
@@ -56,7 +59,10 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     await w.probeClock.advance(60_000);
     await new Promise((r) => setImmediate(r));
     await w.bridge.idle();
-    assert.deepEqual(customerPosts(w.teams.posts).map((p) => toPlainText(p.body)), ["while removed"]);
+    assert.deepEqual(
+      customerPosts(w.teams.posts).map((p) => toPlainText(p.body)),
+      ["while removed"],
+    );
     await w.bridge.stop();
   });
 
@@ -75,7 +81,10 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     w.teams.removedFrom.delete(CHANNEL);
     await again.onAppInstalled({ tenantId: TENANT });
     await again.idle();
-    assert.deepEqual(customerPosts(w.teams.posts).map((p) => toPlainText(p.body)), ["held 1", "held 2"]);
+    assert.deepEqual(
+      customerPosts(w.teams.posts).map((p) => toPlainText(p.body)),
+      ["held 1", "held 2"],
+    );
     await again.stop();
   });
 
@@ -92,7 +101,10 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     assert.equal(w.teams.threads.length, 2, "one new thread");
     const second = w.teams.threads[1]!;
     assert.equal(second.root.earlierThreadGone, true);
-    assert.deepEqual(w.teams.posts.filter((p) => p.thread === second.thread && p.post.kind === "customer").map((p) => p.post.kind === "customer" && toPlainText(p.post.body)), ["after the deletion", "and one more"]);
+    assert.deepEqual(
+      w.teams.posts.filter((p) => p.thread === second.thread && p.post.kind === "customer").map((p) => p.post.kind === "customer" && toPlainText(p.post.body)),
+      ["after the deletion", "and one more"],
+    );
     await w.bridge.stop();
   });
 
@@ -115,7 +127,10 @@ describe("nothing left out of the record when Teams refuses a post (core)", () =
     const entry = (await w.stores.inbox.list("failed"))[0];
     assert.equal(entry?.event.type === "message" && entry.event.id, cursed.id);
     const notice = w.teams.posts.at(-1)!.post;
-    assert.match(postText(notice), /^The WhatsApp message from Maria Souza sent .* could not be shown here: Teams refused it, even as plain text\. It is kept in the bridge's journal/);
+    assert.match(
+      postText(notice),
+      /^The WhatsApp message from Maria Souza sent .* could not be shown here: Teams refused it, even as plain text\. It is kept in the bridge's journal/,
+    );
     await w.bridge.stop();
   });
 });

@@ -14,7 +14,10 @@ const RECORDS = TeamsChannelId("19:records@thread.tacv2");
 function bridgeOver(s: Shared, options: { compliance?: boolean } = {}) {
   const p = process(s, "web-0.a1");
   const deps = options.compliance === false ? { ...s.world.deps, clock: s.clock } : p.deps;
-  const bridge = new BridgeService(deps, { linkProbe: { probeEveryMs: 60_000, clock: new StepClock() }, compliance: { everyMs: 60_000, clock: new StepClock() } });
+  const bridge = new BridgeService(deps, {
+    linkProbe: { probeEveryMs: 60_000, clock: new StepClock() },
+    compliance: { everyMs: 60_000, clock: new StepClock() },
+  });
   return { bridge, schedule: p.schedule };
 }
 
@@ -22,7 +25,12 @@ const noticeOf = (reply: StaffReply | undefined): StaffNotice | undefined => (re
 
 /** `@bot <text>` by `author` in `channel` (a team channel, as Teams sends commands). */
 function command(text: string, author = ADMIN, channel = CHANNEL, channelName = "WhatsApp"): StaffMessage {
-  return { ...staffMessage(text, { author, mentionsBot: true, channel }), channelName, teamId: TeamsTeamId("19:team@thread.tacv2"), teamGroupId: TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b") };
+  return {
+    ...staffMessage(text, { author, mentionsBot: true, channel }),
+    channelName,
+    teamId: TeamsTeamId("19:team@thread.tacv2"),
+    teamGroupId: TeamsGroupId("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b"),
+  };
 }
 
 describe("`compliance here` (admins only)", () => {
@@ -36,12 +44,27 @@ describe("`compliance here` (admins only)", () => {
     assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("compliance here"))), { kind: "compliance-channel-set", auditEveryHours: 24 });
     const set = await s.store.getChannel();
     assert.deepEqual(set, {
-      channel: { channelId: CHANNEL, tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/", teamId: "19:team@thread.tacv2", channelName: "WhatsApp" },
-      teamGroupId: "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b", setBy: ADMIN, setAt: s.clock.now(),
+      channel: {
+        channelId: CHANNEL,
+        tenantId: TENANT,
+        serviceUrl: "https://smba.trafficmanager.net/emea/",
+        teamId: "19:team@thread.tacv2",
+        channelName: "WhatsApp",
+      },
+      teamGroupId: "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b",
+      setBy: ADMIN,
+      setAt: s.clock.now(),
     });
-    assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("Compliance HERE"))), { kind: "compliance-channel-set", auditEveryHours: 24, previous: { same: true, channelName: "WhatsApp" } });
-    assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("compliance here", ADMIN, RECORDS, "Records"))),
-      { kind: "compliance-channel-set", auditEveryHours: 24, previous: { same: false, channelName: "WhatsApp" } });
+    assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("Compliance HERE"))), {
+      kind: "compliance-channel-set",
+      auditEveryHours: 24,
+      previous: { same: true, channelName: "WhatsApp" },
+    });
+    assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("compliance here", ADMIN, RECORDS, "Records"))), {
+      kind: "compliance-channel-set",
+      auditEveryHours: 24,
+      previous: { same: false, channelName: "WhatsApp" },
+    });
     assert.equal((await s.store.getChannel())?.channel.channelId, RECORDS);
     assert.ok(s.world.logger.lines.some((l) => l.event === "teams.command.refused" && l.fields["action"] === "compliance"));
   });
@@ -50,7 +73,9 @@ describe("`compliance here` (admins only)", () => {
     const s = shared();
     assert.deepEqual(noticeOf(await bridgeOver(s).bridge.onStaffMessage(command("compliance"))), { kind: "compliance-usage" });
     assert.deepEqual(noticeOf(await bridgeOver(s).bridge.onStaffMessage(command("compliance there"))), { kind: "compliance-usage" });
-    assert.deepEqual(noticeOf(await bridgeOver(s, { compliance: false }).bridge.onStaffMessage(command("compliance here"))), { kind: "compliance-unavailable" });
+    assert.deepEqual(noticeOf(await bridgeOver(s, { compliance: false }).bridge.onStaffMessage(command("compliance here"))), {
+      kind: "compliance-unavailable",
+    });
     assert.deepEqual(noticeOf(await bridgeOver(s, { compliance: false }).bridge.onStaffMessage(command("audit"))), { kind: "compliance-unavailable" });
   });
 });
@@ -86,7 +111,10 @@ describe("`audit [days]` (admins only)", () => {
     const s = shared();
     const { bridge } = bridgeOver(s);
     const check = s.records.check;
-    s.records.check = async (from, to) => { await new Promise((r) => setTimeout(r, 30)); return check(from, to); };
+    s.records.check = async (from, to) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return check(from, to);
+    };
     const asked = command("audit 2");
     assert.deepEqual(noticeOf(await bridge.onStaffMessage(asked)), { kind: "audit-running", hours: 48 });
     assert.equal(s.gateway.posts.length, 0);
@@ -97,7 +125,9 @@ describe("`audit [days]` (admins only)", () => {
   it("says so when the record cannot be read", async () => {
     const s = shared();
     const { bridge } = bridgeOver(s);
-    s.records.check = () => { throw new TransientError("storage.unavailable", "journal.days: unreachable", { userMessage: "the bridge's storage did not answer." }); };
+    s.records.check = () => {
+      throw new TransientError("storage.unavailable", "journal.days: unreachable", { userMessage: "the bridge's storage did not answer." });
+    };
     assert.deepEqual(noticeOf(await bridge.onStaffMessage(command("audit"))), { kind: "audit-failed", why: "the bridge's storage did not answer." });
     assert.ok(s.world.logger.lines.some((l) => l.level === "error" && l.event === "compliance.audit_failed"));
   });
@@ -121,9 +151,19 @@ describe("gaps in the Teams record: a suspended link, and its return, are posted
     assert.equal((await schedule.runDue()).gaps, 1);
     const [suspended] = s.gateway.of("link-gap");
     assert.equal(suspended!.channel.channelId, COMPLIANCE_CHANNEL.channel.channelId);
-    assert.deepEqual({ ...suspended!.post.gap, reason: "…" }, {
-      key: `${String(suspendedAt).padStart(15, "0")}-${BUSINESS}-suspended`, kind: "suspended", business: BUSINESS, channelId: CHANNEL, channelName: "WhatsApp", since: suspendedAt, at: suspendedAt, reason: "…",
-    });
+    assert.deepEqual(
+      { ...suspended!.post.gap, reason: "…" },
+      {
+        key: `${String(suspendedAt).padStart(15, "0")}-${BUSINESS}-suspended`,
+        kind: "suspended",
+        business: BUSINESS,
+        channelId: CHANNEL,
+        channelName: "WhatsApp",
+        since: suspendedAt,
+        at: suspendedAt,
+        reason: "…",
+      },
+    );
     s.clock.advance(2 * HOUR);
     s.world.teams.removedFrom.delete(CHANNEL);
     assert.equal(await bridge.onAppInstalled({ tenantId: TENANT }), 1);

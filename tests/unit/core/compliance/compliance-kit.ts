@@ -14,7 +14,12 @@ export const DAY = 24 * HOUR;
 /** Monday 2026-01-05, noon UTC. */
 export const MONDAY_NOON = Date.UTC(2026, 0, 5, 12);
 export const COMPLIANCE_CHANNEL: ComplianceChannel = {
-  channel: { channelId: TeamsChannelId("19:compliance@thread.tacv2"), tenantId: TENANT, serviceUrl: "https://smba.trafficmanager.net/emea/", channelName: "Compliance" },
+  channel: {
+    channelId: TeamsChannelId("19:compliance@thread.tacv2"),
+    tenantId: TENANT,
+    serviceUrl: "https://smba.trafficmanager.net/emea/",
+    channelName: "Compliance",
+  },
   setBy: AadObjectId(String(ADMIN)),
   setAt: MONDAY_NOON - DAY,
 };

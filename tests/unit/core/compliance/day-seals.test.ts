@@ -75,7 +75,10 @@ describe("compliance schedule: each day's journal seal, posted once", () => {
     const rounds = await Promise.all([a.schedule.runDue(), b.schedule.runDue(), a.schedule.runDue(), b.schedule.runDue()]);
     await Promise.all([a.schedule.runDue(), b.schedule.runDue()]);
     assert.deepEqual(sealDays(s), ["2026-01-05", "2026-01-06", "2026-01-07"]);
-    assert.equal(rounds.reduce((n, r) => n + r.seals, 0), 3);
+    assert.equal(
+      rounds.reduce((n, r) => n + r.seals, 0),
+      3,
+    );
     assert.ok(s.gateway.posts.every((p) => !p.mayRepeat));
   });
 
@@ -127,13 +130,22 @@ describe("compliance schedule: each day's journal seal, posted once", () => {
     s.gateway.postThenFailNext(new TransientError("teams.timeout", "postInThread: no answer"));
     await p.schedule.runDue();
     await p.schedule.runDue();
-    assert.deepEqual(s.gateway.of("day-seal").map((x) => [x.post.seal.day, x.mayRepeat]), [["2026-01-05", false], ["2026-01-05", true]]);
+    assert.deepEqual(
+      s.gateway.of("day-seal").map((x) => [x.post.seal.day, x.mayRepeat]),
+      [
+        ["2026-01-05", false],
+        ["2026-01-05", true],
+      ],
+    );
     s.clock.advance(DAY);
     s.gateway.failNext(new TeamsRefusal("app-removed", "teams.not_installed", "403 BotNotInConversationRoster"));
     assert.equal((await p.schedule.runDue()).seals, 0);
     assert.ok(s.world.logger.lines.some((l) => l.event === "compliance.post_failed"));
     assert.equal((await p.schedule.runDue()).seals, 1);
-    assert.deepEqual(s.gateway.of("day-seal").map((x) => x.mayRepeat), [false, true, false]);
+    assert.deepEqual(
+      s.gateway.of("day-seal").map((x) => x.mayRepeat),
+      [false, true, false],
+    );
   });
 
   it("after downtime: the last 14 days are posted in order, the first naming the days it cannot reach; quiet days say so", async () => {
@@ -176,7 +188,10 @@ describe("compliance schedule: each day's journal seal, posted once", () => {
     s.clock.advance(TUESDAY_0006 - s.clock.now());
     const unsealed = { writer: "web-1.b2", segments: 2 };
     const dayManifest = s.journal.dayManifest.bind(s.journal);
-    s.journal.dayManifest = async (day) => { const seal = await dayManifest(day); return seal && { ...seal, unsealed: [unsealed] }; };
+    s.journal.dayManifest = async (day) => {
+      const seal = await dayManifest(day);
+      return seal && { ...seal, unsealed: [unsealed] };
+    };
     await p.schedule.runDue();
     assert.deepEqual(sealDays(s), []);
     s.clock.advance(UNSEALED_WAIT_MS);
@@ -215,7 +230,9 @@ describe("compliance schedule: each day's journal seal, posted once", () => {
     const s = shared(Date.UTC(2026, 0, 5, 0, 30));
     await s.store.setChannel(COMPLIANCE_CHANNEL);
     const p = process(s, "web-0.a1");
-    s.journal.dayManifest = async () => { throw new PermanentError("storage.rejected", "journal.seal: HTTP 403"); };
+    s.journal.dayManifest = async () => {
+      throw new PermanentError("storage.rejected", "journal.seal: HTTP 403");
+    };
     const round = await p.schedule.runDue();
     assert.equal(round.seals, 0);
     assert.ok(s.world.logger.lines.some((l) => l.event === "compliance.post_failed" && l.fields["job"] === "day-seal"));

@@ -15,8 +15,16 @@ describe("OutboundPacer", () => {
     const sentAt: Array<{ n: number; at: number }> = [];
     const start = clock.now();
     await Promise.all(Array.from({ length: 8 }, (_, n) => pacer.send(BUSINESS, ALICE, async () => sentAt.push({ n, at: clock.now() - start }))));
-    assert.deepEqual(sentAt.map((s) => s.n), [0, 1, 2, 3, 4, 5, 6, 7], "order kept");
-    assert.deepEqual(sentAt.slice(0, 3).map((s) => s.at), [0, 0, 0], "the burst goes at once");
+    assert.deepEqual(
+      sentAt.map((s) => s.n),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      "order kept",
+    );
+    assert.deepEqual(
+      sentAt.slice(0, 3).map((s) => s.at),
+      [0, 0, 0],
+      "the burst goes at once",
+    );
     for (let i = 3; i < 8; i++) assert.ok(sentAt[i]!.at - sentAt[i - 1]!.at >= 6000 - 1, `message ${i} waited for the pair interval`);
   });
 
@@ -41,9 +49,18 @@ describe("OutboundPacer", () => {
       return "ok";
     });
     assert.equal(result, "ok");
-    assert.deepEqual(clock.sleeps.filter((ms) => ms >= 1000), [1000, 4000]);
+    assert.deepEqual(
+      clock.sleeps.filter((ms) => ms >= 1000),
+      [1000, 4000],
+    );
     calls = 0;
-    await assert.rejects(pacer.send(BUSINESS, ALICE, async () => { calls++; throw new PermanentError("x", "bad request"); }), /bad request/);
+    await assert.rejects(
+      pacer.send(BUSINESS, ALICE, async () => {
+        calls++;
+        throw new PermanentError("x", "bad request");
+      }),
+      /bad request/,
+    );
     assert.equal(calls, 1);
   });
 
@@ -51,7 +68,13 @@ describe("OutboundPacer", () => {
     const clock = new ManualClock();
     const pacer = new OutboundPacer({ pairIntervalMs: 1, pairBurst: 45, perNumberPerSecond: 1000, attempts: 3 }, clock);
     let calls = 0;
-    await assert.rejects(pacer.send(BUSINESS, ALICE, async () => { calls++; throw new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "busy" }); }), /throughput/);
+    await assert.rejects(
+      pacer.send(BUSINESS, ALICE, async () => {
+        calls++;
+        throw new WhatsAppSendError("throughput", "throughput", { metaCode: 130429, notApplied: true, retryable: true, userMessage: "busy" });
+      }),
+      /throughput/,
+    );
     assert.equal(calls, 3);
   });
 });

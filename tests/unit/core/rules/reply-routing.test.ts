@@ -3,8 +3,12 @@ import { paragraph, toPlainText, type FormattedText } from "../../../../src/core
 import { routeStaffReply, tenantLinkHost, withoutLeadingPrefix, type OtherMention } from "../../../../src/core/rules/reply-routing";
 
 const settings = { replyMode: "all" as const, notePrefix: "//", sendPrefix: "!" };
-const reply = (text: string, options: { mentions?: OtherMention[]; mentionsBot?: boolean; body?: FormattedText } = {}) =>
-  ({ body: options.body ?? paragraph(text), text, mentionsBot: options.mentionsBot ?? false, mentions: options.mentions ?? [] });
+const reply = (text: string, options: { mentions?: OtherMention[]; mentionsBot?: boolean; body?: FormattedText } = {}) => ({
+  body: options.body ?? paragraph(text),
+  text,
+  mentionsBot: options.mentionsBot ?? false,
+  mentions: options.mentions ?? [],
+});
 const ada: OtherMention = { kind: "person", name: "Ada Admin" };
 
 describe("which staff replies leave the tenant (reply routing)", () => {
@@ -20,7 +24,12 @@ describe("which staff replies leave the tenant (reply routing)", () => {
   });
 
   it("a reply that @mentions a colleague, a tag, a channel or the team stays internal", () => {
-    for (const mention of [ada, { kind: "tag", name: "Payments" }, { kind: "channel", name: "Escalations" }, { kind: "team", name: "Retail" }] as OtherMention[]) {
+    for (const mention of [
+      ada,
+      { kind: "tag", name: "Payments" },
+      { kind: "channel", name: "Escalations" },
+      { kind: "team", name: "Retail" },
+    ] as OtherMention[]) {
       const route = routeStaffReply(reply(`${mention.name} can you check her account?`, { mentions: [mention] }), settings);
       assert.deepEqual(route, { kind: "internal-mention", mentions: [mention] });
     }
@@ -35,8 +44,25 @@ describe("which staff replies leave the tenant (reply routing)", () => {
   });
 
   it("the send-anyway prefix is removed, keeping formatting of the rest; a prefix alone in its own run is dropped", () => {
-    const body: FormattedText = [{ kind: "paragraph", inlines: [{ kind: "text", text: "! " }, { kind: "text", text: "Ada", marks: { bold: true } }, { kind: "text", text: " confirms" }] }];
-    assert.deepEqual(withoutLeadingPrefix(body, "!"), [{ kind: "paragraph", inlines: [{ kind: "text", text: "Ada", marks: { bold: true } }, { kind: "text", text: " confirms" }] }]);
+    const body: FormattedText = [
+      {
+        kind: "paragraph",
+        inlines: [
+          { kind: "text", text: "! " },
+          { kind: "text", text: "Ada", marks: { bold: true } },
+          { kind: "text", text: " confirms" },
+        ],
+      },
+    ];
+    assert.deepEqual(withoutLeadingPrefix(body, "!"), [
+      {
+        kind: "paragraph",
+        inlines: [
+          { kind: "text", text: "Ada", marks: { bold: true } },
+          { kind: "text", text: " confirms" },
+        ],
+      },
+    ]);
     assert.deepEqual(withoutLeadingPrefix(paragraph("!Hello"), "!"), paragraph("Hello"));
     assert.deepEqual(withoutLeadingPrefix(paragraph("Hello!"), "!"), paragraph("Hello!"), "only a leading prefix counts");
   });

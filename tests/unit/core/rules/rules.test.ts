@@ -38,7 +38,8 @@ describe("business rules (pure)", () => {
   describe("consent keywords", () => {
     const keywords = { stop: DEFAULT_STOP_KEYWORDS, start: DEFAULT_START_KEYWORDS };
     it("only a message that is exactly a keyword counts, in any case, with trailing punctuation", () => {
-      for (const text of ["STOP", "stop", " Stop! ", "unsubscribe", "arrêt", "ARRÊT", "baja.", "Parar", "stopp"]) assert.equal(consentKeyword(text, keywords), "stop", text);
+      for (const text of ["STOP", "stop", " Stop! ", "unsubscribe", "arrêt", "ARRÊT", "baja.", "Parar", "stopp"])
+        assert.equal(consentKeyword(text, keywords), "stop", text);
       assert.equal(consentKeyword("start", keywords), "start");
       for (const text of ["please stop calling", "stop it now", "", "STOP STOP", "starting"]) assert.equal(consentKeyword(text, keywords), undefined, text);
     });
