@@ -25,9 +25,9 @@ function documentedVariables(doc: string): Set<string> {
   return new Set(tableRows(doc).flatMap((row) => codeSpans(row[0] ?? "")));
 }
 
-/** Every variable src/config.ts reads: the keys of its zod schema(s) and botbuilder's keys it passes through. */
+/** Every variable src/config.ts reads: the keys of its zod schema(s) (src/config-schema.ts) and botbuilder's keys it passes through. */
 function configVariables(): Set<string> {
-  const source = ts.createSourceFile("config.ts", read("src/config.ts"), ts.ScriptTarget.ES2022, true);
+  const source = ts.createSourceFile("config-schema.ts", read("src/config-schema.ts"), ts.ScriptTarget.ES2022, true);
   const names = new Set<string>(botbuilderKeys);
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && node.expression.getText(source) === "z.object") {
