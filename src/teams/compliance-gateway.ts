@@ -1,4 +1,4 @@
-import type { Activity, CloudAdapter, ConversationParameters, ConversationReference, TurnContext } from "botbuilder";
+import type { Activity, CloudAdapter, ConversationReference, TurnContext } from "botbuilder";
 import { describeError, PermanentError } from "../core/errors";
 import { parseThreadRef, TeamsMessageId, threadRefOf, type TeamsThreadRef } from "../core/ids";
 import type { ChannelAddress } from "../core/model";
@@ -8,6 +8,7 @@ import { cardAttachment } from "./cards/adaptive-card";
 import { complianceCard } from "./cards/compliance-card";
 import { complianceText } from "./compliance-text";
 import { allowedServiceUrlHost, hostForLog } from "./service-url";
+import { createChannelThread } from "./channel-thread";
 import { mapConnectorError } from "./teams-errors";
 
 export interface BotBuilderComplianceGatewayOptions {
@@ -33,36 +34,9 @@ export class BotBuilderComplianceGateway implements ComplianceGateway {
     options: CompliancePostOptions = {},
   ): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
     this.assertAllowed(channel, "compliance.startThread");
-    const parameters: Partial<ConversationParameters> = {
-      isGroup: true,
-      channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
-      activity: textActivity(post, options) as Activity,
-      tenantId: channel.tenantId,
-    };
-    let conversationId: string | undefined;
-    try {
-      await this.options.adapter.createConversationAsync(
-        this.options.botAppId,
-        "msteams",
-        channel.serviceUrl,
-        undefined as unknown as string,
-        parameters as ConversationParameters,
-        async (ctx: TurnContext) => {
-          conversationId = ctx.activity.conversation?.id;
-        },
-      );
-    } catch (err) {
-      throw mapConnectorError(err, "compliance.startThread");
-    }
-    const parsed = parseThreadRef(conversationId ?? "");
-    if (!parsed || parsed.channel !== channel.channelId) {
-      throw new PermanentError(
-        "teams.thread_id_unexpected",
-        "compliance.startThread: the Bot Connector returned a conversation id that is not a thread of the channel",
-      );
-    }
-    await this.postCard(channel, parsed.thread, post, options);
-    return { thread: parsed.thread, rootMessageId: parsed.root };
+    const started = await createChannelThread(this.options.adapter, this.options.botAppId, channel, textActivity(post, options), "compliance.startThread");
+    await this.postCard(channel, started.thread, post, options);
+    return started;
   }
 
   async postInThread(channel: ChannelAddress, thread: TeamsThreadRef, post: CompliancePost): Promise<TeamsMessageId> {

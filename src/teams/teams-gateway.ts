@@ -1,4 +1,4 @@
-import { TeamsInfo, type Activity, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from "botbuilder";
+import { TeamsInfo, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from "botbuilder";
 import { PermanentError, TeamsRefusal, type BridgeError } from "../core/errors";
 import { parseThreadRef, TeamsMessageId, threadRefOf, type TeamsThreadRef } from "../core/ids";
 import type { ChannelAddress } from "../core/model";
@@ -7,6 +7,7 @@ import type { RootCardModel, TeamsGateway, ThreadPost } from "../core/ports/team
 import { cardAttachment } from "./cards/adaptive-card";
 import { ADAPTIVE_CARD_CONTENT_TYPE, buildRootCard, rootCardSummary } from "./cards/root-card";
 import { allowedServiceUrlHost, hostForLog } from "./service-url";
+import { createChannelThread } from "./channel-thread";
 import { mapConnectorError } from "./teams-errors";
 import type { SlidingWindowLimiter } from "./rate-limiter";
 import { renderThreadPost } from "./teams-html";
@@ -47,8 +48,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
 
   /**
    * Starts a thread whose root is the customer card, posted alone: an activity with text and a card is
-   * split by Teams and its id is lost (docs/protocols.md B10). botbuilder returns the created conversation id
-   * `<channelId>;messageid=<rootId>` and drops the REST `activityId` (B4), so the root id is parsed from it.
+   * split by Teams and its id is lost (docs/protocols.md B10).
    */
   async startThread(channel: ChannelAddress, root: RootCardModel): Promise<{ thread: TeamsThreadRef; rootMessageId: TeamsMessageId }> {
     this.assertAllowed(channel, "startThread");
@@ -57,39 +57,11 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       summary: rootCardSummary(root),
       attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: buildRootCard(root) }],
     };
-    const parameters: Partial<ConversationParameters> = {
-      isGroup: true,
-      channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
-      activity: activity as Activity,
-      tenantId: channel.tenantId,
-    };
-    let conversationId: string | undefined;
     // "Create conversation" counts against the channel's limits like a send (B13).
     await this.options.limiter?.acquire([`thread:${channel.channelId}`, `tenant:${channel.tenantId}`]);
-    try {
-      // `audience` undefined: botbuilder then uses its configured ToChannelFromBotOAuthScope.
-      await this.options.adapter.createConversationAsync(
-        this.options.botAppId,
-        "msteams",
-        channel.serviceUrl,
-        undefined as unknown as string,
-        parameters as ConversationParameters,
-        async (ctx: TurnContext) => {
-          conversationId = ctx.activity.conversation?.id;
-        },
-      );
-    } catch (err) {
-      throw mapConnectorError(err, "startThread");
-    }
-    const parsed = parseThreadRef(conversationId ?? "");
-    if (!parsed || parsed.channel !== channel.channelId) {
-      throw new PermanentError(
-        "teams.thread_id_unexpected",
-        `startThread: the Bot Connector returned a conversation id that is not a thread of the channel (${conversationId ?? "none"})`,
-      );
-    }
-    this.options.logger.info("teams.thread.started", { rootMessageId: parsed.root });
-    return { thread: parsed.thread, rootMessageId: parsed.root };
+    const started = await createChannelThread(this.options.adapter, this.options.botAppId, channel, activity, "startThread");
+    this.options.logger.info("teams.thread.started", { rootMessageId: started.rootMessageId });
+    return started;
   }
 
   /**
