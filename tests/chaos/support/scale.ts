@@ -16,6 +16,6 @@ export function runTag(label: string): string {
 
 /**
  * How bursts are delivered: light runs send each contact's messages in order (live traffic, so order is
- * the bridge's own doing); full runs flush the whole burst at once (a backlog),, as a real backlog would.
+ * the bridge's own doing); full runs flush the whole burst at once, as a backlog arrives after an outage.
  */
 export const DELIVERY: "streams" | "flood" = FULL ? "flood" : "streams";
