@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { packageForDeploy } from "../../../tools/package-deploy";
 import { getAzurite } from "../../support/azurite";
 import { unzip } from "./unzip";
+import { freePort } from "../../support/entry-process";
 
 const ROOT = resolve(__dirname, "../../../..");
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** npm as the test runner was started with it (npm test), else the one on PATH. */
 function npmCommand(args: string[]): [string, string[]] {

@@ -1,22 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { signedWebhook } from "../../../tools/sign-webhook";
-
-const ENTRY = resolve(__dirname, "../../../src/index.js");
-
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
+import { freePort, startEntry, waitForOk } from "../../support/entry-process";
 
 /** The real entry point (`npm start`) in a child process, in an empty working directory (embedded Azurite). */
 export interface BridgeProcess {
@@ -35,36 +22,22 @@ export interface BridgeProcess {
 
 export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
   const port = await freePort();
-  const cwd = mkdtempSync(join(tmpdir(), "bridge-telemetry-"));
-  const child = spawn(process.execPath, [ENTRY], { cwd, env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  const entry = startEntry({ ...env, PORT: String(port) }, mkdtempSync(join(tmpdir(), "bridge-telemetry-")));
+  const { child, exited } = entry;
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 40_000;
-  let ready = 0;
-  while (ready !== 200) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill("SIGKILL");
-      throw new Error(`the bridge did not become ready:\n${out}\n${err}`);
-    }
-    ready = await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+  if (!(await waitForOk(`${url}/readyz`, 40_000))) {
+    child.kill("SIGKILL");
+    throw new Error(`the bridge did not become ready:\n${entry.out()}\n${entry.err()}`);
   }
   return {
     url,
     child,
     exited,
-    stdout: () => out,
-    stderr: () => err,
+    stdout: () => entry.out(),
+    stderr: () => entry.err(),
     async waitForLog(event, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!out.includes(`"event":"${event}"`)) {
+      while (!entry.out().includes(`"event":"${event}"`)) {
         if (Date.now() > deadline) throw new Error(`the bridge did not log ${event} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
