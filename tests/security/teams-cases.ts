@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPublicKey } from "node:crypto";
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
@@ -11,6 +11,7 @@ import { ADMIN_AAD, APP_ID, STAFF_AAD, TEAM_ID, TENANT_ID, type Harness } from "
 import { securityCase } from "./support/casebook";
 import { closeHarness, customer, mint, openHarness, sendActivity, shown, sleep } from "./support/hostile-world";
 import { assertNoEffects, countEffects, describeEffects, effectsSince } from "./support/side-effects";
+import { postEndlessBody } from "../support/endless-body";
 
 /** Cases of the Bot Framework endpoint and of who may speak for the firm. */
 
@@ -333,33 +334,7 @@ export function teamsCases(): void {
       async () => {
         const url = new URL(`${h.bridge.url}/api/messages`);
         const started = Date.now();
-        const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-          const req = request(
-            {
-              host: url.hostname,
-              port: url.port,
-              path: url.pathname,
-              method: "POST",
-              headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
-            },
-            (res) => {
-              res.resume();
-              clearInterval(drip);
-              req.destroy();
-              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-            },
-          );
-          req.on("error", (err) => {
-            if (!req.destroyed) reject(err);
-          });
-          req.write('{"type":"message","text":"');
-          const drip = setInterval(() => req.write("aaaaaaaaaa"), 100);
-          setTimeout(() => {
-            clearInterval(drip);
-            req.destroy();
-            reject(new Error("no answer within 5 s"));
-          }, 5_000);
-        });
+        const answer = await postEndlessBody(url.href);
         const ms = Date.now() - started;
         assert.equal(answer.status, 401);
         assert.equal(answer.connection, "close");

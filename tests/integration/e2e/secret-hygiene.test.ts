@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import type { TokenCredential } from "@azure/identity";
 import { ServiceClientCredentialsFactory, TokenCredentials } from "botframework-connector";
 import { customerMessage, EXAMPLE_BUSINESS, textMessage } from "../../../tools/sign-webhook";
 import { ACCESS_TOKEN, ADMIN_AAD, APP_ID, APP_SECRET, startHarness, VERIFY_TOKEN, type Harness } from "../../support/bridge-harness";
+import { postEndlessBody } from "../../support/endless-body";
 
 /**
  * Secret hygiene over a whole representative run (docs/security.md): the bridge with bot auth on and a
@@ -151,34 +151,7 @@ describe("secret hygiene of an end-to-end run", function () {
   it("POST /api/messages without Authorization is refused 401 before its body is read (a body that never ends)", async () => {
     const url = new URL(`${h.bridge.url}/api/messages`);
     const started = Date.now();
-    const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
-        },
-        (res) => {
-          res.resume();
-          clearInterval(drip);
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-        },
-      );
-      req.on("error", (err) => {
-        if (!req.destroyed) reject(err);
-      });
-      req.write('{"type":"message","text":"');
-      // Never ends: a chunk every 100 ms until the answer arrives.
-      const drip = setInterval(() => req.write("aaaaaaaaaa"), 100);
-      setTimeout(() => {
-        clearInterval(drip);
-        req.destroy();
-        reject(new Error("no answer within 5 s"));
-      }, 5_000);
-    });
+    const answer = await postEndlessBody(url.href);
     assert.equal(answer.status, 401);
     assert.equal(answer.connection, "close", "the unread body is not drained: the connection is closed");
     assert.ok(Date.now() - started < 3_000, "answered at once");
