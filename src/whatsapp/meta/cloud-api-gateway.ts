@@ -7,7 +7,7 @@ import type { BusinessNumberInfo, GroupDetails, Recipient, SentText, WhatsAppGat
 import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
 import { MetaMediaClient } from "./media-client";
 import { splitWhatsAppText } from "./text-split";
-import { classifyGraphError, parseRetryAfter, transportError } from "./meta-errors";
+import { MetaGraphClient } from "./meta-graph-client";
 import { templatePayload, templatesPageSchema, toMessageTemplate } from "./templates-api";
 import { toWhatsAppText } from "./whatsapp-markup";
 import type { MessageTemplate, TemplateValues } from "../../core/templates";
@@ -35,9 +35,6 @@ export const MAX_TEXT_CHARS = 4096;
 export const MAX_CAPTION_CHARS = 1024;
 /** `biz_opaque_callback_data` is echoed in status webhooks; at most 512 bytes (A8). */
 export const MAX_CALLBACK_BYTES = 512;
-const DEFAULT_TIMEOUT_MS = 15_000;
-/** Guards against a paging loop: 50 pages of 25+ numbers is far beyond any real account. */
-const MAX_PAGES = 50;
 
 const sendResponseSchema = z.looseObject({ messages: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
 const phoneNumbersPageSchema = z.looseObject({
@@ -65,15 +62,11 @@ function refuse(message: string, userMessage: string, kind: WhatsAppFailureKind 
  * one or more HTTPS calls and rejects only with `WhatsAppSendError`, classified by Meta's `error.code`.
  */
 export class CloudApiWhatsAppGateway implements WhatsAppGateway {
-  private readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly fetchFn: typeof fetch;
+  private readonly graph: MetaGraphClient;
   private readonly media: MetaMediaClient;
 
   constructor(private readonly options: CloudApiGatewayOptions) {
-    this.baseUrl = options.metaGraphUrl.replace(/\/+$/, "");
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetchFn = options.fetch ?? fetch;
+    this.graph = new MetaGraphClient(options);
     this.media = new MetaMediaClient({
       metaGraphUrl: options.metaGraphUrl,
       accessToken: options.accessToken,
@@ -199,7 +192,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
       ...(replyTo ? { context: { message_id: replyTo } } : {}),
       ...(callbackData !== undefined ? { biz_opaque_callback_data: callbackData } : {}),
     };
-    const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(business)}/messages`, body);
+    const answer = await this.graph.call("POST", `${this.graph.baseUrl}/${encodeURIComponent(business)}/messages`, body);
     const parsed = sendResponseSchema.safeParse(answer);
     const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
     if (!id) {
@@ -214,7 +207,12 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /** `GET {metaGraphUrl}/{waba}/phone_numbers`, following cursor pages; `[]` when no WABA id is configured. */
   async listBusinessNumbers(): Promise<BusinessNumberInfo[]> {
-    const rows = await this.wabaPages("phone_numbers?fields=id,display_phone_number,verified_name", phoneNumbersPageSchema, "business numbers");
+    const rows = await this.graph.wabaPages(
+      this.options.businessAccountId,
+      "phone_numbers?fields=id,display_phone_number,verified_name",
+      phoneNumbersPageSchema,
+      "business numbers",
+    );
     return rows.map((n) => ({
       id: BusinessNumberId(n.id),
       displayNumber: n.display_phone_number,
@@ -237,7 +235,8 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /** `GET {metaGraphUrl}/{waba}/message_templates` (APPROVED only), following cursor pages; `[]` without a WABA id. */
   async listTemplates(): Promise<MessageTemplate[]> {
-    const rows = await this.wabaPages(
+    const rows = await this.graph.wabaPages(
+      this.options.businessAccountId,
       "message_templates?fields=name,language,status,category,components&status=APPROVED&limit=100",
       templatesPageSchema,
       "templates",
@@ -254,7 +253,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
         `group subject over ${MAX_GROUP_SUBJECT_CHARS} characters`,
         `Not created: a group subject may have at most ${MAX_GROUP_SUBJECT_CHARS} characters.`,
       );
-    const answer = await this.call("POST", `${this.baseUrl}/${encodeURIComponent(request.business)}/groups`, {
+    const answer = await this.graph.call("POST", `${this.graph.baseUrl}/${encodeURIComponent(request.business)}/groups`, {
       messaging_product: "whatsapp",
       subject,
       ...(request.description ? { description: request.description } : {}),
@@ -271,7 +270,10 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /** `GET {metaGraphUrl}/{group_id}?fields=subject,description,total_participant_count`. */
   async groupDetails(request: { business: BusinessNumberId; group: WaGroupId }): Promise<GroupDetails> {
-    const answer = await this.call("GET", `${this.baseUrl}/${encodeURIComponent(request.group)}?fields=subject,description,total_participant_count`);
+    const answer = await this.graph.call(
+      "GET",
+      `${this.graph.baseUrl}/${encodeURIComponent(request.group)}?fields=subject,description,total_participant_count`,
+    );
     const parsed = groupDetailsSchema.safeParse(answer);
     if (!parsed.success) throw refuse("Graph API group answer has an unexpected shape", "WhatsApp answered about the group in an unexpected form.", "unknown");
     const count = parsed.data.total_participant_count ?? parsed.data.participants?.length;
@@ -282,82 +284,11 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     };
   }
 
-  /**
-   * Every row of a paged edge of the configured WABA (`[]` without one). The cursor is followed on our own
-   * base URL rather than `paging.next`, so the token only ever goes to metaGraphUrl.
-   */
-  private async wabaPages<Row>(
-    edge: string,
-    schema: z.ZodType<{ data: Row[]; paging?: { cursors?: { after?: string }; next?: string } }>,
-    what: string,
-  ): Promise<Row[]> {
-    const waba = this.options.businessAccountId;
-    if (!waba) return [];
-    const first = `${this.baseUrl}/${encodeURIComponent(waba)}/${edge}`;
-    const rows: Row[] = [];
-    let url = first;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const parsed = schema.safeParse(await this.call("GET", url));
-      if (!parsed.success)
-        throw new WhatsAppSendError("unknown", `Graph API ${what} answer has an unexpected shape`, {
-          retryable: false,
-          userMessage: `WhatsApp answered the list of ${what} in an unexpected form.`,
-        });
-      rows.push(...parsed.data.data);
-      const after = parsed.data.paging?.cursors?.after;
-      if (!parsed.data.paging?.next || !after) break;
-      url = `${first}${edge.includes("?") ? "&" : "?"}after=${encodeURIComponent(after)}`;
-    }
-    return rows;
-  }
-
   /** The addressing fields of a send: a group (`recipient_type: group`, its id) or one person (A6, A10). */
   private addressOf(to: Recipient): { recipient_type: "group" | "individual"; to: string } | { recipient_type: "individual"; recipient: string } {
     if (to.kind === "group") return { recipient_type: "group", to: to.group };
     if (to.phone) return { recipient_type: "individual", to: `+${to.phone.replace(/^\+/, "")}` };
     if (to.userId) return { recipient_type: "individual", recipient: to.userId };
     throw refuse("recipient has neither phone nor BSUID", "Not sent: the customer has neither a phone number nor a WhatsApp user id on record.", "recipient");
-  }
-
-  /** One Graph call: JSON in and out, the timeout covering the whole exchange, errors classified. */
-  private async call(method: "GET" | "POST", url: string, body?: unknown): Promise<unknown> {
-    let status: number;
-    let text: string;
-    let retryAfter: string | null;
-    try {
-      const response = await this.fetchFn(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.accessToken}`,
-          accept: "application/json",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = response.status;
-      retryAfter = response.headers.get("retry-after");
-      text = await response.text();
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw transportError(timedOut ? "timeout" : "network", this.timeoutMs, err);
-    }
-    const safeText = this.redact(text);
-    if (status < 200 || status > 299) throw classifyGraphError(status, safeText, parseRetryAfter(retryAfter));
-    try {
-      return JSON.parse(safeText) as unknown;
-    } catch (err) {
-      throw new WhatsAppSendError("unknown", `Graph API answered HTTP ${status} with a body that is not JSON`, {
-        retryable: false,
-        cause: err,
-        userMessage: "WhatsApp answered in an unexpected form, so it is not known whether the message was sent. Check before sending again.",
-      });
-    }
-  }
-
-  /** Meta never echoes the token, but a misbehaving proxy might: keep it out of every error text. */
-  private redact(text: string): string {
-    const token = this.options.accessToken;
-    return token ? text.split(token).join("[redacted]") : text;
   }
 }

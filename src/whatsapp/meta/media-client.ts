@@ -5,6 +5,7 @@ import { WaMediaId, type BusinessNumberId } from "../../core/ids";
 import { MediaFetchError } from "../../core/media-errors";
 import type { DownloadedMedia } from "../../core/ports/whatsapp-media";
 import { classifyGraphError, parseRetryAfter, transportError } from "./meta-errors";
+import { redactToken } from "./meta-graph-client";
 
 /**
  * Media through the Cloud API (docs/protocols.md A12): look a media id up, download the file from Meta's
@@ -221,8 +222,7 @@ export class MetaMediaClient {
   }
 
   private redact(text: string): string {
-    const token = this.options.accessToken;
-    return token ? text.split(token).join("[redacted]") : text;
+    return redactToken(text, this.options.accessToken);
   }
 }
 
