@@ -26,6 +26,8 @@ export interface EmbeddedAzuriteOptions {
   readonly startTimeoutMs?: number;
   /** Receives Azurite's output (debug) and lifecycle lines (info). */
   readonly logger?: Logger;
+  /** Chooses [table, blob, queue] ports for each start; default: the given ones, else free ones (tests replace it to lose the race). */
+  readonly choosePorts?: (options: EmbeddedAzuriteOptions) => Promise<[number, number, number]>;
 }
 
 export interface EmbeddedAzurite {
@@ -68,7 +70,58 @@ export function azuriteConnectionString(tablePort: number, blobPort: number): st
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
   const logger = options.logger;
   const entry = azuriteEntryPoint();
-  const [tablePort, blobPort, queuePort] = await choosePorts(options);
+  // Ports the OS called free may be taken by another process before Azurite binds them (parallel test
+  // workers, other programs): when it chose them itself, it tries again with fresh ones.
+  const ownPorts = options.tablePort === undefined || options.blobPort === undefined;
+  let launched: Launched | undefined;
+  for (let attempt = 1; !launched; attempt++) {
+    try {
+      launched = await launch(entry, await (options.choosePorts ?? choosePorts)(options), options);
+    } catch (err) {
+      if (!ownPorts || attempt >= PORT_ATTEMPTS || !(err instanceof PortTaken)) throw err;
+      logger?.warn("storage.azurite.port_taken", { attempt });
+    }
+  }
+  const { child, tablePort, blobPort, killOnExit } = launched;
+  logger?.info("storage.azurite.started", {
+    host: HOST,
+    tablePort,
+    blobPort,
+    persistence: options.location === undefined ? "memory" : "disk",
+    location: options.location,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: azuriteConnectionString(tablePort, blobPort),
+    tablePort,
+    blobPort,
+    stop: () => {
+      stopping ??= (async () => {
+        process.off("exit", killOnExit);
+        await terminate(child);
+        logger?.info("storage.azurite.stopped", { tablePort, blobPort });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A port Azurite was given turned out to be taken when it tried to bind it. */
+class PortTaken extends PermanentError {}
+
+/** Starts tried, each on freshly chosen ports, when ports it chose itself turn out to be taken. */
+const PORT_ATTEMPTS = 3;
+
+interface Launched {
+  readonly child: ChildProcess;
+  readonly tablePort: number;
+  readonly blobPort: number;
+  readonly killOnExit: () => void;
+}
+
+async function launch(entry: string, [tablePort, blobPort, queuePort]: [number, number, number], options: EmbeddedAzuriteOptions): Promise<Launched> {
+  const logger = options.logger;
   const args = [
     entry,
     "--tableHost",
@@ -98,41 +151,21 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
   // the IPC guard still ends it with this process however this process ends.
   const child = spawn(process.execPath, [...preload, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, windowsHide: true });
   const output: string[] = [];
-  captureOutput(child, output, logger);
+  const listening = new Set<number>();
+  captureOutput(child, output, listening, logger);
   const killOnExit = () => {
     child.kill("SIGTERM");
   };
   process.on("exit", killOnExit);
 
   try {
-    await waitUntilReady(child, tablePort, options.startTimeoutMs ?? 30_000, output);
+    await waitUntilReady(child, { tablePort, blobPort }, listening, options.startTimeoutMs ?? 30_000, output);
   } catch (err) {
     process.off("exit", killOnExit);
     await terminate(child);
     throw err;
   }
-  logger?.info("storage.azurite.started", {
-    host: HOST,
-    tablePort,
-    blobPort,
-    persistence: options.location === undefined ? "memory" : "disk",
-    location: options.location,
-  });
-
-  let stopping: Promise<void> | undefined;
-  return {
-    connectionString: azuriteConnectionString(tablePort, blobPort),
-    tablePort,
-    blobPort,
-    stop: () => {
-      stopping ??= (async () => {
-        process.off("exit", killOnExit);
-        await terminate(child);
-        logger?.info("storage.azurite.stopped", { tablePort, blobPort });
-      })();
-      return stopping;
-    },
-  };
+  return { child, tablePort, blobPort, killOnExit };
 }
 
 /**
@@ -176,8 +209,13 @@ async function choosePorts(options: EmbeddedAzuriteOptions): Promise<[number, nu
   return [await pick(options.tablePort), await pick(options.blobPort), await pick(undefined)];
 }
 
-function captureOutput(child: ChildProcess, kept: string[], logger: Logger | undefined): void {
+/** Azurite's own word that a service listens: `Azurite Table service is successfully listening at http://host:port`. */
+const LISTENING = /^Azurite (?:Blob|Queue|Table) service is successfully listening at https?:\/\/[^\s:]+:(\d+)/;
+
+function captureOutput(child: ChildProcess, kept: string[], listening: Set<number>, logger: Logger | undefined): void {
   const keep = (line: string) => {
+    const port = LISTENING.exec(line)?.[1];
+    if (port) listening.add(Number(port));
     kept.push(line);
     if (kept.length > OUTPUT_LINES_KEPT) kept.shift();
   };
@@ -193,7 +231,19 @@ function captureOutput(child: ChildProcess, kept: string[], logger: Logger | und
     });
 }
 
-async function waitUntilReady(child: ChildProcess, tablePort: number, timeoutMs: number, output: readonly string[]): Promise<void> {
+/**
+ * Resolves once Azurite itself has said its table and blob services listen on their ports and the table
+ * port accepts connections. A connection alone is not enough: another process may have taken the port
+ * (then this Azurite exits, EADDRINUSE, and the connection reached someone else's service).
+ */
+async function waitUntilReady(
+  child: ChildProcess,
+  ports: { readonly tablePort: number; readonly blobPort: number },
+  listening: ReadonlySet<number>,
+  timeoutMs: number,
+  output: readonly string[],
+): Promise<void> {
+  const { tablePort, blobPort } = ports;
   let spawnError: Error | undefined;
   child.once("error", (err) => {
     spawnError = err;
@@ -205,11 +255,12 @@ async function waitUntilReady(child: ChildProcess, tablePort: number, timeoutMs:
     if (hasExited(child)) {
       // Let the pipes deliver the child's last words before quoting them.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      throw startFailed(
-        `the Azurite process exited (${exitDescription(child)}) before its table service accepted connections on ${HOST}:${tablePort}.${lastOutput()}`,
-      );
+      const message = `the Azurite process exited (${exitDescription(child)}) before its table service accepted connections on ${HOST}:${tablePort}.${lastOutput()}`;
+      throw output.some((line) => line.includes("EADDRINUSE"))
+        ? new PortTaken("storage.azurite.start_failed", `Embedded Azurite failed to start: ${message}`)
+        : startFailed(message);
     }
-    if (await acceptsConnections(HOST, tablePort, 250)) {
+    if (listening.has(tablePort) && listening.has(blobPort) && (await acceptsConnections(HOST, tablePort, 250))) {
       if (!hasExited(child)) return;
       continue;
     }

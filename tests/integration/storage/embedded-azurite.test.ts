@@ -118,6 +118,35 @@ describe("embedded Azurite", function () {
     }
   });
 
+  it("a port taken between choosing and binding is not mistaken for its table service: it starts again on fresh ports", async () => {
+    // Another process's listener takes the table port after the choice (what parallel test workers did):
+    // it accepts connections, so a connection alone would have been taken for Azurite's table service.
+    const thief: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => thief.listen(0, "127.0.0.1", resolve));
+    const stolen = (thief.address() as { port: number }).port;
+    const logger = new CaptureLogger();
+    const choices: number[][] = [];
+    const choosePorts = async (): Promise<[number, number, number]> => {
+      const ports: [number, number, number] =
+        choices.length === 0
+          ? [stolen, await findFreePort("127.0.0.1"), await findFreePort("127.0.0.1")]
+          : [await findFreePort("127.0.0.1"), await findFreePort("127.0.0.1"), await findFreePort("127.0.0.1")];
+      choices.push(ports);
+      return ports;
+    };
+    try {
+      const azurite = await start({ logger, choosePorts });
+      assert.equal(choices.length, 2, "a second start, on other ports");
+      assert.notEqual(azurite.tablePort, stolen);
+      assert.ok(logger.events().includes("storage.azurite.port_taken"));
+      const stores = await createTableStores({ connectionString: azurite.connectionString, tablePrefix: "retaken" });
+      await stores.links.put(link());
+      assert.deepEqual(await stores.links.get(link().business), link());
+    } finally {
+      await new Promise((resolve) => thief.close(resolve));
+    }
+  });
+
   it("fails clearly, quoting Azurite, when the process exits during start", async () => {
     const dir = mkdtempSync(join(tmpdir(), "azurite-test-"));
     const notAFolder = join(dir, "file");
