@@ -47,6 +47,16 @@ const imports = files.flatMap(importsOf);
 const META_CODE = /\b13[0-4]\d{3}\b/;
 /** A notice with its words and tone written in place (what notices.ts and the catalogue replace). */
 const WORDED_NOTICE = /\btone\s*:\s*["'`]|kind:\s*"notice",\s*(tone|text)\b/;
+/** `file:line: text` of every line of `list` that `pattern` matches. */
+const linesMatching = (list: readonly string[], pattern: RegExp) =>
+  list.flatMap((file) =>
+    readFileSync(join(ROOT, file), "utf8")
+      .split("\n")
+      .map((line, n) => ({ line, n }))
+      .filter(({ line }) => pattern.test(line))
+      .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
+  );
+const coreFiles = () => files.filter((f) => inside(f, "src/core"));
 const show = (list: Import[]) => list.map((i) => `${i.from} → ${i.spec}`).join("\n");
 
 describe("architecture (docs/architecture.md, Layout)", () => {
@@ -139,27 +149,11 @@ describe("architecture (docs/architecture.md, Layout)", () => {
   it("rule 4: no raw string id crosses a port", () => {
     const portFiles = files.filter((f) => PORT_TYPE_FILES.some((p) => inside(f, p)));
     assert.ok(portFiles.length >= 5);
-    const offenders = portFiles.flatMap((file) =>
-      readFileSync(join(ROOT, file), "utf8")
-        .split("\n")
-        .map((line, n) => ({ line, n }))
-        .filter(({ line }) => /\b(id|\w+Id|wamid)\??\s*:\s*string\b/.test(line))
-        .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
-    );
-    assert.deepEqual(offenders, []);
+    assert.deepEqual(linesMatching(portFiles, /\b(id|\w+Id|wamid)\??\s*:\s*string\b/), []);
   });
 
   it("the core knows no Meta error code: the WhatsApp adapter maps them to failure kinds (errors.ts)", () => {
-    const offenders = files
-      .filter((f) => inside(f, "src/core"))
-      .flatMap((file) =>
-        readFileSync(join(ROOT, file), "utf8")
-          .split("\n")
-          .map((line, n) => ({ line, n }))
-          .filter(({ line }) => META_CODE.test(line))
-          .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
-      );
-    assert.deepEqual(offenders, []);
+    assert.deepEqual(linesMatching(coreFiles(), META_CODE), []);
     assert.ok(
       META_CODE.test("if (code === 131056) return") && META_CODE.test("new Set([130429])") && !META_CODE.test("60_000 ms, 1300 s"),
       "the check can fail",
@@ -167,16 +161,7 @@ describe("architecture (docs/architecture.md, Layout)", () => {
   });
 
   it("the core words no notice: it says what happened (core/notices.ts), the Teams adapter's catalogue says it (wording.ts)", () => {
-    const offenders = files
-      .filter((f) => inside(f, "src/core"))
-      .flatMap((file) =>
-        readFileSync(join(ROOT, file), "utf8")
-          .split("\n")
-          .map((line, n) => ({ line, n }))
-          .filter(({ line }) => WORDED_NOTICE.test(line))
-          .map(({ line, n }) => `${file}:${n + 1}: ${line.trim()}`),
-      );
-    assert.deepEqual(offenders, []);
+    assert.deepEqual(linesMatching(coreFiles(), WORDED_NOTICE), []);
     assert.ok(
       WORDED_NOTICE.test(`return { kind: "notice", tone: "warning", text: "Not sent" };`) && !WORDED_NOTICE.test(`{ kind: "notice", notice }`),
       "the check can fail",

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { PermanentError } from "../../core/errors";
 import type { Logger } from "../../core/ports/logger";
-import { acceptsConnections, assertPortFree, findFreePort } from "./free-port";
+import { assertPortFree, findFreePort } from "./free-port";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
@@ -232,8 +232,8 @@ function captureOutput(child: ChildProcess, kept: string[], listening: Set<numbe
 }
 
 /**
- * Resolves once Azurite itself has said its table and blob services listen on their ports and the table
- * port accepts connections. A connection alone is not enough: another process may have taken the port
+ * Resolves once Azurite itself has said its table and blob services listen on their ports (checked after
+ * it is known to be alive). A connection to the port is not enough: another process may have taken it
  * (then this Azurite exits, EADDRINUSE, and the connection reached someone else's service).
  */
 async function waitUntilReady(
@@ -260,10 +260,8 @@ async function waitUntilReady(
         ? new PortTaken("storage.azurite.start_failed", `Embedded Azurite failed to start: ${message}`)
         : startFailed(message);
     }
-    if (listening.has(tablePort) && listening.has(blobPort) && (await acceptsConnections(HOST, tablePort, 250))) {
-      if (!hasExited(child)) return;
-      continue;
-    }
+    // Azurite prints the line once its listener is bound: the port then accepts connections.
+    if (listening.has(tablePort) && listening.has(blobPort)) return;
     if (Date.now() >= deadline) {
       throw startFailed(`the Azurite table service did not accept connections on ${HOST}:${tablePort} within ${timeoutMs} ms.${lastOutput()}`);
     }
