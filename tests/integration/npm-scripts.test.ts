@@ -145,9 +145,25 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
     LOG_LEVEL: "info",
   });
 
+  /**
+   * `npm start` in local mode, once it holds the lease. The port is one the OS called free; another test
+   * worker may bind it first (the bridge then stops, EADDRINUSE), so that start is tried again on another.
+   */
+  const startLocal = async (): Promise<NpmRun> => {
+    for (let attempt = 1; ; attempt++) {
+      const run = runNpm(project, ["start"], await localModeEnv());
+      try {
+        await run.waitFor("the lease to be held", (out) => out.includes('"event":"bridge.leadership.acquired"'));
+        return run;
+      } catch (err) {
+        if (attempt >= 3 || !run.output().includes("EADDRINUSE")) throw err;
+        await run.exited;
+      }
+    }
+  };
+
   it("npm start: SIGTERM to the npm process alone stops the bridge gracefully (its start script execs node, so no shell swallows the signal)", async () => {
-    const run = runNpm(project, ["start"], await localModeEnv());
-    await run.waitFor("the lease to be held", (out) => out.includes('"event":"bridge.leadership.acquired"'));
+    const run = await startLocal();
     const before = snapshot(run);
     started = before.pids;
     assert.ok(before.pids.length >= 3, `npm, the bridge and Azurite: ${before.pids.join(", ")}`);
@@ -162,8 +178,7 @@ describe("npm scripts stop cleanly when signalled as a process manager or a term
   });
 
   it("npm start (local mode): Ctrl-C to the whole process group releases the lease before the embedded Azurite stops, with no warning", async () => {
-    const run = runNpm(project, ["start"], await localModeEnv());
-    await run.waitFor("the lease to be held", (out) => out.includes('"event":"bridge.leadership.acquired"'));
+    const run = await startLocal();
     const before = snapshot(run);
     started = before.pids;
 
