@@ -5,7 +5,7 @@ import { parseRiskyExtensions, type RiskyFilePolicy } from "./core/risky-files";
 import { botbuilderKeys, csv, schema } from "./config-schema";
 import { authDisabledProblems, isProductionEnv, overrideKeyProblems, secretProblems } from "./config-guards";
 
-export { BOTBUILDER_OVERRIDE_KEYS, isProductionEnv, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "./config-guards";
+export { isProductionEnv } from "./config-guards";
 export { botbuilderKeys } from "./config-schema";
 
 /**

@@ -6,7 +6,7 @@ import { newWamid } from "./meta-graph-standin/meta-responses";
  * and the WhatsApp simulator. Dev-only.
  */
 
-/** The `X-Hub-Signature-256` header value for exactly these bytes: `sha256=<hex>` (A3). */
+/** The `X-Hub-Signature-256` header value for exactly these bytes: `sha256=<hex>` (docs/protocols.md A3). */
 export function signWebhook(body: string | Buffer, appSecret: string): string {
   return `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
 }
@@ -21,7 +21,7 @@ export interface WebhookBusiness {
 /** The business number of the example payloads (tests/fixtures/meta). */
 export const EXAMPLE_BUSINESS: WebhookBusiness = { wabaId: "102290129340398", phoneNumberId: "106540352242922", displayPhoneNumber: "15550783881" };
 
-/** A customer: phone (digits, no `+`) and/or BSUID; a username-only customer has no phone (A6). */
+/** A customer: phone (digits, no `+`) and/or BSUID; a username-only customer has no phone (docs/protocols.md A6). */
 export interface WebhookCustomer {
   readonly phone?: string;
   readonly userId?: string;
@@ -99,7 +99,7 @@ export function textMessage(options: {
   });
 }
 
-/** A status of a message the business sent (A8). `failed` statuses carry `errors` and no contacts (A6). */
+/** A status of a message the business sent (docs/protocols.md A8). `failed` statuses carry `errors` and no contacts (docs/protocols.md A6). */
 export function statusUpdate(options: {
   id: string;
   status: "sent" | "delivered" | "read" | "failed" | "played";
@@ -127,7 +127,7 @@ export function statusUpdate(options: {
   return { business, value: { ...valueBase(business), ...contacts, statuses: [status] } };
 }
 
-/** The whole POST body: one entry per WhatsApp Business Account, its changes in the order given (A5). */
+/** The whole POST body: one entry per WhatsApp Business Account, its changes in the order given (docs/protocols.md A5). */
 export function webhookEnvelope(...changes: WebhookChangeSpec[]): {
   object: "whatsapp_business_account";
   entry: { id: string; changes: { value: unknown; field: string }[] }[];

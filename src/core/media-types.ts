@@ -8,7 +8,7 @@ import type { MediaKind } from "./messages";
 
 const MB = 1024 * 1024;
 
-/** The largest file WhatsApp lets a customer send, per type (A12); anything larger is refused unread. */
+/** The largest file WhatsApp lets a customer send, per type (docs/protocols.md A12); anything larger is refused unread. */
 export const MEDIA_SIZE_CAPS: Readonly<Record<MediaKind, number>> = {
   image: 5 * MB,
   audio: 16 * MB,

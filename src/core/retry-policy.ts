@@ -63,7 +63,7 @@ export const PAIR_RATE_RETRY: RetryPolicy = { ...WHATSAPP_SEND_RETRY, name: "pai
 export const PAIR_RATE_RESEND: RetryPolicy = { ...PAIR_RATE_RETRY, name: "pair-rate-resend", attempts: 4 };
 /** Re-send after a `throughput` failure: 1, 2, 4 s … up to a minute. */
 export const THROUGHPUT_RESEND: RetryPolicy = { name: "throughput-resend", attempts: 4, baseMs: 1_000, factor: 2, capMs: 60_000, jitter: "none" };
-/** Re-send after a `capacity-upgrade` failure: a minute each time (A15: "≤ 1 min"). */
+/** Re-send after a `capacity-upgrade` failure: a minute each time (docs/protocols.md A15: "≤ 1 min"). */
 export const CAPACITY_UPGRADE_RESEND: RetryPolicy = { name: "capacity-upgrade-resend", attempts: 4, baseMs: 60_000, factor: 1, capMs: 60_000, jitter: "none" };
 
 /**

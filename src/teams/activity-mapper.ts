@@ -115,8 +115,8 @@ function htmlAttachment(activity: Partial<Activity>): Attachment | undefined {
  * Maps a Teams channel message activity to a StaffMessage. Pure. Returns undefined when the activity is
  * not a channel message the core can act on (no thread in the conversation id, no tenant, no id).
  * The thread comes from `conversation.id` (`<channel>;messageid=<root>`), never from `replyToId`
- * (docs/protocols.md B2). The body is the `text/html` attachment when present (richer than `text`, B8),
- * else `text`; mentions of the bot and a leading quoted reply (B8a) are removed.
+ * (docs/protocols.md B2). The body is the `text/html` attachment when present (richer than `text`, docs/protocols.md B8),
+ * else `text`; mentions of the bot and a leading quoted reply (docs/protocols.md B8a) are removed.
  */
 export function mapStaffMessage(activity: Partial<Activity>): StaffMessage | undefined {
   const parsed = parseThreadRef(activity.conversation?.id ?? "");

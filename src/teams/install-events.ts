@@ -6,7 +6,7 @@ import type { StaffMessageHandler } from "../core/staff-message";
 import { tenantOf } from "./activity-mapper";
 
 /**
- * True for the activities by which Teams says the app was added to a team (protocols: B3): an
+ * True for the activities by which Teams says the app was added to a team (docs/protocols.md B3): an
  * `installationUpdate` whose action is `add` or `add-upgrade`, or a `conversationUpdate` with the bot
  * itself among `membersAdded`.
  */

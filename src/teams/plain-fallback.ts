@@ -5,7 +5,7 @@ import { postMarker } from "./post-marker";
 
 /**
  * Teams' message limit is about 100 KB of UTF-16, and older copies of its documentation say 28–40 KB:
- * the plain-text fallback stays well under the smallest (protocols: B10).
+ * the plain-text fallback stays well under the smallest (docs/protocols.md B10).
  */
 const FALLBACK_MAX_CHARS = 12_000;
 

@@ -1,6 +1,6 @@
 /**
  * The hosts the bot may call. A `serviceUrl` arrives inside activities; the bot must never send its token
- * (or anything) to a host that is not on the list (security-case 23). Plain `http:` is accepted only for
+ * (or anything) to a host that is not on the list (docs/security.md, adversarial case 23). Plain `http:` is accepted only for
  * loopback hosts (local stand-ins in tests and the demo).
  */
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d+)?$/i;

@@ -41,7 +41,7 @@ export interface TeamsBotOptions {
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   /** Timeout of each call to the Bot Connector; default 30 s. */
   readonly connectorTimeoutMs?: number;
-  /** Requests per second per tenant the bot keeps under (Teams: about 50 per app per tenant, B13). */
+  /** Requests per second per tenant the bot keeps under (Teams: about 50 per app per tenant, docs/protocols.md B13). */
   readonly tenantRequestsPerSecond?: number;
   /** Checks `BRIDGE_STAFF`'s Entra group (graph-group-membership.ts); none: a group cannot be checked. */
   readonly staffGroups?: GroupMembership;
@@ -51,7 +51,7 @@ export interface TeamsBotOptions {
  * teams-ai 1.7.4 stores the `startTypingTimer` option but never reads it: `Application.run` always starts
  * the timer, which sends a `typing` activity every second while a turn runs (and keeps the timer in one
  * field shared by concurrent turns). Typing activities spend the per-thread rate budget (docs/protocols.md
- * B7, B13), so this bot never sends them: `startTypingTimer` is the Application's public method for
+ * docs/protocols.md B7, B13), so this bot never sends them: `startTypingTimer` is the Application's public method for
  * starting that timer, and does nothing here.
  */
 class NoTypingApplication extends Application<TurnState> {
@@ -100,8 +100,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 /**
  * Builds the Teams bot: botbuilder's CloudAdapter (teams-adapter.ts) and teams-ai's Application as the
  * router of its turns, with typing indicators off (they spend the per-thread rate budget, docs/protocols.md
- * B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
- * ignores the HTML, B7). Throws if auth is enabled without an app id (fail closed).
+ * docs/protocols.md B7/B13) and mention removal left to our mapper (botbuilder's removes only the first mention and
+ * ignores the HTML, docs/protocols.md B7). Throws if auth is enabled without an app id (fail closed).
  */
 export function connectTeams(options: Omit<TeamsBotOptions, "handler">): TeamsConnection {
   const { logger, authDisabled } = options;

@@ -78,7 +78,7 @@ function statusError(f: ConnectorFailure & { status: number }, operation: string
   // What Teams said, for the log: its error code and message (never a token).
   const said = `${detail}${f.message ? `: ${f.message.slice(0, 200)}` : ""}`;
   // Any 403 (BotNotInConversationRoster, BotDisabledByAdmin, MessageWritesBlocked for an archived team, …)
-  // means the bot cannot post in this team now: the link waits, nothing is given up (B3, B13).
+  // means the bot cannot post in this team now: the link waits, nothing is given up (docs/protocols.md B3, B13).
   if (f.status === 403) {
     return new TeamsRefusal("app-removed", f.code === "BotNotInConversationRoster" ? "teams.not_installed" : "teams.forbidden", said, {
       userMessage: `Teams does not let the bot post in this team${f.code ? ` (${f.code})` : ""}: the app may have been removed.`,

@@ -57,7 +57,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       summary: rootCardSummary(root),
       attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: buildRootCard(root) }],
     };
-    // "Create conversation" counts against the channel's limits like a send (B13).
+    // "Create conversation" counts against the channel's limits like a send (docs/protocols.md B13).
     await this.options.limiter?.acquire([`thread:${channel.channelId}`, `tenant:${channel.tenantId}`]);
     const started = await createChannelThread(this.options.adapter, this.options.botAppId, channel, activity, "startThread");
     this.options.logger.info("teams.thread.started", { rootMessageId: started.rootMessageId });
@@ -128,7 +128,7 @@ export class BotBuilderTeamsGateway implements TeamsGateway {
       id = (await send(imageTooLargeActivity(post)))?.id;
     }
     if (!id) {
-      // The post may exist (Teams has been seen answering 202 without an id, B5): retrying could duplicate it.
+      // The post may exist (Teams has been seen answering 202 without an id, docs/protocols.md B5): retrying could duplicate it.
       throw new PermanentError("teams.no_message_id", "postInThread: the Bot Connector accepted the post but returned no id");
     }
     return TeamsMessageId(id);

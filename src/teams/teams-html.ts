@@ -52,7 +52,7 @@ function renderInline(inline: Inline): string {
       if (!LINK_SCHEMES.test(href)) return escapeMultiline(inline.text === href ? href : `${inline.text} (${href})`);
       // The exact address in `href`; the text shown may wrap (long-tokens.ts).
       const anchor = `<a href="${escapeHtml(neutraliseHref(href))}">${escapeMultiline(href)}</a>`;
-      // The address is always what is shown: a label never hides where a link goes (security-case 28).
+      // The address is always what is shown: a label never hides where a link goes (docs/security.md, adversarial case 28).
       return inline.text && inline.text !== href ? `${escapeMultiline(inline.text)} (${anchor})` : anchor;
     }
     case "text": {

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { BOTBUILDER_OVERRIDE_KEYS, ConfigError, isProductionEnv, loadConfig, PLACEHOLDER_SECRETS, readEnvironment, SECRET_VARIABLES } from "../../src/config";
+import { ConfigError, isProductionEnv, loadConfig, readEnvironment } from "../../src/config";
+import { BOTBUILDER_OVERRIDE_KEYS, PLACEHOLDER_SECRETS, SECRET_VARIABLES } from "../../src/config-guards";
 
 /** Settings that would open the bridge to callers it cannot authenticate are refused (docs/security.md). */
 

@@ -1,5 +1,5 @@
 /**
- * What Teams itself may refuse, as the Bot Connector answers it (protocols: B3, B13): the app removed from
+ * What Teams itself may refuse, as the Bot Connector answers it (docs/protocols.md B3, B13): the app removed from
  * a team (403 `BotNotInConversationRoster` for everything in its channels), a thread whose root was
  * deleted (404 `ConversationNotFound`), and posts Teams will not take (a rule a test sets, e.g. 400 for
  * formatted text or 413 for a long one).

@@ -48,7 +48,7 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** Meta's checks of a send body that tests are likely to trip (A10); everything else is accepted. */
+/** Meta's checks of a send body that tests are likely to trip (docs/protocols.md A10); everything else is accepted. */
 function validateSend(body: unknown): string | undefined {
   if (!body || typeof body !== "object") return "The request body must be JSON.";
   const b = body as Record<string, unknown>;

@@ -55,7 +55,7 @@ export function unsupportedRequestEnvelope(method: string, path: string): { erro
 }
 
 /**
- * The answer to an accepted send (A10): it means accepted, not delivered. A group send names the group
+ * The answer to an accepted send (docs/protocols.md A10): it means accepted, not delivered. A group send names the group
  * as `input` (and, as in Meta's pin sample, as `wa_id`) and adds `group_id` to the message
  * (docs/protocols.md A17.2).
  */

@@ -29,7 +29,7 @@ export interface SendFaultCounters {
   delayedMs: number;
 }
 
-/** Meta's envelopes for the injected errors; throttling comes back as HTTP 400 in the current docs (A16). */
+/** Meta's envelopes for the injected errors; throttling comes back as HTTP 400 in the current docs (docs/protocols.md A16). */
 const ERRORS: Readonly<Record<InjectedSendError, ScriptedGraphError>> = {
   130429: {
     httpStatus: 400,

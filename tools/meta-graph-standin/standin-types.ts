@@ -90,7 +90,7 @@ export interface MetaGraphStandin {
   waitForSends(n: number, timeoutMs?: number): Promise<RecordedSend[]>;
   /** Forgets recorded sends, scripted failures and delays (keeps phone numbers, media and the port). */
   reset(): void;
-  /** Stores a file as Meta stores a customer's media; its id then answers `GET /{media-id}` (A12). */
+  /** Stores a file as Meta stores a customer's media; its id then answers `GET /{media-id}` (docs/protocols.md A12). */
   addMedia(media: NewMedia): StoredMedia;
   /** A stored file (added, or uploaded through `POST /{phone-number-id}/media`), if it still exists. */
   getMedia(id: string): StoredMedia | undefined;

@@ -103,7 +103,7 @@ function countryOf(phone: string | undefined): string {
   return codes.find(([code]) => phone?.startsWith(code))?.[1] ?? "US";
 }
 
-/** A new BSUID in Meta's shape: `<ISO country>.<digits>` (A6). */
+/** A new BSUID in Meta's shape: `<ISO country>.<digits>` (docs/protocols.md A6). */
 export function newBsuid(phone?: string): string {
   let digits = String(randomInt(1, 10));
   while (digits.length < 20) digits += String(randomInt(0, 10));

@@ -72,7 +72,7 @@ export function buildCustomerMessage(
       return { change, message: { ...base, id: wamidOf(change), type: "location", location } };
     }
     case "reaction": {
-      // WhatsApp omits `emoji` when the customer removes a reaction (A7).
+      // WhatsApp omits `emoji` when the customer removes a reaction (docs/protocols.md A7).
       const reaction = { message_id: input.messageId, ...(input.emoji ? { emoji: input.emoji } : {}) };
       const change = customerMessage({ from, business, message: { type: "reaction", reaction } });
       return { change, message: { ...base, id: wamidOf(change), type: "reaction", text: input.emoji } };

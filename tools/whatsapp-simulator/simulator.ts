@@ -206,7 +206,7 @@ export class WhatsAppSimulator {
       this.state.update(action.messageId, (m) => {
         m.reactions = { ...m.reactions, business: action.emoji || undefined };
       });
-      // A reaction the business sends only ever gets a `sent` status (A8).
+      // A reaction the business sends only ever gets a `sent` status (docs/protocols.md A8).
       void this.webhooks.deliver(statusUpdate({ id: wamid, status: "sent", recipient: webhookCustomer(customer, false), business: this.business }));
       return;
     }
@@ -222,7 +222,7 @@ export class WhatsAppSimulator {
     });
   }
 
-  /** Mark-as-read (A11): this message and every earlier one of the same chat (customer or group) are read; maybe "typing…". */
+  /** Mark-as-read (docs/protocols.md A11): this message and every earlier one of the same chat (customer or group) are read; maybe "typing…". */
   private onReadMark(messageId: string, typing: boolean): void {
     const target = this.state.message(messageId);
     if (!target) return;
@@ -252,7 +252,7 @@ export class WhatsAppSimulator {
       m.status = status;
     });
     const callbackData = this.callbackData.get(messageId);
-    // Profile names come with delivered/read statuses, not with sent (A6).
+    // Profile names come with delivered/read statuses, not with sent (docs/protocols.md A6).
     const change = statusUpdate({
       id: messageId,
       status,
@@ -288,7 +288,7 @@ function displayNumber(digits: string): string {
   return us ? `+1 ${us[1]}-${us[2]}-${us[3]}` : `+${digits}`;
 }
 
-/** Meta adds `pricing` to the `sent` status (A8); a service reply inside the window is free. */
+/** Meta adds `pricing` to the `sent` status (docs/protocols.md A8); a service reply inside the window is free. */
 function withPricing(change: WebhookChangeSpec, type: string): void {
   const statuses = change.value.statuses as Array<Record<string, unknown>>;
   const template = type === "template";

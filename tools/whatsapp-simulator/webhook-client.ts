@@ -16,7 +16,7 @@ const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000];
 
 /**
  * Delivers webhooks to the bridge exactly as Meta does: one JSON POST per delivery, signed over the raw
- * bytes with the app secret, retried while the answer is not 200 (A4). The target is set once the bridge
+ * bytes with the app secret, retried while the answer is not 200 (docs/protocols.md A4). The target is set once the bridge
  * is up (`connect`), since the bridge itself needs the simulator's address first.
  */
 export class WebhookClient {

@@ -7,7 +7,7 @@ const RANK: Record<OutboundState, number> = { accepted: 0, sent: 1, delivered: 2
 
 /**
  * Statuses only move forward (docs/reliability.md): sent < delivered < read < played; `failed` is terminal.
- * Webhooks arrive late, twice, or out of order (`read` can come without `delivered`, A4), so a status
+ * Webhooks arrive late, twice, or out of order (`read` can come without `delivered`, docs/protocols.md A4), so a status
  * that would move the state back, or repeat it, is ignored. Returns the new state, or undefined.
  */
 export function advance(current: OutboundState, next: DeliveryState): OutboundState | undefined {

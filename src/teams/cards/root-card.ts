@@ -82,7 +82,7 @@ function liveStateElements(live: ConversationLiveState): CardElement[] {
 
 /**
  * Builds the root card of a customer thread: an Adaptive Card 1.5 posted on its own (docs/protocols.md B10,
- * B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
+ * docs/protocols.md B11), and replaced in place when `live` changes. Customer-controlled strings go into TextRuns (which do
  * not render Markdown) or, in the summary TextBlock, are Markdown-escaped; names and texts are
  * neutralised (bidi and invisible characters shown as markers, docs/security.md). TextBlocks wrap;
  * TextRuns cannot be told to, so their long tokens (a link, a hash) get line breaks (long-tokens.ts)

@@ -13,7 +13,7 @@ import { toWhatsAppText } from "./whatsapp-markup";
 import type { MessageTemplate, TemplateValues } from "../../core/templates";
 
 export interface CloudApiGatewayOptions {
-  /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (A1: pin the version). */
+  /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (docs/protocols.md A1: pin the version). */
   readonly metaGraphUrl: string;
   /** System-user token, sent as `Authorization: Bearer …`; never put in errors. */
   readonly accessToken: string;
@@ -29,11 +29,11 @@ export interface CloudApiGatewayOptions {
   readonly mediaDownloadTimeoutMs?: number;
 }
 
-/** A text message body may have at most 4,096 characters (A10). */
+/** A text message body may have at most 4,096 characters (docs/protocols.md A10). */
 export const MAX_TEXT_CHARS = 4096;
-/** A media caption may have at most 1,024 characters (A10). */
+/** A media caption may have at most 1,024 characters (docs/protocols.md A10). */
 export const MAX_CAPTION_CHARS = 1024;
-/** `biz_opaque_callback_data` is echoed in status webhooks; at most 512 bytes (A8). */
+/** `biz_opaque_callback_data` is echoed in status webhooks; at most 512 bytes (docs/protocols.md A8). */
 export const MAX_CALLBACK_BYTES = 512;
 
 const sendResponseSchema = z.looseObject({ messages: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
@@ -78,7 +78,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
 
   /**
    * `POST {metaGraphUrl}/{business}/messages` with a text body rendered as WhatsApp markup. The recipient is
-   * `to: "+<phone>"` when the phone is known, else `recipient: <BSUID>` (A6). Resolves with the wamid
+   * `to: "+<phone>"` when the phone is known, else `recipient: <BSUID>` (docs/protocols.md A6). Resolves with the wamid
    * once Meta *accepted* the message. A text over 4,096 characters is sent as several messages split at
    * paragraph boundaries, in order (`parts`; `replyTo` applies to the first). Refuses locally, without
    * calling Meta, an empty text, callback data over 512 bytes and a recipient with neither phone nor
@@ -143,7 +143,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     return { id: await this.sendMessage(request.business, request.to, { type: request.kind, [request.kind]: media }, request.replyTo, request.callbackData) };
   }
 
-  /** `POST …/messages` of type `reaction` (an empty emoji removes it). A reaction cannot be a contextual reply (A10). */
+  /** `POST …/messages` of type `reaction` (an empty emoji removes it). A reaction cannot be a contextual reply (docs/protocols.md A10). */
   async sendReaction(request: {
     business: BusinessNumberId;
     to: Recipient;
@@ -284,7 +284,7 @@ export class CloudApiWhatsAppGateway implements WhatsAppGateway {
     };
   }
 
-  /** The addressing fields of a send: a group (`recipient_type: group`, its id) or one person (A6, A10). */
+  /** The addressing fields of a send: a group (`recipient_type: group`, its id) or one person (docs/protocols.md A6, A10). */
   private addressOf(to: Recipient): { recipient_type: "group" | "individual"; to: string } | { recipient_type: "individual"; recipient: string } {
     if (to.kind === "group") return { recipient_type: "group", to: to.group };
     if (to.phone) return { recipient_type: "individual", to: `+${to.phone.replace(/^\+/, "")}` };

@@ -13,7 +13,7 @@ export function textToFormatted(text: string): FormattedText {
   return parseWhatsAppMarkup(text);
 }
 
-/** `code: details` of the first error, for an "unsupported" notice (A7, A9). */
+/** `code: details` of the first error, for an "unsupported" notice (docs/protocols.md A7, A9). */
 export function describeFirstError(errors: readonly WebhookError[] | undefined): string | undefined {
   const first = errors?.[0];
   if (!first) return undefined;
@@ -119,7 +119,7 @@ export function knownContent(message: KnownInboundMessage): InboundContent {
     case "button":
       return compact({ kind: "button", text: message.button.text, payload: message.button.payload });
     case "reaction":
-      // An empty or missing emoji means the customer removed the reaction (A7).
+      // An empty or missing emoji means the customer removed the reaction (docs/protocols.md A7).
       return compact({ kind: "reaction", target: WaMessageId(message.reaction.message_id), emoji: message.reaction.emoji || undefined });
     case "order":
       return compact({
@@ -137,7 +137,7 @@ export function knownContent(message: KnownInboundMessage): InboundContent {
         newUserId: message.system.user_id ? WaUserId(message.system.user_id) : undefined,
       });
     case "unsupported":
-      // On a normal Cloud API number a customer's edit arrives here with unsupported.type "edit" (A7).
+      // On a normal Cloud API number a customer's edit arrives here with unsupported.type "edit" (docs/protocols.md A7).
       return compact({ kind: "unsupported", originalType: message.unsupported?.type ?? "unsupported", detail: describeFirstError(message.errors) });
     case "unknown":
       return compact({ kind: "unsupported", originalType: "unknown", detail: describeFirstError(message.errors) });
@@ -146,7 +146,7 @@ export function knownContent(message: KnownInboundMessage): InboundContent {
     case "revoke":
       return { kind: "revoke", target: WaMessageId(message.revoke.original_message_id) };
     case "request_welcome":
-      // Not a message: the customer opened the chat for the first time (A7). No content to show.
+      // Not a message: the customer opened the chat for the first time (docs/protocols.md A7). No content to show.
       return { kind: "system", systemType: "request_welcome", body: "The customer opened a chat with the business for the first time." };
   }
 }

@@ -10,7 +10,7 @@ import { redactToken } from "./meta-graph-client";
 /**
  * Media through the Cloud API (docs/protocols.md A12): look a media id up, download the file from Meta's
  * media host, upload a file for sending. Downloads are where a webhook could steer the bridge's token
- * somewhere else, so they are strict (security cases 31–36): the URL's host must be on the configured
+ * somewhere else, so they are strict (docs/security.md, adversarial cases 31–36): the URL's host must be on the configured
  * list, redirects are never followed, the size is capped before and while reading, and the whole
  * exchange has a time limit.
  */

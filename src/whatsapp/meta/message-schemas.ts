@@ -3,15 +3,15 @@ import { z } from "zod/v4";
 /**
  * zod schemas of one inbound message (`value.messages[]`, docs/protocols.md A7). Objects are loose: Meta adds
  * fields often, and an unknown field must never make us drop a customer's message. Ids and timestamps
- * are strings on the wire (A5); `from` is optional because username users may have no phone (A6).
+ * are strings on the wire (docs/protocols.md A5); `from` is optional because username users may have no phone (docs/protocols.md A6).
  */
 
 export const idString = z.string().min(1);
 
-/** Unix seconds. The wire sends a string (A5); a number is accepted too, it costs nothing. */
+/** Unix seconds. The wire sends a string (docs/protocols.md A5); a number is accepted too, it costs nothing. */
 export const unixSeconds = z.union([z.string().regex(/^\d{1,13}$/), z.number().int().nonnegative()]).transform((v) => Number(v));
 
-/** A number that some libraries send as a string (location, order prices: A7). */
+/** A number that some libraries send as a string (location, order prices: docs/protocols.md A7). */
 export const numberLike = z
   .union([
     z.number(),
@@ -23,7 +23,7 @@ export const numberLike = z
   .transform((v) => Number(v))
   .refine((n) => Number.isFinite(n), "expected a finite number");
 
-/** Error items as found in `messages[].errors`, `statuses[].errors` and `value.errors` (A8, A9). */
+/** Error items as found in `messages[].errors`, `statuses[].errors` and `value.errors` (docs/protocols.md A8, A9). */
 export const webhookErrorSchema = z.looseObject({
   code: numberLike.pipe(z.number().int()),
   title: z.string().optional(),
@@ -41,7 +41,7 @@ export const messageContextSchema = z.looseObject({
   referred_product: z.looseObject({ catalog_id: z.string().optional(), product_retailer_id: z.string().optional() }).optional(),
 });
 
-/** A click-to-WhatsApp ad or post the customer came from (A7); every field may be missing. */
+/** A click-to-WhatsApp ad or post the customer came from (docs/protocols.md A7); every field may be missing. */
 export const referralSchema = z.looseObject({
   source_url: z.string().optional().catch(undefined),
   source_id: z.string().optional().catch(undefined),
@@ -73,7 +73,7 @@ const mediaShape = {
   id: idString,
   mime_type: z.string().optional(),
   sha256: z.string().optional(),
-  // `url` is rolling out since 2025-11-12 and may be absent (A7, A12).
+  // `url` is rolling out since 2025-11-12 and may be absent (docs/protocols.md A7, A12).
   url: z.string().optional(),
 };
 const captionedMedia = z.looseObject({ ...mediaShape, caption: z.string().optional() });
@@ -93,7 +93,7 @@ export const locationPayloadSchema = z.looseObject({
   url: z.string().optional(),
 });
 
-/** A shared contact card: every field may be omitted by the device or the user (A7). */
+/** A shared contact card: every field may be omitted by the device or the user (docs/protocols.md A7). */
 export const sharedContactSchema = z.looseObject({
   name: z
     .looseObject({
@@ -115,7 +115,7 @@ export const interactivePayloadSchema = z.discriminatedUnion("type", [
     type: z.literal("list_reply"),
     list_reply: z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional() }),
   }),
-  // Flows and address messages: `response_json` is a JSON *string* (A7).
+  // Flows and address messages: `response_json` is a JSON *string* (docs/protocols.md A7).
   z.looseObject({
     type: z.literal("nfm_reply"),
     nfm_reply: z.looseObject({ name: z.string().optional(), body: z.string().optional(), response_json: z.string() }),
@@ -132,7 +132,7 @@ export const interactivePayloadSchema = z.discriminatedUnion("type", [
 ]);
 
 export const buttonPayloadSchema = z.looseObject({ text: z.string(), payload: z.string().optional() });
-/** `emoji` is omitted when the customer removes a reaction (A7). */
+/** `emoji` is omitted when the customer removes a reaction (docs/protocols.md A7). */
 export const reactionPayloadSchema = z.looseObject({ message_id: idString, emoji: z.string().optional() });
 export const orderPayloadSchema = z.looseObject({
   catalog_id: z.string(),
@@ -147,7 +147,7 @@ export const systemPayloadSchema = z.looseObject({
   parent_user_id: z.string().optional(),
 });
 export const unsupportedPayloadSchema = z.looseObject({ type: z.string().optional() });
-/** Coexistence numbers only (A7): the edited message is nested under `message`. */
+/** Coexistence numbers only (docs/protocols.md A7): the edited message is nested under `message`. */
 export const editPayloadSchema = z.looseObject({
   original_message_id: idString,
   message: z.looseObject({ type: z.string().optional() }).optional(),

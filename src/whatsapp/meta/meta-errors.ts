@@ -4,7 +4,7 @@ import { WhatsAppSendError, type WhatsAppFailureKind } from "../../core/errors";
  * Meta's Graph API errors (docs/protocols.md A16), classified by `error.code`, never by HTTP status alone:
  * Meta has answered the same throttling code with 400 in one version of its docs and 429 in another.
  * Each notable code has the bridge's kind for it (`WhatsAppFailureKind`: the core decides on kinds, so
- * Meta's numbers stay here), a retry decision (the A16 "Retry?" column) and plain words for a person in Teams.
+ * Meta's numbers stay here), a retry decision (the docs/protocols.md A16 "Retry?" column) and plain words for a person in Teams.
  */
 
 /** The `error` object of Meta's Graph error envelope. */
@@ -20,7 +20,7 @@ export interface GraphError {
 interface CodeRule {
   readonly kind: WhatsAppFailureKind;
   readonly retryable: boolean;
-  /** A hint for the caller's backoff (A15: pair rate 1 msg / 6 s; throughput upgrade ≤ 1 min). */
+  /** A hint for the caller's backoff (docs/protocols.md A15: pair rate 1 msg / 6 s; throughput upgrade ≤ 1 min). */
   readonly retryAfterMs?: number;
   readonly say: (details: string) => string;
 }
@@ -220,7 +220,7 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
 }
 
 /**
- * Turns a Graph API error answer into a `WhatsAppSendError`. Known codes follow the A16 table; an unknown
+ * Turns a Graph API error answer into a `WhatsAppSendError`. Known codes follow the docs/protocols.md A16 table; an unknown
  * code is retryable only if the HTTP status is 5xx or 429 (the one case where the status is all we have)
  * and its user message quotes the code and Meta's words. A body that is not Meta's error envelope
  * (a proxy's HTML page, an empty 502) is retryable for 5xx/408/429, otherwise not: a non-JSON 4xx means
@@ -275,7 +275,7 @@ export function transportError(kind: "timeout" | "network", timeoutMs: number, c
       });
 }
 
-/** The kind and plain words of a Meta error code seen in a status webhook (A8), e.g. a failed 131047. */
+/** The kind and plain words of a Meta error code seen in a status webhook (docs/protocols.md A8), e.g. a failed 131047. */
 export function describeMetaErrorCode(
   code: number,
   metaTitle?: string,

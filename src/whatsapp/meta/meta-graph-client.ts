@@ -3,7 +3,7 @@ import { WhatsAppSendError } from "../../core/errors";
 import { classifyGraphError, parseRetryAfter, transportError } from "./meta-errors";
 
 export interface MetaGraphClientOptions {
-  /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (A1: pin the version). */
+  /** Graph API base including the version, e.g. `https://graph.facebook.com/v25.0` (docs/protocols.md A1: pin the version). */
   readonly metaGraphUrl: string;
   /** System-user token, sent as `Authorization: Bearer …`; never put in errors. */
   readonly accessToken: string;

@@ -7,7 +7,7 @@
 export interface JsonLimits {
   /** Deepest allowed nesting of arrays/objects. Meta's webhooks nest about 8 deep. */
   readonly maxDepth: number;
-  /** Most items allowed in one array or object. Meta batches at most 1,000 updates (A4). */
+  /** Most items allowed in one array or object. Meta batches at most 1,000 updates (docs/protocols.md A4). */
   readonly maxItems: number;
 }
 

@@ -27,7 +27,7 @@ export interface WebhookHandlerOptions {
   readonly onTemplatesChanged?: () => void;
 }
 
-/** Meta's challenge is a number in practice; anything else is refused rather than echoed (case 19). */
+/** Meta's challenge is a number in practice; anything else is refused rather than echoed (docs/security.md, adversarial case 19). */
 const CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const TEXT = { "content-type": "text/plain; charset=utf-8" } as const;
 

@@ -24,7 +24,7 @@ export interface MappingResult {
 
 export interface MappingOptions {
   /**
-   * Unix seconds used as the timestamp of value-level errors, which carry none (A9). Defaults to 0; the
+   * Unix seconds used as the timestamp of value-level errors, which carry none (docs/protocols.md A9). Defaults to 0; the
    * webhook handler passes the time of receipt. It is not part of the error's dedupe key.
    */
   readonly receivedAt?: number;
@@ -32,10 +32,10 @@ export interface MappingOptions {
 
 /**
  * Maps a validated webhook envelope to the core's events, in payload order: every entry, every change,
- * every message / status / value-level error (batches: A4). Pure apart from hashing.
+ * every message / status / value-level error (batches: docs/protocols.md A4). Pure apart from hashing.
  *
  * - A message of an unknown type or with an unreadable payload becomes `content.kind: "unsupported"`.
- * - The sender is matched to `value.contacts[]` by `from_user_id`, then `from`/`wa_id` (A6); the contact
+ * - The sender is matched to `value.contacts[]` by `from_user_id`, then `from`/`wa_id` (docs/protocols.md A6); the contact
  *   key prefers the BSUID (`contactKeyOf`). A message with no sender id at all is a problem, not an event.
  * - `context.id` becomes `replyTo`; `context.forwarded` / `frequently_forwarded` become `forwarded`.
  * - `AccountErrorEvent.key` is a hash of the error's JSON and the entry (WABA) id: Meta gives no id.
@@ -173,14 +173,14 @@ function referralOf(referral: BaseInboundMessage["referral"]): AdReferral | unde
 function statusErrors(errors: readonly WebhookError[] | undefined): StatusEvent["errors"] {
   return (errors ?? []).map((e) => {
     const title = e.title ?? e.message ?? `error ${e.code}`;
-    // What the code means for a person, in the same words as for a synchronous send error (A16).
+    // What the code means for a person, in the same words as for a synchronous send error (docs/protocols.md A16).
     const meaning = describeMetaErrorCode(e.code, title, e.error_data?.details);
     return compact({ code: e.code, kind: meaning.kind, title, detail: e.error_data?.details, userMessage: meaning.userMessage, retryable: meaning.retryable });
   });
 }
 
 function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusEvent {
-  // For group sends `recipient_id` is the group id, not a phone; delivered and read name the participant (A8).
+  // For group sends `recipient_id` is the group id, not a phone; delivered and read name the participant (docs/protocols.md A8).
   const toGroup = status.recipient_type === "group";
   const phone = status.recipient_id && !toGroup ? WaPhone(status.recipient_id) : undefined;
   const userId = status.recipient_user_id && !toGroup ? WaUserId(status.recipient_user_id) : undefined;
@@ -198,7 +198,7 @@ function statusEvent(business: BusinessNumberId, status: WebhookStatus): StatusE
   });
 }
 
-/** Stable key of a value-level error: Meta gives it no id (A9), so the content and the entry id are hashed. */
+/** Stable key of a value-level error: Meta gives it no id (docs/protocols.md A9), so the content and the entry id are hashed. */
 /** `receivedAt` in Unix seconds. */
 export function accountErrorKey(entryId: string, error: WebhookError, receivedAt: number): string {
   // Meta gives these errors no id. The hour of receipt is part of the key so that a redelivery is a

@@ -12,10 +12,10 @@ import {
 
 /**
  * zod schemas of Meta's webhook envelope (docs/protocols.md A5) and of what a `messages` change carries:
- * contacts (A6), messages (A7, see message-schemas.ts), statuses (A8) and value-level errors (A9).
+ * contacts (docs/protocols.md A6), messages (docs/protocols.md A7, see message-schemas.ts), statuses (docs/protocols.md A8) and value-level errors (docs/protocols.md A9).
  *
  * Items are read one by one: a bad status or message becomes a tagged "problem" next to the good ones,
- * so one odd item never fails a batch of up to 1,000 updates (A4). Only an envelope that is not a
+ * so one odd item never fails a batch of up to 1,000 updates (docs/protocols.md A4). Only an envelope that is not a
  * WhatsApp webhook at all fails as a whole.
  */
 
@@ -24,7 +24,7 @@ export const webhookMetadataSchema = z.looseObject({
   phone_number_id: idString,
 });
 
-/** `value.contacts[]`: `wa_id` is absent for username users, `user_id` (BSUID) since 2026-03-31 (A6). */
+/** `value.contacts[]`: `wa_id` is absent for username users, `user_id` (BSUID) since 2026-03-31 (docs/protocols.md A6). */
 export const webhookContactSchema = z.looseObject({
   wa_id: idString.optional(),
   user_id: idString.optional(),
@@ -35,7 +35,7 @@ export type WebhookContact = z.output<typeof webhookContactSchema>;
 
 export const deliveryStatusSchema = z.enum(["sent", "delivered", "read", "failed", "played"]);
 
-/** `value.statuses[]` (A8). `recipient_id` may be omitted when the message went to a BSUID. */
+/** `value.statuses[]` (docs/protocols.md A8). `recipient_id` may be omitted when the message went to a BSUID. */
 export const webhookStatusSchema = z.looseObject({
   id: idString,
   status: deliveryStatusSchema,
@@ -82,7 +82,7 @@ const messagesValueShape = z.looseObject({
   errors: z.array(z.unknown()).optional(),
 });
 
-/** A `messages` change's value with every item read: contacts (A6), messages (A7), statuses (A8), errors (A9). */
+/** A `messages` change's value with every item read: contacts (docs/protocols.md A6), messages (docs/protocols.md A7), statuses (docs/protocols.md A8), errors (docs/protocols.md A9). */
 export type MessagesValue = {
   messaging_product?: "whatsapp";
   metadata: z.output<typeof webhookMetadataSchema>;
@@ -148,7 +148,7 @@ export type GroupsValue = z.output<typeof groupsValueSchema>;
 
 /**
  * One change. `messages`, `user_preferences` and the Groups API's `group_*` fields are read; other fields (message_template_status_update,
- * account_alerts, …: A5) are recognised and reported as skipped, without error.
+ * account_alerts, …: docs/protocols.md A5) are recognised and reported as skipped, without error.
  */
 export type WebhookChange =
   | { readonly kind: "messages"; readonly field: "messages"; readonly value: MessagesValue }
@@ -179,7 +179,7 @@ function readChange(change: { field: string; value?: unknown }, readValue: typeo
   return value.ok ? { kind: "messages", field: "messages", value: value.value } : { kind: "invalid", field: "messages", reason: value.reason };
 }
 
-/** `entry[].id` is the WhatsApp Business Account id; routing uses `metadata.phone_number_id` (A5). */
+/** `entry[].id` is the WhatsApp Business Account id; routing uses `metadata.phone_number_id` (docs/protocols.md A5). */
 const entryShape = z.looseObject({ id: idString, changes: z.array(changeShape) });
 
 /** The envelope down to each change's `field`: all that must hold for a document to be a WhatsApp webhook. */

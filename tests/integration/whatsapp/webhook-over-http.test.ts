@@ -46,7 +46,7 @@ describe("WhatsApp webhook over real HTTP", () => {
     assert.equal((await fetch(`${endpoint}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`)).status, 403);
   });
 
-  it("case 5: raw UTF-8 emoji bytes and \\u00e4-escaped bytes both verify, and the text arrives decoded", async () => {
+  it("adversarial case 5 (docs/security.md): raw UTF-8 emoji bytes and \\u00e4-escaped bytes both verify, and the text arrives decoded", async () => {
     const { raw } = loadMetaFixture("01_text_simple");
     const first = signedWebhook(raw, SECRET);
     assert.equal((await post(first.body, first.headers)).status, 200);
@@ -76,7 +76,7 @@ describe("WhatsApp webhook over real HTTP", () => {
     assert.equal((await post(signed.body, signed.headers)).status, 503);
   });
 
-  it("case 15: a body over 3 MiB is refused with 413 before the handler runs", async () => {
+  it("adversarial case 15 (docs/security.md): a body over 3 MiB is refused with 413 before the handler runs", async () => {
     const big = Buffer.alloc(3 * 1024 * 1024 + 1, 0x20);
     const response = await post(big, { "content-type": "application/json", "x-hub-signature-256": signWebhook(big, SECRET) }).catch((err: unknown) => err);
     if (response instanceof Response) assert.equal(response.status, 413);

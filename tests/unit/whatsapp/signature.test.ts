@@ -6,7 +6,7 @@ import { loadMetaFixture } from "./meta-fixtures";
 
 const SECRET = "app-secret-for-tests";
 
-describe("verifySignature (X-Hub-Signature-256, security cases 1-6)", () => {
+describe("verifySignature (X-Hub-Signature-256, docs/security.md adversarial cases 1–6)", () => {
   const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}', "utf8");
   const good = signWebhook(body, SECRET);
 

@@ -33,7 +33,7 @@ const fillCard = (template: MessageTemplate, values: TemplateValues, extra: { pr
 
 /**
  * Use case `onCardAction`: the steps of the template card (pick → fill/preview → send). The customer is
- * always the one of the thread the card is in: nothing in the card's data can redirect a send (case 27).
+ * always the one of the thread the card is in: nothing in the card's data can redirect a send (docs/security.md, adversarial case 27).
  */
 export async function onCardAction(ctx: BridgeContext, action: StaffCardAction): Promise<StaffReply | undefined> {
   const kind = typeof action.data.bridgeAction === "string" ? action.data.bridgeAction : "";

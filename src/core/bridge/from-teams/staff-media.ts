@@ -22,9 +22,9 @@ import { say } from "./staff-replies";
  * to bots in channels (the sender is told how to send one).
  */
 
-/** Captions are at most 1,024 characters (A10); a longer text goes first as its own message. */
+/** Captions are at most 1,024 characters (docs/protocols.md A10); a longer text goes first as its own message. */
 const CAPTION_MAX_CHARS = 1000;
-/** Image types WhatsApp takes as images (A12); other images go as documents. */
+/** Image types WhatsApp takes as images (docs/protocols.md A12); other images go as documents. */
 const WHATSAPP_IMAGE_TYPES = new Set(["image/jpeg", "image/png"]);
 
 /** The wamid of the message a staff reply quotes (reply with quote), when the bridge knows it. Does I/O. */

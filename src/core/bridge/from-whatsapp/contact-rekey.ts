@@ -35,7 +35,7 @@ export async function rekeyContact(
   const business = message.business;
   const changedNumber = content.newPhone !== undefined;
   const phone = content.newPhone ?? conversation.phone;
-  // A BSUID is regenerated when the number changes (A6): the old one must not be used for the new number.
+  // A BSUID is regenerated when the number changes (docs/protocols.md A6): the old one must not be used for the new number.
   const userId = content.newUserId ?? (changedNumber ? undefined : conversation.userId);
   const keys: ContactKey[] = [];
   if (phone) keys.push(contactKeyOf(business, { phone }));

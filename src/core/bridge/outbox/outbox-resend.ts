@@ -23,7 +23,7 @@ export const RATE_LIMIT_FAILURES: ReadonlySet<WhatsAppFailureKind> = new Set(RES
 
 /**
  * The wait before re-send number `resend` (0-based) after a `failure` (one of `RATE_LIMIT_FAILURES`):
- * 4^X s for the pair rate (A15), 2^X s for throughput, a minute for an upgrade in progress (retry-policy.ts).
+ * 4^X s for the pair rate (docs/protocols.md A15), 2^X s for throughput, a minute for an upgrade in progress (retry-policy.ts).
  * The pacer's own spacing comes on top.
  */
 export function resendBackoffMs(failure: WhatsAppFailureKind, resend: number): number {
