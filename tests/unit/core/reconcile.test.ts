@@ -5,7 +5,7 @@ import { MIN, NOW, seedReconcileCases, UNLINKED } from "../../fakes/reconcile-se
 
 const seededStores = () => seedReconcileCases(new MemoryStores());
 
-describe("reconcile (nothing stranded, reliability.md I3)", () => {
+describe("reconcile (nothing stranded: docs/reliability.md, Reconciliation)", () => {
   it("lists events without a Teams message, outbound messages without a final status, and duplicate flags", async () => {
     const report = await reconcile(await seededStores(), { now: NOW, outboundOlderThanMs: 15 * MIN });
     assert.deepEqual(
